@@ -1,0 +1,87 @@
+//! `Auth`: the caller, resolved from the `X-User-Id` and `X-Auth-Token` headers together.
+//! Both are declared as apiKey security schemes; the spec writer makes them required jointly.
+
+use std::sync::Arc;
+
+use poem::{Request, RequestBody};
+use poem_openapi::registry::{MetaSecurityScheme, Registry};
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
+
+use super::envelope::ErrorResponse;
+use super::errors::to_response;
+use crate::model::LoginToken;
+use crate::service::{Caller, Service};
+
+/// Security scheme names in the spec.
+pub const USER_ID_SCHEME: &str = "UserId";
+pub const AUTH_TOKEN_SCHEME: &str = "AuthToken";
+
+/// The authenticated caller of an operation.
+pub struct Auth(pub Caller);
+
+impl<'a> ApiExtractor<'a> for Auth {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        for (name, header, description) in [
+            (
+                USER_ID_SCHEME,
+                "X-User-Id",
+                "The `userId` returned by login.",
+            ),
+            (
+                AUTH_TOKEN_SCHEME,
+                "X-Auth-Token",
+                "The `authToken` returned by login.",
+            ),
+        ] {
+            registry.create_security_scheme(
+                name,
+                MetaSecurityScheme {
+                    ty: "apiKey",
+                    description: Some(description),
+                    name: Some(header),
+                    key_in: Some("header"),
+                    scheme: None,
+                    bearer_format: None,
+                    flows: None,
+                    openid_connect_url: None,
+                },
+            );
+        }
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec![USER_ID_SCHEME, AUTH_TOKEN_SCHEME]
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let (Some(user_id), Some(token)) = (header("X-User-Id"), header("X-Auth-Token")) else {
+            return Err(ErrorResponse::not_logged_in().into());
+        };
+        let service = request
+            .data::<Arc<Service>>()
+            .expect("the app installs the service")
+            .clone();
+        let token = LoginToken::from_client(token);
+        service
+            .run(move |s| s.authenticate(&user_id, token))
+            .await
+            .map(Auth)
+            .map_err(|e| to_response(e).into())
+    }
+}

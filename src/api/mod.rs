@@ -1,0 +1,199 @@
+//! The HTTP layer: poem-openapi handlers, Rocket.Chat envelopes and the generated spec.
+//! It parses, resolves the caller, calls one service method and maps the result; no domain
+//! rule lives here.
+
+mod auth;
+pub mod body;
+mod envelope;
+mod errors;
+mod permissions;
+mod rooms;
+mod session;
+mod spec;
+mod users;
+pub mod validate;
+mod views;
+
+use std::sync::Arc;
+
+use poem::endpoint::make_sync;
+use poem::error::{MethodNotAllowedError, NotFoundError};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::middleware::CatchPanic;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
+use poem_openapi::payload::{Html, Json};
+use poem_openapi::{OpenApiService, Tags};
+
+pub use body::{RequestSchema, parse as parse_body};
+pub use envelope::{ErrorResponse, Failure};
+pub use errors::to_response;
+
+use crate::service::{Service, ServiceResult};
+
+/// The operation families, one tag each.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Server information.
+    Info,
+    /// Login, logout and the caller.
+    Authentication,
+    /// User administration, including activation.
+    Users,
+    /// Public channels.
+    Channels,
+    /// Private groups.
+    Groups,
+    /// Rooms of any kind.
+    Rooms,
+    /// The caller's room memberships.
+    Subscriptions,
+    /// Roles and permissions.
+    Permissions,
+}
+
+/// What every operation returns.
+pub type ApiResult<T> = Result<Json<T>, ErrorResponse>;
+
+/// Runs one service use case off the async workers and maps its outcome.
+async fn call<T: Send + 'static, U>(
+    service: &Arc<Service>,
+    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    service
+        .run(work)
+        .await
+        .map(|v| Json(view(v)))
+        .map_err(to_response)
+}
+
+/// Like [`call`] for use cases that hash a password: bounded concurrency.
+async fn call_hashing<T: Send + 'static, U>(
+    service: &Arc<Service>,
+    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    service
+        .run_hashing(work)
+        .await
+        .map(|v| Json(view(v)))
+        .map_err(to_response)
+}
+
+fn invalid_params(message: &str) -> ErrorResponse {
+    ErrorResponse::invalid_params(message)
+}
+
+/// `offset` and `count` as Rocket.Chat reads them: count defaults to 50 and is capped at 100.
+#[derive(Clone, Copy, Debug)]
+struct Page {
+    offset: usize,
+    count: usize,
+}
+
+impl Page {
+    const DEFAULT_COUNT: usize = 50;
+    const MAX_COUNT: usize = 100;
+
+    fn new(offset: Option<i64>, count: Option<i64>) -> Self {
+        let count = match count {
+            Some(0) => Self::MAX_COUNT,
+            Some(n) if n > 0 => (n as usize).min(Self::MAX_COUNT),
+            _ => Self::DEFAULT_COUNT,
+        };
+        Page {
+            offset: offset.unwrap_or(0).max(0) as usize,
+            count,
+        }
+    }
+}
+
+type Apis = (
+    session::SessionApi,
+    users::UsersApi,
+    rooms::ChannelsApi,
+    rooms::GroupsApi,
+    rooms::RoomsApi,
+    permissions::PermissionsApi,
+);
+
+fn openapi_service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            session::SessionApi,
+            users::UsersApi,
+            rooms::ChannelsApi,
+            rooms::GroupsApi,
+            rooms::RoomsApi,
+            permissions::PermissionsApi,
+        ),
+        "rocketlite",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(spec::DESCRIPTION)
+    .server("/")
+}
+
+/// The OpenAPI document, exactly as committed in `openapi/openapi.json` and served.
+pub fn spec_json() -> String {
+    spec::patch(&openapi_service().spec())
+}
+
+/// The whole HTTP application over `service`.
+pub fn app(service: Arc<Service>) -> impl Endpoint {
+    let api = openapi_service();
+    let spec = spec_json();
+    // Swagger UI embeds the raw document; show the patched one instead.
+    let docs = api.swagger_ui_html().replace(&api.spec(), &spec);
+    Route::new()
+        .nest("/", api)
+        .at(
+            "/openapi.json",
+            get(make_sync(move |_| {
+                spec.clone().with_content_type("application/json")
+            })),
+        )
+        .at("/docs", get(make_sync(move |_| Html(docs.clone()))))
+        .with(CatchPanic::new().with_handler(|_| {
+            tracing::error!("a handler panicked");
+            envelope::envelope(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Failure::plain("Internal server error"),
+            )
+        }))
+        .around(envelope_errors)
+        .data(service)
+}
+
+/// Turns every error into an envelope and marks every response `Cache-Control: no-store`.
+async fn envelope_errors<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let mut resp = match ep.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => error_response(err),
+    };
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+/// Errors raised outside any operation's own result, in the envelope.
+fn error_response(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    if err.is::<NotFoundError>() || err.is::<MethodNotAllowedError>() {
+        return envelope::envelope(StatusCode::NOT_FOUND, Failure::plain("Resource not found"));
+    }
+    if err.is::<poem_openapi::error::ParseParamError>() {
+        return envelope::envelope(
+            StatusCode::BAD_REQUEST,
+            Failure::invalid_params(&err.to_string()),
+        );
+    }
+    let status = err.status();
+    if status.is_server_error() {
+        tracing::error!(error = %err, "request failed");
+        return envelope::envelope(status, Failure::plain("Internal server error"));
+    }
+    envelope::envelope(status, Failure::plain(err.to_string()))
+}

@@ -1,0 +1,237 @@
+//! `users.*`: create, info, list and setActiveStatus.
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query};
+
+use super::auth::Auth;
+use super::body::{Body, RequestSchema};
+use super::views::UserView;
+use super::{ApiResult, ApiTags, Page, call, call_hashing, invalid_params};
+use crate::service::{NewUser, Service, SetActiveStatus, UserLookup};
+
+/// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateUserBody {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub username: String,
+    /// Defaults to true.
+    pub active: Option<bool>,
+    /// Global roles; defaults to `["user"]`.
+    pub roles: Option<Vec<String>>,
+    /// Whether the email address counts as verified; defaults to false.
+    pub verified: Option<bool>,
+    /// Accepted for compatibility; rocketlite has no default channels.
+    pub join_default_channels: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub require_password_change: Option<bool>,
+    /// Accepted for compatibility; rocketlite sends no email.
+    pub send_welcome_email: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub set_random_password: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub nickname: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub bio: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub status_text: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+impl RequestSchema for CreateUserBody {
+    const CLOSED: bool = true;
+}
+
+/// What `users.setActiveStatus` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SetActiveStatusBody {
+    /// The `_id` of the user to change.
+    pub user_id: String,
+    /// `false` deactivates, `true` reactivates.
+    pub active_status: bool,
+    /// If activeStatus=false & confirmRelinquish=true and the user is the last remaining owner
+    /// of a room, the oldest member of that room will be chosen as the new owner.
+    /// Without it, deactivating such a user is refused with `user-last-owner`.
+    pub confirm_relinquish: Option<bool>,
+}
+
+impl RequestSchema for SetActiveStatusBody {
+    const CLOSED: bool = true;
+}
+
+/// A user, wrapped.
+#[derive(Object)]
+pub struct UserOk {
+    pub user: UserView,
+    pub success: bool,
+}
+
+/// One page of users.
+#[derive(Object)]
+pub struct UsersPageOk {
+    pub users: Vec<UserView>,
+    /// How many users this page holds.
+    pub count: u64,
+    pub offset: u64,
+    /// How many users exist.
+    pub total: u64,
+    pub success: bool,
+}
+
+/// The changed user's id and status.
+#[derive(Object)]
+pub struct ActiveStatusView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub active: bool,
+}
+
+/// A successful status change.
+#[derive(Object)]
+pub struct SetActiveStatusOk {
+    pub user: ActiveStatusView,
+    pub success: bool,
+}
+
+/// User administration.
+pub struct UsersApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+impl UsersApi {
+    /// Create a user
+    ///
+    /// Creates an account with an argon2id-hashed password. Requires the permission
+    /// `create-user`. A taken username or email is refused with `error-field-unavailable`.
+    #[oai(path = "/users.create", method = "post", operation_id = "usersCreate")]
+    async fn create(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<CreateUserBody>,
+    ) -> ApiResult<UserOk> {
+        let (caller, b) = (auth.0, body.0);
+        let new = NewUser {
+            email: b.email,
+            name: b.name,
+            password: b.password,
+            username: b.username,
+            active: b.active.unwrap_or(true),
+            roles: b.roles.unwrap_or_else(|| vec!["user".into()]),
+            verified: b.verified.unwrap_or(false),
+        };
+        call_hashing(
+            &service,
+            move |s| s.create_user(&caller, new),
+            |user| UserOk {
+                user: UserView::new(&user, true),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Get a user
+    ///
+    /// The user with `userId` or `username`. Email addresses are shown to the user itself and
+    /// to holders of `view-full-other-user-info`.
+    #[oai(path = "/users.info", method = "get", operation_id = "usersInfo")]
+    async fn info(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        #[oai(name = "userId")] user_id: Query<Option<String>>,
+        username: Query<Option<String>>,
+    ) -> ApiResult<UserOk> {
+        let lookup = match (user_id.0, username.0) {
+            (Some(id), _) => UserLookup::Id(id),
+            (None, Some(name)) => UserLookup::Username(name),
+            (None, None) => return Err(invalid_params("must have required property 'userId'")),
+        };
+        let caller = auth.0;
+        call(
+            &service,
+            move |s| s.user_info(&caller, &lookup),
+            |(user, full)| UserOk {
+                user: UserView::new(&user, full),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// List users
+    ///
+    /// Users ordered by username, inactive ones included. Requires `view-d-room`.
+    #[oai(path = "/users.list", method = "get", operation_id = "usersList")]
+    async fn list(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        offset: Query<Option<i64>>,
+        count: Query<Option<i64>>,
+    ) -> ApiResult<UsersPageOk> {
+        let page = Page::new(offset.0, count.0);
+        let caller = auth.0;
+        call(
+            &service,
+            move |s| s.list_users(&caller, page.offset, page.count),
+            move |(users, total, full)| UsersPageOk {
+                count: users.len() as u64,
+                users: users.iter().map(|u| UserView::new(u, full)).collect(),
+                offset: page.offset as u64,
+                total,
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Activate or deactivate a user
+    ///
+    /// Requires the permission `edit-other-user-active-status` or `manage-moderation-actions`
+    /// (either one is enough).
+    ///
+    /// Deactivating revokes every login token of the user and archives its subscriptions.
+    /// Deactivating the last active admin is refused. If activeStatus=false &
+    /// confirmRelinquish=true and the user is the last remaining owner of a room, the oldest
+    /// member of that room will be chosen as the new owner; without confirmRelinquish the
+    /// request is refused with `user-last-owner`, listing those rooms in
+    /// `details.shouldChangeOwner`. Reactivating unarchives the subscriptions; tokens are not
+    /// restored.
+    #[oai(
+        path = "/users.setActiveStatus",
+        method = "post",
+        operation_id = "usersSetActiveStatus"
+    )]
+    async fn set_active_status(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<SetActiveStatusBody>,
+    ) -> ApiResult<SetActiveStatusOk> {
+        let caller = auth.0;
+        let req = SetActiveStatus {
+            user_id: body.0.user_id,
+            active: body.0.active_status,
+            confirm_relinquish: body.0.confirm_relinquish.unwrap_or(false),
+        };
+        call(
+            &service,
+            move |s| s.set_active_status(&caller, &req),
+            |user| SetActiveStatusOk {
+                user: ActiveStatusView {
+                    id: user.id.to_string(),
+                    active: user.active,
+                },
+                success: true,
+            },
+        )
+        .await
+    }
+}

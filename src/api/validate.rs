@@ -1,0 +1,212 @@
+//! Request-body validation the way Rocket.Chat's ajv does it: coercion first, then the first
+//! failure only, in ajv's order, with ajv's message text.
+
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use serde_json::Value;
+
+/// Marks an object schema that refuses extra properties. poem-openapi cannot say
+/// `additionalProperties: false`, so `Body` writes this marker into the registry, the
+/// validator reads it, and the spec writer turns it into `false`.
+pub const CLOSED_MARKER: &str = "x-closed";
+
+/// Whether `schema` carries [`CLOSED_MARKER`].
+pub fn is_closed(schema: &MetaSchema) -> bool {
+    matches!(schema.additional_properties.as_deref(),
+        Some(MetaSchemaRef::Inline(inner)) if inner.ty == CLOSED_MARKER)
+}
+
+/// Checks `value` against `schema`, coercing scalars in place like ajv's `coerceTypes`
+/// (strings "true"/"false" and numbers 1/0 to booleans, numbers to strings, numeric strings to
+/// integers); `null` is never coerced. Returns ajv's message for the first failure.
+pub fn validate(
+    registry: &Registry,
+    schema: &MetaSchemaRef,
+    value: &mut Value,
+) -> Result<(), String> {
+    let schema = resolve(registry, schema);
+    match schema.ty {
+        "object" => validate_object(registry, schema, value),
+        "array" => {
+            let Value::Array(items) = value else {
+                return Err("must be array".into());
+            };
+            if let Some(item_schema) = &schema.items {
+                for item in items {
+                    validate(registry, item_schema, item)?;
+                }
+            }
+            Ok(())
+        }
+        "boolean" => coerce(value, "boolean", |v| match v {
+            Value::Bool(_) => Some(v.clone()),
+            Value::String(s) if s == "true" => Some(Value::Bool(true)),
+            Value::String(s) if s == "false" => Some(Value::Bool(false)),
+            Value::Number(n) if n.as_f64() == Some(1.0) => Some(Value::Bool(true)),
+            Value::Number(n) if n.as_f64() == Some(0.0) => Some(Value::Bool(false)),
+            _ => None,
+        }),
+        "string" => coerce(value, "string", |v| match v {
+            Value::String(_) => Some(v.clone()),
+            Value::Number(n) => Some(Value::String(n.to_string())),
+            _ => None,
+        }),
+        "integer" => coerce(value, "integer", |v| match v {
+            Value::Number(n) if n.is_i64() || n.is_u64() => Some(v.clone()),
+            Value::String(s) => s.trim().parse::<i64>().ok().map(Value::from),
+            _ => None,
+        }),
+        // Any other schema (free-form objects such as `customFields`) accepts anything.
+        _ => Ok(()),
+    }
+}
+
+fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> &'a MetaSchema {
+    match schema {
+        MetaSchemaRef::Inline(schema) => schema,
+        MetaSchemaRef::Reference(name) => registry
+            .schemas
+            .get(name)
+            .expect("every referenced schema is registered by its type"),
+    }
+}
+
+fn coerce(
+    value: &mut Value,
+    type_name: &str,
+    convert: impl Fn(&Value) -> Option<Value>,
+) -> Result<(), String> {
+    match convert(value) {
+        Some(converted) => {
+            *value = converted;
+            Ok(())
+        }
+        None => Err(format!("must be {type_name}")),
+    }
+}
+
+fn validate_object(
+    registry: &Registry,
+    schema: &MetaSchema,
+    value: &mut Value,
+) -> Result<(), String> {
+    let Value::Object(map) = value else {
+        return Err("must be object".into());
+    };
+    if let Some(missing) = schema
+        .required
+        .iter()
+        .find(|name| !map.contains_key(**name))
+    {
+        return Err(format!("must have required property '{missing}'"));
+    }
+    if is_closed(schema)
+        && map
+            .keys()
+            .any(|key| !schema.properties.iter().any(|(name, _)| name == key))
+    {
+        return Err("must NOT have additional properties".into());
+    }
+    for (name, property) in &schema.properties {
+        if let Some(field) = map.get_mut(*name) {
+            validate(registry, property, field)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use poem_openapi::{Object, types::Type};
+    use serde_json::json;
+
+    #[derive(Object)]
+    #[oai(rename_all = "camelCase")]
+    struct Sample {
+        user_id: String,
+        active_status: bool,
+        confirm_relinquish: Option<bool>,
+        tags: Option<Vec<String>>,
+    }
+
+    fn check(value: Value, closed: bool) -> Result<Value, String> {
+        let mut registry = Registry::new();
+        Sample::register(&mut registry);
+        if closed {
+            let schema = registry
+                .schemas
+                .get_mut(&Sample::name().to_string())
+                .unwrap();
+            schema.additional_properties = Some(Box::new(MetaSchemaRef::Inline(Box::new(
+                MetaSchema::new(CLOSED_MARKER),
+            ))));
+        }
+        let mut value = value;
+        validate(&registry, &Sample::schema_ref(), &mut value).map(|_| value)
+    }
+
+    #[test]
+    fn reports_ajv_messages_in_ajv_order() {
+        assert_eq!(check(json!([]), true).unwrap_err(), "must be object");
+        assert_eq!(
+            check(json!({"x": 1}), true).unwrap_err(),
+            "must have required property 'userId'"
+        );
+        assert_eq!(
+            check(json!({"userId": "a"}), true).unwrap_err(),
+            "must have required property 'activeStatus'"
+        );
+        assert_eq!(
+            check(
+                json!({"userId": "a", "activeStatus": "maybe", "x": 1}),
+                true
+            )
+            .unwrap_err(),
+            "must NOT have additional properties"
+        );
+        assert_eq!(
+            check(json!({"userId": true, "activeStatus": "maybe"}), true).unwrap_err(),
+            "must be string"
+        );
+        assert_eq!(
+            check(json!({"userId": "a", "activeStatus": null}), true).unwrap_err(),
+            "must be boolean"
+        );
+        assert_eq!(
+            check(
+                json!({"userId": "a", "activeStatus": true, "tags": [1, {}]}),
+                true
+            )
+            .unwrap_err(),
+            "must be string"
+        );
+    }
+
+    #[test]
+    fn coerces_like_rocket_chat() {
+        let v = check(
+            json!({"userId": 12, "activeStatus": "false", "confirmRelinquish": 1}),
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"userId": "12", "activeStatus": false, "confirmRelinquish": true})
+        );
+        assert_eq!(
+            check(json!({"userId": "a", "activeStatus": 2}), true).unwrap_err(),
+            "must be boolean"
+        );
+    }
+
+    #[test]
+    fn open_schemas_accept_extra_properties() {
+        assert!(
+            check(
+                json!({"userId": "a", "activeStatus": true, "extra": 1}),
+                false
+            )
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The wire shapes of users, rooms, subscriptions and permissions, built from model types.
+
+use poem_openapi::Object;
+
+use crate::model::{Room, Subscription, User, iso8601};
+
+/// One email address.
+#[derive(Object, Clone, Debug)]
+pub struct EmailView {
+    pub address: String,
+    pub verified: bool,
+}
+
+/// A user as Rocket.Chat shows it. Never carries a password hash.
+#[derive(Object, Clone, Debug)]
+pub struct UserView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    /// Shown to the user itself and to holders of `view-full-other-user-info`.
+    #[oai(skip_serializing_if_is_none)]
+    pub emails: Option<Vec<EmailView>>,
+    /// Always `user`.
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// Presence; rocketlite has none, so `offline`.
+    pub status: String,
+    pub active: bool,
+    pub roles: Vec<String>,
+    #[oai(rename = "createdAt")]
+    pub created_at: String,
+    #[oai(rename = "_updatedAt")]
+    pub updated_at: String,
+}
+
+impl UserView {
+    /// The view of `user`; `full` adds the email addresses.
+    pub fn new(user: &User, full: bool) -> Self {
+        UserView {
+            id: user.id.to_string(),
+            username: user.username.clone(),
+            name: user.name.clone(),
+            emails: full.then(|| {
+                user.emails
+                    .iter()
+                    .map(|e| EmailView {
+                        address: e.address.clone(),
+                        verified: e.verified,
+                    })
+                    .collect()
+            }),
+            kind: "user".into(),
+            status: "offline".into(),
+            active: user.active,
+            roles: user.roles.clone(),
+            created_at: iso8601(user.created_at),
+            updated_at: iso8601(user.updated_at),
+        }
+    }
+}
+
+/// A user reference inside rooms and subscriptions.
+#[derive(Object, Clone, Debug)]
+pub struct UserRef {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
+}
+
+/// A room (channel or group).
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RoomView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub fname: String,
+    /// `c` for a public channel, `p` for a private group.
+    pub t: String,
+    pub msgs: u64,
+    pub users_count: u64,
+    /// The creator.
+    pub u: UserRef,
+    pub custom_fields: std::collections::BTreeMap<String, serde_json::Value>,
+    pub ts: String,
+    /// Read-only.
+    pub ro: bool,
+    #[oai(rename = "_updatedAt")]
+    pub updated_at: String,
+}
+
+impl From<&Room> for RoomView {
+    fn from(room: &Room) -> Self {
+        RoomView {
+            id: room.id.to_string(),
+            name: room.name.clone(),
+            fname: room.fname.clone(),
+            t: room.kind.letter().into(),
+            msgs: 0,
+            users_count: room.users_count,
+            u: UserRef {
+                id: room.creator_id.to_string(),
+                username: room.creator_username.clone(),
+                name: None,
+            },
+            custom_fields: Default::default(),
+            ts: iso8601(room.created_at),
+            ro: room.read_only,
+            updated_at: iso8601(room.updated_at),
+        }
+    }
+}
+
+/// A member's subscription to a room.
+#[derive(Object, Clone, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SubscriptionView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub rid: String,
+    pub u: UserRef,
+    pub name: String,
+    pub fname: String,
+    pub t: String,
+    pub open: bool,
+    pub alert: bool,
+    pub unread: u64,
+    pub user_mentions: u64,
+    pub group_mentions: u64,
+    /// Room roles held here (`owner`, `moderator`, `leader`).
+    pub roles: Vec<String>,
+    /// True while the user is deactivated.
+    pub archived: bool,
+    pub ts: String,
+    #[oai(rename = "_updatedAt")]
+    pub updated_at: String,
+}
+
+impl SubscriptionView {
+    pub fn new(sub: &Subscription, room: &Room, user: &User) -> Self {
+        SubscriptionView {
+            id: sub.id.clone(),
+            rid: room.id.to_string(),
+            u: UserRef {
+                id: user.id.to_string(),
+                username: user.username.clone(),
+                name: Some(user.name.clone()),
+            },
+            name: room.name.clone(),
+            fname: room.fname.clone(),
+            t: room.kind.letter().into(),
+            open: true,
+            alert: false,
+            unread: 0,
+            user_mentions: 0,
+            group_mentions: 0,
+            roles: sub.roles.clone(),
+            archived: sub.archived,
+            ts: iso8601(sub.created_at),
+            updated_at: iso8601(sub.updated_at),
+        }
+    }
+}
+
+/// A room-role holder, as `channels.roles` lists it.
+#[derive(Object, Clone, Debug)]
+pub struct RoomRoleView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub rid: String,
+    pub u: UserRef,
+    pub roles: Vec<String>,
+}
+
+/// A permission and the roles granted it.
+#[derive(Object, Clone, Debug)]
+pub struct PermissionView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub roles: Vec<String>,
+}
+
+impl PermissionView {
+    pub fn list(permissions: Vec<(String, Vec<String>)>) -> Vec<Self> {
+        permissions
+            .into_iter()
+            .map(|(id, roles)| PermissionView { id, roles })
+            .collect()
+    }
+}

@@ -1,0 +1,194 @@
+//! The command line and start-up: open the store, migrate, seed, bootstrap the admin, serve,
+//! shut down gracefully.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use rand::TryRngCore;
+
+use crate::service::{AdminSeed, BootstrapOutcome, Service, system_clock};
+use crate::store::{Store, StoreError};
+
+/// rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file.
+#[derive(Parser, Debug)]
+#[command(
+    name = "rocketlite",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeConfig,
+}
+
+/// What to do.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(ServeConfig),
+    /// Print the OpenAPI document to stdout.
+    Openapi,
+}
+
+/// Everything `serve` needs; each flag also reads an environment variable.
+#[derive(Args, Debug, Clone)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "ROCKETLITE_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Directory holding the database file (`rocketlite.redb`); created if missing.
+    #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Username of the admin created on first start.
+    #[arg(long, env = "ADMIN_USERNAME", default_value = "admin")]
+    pub admin_username: String,
+    /// Password of the admin created on first start; generated and printed once if unset.
+    #[arg(long, env = "ADMIN_PASS", hide_env_values = true)]
+    pub admin_pass: Option<String>,
+    /// Email address of the admin created on first start.
+    #[arg(long, env = "ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Display name of the admin created on first start.
+    #[arg(long, env = "ADMIN_NAME", default_value = "Administrator")]
+    pub admin_name: String,
+}
+
+impl ServeConfig {
+    /// The database file inside the data directory.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("rocketlite.redb")
+    }
+
+    fn admin_seed(&self) -> AdminSeed {
+        AdminSeed {
+            username: self.admin_username.clone(),
+            password: self.admin_pass.clone(),
+            email: self.admin_email.clone(),
+            name: self.admin_name.clone(),
+        }
+    }
+}
+
+/// Why start-up failed, worded for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create --data-dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "--data-dir {0} is in use by another rocketlite process; stop it or choose another directory"
+    )]
+    InUse(PathBuf),
+    #[error("cannot open the database in --data-dir {path}: {source}")]
+    Store { path: PathBuf, source: StoreError },
+    #[error("first-start setup failed: {0}")]
+    Setup(String),
+    #[error("cannot listen on --listen {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Opens the store in the data directory and prepares it: migrations, permission seeds and
+/// the first admin. Returns the ready service.
+pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let store = Store::open(&config.db_path()).map_err(|source| match source {
+        StoreError::AlreadyOpen => StartError::InUse(config.data_dir.clone()),
+        source => StartError::Store {
+            path: config.data_dir.clone(),
+            source,
+        },
+    })?;
+    let service = Service::new(
+        store,
+        system_clock(),
+        Box::new(rand::rngs::OsRng.unwrap_err()),
+    );
+    let setup = |e: crate::service::ServiceError| StartError::Setup(e.to_string());
+    service.seed_permissions().map_err(setup)?;
+    match service
+        .bootstrap_admin(&config.admin_seed())
+        .map_err(setup)?
+    {
+        BootstrapOutcome::Existing => {}
+        BootstrapOutcome::Created { username } => {
+            tracing::info!(%username, "created the admin from ADMIN_PASS");
+        }
+        BootstrapOutcome::CreatedWithPassword { username, password } => {
+            // Printed once, on purpose: this is the only place the password ever appears.
+            println!(
+                "Created admin user '{username}' with password: {password}\n\
+                 Log in: curl -s http://{}/api/v1/login -H 'Content-Type: application/json' \
+                 -d '{{\"user\":\"{username}\",\"password\":\"{password}\"}}'",
+                config.listen
+            );
+        }
+    }
+    Ok(Arc::new(service))
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
+/// database. `on_ready` receives the bound address (useful with port 0).
+pub async fn serve(
+    config: ServeConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), StartError> {
+    let service = open_service(&config)?;
+    let listen_error = |source| StartError::Listen {
+        addr: config.listen,
+        source,
+    };
+    let acceptor = TcpListener::bind(config.listen)
+        .into_acceptor()
+        .await
+        .map_err(listen_error)?;
+    let local = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(config.listen);
+    tracing::info!("listening on http://{local}");
+    on_ready(local);
+    poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(
+            crate::api::app(Arc::clone(&service)),
+            shutdown,
+            Some(Duration::from_secs(10)),
+        )
+        .await
+        .map_err(listen_error)?;
+    drop(service);
+    tracing::info!("stopped; database closed");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,29 @@
+//! The `rocketlite` binary: parse the command line and hand over to the library.
+
+use clap::Parser;
+use rocketlite::cli::{Cli, Command, serve, shutdown_signal};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = match cli.command {
+        Some(Command::Openapi) => {
+            print!("{}", rocketlite::api::spec_json());
+            return std::process::ExitCode::SUCCESS;
+        }
+        Some(Command::Serve(config)) => config,
+        None => cli.serve,
+    };
+    match serve(config, shutdown_signal(), |_| {}).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rocketlite: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! `users.setActiveStatus`: deactivation that never leaves a room without an active owner.
+
+use super::permissions::require_any;
+use super::rooms::is_active;
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Room, RoomId, User, UserId};
+use crate::store::{OpenTables, StoreError, Tx, WriteTx};
+
+/// Either permission lets a caller change another user's active status.
+const PERMISSIONS: [&str; 2] = ["edit-other-user-active-status", "manage-moderation-actions"];
+
+/// What `users.setActiveStatus` asks for.
+#[derive(Clone, Debug)]
+pub struct SetActiveStatus {
+    pub user_id: String,
+    pub active: bool,
+    pub confirm_relinquish: bool,
+}
+
+/// A room the user is the last active owner of, and the member who takes over.
+struct Handover {
+    room: Room,
+    successor: UserId,
+}
+
+impl Service {
+    /// Deactivates or reactivates a user. Every check runs before the first write, and all
+    /// writes (ownership handovers, token revocation, archiving, the flag) share one
+    /// transaction, so concurrent requests serialise and a refusal writes nothing.
+    #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
+    pub fn set_active_status(&self, caller: &Caller, req: &SetActiveStatus) -> ServiceResult<User> {
+        let now = self.now();
+        self.store.write(|tx| {
+            require_any(tx, &caller.user, &PERMISSIONS, None)?;
+            let user = tx
+                .user(&UserId(req.user_id.clone()))?
+                .ok_or(ServiceError::UserNotFound)?;
+            if req.active {
+                return reactivate(tx, user, now);
+            }
+            if user.active && user.has_role("admin") && !another_active_admin(tx, &user.id)? {
+                return Err(ServiceError::LastAdmin);
+            }
+            let handovers = if user.active {
+                handovers(tx, &user.id)?
+            } else {
+                Vec::new()
+            };
+            if !handovers.is_empty() && !req.confirm_relinquish {
+                let names = handovers.iter().map(|h| h.room.fname.clone()).collect();
+                return Err(ServiceError::LastOwner(names));
+            }
+            deactivate(tx, user, &handovers, now)
+        })
+    }
+}
+
+/// Whether an active admin other than `user` exists.
+fn another_active_admin<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
+    for id in tx.user_ids_with_role("admin")? {
+        if id != *user && is_active(tx, &id)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The rooms where `user` is an owner, no other active owner remains, and another active
+/// member exists to take over: the earliest-joined one. Reads O(k log n) for k rooms.
+fn handovers<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<Vec<Handover>, StoreError> {
+    let mut out = Vec::new();
+    for room_id in tx.room_ids_of(user)? {
+        if !tx.is_owner(&room_id, user)? || has_other_active_owner(tx, &room_id, user)? {
+            continue;
+        }
+        let successor =
+            tx.first_member_where(&room_id, |id| Ok(id != user && is_active(tx, id)?))?;
+        if let (Some(successor), Some(room)) = (successor, tx.room(&room_id)?) {
+            out.push(Handover { room, successor });
+        }
+    }
+    Ok(out)
+}
+
+fn has_other_active_owner<T: OpenTables>(
+    tx: &Tx<T>,
+    room: &RoomId,
+    user: &UserId,
+) -> Result<bool, StoreError> {
+    for owner in tx.owner_ids(room)? {
+        if owner != *user && is_active(tx, &owner)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn deactivate(tx: &WriteTx, user: User, handovers: &[Handover], now: i64) -> ServiceResult<User> {
+    for handover in handovers {
+        let previous = tx
+            .subscription(&handover.room.id, &handover.successor)?
+            .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
+        let mut sub = previous.clone();
+        sub.roles.push("owner".into());
+        sub.updated_at = now;
+        tx.put_subscription(&sub, Some(&previous))?;
+    }
+    tx.remove_all_tokens(&user.id)?;
+    set_archived(tx, &user.id, true, now)?;
+    store_active(tx, user, false, now)
+}
+
+fn reactivate(tx: &WriteTx, user: User, now: i64) -> ServiceResult<User> {
+    set_archived(tx, &user.id, false, now)?;
+    store_active(tx, user, true, now)
+}
+
+fn set_archived(tx: &WriteTx, user: &UserId, archived: bool, now: i64) -> Result<(), StoreError> {
+    for room in tx.room_ids_of(user)? {
+        if let Some(previous) = tx.subscription(&room, user)? {
+            if previous.archived != archived {
+                let mut sub = previous.clone();
+                sub.archived = archived;
+                sub.updated_at = now;
+                tx.put_subscription(&sub, Some(&previous))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn store_active(tx: &WriteTx, user: User, active: bool, now: i64) -> ServiceResult<User> {
+    if user.active == active {
+        return Ok(user);
+    }
+    let mut updated = user.clone();
+    updated.active = active;
+    updated.updated_at = now;
+    tx.put_user(&updated, Some(&user))?;
+    Ok(updated)
+}

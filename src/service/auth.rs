@@ -1,0 +1,80 @@
+//! Authentication: login, logout and resolving the caller from its two headers.
+
+use super::password::verify_password;
+use super::{Service, ServiceError, ServiceResult};
+use crate::model::{LoginToken, TokenHash, User, UserId};
+
+/// The authenticated user of a request, and the token it used.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    pub token: TokenHash,
+}
+
+/// How a login names its user.
+#[derive(Clone, Debug)]
+pub enum LoginName {
+    /// `user`: a username or an email address.
+    UsernameOrEmail(String),
+    Username(String),
+    Email(String),
+}
+
+impl Service {
+    /// The active user owning `token`, if `user_id` names it. Anything else is `Unauthorized`,
+    /// including a token of an inactive user (deliberately stricter than Rocket.Chat).
+    pub fn authenticate(&self, user_id: &str, token: LoginToken) -> ServiceResult<Caller> {
+        let hash = token.hash();
+        self.store.read(|tx| {
+            let owner = tx.user_id_by_token(&hash)?;
+            if owner.as_ref().map(UserId::as_str) != Some(user_id) {
+                return Err(ServiceError::Unauthorized);
+            }
+            match tx.user(&UserId(user_id.to_string()))? {
+                Some(user) if user.active => Ok(Caller { user, token: hash }),
+                _ => Err(ServiceError::Unauthorized),
+            }
+        })
+    }
+
+    /// Checks the password and issues a new login token.
+    pub fn login(&self, name: &LoginName, password: &str) -> ServiceResult<(User, LoginToken)> {
+        let user = self.store.read(|tx| {
+            let id = match name {
+                LoginName::Username(u) => tx.user_id_by_username(u)?,
+                LoginName::Email(e) => tx.user_id_by_email(e)?,
+                LoginName::UsernameOrEmail(s) if s.contains('@') => tx.user_id_by_email(s)?,
+                LoginName::UsernameOrEmail(s) => tx.user_id_by_username(s)?,
+            };
+            match id {
+                Some(id) => tx.user(&id).map_err(ServiceError::from),
+                None => Ok(None),
+            }
+        })?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        if !verify_password(password, hash) {
+            return Err(ServiceError::LoginFailed);
+        }
+        let user = user.ok_or(ServiceError::LoginFailed)?;
+        if !user.active {
+            return Err(ServiceError::UserNotActivated);
+        }
+        let token = self.with_rng(LoginToken::generate);
+        self.store.write(|tx| {
+            // Re-read inside the write: a deactivation may have committed since the check.
+            match tx.user(&user.id)? {
+                Some(current) if current.active => {
+                    tx.insert_token(&user.id, &token.hash())?;
+                    Ok((current, token))
+                }
+                _ => Err(ServiceError::UserNotActivated),
+            }
+        })
+    }
+
+    /// Revokes the token the caller used.
+    pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
+        self.store
+            .write(|tx| Ok(tx.remove_token(&caller.user.id, &caller.token)?))
+    }
+}

@@ -1,0 +1,95 @@
+//! Every way a use case can refuse or fail. The API maps each variant to Rocket.Chat's envelope
+//! in one place (`api::errors`).
+
+use crate::model::RoomKind;
+use crate::store::StoreError;
+
+/// Why a use case did not happen. A refusal is returned before the first write, so it leaves
+/// the store unchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No valid `X-User-Id`/`X-Auth-Token` pair for an active user.
+    #[error("not logged in")]
+    Unauthorized,
+    /// Logged in, but without the permission the operation needs.
+    #[error("permission denied")]
+    Forbidden,
+    /// A parameter the schema cannot express (both lookups missing, say).
+    #[error("invalid params: {0}")]
+    InvalidParams(String),
+    /// Wrong username or password, alike on purpose.
+    #[error("login failed")]
+    LoginFailed,
+    /// Right password, but the account is deactivated.
+    #[error("user is not activated")]
+    UserNotActivated,
+    /// users.setActiveStatus: no such `userId`.
+    #[error("user not found")]
+    UserNotFound,
+    /// users.info: no such user.
+    #[error("user info not found")]
+    UserInfoNotFound,
+    /// A `userId` given to a room operation matches nobody.
+    #[error("invalid user")]
+    InvalidUser,
+    /// Username or email already taken; carries the taken value.
+    #[error("{0} is already in use")]
+    FieldUnavailable(String),
+    /// users.create without a name, username or password (`Name`, `Username`, `Password`).
+    #[error("the field {0} is required")]
+    FieldRequired(&'static str),
+    /// A username outside the allowed pattern.
+    #[error("invalid username {0}")]
+    InvalidUsername(String),
+    /// An email address that is not one.
+    #[error("invalid email {0}")]
+    InvalidEmail(String),
+    /// A room name outside the allowed pattern.
+    #[error("invalid room name {0}")]
+    InvalidRoomName(String),
+    /// Deactivating the last active admin.
+    #[error("last active admin")]
+    LastAdmin,
+    /// Deactivating the last active owner of these rooms without `confirmRelinquish`.
+    #[error("last owner of {0:?}")]
+    LastOwner(Vec<String>),
+    /// permissions.update named a permission that does not exist.
+    #[error("unknown permission {0}")]
+    UnknownPermission(String),
+    /// permissions.update named a role that does not exist.
+    #[error("unknown role {0}")]
+    UnknownRole(String),
+    /// No such room, or a private group the caller may not see.
+    #[error("room not found")]
+    RoomNotFound(RoomKind),
+    /// A room name already used by another room.
+    #[error("duplicate room name {0}")]
+    DuplicateRoomName(String),
+    /// The room method's target is not a member (`method` names Rocket.Chat's method).
+    #[error("user not in room")]
+    UserNotInRoom { method: &'static str },
+    /// removeOwner on a user who is not a member at all, as Rocket.Chat answers it.
+    #[error("invalid room")]
+    InvalidRoom { method: &'static str },
+    #[error("user already owner")]
+    AlreadyOwner { method: &'static str },
+    #[error("user not owner")]
+    NotOwner { method: &'static str },
+    #[error("last owner of the room")]
+    RemoveLastOwner { method: &'static str },
+    /// A room method the caller's room roles do not allow.
+    #[error("not allowed")]
+    NotAllowed { method: &'static str },
+    /// Too many failed logins for this username recently.
+    #[error("login blocked for user")]
+    LoginBlockedForUser,
+    /// Too many failed logins from this address recently.
+    #[error("login blocked for ip")]
+    LoginBlockedForIp,
+    /// The store failed; the cause is logged, never shown.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Result of a use case.
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,104 @@
+//! Domain rules: permissions, last admin, last owner, successor choice, token revocation.
+//! Knows no poem type and no redb type; every state change is one store write transaction.
+
+mod active_status;
+mod auth;
+mod bootstrap;
+mod error;
+mod password;
+mod permissions;
+mod rooms;
+mod users;
+
+use std::sync::{Arc, Mutex};
+
+use rand::RngCore;
+use tokio::sync::Semaphore;
+
+pub use active_status::SetActiveStatus;
+pub use auth::{Caller, LoginName};
+pub use bootstrap::{AdminSeed, BootstrapOutcome};
+pub use error::{ServiceError, ServiceResult};
+pub use rooms::{NewRoom, RoomMember, RoomOwner};
+pub use users::{NewUser, UserLookup};
+
+use crate::model::Millis;
+use crate::store::Store;
+
+/// The time source, injected so tests and fuzzers replay exactly.
+pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        now.as_millis() as Millis
+    })
+}
+
+/// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
+pub const DEFAULT_HASH_CONCURRENCY: usize = 2;
+
+/// The use cases, over one store. Share it behind an `Arc`.
+pub struct Service {
+    store: Store,
+    clock: Clock,
+    rng: Mutex<Box<dyn RngCore + Send>>,
+    hash_permits: Semaphore,
+}
+
+impl Service {
+    /// A service over `store` with the given clock and random source (the OS generator in
+    /// production, a seeded one in tests).
+    pub fn new(store: Store, clock: Clock, rng: Box<dyn RngCore + Send>) -> Self {
+        Service {
+            store,
+            clock,
+            rng: Mutex::new(rng),
+            hash_permits: Semaphore::new(DEFAULT_HASH_CONCURRENCY),
+        }
+    }
+
+    /// Runs blocking work (redb transactions) on tokio's blocking pool, so async workers never
+    /// wait on disk. A panic inside `work` resumes on the caller, where the HTTP layer catches it.
+    pub async fn run<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Service) -> T + Send + 'static,
+    ) -> T {
+        let service = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || work(&service)).await {
+            Ok(value) => value,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    }
+
+    /// Like [`Service::run`] for work that hashes a password: waits for one of a few permits
+    /// first, so a login flood queues instead of allocating 19 MiB per request.
+    pub async fn run_hashing<T: Send + 'static>(
+        self: &Arc<Self>,
+        work: impl FnOnce(&Service) -> T + Send + 'static,
+    ) -> T {
+        let _permit = self.hash_permits.acquire().await.expect("never closed");
+        self.run(work).await
+    }
+
+    /// The store, for read-only inspection by tests and tools.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn now(&self) -> Millis {
+        (self.clock)()
+    }
+
+    /// Runs `f` with the injected random source.
+    fn with_rng<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+        let mut rng = self
+            .rng
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(rng.as_mut())
+    }
+}

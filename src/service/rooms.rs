@@ -1,0 +1,331 @@
+//! Rooms: creation, membership, ownership and what a caller may see of them.
+
+use super::permissions::{has_permission, require_any};
+use super::users::is_valid_name;
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key};
+use crate::store::{OpenTables, StoreError, Tx, WriteTx};
+
+/// What `channels.create` / `groups.create` ask for.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    pub kind: RoomKind,
+    pub name: String,
+    /// Usernames to add after the creator, in this order; unknown ones are skipped.
+    pub members: Vec<String>,
+    pub read_only: bool,
+}
+
+/// A member holding room roles, for `channels.roles`.
+#[derive(Clone, Debug)]
+pub struct RoomOwner {
+    pub subscription: Subscription,
+    pub user: User,
+}
+
+/// A member of a room, for `channels.members`.
+pub type RoomMember = User;
+
+/// The room `id`, if it is of `kind` (any kind when `None`) and the caller may see it: a
+/// private group is visible to its members and to holders of `view-other-user-channels`;
+/// to anyone else it does not exist.
+fn visible_room<T: OpenTables>(
+    tx: &Tx<T>,
+    caller: &User,
+    kind: Option<RoomKind>,
+    id: &str,
+) -> ServiceResult<Room> {
+    let not_found = ServiceError::RoomNotFound(kind.unwrap_or(RoomKind::Channel));
+    let room = match tx.room(&RoomId(id.to_string()))? {
+        Some(room) if kind.is_none_or(|k| k == room.kind) => room,
+        _ => return Err(not_found),
+    };
+    if room.kind == RoomKind::Group
+        && tx.subscription(&room.id, &caller.id)?.is_none()
+        && !has_permission(tx, caller, "view-other-user-channels", None)?
+    {
+        return Err(not_found);
+    }
+    Ok(room)
+}
+
+/// The user a room operation targets.
+fn target_user<T: OpenTables>(tx: &Tx<T>, id: &str) -> ServiceResult<User> {
+    tx.user(&UserId(id.to_string()))?
+        .ok_or(ServiceError::InvalidUser)
+}
+
+/// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
+fn join(
+    tx: &WriteTx,
+    room: &mut Room,
+    user: &User,
+    roles: Vec<String>,
+    id: String,
+    now: i64,
+) -> Result<(), StoreError> {
+    let sub = Subscription {
+        id,
+        room_id: room.id.clone(),
+        user_id: user.id.clone(),
+        join_seq: tx.next_join_seq()?,
+        roles,
+        archived: !user.active,
+        created_at: now,
+        updated_at: now,
+    };
+    tx.put_subscription(&sub, None)?;
+    room.users_count += 1;
+    room.updated_at = now;
+    Ok(())
+}
+
+/// Whether `user` is active, reading its record.
+pub(super) fn is_active<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
+    Ok(tx.user(user)?.is_some_and(|u| u.active))
+}
+
+impl Service {
+    /// Creates a room; the creator becomes its first member and owner, then `members` join in
+    /// the order given. Needs `create-c` or `create-p`.
+    pub fn create_room(&self, caller: &Caller, new: NewRoom) -> ServiceResult<Room> {
+        let permission = match new.kind {
+            RoomKind::Channel => "create-c",
+            RoomKind::Group => "create-p",
+        };
+        let now = self.now();
+        let (room_id, mut ids) = self.with_rng(|rng| {
+            let ids: Vec<String> = (0..=new.members.len())
+                .map(|_| crate::model::new_id(rng))
+                .collect();
+            (RoomId::generate(rng), ids)
+        });
+        self.store.write(|tx| {
+            require_any(tx, &caller.user, &[permission], None)?;
+            if !is_valid_name(&new.name) {
+                return Err(ServiceError::InvalidRoomName(new.name.clone()));
+            }
+            if tx.room_id_by_name(&new.name)?.is_some() {
+                return Err(ServiceError::DuplicateRoomName(new.name.clone()));
+            }
+            let mut members = vec![caller.user.clone()];
+            for username in &new.members {
+                let Some(id) = tx.user_id_by_username(username)? else {
+                    continue;
+                };
+                if members.iter().all(|m| m.id != id) {
+                    members.extend(tx.user(&id)?);
+                }
+            }
+            let mut room = Room {
+                id: room_id,
+                name: new.name.clone(),
+                fname: new.name.clone(),
+                kind: new.kind,
+                creator_id: caller.user.id.clone(),
+                creator_username: caller.user.username.clone(),
+                read_only: new.read_only,
+                users_count: 0,
+                created_at: now,
+                updated_at: now,
+            };
+            for (i, member) in members.iter().enumerate() {
+                let roles = if i == 0 {
+                    vec!["owner".to_string()]
+                } else {
+                    vec![]
+                };
+                join(
+                    tx,
+                    &mut room,
+                    member,
+                    roles,
+                    std::mem::take(&mut ids[i]),
+                    now,
+                )?;
+            }
+            tx.put_room(&room)?;
+            Ok(room)
+        })
+    }
+
+    /// Adds `user_id` to the room; inviting a member again changes nothing. A member needs
+    /// `add-user-to-joined-room`, anyone else `add-user-to-any-c-room` / `-p-room`.
+    pub fn invite(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room_id: &str,
+        user_id: &str,
+    ) -> ServiceResult<Room> {
+        let now = self.now();
+        let sub_id = self.with_rng(crate::model::new_id);
+        self.store.write(|tx| {
+            let mut room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let caller_is_member = tx.subscription(&room.id, &caller.user.id)?.is_some();
+            let permission = match (caller_is_member, kind) {
+                (true, _) => "add-user-to-joined-room",
+                (false, RoomKind::Channel) => "add-user-to-any-c-room",
+                (false, RoomKind::Group) => "add-user-to-any-p-room",
+            };
+            if !has_permission(tx, &caller.user, permission, Some(&room.id))? {
+                return Err(ServiceError::NotAllowed {
+                    method: "addUsersToRoom",
+                });
+            }
+            let user = target_user(tx, user_id)?;
+            if tx.subscription(&room.id, &user.id)?.is_none() {
+                join(tx, &mut room, &user, vec![], sub_id, now)?;
+                tx.put_room(&room)?;
+            }
+            Ok(room)
+        })
+    }
+
+    /// Gives `user_id` the room role `owner`; needs `set-owner` globally or in this room.
+    pub fn add_owner(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room_id: &str,
+        user_id: &str,
+    ) -> ServiceResult<()> {
+        const METHOD: &str = "addRoomOwner";
+        let now = self.now();
+        self.store.write(|tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let user = target_user(tx, user_id)?;
+            if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
+                return Err(ServiceError::NotAllowed { method: METHOD });
+            }
+            let sub = tx
+                .subscription(&room.id, &user.id)?
+                .ok_or(ServiceError::UserNotInRoom { method: METHOD })?;
+            if sub.has_role("owner") {
+                return Err(ServiceError::AlreadyOwner { method: METHOD });
+            }
+            let mut updated = sub.clone();
+            updated.roles.push("owner".into());
+            updated.updated_at = now;
+            tx.put_subscription(&updated, Some(&sub))?;
+            Ok(())
+        })
+    }
+
+    /// Takes the room role `owner` from `user_id`; needs `set-owner`. Refused when no owner
+    /// would remain, and (deliberately stricter than Rocket.Chat) when an active owner would
+    /// leave only inactive ones behind.
+    pub fn remove_owner(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room_id: &str,
+        user_id: &str,
+    ) -> ServiceResult<()> {
+        const METHOD: &str = "removeRoomOwner";
+        let now = self.now();
+        self.store.write(|tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let user = target_user(tx, user_id)?;
+            if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
+                return Err(ServiceError::NotAllowed { method: METHOD });
+            }
+            let sub = tx
+                .subscription(&room.id, &user.id)?
+                .ok_or(ServiceError::InvalidRoom { method: METHOD })?;
+            if !sub.has_role("owner") {
+                return Err(ServiceError::NotOwner { method: METHOD });
+            }
+            let others: Vec<UserId> = tx
+                .owner_ids(&room.id)?
+                .into_iter()
+                .filter(|id| *id != user.id)
+                .collect();
+            let mut other_active = false;
+            for id in &others {
+                other_active |= is_active(tx, id)?;
+            }
+            if others.is_empty() || (user.active && !other_active) {
+                return Err(ServiceError::RemoveLastOwner { method: METHOD });
+            }
+            let mut updated = sub.clone();
+            updated.roles.retain(|r| r != "owner");
+            updated.updated_at = now;
+            tx.put_subscription(&updated, Some(&sub))?;
+            Ok(())
+        })
+    }
+
+    /// Members holding room roles, inactive ones included, sorted by username.
+    pub fn room_roles(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room_id: &str,
+    ) -> ServiceResult<Vec<RoomOwner>> {
+        self.store.read(|tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let mut out = Vec::new();
+            for id in tx.member_ids_in_join_order(&room.id)? {
+                let Some(sub) = tx.subscription(&room.id, &id)? else {
+                    continue;
+                };
+                if sub.roles.is_empty() {
+                    continue;
+                }
+                if let Some(user) = tx.user(&id)? {
+                    out.push(RoomOwner {
+                        subscription: sub,
+                        user,
+                    });
+                }
+            }
+            out.sort_by_key(|o| normalize_key(&o.user.username));
+            Ok(out)
+        })
+    }
+
+    /// One page of the room's active members by username, and how many there are.
+    pub fn room_members(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room_id: &str,
+        offset: usize,
+        count: usize,
+    ) -> ServiceResult<(Vec<RoomMember>, usize)> {
+        self.store.read(|tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let mut active = Vec::new();
+            for id in tx.member_ids_in_join_order(&room.id)? {
+                active.extend(tx.user(&id)?.filter(|u| u.active));
+            }
+            active.sort_by_key(|u| normalize_key(&u.username));
+            let total = active.len();
+            let page = active.into_iter().skip(offset).take(count).collect();
+            Ok((page, total))
+        })
+    }
+
+    /// The room, if the caller may see it.
+    pub fn room_info(&self, caller: &Caller, room_id: &str) -> ServiceResult<Room> {
+        self.store
+            .read(|tx| visible_room(tx, &caller.user, None, room_id))
+    }
+
+    /// The caller's own membership of the room, with the room, or `None`.
+    pub fn own_subscription(
+        &self,
+        caller: &Caller,
+        room_id: &str,
+    ) -> ServiceResult<Option<(Subscription, Room)>> {
+        self.store.read(|tx| {
+            let id = RoomId(room_id.to_string());
+            let (Some(sub), Some(room)) = (tx.subscription(&id, &caller.user.id)?, tx.room(&id)?)
+            else {
+                return Ok(None);
+            };
+            Ok(Some((sub, room)))
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! User accounts: creation, lookup and listing.
+
+use super::permissions::{has_permission, require_any};
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Email, GLOBAL_ROLES, User, UserId};
+use crate::store::{OpenTables, Tx};
+
+/// What `users.create` asks for.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    pub username: String,
+    pub active: bool,
+    pub roles: Vec<String>,
+    pub verified: bool,
+}
+
+/// How `users.info` names its user.
+#[derive(Clone, Debug)]
+pub enum UserLookup {
+    Id(String),
+    Username(String),
+}
+
+/// Rocket.Chat's default `UTF8_User_Names_Validation` and `UTF8_Channel_Names_Validation`.
+pub(super) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A plain `local@domain.tld` check, as Rocket.Chat's `validateEmailDomain` starts with.
+fn is_valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.starts_with('.')
+                && domain.contains('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+impl Service {
+    /// Creates a user; needs `create-user`. The password is hashed before the write
+    /// transaction starts, so the writer lock is never held for an argon2 run.
+    pub fn create_user(&self, caller: &Caller, new: NewUser) -> ServiceResult<User> {
+        self.store
+            .read(|tx| require_any(tx, &caller.user, &["create-user"], None))?;
+        self.check_new_user(&new)?;
+        let password_hash = self.hash_password(&new.password);
+        let id = self.with_rng(UserId::generate);
+        let now = self.now();
+        let user = User {
+            id,
+            username: new.username,
+            name: new.name,
+            emails: vec![Email {
+                address: new.email,
+                verified: new.verified,
+            }],
+            password_hash: Some(password_hash),
+            active: new.active,
+            roles: new.roles,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.write(|tx| {
+            // Checked again inside the write: another request may have taken the name since.
+            require_any(tx, &caller.user, &["create-user"], None)?;
+            check_unique(tx, &user.username, &user.emails[0].address)?;
+            tx.put_user(&user, None)?;
+            Ok(user)
+        })
+    }
+
+    /// Rejects a new user whose fields are malformed or already taken, in Rocket.Chat's order
+    /// (`validateUserData`, then `saveNewUser`); writes nothing.
+    fn check_new_user(&self, new: &NewUser) -> ServiceResult<()> {
+        for (field, value) in [
+            ("Name", &new.name),
+            ("Username", &new.username),
+            ("Password", &new.password),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ServiceError::FieldRequired(field));
+            }
+        }
+        if !is_valid_name(&new.username) {
+            return Err(ServiceError::InvalidUsername(new.username.clone()));
+        }
+        self.store
+            .read(|tx| check_unique(tx, &new.username, &new.email))?;
+        if !is_valid_email(&new.email) {
+            return Err(ServiceError::InvalidEmail(new.email.clone()));
+        }
+        if let Some(role) = new
+            .roles
+            .iter()
+            .find(|r| !GLOBAL_ROLES.contains(&r.as_str()))
+        {
+            return Err(ServiceError::UnknownRole(role.clone()));
+        }
+        Ok(())
+    }
+
+    /// The user named by `lookup`, and whether the caller may see everything about it
+    /// (itself, or `view-full-other-user-info`).
+    pub fn user_info(&self, caller: &Caller, lookup: &UserLookup) -> ServiceResult<(User, bool)> {
+        self.store.read(|tx| {
+            let id = match lookup {
+                UserLookup::Id(id) => Some(UserId(id.clone())),
+                UserLookup::Username(name) => tx.user_id_by_username(name)?,
+            };
+            let user = match id {
+                Some(id) => tx.user(&id)?,
+                None => None,
+            };
+            let user = user.ok_or(ServiceError::UserInfoNotFound)?;
+            let full = user.id == caller.user.id
+                || has_permission(tx, &caller.user, "view-full-other-user-info", None)?;
+            Ok((user, full))
+        })
+    }
+
+    /// A page of users by username, inactive ones included, with the total; needs
+    /// `view-d-room`. The flag says whether the caller sees every field.
+    pub fn list_users(
+        &self,
+        caller: &Caller,
+        offset: usize,
+        count: usize,
+    ) -> ServiceResult<(Vec<User>, u64, bool)> {
+        self.store.read(|tx| {
+            require_any(tx, &caller.user, &["view-d-room"], None)?;
+            let full = has_permission(tx, &caller.user, "view-full-other-user-info", None)?;
+            let (users, total) = tx.users_page(offset, count)?;
+            Ok((users, total, full))
+        })
+    }
+}
+
+fn check_unique<T: OpenTables>(tx: &Tx<T>, username: &str, email: &str) -> ServiceResult<()> {
+    if tx.user_id_by_username(username)?.is_some() {
+        return Err(ServiceError::FieldUnavailable(username.to_string()));
+    }
+    if tx.user_id_by_email(email)?.is_some() {
+        return Err(ServiceError::FieldUnavailable(email.to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_rocket_chats_default_pattern() {
+        assert!(is_valid_name("ada.lovelace-1_x"));
+        assert!(!is_valid_name(""));
+        assert!(!is_valid_name("ada lovelace"));
+        assert!(!is_valid_name("adá"));
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(is_valid_email("ada@example.org"));
+        assert!(!is_valid_email("ada"));
+        assert!(!is_valid_email("@example.org"));
+        assert!(!is_valid_email("ada@localhost"));
+        assert!(!is_valid_email("a da@example.org"));
+        assert!(!is_valid_email("ada@ex@ample.org"));
+    }
+}

@@ -1,0 +1,96 @@
+//! The one place records become bytes: a leading format-version byte, then JSON.
+//! A record written by a newer format is refused rather than misread.
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::StoreError;
+
+/// The format every record is written in today.
+const FORMAT_V1: u8 = 1;
+
+/// Encodes a record with its format byte.
+pub fn encode<T: Serialize>(record: &T) -> Vec<u8> {
+    let mut bytes = vec![FORMAT_V1];
+    // Serialising plain structs of strings, numbers and vectors cannot fail.
+    serde_json::to_writer(&mut bytes, record).expect("records serialise");
+    bytes
+}
+
+/// Decodes a record, refusing unknown format bytes and malformed bodies.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&FORMAT_V1, body)) => {
+            serde_json::from_slice(body).map_err(|e| StoreError::Corrupt(e.to_string()))
+        }
+        Some((version, _)) => Err(StoreError::Corrupt(format!(
+            "unknown record format {version}"
+        ))),
+        None => Err(StoreError::Corrupt("empty record".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Email, Room, RoomId, RoomKind, Subscription, User, UserId};
+
+    fn user() -> User {
+        User {
+            id: UserId("aaaaaaaaaaaaaaaaa".into()),
+            username: "Ada".into(),
+            name: "Ada L".into(),
+            emails: vec![Email {
+                address: "ada@example.org".into(),
+                verified: true,
+            }],
+            password_hash: Some("$argon2id$...".into()),
+            active: false,
+            roles: vec!["admin".into(), "user".into()],
+            created_at: 1,
+            updated_at: 2,
+        }
+    }
+
+    #[test]
+    fn records_round_trip() {
+        let u = user();
+        assert_eq!(decode::<User>(&encode(&u)).unwrap(), u);
+        let room = Room {
+            id: RoomId("r".into()),
+            name: "general".into(),
+            fname: "General".into(),
+            kind: RoomKind::Group,
+            creator_id: u.id.clone(),
+            creator_username: "Ada".into(),
+            read_only: true,
+            users_count: 3,
+            created_at: 5,
+            updated_at: 6,
+        };
+        assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
+        let sub = Subscription {
+            id: "s".into(),
+            room_id: room.id.clone(),
+            user_id: u.id.clone(),
+            join_seq: 9,
+            roles: vec!["owner".into()],
+            archived: true,
+            created_at: 1,
+            updated_at: 1,
+        };
+        assert_eq!(decode::<Subscription>(&encode(&sub)).unwrap(), sub);
+    }
+
+    #[test]
+    fn encoding_starts_with_the_format_byte() {
+        assert_eq!(encode(&user())[0], FORMAT_V1);
+    }
+
+    #[test]
+    fn unknown_format_and_garbage_are_errors_not_panics() {
+        assert!(decode::<User>(&[]).is_err());
+        assert!(decode::<User>(&[2, b'{', b'}']).is_err());
+        assert!(decode::<User>(&[1, 0xff, 0x00]).is_err());
+        assert!(decode::<User>(&[1, b'{', b'}']).is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! The redb store: tables, keys and encodings. It knows no permission and no HTTP.
+//!
+//! Reads go through [`ReadTx`], writes through [`WriteTx`]; both offer the same read queries
+//! (see [`OpenTables`]), so a write use case checks with the very transaction it writes in.
+
+mod codec;
+mod permissions;
+mod rooms;
+mod tables;
+mod users;
+
+use std::path::Path;
+
+use redb::{
+    Database, Key, MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable,
+    ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, Table,
+    TableDefinition, Value, WriteTransaction, backends::InMemoryBackend,
+};
+
+pub use codec::{decode, encode};
+
+/// Schema version this build writes; `migrate` brings older files up to it.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the data file is in use by another rocketlite process")]
+    AlreadyOpen,
+    #[error("the data file was written by a newer rocketlite (schema {0})")]
+    TooNew(u64),
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Db(#[from] redb::Error),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Db(e.into())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::TableError,
+    redb::StorageError,
+    redb::TransactionError,
+    redb::CommitError
+);
+
+impl From<redb::DatabaseError> for StoreError {
+    fn from(e: redb::DatabaseError) -> Self {
+        match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen,
+            other => StoreError::Db(other.into()),
+        }
+    }
+}
+
+/// The database. Cheap to share behind an `Arc`; redb serialises writers itself.
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (or creates) the file at `path`, creates missing tables and migrates.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::init(Database::create(path)?)
+    }
+
+    /// A store that lives only in memory, for tests.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Database::builder().create_with_backend(InMemoryBackend::new())?)
+    }
+
+    fn init(db: Database) -> Result<Self, StoreError> {
+        let store = Store { db };
+        store.write(|tx| {
+            tables::create_all(&tx.0)?;
+            migrate(tx)
+        })?;
+        Ok(store)
+    }
+
+    /// Runs `f` on a consistent snapshot.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&ReadTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = Tx(self.db.begin_read().map_err(StoreError::from)?);
+        f(&tx)
+    }
+
+    /// Runs `f` in one write transaction and commits only if it returns `Ok`: an `Err` drops the
+    /// transaction, which aborts it, so a refusal writes nothing.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&WriteTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tx = Tx(self.db.begin_write().map_err(StoreError::from)?);
+        let value = f(&tx)?;
+        tx.0.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+}
+
+/// Ordered migrations: entry `i` moves a file from schema `i` to `i + 1`.
+/// Version 0 is a file with no version yet: a new file, whose tables were just created.
+const MIGRATIONS: [fn(&WriteTx) -> Result<(), StoreError>; 1] = [|_| Ok(())];
+
+fn migrate(tx: &WriteTx) -> Result<(), StoreError> {
+    let version = tx.meta("schema_version")?.unwrap_or(0);
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::TooNew(version));
+    }
+    for step in &MIGRATIONS[version as usize..] {
+        step(tx)?;
+    }
+    tx.set_meta("schema_version", SCHEMA_VERSION)
+}
+
+/// A transaction of either kind; `T` is redb's read or write transaction.
+pub struct Tx<T>(T);
+/// A read-only snapshot.
+pub type ReadTx = Tx<ReadTransaction>;
+/// A write transaction; dropped without commit, it writes nothing.
+pub type WriteTx = Tx<WriteTransaction>;
+
+/// Opens tables for reading in either kind of transaction, so every query is written once.
+pub trait OpenTables {
+    type Table<'a, K: Key + 'static, V: Value + 'static>: ReadableTable<K, V>
+    where
+        Self: 'a;
+    type Multimap<'a, K: Key + 'static, V: Key + 'static>: ReadableMultimapTable<K, V>
+    where
+        Self: 'a;
+
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Self::Table<'_, K, V>, StoreError>;
+
+    fn multimap<K: Key + 'static, V: Key + 'static>(
+        &self,
+        def: MultimapTableDefinition<K, V>,
+    ) -> Result<Self::Multimap<'_, K, V>, StoreError>;
+}
+
+impl OpenTables for ReadTransaction {
+    type Table<'a, K: Key + 'static, V: Value + 'static> = ReadOnlyTable<K, V>;
+    type Multimap<'a, K: Key + 'static, V: Key + 'static> = ReadOnlyMultimapTable<K, V>;
+
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+    ) -> Result<ReadOnlyTable<K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+
+    fn multimap<K: Key + 'static, V: Key + 'static>(
+        &self,
+        def: MultimapTableDefinition<K, V>,
+    ) -> Result<ReadOnlyMultimapTable<K, V>, StoreError> {
+        Ok(self.open_multimap_table(def)?)
+    }
+}
+
+impl OpenTables for WriteTransaction {
+    type Table<'a, K: Key + 'static, V: Value + 'static> = Table<'a, K, V>;
+    type Multimap<'a, K: Key + 'static, V: Key + 'static> = MultimapTable<'a, K, V>;
+
+    fn table<K: Key + 'static, V: Value + 'static>(
+        &self,
+        def: TableDefinition<K, V>,
+    ) -> Result<Table<'_, K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+
+    fn multimap<K: Key + 'static, V: Key + 'static>(
+        &self,
+        def: MultimapTableDefinition<K, V>,
+    ) -> Result<MultimapTable<'_, K, V>, StoreError> {
+        Ok(self.open_multimap_table(def)?)
+    }
+}
+
+impl<T: OpenTables> Tx<T> {
+    /// A counter or version from the `meta` table.
+    pub fn meta(&self, name: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.0.table(tables::META)?.get(name)?.map(|v| v.value()))
+    }
+
+    /// The values stored under `key` in a multimap table, in key order.
+    fn multimap_values(
+        &self,
+        def: MultimapTableDefinition<&str, &str>,
+        key: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let table = self.0.multimap(def)?;
+        let mut out = Vec::new();
+        for value in table.get(key)? {
+            out.push(value?.value().to_string());
+        }
+        Ok(out)
+    }
+}
+
+impl WriteTx {
+    fn set_meta(&self, name: &str, value: u64) -> Result<(), StoreError> {
+        self.0.open_table(tables::META)?.insert(name, value)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_is_at_the_current_schema_version() {
+        let store = Store::in_memory().unwrap();
+        let v = store.read(|tx| tx.meta("schema_version")).unwrap();
+        assert_eq!(v, Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn a_file_from_a_newer_build_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .write(|tx| tx.set_meta("schema_version", SCHEMA_VERSION + 1))
+                .unwrap();
+        }
+        assert!(matches!(Store::open(&path), Err(StoreError::TooNew(_))));
+    }
+
+    #[test]
+    fn a_second_open_of_the_same_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        let _first = Store::open(&path).unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::AlreadyOpen)));
+    }
+
+    #[test]
+    fn an_error_inside_write_commits_nothing() {
+        let store = Store::in_memory().unwrap();
+        let result: Result<(), StoreError> = store.write(|tx| {
+            tx.set_meta("join_seq", 42)?;
+            Err(StoreError::Corrupt("refused".into()))
+        });
+        assert!(result.is_err());
+        assert_eq!(store.read(|tx| tx.meta("join_seq")).unwrap(), None);
+    }
+}

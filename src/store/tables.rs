@@ -1,0 +1,62 @@
+//! Every redb table rocketlite has, named `key_value`, with its key layout beside it.
+//! All of them are created when the store opens, since redb cannot read a table no write created.
+
+use redb::{MultimapTableDefinition, TableDefinition};
+
+/// `name -> u64`: `schema_version`, and `join_seq` (the next membership's place in join order).
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+
+/// `user id -> codec(User)`.
+pub const USERID_USER: TableDefinition<&str, &[u8]> = TableDefinition::new("userid_user");
+/// `lowercased username -> user id`: login and uniqueness.
+pub const USERNAME_USERID: TableDefinition<&str, &str> = TableDefinition::new("username_userid");
+/// `lowercased email -> user id`: login and uniqueness.
+pub const EMAIL_USERID: TableDefinition<&str, &str> = TableDefinition::new("email_userid");
+/// `global role -> {user id}`: the admins, without a scan over all users.
+pub const ROLE_USERID: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("role_userid");
+
+/// `base64(sha256(token)) -> user id`: authentication.
+pub const TOKENHASH_USERID: TableDefinition<&str, &str> = TableDefinition::new("tokenhash_userid");
+/// `user id -> {token hash}`: revoking every token of a user.
+pub const USERID_TOKENHASH: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("userid_tokenhash");
+
+/// `permission id -> codec(Vec<role>)`.
+pub const PERMISSION_ROLES: TableDefinition<&str, &[u8]> = TableDefinition::new("permission_roles");
+
+/// `room id -> codec(Room)`.
+pub const ROOMID_ROOM: TableDefinition<&str, &[u8]> = TableDefinition::new("roomid_room");
+/// `lowercased room name -> room id`: names are unique across channels and groups.
+pub const ROOMNAME_ROOMID: TableDefinition<&str, &str> = TableDefinition::new("roomname_roomid");
+/// `(room id, user id) -> codec(Subscription)`: one membership.
+pub const ROOMID_USERID_SUBSCRIPTION: TableDefinition<(&str, &str), &[u8]> =
+    TableDefinition::new("roomid_userid_subscription");
+/// `(room id, join seq) -> user id`: members in join order, oldest first.
+pub const ROOMID_JOINSEQ_USERID: TableDefinition<(&str, u64), &str> =
+    TableDefinition::new("roomid_joinseq_userid");
+/// `user id -> {room id}`: the rooms of a user, so deactivation never scans all rooms.
+pub const USERID_ROOMID: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("userid_roomid");
+/// `room id -> {user id}`: members holding the room role `owner`.
+pub const ROOMID_OWNERID: MultimapTableDefinition<&str, &str> =
+    MultimapTableDefinition::new("roomid_ownerid");
+
+/// Opens (and so creates) every table inside `tx`.
+pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
+    tx.open_table(META)?;
+    tx.open_table(USERID_USER)?;
+    tx.open_table(USERNAME_USERID)?;
+    tx.open_table(EMAIL_USERID)?;
+    tx.open_multimap_table(ROLE_USERID)?;
+    tx.open_table(TOKENHASH_USERID)?;
+    tx.open_multimap_table(USERID_TOKENHASH)?;
+    tx.open_table(PERMISSION_ROLES)?;
+    tx.open_table(ROOMID_ROOM)?;
+    tx.open_table(ROOMNAME_ROOMID)?;
+    tx.open_table(ROOMID_USERID_SUBSCRIPTION)?;
+    tx.open_table(ROOMID_JOINSEQ_USERID)?;
+    tx.open_multimap_table(USERID_ROOMID)?;
+    tx.open_multimap_table(ROOMID_OWNERID)?;
+    Ok(())
+}

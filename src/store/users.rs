@@ -1,0 +1,211 @@
+//! Users, their unique indexes (username, email, global role) and their login tokens.
+
+use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+
+use super::tables::*;
+use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
+use crate::model::{TokenHash, User, UserId, normalize_key};
+
+impl<T: OpenTables> Tx<T> {
+    /// The user with this id.
+    pub fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let table = self.0.table(USERID_USER)?;
+        let record = table.get(id.as_str())?;
+        record.map(|bytes| decode(bytes.value())).transpose()
+    }
+
+    /// The id of the user with this username, compared case-insensitively.
+    pub fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
+        self.lookup(USERNAME_USERID, &normalize_key(username))
+    }
+
+    /// The id of the user with this email address, compared case-insensitively.
+    pub fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
+        self.lookup(EMAIL_USERID, &normalize_key(email))
+    }
+
+    /// The owner of a login token.
+    pub fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError> {
+        self.lookup(TOKENHASH_USERID, &hash.0)
+    }
+
+    /// The hashes of every login token a user holds.
+    pub fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        self.multimap_values(USERID_TOKENHASH, user.as_str())
+    }
+
+    /// Ids of the users holding a global role, whatever their `active` flag.
+    pub fn user_ids_with_role(&self, role: &str) -> Result<Vec<UserId>, StoreError> {
+        Ok(self
+            .multimap_values(ROLE_USERID, role)?
+            .into_iter()
+            .map(UserId)
+            .collect())
+    }
+
+    /// One page of users ordered by username, and how many users there are.
+    pub fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
+        let index = self.0.table(USERNAME_USERID)?;
+        let mut page = Vec::new();
+        for entry in index.iter()?.skip(offset).take(count) {
+            let id = UserId(entry?.1.value().to_string());
+            page.extend(self.user(&id)?);
+        }
+        let total = self.0.table(USERID_USER)?.len()?;
+        Ok((page, total))
+    }
+
+    fn lookup(
+        &self,
+        def: redb::TableDefinition<&str, &str>,
+        key: &str,
+    ) -> Result<Option<UserId>, StoreError> {
+        let table = self.0.table(def)?;
+        let found = table.get(key)?.map(|v| UserId(v.value().to_string()));
+        Ok(found)
+    }
+}
+
+impl WriteTx {
+    /// Stores `user`, keeping the username, email and role indexes in step with `previous`
+    /// (the record it replaces, if any).
+    pub fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
+        let tx: &WriteTransaction = &self.0;
+        let id = user.id.as_str();
+        tx.open_table(USERID_USER)?
+            .insert(id, encode(user).as_slice())?;
+
+        let mut usernames = tx.open_table(USERNAME_USERID)?;
+        if let Some(old) = previous {
+            usernames.remove(normalize_key(&old.username).as_str())?;
+        }
+        usernames.insert(normalize_key(&user.username).as_str(), id)?;
+
+        let mut emails = tx.open_table(EMAIL_USERID)?;
+        for old in previous.iter().flat_map(|p| &p.emails) {
+            emails.remove(normalize_key(&old.address).as_str())?;
+        }
+        for email in &user.emails {
+            emails.insert(normalize_key(&email.address).as_str(), id)?;
+        }
+
+        let mut roles = tx.open_multimap_table(ROLE_USERID)?;
+        for old in previous.iter().flat_map(|p| &p.roles) {
+            roles.remove(old.as_str(), id)?;
+        }
+        for role in &user.roles {
+            roles.insert(role.as_str(), id)?;
+        }
+        Ok(())
+    }
+
+    /// Records a new login token of `user`.
+    pub fn insert_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
+        self.0
+            .open_table(TOKENHASH_USERID)?
+            .insert(hash.0.as_str(), user.as_str())?;
+        self.0
+            .open_multimap_table(USERID_TOKENHASH)?
+            .insert(user.as_str(), hash.0.as_str())?;
+        Ok(())
+    }
+
+    /// Revokes one token (logout).
+    pub fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
+        self.0
+            .open_table(TOKENHASH_USERID)?
+            .remove(hash.0.as_str())?;
+        self.0
+            .open_multimap_table(USERID_TOKENHASH)?
+            .remove(user.as_str(), hash.0.as_str())?;
+        Ok(())
+    }
+
+    /// Revokes every token of `user`; returns how many there were.
+    pub fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
+        let hashes = self.token_hashes_of(user)?;
+        let mut by_hash = self.0.open_table(TOKENHASH_USERID)?;
+        for hash in &hashes {
+            by_hash.remove(hash.as_str())?;
+        }
+        self.0
+            .open_multimap_table(USERID_TOKENHASH)?
+            .remove_all(user.as_str())?;
+        Ok(hashes.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Email, LoginToken, User, UserId};
+    use crate::store::{Store, StoreError};
+
+    fn user(id: &str, name: &str, roles: &[&str]) -> User {
+        User {
+            id: UserId(id.into()),
+            username: name.into(),
+            name: name.into(),
+            emails: vec![Email {
+                address: format!("{name}@Example.org"),
+                verified: false,
+            }],
+            password_hash: None,
+            active: true,
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn indexes_follow_renames_and_role_changes() {
+        let store = Store::in_memory().unwrap();
+        let old = user("u1", "Ada", &["admin"]);
+        store.write(|tx| tx.put_user(&old, None)).unwrap();
+        let mut new = old.clone();
+        new.username = "Grace".into();
+        new.emails[0].address = "grace@example.org".into();
+        new.roles = vec!["user".into()];
+        store.write(|tx| tx.put_user(&new, Some(&old))).unwrap();
+        store
+            .read(|tx| {
+                assert_eq!(tx.user_id_by_username("ada")?, None);
+                assert_eq!(tx.user_id_by_username("GRACE")?, Some(new.id.clone()));
+                assert_eq!(tx.user_id_by_email("ada@example.org")?, None);
+                assert_eq!(
+                    tx.user_id_by_email("Grace@example.org")?,
+                    Some(new.id.clone())
+                );
+                assert!(tx.user_ids_with_role("admin")?.is_empty());
+                assert_eq!(tx.user_ids_with_role("user")?, vec![new.id.clone()]);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn revoking_all_tokens_clears_both_indexes() {
+        let store = Store::in_memory().unwrap();
+        let u = user("u1", "ada", &[]);
+        let (a, b) = (
+            LoginToken::from_client("a".into()),
+            LoginToken::from_client("b".into()),
+        );
+        store
+            .write(|tx| {
+                tx.put_user(&u, None)?;
+                tx.insert_token(&u.id, &a.hash())?;
+                tx.insert_token(&u.id, &b.hash())
+            })
+            .unwrap();
+        assert_eq!(store.write(|tx| tx.remove_all_tokens(&u.id)).unwrap(), 2);
+        store
+            .read(|tx| {
+                assert_eq!(tx.user_id_by_token(&a.hash())?, None);
+                assert_eq!(tx.user_id_by_token(&b.hash())?, None);
+                assert!(tx.token_hashes_of(&u.id)?.is_empty());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+}
