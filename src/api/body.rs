@@ -25,12 +25,10 @@ pub struct Body<T>(pub T);
 
 fn register_schema<T: RequestSchema>(registry: &mut Registry) {
     T::register(registry);
-    if T::CLOSED {
-        if let Some(schema) = registry.schemas.get_mut(&T::name().to_string()) {
-            schema.additional_properties = Some(Box::new(MetaSchemaRef::Inline(Box::new(
-                MetaSchema::new(CLOSED_MARKER),
-            ))));
-        }
+    if let (true, Some(schema)) = (T::CLOSED, registry.schemas.get_mut(&T::name().to_string())) {
+        schema.additional_properties = Some(Box::new(MetaSchemaRef::Inline(Box::new(
+            MetaSchema::new(CLOSED_MARKER),
+        ))));
     }
 }
 

@@ -140,7 +140,7 @@ pub fn spec_json() -> String {
 }
 
 /// The whole HTTP application over `service`.
-pub fn app(service: Arc<Service>) -> impl Endpoint {
+pub fn app(service: Arc<Service>) -> impl Endpoint<Output = Response> {
     let api = openapi_service();
     let spec = spec_json();
     // Swagger UI embeds the raw document; show the patched one instead.

@@ -117,13 +117,13 @@ fn reactivate(tx: &WriteTx, user: User, now: i64) -> ServiceResult<User> {
 
 fn set_archived(tx: &WriteTx, user: &UserId, archived: bool, now: i64) -> Result<(), StoreError> {
     for room in tx.room_ids_of(user)? {
-        if let Some(previous) = tx.subscription(&room, user)? {
-            if previous.archived != archived {
-                let mut sub = previous.clone();
-                sub.archived = archived;
-                sub.updated_at = now;
-                tx.put_subscription(&sub, Some(&previous))?;
-            }
+        if let Some(previous) = tx.subscription(&room, user)?
+            && previous.archived != archived
+        {
+            let mut sub = previous.clone();
+            sub.archived = archived;
+            sub.updated_at = now;
+            tx.put_subscription(&sub, Some(&previous))?;
         }
     }
     Ok(())

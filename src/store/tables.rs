@@ -1,7 +1,11 @@
 //! Every redb table rocketlite has, named `key_value`, with its key layout beside it.
 //! All of them are created when the store opens, since redb cannot read a table no write created.
 
-use redb::{MultimapTableDefinition, TableDefinition};
+use redb::{
+    MultimapTableDefinition, ReadTransaction, ReadableMultimapTable, ReadableTable, TableDefinition,
+};
+
+use super::StoreError;
 
 /// `name -> u64`: `schema_version`, and `join_seq` (the next membership's place in join order).
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -59,4 +63,41 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_multimap_table(USERID_ROOMID)?;
     tx.open_multimap_table(ROOMID_OWNERID)?;
     Ok(())
+}
+
+/// Lists every row of every table as `table key = value` lines (see `Store::dump`).
+pub fn dump(tx: &ReadTransaction) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    macro_rules! rows {
+        ($($def:expr),*) => {$(
+            for row in tx.open_table($def)?.iter()? {
+                let (k, v) = row?;
+                out.push(format!("{} {:?} = {:?}", $def, k.value(), v.value()));
+            }
+        )*};
+    }
+    macro_rules! multimap_rows {
+        ($($def:expr),*) => {$(
+            for row in tx.open_multimap_table($def)?.iter()? {
+                let (k, values) = row?;
+                for v in values {
+                    out.push(format!("{} {:?} = {:?}", $def, k.value(), v?.value()));
+                }
+            }
+        )*};
+    }
+    rows!(
+        META,
+        USERID_USER,
+        USERNAME_USERID,
+        EMAIL_USERID,
+        TOKENHASH_USERID,
+        PERMISSION_ROLES,
+        ROOMID_ROOM,
+        ROOMNAME_ROOMID,
+        ROOMID_USERID_SUBSCRIPTION,
+        ROOMID_JOINSEQ_USERID
+    );
+    multimap_rows!(ROLE_USERID, USERID_TOKENHASH, USERID_ROOMID, ROOMID_OWNERID);
+    Ok(out)
 }

@@ -1,0 +1,20 @@
+//! The integration suite: the whole app in process, one module per endpoint family.
+
+mod common;
+
+#[path = "api/active_status.rs"]
+mod active_status;
+#[path = "api/auth.rs"]
+mod auth;
+#[path = "api/permissions.rs"]
+mod permissions;
+#[path = "api/rooms.rs"]
+mod rooms;
+#[path = "api/server.rs"]
+mod server;
+#[path = "api/spec.rs"]
+mod spec;
+#[path = "api/users.rs"]
+mod users;
+#[path = "api/validation.rs"]
+mod validation;

@@ -1,0 +1,336 @@
+//! The real server: loopback concurrency, restarts, the binary's command line.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use rocketlite::cli::ServeConfig;
+use rocketlite::model::{RoomId, UserId};
+use rocketlite::store::{Store, StoreError};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::common::http::request;
+use crate::common::{ADMIN_PASSWORD, TestApp};
+
+fn config(dir: &Path) -> ServeConfig {
+    ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        admin_username: "admin".into(),
+        admin_pass: Some(ADMIN_PASSWORD.into()),
+        admin_email: None,
+        admin_name: "Administrator".into(),
+    }
+}
+
+/// Starts the real server on a loopback port; returns its address and the stop switch.
+async fn start(dir: &Path) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let config = config(dir);
+    let handle = tokio::spawn(async move {
+        rocketlite::cli::serve(
+            config,
+            async {
+                stop_rx.await.ok();
+            },
+            move |addr| {
+                ready_tx.send(addr).ok();
+            },
+        )
+        .await
+        .unwrap();
+    });
+    (ready_rx.await.unwrap(), stop_tx, handle)
+}
+
+struct Client {
+    addr: SocketAddr,
+    user_id: String,
+    token: String,
+}
+
+impl Client {
+    async fn login(addr: SocketAddr, user: &str, password: &str) -> Client {
+        let body = json!({"user": user, "password": password}).to_string();
+        let (status, resp) = request(addr, "POST", "/api/v1/login", &[], &body)
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{resp}");
+        Client {
+            addr,
+            user_id: resp["data"]["userId"].as_str().unwrap().into(),
+            token: resp["data"]["authToken"].as_str().unwrap().into(),
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let headers = [
+            ("X-User-Id", self.user_id.as_str()),
+            ("X-Auth-Token", self.token.as_str()),
+        ];
+        request(self.addr, "POST", path, &headers, &body.to_string())
+            .await
+            .unwrap()
+    }
+
+    async fn create_user(&self, name: &str) -> String {
+        let (status, body) = self
+            .post("/api/v1/users.create", json!({"username": name, "email": format!("{name}@example.org"), "name": name, "password": "pw"}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["user"]["_id"].as_str().unwrap().into()
+    }
+}
+
+/// The contract invariant over the stored file: a room with an active member has an active
+/// owner (every room here started with one).
+fn assert_every_room_has_an_active_owner(store: &Store, rooms: &[String]) {
+    store
+        .read(|tx| {
+            for room in rooms {
+                let room = RoomId(room.clone());
+                let active = |id: &UserId| tx.user(id).map(|u| u.is_some_and(|u| u.active));
+                let mut any_active_member = false;
+                for member in tx.member_ids_in_join_order(&room)? {
+                    any_active_member |= active(&member)?;
+                }
+                let mut any_active_owner = false;
+                for owner in tx.owner_ids(&room)? {
+                    any_active_owner |= active(&owner)?;
+                }
+                assert!(
+                    !any_active_member || any_active_owner,
+                    "room {room:?} lost its active owner"
+                );
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_deactivations_of_co_owners_never_leave_a_room_ownerless() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, stop, handle) = start(dir.path()).await;
+    let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+    let second_admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+
+    const ROOMS: usize = 12;
+    let mut rooms = Vec::new();
+    let mut owner_pairs = Vec::new();
+    for i in 0..ROOMS {
+        let (a, b, m) = (format!("a{i}"), format!("b{i}"), format!("m{i}"));
+        let a_id = admin.create_user(&a).await;
+        let b_id = admin.create_user(&b).await;
+        admin.create_user(&m).await;
+        let (status, body) = admin
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("room{i}"), "members": [a, b, m]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        for user in [&a_id, &b_id] {
+            let (status, body) = admin
+                .post(
+                    "/api/v1/channels.addOwner",
+                    json!({"roomId": room, "userId": user}),
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, _) = admin
+            .post(
+                "/api/v1/channels.removeOwner",
+                json!({"roomId": room, "userId": admin.user_id}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        rooms.push(room);
+        owner_pairs.push((a_id, b_id));
+    }
+
+    // Round 1: both owners of every room at once, without confirmRelinquish.
+    let mut tasks = Vec::new();
+    for (a, b) in &owner_pairs {
+        for (who, target) in [(&admin, a), (&second_admin, b)] {
+            let (addr, uid, token, target) = (
+                who.addr,
+                who.user_id.clone(),
+                who.token.clone(),
+                target.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let client = Client {
+                    addr,
+                    user_id: uid,
+                    token,
+                };
+                client
+                    .post(
+                        "/api/v1/users.setActiveStatus",
+                        json!({"userId": target, "activeStatus": false}),
+                    )
+                    .await
+            }));
+        }
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    for pair in results.chunks(2) {
+        let successes = pair.iter().filter(|(s, _)| *s == 200).count();
+        assert_eq!(
+            successes, 1,
+            "exactly one of two competing owner deactivations wins: {pair:?}"
+        );
+        assert!(
+            pair.iter()
+                .any(|(_, b)| b["errorType"] == "user-last-owner")
+        );
+    }
+
+    // Round 2: the remaining owners with confirmRelinquish, racing reactivations of the others.
+    let mut tasks = Vec::new();
+    for (a, b) in owner_pairs.iter().cloned() {
+        for (target, active) in [(a.clone(), false), (b.clone(), false), (a, true), (b, true)] {
+            let (addr, uid, token) = (admin.addr, admin.user_id.clone(), admin.token.clone());
+            tasks.push(tokio::spawn(async move {
+                let client = Client { addr, user_id: uid, token };
+                client
+                    .post("/api/v1/users.setActiveStatus", json!({"userId": target, "activeStatus": active, "confirmRelinquish": true}))
+                    .await
+            }));
+        }
+    }
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
+
+#[tokio::test]
+async fn state_survives_a_restart_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rocketlite.redb");
+    let (before, ada, room) = {
+        let app = TestApp::on_disk(&path).await;
+        let ada = app.create_user("ada").await;
+        let room = app.create_room("c", "general", &app.admin, &["ada"]).await;
+        app.set_active(&app.admin, &ada, false, false).await;
+        (app.snapshot(), ada, room)
+    };
+    let app = TestApp::on_disk(&path).await;
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/users.info?userId={ada}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!((status, &body["user"]["active"]), (200, &json!(false)));
+    assert_eq!(app.owners("channels", &room).await, vec!["admin"]);
+    // Everything but the new login token of the second run is as it was.
+    let after: Vec<String> = app
+        .snapshot()
+        .into_iter()
+        .filter(|r| !r.contains("tokenhash"))
+        .collect();
+    let before: Vec<String> = before
+        .into_iter()
+        .filter(|r| !r.contains("tokenhash"))
+        .collect();
+    assert_eq!(after, before);
+}
+
+#[test]
+fn the_openapi_command_prints_the_spec() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+        .arg("openapi")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        rocketlite::api::spec_json()
+    );
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in [
+        "--listen",
+        "ROCKETLITE_LISTEN",
+        "--data-dir",
+        "ROCKETLITE_DATA_DIR",
+        "ADMIN_USERNAME",
+        "ADMIN_PASS",
+        "ADMIN_EMAIL",
+        "ADMIN_NAME",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn a_second_process_on_the_same_data_dir_is_refused_and_sigterm_stops_the_first_cleanly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+            .args(["--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env("ADMIN_PASS", "pw")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = spawn();
+    let mut log = BufReader::new(first.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening on http://") {
+        line.clear();
+        assert!(
+            log.read_line(&mut line).unwrap() > 0,
+            "server exited before listening"
+        );
+    }
+    let second = spawn().wait_with_output().unwrap();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        stderr.contains("in use by another rocketlite process"),
+        "{stderr}"
+    );
+
+    let pid = first.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = first.wait().unwrap();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut log, &mut rest).unwrap();
+    assert!(rest.contains("database closed"), "{rest}");
+    // The file opens again, cleanly.
+    Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+}

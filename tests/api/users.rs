@@ -1,0 +1,168 @@
+//! users.create, users.info and users.list.
+
+use serde_json::json;
+
+use crate::common::{TestApp, forbidden};
+
+#[tokio::test]
+async fn create_returns_the_rocket_chat_user_shape() {
+    let app = TestApp::new().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.create",
+            Some(&app.admin),
+            json!({"username": "ada", "email": "ada@example.org", "name": "Ada", "password": "pw", "verified": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let user = &body["user"];
+    assert_eq!(user["_id"].as_str().unwrap().len(), 17);
+    assert_eq!(user["username"], "ada");
+    assert_eq!(user["name"], "Ada");
+    assert_eq!(
+        user["emails"],
+        json!([{"address": "ada@example.org", "verified": true}])
+    );
+    assert_eq!(user["active"], true);
+    assert_eq!(user["roles"], json!(["user"]));
+    assert_eq!(user["type"], "user");
+    assert_eq!(body["success"], true);
+    app.login("ada", "pw").await;
+}
+
+#[tokio::test]
+async fn create_needs_the_create_user_permission_and_changes_nothing_without_it() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let before = app.snapshot();
+    let got = app
+        .post(
+            "/api/v1/users.create",
+            Some(&ada),
+            json!({"username": "bob", "email": "bob@example.org", "name": "Bob", "password": "pw"}),
+        )
+        .await;
+    assert_eq!(got, (403, forbidden()));
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn taken_username_or_email_is_error_field_unavailable() {
+    let app = TestApp::new().await;
+    app.create_user("ada").await;
+    let before = app.snapshot();
+    for (username, email, taken) in [
+        ("ADA", "other@example.org", "ADA"),
+        ("other", "Ada@Example.org", "Ada@Example.org"),
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users.create",
+                Some(&app.admin),
+                json!({"username": username, "email": email, "name": "x", "password": "pw"}),
+            )
+            .await;
+        assert_eq!(status, 400);
+        assert_eq!(
+            body["error"],
+            format!("{taken} is already in use :( [error-field-unavailable]")
+        );
+        assert_eq!(body["errorType"], "error-field-unavailable");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn invalid_username_email_and_roles_are_refused() {
+    let app = TestApp::new().await;
+    let before = app.snapshot();
+    let cases = [
+        (
+            json!({"username": "a b", "email": "ab@example.org", "name": "x", "password": "pw"}),
+            "error-input-is-not-a-valid-field",
+        ),
+        (
+            json!({"username": "ab", "email": "not-an-email", "name": "x", "password": "pw"}),
+            "error-invalid-email",
+        ),
+        (
+            json!({"username": "ab", "email": "ab@example.org", "name": "", "password": "pw"}),
+            "error-the-field-is-required",
+        ),
+        (
+            json!({"username": "ab", "email": "ab@example.org", "name": "x", "password": "pw", "roles": ["emperor"]}),
+            "error-invalid-role",
+        ),
+    ];
+    for (body, code) in cases {
+        let (status, resp) = app
+            .post("/api/v1/users.create", Some(&app.admin), body)
+            .await;
+        assert_eq!(
+            (status, resp["errorType"].as_str()),
+            (400, Some(code)),
+            "{resp}"
+        );
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn info_finds_by_id_or_username_and_hides_emails_from_others() {
+    let app = TestApp::new().await;
+    let ada_id = app.create_user("ada").await;
+    let bob = app.user_session("bob").await;
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/users.info?userId={ada_id}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user"]["username"], "ada");
+    assert_eq!(body["user"]["emails"][0]["address"], "ada@example.org");
+    let (status, body) = app.get("/api/v1/users.info?username=ada", Some(&bob)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["user"]["_id"], ada_id.as_str());
+    assert!(body["user"].get("emails").is_none(), "{body}");
+    let (status, body) = app.get("/api/v1/users.info?username=bob", Some(&bob)).await;
+    assert_eq!(status, 200);
+    assert!(body["user"]["emails"].is_array());
+}
+
+#[tokio::test]
+async fn info_of_an_unknown_user_is_user_not_found_with_a_dot() {
+    let app = TestApp::new().await;
+    let got = app
+        .get("/api/v1/users.info?userId=nobody", Some(&app.admin))
+        .await;
+    assert_eq!(
+        got,
+        (400, json!({"success": false, "error": "User not found."}))
+    );
+}
+
+#[tokio::test]
+async fn list_includes_inactive_users_and_pages() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada").await;
+    app.create_user("bob").await;
+    assert_eq!(app.set_active(&app.admin, &ada, false, false).await.0, 200);
+    let (status, body) = app
+        .get("/api/v1/users.list?offset=0&count=1", Some(&app.admin))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["total"], 3);
+    assert_eq!(body["count"], 1);
+    assert_eq!(body["offset"], 0);
+    assert_eq!(body["users"][0]["username"], "ada");
+    assert_eq!(body["users"][0]["active"], false);
+    let (_, all) = app.get("/api/v1/users.list", Some(&app.admin)).await;
+    let names: Vec<_> = all["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("ada"), json!("admin"), json!("bob")]);
+}

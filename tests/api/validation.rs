@@ -1,0 +1,224 @@
+//! Request validation, envelopes and headers common to every endpoint.
+
+use serde_json::json;
+
+use crate::common::{TestApp, invalid_params, not_logged_in};
+
+const SET_ACTIVE: &str = "/api/v1/users.setActiveStatus";
+
+#[tokio::test]
+async fn body_failures_follow_ajv_order_and_change_nothing() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada").await;
+    let before = app.snapshot();
+    let cases = [
+        (json!([1]), "must be object"),
+        (json!({}), "must have required property 'userId'"),
+        (
+            json!({"userId": ada}),
+            "must have required property 'activeStatus'",
+        ),
+        (
+            json!({"activeStatus": false}),
+            "must have required property 'userId'",
+        ),
+        (
+            json!({"userId": ada, "activeStatus": false, "extra": 1}),
+            "must NOT have additional properties",
+        ),
+        (
+            json!({"userId": ada, "activeStatus": "no"}),
+            "must be boolean",
+        ),
+        (
+            json!({"userId": ada, "activeStatus": null}),
+            "must be boolean",
+        ),
+        (
+            json!({"userId": {}, "activeStatus": false}),
+            "must be string",
+        ),
+        (
+            json!({"userId": ada, "activeStatus": false, "confirmRelinquish": "yes"}),
+            "must be boolean",
+        ),
+    ];
+    for (body, message) in cases {
+        let got = app.post(SET_ACTIVE, Some(&app.admin), body.clone()).await;
+        assert_eq!(got, (400, invalid_params(message)), "{body}");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn booleans_and_strings_are_coerced_like_rocket_chat() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada").await;
+    let (status, body) = app
+        .post(
+            SET_ACTIVE,
+            Some(&app.admin),
+            json!({"userId": ada, "activeStatus": "false"}),
+        )
+        .await;
+    assert_eq!((status, &body["user"]["active"]), (200, &json!(false)));
+    let (status, body) = app
+        .post(
+            SET_ACTIVE,
+            Some(&app.admin),
+            json!({"userId": ada, "activeStatus": 1}),
+        )
+        .await;
+    assert_eq!((status, &body["user"]["active"]), (200, &json!(true)));
+}
+
+#[tokio::test]
+async fn malformed_json_is_invalid_params() {
+    let app = TestApp::new().await;
+    let before = app.snapshot();
+    let (status, body) = app
+        .send_raw(
+            "POST",
+            SET_ACTIVE,
+            Some(&app.admin),
+            Some("application/json"),
+            b"{\"userId\":".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errorType"], "invalid-params");
+    assert!(
+        body["error"].as_str().unwrap().contains("malformed JSON"),
+        "{body}"
+    );
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn missing_or_foreign_content_type_is_read_as_json() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada").await;
+    let body = format!(r#"{{"userId":"{ada}","activeStatus":false}}"#).into_bytes();
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let (status, resp) = app
+            .send_raw(
+                "POST",
+                SET_ACTIVE,
+                Some(&app.admin),
+                content_type,
+                body.clone(),
+            )
+            .await;
+        assert_eq!(status, 200, "{content_type:?}: {resp}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_one_mebibyte_get_413_and_the_server_keeps_serving() {
+    let app = TestApp::new().await;
+    let before = app.snapshot();
+    let big = format!(
+        r#"{{"userId":"{}","activeStatus":false}}"#,
+        "x".repeat(1024 * 1024)
+    );
+    let (status, body) = app
+        .send_raw(
+            "POST",
+            SET_ACTIVE,
+            Some(&app.admin),
+            Some("application/json"),
+            big.into_bytes(),
+        )
+        .await;
+    assert_eq!(status, 413);
+    assert_eq!(body["success"], false);
+    assert_eq!(app.snapshot(), before);
+    assert_eq!(app.get("/api/v1/me", Some(&app.admin)).await.0, 200);
+}
+
+#[tokio::test]
+async fn authentication_is_checked_before_validation_and_validation_before_permission() {
+    let app = TestApp::new().await;
+    let bob = app.user_session("bob").await;
+    assert_eq!(
+        app.post(SET_ACTIVE, None, json!({})).await,
+        (401, not_logged_in())
+    );
+    assert_eq!(
+        app.post(SET_ACTIVE, Some(&bob), json!({})).await,
+        (400, invalid_params("must have required property 'userId'"))
+    );
+}
+
+#[tokio::test]
+async fn unknown_paths_get_the_404_envelope() {
+    let app = TestApp::new().await;
+    for (method, path) in [
+        ("GET", "/api/v1/nope"),
+        ("POST", "/nope"),
+        ("GET", "/api/v1/users.setActiveStatus"),
+    ] {
+        let got = app.send_raw(method, path, None, None, vec![]).await;
+        assert_eq!(
+            got,
+            (
+                404,
+                json!({"success": false, "error": "Resource not found"})
+            ),
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_response_is_json_and_not_cacheable() {
+    let app = TestApp::new().await;
+    for path in ["/api/info", "/api/v1/me", "/nope"] {
+        let resp = app.client.get(path).send().await;
+        resp.assert_header("cache-control", "no-store");
+        let content_type = resp
+            .0
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{path}: {content_type}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_query_parameters_are_invalid_params() {
+    let app = TestApp::new().await;
+    let (status, body) = app
+        .get("/api/v1/users.list?count=abc", Some(&app.admin))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errorType"], "invalid-params");
+    let got = app.get("/api/v1/users.info", Some(&app.admin)).await;
+    assert_eq!(
+        got,
+        (400, invalid_params("must have required property 'userId'"))
+    );
+}
+
+#[tokio::test]
+async fn info_needs_no_authentication() {
+    let app = TestApp::new().await;
+    let got = app.get("/api/info", None).await;
+    assert_eq!(
+        got,
+        (
+            200,
+            json!({"version": rocketlite::RC_API_VERSION, "success": true})
+        )
+    );
+}

@@ -1,0 +1,251 @@
+//! Helpers for the integration tests: an in-process app over a fresh store, JSON requests,
+//! users, rooms and state snapshots.
+
+#![allow(dead_code)]
+
+pub mod http;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+use poem::{EndpointExt, Response};
+use rand::{SeedableRng, rngs::StdRng};
+use rocketlite::service::{AdminSeed, Clock, Service};
+use rocketlite::store::Store;
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "admin-password";
+
+/// A logged-in user: the two auth headers.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub user_id: String,
+    pub token: String,
+}
+
+/// A clock that starts at a fixed instant and advances 1 ms per reading.
+pub fn test_clock() -> Clock {
+    let now = Arc::new(AtomicI64::new(1_764_000_000_000));
+    Arc::new(move || now.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A prepared service (permissions seeded, admin bootstrapped) over `store`.
+pub fn service_over(store: Store) -> Arc<Service> {
+    let service = Service::new(store, test_clock(), Box::new(StdRng::seed_from_u64(42)));
+    service.seed_permissions().unwrap();
+    service
+        .bootstrap_admin(&AdminSeed {
+            username: "admin".into(),
+            password: Some(ADMIN_PASSWORD.into()),
+            email: Some("admin@example.org".into()),
+            name: "Administrator".into(),
+        })
+        .unwrap();
+    Arc::new(service)
+}
+
+/// The app in process, its service, and the admin's session.
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, Response>>,
+    pub service: Arc<Service>,
+    pub admin: Session,
+}
+
+impl TestApp {
+    /// A fresh app over an in-memory store.
+    pub async fn new() -> Self {
+        Self::over(service_over(Store::in_memory().unwrap())).await
+    }
+
+    /// A fresh app over the file at `path`.
+    pub async fn on_disk(path: &Path) -> Self {
+        Self::over(service_over(Store::open(path).unwrap())).await
+    }
+
+    async fn over(service: Arc<Service>) -> Self {
+        let client = TestClient::new(rocketlite::api::app(service.clone()).boxed());
+        let mut app = TestApp {
+            client,
+            service,
+            admin: Session {
+                user_id: String::new(),
+                token: String::new(),
+            },
+        };
+        app.admin = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
+    /// Sends `body` as raw bytes, with optional auth headers and content type.
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        session: Option<&Session>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let mut req = match method {
+            "GET" => self.client.get(path),
+            _ => self.client.post(path),
+        };
+        if let Some(s) = session {
+            req = req
+                .header("X-User-Id", s.user_id.as_str())
+                .header("X-Auth-Token", s.token.as_str());
+        }
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        let resp = req.body(body).send().await.0;
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().into_bytes().await.unwrap();
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, json)
+    }
+
+    pub async fn post(&self, path: &str, session: Option<&Session>, body: Value) -> (u16, Value) {
+        let bytes = serde_json::to_vec(&body).unwrap();
+        self.send_raw("POST", path, session, Some("application/json"), bytes)
+            .await
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> (u16, Value) {
+        self.send_raw("GET", path, session, None, vec![]).await
+    }
+
+    pub async fn login(&self, user: &str, password: &str) -> Session {
+        let (status, body) = self
+            .post(
+                "/api/v1/login",
+                None,
+                json!({"user": user, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "login of {user} failed: {body}");
+        Session {
+            user_id: body["data"]["userId"].as_str().unwrap().into(),
+            token: body["data"]["authToken"].as_str().unwrap().into(),
+        }
+    }
+
+    /// Creates a user with `roles` through users.create and returns its id.
+    pub async fn create_user_with_roles(&self, username: &str, roles: &[&str]) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/users.create",
+                Some(&self.admin),
+                json!({
+                    "username": username,
+                    "email": format!("{username}@example.org"),
+                    "name": username,
+                    "password": format!("{username}-password"),
+                    "roles": roles,
+                }),
+            )
+            .await;
+        assert_eq!(status, 200, "users.create {username}: {body}");
+        body["user"]["_id"].as_str().unwrap().into()
+    }
+
+    /// Creates a plain user and returns its id.
+    pub async fn create_user(&self, username: &str) -> String {
+        self.create_user_with_roles(username, &["user"]).await
+    }
+
+    /// Creates a user and logs it in.
+    pub async fn user_session(&self, username: &str) -> Session {
+        self.create_user(username).await;
+        self.login(username, &format!("{username}-password")).await
+    }
+
+    /// Creates a channel (`c`) or group (`p`) as `by` with `members`; returns its id.
+    pub async fn create_room(
+        &self,
+        kind: &str,
+        name: &str,
+        by: &Session,
+        members: &[&str],
+    ) -> String {
+        let family = if kind == "c" { "channels" } else { "groups" };
+        let key = if kind == "c" { "channel" } else { "group" };
+        let (status, body) = self
+            .post(
+                &format!("/api/v1/{family}.create"),
+                Some(by),
+                json!({"name": name, "members": members}),
+            )
+            .await;
+        assert_eq!(status, 200, "{family}.create {name}: {body}");
+        body[key]["_id"].as_str().unwrap().into()
+    }
+
+    pub async fn set_active(
+        &self,
+        by: &Session,
+        user_id: &str,
+        active: bool,
+        confirm: bool,
+    ) -> (u16, Value) {
+        self.post(
+            "/api/v1/users.setActiveStatus",
+            Some(by),
+            json!({"userId": user_id, "activeStatus": active, "confirmRelinquish": confirm}),
+        )
+        .await
+    }
+
+    /// Usernames of the owners listed by channels.roles / groups.roles.
+    pub async fn owners(&self, family: &str, room_id: &str) -> Vec<String> {
+        let (status, body) = self
+            .get(
+                &format!("/api/v1/{family}.roles?roomId={room_id}"),
+                Some(&self.admin),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["roles"].as_array().unwrap().contains(&json!("owner")))
+            .map(|r| r["u"]["username"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Every stored row, for "nothing changed" assertions.
+    pub fn snapshot(&self) -> Vec<String> {
+        self.service.store().dump().unwrap()
+    }
+}
+
+/// The contract's 401 body.
+pub fn not_logged_in() -> Value {
+    json!({
+        "success": false,
+        "error": "You must be logged in to do this.",
+        "status": "error",
+        "message": "You must be logged in to do this."
+    })
+}
+
+/// The contract's 403 body.
+pub fn forbidden() -> Value {
+    json!({
+        "success": false,
+        "error": "User does not have the permissions required for this action [error-unauthorized]"
+    })
+}
+
+/// The contract's validation failure body for `message`.
+pub fn invalid_params(message: &str) -> Value {
+    json!({
+        "success": false,
+        "error": format!("{message}\n[invalid-params]"),
+        "errorType": "invalid-params"
+    })
+}
