@@ -94,13 +94,69 @@ fn add_examples(operation: &mut Value) {
     }
 }
 
+const USER_ID: &str = "jJNyu4BQFqdgEcqnR";
+const ROOM_ID: &str = "GENERALgeneral17x";
+const TS: &str = "2026-11-26T12:00:00.000Z";
+
+fn user_example(username: &str, with_emails: bool) -> Value {
+    let mut user = json!({"_id": USER_ID, "username": username, "name": "Ada Lovelace", "type": "user", "status": "offline", "active": true, "roles": ["user"], "createdAt": TS, "_updatedAt": TS});
+    if with_emails {
+        user["emails"] = json!([{"address": format!("{username}@example.org"), "verified": false}]);
+    }
+    user
+}
+
+fn room_example(kind: &str) -> Value {
+    json!({"_id": ROOM_ID, "name": "general", "fname": "general", "t": kind, "msgs": 0, "usersCount": 2, "u": {"_id": USER_ID, "username": "ada"}, "customFields": {}, "ts": TS, "ro": false, "_updatedAt": TS})
+}
+
+/// The success body of each operation.
+fn ok_example(operation: &str) -> Option<Value> {
+    let permission = json!({"_id": "set-owner", "roles": ["admin", "owner"]});
+    let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
+    let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
+    Some(match operation {
+        "info" => json!({"version": crate::RC_API_VERSION, "success": true}),
+        "login" => {
+            json!({"status": "success", "data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "me": user_example("ada", true)}, "success": true})
+        }
+        "logout" => {
+            json!({"status": "success", "data": {"message": "You've been logged out!"}, "success": true})
+        }
+        "me" => {
+            let mut me = user_example("ada", true);
+            me["success"] = json!(true);
+            me
+        }
+        "usersCreate" | "usersInfo" => json!({"user": user_example("ada", true), "success": true}),
+        "usersList" => {
+            json!({"users": [user_example("ada", true)], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "usersSetActiveStatus" => {
+            json!({"user": {"_id": USER_ID, "active": false}, "success": true})
+        }
+        "channelsCreate" | "channelsInvite" => {
+            json!({"channel": room_example("c"), "success": true})
+        }
+        "groupsCreate" | "groupsInvite" => json!({"group": room_example("p"), "success": true}),
+        "channelsAddOwner" | "channelsRemoveOwner" | "groupsAddOwner" | "groupsRemoveOwner" => {
+            json!({"success": true})
+        }
+        "channelsRoles" | "groupsRoles" => roles,
+        "channelsMembers" | "groupsMembers" => members,
+        "roomsInfo" => json!({"room": room_example("c"), "success": true}),
+        "subscriptionsGetOne" => {
+            json!({"subscription": {"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}, "success": true})
+        }
+        "permissionsListAll" => json!({"update": [permission], "remove": [], "success": true}),
+        "permissionsUpdate" => json!({"permissions": [permission], "success": true}),
+        _ => return None,
+    })
+}
+
 fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
     let invalid = |m: &str| json!({"success": false, "error": format!("{m}\n[invalid-params]"), "errorType": "invalid-params"});
     match (operation, status) {
-        ("usersSetActiveStatus", "200") => vec![(
-            "ok",
-            json!({"user": {"_id": "jJNyu4BQFqdgEcqnR", "active": false}, "success": true}),
-        )],
         ("usersSetActiveStatus", "400") => vec![
             (
                 "invalidParams",
@@ -119,10 +175,6 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 json!({"success": false, "error": "User not found"}),
             ),
         ],
-        ("login", "200") => vec![(
-            "ok",
-            json!({"status": "success", "data": {"userId": "jJNyu4BQFqdgEcqnR", "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "me": {"_id": "jJNyu4BQFqdgEcqnR", "username": "ada", "name": "Ada", "emails": [{"address": "ada@example.org", "verified": true}], "type": "user", "status": "offline", "active": true, "roles": ["user"], "createdAt": "2026-11-26T12:00:00.000Z", "_updatedAt": "2026-11-26T12:00:00.000Z"}}, "success": true}),
-        )],
         ("login", "401") => vec![
             (
                 "unauthorized",
@@ -133,10 +185,10 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 json!({"success": false, "status": "error", "error": "error-user-is-not-activated", "message": "User is not activated"}),
             ),
         ],
-        ("info", "200") => vec![(
-            "ok",
-            json!({"version": crate::RC_API_VERSION, "success": true}),
-        )],
+        (_, "200") => ok_example(operation)
+            .into_iter()
+            .map(|v| ("ok", v))
+            .collect(),
         (_, "400") => vec![(
             "invalidParams",
             invalid("must have required property 'userId'"),

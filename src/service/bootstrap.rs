@@ -2,7 +2,7 @@
 
 use base64::Engine;
 
-use super::{Service, ServiceResult};
+use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, User, UserId};
 
 /// The `ADMIN_*` environment variables.
@@ -66,14 +66,88 @@ impl Service {
             updated_at: now,
         };
         self.store.write(|tx| {
-            // Another process cannot share the file, so the check above still holds here.
+            // A non-admin account may already own the name; never take it over.
+            if tx.user_id_by_username(&user.username)?.is_some() {
+                return Err(ServiceError::FieldUnavailable(user.username.clone()));
+            }
             tx.put_user(&user, None)?;
-            Ok::<_, crate::service::ServiceError>(())
+            Ok(())
         })?;
         let username = user.username;
         Ok(match generated {
             Some(password) => BootstrapOutcome::CreatedWithPassword { username, password },
             None => BootstrapOutcome::Created { username },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::LoginName;
+    use crate::store::Store;
+    use rand::{SeedableRng, rngs::StdRng};
+
+    fn service() -> Service {
+        Service::new(
+            Store::in_memory().unwrap(),
+            crate::service::system_clock(),
+            Box::new(StdRng::seed_from_u64(3)),
+        )
+    }
+
+    #[test]
+    fn without_admin_pass_a_strong_password_is_generated_and_works() {
+        let service = service();
+        let seed = AdminSeed {
+            username: "admin".into(),
+            name: "Administrator".into(),
+            ..AdminSeed::default()
+        };
+        let BootstrapOutcome::CreatedWithPassword { username, password } =
+            service.bootstrap_admin(&seed).unwrap()
+        else {
+            panic!("expected a generated password");
+        };
+        assert_eq!(username, "admin");
+        assert!(password.len() >= 24, "{password}");
+        let (user, _) = service
+            .login(&LoginName::Username("admin".into()), &password)
+            .unwrap();
+        assert!(user.has_role("admin"));
+    }
+
+    #[test]
+    fn an_existing_admin_is_never_touched_by_other_values() {
+        let service = service();
+        let first = AdminSeed {
+            username: "admin".into(),
+            password: Some("first".into()),
+            email: Some("a@example.org".into()),
+            name: "Administrator".into(),
+        };
+        assert_eq!(
+            service.bootstrap_admin(&first).unwrap(),
+            BootstrapOutcome::Created {
+                username: "admin".into()
+            }
+        );
+        let before = service.store().dump().unwrap();
+        let other = AdminSeed {
+            username: "root".into(),
+            password: Some("second".into()),
+            email: None,
+            name: "Root".into(),
+        };
+        assert_eq!(
+            service.bootstrap_admin(&other).unwrap(),
+            BootstrapOutcome::Existing
+        );
+        assert_eq!(service.store().dump().unwrap(), before);
+        assert!(
+            service
+                .login(&LoginName::Username("admin".into()), "first")
+                .is_ok()
+        );
     }
 }

@@ -49,12 +49,21 @@ fn every_operation_has_an_id_summary_description_tag_and_both_auth_headers() {
                     .values()
                     .next()
                     .unwrap();
-                assert!(
-                    media.get("example").is_some()
-                        || media.get("examples").is_some()
-                        || status == "200",
-                    "{id} {status} has no example"
-                );
+                let examples: Vec<&Value> = match (media.get("example"), media.get("examples")) {
+                    (Some(one), _) => vec![one],
+                    (None, Some(many)) => many
+                        .as_object()
+                        .unwrap()
+                        .values()
+                        .map(|e| &e["value"])
+                        .collect(),
+                    (None, None) => panic!("{id} {status} has no example"),
+                };
+                for example in examples {
+                    if let Err(e) = conforms(&spec, &media["schema"], example) {
+                        panic!("{id} {status}: example does not fit its schema: {e}\n{example}");
+                    }
+                }
             }
         }
     }
@@ -70,6 +79,64 @@ fn every_operation_has_an_id_summary_description_tag_and_both_auth_headers() {
         "permissionsListAll",
     ] {
         assert!(ids.iter().any(|i| i == id), "{id}");
+    }
+}
+
+/// Whether `value` fits `schema`: types, required properties, no undeclared properties.
+fn conforms(spec: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return conforms(spec, &spec["components"]["schemas"][name], value);
+    }
+    if let Some(all) = schema["allOf"].as_array() {
+        // poem-openapi's flatten: every part must fit, ignoring the others' properties.
+        let mut merged = json!({"type": "object", "properties": {}, "required": []});
+        for part in all {
+            let part = match part["$ref"].as_str() {
+                Some(r) => {
+                    &spec["components"]["schemas"][r.trim_start_matches("#/components/schemas/")]
+                }
+                None => part,
+            };
+            for (k, v) in part["properties"].as_object().into_iter().flatten() {
+                merged["properties"][k] = v.clone();
+            }
+            for r in part["required"].as_array().into_iter().flatten() {
+                merged["required"].as_array_mut().unwrap().push(r.clone());
+            }
+        }
+        return conforms(spec, &merged, value);
+    }
+    match (schema["type"].as_str(), value) {
+        (Some("object"), Value::Object(map)) => {
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let key = required.as_str().unwrap();
+                if !map.contains_key(key) {
+                    return Err(format!("missing {key}"));
+                }
+            }
+            let properties = schema["properties"].as_object();
+            for (key, field) in map {
+                match properties.and_then(|p| p.get(key)) {
+                    Some(field_schema) => {
+                        conforms(spec, field_schema, field).map_err(|e| format!("{key}: {e}"))?
+                    }
+                    None if schema.get("additionalProperties").is_some() => {}
+                    None => return Err(format!("undeclared property {key}")),
+                }
+            }
+            Ok(())
+        }
+        (Some("array"), Value::Array(items)) => items
+            .iter()
+            .try_for_each(|i| conforms(spec, &schema["items"], i)),
+        (Some("string"), Value::String(_))
+        | (Some("boolean"), Value::Bool(_))
+        | (Some("integer"), Value::Number(_))
+        | (Some("number"), Value::Number(_))
+        | (None, _) => Ok(()),
+        (_, Value::Null) if schema["nullable"] == json!(true) => Ok(()),
+        (ty, v) => Err(format!("{v} is not {ty:?}")),
     }
 }
 
