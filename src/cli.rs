@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use rand::TryRngCore;
 
-use crate::service::{AdminSeed, BootstrapOutcome, Service, system_clock};
+use crate::api::ApiConfig;
+use crate::service::{AdminSeed, BootstrapOutcome, LoginLimits, Service, system_clock};
 use crate::store::{Store, StoreError};
 
 /// rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file.
@@ -58,6 +59,27 @@ pub struct ServeConfig {
     /// Display name of the admin created on first start.
     #[arg(long, env = "ADMIN_NAME", default_value = "Administrator")]
     pub admin_name: String,
+    /// Failed logins for one username, within the window, before it is blocked.
+    #[arg(
+        long,
+        env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_USER",
+        default_value_t = 10
+    )]
+    pub login_max_failures_per_user: usize,
+    /// Failed logins from one client address, within the window, before it is blocked.
+    #[arg(
+        long,
+        env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_IP",
+        default_value_t = 50
+    )]
+    pub login_max_failures_per_ip: usize,
+    /// The login-blocking window, in seconds.
+    #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS", default_value_t = 300)]
+    pub login_window_secs: u64,
+    /// Read the client address from the first `X-Forwarded-For` entry (set it only behind a
+    /// proxy that writes that header).
+    #[arg(long, env = "ROCKETLITE_TRUST_PROXY")]
+    pub trust_proxy: bool,
 }
 
 impl ServeConfig {
@@ -113,11 +135,17 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
             source,
         },
     })?;
+    let limits = LoginLimits {
+        max_failures_per_user: config.login_max_failures_per_user,
+        max_failures_per_ip: config.login_max_failures_per_ip,
+        window_ms: config.login_window_secs.saturating_mul(1000) as i64,
+    };
     let service = Service::new(
         store,
         system_clock(),
         Box::new(rand::rngs::OsRng.unwrap_err()),
-    );
+    )
+    .with_login_limits(limits);
     let setup = |e: crate::service::ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
     match service
@@ -166,7 +194,12 @@ pub async fn serve(
     on_ready(local);
     poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(
-            crate::api::app(Arc::clone(&service)),
+            crate::api::app(
+                Arc::clone(&service),
+                ApiConfig {
+                    trust_proxy: config.trust_proxy,
+                },
+            ),
             shutdown,
             Some(Duration::from_secs(10)),
         )

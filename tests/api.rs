@@ -2,6 +2,8 @@
 
 mod common;
 
+#[path = "api/abuse.rs"]
+mod abuse;
 #[path = "api/active_status.rs"]
 mod active_status;
 #[path = "api/auth.rs"]

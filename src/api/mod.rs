@@ -139,13 +139,20 @@ pub fn spec_json() -> String {
     spec::patch(&openapi_service().spec())
 }
 
+/// Settings of the HTTP layer itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ApiConfig {
+    /// Take the client address for login limits from `X-Forwarded-For` (behind a proxy).
+    pub trust_proxy: bool,
+}
+
 /// The whole HTTP application over `service`.
-pub fn app(service: Arc<Service>) -> impl Endpoint<Output = Response> {
+pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = Response> {
     let api = openapi_service();
     let spec = spec_json();
     // Swagger UI embeds the raw document; show the patched one instead.
     let docs = api.swagger_ui_html().replace(&api.spec(), &spec);
-    Route::new()
+    let routes = Route::new()
         .nest("/", api)
         .at(
             "/openapi.json",
@@ -153,16 +160,21 @@ pub fn app(service: Arc<Service>) -> impl Endpoint<Output = Response> {
                 spec.clone().with_content_type("application/json")
             })),
         )
-        .at("/docs", get(make_sync(move |_| Html(docs.clone()))))
-        .with(CatchPanic::new().with_handler(|_| {
-            tracing::error!("a handler panicked");
-            envelope::envelope(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Failure::plain("Internal server error"),
-            )
-        }))
-        .around(envelope_errors)
-        .data(service)
+        .at("/docs", get(make_sync(move |_| Html(docs.clone()))));
+    with_envelopes(routes).data(service).data(config)
+}
+
+/// What every response passes through: panics become a 500 envelope, errors become
+/// envelopes, and nothing is cacheable. Public so tests can wrap a handler that panics.
+pub fn with_envelopes(ep: impl Endpoint + 'static) -> impl Endpoint<Output = Response> {
+    ep.with(CatchPanic::new().with_handler(|_| {
+        tracing::error!("a handler panicked");
+        envelope::envelope(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Failure::plain("Internal server error"),
+        )
+    }))
+    .around(envelope_errors)
 }
 
 /// Turns every error into an envelope and marks every response `Cache-Control: no-store`.

@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, payload::Json};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::UserView;
-use super::{ApiResult, ApiTags, call, call_hashing};
+use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing};
 use crate::service::{LoginName, Service, ServiceError};
 
 /// `GET /api/info`.
@@ -109,9 +110,11 @@ impl SessionApi {
     )]
     async fn login(
         &self,
+        request: &Request,
         service: Data<&Arc<Service>>,
         body: Body<LoginBody>,
     ) -> ApiResult<LoginOk> {
+        let client = client_address(request);
         let body = body.0;
         let name = match (body.user, body.username, body.email) {
             (Some(user), _, _) => LoginName::UsernameOrEmail(user),
@@ -126,7 +129,7 @@ impl SessionApi {
         let password = body.password;
         call_hashing(
             &service,
-            move |s| s.login(&name, &password),
+            move |s| s.login(&name, &password, client.as_deref()),
             |(user, token)| LoginOk {
                 status: "success".into(),
                 data: LoginData {
@@ -179,5 +182,25 @@ impl SessionApi {
             user: UserView::new(&auth.0.user, true),
             success: true,
         }))
+    }
+}
+
+/// The client's address for the login limits: the socket's peer, or the first
+/// `X-Forwarded-For` entry when `--trust-proxy` says a proxy in front sets it.
+fn client_address(request: &Request) -> Option<String> {
+    let trust_proxy = request.data::<ApiConfig>().is_some_and(|c| c.trust_proxy);
+    let forwarded = request
+        .headers()
+        .get("X-Forwarded-For")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
+    match (trust_proxy, forwarded) {
+        (true, Some(first)) => Some(first),
+        _ => request
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string()),
     }
 }

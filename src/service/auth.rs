@@ -1,8 +1,9 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
+use super::login_limits::Blocked;
 use super::password::verify_password;
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{LoginToken, TokenHash, User, UserId};
+use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
 
 /// The authenticated user of a request, and the token it used.
 #[derive(Clone, Debug)]
@@ -18,6 +19,14 @@ pub enum LoginName {
     UsernameOrEmail(String),
     Username(String),
     Email(String),
+}
+
+impl LoginName {
+    /// The name as the brute-force counter keys it.
+    fn key(&self) -> String {
+        let (LoginName::UsernameOrEmail(s) | LoginName::Username(s) | LoginName::Email(s)) = self;
+        normalize_key(s)
+    }
 }
 
 impl Service {
@@ -37,8 +46,43 @@ impl Service {
         })
     }
 
-    /// Checks the password and issues a new login token.
-    pub fn login(&self, name: &LoginName, password: &str) -> ServiceResult<(User, LoginToken)> {
+    /// Checks the password and issues a new login token. `client` is the caller's address,
+    /// counted by the brute-force limits; a blocked login is refused before any hashing.
+    pub fn login(
+        &self,
+        name: &LoginName,
+        password: &str,
+        client: Option<&str>,
+    ) -> ServiceResult<(User, LoginToken)> {
+        let key = name.key();
+        let now = self.now();
+        match self.login_guard.check(&key, client, now) {
+            Some(Blocked::User) => return Err(ServiceError::LoginBlockedForUser),
+            Some(Blocked::Ip) => return Err(ServiceError::LoginBlockedForIp),
+            None => {}
+        }
+        let result = self.check_password(name, password);
+        match &result {
+            Err(ServiceError::LoginFailed) => self.login_guard.failed(&key, client, now),
+            Ok(_) => self.login_guard.succeeded(&key),
+            Err(_) => {}
+        }
+        let user = result?;
+        let token = self.with_rng(LoginToken::generate);
+        self.store.write(|tx| {
+            // Re-read inside the write: a deactivation may have committed since the check.
+            match tx.user(&user.id)? {
+                Some(current) if current.active => {
+                    tx.insert_token(&user.id, &token.hash())?;
+                    Ok((current, token))
+                }
+                _ => Err(ServiceError::UserNotActivated),
+            }
+        })
+    }
+
+    /// The user named by `name` if `password` is theirs and they are active.
+    fn check_password(&self, name: &LoginName, password: &str) -> ServiceResult<User> {
         let user = self.store.read(|tx| {
             let id = match name {
                 LoginName::Username(u) => tx.user_id_by_username(u)?,
@@ -59,17 +103,7 @@ impl Service {
         if !user.active {
             return Err(ServiceError::UserNotActivated);
         }
-        let token = self.with_rng(LoginToken::generate);
-        self.store.write(|tx| {
-            // Re-read inside the write: a deactivation may have committed since the check.
-            match tx.user(&user.id)? {
-                Some(current) if current.active => {
-                    tx.insert_token(&user.id, &token.hash())?;
-                    Ok((current, token))
-                }
-                _ => Err(ServiceError::UserNotActivated),
-            }
-        })
+        Ok(user)
     }
 
     /// Revokes the token the caller used.

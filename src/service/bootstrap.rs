@@ -112,7 +112,7 @@ mod tests {
         assert_eq!(username, "admin");
         assert!(password.len() >= 24, "{password}");
         let (user, _) = service
-            .login(&LoginName::Username("admin".into()), &password)
+            .login(&LoginName::Username("admin".into()), &password, None)
             .unwrap();
         assert!(user.has_role("admin"));
     }
@@ -146,7 +146,7 @@ mod tests {
         assert_eq!(service.store().dump().unwrap(), before);
         assert!(
             service
-                .login(&LoginName::Username("admin".into()), "first")
+                .login(&LoginName::Username("admin".into()), "first", None)
                 .is_ok()
         );
     }

@@ -5,6 +5,7 @@ mod active_status;
 mod auth;
 mod bootstrap;
 mod error;
+mod login_limits;
 mod password;
 mod permissions;
 mod rooms;
@@ -19,6 +20,7 @@ pub use active_status::SetActiveStatus;
 pub use auth::{Caller, LoginName};
 pub use bootstrap::{AdminSeed, BootstrapOutcome};
 pub use error::{ServiceError, ServiceResult};
+pub use login_limits::LoginLimits;
 pub use rooms::{NewRoom, RoomMember, RoomOwner};
 pub use users::{NewUser, UserLookup};
 
@@ -47,6 +49,8 @@ pub struct Service {
     clock: Clock,
     rng: Mutex<Box<dyn RngCore + Send>>,
     hash_permits: Semaphore,
+    argon2_params: argon2::Params,
+    login_guard: login_limits::LoginGuard,
 }
 
 impl Service {
@@ -58,7 +62,27 @@ impl Service {
             clock,
             rng: Mutex::new(rng),
             hash_permits: Semaphore::new(DEFAULT_HASH_CONCURRENCY),
+            argon2_params: argon2::Params::default(),
+            login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
         }
+    }
+
+    /// Replaces the login brute-force limits.
+    pub fn with_login_limits(mut self, limits: LoginLimits) -> Self {
+        self.login_guard = login_limits::LoginGuard::new(limits);
+        self
+    }
+
+    /// Replaces the cost of new password hashes. Production keeps argon2's defaults (OWASP's
+    /// minimum); property tests and fuzzers use a tiny cost to run thousands of logins.
+    pub fn with_argon2_params(mut self, params: argon2::Params) -> Self {
+        self.argon2_params = params;
+        self
+    }
+
+    /// Gives the store back, closing nothing: tests reopen files through this.
+    pub fn into_store(self) -> Store {
+        self.store
     }
 
     /// Runs blocking work (redb transactions) on tokio's blocking pool, so async workers never

@@ -14,10 +14,14 @@ impl Service {
     pub(super) fn hash_password(&self, password: &str) -> String {
         let mut salt = [0u8; 16];
         self.with_rng(|rng| rng.fill_bytes(&mut salt));
-        Argon2::default()
-            .hash_password_with_salt(password.as_bytes(), &salt)
-            .expect("argon2 accepts any password with a 16-byte salt")
-            .to_string()
+        Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            self.argon2_params.clone(),
+        )
+        .hash_password_with_salt(password.as_bytes(), &salt)
+        .expect("argon2 accepts any password with a 16-byte salt")
+        .to_string()
     }
 }
 

@@ -20,6 +20,10 @@ fn config(dir: &Path) -> ServeConfig {
         admin_pass: Some(ADMIN_PASSWORD.into()),
         admin_email: None,
         admin_name: "Administrator".into(),
+        login_max_failures_per_user: 10,
+        login_max_failures_per_ip: 50,
+        login_window_secs: 300,
+        trust_proxy: false,
     }
 }
 

@@ -13,7 +13,8 @@ use poem::endpoint::BoxEndpoint;
 use poem::test::TestClient;
 use poem::{EndpointExt, Response};
 use rand::{SeedableRng, rngs::StdRng};
-use rocketlite::service::{AdminSeed, Clock, Service};
+use rocketlite::api::ApiConfig;
+use rocketlite::service::{AdminSeed, Clock, LoginLimits, Service};
 use rocketlite::store::Store;
 use serde_json::{Value, json};
 
@@ -34,7 +35,15 @@ pub fn test_clock() -> Clock {
 
 /// A prepared service (permissions seeded, admin bootstrapped) over `store`.
 pub fn service_over(store: Store) -> Arc<Service> {
-    let service = Service::new(store, test_clock(), Box::new(StdRng::seed_from_u64(42)));
+    prepare(Service::new(
+        store,
+        test_clock(),
+        Box::new(StdRng::seed_from_u64(42)),
+    ))
+}
+
+/// Seeds permissions and bootstraps the admin.
+fn prepare(service: Service) -> Arc<Service> {
     service.seed_permissions().unwrap();
     service
         .bootstrap_admin(&AdminSeed {
@@ -65,8 +74,23 @@ impl TestApp {
         Self::over(service_over(Store::open(path).unwrap())).await
     }
 
+    /// A fresh in-memory app with these login limits and HTTP settings.
+    pub async fn with_settings(limits: LoginLimits, config: ApiConfig) -> Self {
+        let service = Service::new(
+            Store::in_memory().unwrap(),
+            test_clock(),
+            Box::new(StdRng::seed_from_u64(42)),
+        )
+        .with_login_limits(limits);
+        Self::over_with(prepare(service), config).await
+    }
+
     async fn over(service: Arc<Service>) -> Self {
-        let client = TestClient::new(rocketlite::api::app(service.clone()).boxed());
+        Self::over_with(service, ApiConfig::default()).await
+    }
+
+    async fn over_with(service: Arc<Service>, config: ApiConfig) -> Self {
+        let client = TestClient::new(rocketlite::api::app(service.clone(), config).boxed());
         let mut app = TestApp {
             client,
             service,

@@ -1,0 +1,160 @@
+//! Brute-force protection for login, as Rocket.Chat blocks it: too many failed logins for one
+//! username, or from one client address, within a window block further attempts until the
+//! window has passed. Counters live in memory only.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use crate::model::Millis;
+
+/// The thresholds; both counters share one window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginLimits {
+    /// Failed logins for one username before it is blocked.
+    pub max_failures_per_user: usize,
+    /// Failed logins from one client address before it is blocked.
+    pub max_failures_per_ip: usize,
+    /// How far back failures count, in milliseconds.
+    pub window_ms: Millis,
+}
+
+impl Default for LoginLimits {
+    /// Rocket.Chat's defaults: 10 per user, 50 per address, within 5 minutes.
+    fn default() -> Self {
+        LoginLimits {
+            max_failures_per_user: 10,
+            max_failures_per_ip: 50,
+            window_ms: 5 * 60 * 1000,
+        }
+    }
+}
+
+/// Which counter refused a login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    User,
+    Ip,
+}
+
+/// Recent failure times per username and per address.
+#[derive(Default)]
+pub(super) struct LoginGuard {
+    limits: LoginLimits,
+    failures: Mutex<Failures>,
+}
+
+#[derive(Default)]
+struct Failures {
+    by_user: HashMap<String, VecDeque<Millis>>,
+    by_ip: HashMap<String, VecDeque<Millis>>,
+}
+
+/// Forgets failures older than the window, and keys left with none, so memory follows only
+/// the failures of the last window.
+fn prune(map: &mut HashMap<String, VecDeque<Millis>>, since: Millis) {
+    map.retain(|_, times| {
+        while times.front().is_some_and(|&t| t <= since) {
+            times.pop_front();
+        }
+        !times.is_empty()
+    });
+}
+
+fn count(map: &HashMap<String, VecDeque<Millis>>, key: &str) -> usize {
+    map.get(key).map_or(0, VecDeque::len)
+}
+
+impl LoginGuard {
+    pub(super) fn new(limits: LoginLimits) -> Self {
+        LoginGuard {
+            limits,
+            failures: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a login for `user` from `ip` is blocked at `now`.
+    pub(super) fn check(&self, user: &str, ip: Option<&str>, now: Millis) -> Option<Blocked> {
+        let mut f = self.lock();
+        let since = now - self.limits.window_ms;
+        prune(&mut f.by_user, since);
+        prune(&mut f.by_ip, since);
+        if count(&f.by_user, user) >= self.limits.max_failures_per_user {
+            return Some(Blocked::User);
+        }
+        match ip {
+            Some(ip) if count(&f.by_ip, ip) >= self.limits.max_failures_per_ip => Some(Blocked::Ip),
+            _ => None,
+        }
+    }
+
+    /// Records a failed login.
+    pub(super) fn failed(&self, user: &str, ip: Option<&str>, now: Millis) {
+        let mut f = self.lock();
+        f.by_user
+            .entry(user.to_string())
+            .or_default()
+            .push_back(now);
+        if let Some(ip) = ip {
+            f.by_ip.entry(ip.to_string()).or_default().push_back(now);
+        }
+    }
+
+    /// A successful login clears its username's counter (not its address's).
+    pub(super) fn succeeded(&self, user: &str) {
+        self.lock().by_user.remove(user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard() -> LoginGuard {
+        LoginGuard::new(LoginLimits {
+            max_failures_per_user: 3,
+            max_failures_per_ip: 5,
+            window_ms: 1000,
+        })
+    }
+
+    #[test]
+    fn a_username_is_blocked_after_its_limit_until_the_window_passes() {
+        let g = guard();
+        for t in 0..3 {
+            assert_eq!(g.check("ada", Some("1.2.3.4"), t), None);
+            g.failed("ada", Some("1.2.3.4"), t);
+        }
+        assert_eq!(g.check("ada", Some("9.9.9.9"), 10), Some(Blocked::User));
+        assert_eq!(g.check("bob", Some("9.9.9.9"), 10), None);
+        assert_eq!(g.check("ada", None, 999), Some(Blocked::User));
+        // The failure at t=0 is a full window old at t=1000: only two remain.
+        assert_eq!(g.check("ada", None, 1000), None);
+    }
+
+    #[test]
+    fn an_address_is_blocked_across_usernames() {
+        let g = guard();
+        for (t, user) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
+            g.failed(user, Some("1.2.3.4"), t as Millis);
+        }
+        assert_eq!(g.check("f", Some("1.2.3.4"), 10), Some(Blocked::Ip));
+        assert_eq!(g.check("f", Some("5.6.7.8"), 10), None);
+    }
+
+    #[test]
+    fn success_resets_the_username_only_and_expired_keys_are_forgotten() {
+        let g = guard();
+        for t in 0..3 {
+            g.failed("ada", Some("1.2.3.4"), t);
+        }
+        g.succeeded("ada");
+        assert_eq!(g.check("ada", Some("1.2.3.4"), 5), None);
+        g.check("x", None, 10_000);
+        let f = g.lock();
+        assert!(f.by_user.is_empty() && f.by_ip.is_empty());
+    }
+}
