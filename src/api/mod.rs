@@ -27,6 +27,8 @@ use poem_openapi::{OpenApiService, Tags};
 pub use body::{RequestSchema, parse as parse_body};
 pub use envelope::{ErrorResponse, Failure};
 pub use errors::to_response;
+pub use rooms::RoomUserBody;
+pub use users::{CreateUserBody, SetActiveStatusBody};
 
 use crate::service::{Service, ServiceResult};
 

@@ -1,0 +1,441 @@
+//! Drives the real service with model operations and checks it against the model: the
+//! system under test of the property tests and of the `operations` fuzz target.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use rand::{SeedableRng, rngs::StdRng};
+use rocketlite::model::{LoginToken, RoomId, RoomKind, UserId};
+use rocketlite::service::{
+    AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
+    SetActiveStatus,
+};
+use rocketlite::store::{Store, StoreError};
+
+use crate::model::{INITIAL_USERS, MAX_USERS, Model, Op, Outcome, password, room_name, username};
+
+/// The service, the ids behind the model's slots, and every token it was handed.
+pub struct Harness {
+    service: Option<Service>,
+    file: Option<PathBuf>,
+    clock: Arc<AtomicI64>,
+    users: Vec<UserId>,
+    rooms: Vec<RoomId>,
+    /// Live tokens per user slot, newest last.
+    live: Vec<Vec<LoginToken>>,
+    /// Tokens that were revoked; none may ever authenticate again.
+    dead: Vec<(UserId, LoginToken)>,
+}
+
+/// Argon2 at its smallest cost: the rules are under test here, not the hash.
+fn cheap_argon2() -> argon2::Params {
+    argon2::Params::new(8, 1, 1, None).expect("valid argon2 parameters")
+}
+
+fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
+    // Seeded from the clock, so a reopened service never replays the ids and tokens the
+    // first one generated: the run stays deterministic without colliding with itself.
+    let seed = clock.load(Ordering::SeqCst) as u64;
+    let clock_fn = Arc::new(move || clock.fetch_add(1, Ordering::SeqCst));
+    Service::new(store, clock_fn, Box::new(StdRng::seed_from_u64(seed)))
+        .with_argon2_params(cheap_argon2())
+        .with_login_limits(LoginLimits {
+            max_failures_per_user: usize::MAX,
+            max_failures_per_ip: usize::MAX,
+            window_ms: 1,
+        })
+}
+
+impl Harness {
+    /// A fresh store (a file at `file`, or memory) with the bootstrap admin in slot 0,
+    /// logged in once, as `Model::default` describes.
+    pub fn new(file: Option<PathBuf>) -> Self {
+        let store = match &file {
+            Some(path) => Store::open(path).expect("open the store file"),
+            None => Store::in_memory().expect("in-memory store"),
+        };
+        let clock = Arc::new(AtomicI64::new(1_764_000_000_000));
+        let service = build_service(store, clock.clone());
+        service.seed_permissions().unwrap();
+        service
+            .bootstrap_admin(&AdminSeed {
+                username: username(0),
+                password: Some(password(0)),
+                email: None,
+                name: "Admin".into(),
+            })
+            .unwrap();
+        let (admin, token) = service
+            .login(&LoginName::Username(username(0)), &password(0), None)
+            .unwrap();
+        let mut harness = Harness {
+            service: Some(service),
+            file,
+            clock,
+            users: vec![admin.id],
+            rooms: vec![],
+            live: vec![vec![token]],
+            dead: vec![],
+        };
+        for (slot, &admin) in INITIAL_USERS.iter().enumerate().skip(1) {
+            assert_eq!(
+                harness.execute(&Op::CreateUser { caller: 0, admin }),
+                Outcome::Ok
+            );
+            let login = Op::Login {
+                user: slot as u8,
+                correct_password: true,
+            };
+            assert_eq!(harness.execute(&login), Outcome::Ok);
+        }
+        harness
+    }
+
+    fn service(&self) -> &Service {
+        self.service
+            .as_ref()
+            .expect("the service is present between steps")
+    }
+
+    fn store(&self) -> &Store {
+        self.service().store()
+    }
+
+    /// Closes the file and opens it again; the state must be identical.
+    pub fn reopen(&mut self) {
+        let Some(path) = self.file.clone() else {
+            return;
+        };
+        let before = self.store().dump().unwrap();
+        let store = self.service.take().unwrap().into_store();
+        drop(store);
+        let store = Store::open(&path).expect("reopen the store file");
+        self.service = Some(build_service(store, self.clock.clone()));
+        assert_eq!(
+            self.store().dump().unwrap(),
+            before,
+            "reopening changed the state"
+        );
+    }
+
+    /// The caller behind a slot's newest token (or a bogus one): authentication is exercised
+    /// on every operation.
+    fn caller(&self, slot: usize) -> Result<Caller, ServiceError> {
+        let token = self.live[slot]
+            .last()
+            .cloned()
+            .unwrap_or_else(|| LoginToken::from_client("no-token".into()));
+        self.service()
+            .authenticate(self.users[slot].as_str(), token)
+    }
+
+    /// Applies `op` to the service and reports what happened, checking that a refusal
+    /// changed nothing and that no room lost its active owner.
+    pub fn apply(&mut self, op: &Op) -> Outcome {
+        let before = self.store().dump().unwrap();
+        let owned_before = self.rooms_with_active_owner();
+        let outcome = self.execute(op);
+        if outcome.is_refusal() {
+            assert_eq!(
+                self.store().dump().unwrap(),
+                before,
+                "{op:?} was refused ({outcome:?}) but changed the store"
+            );
+        }
+        for (room, had_owner) in owned_before.iter().enumerate() {
+            let (active_member, active_owner) = self.room_activity(room);
+            assert!(
+                !(*had_owner && active_member && !active_owner),
+                "{op:?} left room {room} with active members but no active owner"
+            );
+        }
+        outcome
+    }
+
+    fn execute(&mut self, op: &Op) -> Outcome {
+        let users = self.users.len();
+        let rooms = self.rooms.len();
+        let result = match *op {
+            Op::CreateUser { caller, admin } => {
+                let caller = caller as usize;
+                if users >= MAX_USERS || caller >= users {
+                    return Outcome::Skipped;
+                }
+                let slot = users;
+                let roles = if admin {
+                    vec!["admin".into(), "user".into()]
+                } else {
+                    vec!["user".into()]
+                };
+                let created = self.caller(caller).and_then(|c| {
+                    self.service().create_user(
+                        &c,
+                        NewUser {
+                            email: format!("{}@example.org", username(slot)),
+                            name: username(slot),
+                            password: password(slot),
+                            username: username(slot),
+                            active: true,
+                            roles,
+                            verified: false,
+                        },
+                    )
+                });
+                created.map(|user| {
+                    self.users.push(user.id);
+                    self.live.push(vec![]);
+                })
+            }
+            Op::Login {
+                user,
+                correct_password,
+            } => {
+                let user = user as usize;
+                if user >= users {
+                    return Outcome::Skipped;
+                }
+                let pw = if correct_password {
+                    password(user)
+                } else {
+                    "wrong".into()
+                };
+                self.service()
+                    .login(&LoginName::Username(username(user)), &pw, Some("127.0.0.1"))
+                    .map(|(_, token)| self.live[user].push(token))
+            }
+            Op::Logout { user } => {
+                let user = user as usize;
+                if user >= users {
+                    return Outcome::Skipped;
+                }
+                self.caller(user)
+                    .and_then(|c| self.service().logout(&c))
+                    .map(|()| {
+                        let token = self.live[user].pop().unwrap();
+                        self.dead.push((self.users[user].clone(), token));
+                    })
+            }
+            Op::CreateRoom {
+                caller,
+                private,
+                ref members,
+            } => {
+                let caller = caller as usize;
+                if rooms >= crate::model::MAX_ROOMS || caller >= users {
+                    return Outcome::Skipped;
+                }
+                let members = members
+                    .iter()
+                    .map(|&m| m as usize)
+                    .filter(|&m| m < users)
+                    .map(username)
+                    .collect();
+                let new = NewRoom {
+                    kind: if private {
+                        RoomKind::Group
+                    } else {
+                        RoomKind::Channel
+                    },
+                    name: room_name(rooms),
+                    members,
+                    read_only: false,
+                };
+                self.caller(caller)
+                    .and_then(|c| self.service().create_room(&c, new))
+                    .map(|room| self.rooms.push(room.id))
+            }
+            Op::Invite {
+                caller,
+                room,
+                target,
+            }
+            | Op::AddOwner {
+                caller,
+                room,
+                target,
+            }
+            | Op::RemoveOwner {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = (caller as usize, room as usize, target as usize);
+                if caller >= users || room >= rooms || target >= users {
+                    return Outcome::Skipped;
+                }
+                let kind = self.room_kind(room);
+                let (room_id, target_id) = (
+                    self.rooms[room].as_str().to_string(),
+                    self.users[target].as_str().to_string(),
+                );
+                self.caller(caller).and_then(|c| {
+                    let s = self.service();
+                    match op {
+                        Op::Invite { .. } => s.invite(&c, kind, &room_id, &target_id).map(drop),
+                        Op::AddOwner { .. } => s.add_owner(&c, kind, &room_id, &target_id),
+                        _ => s.remove_owner(&c, kind, &room_id, &target_id),
+                    }
+                })
+            }
+            Op::SetActive {
+                caller,
+                target,
+                active,
+                confirm,
+            } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                let target = target as usize;
+                let user_id = self
+                    .users
+                    .get(target)
+                    .map_or("unknown-user-id".into(), |u| u.to_string());
+                let req = SetActiveStatus {
+                    user_id,
+                    active,
+                    confirm_relinquish: confirm,
+                };
+                self.caller(caller)
+                    .and_then(|c| self.service().set_active_status(&c, &req))
+                    .map(|user| {
+                        if !user.active {
+                            for token in self.live[target].drain(..) {
+                                self.dead.push((self.users[target].clone(), token));
+                            }
+                        }
+                    })
+            }
+        };
+        match result {
+            Ok(()) => Outcome::Ok,
+            Err(e) => outcome_of(e),
+        }
+    }
+
+    fn room_kind(&self, room: usize) -> RoomKind {
+        self.store()
+            .read(|tx| tx.room(&self.rooms[room]))
+            .unwrap()
+            .expect("the room exists")
+            .kind
+    }
+
+    fn is_active(&self, user: &UserId) -> bool {
+        self.store()
+            .read(|tx| tx.user(user))
+            .unwrap()
+            .is_some_and(|u| u.active)
+    }
+
+    /// (has an active member, has an active owner) for a room slot.
+    fn room_activity(&self, room: usize) -> (bool, bool) {
+        let id = &self.rooms[room];
+        let (members, owners) = self
+            .store()
+            .read(|tx| Ok::<_, StoreError>((tx.member_ids_in_join_order(id)?, tx.owner_ids(id)?)))
+            .unwrap();
+        (
+            members.iter().any(|m| self.is_active(m)),
+            owners.iter().any(|o| self.is_active(o)),
+        )
+    }
+
+    fn rooms_with_active_owner(&self) -> Vec<bool> {
+        (0..self.rooms.len())
+            .map(|r| self.room_activity(r).1)
+            .collect()
+    }
+
+    fn slot_of(&self, id: &UserId) -> usize {
+        self.users
+            .iter()
+            .position(|u| u == id)
+            .expect("every stored user has a slot")
+    }
+
+    /// Checks the store against the model and the invariants that hold after every step.
+    pub fn check(&self, model: &Model) {
+        assert_eq!(self.users.len(), model.users.len(), "user count");
+        assert_eq!(self.rooms.len(), model.rooms.len(), "room count");
+        let mut active_admins = 0;
+        for (slot, expected) in model.users.iter().enumerate() {
+            let id = &self.users[slot];
+            let user = self
+                .store()
+                .read(|tx| tx.user(id))
+                .unwrap()
+                .expect("user stored");
+            assert_eq!(user.active, expected.active, "active flag of u{slot}");
+            assert_eq!(
+                user.has_role("admin"),
+                expected.admin,
+                "admin role of u{slot}"
+            );
+            active_admins += usize::from(user.active && expected.admin);
+            let hashes = self.store().read(|tx| tx.token_hashes_of(id)).unwrap();
+            assert_eq!(hashes.len(), expected.sessions, "live tokens of u{slot}");
+            assert_eq!(self.live[slot].len(), expected.sessions);
+            if !user.active {
+                assert!(hashes.is_empty(), "inactive u{slot} holds a token");
+            }
+            for token in &self.live[slot] {
+                assert!(
+                    self.service()
+                        .authenticate(id.as_str(), token.clone())
+                        .is_ok()
+                );
+            }
+        }
+        assert!(active_admins >= 1, "no active admin remains");
+        for (user, token) in &self.dead {
+            assert!(
+                self.service()
+                    .authenticate(user.as_str(), token.clone())
+                    .is_err(),
+                "a revoked token authenticates"
+            );
+        }
+        for (slot, expected) in model.rooms.iter().enumerate() {
+            let id = &self.rooms[slot];
+            let (members, owners) = self
+                .store()
+                .read(|tx| {
+                    Ok::<_, StoreError>((tx.member_ids_in_join_order(id)?, tx.owner_ids(id)?))
+                })
+                .unwrap();
+            let members: Vec<usize> = members.iter().map(|m| self.slot_of(m)).collect();
+            let owners: BTreeSet<usize> = owners.iter().map(|o| self.slot_of(o)).collect();
+            assert_eq!(
+                members, expected.members,
+                "members of r{slot} in join order"
+            );
+            assert_eq!(owners, expected.owners, "owners of r{slot}");
+        }
+    }
+}
+
+/// The model's name for a service error.
+fn outcome_of(error: ServiceError) -> Outcome {
+    use ServiceError as E;
+    match error {
+        E::Unauthorized => Outcome::Unauthorized,
+        E::Forbidden => Outcome::Forbidden,
+        E::NotAllowed { .. } => Outcome::NotAllowed,
+        E::UserNotFound => Outcome::UserNotFound,
+        E::LastAdmin => Outcome::LastAdmin,
+        E::LastOwner(rooms) => Outcome::LastOwner(rooms.into_iter().collect()),
+        E::LoginFailed => Outcome::LoginFailed,
+        E::UserNotActivated => Outcome::UserNotActivated,
+        E::RoomNotFound(_) => Outcome::RoomNotFound,
+        E::UserNotInRoom { .. } => Outcome::UserNotInRoom,
+        E::AlreadyOwner { .. } => Outcome::AlreadyOwner,
+        E::NotOwner { .. } => Outcome::NotOwner,
+        E::RemoveLastOwner { .. } => Outcome::RemoveLastOwner,
+        E::InvalidRoom { .. } => Outcome::InvalidRoom,
+        other => Outcome::Unexpected(other.to_string()),
+    }
+}

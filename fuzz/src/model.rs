@@ -1,0 +1,412 @@
+//! The reference model of rocketlite's rules over a small pool of users and rooms, and the
+//! operations both the property tests and the fuzzers draw. It predicts each operation's
+//! outcome from first principles, independently of the service code it checks.
+
+use std::collections::BTreeSet;
+
+use arbitrary::Arbitrary;
+
+/// How many users and rooms the pool holds at most; slot `i` is user `u{i}` / room `r{i}`.
+pub const MAX_USERS: usize = 7;
+pub const MAX_ROOMS: usize = 4;
+
+/// One operation. Indices name pool slots; a slot that does not exist yet makes the
+/// operation a no-op (`Skipped`), except `SetActive`, where it names an unknown user id.
+#[derive(Arbitrary, Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    CreateUser {
+        caller: u8,
+        admin: bool,
+    },
+    Login {
+        user: u8,
+        correct_password: bool,
+    },
+    Logout {
+        user: u8,
+    },
+    CreateRoom {
+        caller: u8,
+        private: bool,
+        members: Vec<u8>,
+    },
+    Invite {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
+    AddOwner {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
+    RemoveOwner {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
+    SetActive {
+        caller: u8,
+        target: u8,
+        active: bool,
+        confirm: bool,
+    },
+}
+
+/// What an operation did, as both sides report it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Skipped,
+    Unauthorized,
+    Forbidden,
+    NotAllowed,
+    UserNotFound,
+    LastAdmin,
+    /// The rooms named in `shouldChangeOwner`.
+    LastOwner(BTreeSet<String>),
+    LoginFailed,
+    UserNotActivated,
+    RoomNotFound,
+    UserNotInRoom,
+    AlreadyOwner,
+    NotOwner,
+    RemoveLastOwner,
+    InvalidRoom,
+    /// Anything the model does not predict; never equal to a prediction.
+    Unexpected(String),
+}
+
+impl Outcome {
+    /// Whether the operation was refused (and so must have changed nothing).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(self, Outcome::Ok | Outcome::Skipped)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ModelUser {
+    pub active: bool,
+    pub admin: bool,
+    /// Live login tokens.
+    pub sessions: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct ModelRoom {
+    pub private: bool,
+    /// User slots in join order.
+    pub members: Vec<usize>,
+    pub owners: BTreeSet<usize>,
+}
+
+/// How the pool starts: slot 0 is the bootstrap admin; then another admin and two plain
+/// users; everyone logged in once. A rich start reaches interesting states in few steps.
+pub const INITIAL_USERS: [bool; 4] = [true, true, false, false];
+
+/// The whole reference state.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub users: Vec<ModelUser>,
+    pub rooms: Vec<ModelRoom>,
+    /// The prediction for the last operation applied.
+    pub last: Outcome,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Model {
+            users: INITIAL_USERS
+                .iter()
+                .map(|&admin| ModelUser {
+                    active: true,
+                    admin,
+                    sessions: 1,
+                })
+                .collect(),
+            rooms: vec![],
+            last: Outcome::Skipped,
+        }
+    }
+}
+
+pub fn username(slot: usize) -> String {
+    format!("u{slot}")
+}
+
+pub fn room_name(slot: usize) -> String {
+    format!("r{slot}")
+}
+
+pub fn password(slot: usize) -> String {
+    format!("password-{slot}")
+}
+
+impl Model {
+    fn logged_in(&self, caller: usize) -> bool {
+        self.users
+            .get(caller)
+            .is_some_and(|u| u.active && u.sessions > 0)
+    }
+
+    fn is_active(&self, user: usize) -> bool {
+        self.users[user].active
+    }
+
+    /// Whether a caller may see the room: channels always; groups for members and admins
+    /// (`view-other-user-channels`).
+    fn can_see(&self, caller: usize, room: usize) -> bool {
+        let r = &self.rooms[room];
+        !r.private || r.members.contains(&caller) || self.users[caller].admin
+    }
+
+    /// `set-owner` is granted to `admin` and, inside a room, to its owners.
+    fn may_set_owner(&self, caller: usize, room: usize) -> bool {
+        self.users[caller].admin || self.rooms[room].owners.contains(&caller)
+    }
+
+    /// Applies `op`, records and returns the predicted outcome.
+    pub fn apply(&mut self, op: &Op) -> Outcome {
+        let outcome = self.predict_and_apply(op);
+        self.last = outcome.clone();
+        outcome
+    }
+
+    fn predict_and_apply(&mut self, op: &Op) -> Outcome {
+        let users = self.users.len();
+        let rooms = self.rooms.len();
+        match *op {
+            Op::CreateUser { caller, admin } => {
+                let caller = caller as usize;
+                if users >= MAX_USERS || caller >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if !self.users[caller].admin {
+                    return Outcome::Forbidden;
+                }
+                self.users.push(ModelUser {
+                    active: true,
+                    admin,
+                    sessions: 0,
+                });
+                Outcome::Ok
+            }
+            Op::Login {
+                user,
+                correct_password,
+            } => {
+                let user = user as usize;
+                if user >= users {
+                    return Outcome::Skipped;
+                }
+                if !correct_password {
+                    return Outcome::LoginFailed;
+                }
+                if !self.users[user].active {
+                    return Outcome::UserNotActivated;
+                }
+                self.users[user].sessions += 1;
+                Outcome::Ok
+            }
+            Op::Logout { user } => {
+                let user = user as usize;
+                if user >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(user) {
+                    return Outcome::Unauthorized;
+                }
+                self.users[user].sessions -= 1;
+                Outcome::Ok
+            }
+            Op::CreateRoom {
+                caller,
+                private,
+                ref members,
+            } => {
+                let caller = caller as usize;
+                if rooms >= MAX_ROOMS || caller >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                let mut joined = vec![caller];
+                for &m in members {
+                    let m = m as usize;
+                    if m < users && !joined.contains(&m) {
+                        joined.push(m);
+                    }
+                }
+                self.rooms.push(ModelRoom {
+                    private,
+                    members: joined,
+                    owners: BTreeSet::from([caller]),
+                });
+                Outcome::Ok
+            }
+            Op::Invite {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = (caller as usize, room as usize, target as usize);
+                if caller >= users || room >= rooms || target >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if !self.can_see(caller, room) {
+                    return Outcome::RoomNotFound;
+                }
+                let r = &self.rooms[room];
+                let allowed = if r.members.contains(&caller) {
+                    // add-user-to-joined-room: admin, owner, moderator
+                    self.users[caller].admin || r.owners.contains(&caller)
+                } else {
+                    // add-user-to-any-c-room: admin; add-user-to-any-p-room: nobody
+                    !r.private && self.users[caller].admin
+                };
+                if !allowed {
+                    return Outcome::NotAllowed;
+                }
+                let r = &mut self.rooms[room];
+                if !r.members.contains(&target) {
+                    r.members.push(target);
+                }
+                Outcome::Ok
+            }
+            Op::AddOwner {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = (caller as usize, room as usize, target as usize);
+                if caller >= users || room >= rooms || target >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if !self.can_see(caller, room) {
+                    return Outcome::RoomNotFound;
+                }
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::NotAllowed;
+                }
+                let r = &mut self.rooms[room];
+                if !r.members.contains(&target) {
+                    return Outcome::UserNotInRoom;
+                }
+                if !r.owners.insert(target) {
+                    return Outcome::AlreadyOwner;
+                }
+                Outcome::Ok
+            }
+            Op::RemoveOwner {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = (caller as usize, room as usize, target as usize);
+                if caller >= users || room >= rooms || target >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if !self.can_see(caller, room) {
+                    return Outcome::RoomNotFound;
+                }
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::NotAllowed;
+                }
+                let r = &self.rooms[room];
+                if !r.members.contains(&target) {
+                    return Outcome::InvalidRoom;
+                }
+                if !r.owners.contains(&target) {
+                    return Outcome::NotOwner;
+                }
+                let others: Vec<usize> =
+                    r.owners.iter().copied().filter(|&o| o != target).collect();
+                let other_active = others.iter().any(|&o| self.is_active(o));
+                if others.is_empty() || (self.is_active(target) && !other_active) {
+                    return Outcome::RemoveLastOwner;
+                }
+                self.rooms[room].owners.remove(&target);
+                Outcome::Ok
+            }
+            Op::SetActive {
+                caller,
+                target,
+                active,
+                confirm,
+            } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if !self.users[caller].admin {
+                    return Outcome::Forbidden;
+                }
+                let target = target as usize;
+                if target >= users {
+                    return Outcome::UserNotFound;
+                }
+                if active {
+                    self.users[target].active = true;
+                    return Outcome::Ok;
+                }
+                let t = &self.users[target];
+                if t.active
+                    && t.admin
+                    && !(0..users)
+                        .any(|u| u != target && self.users[u].admin && self.users[u].active)
+                {
+                    return Outcome::LastAdmin;
+                }
+                let handovers = if t.active {
+                    self.handovers(target)
+                } else {
+                    vec![]
+                };
+                if !handovers.is_empty() && !confirm {
+                    return Outcome::LastOwner(
+                        handovers.iter().map(|&(room, _)| room_name(room)).collect(),
+                    );
+                }
+                for (room, successor) in handovers {
+                    self.rooms[room].owners.insert(successor);
+                }
+                let t = &mut self.users[target];
+                t.active = false;
+                t.sessions = 0;
+                Outcome::Ok
+            }
+        }
+    }
+
+    /// Rooms where `user` is the last active owner and another active member exists, with
+    /// the earliest-joined such member.
+    fn handovers(&self, user: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, r) in self.rooms.iter().enumerate() {
+            if !r.owners.contains(&user) || r.owners.iter().any(|&o| o != user && self.is_active(o))
+            {
+                continue;
+            }
+            if let Some(&successor) = r.members.iter().find(|&&m| m != user && self.is_active(m)) {
+                out.push((i, successor));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,301 @@
+//! Model-based property tests: random operation sequences applied to the service (on a
+//! temp-file store) and to the reference model in `fuzz/src/model.rs`; after every step the
+//! outcomes must agree, the invariants hold, and reopening the file gives the same state.
+//! `PROPTEST_CASES=N cargo test --test model` runs more cases.
+
+#[path = "../fuzz/src/harness.rs"]
+mod harness;
+#[path = "../fuzz/src/model.rs"]
+mod model;
+
+use harness::Harness;
+use model::{MAX_USERS, Model, Op};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+
+struct Reference;
+
+fn slot(count: usize) -> BoxedStrategy<u8> {
+    // Mostly existing slots, sometimes one past the end (a no-op or an unknown user).
+    (0..=count as u8).boxed()
+}
+
+impl ReferenceStateMachine for Reference {
+    type State = Model;
+    type Transition = Op;
+
+    fn init_state() -> BoxedStrategy<Model> {
+        Just(Model::default()).boxed()
+    }
+
+    fn transitions(state: &Model) -> BoxedStrategy<Op> {
+        let users = state.users.len();
+        let rooms = state.rooms.len().max(1);
+        // Callers are mostly the two admins, who can do the most.
+        let caller = move || {
+            prop_oneof![3 => Just(0u8), 2 => Just(1u8), 3 => slot(users.min(MAX_USERS))].boxed()
+        };
+        let user = move || slot(users.min(MAX_USERS));
+        let room = move || (0..rooms as u8).boxed();
+        // Targets are drawn mostly from where the rules bite: a room's members, and owners.
+        let members: Vec<Vec<u8>> = state
+            .rooms
+            .iter()
+            .map(|r| r.members.iter().map(|&m| m as u8).collect())
+            .collect();
+        let mut owners: Vec<u8> = state
+            .rooms
+            .iter()
+            .flat_map(|r| r.owners.iter().map(|&o| o as u8))
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let member_of = move |room: u8, pick: prop::sample::Index, fallback: u8| match members
+            .get(room as usize)
+            .filter(|m| !m.is_empty())
+        {
+            Some(m) => *pick.get(m),
+            None => fallback,
+        };
+        let member_op = move |make: fn(u8, u8, u8) -> Op| {
+            let member_of = member_of.clone();
+            (
+                caller(),
+                room(),
+                any::<prop::sample::Index>(),
+                user(),
+                prop::bool::weighted(0.75),
+            )
+                .prop_map(move |(c, r, pick, other, use_member)| {
+                    make(
+                        c,
+                        r,
+                        if use_member {
+                            member_of(r, pick, other)
+                        } else {
+                            other
+                        },
+                    )
+                })
+                .boxed()
+        };
+        let owner_target = move || {
+            let owners = owners.clone();
+            (
+                any::<prop::sample::Index>(),
+                user(),
+                prop::bool::weighted(0.6),
+            )
+                .prop_map(
+                    move |(pick, other, use_owner)| match owners.is_empty() || !use_owner {
+                        true => other,
+                        false => *pick.get(&owners),
+                    },
+                )
+                .boxed()
+        };
+        prop_oneof![
+            2 => (caller(), any::<bool>()).prop_map(|(caller, admin)| Op::CreateUser { caller, admin }),
+            3 => (user(), prop::bool::weighted(0.8))
+                .prop_map(|(user, correct_password)| Op::Login { user, correct_password }),
+            1 => user().prop_map(|user| Op::Logout { user }),
+            2 => (caller(), any::<bool>(), prop::collection::vec(user(), 0..4))
+                .prop_map(|(caller, private, members)| Op::CreateRoom { caller, private, members }),
+            2 => (caller(), room(), user()).prop_map(|(caller, room, target)| Op::Invite { caller, room, target }),
+            3 => member_op(|caller, room, target| Op::AddOwner { caller, room, target }),
+            2 => member_op(|caller, room, target| Op::RemoveOwner { caller, room, target }),
+            6 => (caller(), owner_target(), prop::bool::weighted(0.3), any::<bool>())
+                .prop_map(|(caller, target, active, confirm)| Op::SetActive { caller, target, active, confirm }),
+        ]
+        .boxed()
+    }
+
+    fn apply(mut state: Model, op: &Op) -> Model {
+        state.apply(op);
+        state
+    }
+}
+
+/// Steps checked so far in this process; printed with ROCKETLITE_MODEL_STATS=1.
+static STEPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+struct ServiceUnderTest {
+    harness: Harness,
+    _dir: tempfile::TempDir,
+}
+
+impl StateMachineTest for ServiceUnderTest {
+    type SystemUnderTest = Self;
+    type Reference = Reference;
+
+    fn init_test(_: &Model) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let harness = Harness::new(Some(dir.path().join("model.redb")));
+        ServiceUnderTest { harness, _dir: dir }
+    }
+
+    fn apply(mut sut: Self, model: &Model, op: Op) -> Self {
+        let outcome = sut.harness.apply(&op);
+        assert_eq!(outcome, model.last, "outcome of {op:?}");
+        sut.harness.reopen();
+        sut
+    }
+
+    fn check_invariants(sut: &Self, model: &Model) {
+        sut.harness.check(model);
+        STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn teardown(_: Self, _: Model) {
+        if std::env::var_os("ROCKETLITE_MODEL_STATS").is_some() {
+            eprintln!(
+                "model steps so far: {}",
+                STEPS.load(std::sync::atomic::Ordering::Relaxed)
+            );
+        }
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
+prop_state_machine! {
+    #![proptest_config(Config {
+        cases: cases(),
+        max_shrink_iters: 4096,
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
+        )),
+        ..Config::default()
+    })]
+
+    #[test]
+    fn the_service_follows_the_model_and_keeps_its_invariants(sequential 1..50 => ServiceUnderTest);
+}
+
+/// Hand-picked sequences through the same harness: the paths random generation reaches
+/// only rarely, checked on every run.
+#[test]
+fn scripted_sequences_follow_the_model() {
+    use Op::*;
+    let scripts: Vec<Vec<Op>> = vec![
+        // An inactive co-owner does not count: deactivating the last active owner needs a
+        // handover (refused without confirm, then done with it).
+        vec![
+            CreateRoom {
+                caller: 0,
+                private: false,
+                members: vec![2, 3],
+            },
+            AddOwner {
+                caller: 0,
+                room: 0,
+                target: 2,
+            },
+            SetActive {
+                caller: 1,
+                target: 2,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 1,
+                target: 0,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 1,
+                target: 0,
+                active: false,
+                confirm: true,
+            },
+        ],
+        // Two owners deactivated one after the other never leave the room ownerless.
+        vec![
+            CreateRoom {
+                caller: 2,
+                private: true,
+                members: vec![3, 1],
+            },
+            AddOwner {
+                caller: 2,
+                room: 0,
+                target: 3,
+            },
+            SetActive {
+                caller: 0,
+                target: 2,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 0,
+                target: 3,
+                active: false,
+                confirm: true,
+            },
+            RemoveOwner {
+                caller: 1,
+                room: 0,
+                target: 1,
+            },
+        ],
+        // The last active admin stays; tokens die with deactivation and stay dead.
+        vec![
+            SetActive {
+                caller: 0,
+                target: 1,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 0,
+                target: 0,
+                active: false,
+                confirm: true,
+            },
+            Login {
+                user: 1,
+                correct_password: true,
+            },
+            SetActive {
+                caller: 0,
+                target: 1,
+                active: true,
+                confirm: false,
+            },
+            Logout { user: 1 },
+            Login {
+                user: 1,
+                correct_password: true,
+            },
+            SetActive {
+                caller: 1,
+                target: 0,
+                active: false,
+                confirm: false,
+            },
+        ],
+    ];
+    for script in scripts {
+        let dir = tempfile::tempdir().unwrap();
+        let mut harness = Harness::new(Some(dir.path().join("script.redb")));
+        let mut model = Model::default();
+        for op in &script {
+            let predicted = model.apply(op);
+            assert_eq!(
+                harness.apply(op),
+                predicted,
+                "outcome of {op:?} in {script:?}"
+            );
+            harness.reopen();
+            harness.check(&model);
+        }
+    }
+}
