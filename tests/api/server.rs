@@ -338,3 +338,86 @@ fn a_second_process_on_the_same_data_dir_is_refused_and_sigterm_stops_the_first_
     // The file opens again, cleanly.
     Store::open(&dir.path().join("rocketlite.redb")).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn co_owner_churn_under_load_keeps_every_room_owned() {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, stop, handle) = start(dir.path()).await;
+    let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+
+    // 4 shared rooms of 6 users (the admin is in none), each created by one of them, who
+    // then makes a second user a co-owner.
+    let mut users = Vec::new();
+    for i in 0..6 {
+        users.push(admin.create_user(&format!("w{i}")).await);
+    }
+    let names: Vec<String> = (0..6).map(|i| format!("w{i}")).collect();
+    let mut rooms = Vec::new();
+    for r in 0..4 {
+        let creator = Client::login(addr, &names[r], "pw").await;
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("shared{r}"), "members": names}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        let co_owner = &users[(r + 3) % 6];
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.addOwner",
+                json!({"roomId": room, "userId": co_owner}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        rooms.push(room);
+    }
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    for client in 0..8u64 {
+        let (uid, token, users) = (admin.user_id.clone(), admin.token.clone(), users.clone());
+        tasks.push(tokio::spawn(async move {
+            let c = Client {
+                addr,
+                user_id: uid,
+                token,
+            };
+            let mut rng = StdRng::seed_from_u64(client);
+            let (mut ok, mut refused) = (0, 0);
+            while tokio::time::Instant::now() < deadline {
+                let target = &users[rng.random_range(0..users.len())];
+                let body = json!({
+                    "userId": target,
+                    "activeStatus": rng.random_bool(0.4),
+                    "confirmRelinquish": rng.random_bool(0.1),
+                });
+                let (status, resp) = c.post("/api/v1/users.setActiveStatus", body).await;
+                match status {
+                    200 => ok += 1,
+                    400 if resp["errorType"] == "user-last-owner" => refused += 1,
+                    _ => panic!("unexpected {status}: {resp}"),
+                }
+            }
+            (ok, refused)
+        }));
+    }
+    let (mut ok, mut refused) = (0, 0);
+    for task in tasks {
+        let (o, r) = task.await.unwrap();
+        ok += o;
+        refused += r;
+    }
+    eprintln!("churn: {ok} status changes, {refused} last-owner refusals in 3 s");
+    assert!(
+        ok > 50 && refused > 0,
+        "the load exercised both paths: {ok} ok, {refused} refused"
+    );
+
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
