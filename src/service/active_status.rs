@@ -30,7 +30,8 @@ impl Service {
     #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
     pub fn set_active_status(&self, caller: &Caller, req: &SetActiveStatus) -> ServiceResult<User> {
         let now = self.now();
-        self.store.write(|tx| {
+        let (caller, req) = (caller.clone(), req.clone());
+        self.store.write(move |tx| {
             require_any(tx, &caller.user, &PERMISSIONS, None)?;
             let user = tx
                 .user(&UserId(req.user_id.clone()))?

@@ -69,12 +69,12 @@ impl Service {
         }
         let user = result?;
         let token = self.with_rng(LoginToken::generate);
-        self.store.write(|tx| {
+        self.store.write(move |tx| {
             // Re-read inside the write: a deactivation may have committed since the check.
             match tx.user(&user.id)? {
                 Some(current) if current.active => {
                     tx.insert_token(&user.id, &token.hash())?;
-                    Ok((current, token))
+                    Ok((current, token.clone()))
                 }
                 _ => Err(ServiceError::UserNotActivated),
             }
@@ -108,7 +108,8 @@ impl Service {
 
     /// Revokes the token the caller used.
     pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
+        let (user, token) = (caller.user.id.clone(), caller.token.clone());
         self.store
-            .write(|tx| Ok(tx.remove_token(&caller.user.id, &caller.token)?))
+            .write(move |tx| Ok(tx.remove_token(&user, &token)?))
     }
 }

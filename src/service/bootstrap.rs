@@ -65,12 +65,13 @@ impl Service {
             created_at: now,
             updated_at: now,
         };
-        self.store.write(|tx| {
+        let record = user.clone();
+        self.store.write(move |tx| {
             // A non-admin account may already own the name; never take it over.
-            if tx.user_id_by_username(&user.username)?.is_some() {
-                return Err(ServiceError::FieldUnavailable(user.username.clone()));
+            if tx.user_id_by_username(&record.username)?.is_some() {
+                return Err(ServiceError::FieldUnavailable(record.username.clone()));
             }
-            tx.put_user(&user, None)?;
+            tx.put_user(&record, None)?;
             Ok(())
         })?;
         let username = user.username;

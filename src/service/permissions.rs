@@ -69,9 +69,10 @@ impl Service {
         caller: &Caller,
         updates: &[(String, Vec<String>)],
     ) -> ServiceResult<Vec<(String, Vec<String>)>> {
-        self.store.write(|tx| {
+        let (caller, updates) = (caller.clone(), updates.to_vec());
+        self.store.write(move |tx| {
             require_any(tx, &caller.user, &["access-permissions"], None)?;
-            for (permission, roles) in updates {
+            for (permission, roles) in &updates {
                 if tx.permission_roles(permission)?.is_none() {
                     return Err(ServiceError::UnknownPermission(permission.clone()));
                 }
@@ -79,7 +80,7 @@ impl Service {
                     return Err(ServiceError::UnknownRole(role.clone()));
                 }
             }
-            for (permission, roles) in updates {
+            for (permission, roles) in &updates {
                 let mut roles = roles.clone();
                 roles.dedup();
                 tx.put_permission(permission, &roles)?;

@@ -94,13 +94,14 @@ impl Service {
             RoomKind::Group => "create-p",
         };
         let now = self.now();
-        let (room_id, mut ids) = self.with_rng(|rng| {
+        let (room_id, ids) = self.with_rng(|rng| {
             let ids: Vec<String> = (0..=new.members.len())
                 .map(|_| crate::model::new_id(rng))
                 .collect();
             (RoomId::generate(rng), ids)
         });
-        self.store.write(|tx| {
+        let caller = caller.clone();
+        self.store.write(move |tx| {
             require_any(tx, &caller.user, &[permission], None)?;
             if !is_valid_name(&new.name) {
                 return Err(ServiceError::InvalidRoomName(new.name.clone()));
@@ -118,7 +119,7 @@ impl Service {
                 }
             }
             let mut room = Room {
-                id: room_id,
+                id: room_id.clone(),
                 name: new.name.clone(),
                 fname: new.name.clone(),
                 kind: new.kind,
@@ -135,14 +136,7 @@ impl Service {
                 } else {
                     vec![]
                 };
-                join(
-                    tx,
-                    &mut room,
-                    member,
-                    roles,
-                    std::mem::take(&mut ids[i]),
-                    now,
-                )?;
+                join(tx, &mut room, member, roles, ids[i].clone(), now)?;
             }
             tx.put_room(&room)?;
             Ok(room)
@@ -160,8 +154,9 @@ impl Service {
     ) -> ServiceResult<Room> {
         let now = self.now();
         let sub_id = self.with_rng(crate::model::new_id);
-        self.store.write(|tx| {
-            let mut room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        self.store.write(move |tx| {
+            let mut room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
             let caller_is_member = tx.subscription(&room.id, &caller.user.id)?.is_some();
             let permission = match (caller_is_member, kind) {
                 (true, _) => "add-user-to-joined-room",
@@ -173,9 +168,9 @@ impl Service {
                     method: "addUsersToRoom",
                 });
             }
-            let user = target_user(tx, user_id)?;
+            let user = target_user(tx, &user_id)?;
             if tx.subscription(&room.id, &user.id)?.is_none() {
-                join(tx, &mut room, &user, vec![], sub_id, now)?;
+                join(tx, &mut room, &user, vec![], sub_id.clone(), now)?;
                 tx.put_room(&room)?;
             }
             Ok(room)
@@ -192,9 +187,10 @@ impl Service {
     ) -> ServiceResult<()> {
         const METHOD: &str = "addRoomOwner";
         let now = self.now();
-        self.store.write(|tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
-            let user = target_user(tx, user_id)?;
+        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        self.store.write(move |tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
+            let user = target_user(tx, &user_id)?;
             if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }
@@ -224,9 +220,10 @@ impl Service {
     ) -> ServiceResult<()> {
         const METHOD: &str = "removeRoomOwner";
         let now = self.now();
-        self.store.write(|tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
-            let user = target_user(tx, user_id)?;
+        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        self.store.write(move |tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
+            let user = target_user(tx, &user_id)?;
             if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }

@@ -71,12 +71,13 @@ impl Service {
             created_at: now,
             updated_at: now,
         };
-        self.store.write(|tx| {
+        let caller = caller.clone();
+        self.store.write(move |tx| {
             // Checked again inside the write: another request may have taken the name since.
             require_any(tx, &caller.user, &["create-user"], None)?;
             check_unique(tx, &user.username, &user.emails[0].address)?;
             tx.put_user(&user, None)?;
-            Ok(user)
+            Ok(user.clone())
         })
     }
 

@@ -8,8 +8,11 @@ mod permissions;
 mod rooms;
 mod tables;
 mod users;
+mod writer;
 
+use std::cell::Cell;
 use std::path::Path;
+use std::sync::Arc;
 
 use redb::{
     Database, Key, MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable,
@@ -31,6 +34,10 @@ pub enum StoreError {
     TooNew(u64),
     #[error("corrupt record: {0}")]
     Corrupt(String),
+    #[error("the store is closed")]
+    Closed,
+    #[error("a request failed after writing; its batch was not committed")]
+    BatchPoisoned,
     #[error(transparent)]
     Db(#[from] redb::Error),
 }
@@ -60,9 +67,11 @@ impl From<redb::DatabaseError> for StoreError {
     }
 }
 
-/// The database. Cheap to share behind an `Arc`; redb serialises writers itself.
+/// The database: reads run on the caller's thread, writes go through the group-commit writer.
 pub struct Store {
-    db: Database,
+    // Declared first so it is dropped (and its thread joined) before the database handle.
+    writer: writer::Writer,
+    db: Arc<Database>,
 }
 
 impl Store {
@@ -77,9 +86,13 @@ impl Store {
     }
 
     fn init(db: Database) -> Result<Self, StoreError> {
-        let store = Store { db };
+        let db = Arc::new(db);
+        let store = Store {
+            writer: writer::Writer::start(Arc::clone(&db)),
+            db,
+        };
         store.write(|tx| {
-            tables::create_all(&tx.0)?;
+            tables::create_all(tx.w())?;
             migrate(tx)
         })?;
         Ok(store)
@@ -90,20 +103,23 @@ impl Store {
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = Tx(self.db.begin_read().map_err(StoreError::from)?);
+        let tx = Tx::new(self.db.begin_read().map_err(StoreError::from)?);
         f(&tx)
     }
 
-    /// Runs `f` in one write transaction and commits only if it returns `Ok`: an `Err` drops the
-    /// transaction, which aborts it, so a refusal writes nothing.
-    pub fn write<T, E: From<StoreError>>(
+    /// Runs `f` in a write transaction and returns once that transaction is durable. The
+    /// transaction may be shared with other requests (group commit), so `f` must check
+    /// everything before its first write: a refusal then writes nothing. `f` may run again if
+    /// its batch has to be retried.
+    pub fn write<T, E>(
         &self,
-        f: impl FnOnce(&WriteTx) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let tx = Tx(self.db.begin_write().map_err(StoreError::from)?);
-        let value = f(&tx)?;
-        tx.0.commit().map_err(StoreError::from)?;
-        Ok(value)
+        f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.writer.write(f)
     }
 }
 
@@ -111,7 +127,7 @@ impl Store {
     /// Every row of every table as text, in a stable order. Tests compare two dumps to prove
     /// that a refused request changed nothing and that a reopened file holds the same state.
     pub fn dump(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|tx| tables::dump(&tx.0))
+        self.read(|tx| tables::dump(&tx.inner))
     }
 }
 
@@ -134,7 +150,20 @@ fn migrate(tx: &WriteTx) -> Result<(), StoreError> {
 }
 
 /// A transaction of either kind; `T` is redb's read or write transaction.
-pub struct Tx<T>(T);
+pub struct Tx<T> {
+    inner: T,
+    /// Set by every write, so the writer knows whether a failed request left writes behind.
+    wrote: Cell<bool>,
+}
+
+impl<T> Tx<T> {
+    fn new(inner: T) -> Self {
+        Tx {
+            inner,
+            wrote: Cell::new(false),
+        }
+    }
+}
 /// A read-only snapshot.
 pub type ReadTx = Tx<ReadTransaction>;
 /// A write transaction; dropped without commit, it writes nothing.
@@ -201,7 +230,11 @@ impl OpenTables for WriteTransaction {
 impl<T: OpenTables> Tx<T> {
     /// A counter or version from the `meta` table.
     pub fn meta(&self, name: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self.0.table(tables::META)?.get(name)?.map(|v| v.value()))
+        Ok(self
+            .inner
+            .table(tables::META)?
+            .get(name)?
+            .map(|v| v.value()))
     }
 
     /// The values stored under `key` in a multimap table, in key order.
@@ -210,7 +243,7 @@ impl<T: OpenTables> Tx<T> {
         def: MultimapTableDefinition<&str, &str>,
         key: &str,
     ) -> Result<Vec<String>, StoreError> {
-        let table = self.0.multimap(def)?;
+        let table = self.inner.multimap(def)?;
         let mut out = Vec::new();
         for value in table.get(key)? {
             out.push(value?.value().to_string());
@@ -220,8 +253,23 @@ impl<T: OpenTables> Tx<T> {
 }
 
 impl WriteTx {
+    /// The transaction, for writing: marks it written.
+    fn w(&self) -> &WriteTransaction {
+        self.wrote.set(true);
+        &self.inner
+    }
+
+    /// Whether anything was written since the last call.
+    fn take_wrote(&self) -> bool {
+        self.wrote.replace(false)
+    }
+
+    fn commit(self) -> Result<(), StoreError> {
+        Ok(self.inner.commit()?)
+    }
+
     fn set_meta(&self, name: &str, value: u64) -> Result<(), StoreError> {
-        self.0.open_table(tables::META)?.insert(name, value)?;
+        self.w().open_table(tables::META)?.insert(name, value)?;
         Ok(())
     }
 }

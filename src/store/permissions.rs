@@ -8,14 +8,14 @@ use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 impl<T: OpenTables> Tx<T> {
     /// The roles granted `permission`, or `None` for a permission that does not exist.
     pub fn permission_roles(&self, permission: &str) -> Result<Option<Vec<String>>, StoreError> {
-        let table = self.0.table(PERMISSION_ROLES)?;
+        let table = self.inner.table(PERMISSION_ROLES)?;
         let record = table.get(permission)?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
     /// Every permission with its roles, ordered by permission id.
     pub fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
-        let table = self.0.table(PERMISSION_ROLES)?;
+        let table = self.inner.table(PERMISSION_ROLES)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
             let (id, roles) = entry?;
@@ -28,7 +28,7 @@ impl<T: OpenTables> Tx<T> {
 impl WriteTx {
     /// Sets the roles granted `permission`.
     pub fn put_permission(&self, permission: &str, roles: &[String]) -> Result<(), StoreError> {
-        self.0
+        self.w()
             .open_table(PERMISSION_ROLES)?
             .insert(permission, encode(&roles).as_slice())?;
         Ok(())

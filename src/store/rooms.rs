@@ -9,14 +9,14 @@ use crate::model::{Room, RoomId, Subscription, UserId, normalize_key};
 impl<T: OpenTables> Tx<T> {
     /// The room with this id.
     pub fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError> {
-        let table = self.0.table(ROOMID_ROOM)?;
+        let table = self.inner.table(ROOMID_ROOM)?;
         let record = table.get(id.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
     /// The id of the room with this name, compared case-insensitively.
     pub fn room_id_by_name(&self, name: &str) -> Result<Option<RoomId>, StoreError> {
-        let table = self.0.table(ROOMNAME_ROOMID)?;
+        let table = self.inner.table(ROOMNAME_ROOMID)?;
         let found = table
             .get(normalize_key(name).as_str())?
             .map(|v| RoomId(v.value().to_string()));
@@ -29,14 +29,14 @@ impl<T: OpenTables> Tx<T> {
         room: &RoomId,
         user: &UserId,
     ) -> Result<Option<Subscription>, StoreError> {
-        let table = self.0.table(ROOMID_USERID_SUBSCRIPTION)?;
+        let table = self.inner.table(ROOMID_USERID_SUBSCRIPTION)?;
         let record = table.get((room.as_str(), user.as_str()))?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
     /// Every member of `room`, oldest first.
     pub fn member_ids_in_join_order(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
-        let table = self.0.table(ROOMID_JOINSEQ_USERID)?;
+        let table = self.inner.table(ROOMID_JOINSEQ_USERID)?;
         let mut out = Vec::new();
         for entry in table.range((room.as_str(), 0)..=(room.as_str(), u64::MAX))? {
             out.push(UserId(entry?.1.value().to_string()));
@@ -51,7 +51,7 @@ impl<T: OpenTables> Tx<T> {
         room: &RoomId,
         mut accept: impl FnMut(&UserId) -> Result<bool, StoreError>,
     ) -> Result<Option<UserId>, StoreError> {
-        let table = self.0.table(ROOMID_JOINSEQ_USERID)?;
+        let table = self.inner.table(ROOMID_JOINSEQ_USERID)?;
         for entry in table.range((room.as_str(), 0)..=(room.as_str(), u64::MAX))? {
             let id = UserId(entry?.1.value().to_string());
             if accept(&id)? {
@@ -81,7 +81,7 @@ impl<T: OpenTables> Tx<T> {
 
     /// Whether `room` has a member in the room-wide multimap of owners.
     pub fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError> {
-        let table = self.0.multimap(ROOMID_OWNERID)?;
+        let table = self.inner.multimap(ROOMID_OWNERID)?;
         for value in table.get(room.as_str())? {
             if value?.value() == user.as_str() {
                 return Ok(true);
@@ -94,10 +94,10 @@ impl<T: OpenTables> Tx<T> {
 impl WriteTx {
     /// Stores a new or changed room; a new room's name is claimed in the name index.
     pub fn put_room(&self, room: &Room) -> Result<(), StoreError> {
-        self.0
+        self.w()
             .open_table(ROOMID_ROOM)?
             .insert(room.id.as_str(), encode(room).as_slice())?;
-        self.0
+        self.w()
             .open_table(ROOMNAME_ROOMID)?
             .insert(normalize_key(&room.name).as_str(), room.id.as_str())?;
         Ok(())
@@ -111,18 +111,18 @@ impl WriteTx {
         previous: Option<&Subscription>,
     ) -> Result<(), StoreError> {
         let (room, user) = (sub.room_id.as_str(), sub.user_id.as_str());
-        self.0
+        self.w()
             .open_table(ROOMID_USERID_SUBSCRIPTION)?
             .insert((room, user), encode(sub).as_slice())?;
         if previous.is_none() {
-            self.0
+            self.w()
                 .open_table(ROOMID_JOINSEQ_USERID)?
                 .insert((room, sub.join_seq), user)?;
-            self.0
+            self.w()
                 .open_multimap_table(USERID_ROOMID)?
                 .insert(user, room)?;
         }
-        let mut owners = self.0.open_multimap_table(ROOMID_OWNERID)?;
+        let mut owners = self.w().open_multimap_table(ROOMID_OWNERID)?;
         if sub.has_role("owner") {
             owners.insert(room, user)?;
         } else {

@@ -9,7 +9,7 @@ use crate::model::{TokenHash, User, UserId, normalize_key};
 impl<T: OpenTables> Tx<T> {
     /// The user with this id.
     pub fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        let table = self.0.table(USERID_USER)?;
+        let table = self.inner.table(USERID_USER)?;
         let record = table.get(id.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
@@ -45,13 +45,13 @@ impl<T: OpenTables> Tx<T> {
 
     /// One page of users ordered by username, and how many users there are.
     pub fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
-        let index = self.0.table(USERNAME_USERID)?;
+        let index = self.inner.table(USERNAME_USERID)?;
         let mut page = Vec::new();
         for entry in index.iter()?.skip(offset).take(count) {
             let id = UserId(entry?.1.value().to_string());
             page.extend(self.user(&id)?);
         }
-        let total = self.0.table(USERID_USER)?.len()?;
+        let total = self.inner.table(USERID_USER)?.len()?;
         Ok((page, total))
     }
 
@@ -60,7 +60,7 @@ impl<T: OpenTables> Tx<T> {
         def: redb::TableDefinition<&str, &str>,
         key: &str,
     ) -> Result<Option<UserId>, StoreError> {
-        let table = self.0.table(def)?;
+        let table = self.inner.table(def)?;
         let found = table.get(key)?.map(|v| UserId(v.value().to_string()));
         Ok(found)
     }
@@ -70,7 +70,7 @@ impl WriteTx {
     /// Stores `user`, keeping the username, email and role indexes in step with `previous`
     /// (the record it replaces, if any).
     pub fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
-        let tx: &WriteTransaction = &self.0;
+        let tx: &WriteTransaction = self.w();
         let id = user.id.as_str();
         tx.open_table(USERID_USER)?
             .insert(id, encode(user).as_slice())?;
@@ -101,10 +101,10 @@ impl WriteTx {
 
     /// Records a new login token of `user`.
     pub fn insert_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        self.0
+        self.w()
             .open_table(TOKENHASH_USERID)?
             .insert(hash.0.as_str(), user.as_str())?;
-        self.0
+        self.w()
             .open_multimap_table(USERID_TOKENHASH)?
             .insert(user.as_str(), hash.0.as_str())?;
         Ok(())
@@ -112,10 +112,10 @@ impl WriteTx {
 
     /// Revokes one token (logout).
     pub fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        self.0
+        self.w()
             .open_table(TOKENHASH_USERID)?
             .remove(hash.0.as_str())?;
-        self.0
+        self.w()
             .open_multimap_table(USERID_TOKENHASH)?
             .remove(user.as_str(), hash.0.as_str())?;
         Ok(())
@@ -124,11 +124,11 @@ impl WriteTx {
     /// Revokes every token of `user`; returns how many there were.
     pub fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
         let hashes = self.token_hashes_of(user)?;
-        let mut by_hash = self.0.open_table(TOKENHASH_USERID)?;
+        let mut by_hash = self.w().open_table(TOKENHASH_USERID)?;
         for hash in &hashes {
             by_hash.remove(hash.as_str())?;
         }
-        self.0
+        self.w()
             .open_multimap_table(USERID_TOKENHASH)?
             .remove_all(user.as_str())?;
         Ok(hashes.len())
@@ -161,12 +161,16 @@ mod tests {
     fn indexes_follow_renames_and_role_changes() {
         let store = Store::in_memory().unwrap();
         let old = user("u1", "Ada", &["admin"]);
-        store.write(|tx| tx.put_user(&old, None)).unwrap();
+        let first = old.clone();
+        store.write(move |tx| tx.put_user(&first, None)).unwrap();
         let mut new = old.clone();
         new.username = "Grace".into();
         new.emails[0].address = "grace@example.org".into();
         new.roles = vec!["user".into()];
-        store.write(|tx| tx.put_user(&new, Some(&old))).unwrap();
+        let (renamed, previous) = (new.clone(), old.clone());
+        store
+            .write(move |tx| tx.put_user(&renamed, Some(&previous)))
+            .unwrap();
         store
             .read(|tx| {
                 assert_eq!(tx.user_id_by_username("ada")?, None);
@@ -191,14 +195,16 @@ mod tests {
             LoginToken::from_client("a".into()),
             LoginToken::from_client("b".into()),
         );
+        let (user, ta, tb) = (u.clone(), a.clone(), b.clone());
         store
-            .write(|tx| {
-                tx.put_user(&u, None)?;
-                tx.insert_token(&u.id, &a.hash())?;
-                tx.insert_token(&u.id, &b.hash())
+            .write(move |tx| {
+                tx.put_user(&user, None)?;
+                tx.insert_token(&user.id, &ta.hash())?;
+                tx.insert_token(&user.id, &tb.hash())
             })
             .unwrap();
-        assert_eq!(store.write(|tx| tx.remove_all_tokens(&u.id)).unwrap(), 2);
+        let id = u.id.clone();
+        assert_eq!(store.write(move |tx| tx.remove_all_tokens(&id)).unwrap(), 2);
         store
             .read(|tx| {
                 assert_eq!(tx.user_id_by_token(&a.hash())?, None);
