@@ -10,6 +10,8 @@ mod tables;
 mod users;
 mod writer;
 
+pub use writer::WriterStats;
+
 use std::cell::Cell;
 use std::path::Path;
 use std::sync::Arc;
@@ -124,6 +126,11 @@ impl Store {
 }
 
 impl Store {
+    /// The group-commit writer's counters.
+    pub fn writer_stats(&self) -> &writer::WriterStats {
+        self.writer.stats()
+    }
+
     /// Every row of every table as text, in a stable order. Tests compare two dumps to prove
     /// that a refused request changed nothing and that a reopened file holds the same state.
     pub fn dump(&self) -> Result<Vec<String>, StoreError> {

@@ -4,6 +4,7 @@
 //! so a refused request leaves nothing in the shared transaction; one that fails after writing
 //! (a storage error) poisons the batch, which is then retried one request at a time.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -39,19 +40,38 @@ struct Job {
 pub(super) struct Writer {
     queue: Option<Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    stats: Arc<WriterStats>,
+}
+
+/// Counters of the writer, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: AtomicU64,
+    /// Requests answered.
+    pub requests: AtomicU64,
+    /// Batches that had to be retried one request at a time.
+    pub retried_batches: AtomicU64,
 }
 
 impl Writer {
     pub(super) fn start(db: Arc<Database>) -> Self {
         let (queue, jobs) = mpsc::channel();
+        let stats = Arc::new(WriterStats::default());
+        let counters = Arc::clone(&stats);
         let thread = std::thread::Builder::new()
             .name("rocketlite-writer".into())
-            .spawn(move || write_loop(&db, jobs))
+            .spawn(move || write_loop(&db, jobs, &counters))
             .expect("spawning the writer thread");
         Writer {
             queue: Some(queue),
             thread: Some(thread),
+            stats,
         }
+    }
+
+    pub(super) fn stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     /// Runs `f` in a write transaction, possibly shared with other requests, and returns its
@@ -107,7 +127,7 @@ impl Drop for Writer {
     }
 }
 
-fn write_loop(db: &Database, jobs: Receiver<Job>) {
+fn write_loop(db: &Database, jobs: Receiver<Job>, stats: &WriterStats) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -116,7 +136,10 @@ fn write_loop(db: &Database, jobs: Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match run(db, &mut batch) {
+        stats
+            .requests
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        match run(db, &mut batch, stats) {
             Ok(()) => {
                 for job in batch {
                     let _ = job.done.send(Ok(()));
@@ -127,8 +150,9 @@ fn write_loop(db: &Database, jobs: Receiver<Job>) {
             }
             Err(e) => {
                 tracing::warn!(error = %e, size = batch.len(), "batch failed; retrying one by one");
+                stats.retried_batches.fetch_add(1, Ordering::Relaxed);
                 for mut job in batch {
-                    let outcome = run(db, std::slice::from_mut(&mut job));
+                    let outcome = run(db, std::slice::from_mut(&mut job), stats);
                     let _ = job.done.send(outcome);
                 }
             }
@@ -138,7 +162,7 @@ fn write_loop(db: &Database, jobs: Receiver<Job>) {
 
 /// Runs `jobs` in one transaction and commits it. A lone job that fails after writing is
 /// aborted and its own error stands; in a larger batch it poisons the batch.
-fn run(db: &Database, jobs: &mut [Job]) -> Result<(), StoreError> {
+fn run(db: &Database, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
     let tx = Tx::new(db.begin_write()?);
     let lone = jobs.len() == 1;
     for job in jobs.iter_mut() {
@@ -149,5 +173,93 @@ fn run(db: &Database, jobs: &mut [Job]) -> Result<(), StoreError> {
             return Err(StoreError::BatchPoisoned);
         }
     }
-    tx.commit()
+    tx.commit()?;
+    stats.commits.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+    use std::sync::{Arc, Barrier};
+
+    use crate::store::{Store, StoreError};
+
+    /// Many threads write at once: some succeed, some are refused before writing, some fail
+    /// after writing. Only the successes may be in the file.
+    #[test]
+    fn a_batch_keeps_successes_drops_refusals_and_survives_a_dirty_request() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let threads = 48;
+        let barrier = Arc::new(Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store.write(move |tx| match i % 3 {
+                        0 => tx.set_meta(&format!("ok{i}"), i as u64),
+                        1 => Err(StoreError::Corrupt("refused before writing".into())),
+                        _ => {
+                            tx.set_meta(&format!("dirty{i}"), i as u64)?;
+                            Err(StoreError::Corrupt("failed after writing".into()))
+                        }
+                    })
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        for (i, result) in results.iter().enumerate() {
+            assert_eq!(result.is_ok(), i % 3 == 0, "request {i}: {result:?}");
+        }
+        for i in 0..threads {
+            let stored = store.read(|tx| tx.meta(&format!("ok{i}"))).unwrap();
+            assert_eq!(stored.is_some(), i % 3 == 0);
+            assert_eq!(
+                store.read(|tx| tx.meta(&format!("dirty{i}"))).unwrap(),
+                None
+            );
+        }
+        let stats = store.writer_stats();
+        eprintln!("{stats:?}");
+        assert!(
+            stats.commits.load(Ordering::Relaxed) >= 16,
+            "every success committed"
+        );
+    }
+
+    #[test]
+    fn concurrent_writes_share_commits() {
+        let store = Arc::new(Store::in_memory().unwrap());
+        let before = store.writer_stats().commits.load(Ordering::Relaxed);
+        let threads = 64;
+        let barrier = Arc::new(Barrier::new(threads));
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    for round in 0..20 {
+                        store
+                            .write(move |tx| tx.set_meta(&format!("k{i}-{round}"), 1))
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let commits = store.writer_stats().commits.load(Ordering::Relaxed) - before;
+        assert!(
+            commits < 64 * 20,
+            "{commits} commits for 1280 writes: no batching"
+        );
+        for i in 0..threads {
+            assert_eq!(
+                store.read(|tx| tx.meta(&format!("k{i}-19"))).unwrap(),
+                Some(1)
+            );
+        }
+    }
 }
