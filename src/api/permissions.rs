@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::PermissionView;
-use super::{ApiResult, ApiTags, call};
+use super::{ApiResult, ApiTags, call, call_read};
 use crate::service::Service;
 
 /// Every permission; `remove` is always empty (nothing is ever deleted).
@@ -58,7 +58,7 @@ impl PermissionsApi {
         operation_id = "permissionsListAll"
     )]
     async fn list_all(&self, _auth: Auth, s: Data<&Arc<Service>>) -> ApiResult<ListAllOk> {
-        call(
+        call_read(
             &s,
             |s| s.list_permissions(),
             |all| ListAllOk {
@@ -67,7 +67,6 @@ impl PermissionsApi {
                 success: true,
             },
         )
-        .await
     }
 
     /// Change permission grants

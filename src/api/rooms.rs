@@ -9,7 +9,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::{RoomRoleView, RoomView, SubscriptionView, UserRef, UserView};
-use super::{ApiResult, ApiTags, Page, call, invalid_params};
+use super::{ApiResult, ApiTags, Page, call, call_read, invalid_params};
 use crate::model::{Room, RoomKind};
 use crate::service::{Caller, NewRoom, Service};
 
@@ -178,7 +178,7 @@ impl Family {
         room_id: Option<String>,
     ) -> ApiResult<RolesOk> {
         let (kind, room_id) = (self.kind, required(room_id, "roomId")?);
-        call(
+        call_read(
             service,
             move |s| s.room_roles(&caller, kind, &room_id),
             |holders| RolesOk {
@@ -198,7 +198,6 @@ impl Family {
                 success: true,
             },
         )
-        .await
     }
 
     async fn members(
@@ -209,7 +208,7 @@ impl Family {
         page: Page,
     ) -> ApiResult<MembersOk> {
         let (kind, room_id) = (self.kind, required(room_id, "roomId")?);
-        call(
+        call_read(
             service,
             move |s| s.room_members(&caller, kind, &room_id, page.offset, page.count),
             move |(members, total)| MembersOk {
@@ -220,7 +219,6 @@ impl Family {
                 success: true,
             },
         )
-        .await
     }
 }
 
@@ -478,7 +476,7 @@ impl RoomsApi {
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
     ) -> ApiResult<RoomOk> {
         let (caller, room_id) = (auth.0, required(room_id.0, "roomId")?);
-        call(
+        call_read(
             &s,
             move |s| s.room_info(&caller, &room_id),
             |room| RoomOk {
@@ -486,7 +484,6 @@ impl RoomsApi {
                 success: true,
             },
         )
-        .await
     }
 
     /// Get the caller's subscription to a room
@@ -507,7 +504,7 @@ impl RoomsApi {
     ) -> ApiResult<SubscriptionOk> {
         let (caller, room_id) = (auth.0, required(room_id.0, "roomId")?);
         let user = caller.user.clone();
-        call(
+        call_read(
             &s,
             move |s| s.own_subscription(&caller, &room_id),
             move |found| SubscriptionOk {
@@ -515,6 +512,5 @@ impl RoomsApi {
                 success: true,
             },
         )
-        .await
     }
 }

@@ -8,7 +8,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::UserView;
-use super::{ApiResult, ApiTags, Page, call, call_hashing, invalid_params};
+use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
 use crate::service::{NewUser, Service, SetActiveStatus, UserLookup};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -154,7 +154,7 @@ impl UsersApi {
             (None, None) => return Err(invalid_params("must have required property 'userId'")),
         };
         let caller = auth.0;
-        call(
+        call_read(
             &service,
             move |s| s.user_info(&caller, &lookup),
             |(user, full)| UserOk {
@@ -162,7 +162,6 @@ impl UsersApi {
                 success: true,
             },
         )
-        .await
     }
 
     /// List users
@@ -178,7 +177,7 @@ impl UsersApi {
     ) -> ApiResult<UsersPageOk> {
         let page = Page::new(offset.0, count.0);
         let caller = auth.0;
-        call(
+        call_read(
             &service,
             move |s| s.list_users(&caller, page.offset, page.count),
             move |(users, total, full)| UsersPageOk {
@@ -189,7 +188,6 @@ impl UsersApi {
                 success: true,
             },
         )
-        .await
     }
 
     /// Activate or deactivate a user

@@ -147,7 +147,11 @@ impl Service {
     }
 }
 
-fn check_unique<T: OpenTables>(tx: &Tx<T>, username: &str, email: &str) -> ServiceResult<()> {
+pub(super) fn check_unique<T: OpenTables>(
+    tx: &Tx<T>,
+    username: &str,
+    email: &str,
+) -> ServiceResult<()> {
     if tx.user_id_by_username(username)?.is_some() {
         return Err(ServiceError::FieldUnavailable(username.to_string()));
     }

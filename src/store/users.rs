@@ -75,26 +75,32 @@ impl WriteTx {
         tx.open_table(USERID_USER)?
             .insert(id, encode(user).as_slice())?;
 
-        let mut usernames = tx.open_table(USERNAME_USERID)?;
-        if let Some(old) = previous {
-            usernames.remove(normalize_key(&old.username).as_str())?;
+        // Indexes are rewritten only when what they index changed: a status toggle touches
+        // the record alone.
+        if previous.is_none_or(|p| p.username != user.username) {
+            let mut usernames = tx.open_table(USERNAME_USERID)?;
+            if let Some(old) = previous {
+                usernames.remove(normalize_key(&old.username).as_str())?;
+            }
+            usernames.insert(normalize_key(&user.username).as_str(), id)?;
         }
-        usernames.insert(normalize_key(&user.username).as_str(), id)?;
-
-        let mut emails = tx.open_table(EMAIL_USERID)?;
-        for old in previous.iter().flat_map(|p| &p.emails) {
-            emails.remove(normalize_key(&old.address).as_str())?;
+        if previous.is_none_or(|p| p.emails != user.emails) {
+            let mut emails = tx.open_table(EMAIL_USERID)?;
+            for old in previous.iter().flat_map(|p| &p.emails) {
+                emails.remove(normalize_key(&old.address).as_str())?;
+            }
+            for email in &user.emails {
+                emails.insert(normalize_key(&email.address).as_str(), id)?;
+            }
         }
-        for email in &user.emails {
-            emails.insert(normalize_key(&email.address).as_str(), id)?;
-        }
-
-        let mut roles = tx.open_multimap_table(ROLE_USERID)?;
-        for old in previous.iter().flat_map(|p| &p.roles) {
-            roles.remove(old.as_str(), id)?;
-        }
-        for role in &user.roles {
-            roles.insert(role.as_str(), id)?;
+        if previous.is_none_or(|p| p.roles != user.roles) {
+            let mut roles = tx.open_multimap_table(ROLE_USERID)?;
+            for old in previous.iter().flat_map(|p| &p.roles) {
+                roles.remove(old.as_str(), id)?;
+            }
+            for role in &user.roles {
+                roles.insert(role.as_str(), id)?;
+            }
         }
         Ok(())
     }

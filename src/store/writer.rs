@@ -139,6 +139,7 @@ fn write_loop(db: &Database, jobs: Receiver<Job>, stats: &WriterStats) {
         stats
             .requests
             .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        tracing::trace!(size = batch.len(), "write batch");
         match run(db, &mut batch, stats) {
             Ok(()) => {
                 for job in batch {

@@ -1,0 +1,578 @@
+//! The load benchmark: `cargo bench --bench load`. It seeds data directories through the
+//! service layer, starts the release binary on a loopback port for each, drives it with many
+//! keep-alive connections, and prints one table. Every ratio is between figures measured in
+//! this run. `BENCH_SECS` sets each load phase's length (default 4), `BENCH_CONNS` the
+//! connections (default 64), `BENCH_SCALE_USERS` the large database (default 1,000,000).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::{SeedableRng, rngs::StdRng};
+use rocketlite::model::{RoomKind, UserId};
+use rocketlite::service::{AdminSeed, ImportRoom, NewUser, Service, system_clock};
+use rocketlite::store::Store;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const ADMIN_PASS: &str = "bench-admin-password";
+const PASSWORD: &str = "bench-password";
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A keep-alive HTTP/1.1 connection.
+struct Conn {
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: SocketAddr) -> Conn {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).unwrap();
+        Conn {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    /// Sends a request and returns the status and body.
+    async fn call(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
+        self.stream
+            .get_mut()
+            .write_all(request)
+            .await
+            .expect("write");
+        let mut status = 0;
+        let mut length = 0;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await.expect("read head");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if status == 0 {
+                status = line
+                    .split(' ')
+                    .nth(1)
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(0);
+            } else if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await.expect("read body");
+        (status, body)
+    }
+}
+
+fn request(method: &str, path: &str, auth: Option<&(String, String)>, body: &str) -> Vec<u8> {
+    let mut r = format!(
+        "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some((user, token)) = auth {
+        r.push_str(&format!("X-User-Id: {user}\r\nX-Auth-Token: {token}\r\n"));
+    }
+    r.push_str("\r\n");
+    r.push_str(body);
+    r.into_bytes()
+}
+
+/// Throughput and latencies of one load phase.
+struct Load {
+    rps: f64,
+    p50_us: u64,
+    p99_us: u64,
+}
+
+/// Runs `conns` connections for `secs`; connection `i` sends `make(i, n)` as its n-th request.
+async fn load(
+    addr: SocketAddr,
+    conns: usize,
+    secs: f64,
+    make: Arc<dyn Fn(usize, u64) -> Vec<u8> + Send + Sync>,
+) -> Load {
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let mut tasks = Vec::new();
+    for i in 0..conns {
+        let make = Arc::clone(&make);
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await;
+            let mut latencies = Vec::new();
+            let mut n = 0;
+            while Instant::now() < deadline {
+                let req = make(i, n);
+                let start = Instant::now();
+                let (status, body) = conn.call(&req).await;
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                latencies.push(start.elapsed().as_micros() as u64);
+                n += 1;
+            }
+            latencies
+        }));
+    }
+    let started = Instant::now();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    Load {
+        rps: all.len() as f64 / elapsed,
+        p50_us: pct(0.5),
+        p99_us: pct(0.99),
+    }
+}
+
+/// What a seeded data directory holds.
+struct Seeded {
+    /// Plain users, for reads and status toggles.
+    users: Vec<UserId>,
+    /// Sole owners of 1,000 and 10,000 rooms of 10 members.
+    heavy: Vec<(usize, UserId)>,
+    /// Users whose passwords are hashed at full cost, for the login flood.
+    flood_users: Vec<String>,
+}
+
+fn new_user(name: String, roles: &[&str]) -> NewUser {
+    NewUser {
+        email: format!("{name}@example.org"),
+        name: name.clone(),
+        password: PASSWORD.into(),
+        username: name,
+        active: true,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        verified: false,
+    }
+}
+
+/// Seeds `dir` through the service layer: `users` plain users, `rooms` filler rooms of 10,
+/// the heavy owners' rooms, and the flood users.
+fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
+    let store = Store::open(&dir.join("rocketlite.redb")).unwrap();
+    let cheap = argon2::Params::new(8, 1, 1, None).unwrap();
+    let service = Service::new(store, system_clock(), Box::new(StdRng::seed_from_u64(1)))
+        .with_argon2_params(cheap);
+    service.seed_permissions().unwrap();
+    service
+        .bootstrap_admin(&AdminSeed {
+            username: "admin".into(),
+            password: Some(ADMIN_PASS.into()),
+            email: None,
+            name: "Admin".into(),
+        })
+        .unwrap();
+    let mut ids = Vec::with_capacity(users);
+    for chunk in (0..users).collect::<Vec<_>>().chunks(50_000) {
+        let batch = chunk
+            .iter()
+            .map(|i| new_user(format!("user{i}"), &["user"]))
+            .collect();
+        ids.extend(service.import_users(batch).unwrap());
+    }
+    // Room members come from the first half of the users; the write phase toggles users of
+    // the second half, who are in no room, so it measures commits, and `heavy` measures the
+    // room work.
+    let member_pool = &ids[..(ids.len() / 2).min(100_000)];
+    let mut room_no = 0;
+    let mut make_rooms = |owner: &UserId, count: usize, service: &Service| {
+        for chunk in (0..count).collect::<Vec<_>>().chunks(5_000) {
+            let batch = chunk
+                .iter()
+                .map(|_| {
+                    room_no += 1;
+                    let members = (1..10)
+                        .map(|j| member_pool[(room_no * 7 + j * 13) % member_pool.len()].clone())
+                        .collect();
+                    ImportRoom {
+                        kind: RoomKind::Channel,
+                        name: format!("room{room_no}"),
+                        creator: owner.clone(),
+                        members,
+                    }
+                })
+                .collect();
+            service.import_rooms(batch).unwrap();
+        }
+    };
+    for (i, chunk) in (0..rooms).collect::<Vec<_>>().chunks(10).enumerate() {
+        // Filler rooms, each owned by a different plain user.
+        let owner = ids[(i * 31) % ids.len()].clone();
+        make_rooms(&owner, chunk.len(), &service);
+    }
+    let mut heavy_owners = Vec::new();
+    for (n, &k) in heavy.iter().enumerate() {
+        let owner = service
+            .import_users(vec![new_user(format!("heavy{n}"), &["user"])])
+            .unwrap()
+            .remove(0);
+        make_rooms(&owner, k, &service);
+        heavy_owners.push((k, owner));
+    }
+    // Full-cost hashes, as real accounts have.
+    let full = Service::new(
+        service.into_store(),
+        system_clock(),
+        Box::new(StdRng::seed_from_u64(2)),
+    );
+    let flood_users: Vec<String> = (0..8).map(|i| format!("flood{i}")).collect();
+    full.import_users(
+        flood_users
+            .iter()
+            .map(|n| new_user(n.clone(), &["user"]))
+            .collect(),
+    )
+    .unwrap();
+    Seeded {
+        users: ids,
+        heavy: heavy_owners,
+        flood_users,
+    }
+}
+
+/// The release binary, running on a data directory.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    started_to_first_answer: Duration,
+    admin: (String, String),
+}
+
+impl Server {
+    async fn start(dir: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let started = Instant::now();
+        let child = Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+            .args(["--listen", &addr.to_string(), "--data-dir"])
+            .arg(dir)
+            .env(
+                "RUST_LOG",
+                std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let first_answer = loop {
+            if let Ok(mut conn) =
+                tokio::time::timeout(Duration::from_millis(50), Conn::open_checked(addr))
+                    .await
+                    .unwrap_or(None)
+                    .ok_or(())
+            {
+                let (status, _) = conn.call(&request("GET", "/api/info", None, "")).await;
+                if status == 200 {
+                    break started.elapsed();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        let mut conn = Conn::open(addr).await;
+        let body = format!(r#"{{"user":"admin","password":"{ADMIN_PASS}"}}"#);
+        let (status, resp) = conn
+            .call(&request("POST", "/api/v1/login", None, &body))
+            .await;
+        assert_eq!(status, 200);
+        let resp: serde_json::Value = serde_json::from_slice(&resp).unwrap();
+        let admin = (
+            resp["data"]["userId"].as_str().unwrap().to_string(),
+            resp["data"]["authToken"].as_str().unwrap().to_string(),
+        );
+        Server {
+            child,
+            addr,
+            started_to_first_answer: first_answer,
+            admin,
+        }
+    }
+
+    fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: f64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap();
+        kib / 1024.0
+    }
+
+    /// Time for one deactivation with confirmRelinquish.
+    async fn deactivate(&self, user: &UserId) -> Duration {
+        let mut conn = Conn::open(self.addr).await;
+        let body =
+            format!(r#"{{"userId":"{user}","activeStatus":false,"confirmRelinquish":true}}"#);
+        let req = request(
+            "POST",
+            "/api/v1/users.setActiveStatus",
+            Some(&self.admin),
+            &body,
+        );
+        let start = Instant::now();
+        let (status, resp) = conn.call(&req).await;
+        let took = start.elapsed();
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp));
+        took
+    }
+
+    async fn stop(mut self) {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Conn {
+    async fn open_checked(addr: SocketAddr) -> Option<Conn> {
+        let stream = TcpStream::connect(addr).await.ok()?;
+        stream.set_nodelay(true).ok()?;
+        Some(Conn {
+            stream: BufReader::new(stream),
+        })
+    }
+}
+
+fn read_load(
+    admin: &(String, String),
+    users: &[UserId],
+) -> Arc<dyn Fn(usize, u64) -> Vec<u8> + Send + Sync> {
+    let (admin, users) = (admin.clone(), users.to_vec());
+    Arc::new(move |i, n| {
+        let user = &users[(i * 7919 + n as usize * 104_729) % users.len()];
+        request(
+            "GET",
+            &format!("/api/v1/users.info?userId={user}"),
+            Some(&admin),
+            "",
+        )
+    })
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let secs = env_or("BENCH_SECS", 4) as f64;
+    let conns = env_or("BENCH_CONNS", 64) as usize;
+    let scale_users = env_or("BENCH_SCALE_USERS", 1_000_000) as usize;
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    let mut row = |name: &str, value: String, target: &str| {
+        println!("{name:<34} {value:<28} {target}");
+        rows.push((name.into(), value, target.into()));
+    };
+    println!("rocketlite load benchmark: {conns} connections, {secs} s per phase\n");
+
+    // --- small database: 10,000 users, heavy owners of 1,000 and 10,000 rooms.
+    let small_dir = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let small = seed(small_dir.path(), 10_000, 0, &[1_000, 10_000]);
+    eprintln!(
+        "seeded the small database in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let server = Server::start(small_dir.path()).await;
+
+    let ceiling = load(
+        server.addr,
+        conns,
+        secs,
+        Arc::new(|_, _| request("GET", "/api/info", None, "")),
+    )
+    .await;
+    row(
+        "ceiling GET /api/info",
+        format!("{:.0} req/s", ceiling.rps),
+        "reference",
+    );
+    let read = load(
+        server.addr,
+        conns,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    row(
+        "read users.info",
+        format!(
+            "{:.0} req/s = {:.2} x ceiling",
+            read.rps,
+            read.rps / ceiling.rps
+        ),
+        ">= 0.7 x ceiling",
+    );
+    row(
+        "read latency",
+        format!("p50 {} us, p99 {} us", read.p50_us, read.p99_us),
+        "",
+    );
+
+    let toggles = {
+        let (admin, users) = (
+            server.admin.clone(),
+            small.users[small.users.len() / 2..].to_vec(),
+        );
+        Arc::new(move |i: usize, n: u64| {
+            // Each connection owns a slice of users and walks it, alternating the status.
+            let per = users.len() / 64;
+            let user = &users[(i % 64) * per + (n as usize / 2) % per];
+            let active = n % 2 == 1;
+            let body = format!(r#"{{"userId":"{user}","activeStatus":{active}}}"#);
+            request("POST", "/api/v1/users.setActiveStatus", Some(&admin), &body)
+        })
+    };
+    let write = load(server.addr, conns, secs, toggles).await;
+    row(
+        "write users.setActiveStatus",
+        format!(
+            "{:.0} req/s = {:.3} x read",
+            write.rps,
+            write.rps / read.rps
+        ),
+        ">= 0.5 x read",
+    );
+    row(
+        "write latency",
+        format!("p50 {} us, p99 {} us", write.p50_us, write.p99_us),
+        "",
+    );
+
+    let heavy_1k = server.deactivate(&small.heavy[0].1).await;
+    let heavy_10k = server.deactivate(&small.heavy[1].1).await;
+    row(
+        "heavy 1,000 rooms",
+        format!("{:.1} ms", heavy_1k.as_secs_f64() * 1e3),
+        "",
+    );
+    row(
+        "heavy 10,000 rooms",
+        format!(
+            "{:.1} ms, {:.1} x the 1,000",
+            heavy_10k.as_secs_f64() * 1e3,
+            heavy_10k.as_secs_f64() / heavy_1k.as_secs_f64()
+        ),
+        "< 250 ms, ratio <= 12",
+    );
+
+    // Login flood: users.info p99 alone, then with a quarter of the connections logging in.
+    let base = load(
+        server.addr,
+        conns / 2,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    let flood_users = small.flood_users.clone();
+    let flooders = tokio::spawn({
+        let addr = server.addr;
+        async move {
+            load(
+                addr,
+                16,
+                secs + 1.0,
+                Arc::new(move |i, _| {
+                    let body = format!(
+                        r#"{{"user":"{}","password":"{PASSWORD}"}}"#,
+                        flood_users[i % flood_users.len()]
+                    );
+                    request("POST", "/api/v1/login", None, &body)
+                }),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let flooded = load(
+        server.addr,
+        conns / 2,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    let logins = flooders.await.unwrap();
+    let flood_rss = server.rss_mib();
+    row(
+        "login flood: users.info p99",
+        format!(
+            "{} us vs {} us = {:.2} x",
+            flooded.p99_us,
+            base.p99_us,
+            flooded.p99_us as f64 / base.p99_us as f64
+        ),
+        "<= 3 x",
+    );
+    row(
+        "login flood: logins",
+        format!(
+            "{:.0} logins/s, server RSS {:.0} MiB",
+            logins.rps, flood_rss
+        ),
+        "bounded hashing",
+    );
+    server.stop().await;
+
+    // --- large database.
+    let big_dir = tempfile::tempdir().unwrap();
+    let t = Instant::now();
+    let big = seed(big_dir.path(), scale_users, scale_users / 10, &[10_000]);
+    eprintln!(
+        "seeded {scale_users} users and {} rooms in {:.1} s",
+        scale_users / 10,
+        t.elapsed().as_secs_f64()
+    );
+    let server = Server::start(big_dir.path()).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss = server.rss_mib();
+    row(
+        &format!("scale {scale_users} users: start"),
+        format!(
+            "{:.0} ms to first answer",
+            server.started_to_first_answer.as_secs_f64() * 1e3
+        ),
+        "<= 1 s",
+    );
+    row("scale: idle RSS", format!("{idle_rss:.1} MiB"), "< 100 MiB");
+    let big_read = load(
+        server.addr,
+        conns,
+        secs,
+        read_load(&server.admin, &big.users),
+    )
+    .await;
+    row(
+        "scale: read",
+        format!(
+            "{:.0} req/s = {:.2} x small read",
+            big_read.rps,
+            big_read.rps / read.rps
+        ),
+        ">= 0.8 x",
+    );
+    let big_heavy = server.deactivate(&big.heavy[0].1).await;
+    row(
+        "scale: heavy 10,000 rooms",
+        format!(
+            "{:.1} ms = {:.2} x small heavy",
+            big_heavy.as_secs_f64() * 1e3,
+            big_heavy.as_secs_f64() / heavy_10k.as_secs_f64()
+        ),
+        "<= 1.5 x",
+    );
+    server.stop().await;
+}

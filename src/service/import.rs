@@ -1,0 +1,112 @@
+//! Bulk import for trusted tools (directory syncs, benchmarks): many users or rooms in one
+//! transaction. No caller and no permission check: only code linked into the process can
+//! call it, never the HTTP layer.
+
+use super::{NewUser, Service, ServiceResult};
+use crate::model::{Email, Room, RoomId, RoomKind, Subscription, User, UserId};
+
+/// A room to import: its creator (first member, owner) and members in join order.
+#[derive(Clone, Debug)]
+pub struct ImportRoom {
+    pub kind: RoomKind,
+    pub name: String,
+    pub creator: UserId,
+    pub members: Vec<UserId>,
+}
+
+impl Service {
+    /// Creates `users` in one transaction and returns their ids in order. Names must be
+    /// valid and unused (checked inside the transaction; nothing is written otherwise).
+    pub fn import_users(&self, users: Vec<NewUser>) -> ServiceResult<Vec<UserId>> {
+        let now = self.now();
+        let records: Vec<User> = users
+            .into_iter()
+            .map(|new| User {
+                id: self.with_rng(UserId::generate),
+                password_hash: Some(self.hash_password(&new.password)),
+                username: new.username,
+                name: new.name,
+                emails: vec![Email {
+                    address: new.email,
+                    verified: new.verified,
+                }],
+                active: new.active,
+                roles: new.roles,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        self.store.write(move |tx| {
+            for user in &records {
+                super::users::check_unique(tx, &user.username, &user.emails[0].address)?;
+                tx.put_user(user, None)?;
+            }
+            Ok(records.iter().map(|u| u.id.clone()).collect())
+        })
+    }
+
+    /// Creates `rooms` in one transaction; each creator becomes the first member and owner.
+    pub fn import_rooms(&self, rooms: Vec<ImportRoom>) -> ServiceResult<Vec<RoomId>> {
+        let now = self.now();
+        let ids: Vec<(RoomId, Vec<String>)> = rooms
+            .iter()
+            .map(|r| {
+                self.with_rng(|rng| {
+                    let subs = (0..=r.members.len())
+                        .map(|_| crate::model::new_id(rng))
+                        .collect();
+                    (RoomId::generate(rng), subs)
+                })
+            })
+            .collect();
+        self.store.write(move |tx| {
+            let mut out = Vec::with_capacity(rooms.len());
+            for (room, (id, sub_ids)) in rooms.iter().zip(&ids) {
+                if !super::users::is_valid_name(&room.name) {
+                    return Err(super::ServiceError::InvalidRoomName(room.name.clone()));
+                }
+                if tx.room_id_by_name(&room.name)?.is_some() {
+                    return Err(super::ServiceError::DuplicateRoomName(room.name.clone()));
+                }
+                let creator = tx
+                    .user(&room.creator)?
+                    .ok_or(super::ServiceError::InvalidUser)?;
+                let mut record = Room {
+                    id: id.clone(),
+                    name: room.name.clone(),
+                    fname: room.name.clone(),
+                    kind: room.kind,
+                    creator_id: creator.id.clone(),
+                    creator_username: creator.username.clone(),
+                    read_only: false,
+                    users_count: 0,
+                    created_at: now,
+                    updated_at: now,
+                };
+                let mut seen = std::collections::HashSet::new();
+                let members = std::iter::once(&room.creator).chain(&room.members);
+                for (i, (member, sub_id)) in members.zip(sub_ids).enumerate() {
+                    if !seen.insert(member) {
+                        continue;
+                    }
+                    let user = tx.user(member)?.ok_or(super::ServiceError::InvalidUser)?;
+                    let sub = Subscription {
+                        id: sub_id.clone(),
+                        room_id: id.clone(),
+                        user_id: member.clone(),
+                        join_seq: tx.next_join_seq()?,
+                        roles: if i == 0 { vec!["owner".into()] } else { vec![] },
+                        archived: !user.active,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    tx.put_subscription(&sub, None)?;
+                    record.users_count += 1;
+                }
+                tx.put_room(&record)?;
+                out.push(id.clone());
+            }
+            Ok(out)
+        })
+    }
+}
