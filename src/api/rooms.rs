@@ -88,6 +88,8 @@ pub struct MembersOk {
 /// The caller's subscription, or `null`.
 #[derive(Object)]
 pub struct SubscriptionOk {
+    /// `null` when the caller is not a member of the room.
+    #[oai(nullable)]
     pub subscription: Option<SubscriptionView>,
     pub success: bool,
 }

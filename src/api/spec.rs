@@ -18,6 +18,7 @@ pub fn patch(raw: &str) -> String {
     close_marked_schemas(&mut doc);
     for_each_operation(&mut doc, |operation| {
         require_both_auth_headers(operation);
+        plain_json_media_type(operation);
         add_examples(operation);
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("a Value serialises");
@@ -57,6 +58,20 @@ fn close_marked_schemas(doc: &mut Value) {
 fn require_both_auth_headers(operation: &mut Value) {
     if operation.get("security").is_some() {
         operation["security"] = json!([{ USER_ID_SCHEME: [], AUTH_TOKEN_SCHEME: [] }]);
+    }
+}
+
+/// Responses are keyed `application/json`: generators file examples under that key, and the
+/// `charset=utf-8` parameter the server adds does not change the media type.
+fn plain_json_media_type(operation: &mut Value) {
+    let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
+    for response in responses.into_iter().flat_map(|r| r.values_mut()) {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if let Some(media) = content.remove("application/json; charset=utf-8") {
+            content.insert("application/json".into(), media);
+        }
     }
 }
 
