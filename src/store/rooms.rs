@@ -122,11 +122,15 @@ impl WriteTx {
                 .open_multimap_table(USERID_ROOMID)?
                 .insert(user, room)?;
         }
-        let mut owners = self.w().open_multimap_table(ROOMID_OWNERID)?;
-        if sub.has_role("owner") {
-            owners.insert(room, user)?;
-        } else {
-            owners.remove(room, user)?;
+        // The owner index changes only when the `owner` role does (archiving leaves it alone).
+        let is_owner = sub.has_role("owner");
+        if previous.is_none_or(|p| p.has_role("owner") != is_owner) {
+            let mut owners = self.w().open_multimap_table(ROOMID_OWNERID)?;
+            if is_owner {
+                owners.insert(room, user)?;
+            } else {
+                owners.remove(room, user)?;
+            }
         }
         Ok(())
     }
