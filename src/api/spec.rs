@@ -64,7 +64,9 @@ fn require_both_auth_headers(operation: &mut Value) {
 /// Responses are keyed `application/json`: generators file examples under that key, and the
 /// `charset=utf-8` parameter the server adds does not change the media type.
 fn plain_json_media_type(operation: &mut Value) {
-    let responses = operation.get_mut("responses").and_then(Value::as_object_mut);
+    let responses = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut);
     for response in responses.into_iter().flat_map(|r| r.values_mut()) {
         let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
