@@ -146,6 +146,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
         env!("CARGO_PKG_VERSION"),
     )
     .description(spec::DESCRIPTION)
+    .license(poem_openapi::LicenseObject::new("MIT").url("https://opensource.org/license/mit"))
     .server("/")
 }
 

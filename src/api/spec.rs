@@ -16,6 +16,7 @@ administration. Authenticate with `POST /api/v1/login`, then send `X-User-Id` an
 pub fn patch(raw: &str) -> String {
     let mut doc: Value = serde_json::from_str(raw).expect("poem-openapi writes valid JSON");
     close_marked_schemas(&mut doc);
+    typed_nullable_refs(&mut doc);
     for_each_operation(&mut doc, |operation| {
         require_both_auth_headers(operation);
         plain_json_media_type(operation);
@@ -54,11 +55,33 @@ fn close_marked_schemas(doc: &mut Value) {
     }
 }
 
-/// poem-openapi lists an extractor's schemes as alternatives; both headers are needed.
-fn require_both_auth_headers(operation: &mut Value) {
-    if operation.get("security").is_some() {
-        operation["security"] = json!([{ USER_ID_SCHEME: [], AUTH_TOKEN_SCHEME: [] }]);
+/// A nullable `$ref` property as OpenAPI 3.0 wants it: `type: object, nullable: true` beside
+/// `allOf: [$ref]` (poem-openapi puts `nullable` into an untyped `allOf` member).
+fn typed_nullable_refs(doc: &mut Value) {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut);
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        let properties = schema.get_mut("properties").and_then(Value::as_object_mut);
+        for property in properties.into_iter().flat_map(|p| p.values_mut()) {
+            if property.get("nullable") != Some(&Value::Bool(true)) {
+                continue;
+            }
+            if let Some(all_of) = property.get_mut("allOf").and_then(Value::as_array_mut) {
+                all_of.retain(|member| member.get("$ref").is_some());
+                property["type"] = json!("object");
+            }
+        }
     }
+}
+
+/// poem-openapi lists an extractor's schemes as alternatives; both headers are needed. An
+/// operation without them says so explicitly (`security: []`).
+fn require_both_auth_headers(operation: &mut Value) {
+    operation["security"] = match operation.get("security") {
+        Some(_) => json!([{ USER_ID_SCHEME: [], AUTH_TOKEN_SCHEME: [] }]),
+        None => json!([]),
+    };
 }
 
 /// Responses are keyed `application/json`: generators file examples under that key, and the

@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: tests/e2e/run.sh PATH-TO-ROCKETLITE-BINARY}
 [ -x "$BIN" ] || { echo "not an executable: $BIN"; exit 2; }
 export E2E_CACHE=${E2E_CACHE:-/tmp/rocketlite-e2e}
-CHECKS=${E2E_CHECKS:-python_sdk rust_sdk swagger_ui schemathesis}
+CHECKS=${E2E_CHECKS:-spec_lint python_sdk rust_sdk swagger_ui schemathesis}
 mkdir -p "$E2E_CACHE"
 
 # Tools the checks need from the machine itself.
