@@ -165,6 +165,22 @@ impl Model {
         self.users[caller].admin || self.rooms[room].owners.contains(&caller)
     }
 
+    /// The checks every room operation starts with, in the service's order: the slots exist,
+    /// the caller is logged in, the caller may see the room.
+    fn room_op(&self, caller: u8, room: u8, target: u8) -> Result<(usize, usize, usize), Outcome> {
+        let (caller, room, target) = (caller as usize, room as usize, target as usize);
+        if caller >= self.users.len() || room >= self.rooms.len() || target >= self.users.len() {
+            return Err(Outcome::Skipped);
+        }
+        if !self.logged_in(caller) {
+            return Err(Outcome::Unauthorized);
+        }
+        if !self.can_see(caller, room) {
+            return Err(Outcome::RoomNotFound);
+        }
+        Ok((caller, room, target))
+    }
+
     /// Applies `op`, records and returns the predicted outcome.
     pub fn apply(&mut self, op: &Op) -> Outcome {
         let outcome = self.predict_and_apply(op);
@@ -253,16 +269,10 @@ impl Model {
                 room,
                 target,
             } => {
-                let (caller, room, target) = (caller as usize, room as usize, target as usize);
-                if caller >= users || room >= rooms || target >= users {
-                    return Outcome::Skipped;
-                }
-                if !self.logged_in(caller) {
-                    return Outcome::Unauthorized;
-                }
-                if !self.can_see(caller, room) {
-                    return Outcome::RoomNotFound;
-                }
+                let (caller, room, target) = match self.room_op(caller, room, target) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
                 let r = &self.rooms[room];
                 let allowed = if r.members.contains(&caller) {
                     // add-user-to-joined-room: admin, owner, moderator
@@ -285,16 +295,10 @@ impl Model {
                 room,
                 target,
             } => {
-                let (caller, room, target) = (caller as usize, room as usize, target as usize);
-                if caller >= users || room >= rooms || target >= users {
-                    return Outcome::Skipped;
-                }
-                if !self.logged_in(caller) {
-                    return Outcome::Unauthorized;
-                }
-                if !self.can_see(caller, room) {
-                    return Outcome::RoomNotFound;
-                }
+                let (caller, room, target) = match self.room_op(caller, room, target) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
                 if !self.may_set_owner(caller, room) {
                     return Outcome::NotAllowed;
                 }
@@ -312,16 +316,10 @@ impl Model {
                 room,
                 target,
             } => {
-                let (caller, room, target) = (caller as usize, room as usize, target as usize);
-                if caller >= users || room >= rooms || target >= users {
-                    return Outcome::Skipped;
-                }
-                if !self.logged_in(caller) {
-                    return Outcome::Unauthorized;
-                }
-                if !self.can_see(caller, room) {
-                    return Outcome::RoomNotFound;
-                }
+                let (caller, room, target) = match self.room_op(caller, room, target) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
                 if !self.may_set_owner(caller, room) {
                     return Outcome::NotAllowed;
                 }
