@@ -1,9 +1,9 @@
 //! `users.setActiveStatus`: deactivation that never leaves a room without an active owner.
 
 use super::permissions::require_any;
-use super::rooms::is_active;
+use super::rooms::{has_other_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Room, RoomId, User, UserId};
+use crate::model::{Room, User, UserId};
 use crate::store::{OpenTables, StoreError, Tx, WriteTx};
 
 /// Either permission lets a caller change another user's active status.
@@ -81,19 +81,6 @@ fn handovers<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<Vec<Handover>, 
         }
     }
     Ok(out)
-}
-
-fn has_other_active_owner<T: OpenTables>(
-    tx: &Tx<T>,
-    room: &RoomId,
-    user: &UserId,
-) -> Result<bool, StoreError> {
-    for owner in tx.owner_ids(room)? {
-        if owner != *user && is_active(tx, &owner)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 fn deactivate(tx: &WriteTx, user: User, handovers: &[Handover], now: i64) -> ServiceResult<User> {

@@ -3,7 +3,7 @@
 //! call it, never the HTTP layer.
 
 use super::{NewUser, Service, ServiceResult};
-use crate::model::{Email, Room, RoomId, RoomKind, Subscription, User, UserId};
+use crate::model::{Room, RoomId, RoomKind, User, UserId};
 
 /// A room to import: its creator (first member, owner) and members in join order.
 #[derive(Clone, Debug)]
@@ -18,24 +18,7 @@ impl Service {
     /// Creates `users` in one transaction and returns their ids in order. Names must be
     /// valid and unused (checked inside the transaction; nothing is written otherwise).
     pub fn import_users(&self, users: Vec<NewUser>) -> ServiceResult<Vec<UserId>> {
-        let now = self.now();
-        let records: Vec<User> = users
-            .into_iter()
-            .map(|new| User {
-                id: self.with_rng(UserId::generate),
-                password_hash: Some(self.hash_password(&new.password)),
-                username: new.username,
-                name: new.name,
-                emails: vec![Email {
-                    address: new.email,
-                    verified: new.verified,
-                }],
-                active: new.active,
-                roles: new.roles,
-                created_at: now,
-                updated_at: now,
-            })
-            .collect();
+        let records: Vec<User> = users.into_iter().map(|new| self.user_record(new)).collect();
         self.store.write(move |tx| {
             for user in &records {
                 super::users::check_unique(tx, &user.username, &user.emails[0].address)?;
@@ -90,18 +73,8 @@ impl Service {
                         continue;
                     }
                     let user = tx.user(member)?.ok_or(super::ServiceError::InvalidUser)?;
-                    let sub = Subscription {
-                        id: sub_id.clone(),
-                        room_id: id.clone(),
-                        user_id: member.clone(),
-                        join_seq: tx.next_join_seq()?,
-                        roles: if i == 0 { vec!["owner".into()] } else { vec![] },
-                        archived: !user.active,
-                        created_at: now,
-                        updated_at: now,
-                    };
-                    tx.put_subscription(&sub, None)?;
-                    record.users_count += 1;
+                    let roles = if i == 0 { vec!["owner".into()] } else { vec![] };
+                    super::rooms::join(tx, &mut record, &user, roles, sub_id.clone(), now)?;
                 }
                 tx.put_room(&record)?;
                 out.push(id.clone());

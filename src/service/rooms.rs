@@ -56,7 +56,7 @@ fn target_user<T: OpenTables>(tx: &Tx<T>, id: &str) -> ServiceResult<User> {
 }
 
 /// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
-fn join(
+pub(super) fn join(
     tx: &WriteTx,
     room: &mut Room,
     user: &User,
@@ -83,6 +83,21 @@ fn join(
 /// Whether `user` is active, reading its record.
 pub(super) fn is_active<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
     Ok(tx.user(user)?.is_some_and(|u| u.active))
+}
+
+/// Whether `room` has an active owner other than `user`: the rule both deactivation and
+/// owner removal protect.
+pub(super) fn has_other_active_owner<T: OpenTables>(
+    tx: &Tx<T>,
+    room: &RoomId,
+    user: &UserId,
+) -> Result<bool, StoreError> {
+    for owner in tx.owner_ids(room)? {
+        if owner != *user && is_active(tx, &owner)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 impl Service {
@@ -233,16 +248,8 @@ impl Service {
             if !sub.has_role("owner") {
                 return Err(ServiceError::NotOwner { method: METHOD });
             }
-            let others: Vec<UserId> = tx
-                .owner_ids(&room.id)?
-                .into_iter()
-                .filter(|id| *id != user.id)
-                .collect();
-            let mut other_active = false;
-            for id in &others {
-                other_active |= is_active(tx, id)?;
-            }
-            if others.is_empty() || (user.active && !other_active) {
+            let other_owner = tx.owner_ids(&room.id)?.iter().any(|id| *id != user.id);
+            if !other_owner || (user.active && !has_other_active_owner(tx, &room.id, &user.id)?) {
                 return Err(ServiceError::RemoveLastOwner { method: METHOD });
             }
             let mut updated = sub.clone();

@@ -54,23 +54,7 @@ impl Service {
         self.store
             .read(|tx| require_any(tx, &caller.user, &["create-user"], None))?;
         self.check_new_user(&new)?;
-        let password_hash = self.hash_password(&new.password);
-        let id = self.with_rng(UserId::generate);
-        let now = self.now();
-        let user = User {
-            id,
-            username: new.username,
-            name: new.name,
-            emails: vec![Email {
-                address: new.email,
-                verified: new.verified,
-            }],
-            password_hash: Some(password_hash),
-            active: new.active,
-            roles: new.roles,
-            created_at: now,
-            updated_at: now,
-        };
+        let user = self.user_record(new);
         let caller = caller.clone();
         self.store.write(move |tx| {
             // Checked again inside the write: another request may have taken the name since.
@@ -79,6 +63,26 @@ impl Service {
             tx.put_user(&user, None)?;
             Ok(user.clone())
         })
+    }
+
+    /// The record of a new account: a fresh id and the password hashed (argon2, slow: call it
+    /// before any write transaction).
+    pub(super) fn user_record(&self, new: NewUser) -> User {
+        let now = self.now();
+        User {
+            id: self.with_rng(UserId::generate),
+            password_hash: Some(self.hash_password(&new.password)),
+            username: new.username,
+            name: new.name,
+            emails: vec![Email {
+                address: new.email,
+                verified: new.verified,
+            }],
+            active: new.active,
+            roles: new.roles,
+            created_at: now,
+            updated_at: now,
+        }
     }
 
     /// Rejects a new user whose fields are malformed or already taken, in Rocket.Chat's order
