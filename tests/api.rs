@@ -16,6 +16,8 @@ mod rooms;
 mod server;
 #[path = "api/spec.rs"]
 mod spec;
+#[path = "api/stale_callers.rs"]
+mod stale_callers;
 #[path = "api/users.rs"]
 mod users;
 #[path = "api/validation.rs"]

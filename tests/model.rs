@@ -282,6 +282,90 @@ fn scripted_sequences_follow_the_model() {
                 confirm: false,
             },
         ],
+        // An ownerless group regains an active member by reactivation: that member becomes
+        // its owner (issue: ben owns a group whose only other member, cy, is inactive).
+        vec![
+            CreateRoom {
+                caller: 2,
+                private: true,
+                members: vec![3],
+            },
+            SetActive {
+                caller: 0,
+                target: 3,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 0,
+                target: 2,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 0,
+                target: 3,
+                active: true,
+                confirm: false,
+            },
+        ],
+        // An active user invited into a room whose members are all inactive becomes owner.
+        vec![
+            CreateRoom {
+                caller: 2,
+                private: false,
+                members: vec![3],
+            },
+            SetActive {
+                caller: 0,
+                target: 3,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 0,
+                target: 2,
+                active: false,
+                confirm: false,
+            },
+            Invite {
+                caller: 0,
+                room: 0,
+                target: 1,
+            },
+        ],
+        // Stale callers: a request authenticated before its caller's deactivation or logout
+        // committed is refused, whatever it asks.
+        vec![
+            SetActive {
+                caller: 0,
+                target: 1,
+                active: false,
+                confirm: false,
+            },
+            SetActive {
+                caller: 1,
+                target: 1,
+                active: true,
+                confirm: false,
+            },
+            CreateRoom {
+                caller: 1,
+                private: false,
+                members: vec![2],
+            },
+            CreateUser {
+                caller: 1,
+                admin: true,
+            },
+            Logout { user: 2 },
+            CreateRoom {
+                caller: 2,
+                private: false,
+                members: vec![3],
+            },
+            Logout { user: 2 },
+        ],
     ];
     for script in scripts {
         let dir = tempfile::tempdir().unwrap();

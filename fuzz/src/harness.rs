@@ -23,8 +23,13 @@ pub struct Harness {
     clock: Arc<AtomicI64>,
     users: Vec<UserId>,
     rooms: Vec<RoomId>,
-    /// Live tokens per user slot, newest last.
-    live: Vec<Vec<LoginToken>>,
+    /// Live tokens per user slot, newest last, each with the caller resolved when it was
+    /// issued: every operation runs with that (possibly stale) copy, so the service must
+    /// re-read its caller inside its own transaction.
+    live: Vec<Vec<(LoginToken, Caller)>>,
+    /// The newest caller of each slot whose token was revoked: a request authenticated just
+    /// before its logout or deactivation committed. It must never be let through again.
+    stale: Vec<Option<Caller>>,
     /// Tokens that were revoked; none may ever authenticate again.
     dead: Vec<(UserId, LoginToken)>,
 }
@@ -70,13 +75,17 @@ impl Harness {
         let (admin, token) = service
             .login(&LoginName::Username(username(0)), &password(0), None)
             .unwrap();
+        let caller = service
+            .authenticate(admin.id.as_str(), token.clone())
+            .unwrap();
         let mut harness = Harness {
             service: Some(service),
             file,
             clock,
             users: vec![admin.id],
             rooms: vec![],
-            live: vec![vec![token]],
+            live: vec![vec![(token, caller)]],
+            stale: vec![None],
             dead: vec![],
         };
         for (slot, &admin) in INITIAL_USERS.iter().enumerate().skip(1) {
@@ -120,22 +129,39 @@ impl Harness {
         );
     }
 
-    /// The caller behind a slot's newest token (or a bogus one): authentication is exercised
-    /// on every operation.
+    /// The caller of a slot as resolved when its newest token was issued; without a live
+    /// token, the stale caller of its last revoked one; else a bogus token, authenticated.
     fn caller(&self, slot: usize) -> Result<Caller, ServiceError> {
-        let token = self.live[slot]
-            .last()
-            .cloned()
-            .unwrap_or_else(|| LoginToken::from_client("no-token".into()));
-        self.service()
-            .authenticate(self.users[slot].as_str(), token)
+        if let Some((_, caller)) = self.live[slot].last() {
+            return Ok(caller.clone());
+        }
+        if let Some(stale) = &self.stale[slot] {
+            return Ok(stale.clone());
+        }
+        self.service().authenticate(
+            self.users[slot].as_str(),
+            LoginToken::from_client("no-token".into()),
+        )
+    }
+
+    /// Revokes the harness's record of a slot's tokens (all, or the newest).
+    fn revoke(&mut self, slot: usize, all: bool) {
+        let keep = if all {
+            0
+        } else {
+            self.live[slot].len().saturating_sub(1)
+        };
+        for (token, caller) in self.live[slot].drain(keep..) {
+            self.dead.push((caller.user.id.clone(), token));
+            self.stale[slot] = Some(caller);
+        }
     }
 
     /// Applies `op` to the service and reports what happened, checking that a refusal
-    /// changed nothing and that no room lost its active owner.
+    /// changed nothing and that, afterwards, every room with an active member has an active
+    /// owner (the absolute invariant, whatever the room was like before).
     pub fn apply(&mut self, op: &Op) -> Outcome {
         let before = self.store().dump().unwrap();
-        let owned_before = self.rooms_with_active_owner();
         let outcome = self.execute(op);
         if outcome.is_refusal() {
             assert_eq!(
@@ -144,11 +170,11 @@ impl Harness {
                 "{op:?} was refused ({outcome:?}) but changed the store"
             );
         }
-        for (room, had_owner) in owned_before.iter().enumerate() {
+        for room in 0..self.rooms.len() {
             let (active_member, active_owner) = self.room_activity(room);
             assert!(
-                !(*had_owner && active_member && !active_owner),
-                "{op:?} left room {room} with active members but no active owner"
+                !active_member || active_owner,
+                "{op:?} left room {room} with an active member but no active owner"
             );
         }
         outcome
@@ -186,6 +212,7 @@ impl Harness {
                 created.map(|user| {
                     self.users.push(user.id);
                     self.live.push(vec![]);
+                    self.stale.push(None);
                 })
             }
             Op::Login {
@@ -201,9 +228,14 @@ impl Harness {
                 } else {
                     "wrong".into()
                 };
-                self.service()
+                let service = self.service();
+                service
                     .login(&LoginName::Username(username(user)), &pw, Some("127.0.0.1"))
-                    .map(|(_, token)| self.live[user].push(token))
+                    .and_then(|(u, token)| {
+                        let caller = service.authenticate(u.id.as_str(), token.clone())?;
+                        Ok((token, caller))
+                    })
+                    .map(|session| self.live[user].push(session))
             }
             Op::Logout { user } => {
                 let user = user as usize;
@@ -212,10 +244,7 @@ impl Harness {
                 }
                 self.caller(user)
                     .and_then(|c| self.service().logout(&c))
-                    .map(|()| {
-                        let token = self.live[user].pop().unwrap();
-                        self.dead.push((self.users[user].clone(), token));
-                    })
+                    .map(|()| self.revoke(user, false))
             }
             Op::CreateRoom {
                 caller,
@@ -303,9 +332,7 @@ impl Harness {
                     .and_then(|c| self.service().set_active_status(&c, &req))
                     .map(|user| {
                         if !user.active {
-                            for token in self.live[target].drain(..) {
-                                self.dead.push((self.users[target].clone(), token));
-                            }
+                            self.revoke(target, true);
                         }
                     })
             }
@@ -344,12 +371,6 @@ impl Harness {
         )
     }
 
-    fn rooms_with_active_owner(&self) -> Vec<bool> {
-        (0..self.rooms.len())
-            .map(|r| self.room_activity(r).1)
-            .collect()
-    }
-
     fn slot_of(&self, id: &UserId) -> usize {
         self.users
             .iter()
@@ -382,7 +403,7 @@ impl Harness {
             if !user.active {
                 assert!(hashes.is_empty(), "inactive u{slot} holds a token");
             }
-            for token in &self.live[slot] {
+            for (token, _) in &self.live[slot] {
                 assert!(
                     self.service()
                         .authenticate(id.as_str(), token.clone())
@@ -391,6 +412,10 @@ impl Harness {
             }
         }
         assert!(active_admins >= 1, "no active admin remains");
+        assert!(
+            model.every_room_owned(),
+            "the model itself broke the invariant"
+        );
         for (user, token) in &self.dead {
             assert!(
                 self.service()

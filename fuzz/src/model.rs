@@ -287,6 +287,7 @@ impl Model {
                 let r = &mut self.rooms[room];
                 if !r.members.contains(&target) {
                     r.members.push(target);
+                    self.ensure_active_owner(room);
                 }
                 Outcome::Ok
             }
@@ -361,6 +362,11 @@ impl Model {
                 }
                 if active {
                     self.users[target].active = true;
+                    for room in 0..rooms {
+                        if self.rooms[room].members.contains(&target) {
+                            self.ensure_active_owner(room);
+                        }
+                    }
                     return Outcome::Ok;
                 }
                 let t = &self.users[target];
@@ -390,6 +396,26 @@ impl Model {
                 Outcome::Ok
             }
         }
+    }
+
+    /// The absolute invariant, restored: a room with an active member but no active owner
+    /// gets its earliest-joined active member as owner.
+    fn ensure_active_owner(&mut self, room: usize) {
+        let r = &self.rooms[room];
+        if r.owners.iter().any(|&o| self.is_active(o)) {
+            return;
+        }
+        if let Some(&first) = r.members.iter().find(|&&m| self.is_active(m)) {
+            self.rooms[room].owners.insert(first);
+        }
+    }
+
+    /// Whether every room with an active member has an active owner.
+    pub fn every_room_owned(&self) -> bool {
+        self.rooms.iter().all(|r| {
+            !r.members.iter().any(|&m| self.is_active(m))
+                || r.owners.iter().any(|&o| self.is_active(o))
+        })
     }
 
     /// Rooms where `user` is the last active owner and another active member exists, with

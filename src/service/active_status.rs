@@ -1,7 +1,8 @@
 //! `users.setActiveStatus`: deactivation that never leaves a room without an active owner.
 
+use super::auth::current_caller;
 use super::permissions::require_any;
-use super::rooms::{has_other_active_owner, is_active};
+use super::rooms::{ensure_active_owner, grant_owner, has_other_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Room, User, UserId};
 use crate::store::{OpenTables, StoreError, Tx, WriteTx};
@@ -32,7 +33,8 @@ impl Service {
         let now = self.now();
         let (caller, req) = (caller.clone(), req.clone());
         self.store.write(move |tx| {
-            require_any(tx, &caller.user, &PERMISSIONS, None)?;
+            let caller = current_caller(tx, &caller)?;
+            require_any(tx, &caller, &PERMISSIONS, None)?;
             let user = tx
                 .user(&UserId(req.user_id.clone()))?
                 .ok_or(ServiceError::UserNotFound)?;
@@ -85,22 +87,21 @@ fn handovers<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<Vec<Handover>, 
 
 fn deactivate(tx: &WriteTx, user: User, handovers: &[Handover], now: i64) -> ServiceResult<User> {
     for handover in handovers {
-        let previous = tx
-            .subscription(&handover.room.id, &handover.successor)?
-            .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
-        let mut sub = previous.clone();
-        sub.roles.push("owner".into());
-        sub.updated_at = now;
-        tx.put_subscription(&sub, Some(&previous))?;
+        grant_owner(tx, &handover.room.id, &handover.successor, now)?;
     }
     tx.remove_all_tokens(&user.id)?;
     set_archived(tx, &user.id, true, now)?;
     store_active(tx, user, false, now)
 }
 
+/// Reactivates `user`; a room it is the first active member of again gets it as owner.
 fn reactivate(tx: &WriteTx, user: User, now: i64) -> ServiceResult<User> {
+    let user = store_active(tx, user, true, now)?;
     set_archived(tx, &user.id, false, now)?;
-    store_active(tx, user, true, now)
+    for room in tx.room_ids_of(&user.id)? {
+        ensure_active_owner(tx, &room, now)?;
+    }
+    Ok(user)
 }
 
 fn set_archived(tx: &WriteTx, user: &UserId, archived: bool, now: i64) -> Result<(), StoreError> {

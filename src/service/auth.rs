@@ -4,12 +4,28 @@ use super::login_limits::Blocked;
 use super::password::verify_password;
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
+use crate::store::{OpenTables, Tx};
 
-/// The authenticated user of a request, and the token it used.
+/// The authenticated user of a request, and the token it used. `user` is the record as it
+/// was when the request was authenticated: reads may use it, but a write use case decides on
+/// [`current_caller`], re-read inside its own transaction.
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub user: User,
     pub token: TokenHash,
+}
+
+/// The caller as it stands in this transaction: its token still names it and its record is
+/// active. Every write use case starts here, so a request authenticated before a deactivation
+/// or a logout that committed first is refused instead of acting on a stale copy.
+pub(super) fn current_caller<T: OpenTables>(tx: &Tx<T>, caller: &Caller) -> ServiceResult<User> {
+    if tx.user_id_by_token(&caller.token)?.as_ref() != Some(&caller.user.id) {
+        return Err(ServiceError::Unauthorized);
+    }
+    match tx.user(&caller.user.id)? {
+        Some(user) if user.active => Ok(user),
+        _ => Err(ServiceError::Unauthorized),
+    }
 }
 
 /// How a login names its user.
@@ -108,8 +124,10 @@ impl Service {
 
     /// Revokes the token the caller used.
     pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
-        let (user, token) = (caller.user.id.clone(), caller.token.clone());
-        self.store
-            .write(move |tx| Ok(tx.remove_token(&user, &token)?))
+        let caller = caller.clone();
+        self.store.write(move |tx| {
+            let user = current_caller(tx, &caller)?;
+            Ok(tx.remove_token(&user.id, &caller.token)?)
+        })
     }
 }

@@ -1,5 +1,6 @@
 //! Permissions: who may do what, the one place a role grant is checked.
 
+use super::auth::current_caller;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{DEFAULT_GRANTS, RoomId, User, is_known_role};
 use crate::store::{OpenTables, StoreError, Tx};
@@ -71,7 +72,8 @@ impl Service {
     ) -> ServiceResult<Vec<(String, Vec<String>)>> {
         let (caller, updates) = (caller.clone(), updates.to_vec());
         self.store.write(move |tx| {
-            require_any(tx, &caller.user, &["access-permissions"], None)?;
+            let caller = current_caller(tx, &caller)?;
+            require_any(tx, &caller, &["access-permissions"], None)?;
             for (permission, roles) in &updates {
                 if tx.permission_roles(permission)?.is_none() {
                     return Err(ServiceError::UnknownPermission(permission.clone()));

@@ -1,5 +1,6 @@
 //! Rooms: creation, membership, ownership and what a caller may see of them.
 
+use super::auth::current_caller;
 use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
@@ -100,6 +101,38 @@ pub(super) fn has_other_active_owner<T: OpenTables>(
     Ok(false)
 }
 
+/// The room invariant, restored where an operation may have broken it: a room with an active
+/// member but no active owner makes its earliest-joined active member an owner. Operations
+/// that give a room a new active member (reactivation, invite) end with it, in their own
+/// transaction.
+pub(super) fn ensure_active_owner(tx: &WriteTx, room: &RoomId, now: i64) -> Result<(), StoreError> {
+    for owner in tx.owner_ids(room)? {
+        if is_active(tx, &owner)? {
+            return Ok(());
+        }
+    }
+    match tx.first_member_where(room, |id| is_active(tx, id))? {
+        Some(first) => grant_owner(tx, room, &first, now),
+        None => Ok(()),
+    }
+}
+
+/// Gives the member `user` the room role `owner` (the caller checked it lacks it).
+pub(super) fn grant_owner(
+    tx: &WriteTx,
+    room: &RoomId,
+    user: &UserId,
+    now: i64,
+) -> Result<(), StoreError> {
+    let previous = tx
+        .subscription(room, user)?
+        .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
+    let mut sub = previous.clone();
+    sub.roles.push("owner".into());
+    sub.updated_at = now;
+    tx.put_subscription(&sub, Some(&previous))
+}
+
 impl Service {
     /// Creates a room; the creator becomes its first member and owner, then `members` join in
     /// the order given. Needs `create-c` or `create-p`.
@@ -117,14 +150,15 @@ impl Service {
         });
         let caller = caller.clone();
         self.store.write(move |tx| {
-            require_any(tx, &caller.user, &[permission], None)?;
+            let creator = current_caller(tx, &caller)?;
+            require_any(tx, &creator, &[permission], None)?;
             if !is_valid_name(&new.name) {
                 return Err(ServiceError::InvalidRoomName(new.name.clone()));
             }
             if tx.room_id_by_name(&new.name)?.is_some() {
                 return Err(ServiceError::DuplicateRoomName(new.name.clone()));
             }
-            let mut members = vec![caller.user.clone()];
+            let mut members = vec![creator.clone()];
             for username in &new.members {
                 let Some(id) = tx.user_id_by_username(username)? else {
                     continue;
@@ -138,8 +172,8 @@ impl Service {
                 name: new.name.clone(),
                 fname: new.name.clone(),
                 kind: new.kind,
-                creator_id: caller.user.id.clone(),
-                creator_username: caller.user.username.clone(),
+                creator_id: creator.id.clone(),
+                creator_username: creator.username.clone(),
                 read_only: new.read_only,
                 users_count: 0,
                 created_at: now,
@@ -171,14 +205,15 @@ impl Service {
         let sub_id = self.with_rng(crate::model::new_id);
         let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
         self.store.write(move |tx| {
-            let mut room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
-            let caller_is_member = tx.subscription(&room.id, &caller.user.id)?.is_some();
+            let caller = current_caller(tx, &caller)?;
+            let mut room = visible_room(tx, &caller, Some(kind), &room_id)?;
+            let caller_is_member = tx.subscription(&room.id, &caller.id)?.is_some();
             let permission = match (caller_is_member, kind) {
                 (true, _) => "add-user-to-joined-room",
                 (false, RoomKind::Channel) => "add-user-to-any-c-room",
                 (false, RoomKind::Group) => "add-user-to-any-p-room",
             };
-            if !has_permission(tx, &caller.user, permission, Some(&room.id))? {
+            if !has_permission(tx, &caller, permission, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed {
                     method: "addUsersToRoom",
                 });
@@ -187,6 +222,7 @@ impl Service {
             if tx.subscription(&room.id, &user.id)?.is_none() {
                 join(tx, &mut room, &user, vec![], sub_id.clone(), now)?;
                 tx.put_room(&room)?;
+                ensure_active_owner(tx, &room.id, now)?;
             }
             Ok(room)
         })
@@ -204,9 +240,10 @@ impl Service {
         let now = self.now();
         let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
         self.store.write(move |tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
+            let caller = current_caller(tx, &caller)?;
+            let room = visible_room(tx, &caller, Some(kind), &room_id)?;
             let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
+            if !has_permission(tx, &caller, "set-owner", Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }
             let sub = tx
@@ -215,11 +252,7 @@ impl Service {
             if sub.has_role("owner") {
                 return Err(ServiceError::AlreadyOwner { method: METHOD });
             }
-            let mut updated = sub.clone();
-            updated.roles.push("owner".into());
-            updated.updated_at = now;
-            tx.put_subscription(&updated, Some(&sub))?;
-            Ok(())
+            Ok(grant_owner(tx, &room.id, &user.id, now)?)
         })
     }
 
@@ -237,9 +270,10 @@ impl Service {
         let now = self.now();
         let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
         self.store.write(move |tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), &room_id)?;
+            let caller = current_caller(tx, &caller)?;
+            let room = visible_room(tx, &caller, Some(kind), &room_id)?;
             let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller.user, "set-owner", Some(&room.id))? {
+            if !has_permission(tx, &caller, "set-owner", Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }
             let sub = tx

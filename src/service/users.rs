@@ -1,5 +1,6 @@
 //! User accounts: creation, lookup and listing.
 
+use super::auth::current_caller;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Email, GLOBAL_ROLES, User, UserId};
@@ -51,14 +52,18 @@ impl Service {
     /// Creates a user; needs `create-user`. The password is hashed before the write
     /// transaction starts, so the writer lock is never held for an argon2 run.
     pub fn create_user(&self, caller: &Caller, new: NewUser) -> ServiceResult<User> {
-        self.store
-            .read(|tx| require_any(tx, &caller.user, &["create-user"], None))?;
+        self.store.read(|tx| {
+            let current = current_caller(tx, caller)?;
+            require_any(tx, &current, &["create-user"], None)
+        })?;
         self.check_new_user(&new)?;
         let user = self.user_record(new);
         let caller = caller.clone();
         self.store.write(move |tx| {
-            // Checked again inside the write: another request may have taken the name since.
-            require_any(tx, &caller.user, &["create-user"], None)?;
+            // Checked again inside the write: the caller may have lost its rights, and another
+            // request may have taken the name since.
+            let caller = current_caller(tx, &caller)?;
+            require_any(tx, &caller, &["create-user"], None)?;
             check_unique(tx, &user.username, &user.emails[0].address)?;
             tx.put_user(&user, None)?;
             Ok(user.clone())

@@ -28,7 +28,9 @@ fn config(dir: &Path) -> ServeConfig {
 }
 
 /// Starts the real server on a loopback port; returns its address and the stop switch.
-async fn start(dir: &Path) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+pub(crate) async fn start(
+    dir: &Path,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (ready_tx, ready_rx) = oneshot::channel();
     let config = config(dir);
@@ -48,14 +50,15 @@ async fn start(dir: &Path) -> (SocketAddr, oneshot::Sender<()>, tokio::task::Joi
     (ready_rx.await.unwrap(), stop_tx, handle)
 }
 
-struct Client {
-    addr: SocketAddr,
-    user_id: String,
-    token: String,
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub addr: SocketAddr,
+    pub user_id: String,
+    pub token: String,
 }
 
 impl Client {
-    async fn login(addr: SocketAddr, user: &str, password: &str) -> Client {
+    pub async fn login(addr: SocketAddr, user: &str, password: &str) -> Client {
         let body = json!({"user": user, "password": password}).to_string();
         let (status, resp) = request(addr, "POST", "/api/v1/login", &[], &body)
             .await
@@ -68,19 +71,32 @@ impl Client {
         }
     }
 
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send("POST", path, &body.to_string()).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send("GET", path, "").await
+    }
+
+    async fn send(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
         let headers = [
             ("X-User-Id", self.user_id.as_str()),
             ("X-Auth-Token", self.token.as_str()),
         ];
-        request(self.addr, "POST", path, &headers, &body.to_string())
+        request(self.addr, method, path, &headers, body)
             .await
             .unwrap()
     }
 
-    async fn create_user(&self, name: &str) -> String {
+    /// Creates a plain user with the password `pw`; returns its id.
+    pub async fn create_user(&self, name: &str) -> String {
+        self.create_user_with_roles(name, &["user"]).await
+    }
+
+    pub async fn create_user_with_roles(&self, name: &str, roles: &[&str]) -> String {
         let (status, body) = self
-            .post("/api/v1/users.create", json!({"username": name, "email": format!("{name}@example.org"), "name": name, "password": "pw"}))
+            .post("/api/v1/users.create", json!({"username": name, "email": format!("{name}@example.org"), "name": name, "password": "pw", "roles": roles}))
             .await;
         assert_eq!(status, 200, "{body}");
         body["user"]["_id"].as_str().unwrap().into()
@@ -89,7 +105,7 @@ impl Client {
 
 /// The contract invariant over the stored file: a room with an active member has an active
 /// owner (every room here started with one).
-fn assert_every_room_has_an_active_owner(store: &Store, rooms: &[String]) {
+pub(crate) fn assert_every_room_has_an_active_owner(store: &Store, rooms: &[String]) {
     store
         .read(|tx| {
             for room in rooms {

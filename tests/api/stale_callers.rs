@@ -1,0 +1,291 @@
+//! A request authenticated before its caller's deactivation or logout committed must not act
+//! on that stale copy: every write use case re-reads its caller inside its own transaction.
+
+use std::sync::Arc;
+
+use rocketlite::model::{LoginToken, RoomKind, UserId};
+use rocketlite::service::{
+    Caller, LoginName, NewRoom, NewUser, Service, ServiceError, SetActiveStatus,
+};
+use rocketlite::store::Store;
+use serde_json::json;
+
+use super::server::{Client, assert_every_room_has_an_active_owner, start};
+use crate::common::{ADMIN_PASSWORD, service_over};
+
+/// Every write use case, run as `caller`.
+fn write_use_cases(
+    service: &Service,
+    caller: &Caller,
+    room: &str,
+    target: &UserId,
+) -> Vec<(&'static str, Result<(), ServiceError>)> {
+    let target = target.as_str();
+    vec![
+        (
+            "users.setActiveStatus (self-reactivation)",
+            service
+                .set_active_status(
+                    caller,
+                    &SetActiveStatus {
+                        user_id: caller.user.id.to_string(),
+                        active: true,
+                        confirm_relinquish: false,
+                    },
+                )
+                .map(drop),
+        ),
+        (
+            "users.setActiveStatus (another user)",
+            service
+                .set_active_status(
+                    caller,
+                    &SetActiveStatus {
+                        user_id: target.into(),
+                        active: false,
+                        confirm_relinquish: true,
+                    },
+                )
+                .map(drop),
+        ),
+        (
+            "channels.create",
+            service
+                .create_room(
+                    caller,
+                    NewRoom {
+                        kind: RoomKind::Channel,
+                        name: "stale-room".into(),
+                        members: vec!["target".into()],
+                        read_only: false,
+                    },
+                )
+                .map(drop),
+        ),
+        (
+            "channels.invite",
+            service
+                .invite(caller, RoomKind::Channel, room, target)
+                .map(drop),
+        ),
+        (
+            "channels.addOwner",
+            service.add_owner(caller, RoomKind::Channel, room, target),
+        ),
+        (
+            "channels.removeOwner",
+            service.remove_owner(caller, RoomKind::Channel, room, caller.user.id.as_str()),
+        ),
+        (
+            "users.create",
+            service
+                .create_user(
+                    caller,
+                    NewUser {
+                        email: "fresh@example.org".into(),
+                        name: "fresh".into(),
+                        password: "fresh-password".into(),
+                        username: "fresh".into(),
+                        active: true,
+                        roles: vec!["admin".into()],
+                        verified: false,
+                    },
+                )
+                .map(drop),
+        ),
+        (
+            "permissions.update",
+            service
+                .update_permissions(caller, &[("create-c".into(), vec!["user".into()])])
+                .map(drop),
+        ),
+        ("logout", service.logout(caller)),
+    ]
+}
+
+/// An admin `boss` who owns a channel with `target` and `other`, logged in; returns the
+/// service, boss's caller resolved now, the room and target's id.
+fn arrange() -> (Arc<Service>, Caller, String, UserId) {
+    let service = service_over(Store::in_memory().unwrap());
+    let admin = login(&service, "admin", ADMIN_PASSWORD);
+    let mut ids = Vec::new();
+    for (name, roles) in [
+        ("boss", vec!["admin", "user"]),
+        ("target", vec!["user"]),
+        ("other", vec!["user"]),
+    ] {
+        let user = service
+            .create_user(
+                &admin,
+                NewUser {
+                    email: format!("{name}@example.org"),
+                    name: name.into(),
+                    password: format!("{name}-password"),
+                    username: name.into(),
+                    active: true,
+                    roles: roles.into_iter().map(String::from).collect(),
+                    verified: false,
+                },
+            )
+            .unwrap();
+        ids.push(user.id);
+    }
+    let boss = login(&service, "boss", "boss-password");
+    let room = service
+        .create_room(
+            &boss,
+            NewRoom {
+                kind: RoomKind::Channel,
+                name: "boss-room".into(),
+                members: vec!["other".into()],
+                read_only: false,
+            },
+        )
+        .unwrap();
+    (service, boss, room.id.to_string(), ids[1].clone())
+}
+
+fn login(service: &Service, user: &str, password: &str) -> Caller {
+    let (user, token) = service
+        .login(&LoginName::Username(user.into()), password, None)
+        .unwrap();
+    service
+        .authenticate(
+            user.id.as_str(),
+            LoginToken::from_client(token.expose().into()),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothing_changes() {
+    let (service, boss, room, target) = arrange();
+    let admin = login(&service, "admin", ADMIN_PASSWORD);
+    service
+        .set_active_status(
+            &admin,
+            &SetActiveStatus {
+                user_id: boss.user.id.to_string(),
+                active: false,
+                confirm_relinquish: true,
+            },
+        )
+        .unwrap();
+    let before = service.store().dump().unwrap();
+    for (name, result) in write_use_cases(&service, &boss, &room, &target) {
+        assert!(
+            matches!(result, Err(ServiceError::Unauthorized)),
+            "{name} ran for a deactivated caller: {result:?}"
+        );
+        assert_eq!(service.store().dump().unwrap(), before, "{name} wrote");
+    }
+}
+
+#[test]
+fn a_caller_whose_token_was_revoked_after_authentication_is_refused_and_nothing_changes() {
+    let (service, boss, room, target) = arrange();
+    // The same token, used by a request that was authenticated before the logout committed.
+    service.logout(&boss.clone()).unwrap();
+    let before = service.store().dump().unwrap();
+    for (name, result) in write_use_cases(&service, &boss, &room, &target) {
+        assert!(
+            matches!(result, Err(ServiceError::Unauthorized)),
+            "{name} ran with a revoked token: {result:?}"
+        );
+        assert_eq!(service.store().dump().unwrap(), before, "{name} wrote");
+    }
+}
+
+#[test]
+fn a_fresh_caller_still_passes_every_write() {
+    // The control for the two tests above: the same calls from a live caller do run.
+    let (service, boss, room, target) = arrange();
+    let refused: Vec<_> = write_use_cases(&service, &boss, &room, &target)
+        .into_iter()
+        .filter(|(_, r)| matches!(r, Err(ServiceError::Unauthorized)))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(refused.is_empty(), "refused for a live caller: {refused:?}");
+}
+
+/// The attack of the issue, over loopback HTTP: a victim races its own deactivation with
+/// self-reactivations, and with channel creations. Prints what it measured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_a_deactivation_with_the_victims_own_writes_never_wins() {
+    const ROUNDS: usize = 10;
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, stop, handle) = start(dir.path()).await;
+    let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+    let (mut still_active, mut reactivations_ok, mut rooms_created) = (0, 0, 0);
+    let mut rooms = Vec::new();
+    for round in 0..ROUNDS {
+        // A second admin deactivated while sending 8 self-reactivations.
+        let name = format!("victim{round}");
+        let victim_id = admin
+            .create_user_with_roles(&name, &["admin", "user"])
+            .await;
+        let victim = Client::login(addr, &name, "pw").await;
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let victim = victim.clone();
+            let body = json!({"userId": victim.user_id, "activeStatus": true});
+            tasks.push(tokio::spawn(async move {
+                victim.post("/api/v1/users.setActiveStatus", body).await
+            }));
+        }
+        let (status, body) = admin
+            .post(
+                "/api/v1/users.setActiveStatus",
+                json!({"userId": victim_id, "activeStatus": false}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        for task in tasks {
+            reactivations_ok += usize::from(task.await.unwrap().0 == 200);
+        }
+        let (_, info) = admin
+            .get(&format!("/api/v1/users.info?userId={victim_id}"))
+            .await;
+        still_active += usize::from(info["user"]["active"] == json!(true));
+
+        // A plain user deactivated with confirmRelinquish while creating 12 channels.
+        let (owner, member) = (format!("owner{round}"), format!("member{round}"));
+        let owner_id = admin.create_user(&owner).await;
+        admin.create_user(&member).await;
+        let creator = Client::login(addr, &owner, "pw").await;
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let creator = creator.clone();
+            let body = json!({"name": format!("r{round}-{i}"), "members": [member]});
+            tasks.push(tokio::spawn(async move {
+                creator.post("/api/v1/channels.create", body).await
+            }));
+        }
+        let (status, body) = admin
+            .post(
+                "/api/v1/users.setActiveStatus",
+                json!({"userId": owner_id, "activeStatus": false, "confirmRelinquish": true}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        for task in tasks {
+            let (status, body) = task.await.unwrap();
+            if status == 200 {
+                rooms_created += 1;
+                rooms.push(body["channel"]["_id"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    eprintln!(
+        "stale-caller race, {ROUNDS} rounds: victim still active after its deactivation in \
+         {still_active}; {reactivations_ok} of {} self-reactivations answered 200 (each before \
+         the deactivation committed); {rooms_created} of {} channels created",
+        ROUNDS * 8,
+        ROUNDS * 12
+    );
+    assert_eq!(still_active, 0, "a deactivated admin reactivated himself");
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
