@@ -11,7 +11,9 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use rand::TryRngCore;
 
 use crate::api::ApiConfig;
-use crate::service::{AdminSeed, BootstrapOutcome, LoginLimits, Service, system_clock};
+use crate::service::{
+    AdminSeed, BootstrapOutcome, LoginLimits, Service, ServiceError, system_clock,
+};
 use crate::store::{Store, StoreError};
 
 /// rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file.
@@ -36,7 +38,40 @@ pub enum Command {
     Serve(ServeConfig),
     /// Print the OpenAPI document to stdout.
     Openapi,
+    /// Grant `access-permissions` to `admin` again, for when no active user can manage
+    /// permissions any more. Run it while the server is stopped.
+    RestorePermissions {
+        /// Directory holding the database file.
+        #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
 }
+
+/// `rocketlite restore-permissions`: what it did, for the operator.
+pub fn restore_permissions(data_dir: &std::path::Path) -> Result<String, StartError> {
+    let store = Store::open(&data_dir.join(DB_FILE)).map_err(|source| match source {
+        StoreError::AlreadyOpen => StartError::InUse(data_dir.to_path_buf()),
+        source => StartError::Store {
+            path: data_dir.to_path_buf(),
+            source,
+        },
+    })?;
+    let service = Service::new(
+        store,
+        system_clock(),
+        Box::new(rand::rngs::OsRng.unwrap_err()),
+    );
+    let changed = service
+        .restore_permission_manager()
+        .map_err(|e| StartError::Setup(e.to_string()))?;
+    Ok(match changed {
+        true => "granted access-permissions to the admin role".into(),
+        false => "the admin role already holds access-permissions; nothing changed".into(),
+    })
+}
+
+/// The database file's name inside the data directory.
+const DB_FILE: &str = "rocketlite.redb";
 
 /// Everything `serve` needs; each flag also reads an environment variable.
 #[derive(Args, Debug, Clone)]
@@ -85,15 +120,22 @@ pub struct ServeConfig {
 impl ServeConfig {
     /// The database file inside the data directory.
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("rocketlite.redb")
+        self.data_dir.join(DB_FILE)
     }
 
+    /// The `ADMIN_*` values, an empty one counting as unset (as Rocket.Chat reads them, and as
+    /// a compose template with an unset variable passes them).
     fn admin_seed(&self) -> AdminSeed {
+        let set = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+        let or_default = |v: &str, default: &str| match v {
+            "" => default.to_string(),
+            v => v.to_string(),
+        };
         AdminSeed {
-            username: self.admin_username.clone(),
-            password: self.admin_pass.clone(),
-            email: self.admin_email.clone(),
-            name: self.admin_name.clone(),
+            username: or_default(&self.admin_username, "admin"),
+            password: set(&self.admin_pass),
+            email: set(&self.admin_email),
+            name: or_default(&self.admin_name, "Administrator"),
         }
     }
 }
@@ -124,10 +166,16 @@ pub enum StartError {
 /// Opens the store in the data directory and prepares it: migrations, permission seeds and
 /// the first admin. Returns the ready service.
 pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
-        path: config.data_dir.clone(),
-        source,
-    })?;
+    // A directory created here is private: the file inside holds password hashes.
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .map_err(|source| StartError::DataDir {
+            path: config.data_dir.clone(),
+            source,
+        })?;
     let store = Store::open(&config.db_path()).map_err(|source| match source {
         StoreError::AlreadyOpen => StartError::InUse(config.data_dir.clone()),
         source => StartError::Store {
@@ -146,11 +194,25 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
         Box::new(rand::rngs::OsRng.unwrap_err()),
     )
     .with_login_limits(limits);
-    let setup = |e: crate::service::ServiceError| StartError::Setup(e.to_string());
+    let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
+    let admin_setup = |e: ServiceError| match e {
+        ServiceError::InvalidUsername(name) => StartError::Setup(format!(
+            "ADMIN_USERNAME '{name}' is not a valid username \
+             (letters, digits, '-', '_' and '.'; at most {} characters)",
+            crate::service::limits::USERNAME
+        )),
+        ServiceError::InvalidEmail(email) => StartError::Setup(format!(
+            "ADMIN_EMAIL '{email}' is not a valid email address"
+        )),
+        ServiceError::FieldUnavailable(name) => StartError::Setup(format!(
+            "ADMIN_USERNAME '{name}' is taken by a user who is not an admin"
+        )),
+        other => setup(other),
+    };
     match service
         .bootstrap_admin(&config.admin_seed())
-        .map_err(setup)?
+        .map_err(admin_setup)?
     {
         BootstrapOutcome::Existing => {}
         BootstrapOutcome::Created { username } => {

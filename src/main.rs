@@ -10,16 +10,33 @@ use rocketlite::cli::{Cli, Command, serve, shutdown_signal};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    // Logs go to stderr, coloured only on a terminal; stdout carries only what a command
+    // prints on purpose (the spec, the one-time admin password).
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let config = match cli.command {
         Some(Command::Openapi) => {
             print!("{}", rocketlite::api::spec_json());
             return std::process::ExitCode::SUCCESS;
+        }
+        Some(Command::RestorePermissions { data_dir }) => {
+            return match rocketlite::cli::restore_permissions(&data_dir) {
+                Ok(done) => {
+                    println!("rocketlite: {done}");
+                    std::process::ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("rocketlite: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
         }
         Some(Command::Serve(config)) => config,
         None => cli.serve,

@@ -18,6 +18,8 @@ mod server;
 mod spec;
 #[path = "api/stale_callers.rs"]
 mod stale_callers;
+#[path = "api/storage.rs"]
+mod storage;
 #[path = "api/users.rs"]
 mod users;
 #[path = "api/validation.rs"]

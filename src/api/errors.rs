@@ -79,6 +79,13 @@ pub fn to_response(error: ServiceError) -> ErrorResponse {
             "Invalid permission",
             "error-invalid-permission",
         )),
+        E::PermissionLockout => domain(
+            "Leaving the app without an active user who can manage permissions is not allowed",
+            "error-action-not-allowed",
+            Some(
+                json!({ "method": "permissions.update", "action": "Remove_last_permission_manager" }),
+            ),
+        ),
         E::UnknownRole(_) => {
             ErrorResponse::bad_request(Failure::typed("Invalid role", "error-invalid-role"))
         }

@@ -2,6 +2,7 @@
 
 use base64::Engine;
 
+use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, User, UserId};
 
@@ -34,6 +35,12 @@ impl Service {
             .is_empty()
         {
             return Ok(BootstrapOutcome::Existing);
+        }
+        if !is_valid_username(&seed.username) {
+            return Err(ServiceError::InvalidUsername(seed.username.clone()));
+        }
+        if let Some(email) = seed.email.as_ref().filter(|e| !is_valid_email(e)) {
+            return Err(ServiceError::InvalidEmail(email.clone()));
         }
         let generated = seed.password.is_none().then(|| {
             let mut bytes = [0u8; 18];

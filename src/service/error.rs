@@ -56,6 +56,9 @@ pub enum ServiceError {
     /// permissions.update named a permission that does not exist.
     #[error("unknown permission {0}")]
     UnknownPermission(String),
+    /// permissions.update would leave no active user holding `access-permissions`.
+    #[error("no active user could manage permissions any more")]
+    PermissionLockout,
     /// permissions.update named a role that does not exist.
     #[error("unknown role {0}")]
     UnknownRole(String),

@@ -6,6 +6,7 @@ mod auth;
 mod bootstrap;
 mod error;
 mod import;
+pub mod limits;
 mod login_limits;
 mod password;
 mod permissions;

@@ -1,6 +1,7 @@
 //! Permissions: who may do what, the one place a role grant is checked.
 
 use super::auth::current_caller;
+use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{DEFAULT_GRANTS, RoomId, User, is_known_role};
 use crate::store::{OpenTables, StoreError, Tx};
@@ -73,8 +74,9 @@ impl Service {
         let (caller, updates) = (caller.clone(), updates.to_vec());
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
-            require_any(tx, &caller, &["access-permissions"], None)?;
+            require_any(tx, &caller, &[MANAGE], None)?;
             for (permission, roles) in &updates {
+                limits::check_count("roles", limits::distinct(roles).len(), limits::ROLES)?;
                 if tx.permission_roles(permission)?.is_none() {
                     return Err(ServiceError::UnknownPermission(permission.clone()));
                 }
@@ -82,12 +84,46 @@ impl Service {
                     return Err(ServiceError::UnknownRole(role.clone()));
                 }
             }
+            if let Some((_, roles)) = updates.iter().rev().find(|(p, _)| p == MANAGE) {
+                if !any_active_holder(tx, roles)? {
+                    return Err(ServiceError::PermissionLockout);
+                }
+            }
             for (permission, roles) in &updates {
-                let mut roles = roles.clone();
-                roles.dedup();
-                tx.put_permission(permission, &roles)?;
+                tx.put_permission(permission, &limits::distinct(roles))?;
             }
             Ok(tx.all_permissions()?)
         })
     }
+
+    /// Grants `access-permissions` to `admin` again: the way back for an operator when no
+    /// active user can manage permissions any more (say, its only holder was deactivated).
+    /// The last-admin guard keeps an active admin, so this always restores one manager.
+    /// Returns whether anything changed.
+    pub fn restore_permission_manager(&self) -> ServiceResult<bool> {
+        self.store.write(|tx| {
+            let mut roles = tx.permission_roles(MANAGE)?.unwrap_or_default();
+            if roles.iter().any(|r| r == "admin") {
+                return Ok(false);
+            }
+            roles.push("admin".into());
+            tx.put_permission(MANAGE, &roles)?;
+            Ok(true)
+        })
+    }
+}
+
+/// The permission that changes permissions: someone active must keep it.
+const MANAGE: &str = "access-permissions";
+
+/// Whether an active user holds one of the global `roles`.
+fn any_active_holder<T: OpenTables>(tx: &Tx<T>, roles: &[String]) -> Result<bool, StoreError> {
+    for role in roles {
+        for id in tx.user_ids_with_role(role)? {
+            if tx.user(&id)?.is_some_and(|u| u.active) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }

@@ -1,6 +1,7 @@
 //! Rooms: creation, membership, ownership and what a caller may see of them.
 
 use super::auth::current_caller;
+use super::limits;
 use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
@@ -152,6 +153,8 @@ impl Service {
         self.store.write(move |tx| {
             let creator = current_caller(tx, &caller)?;
             require_any(tx, &creator, &[permission], None)?;
+            limits::check_len("name", &new.name, limits::ROOM_NAME)?;
+            limits::check_count("members", new.members.len(), limits::MEMBERS)?;
             if !is_valid_name(&new.name) {
                 return Err(ServiceError::InvalidRoomName(new.name.clone()));
             }
@@ -160,6 +163,9 @@ impl Service {
             }
             let mut members = vec![creator.clone()];
             for username in &new.members {
+                if username.len() > limits::USERNAME * 4 {
+                    continue; // longer than any stored username can be
+                }
                 let Some(id) = tx.user_id_by_username(username)? else {
                     continue;
                 };

@@ -1,6 +1,7 @@
 //! User accounts: creation, lookup and listing.
 
 use super::auth::current_caller;
+use super::limits;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Email, GLOBAL_ROLES, User, UserId};
@@ -33,8 +34,16 @@ pub(super) fn is_valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A username an operator may give on first start: the pattern and the length bound.
+pub(super) fn is_valid_username(name: &str) -> bool {
+    name.chars().count() <= limits::USERNAME && is_valid_name(name)
+}
+
 /// A plain `local@domain.tld` check, as Rocket.Chat's `validateEmailDomain` starts with.
-fn is_valid_email(email: &str) -> bool {
+pub(super) fn is_valid_email(email: &str) -> bool {
+    if email.len() > limits::EMAIL {
+        return false;
+    }
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -84,7 +93,7 @@ impl Service {
                 verified: new.verified,
             }],
             active: new.active,
-            roles: new.roles,
+            roles: limits::distinct(&new.roles),
             created_at: now,
             updated_at: now,
         }
@@ -93,6 +102,20 @@ impl Service {
     /// Rejects a new user whose fields are malformed or already taken, in Rocket.Chat's order
     /// (`validateUserData`, then `saveNewUser`); writes nothing.
     fn check_new_user(&self, new: &NewUser) -> ServiceResult<()> {
+        for (field, value, max) in [
+            ("name", &new.name, limits::DISPLAY_NAME),
+            ("username", &new.username, limits::USERNAME),
+            ("email", &new.email, limits::EMAIL),
+        ] {
+            limits::check_len(field, value, max)?;
+        }
+        if new.password.len() > limits::PASSWORD {
+            return Err(ServiceError::InvalidParams(format!(
+                "/password must NOT have more than {} bytes",
+                limits::PASSWORD
+            )));
+        }
+        limits::check_count("roles", new.roles.len(), limits::ROLES)?;
         for (field, value) in [
             ("Name", &new.name),
             ("Username", &new.username),

@@ -4,12 +4,14 @@
 //! (see [`OpenTables`]), so a write use case checks with the very transaction it writes in.
 
 mod codec;
+mod handle;
 mod permissions;
 mod rooms;
 mod tables;
 mod users;
 mod writer;
 
+pub use handle::DiskFaults;
 pub use writer::WriterStats;
 
 use std::cell::Cell;
@@ -17,9 +19,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use redb::{
-    Database, Key, MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable,
+    Key, MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable,
     ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, Table,
-    TableDefinition, Value, WriteTransaction, backends::InMemoryBackend,
+    TableDefinition, Value, WriteTransaction,
 };
 
 pub use codec::{decode, encode};
@@ -73,21 +75,28 @@ impl From<redb::DatabaseError> for StoreError {
 pub struct Store {
     // Declared first so it is dropped (and its thread joined) before the database handle.
     writer: writer::Writer,
-    db: Arc<Database>,
+    db: Arc<handle::Handle>,
 }
 
 impl Store {
-    /// Opens (or creates) the file at `path`, creates missing tables and migrates.
+    /// Opens (or creates, readable by its owner only) the file at `path`, creates missing
+    /// tables and migrates.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(Database::create(path)?)
+        Self::init(handle::Handle::file(path, None)?)
+    }
+
+    /// Like [`Store::open`], with a switch that makes the disk fail like a full one: tests of
+    /// recovery run the real redb over the real file through it.
+    pub fn open_with_faults(path: &Path, faults: Arc<DiskFaults>) -> Result<Self, StoreError> {
+        Self::init(handle::Handle::file(path, Some(faults))?)
     }
 
     /// A store that lives only in memory, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(Database::builder().create_with_backend(InMemoryBackend::new())?)
+        Self::init(handle::Handle::memory()?)
     }
 
-    fn init(db: Database) -> Result<Self, StoreError> {
+    fn init(db: handle::Handle) -> Result<Self, StoreError> {
         let db = Arc::new(db);
         let store = Store {
             writer: writer::Writer::start(Arc::clone(&db)),
@@ -105,7 +114,8 @@ impl Store {
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let tx = Tx::new(self.db.begin_read().map_err(StoreError::from)?);
+        let db = self.db.get()?;
+        let tx = Tx::new(db.begin_read().map_err(StoreError::from)?);
         f(&tx)
     }
 

@@ -9,8 +9,7 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use redb::Database;
-
+use super::handle::Handle;
 use super::{StoreError, Tx, WriteTx};
 
 /// The most requests one transaction carries, to bound the latency of the last one.
@@ -55,7 +54,7 @@ pub struct WriterStats {
 }
 
 impl Writer {
-    pub(super) fn start(db: Arc<Database>) -> Self {
+    pub(super) fn start(db: Arc<Handle>) -> Self {
         let (queue, jobs) = mpsc::channel();
         let stats = Arc::new(WriterStats::default());
         let counters = Arc::clone(&stats);
@@ -127,7 +126,7 @@ impl Drop for Writer {
     }
 }
 
-fn write_loop(db: &Database, jobs: Receiver<Job>, stats: &WriterStats) {
+fn write_loop(db: &Handle, jobs: Receiver<Job>, stats: &WriterStats) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -162,8 +161,18 @@ fn write_loop(db: &Database, jobs: Receiver<Job>, stats: &WriterStats) {
 }
 
 /// Runs `jobs` in one transaction and commits it. A lone job that fails after writing is
-/// aborted and its own error stands; in a larger batch it poisons the batch.
-fn run(db: &Database, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
+/// aborted and its own error stands; in a larger batch it poisons the batch. A storage
+/// error reopens the database (see `handle`), so the next write starts clean.
+fn run(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
+    let result = run_once(handle, jobs, stats);
+    if let Err(e) = &result {
+        handle.failed(e);
+    }
+    result
+}
+
+fn run_once(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
+    let db = handle.for_write()?;
     let tx = Tx::new(db.begin_write()?);
     let lone = jobs.len() == 1;
     for job in jobs.iter_mut() {

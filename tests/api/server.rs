@@ -321,7 +321,7 @@ fn a_second_process_on_the_same_data_dir_is_refused_and_sigterm_stops_the_first_
             .unwrap()
     };
     let mut first = spawn();
-    let mut log = BufReader::new(first.stdout.take().unwrap());
+    let mut log = BufReader::new(first.stderr.take().unwrap());
     let mut line = String::new();
     while !line.contains("listening on http://") {
         line.clear();
@@ -436,4 +436,99 @@ async fn co_owner_churn_under_load_keeps_every_room_owned() {
     handle.await.unwrap();
     let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
     assert_every_room_has_an_active_owner(&store, &rooms);
+}
+
+/// Runs the binary on a fresh data dir with `env`; returns (exit success, stdout, stderr)
+/// once it has started and been stopped with SIGTERM, or once it exited by itself.
+fn run_binary(data_dir: &Path, env: &[(&str, &str)]) -> (bool, String, String) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"));
+    cmd.args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env_remove("ADMIN_PASS")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut err = String::new();
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        err.push_str(&line);
+        if line.contains("listening on http://") {
+            let pid = child.id().to_string();
+            std::process::Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap();
+        }
+        line.clear();
+    }
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    stderr.read_to_string(&mut err).unwrap();
+    (status.success(), out, err)
+}
+
+#[test]
+fn an_empty_admin_pass_counts_as_unset_logs_go_to_stderr_plain_and_the_data_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new-data-dir");
+    let (ok, out, err) = run_binary(&data, &[("ADMIN_PASS", ""), ("ADMIN_EMAIL", "")]);
+    assert!(ok, "{err}");
+    // stdout holds the one-time password print and nothing else; logs are on stderr,
+    // without colour codes since stderr is a pipe.
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Created admin user 'admin' with password: "))
+        .unwrap_or_else(|| panic!("no generated password in stdout: {out}"));
+    assert!(password.len() >= 24);
+    assert!(!out.contains("INFO"), "a log line on stdout: {out}");
+    assert!(err.contains("listening on http://"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "colour codes in a non-terminal log: {err:?}"
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("rocketlite.redb")), 0o600);
+
+    let service = crate::common::service_over(Store::open(&data.join("rocketlite.redb")).unwrap());
+    let admin = rocketlite::service::LoginName::Username("admin".into());
+    assert!(
+        service.login(&admin, "", None).is_err(),
+        "the empty password logs in"
+    );
+    assert!(service.login(&admin, password, None).is_ok());
+}
+
+#[test]
+fn invalid_admin_values_are_refused_with_a_message_naming_the_variable() {
+    for (var, value) in [
+        ("ADMIN_USERNAME", "not a name"),
+        ("ADMIN_USERNAME", &"a".repeat(81)),
+        ("ADMIN_EMAIL", "nobody"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (ok, _, err) = run_binary(dir.path(), &[("ADMIN_PASS", "pw"), (var, value)]);
+        assert!(!ok, "{var}={value} was accepted");
+        assert!(err.contains(var), "{var} not named in: {err}");
+        // Nothing was created under the invalid name.
+        let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+        let users = store.dump().unwrap();
+        assert!(
+            !users.iter().any(|r| r.starts_with("userid_user")),
+            "{users:?}"
+        );
+    }
 }

@@ -1,0 +1,76 @@
+//! Upper bounds on every string and list a request can store. Rocket.Chat sets none for these
+//! (its username and room-name patterns have no length), so these are rocketlite's own,
+//! documented in the README: generous for real names, small enough that no request can
+//! grow the file or hold the writer for long.
+
+use super::{ServiceError, ServiceResult};
+
+/// Characters in a username.
+pub const USERNAME: usize = 80;
+/// Characters in a display name (`name`).
+pub const DISPLAY_NAME: usize = 120;
+/// Characters in an email address (RFC 5321's path limit).
+pub const EMAIL: usize = 254;
+/// Bytes in a password; argon2 reads all of it.
+pub const PASSWORD: usize = 1024;
+/// Characters in a room name.
+pub const ROOM_NAME: usize = 80;
+/// Usernames in one `channels.create` / `groups.create`.
+pub const MEMBERS: usize = 1000;
+/// Distinct roles on one user or one permission.
+pub const ROLES: usize = 32;
+
+/// `invalid-params` in ajv's words unless `value` has at most `max` characters. The value is
+/// never echoed: it may be a megabyte long.
+pub(super) fn check_len(field: &str, value: &str, max: usize) -> ServiceResult<()> {
+    if value.len() > max && value.chars().count() > max {
+        return Err(ServiceError::InvalidParams(format!(
+            "/{field} must NOT have more than {max} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// `invalid-params` in ajv's words unless a list has at most `max` items.
+pub(super) fn check_count(field: &str, count: usize, max: usize) -> ServiceResult<()> {
+    if count > max {
+        return Err(ServiceError::InvalidParams(format!(
+            "/{field} must NOT have more than {max} items"
+        )));
+    }
+    Ok(())
+}
+
+/// `roles` with duplicates removed, first occurrence kept, so a role is stored once.
+pub(super) fn distinct(roles: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(roles.len());
+    for role in roles {
+        if !out.contains(role) {
+            out.push(role.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(check_len("name", &"é".repeat(120), 120).is_ok());
+        let err = check_len("name", &"é".repeat(121), 120).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid params: /name must NOT have more than 120 characters"
+        );
+    }
+
+    #[test]
+    fn distinct_keeps_the_first_of_each_role_in_order() {
+        let roles: Vec<String> = ["user", "admin", "user", "admin", "bot"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(distinct(&roles), ["user", "admin", "bot"]);
+    }
+}

@@ -1,0 +1,234 @@
+//! The open database, and the way back from an I/O error. After a failed write (a full disk,
+//! say) redb answers every later call with "Previous I/O error" until the database is closed
+//! and opened again; the handle does that by itself, so a server whose disk had filled up
+//! serves again as soon as space is freed, without a restart.
+
+use std::fs::{OpenOptions, Permissions};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use redb::{
+    BackendError, Database, StorageBackend, backends::FileBackend, backends::InMemoryBackend,
+};
+
+use super::StoreError;
+
+/// How a database is (re)opened.
+enum Source {
+    File {
+        path: PathBuf,
+        faults: Option<Arc<DiskFaults>>,
+    },
+    /// In memory: nothing to reopen, an I/O error cannot happen.
+    Memory,
+}
+
+/// The current database; `None` after a failed reopen, until the next attempt succeeds.
+pub(super) struct Handle {
+    current: RwLock<Option<Arc<Database>>>,
+    /// Set by a write that failed on storage: the next write reopens first. Until then reads
+    /// go on from the old handle, which still serves what was committed.
+    broken: AtomicBool,
+    source: Source,
+}
+
+impl Handle {
+    pub(super) fn file(path: &Path, faults: Option<Arc<DiskFaults>>) -> Result<Self, StoreError> {
+        let source = Source::File {
+            path: path.to_path_buf(),
+            faults,
+        };
+        let db = source.open()?;
+        Ok(Handle {
+            current: RwLock::new(Some(Arc::new(db))),
+            broken: AtomicBool::new(false),
+            source,
+        })
+    }
+
+    pub(super) fn memory() -> Result<Self, StoreError> {
+        let source = Source::Memory;
+        let db = source.open()?;
+        Ok(Handle {
+            current: RwLock::new(Some(Arc::new(db))),
+            broken: AtomicBool::new(false),
+            source,
+        })
+    }
+
+    /// The database, reopening it first if an earlier reopen failed.
+    pub(super) fn get(&self) -> Result<Arc<Database>, StoreError> {
+        if let Some(db) = self
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            return Ok(Arc::clone(db));
+        }
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if current.is_none() {
+            *current = Some(Arc::new(self.source.open()?));
+        }
+        Ok(Arc::clone(current.as_ref().expect("just set")))
+    }
+
+    /// Notes that a write failed with `error`; if redb needs a reopen after it, the next
+    /// write does that first (see [`Handle::for_write`]).
+    pub(super) fn failed(&self, error: &StoreError) {
+        if needs_reopen(error) && !matches!(self.source, Source::Memory) {
+            tracing::warn!(%error, "storage error; the next write reopens the database");
+            self.broken.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The database for the next write transaction, reopened first after a storage error.
+    /// Called by the writer thread only.
+    pub(super) fn for_write(&self) -> Result<Arc<Database>, StoreError> {
+        if self.broken.swap(false, Ordering::SeqCst) {
+            self.reopen();
+        }
+        self.get()
+    }
+
+    /// Closes the database and opens it again.
+    fn reopen(&self) {
+        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = current.take() {
+            // Readers hold a clone for one short transaction; let them finish so the file
+            // lock is free for the reopen.
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while Arc::strong_count(&old) > 1 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            drop(old);
+        }
+        match self.source.open() {
+            Ok(db) => {
+                *current = Some(Arc::new(db));
+                tracing::info!("database reopened");
+            }
+            Err(e) => tracing::error!(error = %e, "reopening the database failed; will retry"),
+        }
+    }
+}
+
+/// Whether redb must be closed and reopened before it can write again.
+fn needs_reopen(error: &StoreError) -> bool {
+    matches!(
+        error,
+        StoreError::Db(redb::Error::Io(_) | redb::Error::PreviousIo)
+    )
+}
+
+impl Source {
+    fn open(&self) -> Result<Database, StoreError> {
+        match self {
+            Source::Memory => Ok(Database::builder().create_with_backend(InMemoryBackend::new())?),
+            Source::File { path, faults } => {
+                // Private from the first byte: the file holds password hashes.
+                let file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(path)
+                    .map_err(|e| StoreError::Db(e.into()))?;
+                file.set_permissions(Permissions::from_mode(0o600))
+                    .map_err(|e| StoreError::Db(e.into()))?;
+                let backend = Backend {
+                    file: FileBackend::new(file)?,
+                    faults: faults.clone(),
+                };
+                Ok(Database::builder().create_with_backend(backend)?)
+            }
+        }
+    }
+}
+
+/// A switch that makes the file backend fail writes as a full disk does (`ENOSPC`), for
+/// tests of recovery under real redb. Production never sets it.
+#[derive(Debug, Default)]
+pub struct DiskFaults {
+    full: AtomicBool,
+}
+
+impl DiskFaults {
+    /// From now on, every write, resize and sync fails until [`DiskFaults::free`].
+    pub fn fill(&self) {
+        self.full.store(true, Ordering::SeqCst);
+    }
+
+    /// Space is back.
+    pub fn free(&self) {
+        self.full.store(false, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), std::io::Error> {
+        if self.full.load(Ordering::SeqCst) {
+            return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+        }
+        Ok(())
+    }
+}
+
+/// redb's own file backend, with the optional fault switch in front of every mutation.
+#[derive(Debug)]
+struct Backend {
+    file: FileBackend,
+    faults: Option<Arc<DiskFaults>>,
+}
+
+impl Backend {
+    fn check(&self) -> Result<(), std::io::Error> {
+        self.faults.as_ref().map_or(Ok(()), |f| f.check())
+    }
+}
+
+type Bound = std::ops::Bound<u64>;
+
+impl StorageBackend for Backend {
+    fn len(&self) -> Result<u64, std::io::Error> {
+        self.file.len()
+    }
+    fn read(&self, offset: u64, out: &mut [u8]) -> Result<(), std::io::Error> {
+        self.file.read(offset, out)
+    }
+    fn set_len(&self, len: u64) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.file.set_len(len)
+    }
+    fn sync_data(&self) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.file.sync_data()
+    }
+    fn write(&self, offset: u64, data: &[u8]) -> Result<(), std::io::Error> {
+        self.check()?;
+        self.file.write(offset, data)
+    }
+    fn close(&self) -> Result<(), std::io::Error> {
+        self.file.close()
+    }
+    fn try_lock_range(&self, start: Bound, end: Bound) -> Result<bool, BackendError> {
+        self.file.try_lock_range(start, end)
+    }
+    fn try_lock_shared_range(&self, start: Bound, end: Bound) -> Result<bool, BackendError> {
+        self.file.try_lock_shared_range(start, end)
+    }
+    fn lock_range(&self, start: Bound, end: Bound) -> Result<(), BackendError> {
+        self.file.lock_range(start, end)
+    }
+    fn lock_shared_range(&self, start: Bound, end: Bound) -> Result<(), BackendError> {
+        self.file.lock_shared_range(start, end)
+    }
+    fn unlock_range(&self, start: Bound, end: Bound) -> Result<(), BackendError> {
+        self.file.unlock_range(start, end)
+    }
+    fn query_lock_range(&self, start: Bound, end: Bound) -> Result<bool, BackendError> {
+        self.file.query_lock_range(start, end)
+    }
+}

@@ -1,0 +1,90 @@
+//! The disk under the real redb file fails like a full one, then recovers: writes fail
+//! cleanly meanwhile, nothing acknowledged is lost, and the server writes again by itself.
+
+use std::sync::Arc;
+
+use rocketlite::model::LoginToken;
+use rocketlite::service::{Caller, LoginName, NewUser, Service, ServiceError};
+use rocketlite::store::{DiskFaults, Store};
+
+use crate::common::{ADMIN_PASSWORD, service_over};
+
+fn new_user(name: &str) -> NewUser {
+    NewUser {
+        email: format!("{name}@example.org"),
+        name: name.into(),
+        password: format!("{name}-password"),
+        username: name.into(),
+        active: true,
+        roles: vec!["user".into()],
+        verified: false,
+    }
+}
+
+fn admin(service: &Service) -> Caller {
+    let (user, token) = service
+        .login(&LoginName::Username("admin".into()), ADMIN_PASSWORD, None)
+        .unwrap();
+    service
+        .authenticate(
+            user.id.as_str(),
+            LoginToken::from_client(token.expose().into()),
+        )
+        .unwrap()
+}
+
+#[test]
+fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rocketlite.redb");
+    let faults = Arc::new(DiskFaults::default());
+    let service = service_over(Store::open_with_faults(&path, Arc::clone(&faults)).unwrap());
+    let admin = admin(&service);
+    service.create_user(&admin, new_user("before")).unwrap();
+
+    faults.fill();
+    for i in 0..3 {
+        let result = service.create_user(&admin, new_user(&format!("during{i}")));
+        assert!(
+            matches!(result, Err(ServiceError::Store(_))),
+            "a write on a full disk fails as a storage error: {result:?}"
+        );
+    }
+    faults.free();
+    // The very next write reopens the database and succeeds: no restart, no failed retry.
+    service
+        .create_user(&admin, new_user("after"))
+        .expect("the first write after space is back succeeds");
+    // Acknowledged writes are all there and nothing from the full-disk period is; the
+    // admin's session still works after the reopen.
+    let names: Vec<String> = service
+        .list_users(&admin, 0, 100)
+        .unwrap()
+        .0
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert!(names.contains(&"before".into()) && names.contains(&"after".into()));
+    assert!(!names.iter().any(|n| n.starts_with("during")), "{names:?}");
+    let dump = service.store().dump().unwrap();
+    drop(service);
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(
+        reopened.dump().unwrap(),
+        dump,
+        "the file holds what was acknowledged"
+    );
+}
+
+#[test]
+fn the_database_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rocketlite.redb");
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let _store = Store::open(&path).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "mode {mode:o}");
+}
