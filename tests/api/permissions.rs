@@ -127,3 +127,95 @@ async fn seeding_again_never_overwrites_an_operators_change() {
         .clone();
     assert_eq!(create_c["roles"], json!(["admin"]));
 }
+
+#[tokio::test]
+async fn an_update_that_would_leave_nobody_able_to_manage_permissions_is_refused() {
+    let app = TestApp::new().await;
+    let before = app.snapshot();
+    for roles in [json!([]), json!(["bot"]), json!(["owner", "guest"])] {
+        let (status, body) = app
+            .post(
+                "/api/v1/permissions.update",
+                Some(&app.admin),
+                json!({"permissions": [{"_id": "access-permissions", "roles": roles}]}),
+            )
+            .await;
+        assert_eq!(status, 400, "{roles}: {body}");
+        assert_eq!(body["errorType"], "error-action-not-allowed", "{body}");
+        assert_eq!(
+            body["details"]["action"], "Remove_last_permission_manager",
+            "{body}"
+        );
+        assert_eq!(app.snapshot(), before, "a refused update changed the store");
+    }
+    // Handing it to another role whose holder is active is fine, and so is keeping admin.
+    app.create_user_with_roles("robo", &["bot"]).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "access-permissions", "roles": ["bot", "bot"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let updated = body["permissions"].as_array().unwrap();
+    assert!(
+        updated.contains(&json!({"_id": "access-permissions", "roles": ["bot"]})),
+        "duplicate roles are stored once: {updated:?}"
+    );
+}
+
+#[tokio::test]
+async fn restore_permissions_gives_access_permissions_back_to_admin() {
+    // The lock-out the update guard cannot see: the only holder is deactivated later.
+    let app = TestApp::new().await;
+    let robo = app.create_user_with_roles("robo", &["bot"]).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "access-permissions", "roles": ["bot"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.set_active(&app.admin, &robo, false, false).await.0, 200);
+    let (status, _) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "create-c", "roles": ["admin"]}]}),
+        )
+        .await;
+    assert_eq!(status, 403, "nobody active can manage permissions now");
+    assert!(app.service.restore_permission_manager().unwrap());
+    assert!(!app.service.restore_permission_manager().unwrap(), "idempotent");
+    let (status, body) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "create-c", "roles": ["admin"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn the_restore_permissions_command_works_on_a_stopped_servers_file() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let service = crate::common::service_over(
+            rocketlite::store::Store::open(&dir.path().join("rocketlite.redb")).unwrap(),
+        );
+        drop(service);
+    }
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+            .args(["restore-permissions", "--data-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already holds"), "{out:?}");
+}
