@@ -111,10 +111,19 @@ pub struct ServeConfig {
     /// The login-blocking window, in seconds.
     #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
-    /// Read the client address from the first `X-Forwarded-For` entry (set it only behind a
-    /// proxy that writes that header).
+    /// Read the client address from `X-Forwarded-For` (set it only behind a proxy that
+    /// appends to that header).
     #[arg(long, env = "ROCKETLITE_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// With --trust-proxy: how many proxies append to `X-Forwarded-For`. The client address
+    /// is that many entries from the right (Rocket.Chat's HTTP_FORWARDED_COUNT).
+    #[arg(
+        long,
+        env = "ROCKETLITE_TRUSTED_PROXY_HOPS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..)
+    )]
+    pub trusted_proxy_hops: u8,
 }
 
 impl ServeConfig {
@@ -259,7 +268,10 @@ pub async fn serve(
             crate::api::app(
                 Arc::clone(&service),
                 ApiConfig {
-                    trust_proxy: config.trust_proxy,
+                    trusted_proxies: match config.trust_proxy {
+                        true => usize::from(config.trusted_proxy_hops),
+                        false => 0,
+                    },
                 },
             ),
             shutdown,

@@ -158,8 +158,10 @@ pub fn spec_json() -> String {
 /// Settings of the HTTP layer itself.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ApiConfig {
-    /// Take the client address for login limits from `X-Forwarded-For` (behind a proxy).
-    pub trust_proxy: bool,
+    /// How many proxies in front append to `X-Forwarded-For`; 0 ignores the header. The
+    /// client address for login limits is that many entries from the right: what the
+    /// outermost trusted proxy saw, never what the client wrote itself.
+    pub trusted_proxies: usize,
 }
 
 /// The whole HTTP application over `service`.

@@ -185,22 +185,31 @@ impl SessionApi {
     }
 }
 
-/// The client's address for the login limits: the socket's peer, or the first
-/// `X-Forwarded-For` entry when `--trust-proxy` says a proxy in front sets it.
+/// The client's address for the login limits: the socket's peer or, behind
+/// `trusted_proxies` proxies, the `X-Forwarded-For` entry that many places from the right
+/// (the address the outermost trusted proxy saw; entries left of it are the client's own
+/// words). A shorter header than that falls back to the peer.
 fn client_address(request: &Request) -> Option<String> {
-    let trust_proxy = request.data::<ApiConfig>().is_some_and(|c| c.trust_proxy);
-    let forwarded = request
-        .headers()
-        .get("X-Forwarded-For")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
-    match (trust_proxy, forwarded) {
-        (true, Some(first)) => Some(first),
-        _ => request
+    let hops = request.data::<ApiConfig>().map_or(0, |c| c.trusted_proxies);
+    let peer = || {
+        request
             .remote_addr()
             .as_socket_addr()
-            .map(|a| a.ip().to_string()),
+            .map(|a| a.ip().to_string())
+    };
+    if hops == 0 {
+        return peer();
+    }
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("X-Forwarded-For")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    match forwarded.len().checked_sub(hops) {
+        Some(i) if !forwarded[i].is_empty() => Some(forwarded[i].chars().take(64).collect()),
+        _ => peer(),
     }
 }

@@ -1,5 +1,6 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
+use super::limits;
 use super::login_limits::Blocked;
 use super::password::verify_password;
 use super::{Service, ServiceError, ServiceResult};
@@ -38,10 +39,24 @@ pub enum LoginName {
 }
 
 impl LoginName {
-    /// The name as the brute-force counter keys it.
-    fn key(&self) -> String {
+    fn text(&self) -> &str {
         let (LoginName::UsernameOrEmail(s) | LoginName::Username(s) | LoginName::Email(s)) = self;
-        normalize_key(s)
+        s
+    }
+}
+
+/// The key the brute-force counter uses: the account itself when the name resolves, so
+/// `alice` and `alice@example.org` share one budget; otherwise a fixed-size digest of the
+/// name, so made-up names of any length cost the same few bytes.
+fn guard_key(user: Option<&User>, name: &LoginName) -> String {
+    match user {
+        Some(user) => format!("id:{}", user.id.as_str()),
+        None => {
+            use base64::Engine;
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(normalize_key(name.text()).as_bytes());
+            format!("name:{}", base64::engine::general_purpose::STANDARD.encode(digest))
+        }
     }
 }
 
@@ -70,14 +85,15 @@ impl Service {
         password: &str,
         client: Option<&str>,
     ) -> ServiceResult<(User, LoginToken)> {
-        let key = name.key();
+        let account = self.find_account(name)?;
+        let key = guard_key(account.as_ref(), name);
         let now = self.now();
         match self.login_guard.check(&key, client, now) {
             Some(Blocked::User) => return Err(ServiceError::LoginBlockedForUser),
             Some(Blocked::Ip) => return Err(ServiceError::LoginBlockedForIp),
             None => {}
         }
-        let result = self.check_password(name, password);
+        let result = check_password(account, password);
         match &result {
             Err(ServiceError::LoginFailed) => self.login_guard.failed(&key, client, now),
             Ok(_) => self.login_guard.succeeded(&key),
@@ -97,9 +113,12 @@ impl Service {
         })
     }
 
-    /// The user named by `name` if `password` is theirs and they are active.
-    fn check_password(&self, name: &LoginName, password: &str) -> ServiceResult<User> {
-        let user = self.store.read(|tx| {
+    /// The account `name` names, if any.
+    fn find_account(&self, name: &LoginName) -> ServiceResult<Option<User>> {
+        if name.text().len() > limits::EMAIL.max(limits::USERNAME) * 4 {
+            return Ok(None); // longer than any stored name can be
+        }
+        self.store.read(|tx| {
             let id = match name {
                 LoginName::Username(u) => tx.user_id_by_username(u)?,
                 LoginName::Email(e) => tx.user_id_by_email(e)?,
@@ -110,16 +129,7 @@ impl Service {
                 Some(id) => tx.user(&id).map_err(ServiceError::from),
                 None => Ok(None),
             }
-        })?;
-        let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-        if !verify_password(password, hash) {
-            return Err(ServiceError::LoginFailed);
-        }
-        let user = user.ok_or(ServiceError::LoginFailed)?;
-        if !user.active {
-            return Err(ServiceError::UserNotActivated);
-        }
-        Ok(user)
+        })
     }
 
     /// Revokes the token the caller used.
@@ -130,4 +140,18 @@ impl Service {
             Ok(tx.remove_token(&user.id, &caller.token)?)
         })
     }
+}
+
+/// `user` if `password` is theirs and they are active. An unknown user costs a hash too, so
+/// timing tells nothing about which names exist.
+fn check_password(user: Option<User>, password: &str) -> ServiceResult<User> {
+    let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+    if password.len() > limits::PASSWORD || !verify_password(password, hash) {
+        return Err(ServiceError::LoginFailed);
+    }
+    let user = user.ok_or(ServiceError::LoginFailed)?;
+    if !user.active {
+        return Err(ServiceError::UserNotActivated);
+    }
+    Ok(user)
 }

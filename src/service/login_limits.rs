@@ -36,7 +36,12 @@ pub enum Blocked {
     Ip,
 }
 
-/// Recent failure times per username and per address.
+/// How many accounts and addresses are tracked at most; past that the one idle longest is
+/// forgotten. With keys of at most 64 bytes and at most `max_failures` times each, this
+/// bounds the memory of a flood of made-up names to a few tens of MiB.
+pub const MAX_TRACKED: usize = 100_000;
+
+/// Recent failure times per account and per address.
 #[derive(Default)]
 pub(super) struct LoginGuard {
     limits: LoginLimits,
@@ -62,6 +67,25 @@ fn prune(map: &mut HashMap<String, VecDeque<Millis>>, since: Millis) {
 
 fn count(map: &HashMap<String, VecDeque<Millis>>, key: &str) -> usize {
     map.get(key).map_or(0, VecDeque::len)
+}
+
+/// Records a failure at `now` under `key`, keeping only the newest `keep` times and at most
+/// [`MAX_TRACKED`] keys.
+fn record(map: &mut HashMap<String, VecDeque<Millis>>, key: &str, now: Millis, keep: usize) {
+    if !map.contains_key(key) && map.len() >= MAX_TRACKED {
+        let idlest = map
+            .iter()
+            .min_by_key(|(_, times)| times.back().copied().unwrap_or(Millis::MIN))
+            .map(|(k, _)| k.clone());
+        if let Some(idlest) = idlest {
+            map.remove(&idlest);
+        }
+    }
+    let times = map.entry(key.to_string()).or_default();
+    times.push_back(now);
+    while times.len() > keep.max(1) {
+        times.pop_front();
+    }
 }
 
 impl LoginGuard {
@@ -94,12 +118,10 @@ impl LoginGuard {
     /// Records a failed login.
     pub(super) fn failed(&self, user: &str, ip: Option<&str>, now: Millis) {
         let mut f = self.lock();
-        f.by_user
-            .entry(user.to_string())
-            .or_default()
-            .push_back(now);
+        let limits = self.limits;
+        record(&mut f.by_user, user, now, limits.max_failures_per_user);
         if let Some(ip) = ip {
-            f.by_ip.entry(ip.to_string()).or_default().push_back(now);
+            record(&mut f.by_ip, ip, now, limits.max_failures_per_ip);
         }
     }
 
@@ -143,6 +165,23 @@ mod tests {
         }
         assert_eq!(g.check("f", Some("1.2.3.4"), 10), Some(Blocked::Ip));
         assert_eq!(g.check("f", Some("5.6.7.8"), 10), None);
+    }
+
+    #[test]
+    fn memory_is_bounded_per_key_and_in_keys() {
+        let g = guard();
+        for t in 0..100 {
+            g.failed("ada", Some("1.2.3.4"), t);
+        }
+        assert_eq!(count(&g.lock().by_user, "ada"), 3, "only the newest `limit` times are kept");
+        assert_eq!(count(&g.lock().by_ip, "1.2.3.4"), 5);
+        for i in 0..MAX_TRACKED + 10 {
+            g.failed(&format!("name{i}"), None, 200 + i as Millis);
+        }
+        let f = g.lock();
+        assert_eq!(f.by_user.len(), MAX_TRACKED);
+        assert!(!f.by_user.contains_key("ada"), "the idlest key went first");
+        assert!(f.by_user.contains_key(&format!("name{}", MAX_TRACKED + 9)));
     }
 
     #[test]

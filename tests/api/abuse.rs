@@ -22,7 +22,8 @@ async fn login_from(app: &TestApp, user: &str, password: &str, ip: &str) -> (u16
     let resp = app
         .client
         .post("/api/v1/login")
-        .header("X-Forwarded-For", format!("{ip}, 10.0.0.1"))
+        // What the client wrote itself, then what the one trusted proxy appended.
+        .header("X-Forwarded-For", format!("198.18.0.1, {ip}"))
         .body(body)
         .send()
         .await
@@ -106,7 +107,7 @@ async fn failures_from_one_trusted_forwarded_address_block_that_address_only() {
         max_failures_per_ip: 5,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(limits, ApiConfig { trust_proxy: true }).await;
+    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 1 }).await;
     for i in 0..5 {
         let (status, _) = login_from(&app, &format!("nobody{i}"), "x", "203.0.113.7").await;
         assert_eq!(status, 401);
@@ -130,7 +131,7 @@ async fn forwarded_for_is_ignored_unless_trusted() {
         max_failures_per_ip: 2,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(limits, ApiConfig { trust_proxy: false }).await;
+    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 0 }).await;
     for (i, ip) in ["198.51.100.1", "198.51.100.2"].into_iter().enumerate() {
         login_from(&app, &format!("nobody{i}"), "x", ip).await;
     }
@@ -160,4 +161,81 @@ async fn a_panicking_handler_becomes_a_500_envelope_and_serving_goes_on() {
     resp.assert_json(json!({"success": false, "error": "Internal server error"}))
         .await;
     client.get("/").send().await.assert_status_is_ok();
+}
+
+/// Logs in with a raw `X-Forwarded-For` header.
+async fn login_forwarded(app: &TestApp, user: &str, password: &str, xff: &str) -> (u16, Value) {
+    let body = serde_json::to_vec(&json!({"user": user, "password": password})).unwrap();
+    let resp = app
+        .client
+        .post("/api/v1/login")
+        .header("X-Forwarded-For", xff)
+        .body(body)
+        .send()
+        .await
+        .0;
+    let status = resp.status().as_u16();
+    let body = resp.into_body().into_bytes().await.unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn a_client_cannot_escape_the_address_limit_by_writing_its_own_forwarded_entries() {
+    let limits = LoginLimits {
+        max_failures_per_user: 1000,
+        max_failures_per_ip: 5,
+        ..LoginLimits::default()
+    };
+    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 1 }).await;
+    // 30 guesses, each with a different made-up left-most entry; the proxy appended the same
+    // real address every time.
+    let mut judged = 0;
+    for i in 0..30 {
+        let xff = format!("10.9.{i}.1, 203.0.113.9");
+        let (status, body) = login_forwarded(&app, &format!("nobody{i}"), "x", &xff).await;
+        assert_eq!(status, 401);
+        judged += usize::from(body != blocked_for_ip());
+    }
+    assert_eq!(judged, 5, "only the first 5 of 30 guesses may be judged");
+    assert_eq!(
+        login_from(&app, "admin", ADMIN_PASSWORD, "203.0.113.9").await,
+        (401, blocked_for_ip())
+    );
+    // Two trusted hops: the entry second from the right is the client.
+    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 2 }).await;
+    for i in 0..5 {
+        let xff = format!("10.9.{i}.1, 203.0.113.10, 192.0.2.1");
+        assert_eq!(login_forwarded(&app, "nobody", "x", &xff).await.0, 401);
+    }
+    assert_eq!(
+        login_forwarded(&app, "admin", ADMIN_PASSWORD, "1.1.1.1, 203.0.113.10, 192.0.2.1").await,
+        (401, blocked_for_ip())
+    );
+    assert_eq!(
+        login_forwarded(&app, "admin", ADMIN_PASSWORD, "203.0.113.11, 192.0.2.1").await.0,
+        200
+    );
+}
+
+#[tokio::test]
+async fn failures_count_per_account_whatever_name_the_login_uses() {
+    let app = TestApp::with_settings(LoginLimits::default(), ApiConfig::default()).await;
+    // Five wrong guesses by username, five by email address: one account, one budget.
+    for user in ["admin", "ADMIN", "admin", "admin", "admin"] {
+        assert_eq!(app.post("/api/v1/login", None, json!({"user": user, "password": "x"})).await.0, 401);
+    }
+    for _ in 0..5 {
+        let (status, _) = app
+            .post("/api/v1/login", None, json!({"user": "admin@example.org", "password": "x"}))
+            .await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = app
+        .post("/api/v1/login", None, json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .await;
+    assert_eq!((status, body), (401, blocked_for_user()));
+    let (status, body) = app
+        .post("/api/v1/login", None, json!({"email": "admin@example.org", "password": ADMIN_PASSWORD}))
+        .await;
+    assert_eq!((status, body), (401, blocked_for_user()));
 }

@@ -24,6 +24,7 @@ fn config(dir: &Path) -> ServeConfig {
         login_max_failures_per_ip: 50,
         login_window_secs: 300,
         trust_proxy: false,
+        trusted_proxy_hops: 1,
     }
 }
 
