@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use poem::listener::{Acceptor, Listener, TcpListener};
 use rand::TryRngCore;
 
 use crate::api::ApiConfig;
+use crate::net;
 use crate::service::{
     AdminSeed, BootstrapOutcome, LoginLimits, Service, ServiceError, system_clock,
 };
@@ -111,6 +111,29 @@ pub struct ServeConfig {
     /// The login-blocking window, in seconds.
     #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
+    /// Days a login token stays valid (Rocket.Chat's Accounts_LoginExpiration); expired
+    /// tokens answer 401 and are pruned.
+    #[arg(
+        long,
+        env = "ROCKETLITE_LOGIN_EXPIRATION_DAYS",
+        default_value_t = crate::service::DEFAULT_LOGIN_EXPIRATION_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub login_expiration_days: u32,
+    /// Connections served at once; more wait in the kernel's backlog. Capped below the
+    /// open-file limit, whose soft value is raised to the hard one at start.
+    #[arg(long, env = "ROCKETLITE_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers; also how long a kept-alive
+    /// connection may wait for its next request.
+    #[arg(long, env = "ROCKETLITE_HEADER_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_timeout_secs: u64,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, env = "ROCKETLITE_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Seconds a connection may go without the client sending or reading anything.
+    #[arg(long, env = "ROCKETLITE_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
     /// Read the client address from `X-Forwarded-For` (set it only behind a proxy that
     /// appends to that header).
     #[arg(long, env = "ROCKETLITE_TRUST_PROXY")]
@@ -202,7 +225,8 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
         system_clock(),
         Box::new(rand::rngs::OsRng.unwrap_err()),
     )
-    .with_login_limits(limits);
+    .with_login_limits(limits)
+    .with_login_expiration_days(config.login_expiration_days);
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
     let admin_setup = |e: ServiceError| match e {
@@ -252,36 +276,68 @@ pub async fn serve(
         addr: config.listen,
         source,
     };
-    let acceptor = TcpListener::bind(config.listen)
-        .into_acceptor()
+    let file_limit = net::raise_file_limit();
+    let limits = net::Limits {
+        max_connections: net::connection_cap(config.max_connections, file_limit),
+        header_timeout: Duration::from_secs(config.header_timeout_secs.max(1)),
+        idle_timeout: Duration::from_secs(config.idle_timeout_secs.max(1)),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(listen_error)?;
-    let local = acceptor
-        .local_addr()
-        .first()
-        .and_then(|a| a.as_socket_addr().copied())
-        .unwrap_or(config.listen);
+    let local = net::local_addr(&listener, config.listen);
+    tracing::info!(
+        max_connections = limits.max_connections,
+        open_file_limit = file_limit,
+        "connection limits"
+    );
     tracing::info!("listening on http://{local}");
     on_ready(local);
-    poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(
-            crate::api::app(
-                Arc::clone(&service),
-                ApiConfig {
-                    trusted_proxies: match config.trust_proxy {
-                        true => usize::from(config.trusted_proxy_hops),
-                        false => 0,
-                    },
+    let sweeper = tokio::spawn(prune_expired_tokens(Arc::clone(&service)));
+    net::serve(
+        listener,
+        crate::api::app(
+            Arc::clone(&service),
+            ApiConfig {
+                body_timeout: Duration::from_secs(config.body_timeout_secs.max(1)),
+                trusted_proxies: match config.trust_proxy {
+                    true => usize::from(config.trusted_proxy_hops),
+                    false => 0,
                 },
-            ),
-            shutdown,
-            Some(Duration::from_secs(10)),
-        )
-        .await
-        .map_err(listen_error)?;
+            },
+        ),
+        limits,
+        shutdown,
+    )
+    .await;
+    sweeper.abort();
+    let _ = sweeper.await;
     drop(service);
     tracing::info!("stopped; database closed");
     Ok(())
+}
+
+/// Removes expired login tokens now and every ten minutes (Meteor's own interval), in
+/// bounded batches so a sweep never holds the writer for long.
+async fn prune_expired_tokens(service: Arc<Service>) {
+    const BATCH: usize = 1000;
+    loop {
+        loop {
+            match service.run(|s| s.prune_expired_tokens(BATCH)).await {
+                Ok(n) if n == BATCH => continue,
+                Ok(0) => break,
+                Ok(n) => {
+                    tracing::info!(removed = n, "pruned expired login tokens");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning expired login tokens failed");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(600)).await;
+    }
 }
 
 /// A future that completes on SIGINT or SIGTERM. The handlers are installed right away, not

@@ -10,6 +10,7 @@
 pub mod api;
 pub mod cli;
 pub mod model;
+pub mod net;
 pub mod service;
 pub mod store;
 

@@ -8,6 +8,10 @@ mod abuse;
 mod active_status;
 #[path = "api/auth.rs"]
 mod auth;
+#[path = "api/connections.rs"]
+mod connections;
+#[path = "api/expiry.rs"]
+mod expiry;
 #[path = "api/permissions.rs"]
 mod permissions;
 #[path = "api/rooms.rs"]

@@ -39,11 +39,11 @@ fn start(dir: &Path) -> (Child, SocketAddr) {
         .env("ADMIN_PASS", "crash-admin")
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut out = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
@@ -53,7 +53,7 @@ fn start(dir: &Path) -> (Child, SocketAddr) {
         );
         if let Some(addr) = line.split("listening on http://").nth(1) {
             let addr = addr.trim().parse().unwrap();
-            // Keep draining stdout so the server never blocks on a full pipe.
+            // Keep draining stderr (the log) so the server never blocks on a full pipe.
             std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
             return (child, addr);
         }

@@ -53,14 +53,23 @@ impl<'a, T: RequestSchema + Send> ApiExtractor<'a> for Body<T> {
     }
 
     async fn from_request(
-        _request: &'a Request,
+        request: &'a Request,
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let bytes = body
-            .take()?
-            .into_bytes_limit(MAX_BODY_BYTES)
+        // A client dripping its body a byte at a time holds a connection and a task: it gets
+        // the configured time in all, then a clear refusal.
+        let deadline = request
+            .data::<super::ApiConfig>()
+            .copied()
+            .unwrap_or_default()
+            .body_timeout;
+        let read = body.take()?.into_bytes_limit(MAX_BODY_BYTES);
+        let bytes = tokio::time::timeout(deadline, read)
             .await
+            .map_err(|_| {
+                ErrorResponse::invalid_params("the request body was not received in time")
+            })?
             .map_err(|e| match e {
                 poem::error::ReadBodyError::PayloadTooLarge => ErrorResponse::too_large(),
                 _ => ErrorResponse::invalid_params("the request body could not be read"),

@@ -156,12 +156,23 @@ pub fn spec_json() -> String {
 }
 
 /// Settings of the HTTP layer itself.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct ApiConfig {
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
     /// How many proxies in front append to `X-Forwarded-For`; 0 ignores the header. The
     /// client address for login limits is that many entries from the right: what the
     /// outermost trusted proxy saw, never what the client wrote itself.
     pub trusted_proxies: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            body_timeout: std::time::Duration::from_secs(30),
+            trusted_proxies: 0,
+        }
+    }
 }
 
 /// The whole HTTP application over `service`.

@@ -55,7 +55,10 @@ fn guard_key(user: Option<&User>, name: &LoginName) -> String {
             use base64::Engine;
             use sha2::Digest;
             let digest = sha2::Sha256::digest(normalize_key(name.text()).as_bytes());
-            format!("name:{}", base64::engine::general_purpose::STANDARD.encode(digest))
+            format!(
+                "name:{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
         }
     }
 }
@@ -65,9 +68,14 @@ impl Service {
     /// including a token of an inactive user (deliberately stricter than Rocket.Chat).
     pub fn authenticate(&self, user_id: &str, token: LoginToken) -> ServiceResult<Caller> {
         let hash = token.hash();
+        let oldest_valid = self.now() - self.token_lifetime_ms;
         self.store.read(|tx| {
             let owner = tx.user_id_by_token(&hash)?;
             if owner.as_ref().map(UserId::as_str) != Some(user_id) {
+                return Err(ServiceError::Unauthorized);
+            }
+            // Expired answers like revoked; the pruning below removes it for good.
+            if tx.token_issued_at(&hash)?.is_none_or(|t| t <= oldest_valid) {
                 return Err(ServiceError::Unauthorized);
             }
             match tx.user(&UserId(user_id.to_string()))? {
@@ -101,11 +109,14 @@ impl Service {
         }
         let user = result?;
         let token = self.with_rng(LoginToken::generate);
+        let lifetime = self.token_lifetime_ms;
         self.store.write(move |tx| {
             // Re-read inside the write: a deactivation may have committed since the check.
             match tx.user(&user.id)? {
                 Some(current) if current.active => {
-                    tx.insert_token(&user.id, &token.hash())?;
+                    tx.insert_token(&user.id, &token.hash(), now)?;
+                    // Logins also sweep a few expired tokens, between the periodic sweeps.
+                    tx.remove_tokens_issued_before(now - lifetime, 16)?;
                     Ok((current, token.clone()))
                 }
                 _ => Err(ServiceError::UserNotActivated),
@@ -130,6 +141,14 @@ impl Service {
                 None => Ok(None),
             }
         })
+    }
+
+    /// Removes up to `limit` expired login tokens; returns how many. The server runs it
+    /// at start and every few minutes.
+    pub fn prune_expired_tokens(&self, limit: usize) -> ServiceResult<usize> {
+        let cutoff = self.now() - self.token_lifetime_ms;
+        self.store
+            .write(move |tx| Ok(tx.remove_tokens_issued_before(cutoff + 1, limit)?))
     }
 
     /// Revokes the token the caller used.

@@ -173,7 +173,11 @@ mod tests {
         for t in 0..100 {
             g.failed("ada", Some("1.2.3.4"), t);
         }
-        assert_eq!(count(&g.lock().by_user, "ada"), 3, "only the newest `limit` times are kept");
+        assert_eq!(
+            count(&g.lock().by_user, "ada"),
+            3,
+            "only the newest `limit` times are kept"
+        );
         assert_eq!(count(&g.lock().by_ip, "1.2.3.4"), 5);
         for i in 0..MAX_TRACKED + 10 {
             g.failed(&format!("name{i}"), None, 200 + i as Millis);

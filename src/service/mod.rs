@@ -43,6 +43,8 @@ pub fn system_clock() -> Clock {
     })
 }
 
+const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+
 /// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
 pub const DEFAULT_HASH_CONCURRENCY: usize = 2;
 
@@ -54,7 +56,12 @@ pub struct Service {
     hash_permits: Semaphore,
     argon2_params: argon2::Params,
     login_guard: login_limits::LoginGuard,
+    /// How long a login token lives, in milliseconds.
+    token_lifetime_ms: Millis,
 }
+
+/// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
+pub const DEFAULT_LOGIN_EXPIRATION_DAYS: u32 = 90;
 
 impl Service {
     /// A service over `store` with the given clock and random source (the OS generator in
@@ -67,7 +74,14 @@ impl Service {
             hash_permits: Semaphore::new(DEFAULT_HASH_CONCURRENCY),
             argon2_params: argon2::Params::default(),
             login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
+            token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
         }
+    }
+
+    /// Replaces how many days a login token lives (Rocket.Chat's `Accounts_LoginExpiration`).
+    pub fn with_login_expiration_days(mut self, days: u32) -> Self {
+        self.token_lifetime_ms = Millis::from(days.max(1)) * DAY_MS;
+        self
     }
 
     /// Replaces the login brute-force limits.

@@ -84,10 +84,11 @@ impl Service {
                     return Err(ServiceError::UnknownRole(role.clone()));
                 }
             }
-            if let Some((_, roles)) = updates.iter().rev().find(|(p, _)| p == MANAGE) {
-                if !any_active_holder(tx, roles)? {
-                    return Err(ServiceError::PermissionLockout);
-                }
+            let managers = updates.iter().rev().find(|(p, _)| p == MANAGE);
+            if let Some((_, roles)) = managers
+                && !any_active_holder(tx, roles)?
+            {
+                return Err(ServiceError::PermissionLockout);
             }
             for (permission, roles) in &updates {
                 tx.put_permission(permission, &limits::distinct(roles))?;

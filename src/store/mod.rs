@@ -27,7 +27,7 @@ use redb::{
 pub use codec::{decode, encode};
 
 /// Schema version this build writes; `migrate` brings older files up to it.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +150,7 @@ impl Store {
 
 /// Ordered migrations: entry `i` moves a file from schema `i` to `i + 1`.
 /// Version 0 is a file with no version yet: a new file, whose tables were just created.
-const MIGRATIONS: [Migration; 1] = [|_| Ok(())];
+const MIGRATIONS: [Migration; 2] = [|_| Ok(()), users::migrate_token_times];
 
 /// One migration step, run inside the opening write transaction.
 type Migration = fn(&WriteTx) -> Result<(), StoreError>;
@@ -300,6 +300,45 @@ mod tests {
         let store = Store::in_memory().unwrap();
         let v = store.read(|tx| tx.meta("schema_version")).unwrap();
         assert_eq!(v, Some(SCHEMA_VERSION));
+    }
+
+    #[test]
+    fn schema_1_files_gain_token_issue_times_and_keep_their_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        {
+            // A schema-1 file as the previous build wrote it: a token without issue time.
+            let db = redb::Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            tables::create_all(&tx).unwrap();
+            tx.open_table(tables::META)
+                .unwrap()
+                .insert("schema_version", 1)
+                .unwrap();
+            tx.open_table(tables::TOKENHASH_USERID)
+                .unwrap()
+                .insert("h1", "u1")
+                .unwrap();
+            tx.open_multimap_table(tables::USERID_TOKENHASH)
+                .unwrap()
+                .insert("u1", "h1")
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let hash = crate::model::TokenHash("h1".into());
+        let issued = store.read(|tx| tx.token_issued_at(&hash)).unwrap();
+        assert!(issued.is_some_and(|t| t > 1_700_000_000_000), "{issued:?}");
+        assert_eq!(
+            store.read(|tx| tx.meta("schema_version")).unwrap(),
+            Some(SCHEMA_VERSION)
+        );
+        // And it is pruned by time like any other.
+        let removed = store
+            .write(|tx| tx.remove_tokens_issued_before(i64::MAX, 10))
+            .unwrap();
+        assert_eq!(removed, 1);
+        assert_eq!(store.read(|tx| tx.user_id_by_token(&hash)).unwrap(), None);
     }
 
     #[test]

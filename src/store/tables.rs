@@ -26,6 +26,14 @@ pub const TOKENHASH_USERID: TableDefinition<&str, &str> = TableDefinition::new("
 pub const USERID_TOKENHASH: MultimapTableDefinition<&str, &str> =
     MultimapTableDefinition::new("userid_tokenhash");
 
+/// `base64(sha256(token)) -> issued at (ms)`: expiry is checked on every authentication.
+pub const TOKENHASH_ISSUEDAT: TableDefinition<&str, i64> =
+    TableDefinition::new("tokenhash_issuedat");
+/// `(issued at, token hash) -> user id`: the oldest tokens first, so expired ones are pruned
+/// with one range scan.
+pub const ISSUEDAT_TOKENHASH_USERID: TableDefinition<(i64, &str), &str> =
+    TableDefinition::new("issuedat_tokenhash_userid");
+
 /// `permission id -> codec(Vec<role>)`.
 pub const PERMISSION_ROLES: TableDefinition<&str, &[u8]> = TableDefinition::new("permission_roles");
 
@@ -55,6 +63,8 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_multimap_table(ROLE_USERID)?;
     tx.open_table(TOKENHASH_USERID)?;
     tx.open_multimap_table(USERID_TOKENHASH)?;
+    tx.open_table(TOKENHASH_ISSUEDAT)?;
+    tx.open_table(ISSUEDAT_TOKENHASH_USERID)?;
     tx.open_table(PERMISSION_ROLES)?;
     tx.open_table(ROOMID_ROOM)?;
     tx.open_table(ROOMNAME_ROOMID)?;
@@ -92,6 +102,8 @@ pub fn dump(tx: &ReadTransaction) -> Result<Vec<String>, StoreError> {
         USERNAME_USERID,
         EMAIL_USERID,
         TOKENHASH_USERID,
+        TOKENHASH_ISSUEDAT,
+        ISSUEDAT_TOKENHASH_USERID,
         PERMISSION_ROLES,
         ROOMID_ROOM,
         ROOMNAME_ROOMID,

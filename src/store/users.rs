@@ -29,6 +29,13 @@ impl<T: OpenTables> Tx<T> {
         self.lookup(TOKENHASH_USERID, &hash.0)
     }
 
+    /// When a login token was issued.
+    pub fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
+        let table = self.inner.table(TOKENHASH_ISSUEDAT)?;
+        let issued = table.get(hash.0.as_str())?.map(|v| v.value());
+        Ok(issued)
+    }
+
     /// The hashes of every login token a user holds.
     pub fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
         self.multimap_values(USERID_TOKENHASH, user.as_str())
@@ -105,40 +112,100 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records a new login token of `user`.
-    pub fn insert_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        self.w()
-            .open_table(TOKENHASH_USERID)?
+    /// Records a new login token of `user`, issued at `issued_at`.
+    pub fn insert_token(
+        &self,
+        user: &UserId,
+        hash: &TokenHash,
+        issued_at: i64,
+    ) -> Result<(), StoreError> {
+        let tx = self.w();
+        tx.open_table(TOKENHASH_USERID)?
             .insert(hash.0.as_str(), user.as_str())?;
-        self.w()
-            .open_multimap_table(USERID_TOKENHASH)?
+        tx.open_multimap_table(USERID_TOKENHASH)?
             .insert(user.as_str(), hash.0.as_str())?;
+        tx.open_table(TOKENHASH_ISSUEDAT)?
+            .insert(hash.0.as_str(), issued_at)?;
+        tx.open_table(ISSUEDAT_TOKENHASH_USERID)?
+            .insert((issued_at, hash.0.as_str()), user.as_str())?;
         Ok(())
     }
 
-    /// Revokes one token (logout).
+    /// Revokes one token (logout, expiry).
     pub fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        self.w()
-            .open_table(TOKENHASH_USERID)?
-            .remove(hash.0.as_str())?;
-        self.w()
-            .open_multimap_table(USERID_TOKENHASH)?
+        let tx = self.w();
+        tx.open_table(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
+        tx.open_multimap_table(USERID_TOKENHASH)?
             .remove(user.as_str(), hash.0.as_str())?;
+        let issued = {
+            let mut times = tx.open_table(TOKENHASH_ISSUEDAT)?;
+            let removed = times.remove(hash.0.as_str())?;
+            removed.map(|v| v.value())
+        };
+        if let Some(issued) = issued {
+            tx.open_table(ISSUEDAT_TOKENHASH_USERID)?
+                .remove((issued, hash.0.as_str()))?;
+        }
         Ok(())
     }
 
     /// Revokes every token of `user`; returns how many there were.
     pub fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
         let hashes = self.token_hashes_of(user)?;
-        let mut by_hash = self.w().open_table(TOKENHASH_USERID)?;
         for hash in &hashes {
-            by_hash.remove(hash.as_str())?;
+            self.remove_token(user, &TokenHash(hash.clone()))?;
         }
-        self.w()
-            .open_multimap_table(USERID_TOKENHASH)?
-            .remove_all(user.as_str())?;
         Ok(hashes.len())
     }
+
+    /// Revokes up to `limit` tokens issued before `cutoff`, oldest first; returns how many.
+    pub fn remove_tokens_issued_before(
+        &self,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<usize, StoreError> {
+        let expired: Vec<(UserId, TokenHash)> = {
+            let table = self.inner.open_table(ISSUEDAT_TOKENHASH_USERID)?;
+            let mut out = Vec::new();
+            for row in table.range((i64::MIN, "")..(cutoff, ""))?.take(limit) {
+                let (key, user) = row?;
+                out.push((
+                    UserId(user.value().to_string()),
+                    TokenHash(key.value().1.to_string()),
+                ));
+            }
+            out
+        };
+        for (user, hash) in &expired {
+            self.remove_token(user, hash)?;
+        }
+        Ok(expired.len())
+    }
+}
+
+/// Schema 1 -> 2: tokens gain an issue time. Those issued before the upgrade count from it,
+/// so an upgrade never logs anybody out.
+pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let tokens: Vec<(String, String)> = {
+        let table = tx.inner.open_table(TOKENHASH_USERID)?;
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            let (hash, user) = row?;
+            out.push((hash.value().to_string(), user.value().to_string()));
+        }
+        out
+    };
+    let w = tx.w();
+    let mut times = w.open_table(TOKENHASH_ISSUEDAT)?;
+    let mut order = w.open_table(ISSUEDAT_TOKENHASH_USERID)?;
+    for (hash, user) in &tokens {
+        times.insert(hash.as_str(), now)?;
+        order.insert((now, hash.as_str()), user.as_str())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -205,12 +272,14 @@ mod tests {
         store
             .write(move |tx| {
                 tx.put_user(&user, None)?;
-                tx.insert_token(&user.id, &ta.hash())?;
-                tx.insert_token(&user.id, &tb.hash())
+                tx.insert_token(&user.id, &ta.hash(), 1)?;
+                tx.insert_token(&user.id, &tb.hash(), 2)
             })
             .unwrap();
         let id = u.id.clone();
         assert_eq!(store.write(move |tx| tx.remove_all_tokens(&id)).unwrap(), 2);
+        let dump = store.dump().unwrap();
+        assert!(!dump.iter().any(|r| r.contains(&a.hash().0)), "{dump:?}");
         store
             .read(|tx| {
                 assert_eq!(tx.user_id_by_token(&a.hash())?, None);

@@ -107,7 +107,14 @@ async fn failures_from_one_trusted_forwarded_address_block_that_address_only() {
         max_failures_per_ip: 5,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 1 }).await;
+    let app = TestApp::with_settings(
+        limits,
+        ApiConfig {
+            trusted_proxies: 1,
+            ..ApiConfig::default()
+        },
+    )
+    .await;
     for i in 0..5 {
         let (status, _) = login_from(&app, &format!("nobody{i}"), "x", "203.0.113.7").await;
         assert_eq!(status, 401);
@@ -131,7 +138,14 @@ async fn forwarded_for_is_ignored_unless_trusted() {
         max_failures_per_ip: 2,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 0 }).await;
+    let app = TestApp::with_settings(
+        limits,
+        ApiConfig {
+            trusted_proxies: 0,
+            ..ApiConfig::default()
+        },
+    )
+    .await;
     for (i, ip) in ["198.51.100.1", "198.51.100.2"].into_iter().enumerate() {
         login_from(&app, &format!("nobody{i}"), "x", ip).await;
     }
@@ -186,7 +200,14 @@ async fn a_client_cannot_escape_the_address_limit_by_writing_its_own_forwarded_e
         max_failures_per_ip: 5,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 1 }).await;
+    let app = TestApp::with_settings(
+        limits,
+        ApiConfig {
+            trusted_proxies: 1,
+            ..ApiConfig::default()
+        },
+    )
+    .await;
     // 30 guesses, each with a different made-up left-most entry; the proxy appended the same
     // real address every time.
     let mut judged = 0;
@@ -202,17 +223,32 @@ async fn a_client_cannot_escape_the_address_limit_by_writing_its_own_forwarded_e
         (401, blocked_for_ip())
     );
     // Two trusted hops: the entry second from the right is the client.
-    let app = TestApp::with_settings(limits, ApiConfig { trusted_proxies: 2 }).await;
+    let app = TestApp::with_settings(
+        limits,
+        ApiConfig {
+            trusted_proxies: 2,
+            ..ApiConfig::default()
+        },
+    )
+    .await;
     for i in 0..5 {
         let xff = format!("10.9.{i}.1, 203.0.113.10, 192.0.2.1");
         assert_eq!(login_forwarded(&app, "nobody", "x", &xff).await.0, 401);
     }
     assert_eq!(
-        login_forwarded(&app, "admin", ADMIN_PASSWORD, "1.1.1.1, 203.0.113.10, 192.0.2.1").await,
+        login_forwarded(
+            &app,
+            "admin",
+            ADMIN_PASSWORD,
+            "1.1.1.1, 203.0.113.10, 192.0.2.1"
+        )
+        .await,
         (401, blocked_for_ip())
     );
     assert_eq!(
-        login_forwarded(&app, "admin", ADMIN_PASSWORD, "203.0.113.11, 192.0.2.1").await.0,
+        login_forwarded(&app, "admin", ADMIN_PASSWORD, "203.0.113.11, 192.0.2.1")
+            .await
+            .0,
         200
     );
 }
@@ -222,20 +258,41 @@ async fn failures_count_per_account_whatever_name_the_login_uses() {
     let app = TestApp::with_settings(LoginLimits::default(), ApiConfig::default()).await;
     // Five wrong guesses by username, five by email address: one account, one budget.
     for user in ["admin", "ADMIN", "admin", "admin", "admin"] {
-        assert_eq!(app.post("/api/v1/login", None, json!({"user": user, "password": "x"})).await.0, 401);
+        assert_eq!(
+            app.post(
+                "/api/v1/login",
+                None,
+                json!({"user": user, "password": "x"})
+            )
+            .await
+            .0,
+            401
+        );
     }
     for _ in 0..5 {
         let (status, _) = app
-            .post("/api/v1/login", None, json!({"user": "admin@example.org", "password": "x"}))
+            .post(
+                "/api/v1/login",
+                None,
+                json!({"user": "admin@example.org", "password": "x"}),
+            )
             .await;
         assert_eq!(status, 401);
     }
     let (status, body) = app
-        .post("/api/v1/login", None, json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .post(
+            "/api/v1/login",
+            None,
+            json!({"username": "admin", "password": ADMIN_PASSWORD}),
+        )
         .await;
     assert_eq!((status, body), (401, blocked_for_user()));
     let (status, body) = app
-        .post("/api/v1/login", None, json!({"email": "admin@example.org", "password": ADMIN_PASSWORD}))
+        .post(
+            "/api/v1/login",
+            None,
+            json!({"email": "admin@example.org", "password": ADMIN_PASSWORD}),
+        )
         .await;
     assert_eq!((status, body), (401, blocked_for_user()));
 }

@@ -188,7 +188,10 @@ async fn restore_permissions_gives_access_permissions_back_to_admin() {
         .await;
     assert_eq!(status, 403, "nobody active can manage permissions now");
     assert!(app.service.restore_permission_manager().unwrap());
-    assert!(!app.service.restore_permission_manager().unwrap(), "idempotent");
+    assert!(
+        !app.service.restore_permission_manager().unwrap(),
+        "idempotent"
+    );
     let (status, body) = app
         .post(
             "/api/v1/permissions.update",
@@ -217,5 +220,8 @@ fn the_restore_permissions_command_works_on_a_stopped_servers_file() {
     };
     let out = run();
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("already holds"), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("already holds"),
+        "{out:?}"
+    );
 }

@@ -172,18 +172,45 @@ async fn over_long_fields_and_lists_are_refused_before_anything_is_stored() {
     let app = TestApp::new().await;
     let before = app.snapshot();
     let huge = "a".repeat(1000 * 1000);
-    let base = json!({"username": "ada", "email": "ada@example.org", "name": "Ada", "password": "pw"});
+    let base =
+        json!({"username": "ada", "email": "ada@example.org", "name": "Ada", "password": "pw"});
     for (field, value, message) in [
-        ("username", json!("a".repeat(81)), "/username must NOT have more than 80 characters"),
-        ("username", json!(huge), "/username must NOT have more than 80 characters"),
-        ("name", json!("n".repeat(121)), "/name must NOT have more than 120 characters"),
-        ("email", json!(format!("{}@example.org", "e".repeat(250))), "/email must NOT have more than 254 characters"),
-        ("password", json!("p".repeat(1025)), "/password must NOT have more than 1024 bytes"),
-        ("roles", json!(vec!["user"; 33]), "/roles must NOT have more than 32 items"),
+        (
+            "username",
+            json!("a".repeat(81)),
+            "/username must NOT have more than 80 characters",
+        ),
+        (
+            "username",
+            json!(huge),
+            "/username must NOT have more than 80 characters",
+        ),
+        (
+            "name",
+            json!("n".repeat(121)),
+            "/name must NOT have more than 120 characters",
+        ),
+        (
+            "email",
+            json!(format!("{}@example.org", "e".repeat(250))),
+            "/email must NOT have more than 254 characters",
+        ),
+        (
+            "password",
+            json!("p".repeat(1025)),
+            "/password must NOT have more than 1024 bytes",
+        ),
+        (
+            "roles",
+            json!(vec!["user"; 33]),
+            "/roles must NOT have more than 32 items",
+        ),
     ] {
         let mut body = base.clone();
         body[field] = value;
-        let (status, resp) = app.post("/api/v1/users.create", Some(&app.admin), body).await;
+        let (status, resp) = app
+            .post("/api/v1/users.create", Some(&app.admin), body)
+            .await;
         assert_eq!(status, 400, "{field}: {resp}");
         assert_eq!(resp, crate::common::invalid_params(message), "{field}");
         assert!(resp.to_string().len() < 500, "the value is echoed back");
@@ -194,7 +221,9 @@ async fn over_long_fields_and_lists_are_refused_before_anything_is_stored() {
     body["username"] = json!("a".repeat(80));
     body["name"] = json!("é".repeat(120));
     body["roles"] = json!(["user", "bot", "user"]);
-    let (status, resp) = app.post("/api/v1/users.create", Some(&app.admin), body).await;
+    let (status, resp) = app
+        .post("/api/v1/users.create", Some(&app.admin), body)
+        .await;
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["user"]["roles"], json!(["user", "bot"]));
 }
@@ -205,8 +234,14 @@ async fn over_long_room_names_and_member_lists_are_refused() {
     let ada = app.user_session("ada").await;
     let before = app.snapshot();
     for (body, message) in [
-        (json!({"name": "r".repeat(81)}), "/name must NOT have more than 80 characters"),
-        (json!({"name": "room", "members": vec!["ada"; 1001]}), "/members must NOT have more than 1000 items"),
+        (
+            json!({"name": "r".repeat(81)}),
+            "/name must NOT have more than 80 characters",
+        ),
+        (
+            json!({"name": "room", "members": vec!["ada"; 1001]}),
+            "/members must NOT have more than 1000 items",
+        ),
     ] {
         let (status, resp) = app.post("/api/v1/channels.create", Some(&ada), body).await;
         assert_eq!(status, 400, "{resp}");
@@ -214,7 +249,11 @@ async fn over_long_room_names_and_member_lists_are_refused() {
         assert_eq!(app.snapshot(), before);
     }
     let (status, resp) = app
-        .post("/api/v1/groups.create", Some(&ada), json!({"name": "r".repeat(80), "members": vec!["ada"; 1000]}))
+        .post(
+            "/api/v1/groups.create",
+            Some(&ada),
+            json!({"name": "r".repeat(80), "members": vec!["ada"; 1000]}),
+        )
         .await;
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["group"]["usersCount"], 1);

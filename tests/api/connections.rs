@@ -1,0 +1,181 @@
+//! Slow and idle clients cannot starve the server: header, body and idle timeouts, a
+//! connection cap below the file limit, and the soft file limit raised at start. These run
+//! the real binary, under a lowered file limit for its own process.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts the binary under `ulimit` settings (a shell prefix) with short timeouts. Every
+/// caller ends it with `stop`, which waits for it.
+#[allow(clippy::zombie_processes)]
+fn start(ulimit: &str, dir: &std::path::Path) -> (Child, SocketAddr) {
+    let bin = env!("CARGO_BIN_EXE_rocketlite");
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{ulimit}; exec '{bin}' --listen 127.0.0.1:0 --data-dir '{}' \
+             --header-timeout-secs 2 --body-timeout-secs 2 --idle-timeout-secs 3",
+            dir.display()
+        ))
+        .env("ADMIN_PASS", "pw")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(log.read_line(&mut line).unwrap() > 0, "server exited early");
+        if let Some(addr) = line.split("listening on http://").nth(1) {
+            let addr = addr.trim().parse().unwrap();
+            std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+            return (child, addr);
+        }
+    }
+}
+
+/// CPU seconds (user + system) the process has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .unwrap()
+        .1
+        .split_whitespace()
+        .collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+/// Whether the server closes `stream` within `limit` (reads hit EOF or an error).
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let start = Instant::now();
+    let mut buf = [0u8; 4096];
+    while start.elapsed() < limit {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue, // an answer (say, a 400 for a late body) before the close
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => continue,
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+fn info(addr: SocketAddr) -> bool {
+    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_secs(1)) else {
+        return false;
+    };
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = s.write_all(b"GET /api/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.starts_with("HTTP/1.1 200")
+}
+
+fn stop(mut child: Child) {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn more_idle_connections_than_the_file_limit_neither_spin_nor_stop_the_server_for_good() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start("ulimit -n 256", dir.path());
+    let pid = child.id();
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    assert!(
+        limits
+            .lines()
+            .any(|l| l.starts_with("Max open files") && l.contains(" 256 ")),
+        "{limits}"
+    );
+    let mut idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(addr).unwrap())
+        .collect();
+    let cpu_before = cpu_seconds(pid);
+    std::thread::sleep(Duration::from_secs(2));
+    let cpu = cpu_seconds(pid) - cpu_before;
+    eprintln!("300 idle connections under a limit of 256 files: {cpu:.2} CPU s in 2 s");
+    assert!(
+        cpu < 1.0,
+        "the server burns a core while connections wait: {cpu} s"
+    );
+    // The idle ones are closed by the timeouts, and then the server answers again.
+    let closed = idle
+        .iter_mut()
+        .map(|s| closed_within(s, Duration::from_secs(12)))
+        .filter(|&closed| closed)
+        .count();
+    assert_eq!(closed, 300, "idle connections were held open");
+    assert!(
+        info(addr),
+        "the server did not answer after the idle connections were closed"
+    );
+    stop(child);
+}
+
+#[test]
+fn dripping_headers_or_body_gets_the_connection_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start("true", dir.path());
+    let drip = |head: &'static [u8], then: &'static [u8]| {
+        std::thread::spawn(move || {
+            let mut s = TcpStream::connect(addr).unwrap();
+            s.write_all(head).unwrap();
+            let start = Instant::now();
+            // One byte every 300 ms keeps the connection busy but never finishes.
+            for byte in then.iter().cycle() {
+                if s.write_all(&[*byte]).is_err() || start.elapsed() > Duration::from_secs(15) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            (
+                start.elapsed(),
+                closed_within(&mut s, Duration::from_secs(1)),
+            )
+        })
+    };
+    let headers = drip(b"GET /api/info HTTP/1.1\r\n", b"X-Drip: aaaaaaaaaa\r\n");
+    let body = drip(
+        b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
+        b" ",
+    );
+    for (what, handle) in [("headers", headers), ("body", body)] {
+        let (elapsed, closed) = handle.join().unwrap();
+        eprintln!("dripping {what}: cut off after {elapsed:?}");
+        assert!(
+            elapsed < Duration::from_secs(15) || closed,
+            "dripping {what} was never cut off"
+        );
+    }
+    assert!(info(addr));
+    stop(child);
+}
+
+#[test]
+fn the_soft_file_limit_is_raised_to_the_hard_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, _) = start("ulimit -S -n 256 && ulimit -H -n 4096", dir.path());
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap();
+    let numbers: Vec<&str> = line.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(numbers, ["4096", "4096"], "{line}");
+    stop(child);
+}
