@@ -18,21 +18,8 @@ fn blocked_for_ip() -> Value {
 }
 
 async fn login_from(app: &TestApp, user: &str, password: &str, ip: &str) -> (u16, Value) {
-    let body = serde_json::to_vec(&json!({"user": user, "password": password})).unwrap();
-    let resp = app
-        .client
-        .post("/api/v1/login")
-        // What the client wrote itself, then what the one trusted proxy appended.
-        .header("X-Forwarded-For", format!("198.18.0.1, {ip}"))
-        .body(body)
-        .send()
-        .await
-        .0;
-    let status = resp.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&resp.into_body().into_bytes().await.unwrap()).unwrap(),
-    )
+    // What the client wrote itself, then what the one trusted proxy appended.
+    login_forwarded(app, user, password, &format!("198.18.0.1, {ip}")).await
 }
 
 #[tokio::test]

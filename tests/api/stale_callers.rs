@@ -3,15 +3,13 @@
 
 use std::sync::Arc;
 
-use rocketlite::model::{LoginToken, RoomKind, UserId};
-use rocketlite::service::{
-    Caller, LoginName, NewRoom, NewUser, Service, ServiceError, SetActiveStatus,
-};
+use rocketlite::model::{RoomKind, UserId};
+use rocketlite::service::{Caller, NewRoom, NewUser, Service, ServiceError, SetActiveStatus};
 use rocketlite::store::Store;
 use serde_json::json;
 
 use super::server::{Client, assert_every_room_has_an_active_owner, start};
-use crate::common::{ADMIN_PASSWORD, service_over};
+use crate::common::{ADMIN_PASSWORD, service_login, service_over};
 
 /// Every write use case, run as `caller`.
 fn write_use_cases(
@@ -107,7 +105,7 @@ fn write_use_cases(
 /// service, boss's caller resolved now, the room and target's id.
 fn arrange() -> (Arc<Service>, Caller, String, UserId) {
     let service = service_over(Store::in_memory().unwrap());
-    let admin = login(&service, "admin", ADMIN_PASSWORD);
+    let admin = service_login(&service, "admin", ADMIN_PASSWORD);
     let mut ids = Vec::new();
     for (name, roles) in [
         ("boss", vec!["admin", "user"]),
@@ -130,7 +128,7 @@ fn arrange() -> (Arc<Service>, Caller, String, UserId) {
             .unwrap();
         ids.push(user.id);
     }
-    let boss = login(&service, "boss", "boss-password");
+    let boss = service_login(&service, "boss", "boss-password");
     let room = service
         .create_room(
             &boss,
@@ -145,22 +143,10 @@ fn arrange() -> (Arc<Service>, Caller, String, UserId) {
     (service, boss, room.id.to_string(), ids[1].clone())
 }
 
-fn login(service: &Service, user: &str, password: &str) -> Caller {
-    let (user, token) = service
-        .login(&LoginName::Username(user.into()), password, None)
-        .unwrap();
-    service
-        .authenticate(
-            user.id.as_str(),
-            LoginToken::from_client(token.expose().into()),
-        )
-        .unwrap()
-}
-
 #[test]
 fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothing_changes() {
     let (service, boss, room, target) = arrange();
-    let admin = login(&service, "admin", ADMIN_PASSWORD);
+    let admin = service_login(&service, "admin", ADMIN_PASSWORD);
     service
         .set_active_status(
             &admin,

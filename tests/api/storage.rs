@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 
-use rocketlite::model::LoginToken;
-use rocketlite::service::{Caller, LoginName, NewUser, Service, ServiceError};
+use rocketlite::service::{NewUser, ServiceError};
 use rocketlite::store::{DiskFaults, Store};
 
-use crate::common::{ADMIN_PASSWORD, service_over};
+use crate::common::{ADMIN_PASSWORD, service_login, service_over};
 
 fn new_user(name: &str) -> NewUser {
     NewUser {
@@ -21,25 +20,13 @@ fn new_user(name: &str) -> NewUser {
     }
 }
 
-fn admin(service: &Service) -> Caller {
-    let (user, token) = service
-        .login(&LoginName::Username("admin".into()), ADMIN_PASSWORD, None)
-        .unwrap();
-    service
-        .authenticate(
-            user.id.as_str(),
-            LoginToken::from_client(token.expose().into()),
-        )
-        .unwrap()
-}
-
 #[test]
 fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rocketlite.redb");
     let faults = Arc::new(DiskFaults::default());
     let service = service_over(Store::open_with_faults(&path, Arc::clone(&faults)).unwrap());
-    let admin = admin(&service);
+    let admin = service_login(&service, "admin", ADMIN_PASSWORD);
     service.create_user(&admin, new_user("before")).unwrap();
 
     faults.fill();

@@ -247,6 +247,23 @@ impl TestApp {
     }
 }
 
+/// Logs `user` in through the service and resolves the caller, as a request would.
+pub fn service_login(service: &Service, user: &str, password: &str) -> rocketlite::service::Caller {
+    let (user, token) = service
+        .login(
+            &rocketlite::service::LoginName::Username(user.into()),
+            password,
+            None,
+        )
+        .unwrap();
+    service
+        .authenticate(
+            user.id.as_str(),
+            rocketlite::model::LoginToken::from_client(token.expose().into()),
+        )
+        .unwrap()
+}
+
 /// The contract's 401 body.
 pub fn not_logged_in() -> Value {
     json!({
