@@ -2,7 +2,9 @@
 //! poem's own server has none of them (no header timeout, no connection cap, and it retries
 //! a failing `accept` at once, spinning a core at the file limit), so rocketlite runs this:
 //!
-//! - at most `max_connections` at once: past that, new ones wait in the kernel's backlog;
+//! - at most `max_connections` at once: at the cap, the connection that has waited longest on a
+//!   silent client is closed to make room (as nginx drains idle keep-alives), and if none is
+//!   silent, new ones wait in the kernel's backlog;
 //! - a request's headers must arrive within `header_timeout` (hyper's own timer), which also
 //!   closes a kept-alive connection that sends no next request;
 //! - a connection on which the client sends or reads nothing for `idle_timeout` is closed;
@@ -10,13 +12,15 @@
 //!
 //! The body's own deadline is the HTTP layer's (`api::body`), where a request is known.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker, ready};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -51,6 +55,7 @@ pub async fn serve<E>(
 {
     let app = Arc::new(app);
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let waiting = Arc::new(Waiting::default());
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
@@ -60,9 +65,15 @@ pub async fn serve<E>(
     let mut backoff = AcceptBackoff::default();
     tokio::pin!(shutdown);
     loop {
-        let permit = tokio::select! {
-            _ = &mut shutdown => break,
-            permit = Arc::clone(&permits).acquire_owned() => permit.expect("never closed"),
+        let permit = match Arc::clone(&permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                waiting.close_longest();
+                tokio::select! {
+                    _ = &mut shutdown => break,
+                    permit = Arc::clone(&permits).acquire_owned() => permit.expect("never closed"),
+                }
+            }
         };
         let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
@@ -79,7 +90,11 @@ pub async fn serve<E>(
         };
         let local = stream.local_addr().unwrap_or(peer);
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
+        let io = TokioIo::new(IdleTimeout::new(
+            stream,
+            limits.idle_timeout,
+            Arc::clone(&waiting),
+        ));
         let service = hyper::service::service_fn({
             let app = Arc::clone(&app);
             move |req| {
@@ -140,21 +155,74 @@ impl AcceptBackoff {
     }
 }
 
+/// The connections whose server side is waiting to read from a silent client, in the order
+/// they started waiting: the first is the one to close when the cap is reached.
+#[derive(Default)]
+struct Waiting {
+    inner: Mutex<WaitingInner>,
+}
+
+#[derive(Default)]
+struct WaitingInner {
+    next: u64,
+    by_age: BTreeMap<u64, (Arc<AtomicBool>, Waker)>,
+}
+
+impl Waiting {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WaitingInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Starts (or refreshes the waker of) a wait; returns its place in line.
+    fn wait(&self, place: Option<u64>, closed: &Arc<AtomicBool>, waker: &Waker) -> u64 {
+        let mut inner = self.lock();
+        let place = place.unwrap_or_else(|| {
+            inner.next += 1;
+            inner.next
+        });
+        inner
+            .by_age
+            .insert(place, (Arc::clone(closed), waker.clone()));
+        place
+    }
+
+    fn done(&self, place: u64) {
+        self.lock().by_age.remove(&place);
+    }
+
+    /// Closes the connection that has waited longest, if any.
+    fn close_longest(&self) {
+        if let Some((_, (closed, waker))) = self.lock().by_age.pop_first() {
+            closed.store(true, Ordering::SeqCst);
+            waker.wake();
+        }
+    }
+}
+
 /// A TCP stream that fails a read or write after `timeout` without progress, so a client
-/// that goes silent (or stops reading our answer) cannot hold its connection forever.
+/// that goes silent (or stops reading our answer) cannot hold its connection forever, and
+/// that can be closed early when the server needs its slot (see [`Waiting`]).
 /// The clock runs only while the server waits on the client, never while a handler works.
 struct IdleTimeout {
     stream: TcpStream,
     timeout: Duration,
     deadline: Pin<Box<Sleep>>,
+    waiting: Arc<Waiting>,
+    /// Our place among the waiting connections while a read is pending.
+    place: Option<u64>,
+    /// Set when the server closed us to make room.
+    closed: Arc<AtomicBool>,
 }
 
 impl IdleTimeout {
-    fn new(stream: TcpStream, timeout: Duration) -> Self {
+    fn new(stream: TcpStream, timeout: Duration, waiting: Arc<Waiting>) -> Self {
         IdleTimeout {
             stream,
             timeout,
             deadline: Box::pin(tokio::time::sleep(timeout)),
+            waiting,
+            place: None,
+            closed: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -168,8 +236,20 @@ impl IdleTimeout {
         self.deadline.as_mut().reset(next);
     }
 
+    fn stop_waiting(&mut self) {
+        if let Some(place) = self.place.take() {
+            self.waiting.done(place);
+        }
+    }
+
     fn timed_out() -> io::Error {
         io::Error::new(io::ErrorKind::TimedOut, "connection idle too long")
+    }
+}
+
+impl Drop for IdleTimeout {
+    fn drop(&mut self) {
+        self.stop_waiting();
     }
 }
 
@@ -179,13 +259,21 @@ impl AsyncRead for IdleTimeout {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Poll::Ready(Err(Self::timed_out()));
+        }
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
             Poll::Ready(result) => {
+                self.stop_waiting();
                 self.progressed();
                 Poll::Ready(result)
             }
             Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                let this = &mut *self;
+                this.place = Some(this.waiting.wait(this.place, &this.closed, cx.waker()));
+                Poll::Pending
+            }
         }
     }
 }
