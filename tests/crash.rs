@@ -2,9 +2,6 @@
 //! after every kill the file opens, every acknowledged write is there, and nothing is
 //! half-applied. Set ROCKETLITE_CRASH_SEED to replay a run, ROCKETLITE_CRASH_ROUNDS for more.
 
-#[path = "common/http.rs"]
-mod http;
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -15,6 +12,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rocketlite::model::UserId;
 use rocketlite::store::{Store, StoreError};
+use rocketlite_testkit::http;
 use serde_json::json;
 
 /// Status changes acknowledged with 200 over the whole run.

@@ -1,14 +1,7 @@
 //! Replays every committed fuzz corpus file through its target, so a crash found once by
-//! `cargo fuzz` stays fixed. The targets live in `fuzz/src/targets.rs`.
+//! `cargo fuzz` stays fixed. The targets live in the test kit (`tests/kit/src/targets.rs`).
 
-// Reopening files is for the property tests; the fuzz targets run in memory.
-#[allow(dead_code)]
-#[path = "../fuzz/src/harness.rs"]
-mod harness;
-#[path = "../fuzz/src/model.rs"]
-mod model;
-#[path = "../fuzz/src/targets.rs"]
-mod targets;
+use rocketlite_testkit::targets;
 
 use std::path::Path;
 

@@ -3,16 +3,11 @@
 //! outcomes must agree, the invariants hold, and reopening the file gives the same state.
 //! `PROPTEST_CASES=N cargo test --test model` runs more cases.
 
-#[path = "../fuzz/src/harness.rs"]
-mod harness;
-#[path = "../fuzz/src/model.rs"]
-mod model;
-
-use harness::Harness;
-use model::{MAX_USERS, Model, Op};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+use rocketlite_testkit::harness::Harness;
+use rocketlite_testkit::model::{MAX_USERS, Model, Op};
 
 struct Reference;
 

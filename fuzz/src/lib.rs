@@ -1,6 +1,4 @@
-//! rocketlite's fuzzing support: the reference model, the harness that checks the service
-//! against it, and the bodies of the fuzz targets.
+//! rocketlite's fuzzing support: the model, harness and target bodies live in the test kit
+//! (`tests/kit`), shared with `cargo test`.
 
-pub mod harness;
-pub mod model;
-pub mod targets;
+pub use rocketlite_testkit::{harness, model, targets};

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::auth::{AUTH_TOKEN_SCHEME, USER_ID_SCHEME};
 use super::envelope::NOT_LOGGED_IN;
 use super::validate::CLOSED_MARKER;
+use crate::model::Permission;
 
 /// The document's description.
 pub const DESCRIPTION: &str = "rocketlite speaks the Rocket.Chat REST API for user and room \
@@ -152,7 +153,9 @@ fn room_example(kind: &str) -> Value {
 
 /// The success body of each operation.
 fn ok_example(operation: &str) -> Option<Value> {
-    let permission = json!({"_id": "set-owner", "roles": ["admin", "owner"]});
+    let set_owner = Permission::SetOwner;
+    let roles: Vec<&str> = set_owner.default_roles().iter().map(|r| r.as_str()).collect();
+    let permission = json!({"_id": set_owner.as_str(), "roles": roles});
     let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
     let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
     Some(match operation {

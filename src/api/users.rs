@@ -9,6 +9,7 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::UserView;
 use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
+use crate::model::Role;
 use crate::service::{NewUser, Service, SetActiveStatus, UserLookup};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -122,7 +123,7 @@ impl UsersApi {
             password: b.password,
             username: b.username,
             active: b.active.unwrap_or(true),
-            roles: b.roles.unwrap_or_else(|| vec!["user".into()]),
+            roles: b.roles.unwrap_or_else(|| vec![Role::User.as_str().into()]),
             verified: b.verified.unwrap_or(false),
         };
         call_hashing(

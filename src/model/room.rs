@@ -54,7 +54,7 @@ pub struct Subscription {
 
 impl Subscription {
     /// Whether the member holds the room role `role` here.
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: super::Role) -> bool {
+        self.roles.iter().any(|r| r == role.as_str())
     }
 }

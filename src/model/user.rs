@@ -28,8 +28,8 @@ pub struct User {
 
 impl User {
     /// Whether the user holds the global role `role`.
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r == role)
+    pub fn has_role(&self, role: super::Role) -> bool {
+        self.roles.iter().any(|r| r == role.as_str())
     }
 }
 

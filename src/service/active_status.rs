@@ -4,11 +4,14 @@ use super::auth::current_caller;
 use super::permissions::require_any;
 use super::rooms::{ensure_active_owner, grant_owner, has_other_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Room, User, UserId};
+use crate::model::{Permission, Role, Room, User, UserId};
 use crate::store::{OpenTables, StoreError, Tx, WriteTx};
 
 /// Either permission lets a caller change another user's active status.
-const PERMISSIONS: [&str; 2] = ["edit-other-user-active-status", "manage-moderation-actions"];
+const PERMISSIONS: [Permission; 2] = [
+    Permission::EditOtherUserActiveStatus,
+    Permission::ManageModerationActions,
+];
 
 /// What `users.setActiveStatus` asks for.
 #[derive(Clone, Debug)]
@@ -41,7 +44,7 @@ impl Service {
             if req.active {
                 return reactivate(tx, user, now);
             }
-            if user.active && user.has_role("admin") && !another_active_admin(tx, &user.id)? {
+            if user.active && user.has_role(Role::Admin) && !another_active_admin(tx, &user.id)? {
                 return Err(ServiceError::LastAdmin);
             }
             let handovers = if user.active {
@@ -60,7 +63,7 @@ impl Service {
 
 /// Whether an active admin other than `user` exists.
 fn another_active_admin<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
-    for id in tx.user_ids_with_role("admin")? {
+    for id in tx.user_ids_with_role(Role::Admin)? {
         if id != *user && is_active(tx, &id)? {
             return Ok(true);
         }

@@ -4,7 +4,7 @@ use base64::Engine;
 
 use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{Email, User, UserId};
+use crate::model::{Email, Role, User, UserId};
 
 /// The `ADMIN_*` environment variables.
 #[derive(Clone, Debug, Default)]
@@ -31,7 +31,7 @@ impl Service {
     pub fn bootstrap_admin(&self, seed: &AdminSeed) -> ServiceResult<BootstrapOutcome> {
         if !self
             .store
-            .read(|tx| tx.user_ids_with_role("admin"))?
+            .read(|tx| tx.user_ids_with_role(Role::Admin))?
             .is_empty()
         {
             return Ok(BootstrapOutcome::Existing);
@@ -68,7 +68,7 @@ impl Service {
                 .collect(),
             password_hash: Some(hash),
             active: true,
-            roles: vec!["admin".into(), "user".into()],
+            roles: vec![Role::Admin.as_str().into(), Role::User.as_str().into()],
             created_at: now,
             updated_at: now,
         };
@@ -122,7 +122,7 @@ mod tests {
         let (user, _) = service
             .login(&LoginName::Username("admin".into()), &password, None)
             .unwrap();
-        assert!(user.has_role("admin"));
+        assert!(user.has_role(Role::Admin));
     }
 
     #[test]

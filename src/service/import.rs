@@ -3,7 +3,7 @@
 //! call it, never the HTTP layer.
 
 use super::{NewUser, Service, ServiceResult};
-use crate::model::{Room, RoomId, RoomKind, User, UserId};
+use crate::model::{Role, Room, RoomId, RoomKind, User, UserId};
 
 /// A room to import: its creator (first member, owner) and members in join order.
 #[derive(Clone, Debug)]
@@ -73,7 +73,11 @@ impl Service {
                         continue;
                     }
                     let user = tx.user(member)?.ok_or(super::ServiceError::InvalidUser)?;
-                    let roles = if i == 0 { vec!["owner".into()] } else { vec![] };
+                    let roles = if i == 0 {
+                        vec![Role::Owner.as_str().into()]
+                    } else {
+                        vec![]
+                    };
                     super::rooms::join(tx, &mut record, &user, roles, sub_id.clone(), now)?;
                 }
                 tx.put_room(&record)?;

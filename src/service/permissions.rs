@@ -3,14 +3,14 @@
 use super::auth::current_caller;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{DEFAULT_GRANTS, RoomId, User, is_known_role};
+use crate::model::{Permission, Role, RoomId, User};
 use crate::store::{OpenTables, StoreError, Tx};
 
 /// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
 pub(super) fn has_permission<T: OpenTables>(
     tx: &Tx<T>,
     user: &User,
-    permission: &str,
+    permission: Permission,
     room: Option<&RoomId>,
 ) -> Result<bool, StoreError> {
     let Some(granted) = tx.permission_roles(permission)? else {
@@ -31,10 +31,10 @@ pub(super) fn has_permission<T: OpenTables>(
 pub(super) fn require_any<T: OpenTables>(
     tx: &Tx<T>,
     user: &User,
-    permissions: &[&str],
+    permissions: &[Permission],
     room: Option<&RoomId>,
 ) -> ServiceResult<()> {
-    for permission in permissions {
+    for &permission in permissions {
         if has_permission(tx, user, permission, room)? {
             return Ok(());
         }
@@ -48,9 +48,13 @@ impl Service {
     pub fn seed_permissions(&self) -> ServiceResult<usize> {
         self.store.write(|tx| {
             let mut seeded = 0;
-            for (permission, roles) in DEFAULT_GRANTS {
+            for &permission in Permission::ALL {
                 if tx.permission_roles(permission)?.is_none() {
-                    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+                    let roles: Vec<String> = permission
+                        .default_roles()
+                        .iter()
+                        .map(|r| r.as_str().to_string())
+                        .collect();
                     tx.put_permission(permission, &roles)?;
                     seeded += 1;
                 }
@@ -75,23 +79,25 @@ impl Service {
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[MANAGE], None)?;
-            for (permission, roles) in &updates {
+            let mut parsed = Vec::with_capacity(updates.len());
+            for (name, roles) in &updates {
                 limits::check_count("roles", limits::distinct(roles).len(), limits::ROLES)?;
-                if tx.permission_roles(permission)?.is_none() {
-                    return Err(ServiceError::UnknownPermission(permission.clone()));
-                }
-                if let Some(role) = roles.iter().find(|r| !is_known_role(r)) {
+                let permission = Permission::parse(name)
+                    .filter(|&p| matches!(tx.permission_roles(p), Ok(Some(_))))
+                    .ok_or_else(|| ServiceError::UnknownPermission(name.clone()))?;
+                if let Some(role) = roles.iter().find(|r| Role::parse(r).is_none()) {
                     return Err(ServiceError::UnknownRole(role.clone()));
                 }
+                parsed.push((permission, limits::distinct(roles)));
             }
-            let managers = updates.iter().rev().find(|(p, _)| p == MANAGE);
+            let managers = parsed.iter().rev().find(|(p, _)| *p == MANAGE);
             if let Some((_, roles)) = managers
                 && !any_active_holder(tx, roles)?
             {
                 return Err(ServiceError::PermissionLockout);
             }
-            for (permission, roles) in &updates {
-                tx.put_permission(permission, &limits::distinct(roles))?;
+            for (permission, roles) in &parsed {
+                tx.put_permission(*permission, roles)?;
             }
             Ok(tx.all_permissions()?)
         })
@@ -104,10 +110,10 @@ impl Service {
     pub fn restore_permission_manager(&self) -> ServiceResult<bool> {
         self.store.write(|tx| {
             let mut roles = tx.permission_roles(MANAGE)?.unwrap_or_default();
-            if roles.iter().any(|r| r == "admin") {
+            if roles.iter().any(|r| r == Role::Admin.as_str()) {
                 return Ok(false);
             }
-            roles.push("admin".into());
+            roles.push(Role::Admin.as_str().into());
             tx.put_permission(MANAGE, &roles)?;
             Ok(true)
         })
@@ -115,11 +121,11 @@ impl Service {
 }
 
 /// The permission that changes permissions: someone active must keep it.
-const MANAGE: &str = "access-permissions";
+const MANAGE: Permission = Permission::AccessPermissions;
 
 /// Whether an active user holds one of the global `roles`.
 fn any_active_holder<T: OpenTables>(tx: &Tx<T>, roles: &[String]) -> Result<bool, StoreError> {
-    for role in roles {
+    for role in roles.iter().filter_map(|r| Role::parse_global(r)) {
         for id in tx.user_ids_with_role(role)? {
             if tx.user(&id)?.is_some_and(|u| u.active) {
                 return Ok(true);

@@ -5,7 +5,9 @@ use super::limits;
 use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key};
+use crate::model::{
+    Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key,
+};
 use crate::store::{OpenTables, StoreError, Tx, WriteTx};
 
 /// What `channels.create` / `groups.create` ask for.
@@ -44,7 +46,7 @@ fn visible_room<T: OpenTables>(
     };
     if room.kind == RoomKind::Group
         && tx.subscription(&room.id, &caller.id)?.is_none()
-        && !has_permission(tx, caller, "view-other-user-channels", None)?
+        && !has_permission(tx, caller, Permission::ViewOtherUserChannels, None)?
     {
         return Err(not_found);
     }
@@ -129,7 +131,7 @@ pub(super) fn grant_owner(
         .subscription(room, user)?
         .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
     let mut sub = previous.clone();
-    sub.roles.push("owner".into());
+    sub.roles.push(Role::Owner.as_str().into());
     sub.updated_at = now;
     tx.put_subscription(&sub, Some(&previous))
 }
@@ -139,8 +141,8 @@ impl Service {
     /// the order given. Needs `create-c` or `create-p`.
     pub fn create_room(&self, caller: &Caller, new: NewRoom) -> ServiceResult<Room> {
         let permission = match new.kind {
-            RoomKind::Channel => "create-c",
-            RoomKind::Group => "create-p",
+            RoomKind::Channel => Permission::CreateC,
+            RoomKind::Group => Permission::CreateP,
         };
         let now = self.now();
         let (room_id, ids) = self.with_rng(|rng| {
@@ -187,7 +189,7 @@ impl Service {
             };
             for (i, member) in members.iter().enumerate() {
                 let roles = if i == 0 {
-                    vec!["owner".to_string()]
+                    vec![Role::Owner.as_str().to_string()]
                 } else {
                     vec![]
                 };
@@ -215,9 +217,9 @@ impl Service {
             let mut room = visible_room(tx, &caller, Some(kind), &room_id)?;
             let caller_is_member = tx.subscription(&room.id, &caller.id)?.is_some();
             let permission = match (caller_is_member, kind) {
-                (true, _) => "add-user-to-joined-room",
-                (false, RoomKind::Channel) => "add-user-to-any-c-room",
-                (false, RoomKind::Group) => "add-user-to-any-p-room",
+                (true, _) => Permission::AddUserToJoinedRoom,
+                (false, RoomKind::Channel) => Permission::AddUserToAnyCRoom,
+                (false, RoomKind::Group) => Permission::AddUserToAnyPRoom,
             };
             if !has_permission(tx, &caller, permission, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed {
@@ -249,13 +251,13 @@ impl Service {
             let caller = current_caller(tx, &caller)?;
             let room = visible_room(tx, &caller, Some(kind), &room_id)?;
             let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller, "set-owner", Some(&room.id))? {
+            if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }
             let sub = tx
                 .subscription(&room.id, &user.id)?
                 .ok_or(ServiceError::UserNotInRoom { method: METHOD })?;
-            if sub.has_role("owner") {
+            if sub.has_role(Role::Owner) {
                 return Err(ServiceError::AlreadyOwner { method: METHOD });
             }
             Ok(grant_owner(tx, &room.id, &user.id, now)?)
@@ -279,13 +281,13 @@ impl Service {
             let caller = current_caller(tx, &caller)?;
             let room = visible_room(tx, &caller, Some(kind), &room_id)?;
             let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller, "set-owner", Some(&room.id))? {
+            if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed { method: METHOD });
             }
             let sub = tx
                 .subscription(&room.id, &user.id)?
                 .ok_or(ServiceError::InvalidRoom { method: METHOD })?;
-            if !sub.has_role("owner") {
+            if !sub.has_role(Role::Owner) {
                 return Err(ServiceError::NotOwner { method: METHOD });
             }
             let other_owner = tx.owner_ids(&room.id)?.iter().any(|id| *id != user.id);
@@ -293,7 +295,7 @@ impl Service {
                 return Err(ServiceError::RemoveLastOwner { method: METHOD });
             }
             let mut updated = sub.clone();
-            updated.roles.retain(|r| r != "owner");
+            updated.roles.retain(|r| r != Role::Owner.as_str());
             updated.updated_at = now;
             tx.put_subscription(&updated, Some(&sub))?;
             Ok(())

@@ -4,7 +4,7 @@ use super::auth::current_caller;
 use super::limits;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Email, GLOBAL_ROLES, User, UserId};
+use crate::model::{Email, Permission, Role, User, UserId};
 use crate::store::{OpenTables, Tx};
 
 /// What `users.create` asks for.
@@ -63,7 +63,7 @@ impl Service {
     pub fn create_user(&self, caller: &Caller, new: NewUser) -> ServiceResult<User> {
         self.store.read(|tx| {
             let current = current_caller(tx, caller)?;
-            require_any(tx, &current, &["create-user"], None)
+            require_any(tx, &current, &[Permission::CreateUser], None)
         })?;
         self.check_new_user(&new)?;
         let user = self.user_record(new);
@@ -72,7 +72,7 @@ impl Service {
             // Checked again inside the write: the caller may have lost its rights, and another
             // request may have taken the name since.
             let caller = current_caller(tx, &caller)?;
-            require_any(tx, &caller, &["create-user"], None)?;
+            require_any(tx, &caller, &[Permission::CreateUser], None)?;
             check_unique(tx, &user.username, &user.emails[0].address)?;
             tx.put_user(&user, None)?;
             Ok(user.clone())
@@ -133,11 +133,7 @@ impl Service {
         if !is_valid_email(&new.email) {
             return Err(ServiceError::InvalidEmail(new.email.clone()));
         }
-        if let Some(role) = new
-            .roles
-            .iter()
-            .find(|r| !GLOBAL_ROLES.contains(&r.as_str()))
-        {
+        if let Some(role) = new.roles.iter().find(|r| Role::parse_global(r).is_none()) {
             return Err(ServiceError::UnknownRole(role.clone()));
         }
         Ok(())
@@ -157,7 +153,7 @@ impl Service {
             };
             let user = user.ok_or(ServiceError::UserInfoNotFound)?;
             let full = user.id == caller.user.id
-                || has_permission(tx, &caller.user, "view-full-other-user-info", None)?;
+                || has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
             Ok((user, full))
         })
     }
@@ -171,8 +167,8 @@ impl Service {
         count: usize,
     ) -> ServiceResult<(Vec<User>, u64, bool)> {
         self.store.read(|tx| {
-            require_any(tx, &caller.user, &["view-d-room"], None)?;
-            let full = has_permission(tx, &caller.user, "view-full-other-user-info", None)?;
+            require_any(tx, &caller.user, &[Permission::ViewDRoom], None)?;
+            let full = has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
             let (users, total) = tx.users_page(offset, count)?;
             Ok((users, total, full))
         })

@@ -4,12 +4,16 @@ use redb::ReadableTable;
 
 use super::tables::PERMISSION_ROLES;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
+use crate::model::Permission;
 
 impl<T: OpenTables> Tx<T> {
     /// The roles granted `permission`, or `None` for a permission that does not exist.
-    pub fn permission_roles(&self, permission: &str) -> Result<Option<Vec<String>>, StoreError> {
+    pub fn permission_roles(
+        &self,
+        permission: Permission,
+    ) -> Result<Option<Vec<String>>, StoreError> {
         let table = self.inner.table(PERMISSION_ROLES)?;
-        let record = table.get(permission)?;
+        let record = table.get(permission.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
@@ -27,10 +31,14 @@ impl<T: OpenTables> Tx<T> {
 
 impl WriteTx {
     /// Sets the roles granted `permission`.
-    pub fn put_permission(&self, permission: &str, roles: &[String]) -> Result<(), StoreError> {
+    pub fn put_permission(
+        &self,
+        permission: Permission,
+        roles: &[String],
+    ) -> Result<(), StoreError> {
         self.w()
             .open_table(PERMISSION_ROLES)?
-            .insert(permission, encode(&roles).as_slice())?;
+            .insert(permission.as_str(), encode(&roles).as_slice())?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@ use redb::{ReadableMultimapTable, ReadableTable};
 
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
-use crate::model::{Room, RoomId, Subscription, UserId, normalize_key};
+use crate::model::{Role, Room, RoomId, Subscription, UserId, normalize_key};
 
 impl<T: OpenTables> Tx<T> {
     /// The room with this id.
@@ -123,8 +123,8 @@ impl WriteTx {
                 .insert(user, room)?;
         }
         // The owner index changes only when the `owner` role does (archiving leaves it alone).
-        let is_owner = sub.has_role("owner");
-        if previous.is_none_or(|p| p.has_role("owner") != is_owner) {
+        let is_owner = sub.has_role(Role::Owner);
+        if previous.is_none_or(|p| p.has_role(Role::Owner) != is_owner) {
             let mut owners = self.w().open_multimap_table(ROOMID_OWNERID)?;
             if is_owner {
                 owners.insert(room, user)?;

@@ -4,7 +4,7 @@ use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
-use crate::model::{TokenHash, User, UserId, normalize_key};
+use crate::model::{Role, TokenHash, User, UserId, normalize_key};
 
 impl<T: OpenTables> Tx<T> {
     /// The user with this id.
@@ -42,9 +42,9 @@ impl<T: OpenTables> Tx<T> {
     }
 
     /// Ids of the users holding a global role, whatever their `active` flag.
-    pub fn user_ids_with_role(&self, role: &str) -> Result<Vec<UserId>, StoreError> {
+    pub fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
         Ok(self
-            .multimap_values(ROLE_USERID, role)?
+            .multimap_values(ROLE_USERID, role.as_str())?
             .into_iter()
             .map(UserId)
             .collect())
@@ -210,7 +210,7 @@ pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Email, LoginToken, User, UserId};
+    use crate::model::{Email, LoginToken, Role, User, UserId};
     use crate::store::{Store, StoreError};
 
     fn user(id: &str, name: &str, roles: &[&str]) -> User {
@@ -253,8 +253,8 @@ mod tests {
                     tx.user_id_by_email("Grace@example.org")?,
                     Some(new.id.clone())
                 );
-                assert!(tx.user_ids_with_role("admin")?.is_empty());
-                assert_eq!(tx.user_ids_with_role("user")?, vec![new.id.clone()]);
+                assert!(tx.user_ids_with_role(Role::Admin)?.is_empty());
+                assert_eq!(tx.user_ids_with_role(Role::User)?, vec![new.id.clone()]);
                 Ok::<_, StoreError>(())
             })
             .unwrap();

@@ -9,8 +9,8 @@ use rocketlite::store::{Store, StoreError};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::common::http::request;
 use crate::common::{ADMIN_PASSWORD, TestApp};
+use rocketlite_testkit::http::request;
 
 fn config(dir: &Path) -> ServeConfig {
     ServeConfig {

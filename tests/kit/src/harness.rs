@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use rand::{SeedableRng, rngs::StdRng};
-use rocketlite::model::{LoginToken, RoomId, RoomKind, UserId};
+use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
 use rocketlite::service::{
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
@@ -392,7 +392,7 @@ impl Harness {
                 .expect("user stored");
             assert_eq!(user.active, expected.active, "active flag of u{slot}");
             assert_eq!(
-                user.has_role("admin"),
+                user.has_role(Role::Admin),
                 expected.admin,
                 "admin role of u{slot}"
             );

@@ -3,8 +3,6 @@
 
 #![allow(dead_code)]
 
-pub mod http;
-
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -1,0 +1,17 @@
+//! The integration suite: the whole app in process, one module per endpoint family.
+
+mod common;
+
+mod abuse;
+mod active_status;
+mod auth;
+mod connections;
+mod expiry;
+mod permissions;
+mod rooms;
+mod server;
+mod spec;
+mod stale_callers;
+mod storage;
+mod users;
+mod validation;
