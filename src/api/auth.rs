@@ -9,7 +9,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use super::envelope::ErrorResponse;
 use super::errors::to_response;
-use crate::model::LoginToken;
+use crate::model::{LoginToken, UserId};
 use crate::service::{Caller, Service};
 
 /// Security scheme names in the spec.
@@ -79,7 +79,7 @@ impl<'a> ApiExtractor<'a> for Auth {
         // A read, run in place like every read (see `api::call_read`).
         let token = LoginToken::from_client(token);
         service
-            .authenticate(&user_id, token)
+            .authenticate(&UserId(user_id), token)
             .map(Auth)
             .map_err(|e| to_response(e).into())
     }

@@ -10,7 +10,7 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::{RoomRoleView, RoomView, SubscriptionView, UserRef, UserView};
 use super::{ApiResult, ApiTags, Page, call, call_read, invalid_params};
-use crate::model::{Room, RoomKind};
+use crate::model::{Room, RoomId, RoomKind, UserId};
 use crate::service::{Caller, NewRoom, Service};
 
 /// What `channels.create` / `groups.create` take.
@@ -148,7 +148,7 @@ impl Family {
         let kind = self.kind;
         call(
             service,
-            move |s| s.invite(&caller, kind, &body.room_id, &body.user_id),
+            move |s| s.invite(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
             view,
         )
         .await
@@ -165,8 +165,10 @@ impl Family {
         call(
             service,
             move |s| match add {
-                true => s.add_owner(&caller, kind, &body.room_id, &body.user_id),
-                false => s.remove_owner(&caller, kind, &body.room_id, &body.user_id),
+                true => s.add_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
+                false => {
+                    s.remove_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id))
+                }
             },
             done,
         )
@@ -179,7 +181,7 @@ impl Family {
         caller: Caller,
         room_id: Option<String>,
     ) -> ApiResult<RolesOk> {
-        let (kind, room_id) = (self.kind, required(room_id, "roomId")?);
+        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
         call_read(
             service,
             move |s| s.room_roles(&caller, kind, &room_id),
@@ -209,7 +211,7 @@ impl Family {
         room_id: Option<String>,
         page: Page,
     ) -> ApiResult<MembersOk> {
-        let (kind, room_id) = (self.kind, required(room_id, "roomId")?);
+        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
         call_read(
             service,
             move |s| s.room_members(&caller, kind, &room_id, page.offset, page.count),
@@ -477,7 +479,7 @@ impl RoomsApi {
         s: Data<&Arc<Service>>,
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
     ) -> ApiResult<RoomOk> {
-        let (caller, room_id) = (auth.0, required(room_id.0, "roomId")?);
+        let (caller, room_id) = (auth.0, RoomId(required(room_id.0, "roomId")?));
         call_read(
             &s,
             move |s| s.room_info(&caller, &room_id),
@@ -504,7 +506,7 @@ impl RoomsApi {
         s: Data<&Arc<Service>>,
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
     ) -> ApiResult<SubscriptionOk> {
-        let (caller, room_id) = (auth.0, required(room_id.0, "roomId")?);
+        let (caller, room_id) = (auth.0, RoomId(required(room_id.0, "roomId")?));
         let user = caller.user.clone();
         call_read(
             &s,

@@ -154,7 +154,11 @@ fn room_example(kind: &str) -> Value {
 /// The success body of each operation.
 fn ok_example(operation: &str) -> Option<Value> {
     let set_owner = Permission::SetOwner;
-    let roles: Vec<&str> = set_owner.default_roles().iter().map(|r| r.as_str()).collect();
+    let roles: Vec<&str> = set_owner
+        .default_roles()
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
     let permission = json!({"_id": set_owner.as_str(), "roles": roles});
     let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
     let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});

@@ -9,7 +9,7 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::views::UserView;
 use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
-use crate::model::Role;
+use crate::model::{Role, UserId};
 use crate::service::{NewUser, Service, SetActiveStatus, UserLookup};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -150,7 +150,7 @@ impl UsersApi {
         username: Query<Option<String>>,
     ) -> ApiResult<UserOk> {
         let lookup = match (user_id.0, username.0) {
-            (Some(id), _) => UserLookup::Id(id),
+            (Some(id), _) => UserLookup::Id(UserId(id)),
             (None, Some(name)) => UserLookup::Username(name),
             (None, None) => return Err(invalid_params("must have required property 'userId'")),
         };
@@ -216,7 +216,7 @@ impl UsersApi {
     ) -> ApiResult<SetActiveStatusOk> {
         let caller = auth.0;
         let req = SetActiveStatus {
-            user_id: body.0.user_id,
+            user_id: UserId(body.0.user_id),
             active: body.0.active_status,
             confirm_relinquish: body.0.confirm_relinquish.unwrap_or(false),
         };

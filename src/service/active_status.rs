@@ -5,7 +5,7 @@ use super::permissions::require_any;
 use super::rooms::{ensure_active_owner, grant_owner, has_other_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, User, UserId};
-use crate::store::{OpenTables, StoreError, Tx, WriteTx};
+use crate::store::prelude::*;
 
 /// Either permission lets a caller change another user's active status.
 const PERMISSIONS: [Permission; 2] = [
@@ -16,7 +16,7 @@ const PERMISSIONS: [Permission; 2] = [
 /// What `users.setActiveStatus` asks for.
 #[derive(Clone, Debug)]
 pub struct SetActiveStatus {
-    pub user_id: String,
+    pub user_id: UserId,
     pub active: bool,
     pub confirm_relinquish: bool,
 }
@@ -38,9 +38,7 @@ impl Service {
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &PERMISSIONS, None)?;
-            let user = tx
-                .user(&UserId(req.user_id.clone()))?
-                .ok_or(ServiceError::UserNotFound)?;
+            let user = tx.user(&req.user_id)?.ok_or(ServiceError::UserNotFound)?;
             if req.active {
                 return reactivate(tx, user, now);
             }
@@ -62,7 +60,7 @@ impl Service {
 }
 
 /// Whether an active admin other than `user` exists.
-fn another_active_admin<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
+fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
     for id in tx.user_ids_with_role(Role::Admin)? {
         if id != *user && is_active(tx, &id)? {
             return Ok(true);
@@ -73,7 +71,7 @@ fn another_active_admin<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool
 
 /// The rooms where `user` is an owner, no other active owner remains, and another active
 /// member exists to take over: the earliest-joined one. Reads O(k log n) for k rooms.
-fn handovers<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<Vec<Handover>, StoreError> {
+fn handovers(tx: &impl Reads, user: &UserId) -> Result<Vec<Handover>, StoreError> {
     let mut out = Vec::new();
     for room_id in tx.room_ids_of(user)? {
         if !tx.is_owner(&room_id, user)? || has_other_active_owner(tx, &room_id, user)? {
@@ -88,7 +86,12 @@ fn handovers<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<Vec<Handover>, 
     Ok(out)
 }
 
-fn deactivate(tx: &WriteTx, user: User, handovers: &[Handover], now: i64) -> ServiceResult<User> {
+fn deactivate(
+    tx: &impl Writes,
+    user: User,
+    handovers: &[Handover],
+    now: i64,
+) -> ServiceResult<User> {
     for handover in handovers {
         grant_owner(tx, &handover.room.id, &handover.successor, now)?;
     }
@@ -98,7 +101,7 @@ fn deactivate(tx: &WriteTx, user: User, handovers: &[Handover], now: i64) -> Ser
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
-fn reactivate(tx: &WriteTx, user: User, now: i64) -> ServiceResult<User> {
+fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResult<User> {
     let user = store_active(tx, user, true, now)?;
     set_archived(tx, &user.id, false, now)?;
     for room in tx.room_ids_of(&user.id)? {
@@ -107,7 +110,12 @@ fn reactivate(tx: &WriteTx, user: User, now: i64) -> ServiceResult<User> {
     Ok(user)
 }
 
-fn set_archived(tx: &WriteTx, user: &UserId, archived: bool, now: i64) -> Result<(), StoreError> {
+fn set_archived(
+    tx: &impl Writes,
+    user: &UserId,
+    archived: bool,
+    now: i64,
+) -> Result<(), StoreError> {
     for room in tx.room_ids_of(user)? {
         if let Some(previous) = tx.subscription(&room, user)?
             && previous.archived != archived
@@ -121,7 +129,7 @@ fn set_archived(tx: &WriteTx, user: &UserId, archived: bool, now: i64) -> Result
     Ok(())
 }
 
-fn store_active(tx: &WriteTx, user: User, active: bool, now: i64) -> ServiceResult<User> {
+fn store_active(tx: &impl Writes, user: User, active: bool, now: i64) -> ServiceResult<User> {
     if user.active == active {
         return Ok(user);
     }

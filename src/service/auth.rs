@@ -5,7 +5,7 @@ use super::login_limits::Blocked;
 use super::password::verify_password;
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
-use crate::store::{OpenTables, Tx};
+use crate::store::prelude::*;
 
 /// The authenticated user of a request, and the token it used. `user` is the record as it
 /// was when the request was authenticated: reads may use it, but a write use case decides on
@@ -19,7 +19,7 @@ pub struct Caller {
 /// The caller as it stands in this transaction: its token still names it and its record is
 /// active. Every write use case starts here, so a request authenticated before a deactivation
 /// or a logout that committed first is refused instead of acting on a stale copy.
-pub(super) fn current_caller<T: OpenTables>(tx: &Tx<T>, caller: &Caller) -> ServiceResult<User> {
+pub(super) fn current_caller(tx: &impl Reads, caller: &Caller) -> ServiceResult<User> {
     if tx.user_id_by_token(&caller.token)?.as_ref() != Some(&caller.user.id) {
         return Err(ServiceError::Unauthorized);
     }
@@ -66,19 +66,19 @@ fn guard_key(user: Option<&User>, name: &LoginName) -> String {
 impl Service {
     /// The active user owning `token`, if `user_id` names it. Anything else is `Unauthorized`,
     /// including a token of an inactive user (deliberately stricter than Rocket.Chat).
-    pub fn authenticate(&self, user_id: &str, token: LoginToken) -> ServiceResult<Caller> {
+    pub fn authenticate(&self, user_id: &UserId, token: LoginToken) -> ServiceResult<Caller> {
         let hash = token.hash();
         let oldest_valid = self.now() - self.token_lifetime_ms;
         self.store.read(|tx| {
             let owner = tx.user_id_by_token(&hash)?;
-            if owner.as_ref().map(UserId::as_str) != Some(user_id) {
+            if owner.as_ref() != Some(user_id) {
                 return Err(ServiceError::Unauthorized);
             }
             // Expired answers like revoked; the pruning below removes it for good.
             if tx.token_issued_at(&hash)?.is_none_or(|t| t <= oldest_valid) {
                 return Err(ServiceError::Unauthorized);
             }
-            match tx.user(&UserId(user_id.to_string()))? {
+            match tx.user(user_id)? {
                 Some(user) if user.active => Ok(Caller { user, token: hash }),
                 _ => Err(ServiceError::Unauthorized),
             }

@@ -1,5 +1,6 @@
 //! First start: the admin account, created from Rocket.Chat's `ADMIN_*` variables.
 
+use crate::store::prelude::*;
 use base64::Engine;
 
 use super::users::{is_valid_email, is_valid_username};

@@ -4,11 +4,11 @@ use super::auth::current_caller;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, RoomId, User};
-use crate::store::{OpenTables, StoreError, Tx};
+use crate::store::prelude::*;
 
 /// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
-pub(super) fn has_permission<T: OpenTables>(
-    tx: &Tx<T>,
+pub(super) fn has_permission(
+    tx: &impl Reads,
     user: &User,
     permission: Permission,
     room: Option<&RoomId>,
@@ -28,8 +28,8 @@ pub(super) fn has_permission<T: OpenTables>(
 }
 
 /// `Forbidden` unless `user` holds at least one of `permissions`.
-pub(super) fn require_any<T: OpenTables>(
-    tx: &Tx<T>,
+pub(super) fn require_any(
+    tx: &impl Reads,
     user: &User,
     permissions: &[Permission],
     room: Option<&RoomId>,
@@ -124,7 +124,7 @@ impl Service {
 const MANAGE: Permission = Permission::AccessPermissions;
 
 /// Whether an active user holds one of the global `roles`.
-fn any_active_holder<T: OpenTables>(tx: &Tx<T>, roles: &[String]) -> Result<bool, StoreError> {
+fn any_active_holder(tx: &impl Reads, roles: &[String]) -> Result<bool, StoreError> {
     for role in roles.iter().filter_map(|r| Role::parse_global(r)) {
         for id in tx.user_ids_with_role(role)? {
             if tx.user(&id)?.is_some_and(|u| u.active) {

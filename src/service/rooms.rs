@@ -8,7 +8,7 @@ use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key,
 };
-use crate::store::{OpenTables, StoreError, Tx, WriteTx};
+use crate::store::prelude::*;
 
 /// What `channels.create` / `groups.create` ask for.
 #[derive(Clone, Debug)]
@@ -33,14 +33,14 @@ pub type RoomMember = User;
 /// The room `id`, if it is of `kind` (any kind when `None`) and the caller may see it: a
 /// private group is visible to its members and to holders of `view-other-user-channels`;
 /// to anyone else it does not exist.
-fn visible_room<T: OpenTables>(
-    tx: &Tx<T>,
+fn visible_room(
+    tx: &impl Reads,
     caller: &User,
     kind: Option<RoomKind>,
-    id: &str,
+    id: &RoomId,
 ) -> ServiceResult<Room> {
     let not_found = ServiceError::RoomNotFound(kind.unwrap_or(RoomKind::Channel));
-    let room = match tx.room(&RoomId(id.to_string()))? {
+    let room = match tx.room(id)? {
         Some(room) if kind.is_none_or(|k| k == room.kind) => room,
         _ => return Err(not_found),
     };
@@ -54,14 +54,13 @@ fn visible_room<T: OpenTables>(
 }
 
 /// The user a room operation targets.
-fn target_user<T: OpenTables>(tx: &Tx<T>, id: &str) -> ServiceResult<User> {
-    tx.user(&UserId(id.to_string()))?
-        .ok_or(ServiceError::InvalidUser)
+fn target_user(tx: &impl Reads, id: &UserId) -> ServiceResult<User> {
+    tx.user(id)?.ok_or(ServiceError::InvalidUser)
 }
 
 /// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
 pub(super) fn join(
-    tx: &WriteTx,
+    tx: &impl Writes,
     room: &mut Room,
     user: &User,
     roles: Vec<String>,
@@ -85,14 +84,14 @@ pub(super) fn join(
 }
 
 /// Whether `user` is active, reading its record.
-pub(super) fn is_active<T: OpenTables>(tx: &Tx<T>, user: &UserId) -> Result<bool, StoreError> {
+pub(super) fn is_active(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
     Ok(tx.user(user)?.is_some_and(|u| u.active))
 }
 
 /// Whether `room` has an active owner other than `user`: the rule both deactivation and
 /// owner removal protect.
-pub(super) fn has_other_active_owner<T: OpenTables>(
-    tx: &Tx<T>,
+pub(super) fn has_other_active_owner(
+    tx: &impl Reads,
     room: &RoomId,
     user: &UserId,
 ) -> Result<bool, StoreError> {
@@ -108,7 +107,11 @@ pub(super) fn has_other_active_owner<T: OpenTables>(
 /// member but no active owner makes its earliest-joined active member an owner. Operations
 /// that give a room a new active member (reactivation, invite) end with it, in their own
 /// transaction.
-pub(super) fn ensure_active_owner(tx: &WriteTx, room: &RoomId, now: i64) -> Result<(), StoreError> {
+pub(super) fn ensure_active_owner(
+    tx: &impl Writes,
+    room: &RoomId,
+    now: i64,
+) -> Result<(), StoreError> {
     for owner in tx.owner_ids(room)? {
         if is_active(tx, &owner)? {
             return Ok(());
@@ -122,7 +125,7 @@ pub(super) fn ensure_active_owner(tx: &WriteTx, room: &RoomId, now: i64) -> Resu
 
 /// Gives the member `user` the room role `owner` (the caller checked it lacks it).
 pub(super) fn grant_owner(
-    tx: &WriteTx,
+    tx: &impl Writes,
     room: &RoomId,
     user: &UserId,
     now: i64,
@@ -206,12 +209,12 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &str,
-        user_id: &str,
+        room_id: &RoomId,
+        user_id: &UserId,
     ) -> ServiceResult<Room> {
         let now = self.now();
         let sub_id = self.with_rng(crate::model::new_id);
-        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             let mut room = visible_room(tx, &caller, Some(kind), &room_id)?;
@@ -241,12 +244,12 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &str,
-        user_id: &str,
+        room_id: &RoomId,
+        user_id: &UserId,
     ) -> ServiceResult<()> {
         const METHOD: &str = "addRoomOwner";
         let now = self.now();
-        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             let room = visible_room(tx, &caller, Some(kind), &room_id)?;
@@ -271,12 +274,12 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &str,
-        user_id: &str,
+        room_id: &RoomId,
+        user_id: &UserId,
     ) -> ServiceResult<()> {
         const METHOD: &str = "removeRoomOwner";
         let now = self.now();
-        let (caller, room_id, user_id) = (caller.clone(), room_id.to_string(), user_id.to_string());
+        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             let room = visible_room(tx, &caller, Some(kind), &room_id)?;
@@ -307,7 +310,7 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &str,
+        room_id: &RoomId,
     ) -> ServiceResult<Vec<RoomOwner>> {
         self.store.read(|tx| {
             let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
@@ -336,7 +339,7 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &str,
+        room_id: &RoomId,
         offset: usize,
         count: usize,
     ) -> ServiceResult<(Vec<RoomMember>, usize)> {
@@ -354,7 +357,7 @@ impl Service {
     }
 
     /// The room, if the caller may see it.
-    pub fn room_info(&self, caller: &Caller, room_id: &str) -> ServiceResult<Room> {
+    pub fn room_info(&self, caller: &Caller, room_id: &RoomId) -> ServiceResult<Room> {
         self.store
             .read(|tx| visible_room(tx, &caller.user, None, room_id))
     }
@@ -363,12 +366,13 @@ impl Service {
     pub fn own_subscription(
         &self,
         caller: &Caller,
-        room_id: &str,
+        room_id: &RoomId,
     ) -> ServiceResult<Option<(Subscription, Room)>> {
         self.store.read(|tx| {
-            let id = RoomId(room_id.to_string());
-            let (Some(sub), Some(room)) = (tx.subscription(&id, &caller.user.id)?, tx.room(&id)?)
-            else {
+            let (Some(sub), Some(room)) = (
+                tx.subscription(room_id, &caller.user.id)?,
+                tx.room(room_id)?,
+            ) else {
                 return Ok(None);
             };
             Ok(Some((sub, room)))

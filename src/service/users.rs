@@ -5,7 +5,7 @@ use super::limits;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Email, Permission, Role, User, UserId};
-use crate::store::{OpenTables, Tx};
+use crate::store::prelude::*;
 
 /// What `users.create` asks for.
 #[derive(Clone, Debug)]
@@ -22,7 +22,7 @@ pub struct NewUser {
 /// How `users.info` names its user.
 #[derive(Clone, Debug)]
 pub enum UserLookup {
-    Id(String),
+    Id(UserId),
     Username(String),
 }
 
@@ -144,7 +144,7 @@ impl Service {
     pub fn user_info(&self, caller: &Caller, lookup: &UserLookup) -> ServiceResult<(User, bool)> {
         self.store.read(|tx| {
             let id = match lookup {
-                UserLookup::Id(id) => Some(UserId(id.clone())),
+                UserLookup::Id(id) => Some(id.clone()),
                 UserLookup::Username(name) => tx.user_id_by_username(name)?,
             };
             let user = match id {
@@ -175,11 +175,7 @@ impl Service {
     }
 }
 
-pub(super) fn check_unique<T: OpenTables>(
-    tx: &Tx<T>,
-    username: &str,
-    email: &str,
-) -> ServiceResult<()> {
+pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> ServiceResult<()> {
     if tx.user_id_by_username(username)?.is_some() {
         return Err(ServiceError::FieldUnavailable(username.to_string()));
     }

@@ -51,34 +51,74 @@ mod tests {
         }
     }
 
-    #[test]
-    fn records_round_trip() {
-        let u = user();
-        assert_eq!(decode::<User>(&encode(&u)).unwrap(), u);
-        let room = Room {
+    fn room() -> Room {
+        Room {
             id: RoomId("r".into()),
             name: "general".into(),
             fname: "General".into(),
             kind: RoomKind::Group,
-            creator_id: u.id.clone(),
+            creator_id: UserId("aaaaaaaaaaaaaaaaa".into()),
             creator_username: "Ada".into(),
             read_only: true,
             users_count: 3,
             created_at: 5,
             updated_at: 6,
-        };
-        assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
-        let sub = Subscription {
+        }
+    }
+
+    fn subscription() -> Subscription {
+        Subscription {
             id: "s".into(),
-            room_id: room.id.clone(),
-            user_id: u.id.clone(),
+            room_id: RoomId("r".into()),
+            user_id: UserId("aaaaaaaaaaaaaaaaa".into()),
             join_seq: 9,
             roles: vec!["owner".into()],
             archived: true,
             created_at: 1,
             updated_at: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn records_round_trip() {
+        assert_eq!(decode::<User>(&encode(&user())).unwrap(), user());
+        assert_eq!(decode::<Room>(&encode(&room())).unwrap(), room());
+        let sub = subscription();
         assert_eq!(decode::<Subscription>(&encode(&sub)).unwrap(), sub);
+    }
+
+    /// Checks `record` against its committed bytes in `fixtures/NAME.v1`, both ways; with
+    /// `ROCKETLITE_BLESS=1` writes them instead. A failure here means the on-disk format
+    /// changed: make that deliberate, with a new format byte and a migration.
+    fn golden<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+        name: &str,
+        record: T,
+    ) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/store/fixtures")
+            .join(format!("{name}.v1"));
+        if std::env::var_os("ROCKETLITE_BLESS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, encode(&record)).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap();
+        assert_eq!(encode(&record), committed, "{name}: the encoding changed");
+        assert_eq!(
+            decode::<T>(&committed).unwrap(),
+            record,
+            "{name}: old bytes misread"
+        );
+    }
+
+    #[test]
+    fn stored_records_match_their_golden_bytes() {
+        golden("user", user());
+        golden("room", room());
+        golden("subscription", subscription());
+        golden(
+            "permission_roles",
+            vec!["admin".to_string(), "owner".to_string()],
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ mod users;
 mod writer;
 
 pub use handle::DiskFaults;
+pub use permissions::{PermissionReads, PermissionWrites};
+pub use rooms::{RoomReads, RoomWrites};
+pub use users::{UserReads, UserWrites};
 pub use writer::WriterStats;
 
 use std::cell::Cell;
@@ -69,6 +72,23 @@ impl From<redb::DatabaseError> for StoreError {
             other => StoreError::Db(other.into()),
         }
     }
+}
+
+/// The one interface a read use case has to the store: every query it may make, whatever the
+/// engine behind it. Service code names only this and [`Writes`].
+pub trait Reads: UserReads + RoomReads + PermissionReads {}
+impl<T: UserReads + RoomReads + PermissionReads> Reads for T {}
+
+/// Everything a write use case may do inside its transaction: the queries and the changes.
+pub trait Writes: Reads + UserWrites + RoomWrites + PermissionWrites {}
+impl<T: Reads + UserWrites + RoomWrites + PermissionWrites> Writes for T {}
+
+/// `use crate::store::prelude::*` brings the store's query and change methods into scope.
+pub mod prelude {
+    pub use super::{
+        PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites, StoreError, UserReads,
+        UserWrites, Writes,
+    };
 }
 
 /// The database: reads run on the caller's thread, writes go through the group-commit writer.

@@ -6,19 +6,23 @@ use super::tables::PERMISSION_ROLES;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::Permission;
 
-impl<T: OpenTables> Tx<T> {
+/// The queries on permission grants, in either kind of transaction.
+pub trait PermissionReads {
     /// The roles granted `permission`, or `None` for a permission that does not exist.
-    pub fn permission_roles(
-        &self,
-        permission: Permission,
-    ) -> Result<Option<Vec<String>>, StoreError> {
+    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError>;
+
+    /// Every permission with its roles, ordered by permission id.
+    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError>;
+}
+
+impl<T: OpenTables> PermissionReads for Tx<T> {
+    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError> {
         let table = self.inner.table(PERMISSION_ROLES)?;
         let record = table.get(permission.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
-    /// Every permission with its roles, ordered by permission id.
-    pub fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         let table = self.inner.table(PERMISSION_ROLES)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
@@ -29,13 +33,14 @@ impl<T: OpenTables> Tx<T> {
     }
 }
 
-impl WriteTx {
+/// The changes to permission grants, inside a write transaction.
+pub trait PermissionWrites {
     /// Sets the roles granted `permission`.
-    pub fn put_permission(
-        &self,
-        permission: Permission,
-        roles: &[String],
-    ) -> Result<(), StoreError> {
+    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError>;
+}
+
+impl PermissionWrites for WriteTx {
+    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
         self.w()
             .open_table(PERMISSION_ROLES)?
             .insert(permission.as_str(), encode(&roles).as_slice())?;

@@ -6,16 +6,50 @@ use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::{Role, Room, RoomId, Subscription, UserId, normalize_key};
 
-impl<T: OpenTables> Tx<T> {
+/// The queries on rooms, memberships and owners, in either kind of transaction.
+pub trait RoomReads {
     /// The room with this id.
-    pub fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError> {
+    fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError>;
+
+    /// The id of the room with this name, compared case-insensitively.
+    fn room_id_by_name(&self, name: &str) -> Result<Option<RoomId>, StoreError>;
+
+    /// The membership of `user` in `room`.
+    fn subscription(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError>;
+
+    /// Every member of `room`, oldest first.
+    fn member_ids_in_join_order(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError>;
+
+    /// The first member of `room` in join order for whom `accept` holds; reads only as far as
+    /// that member.
+    fn first_member_where(
+        &self,
+        room: &RoomId,
+        accept: impl FnMut(&UserId) -> Result<bool, StoreError>,
+    ) -> Result<Option<UserId>, StoreError>;
+
+    /// Members of `room` holding the room role `owner`, active or not.
+    fn owner_ids(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError>;
+
+    /// The rooms `user` is a member of.
+    fn room_ids_of(&self, user: &UserId) -> Result<Vec<RoomId>, StoreError>;
+
+    /// Whether `room` has a member in the room-wide multimap of owners.
+    fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
+}
+
+impl<T: OpenTables> RoomReads for Tx<T> {
+    fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError> {
         let table = self.inner.table(ROOMID_ROOM)?;
         let record = table.get(id.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
-    /// The id of the room with this name, compared case-insensitively.
-    pub fn room_id_by_name(&self, name: &str) -> Result<Option<RoomId>, StoreError> {
+    fn room_id_by_name(&self, name: &str) -> Result<Option<RoomId>, StoreError> {
         let table = self.inner.table(ROOMNAME_ROOMID)?;
         let found = table
             .get(normalize_key(name).as_str())?
@@ -23,8 +57,7 @@ impl<T: OpenTables> Tx<T> {
         Ok(found)
     }
 
-    /// The membership of `user` in `room`.
-    pub fn subscription(
+    fn subscription(
         &self,
         room: &RoomId,
         user: &UserId,
@@ -34,8 +67,7 @@ impl<T: OpenTables> Tx<T> {
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
-    /// Every member of `room`, oldest first.
-    pub fn member_ids_in_join_order(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
+    fn member_ids_in_join_order(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
         let table = self.inner.table(ROOMID_JOINSEQ_USERID)?;
         let mut out = Vec::new();
         for entry in table.range((room.as_str(), 0)..=(room.as_str(), u64::MAX))? {
@@ -44,9 +76,7 @@ impl<T: OpenTables> Tx<T> {
         Ok(out)
     }
 
-    /// The first member of `room` in join order for whom `accept` holds; reads only as far as
-    /// that member.
-    pub fn first_member_where(
+    fn first_member_where(
         &self,
         room: &RoomId,
         mut accept: impl FnMut(&UserId) -> Result<bool, StoreError>,
@@ -61,8 +91,7 @@ impl<T: OpenTables> Tx<T> {
         Ok(None)
     }
 
-    /// Members of `room` holding the room role `owner`, active or not.
-    pub fn owner_ids(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
+    fn owner_ids(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
         Ok(self
             .multimap_values(ROOMID_OWNERID, room.as_str())?
             .into_iter()
@@ -70,8 +99,7 @@ impl<T: OpenTables> Tx<T> {
             .collect())
     }
 
-    /// The rooms `user` is a member of.
-    pub fn room_ids_of(&self, user: &UserId) -> Result<Vec<RoomId>, StoreError> {
+    fn room_ids_of(&self, user: &UserId) -> Result<Vec<RoomId>, StoreError> {
         Ok(self
             .multimap_values(USERID_ROOMID, user.as_str())?
             .into_iter()
@@ -79,8 +107,7 @@ impl<T: OpenTables> Tx<T> {
             .collect())
     }
 
-    /// Whether `room` has a member in the room-wide multimap of owners.
-    pub fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError> {
+    fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError> {
         let table = self.inner.multimap(ROOMID_OWNERID)?;
         for value in table.get(room.as_str())? {
             if value?.value() == user.as_str() {
@@ -91,9 +118,25 @@ impl<T: OpenTables> Tx<T> {
     }
 }
 
-impl WriteTx {
+/// The changes to rooms, memberships and owners, inside a write transaction.
+pub trait RoomWrites {
     /// Stores a new or changed room; a new room's name is claimed in the name index.
-    pub fn put_room(&self, room: &Room) -> Result<(), StoreError> {
+    fn put_room(&self, room: &Room) -> Result<(), StoreError>;
+
+    /// Stores a membership. A new one (no `previous`) joins the room's join order and the
+    /// user's room list; the owner index follows the `owner` role either way.
+    fn put_subscription(
+        &self,
+        sub: &Subscription,
+        previous: Option<&Subscription>,
+    ) -> Result<(), StoreError>;
+
+    /// The next place in join order; strictly increasing across the whole store.
+    fn next_join_seq(&self) -> Result<u64, StoreError>;
+}
+
+impl RoomWrites for WriteTx {
+    fn put_room(&self, room: &Room) -> Result<(), StoreError> {
         self.w()
             .open_table(ROOMID_ROOM)?
             .insert(room.id.as_str(), encode(room).as_slice())?;
@@ -103,9 +146,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Stores a membership. A new one (no `previous`) joins the room's join order and the
-    /// user's room list; the owner index follows the `owner` role either way.
-    pub fn put_subscription(
+    fn put_subscription(
         &self,
         sub: &Subscription,
         previous: Option<&Subscription>,
@@ -135,8 +176,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The next place in join order; strictly increasing across the whole store.
-    pub fn next_join_seq(&self) -> Result<u64, StoreError> {
+    fn next_join_seq(&self) -> Result<u64, StoreError> {
         let next = self.meta("join_seq")?.unwrap_or(0) + 1;
         self.set_meta("join_seq", next)?;
         Ok(next)

@@ -6,43 +6,63 @@ use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::{Role, TokenHash, User, UserId, normalize_key};
 
-impl<T: OpenTables> Tx<T> {
+/// The queries on users and their tokens, in either kind of transaction.
+pub trait UserReads {
     /// The user with this id.
-    pub fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+    fn user(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+
+    /// The id of the user with this username, compared case-insensitively.
+    fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError>;
+
+    /// The id of the user with this email address, compared case-insensitively.
+    fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError>;
+
+    /// The owner of a login token.
+    fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError>;
+
+    /// When a login token was issued.
+    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError>;
+
+    /// The hashes of every login token a user holds.
+    fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError>;
+
+    /// Ids of the users holding a global role, whatever their `active` flag.
+    fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError>;
+
+    /// One page of users ordered by username, and how many users there are.
+    fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError>;
+}
+
+impl<T: OpenTables> UserReads for Tx<T> {
+    fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
         let table = self.inner.table(USERID_USER)?;
         let record = table.get(id.as_str())?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
-    /// The id of the user with this username, compared case-insensitively.
-    pub fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
+    fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
         self.lookup(USERNAME_USERID, &normalize_key(username))
     }
 
-    /// The id of the user with this email address, compared case-insensitively.
-    pub fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
+    fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
         self.lookup(EMAIL_USERID, &normalize_key(email))
     }
 
-    /// The owner of a login token.
-    pub fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError> {
+    fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError> {
         self.lookup(TOKENHASH_USERID, &hash.0)
     }
 
-    /// When a login token was issued.
-    pub fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
+    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
         let table = self.inner.table(TOKENHASH_ISSUEDAT)?;
         let issued = table.get(hash.0.as_str())?.map(|v| v.value());
         Ok(issued)
     }
 
-    /// The hashes of every login token a user holds.
-    pub fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+    fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
         self.multimap_values(USERID_TOKENHASH, user.as_str())
     }
 
-    /// Ids of the users holding a global role, whatever their `active` flag.
-    pub fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
+    fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
         Ok(self
             .multimap_values(ROLE_USERID, role.as_str())?
             .into_iter()
@@ -50,8 +70,7 @@ impl<T: OpenTables> Tx<T> {
             .collect())
     }
 
-    /// One page of users ordered by username, and how many users there are.
-    pub fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
+    fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
         let index = self.inner.table(USERNAME_USERID)?;
         let mut page = Vec::new();
         for entry in index.iter()?.skip(offset).take(count) {
@@ -61,7 +80,9 @@ impl<T: OpenTables> Tx<T> {
         let total = self.inner.table(USERID_USER)?.len()?;
         Ok((page, total))
     }
+}
 
+impl<T: OpenTables> Tx<T> {
     fn lookup(
         &self,
         def: redb::TableDefinition<&str, &str>,
@@ -73,10 +94,32 @@ impl<T: OpenTables> Tx<T> {
     }
 }
 
-impl WriteTx {
+/// The changes to users and their tokens, inside a write transaction.
+pub trait UserWrites {
     /// Stores `user`, keeping the username, email and role indexes in step with `previous`
     /// (the record it replaces, if any).
-    pub fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
+    fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError>;
+
+    /// Records a new login token of `user`, issued at `issued_at`.
+    fn insert_token(
+        &self,
+        user: &UserId,
+        hash: &TokenHash,
+        issued_at: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Revokes one token (logout, expiry).
+    fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError>;
+
+    /// Revokes every token of `user`; returns how many there were.
+    fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError>;
+
+    /// Revokes up to `limit` tokens issued before `cutoff`, oldest first; returns how many.
+    fn remove_tokens_issued_before(&self, cutoff: i64, limit: usize) -> Result<usize, StoreError>;
+}
+
+impl UserWrites for WriteTx {
+    fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
         let tx: &WriteTransaction = self.w();
         let id = user.id.as_str();
         tx.open_table(USERID_USER)?
@@ -112,8 +155,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Records a new login token of `user`, issued at `issued_at`.
-    pub fn insert_token(
+    fn insert_token(
         &self,
         user: &UserId,
         hash: &TokenHash,
@@ -131,8 +173,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Revokes one token (logout, expiry).
-    pub fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
+    fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
         let tx = self.w();
         tx.open_table(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
         tx.open_multimap_table(USERID_TOKENHASH)?
@@ -149,8 +190,7 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Revokes every token of `user`; returns how many there were.
-    pub fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
+    fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
         let hashes = self.token_hashes_of(user)?;
         for hash in &hashes {
             self.remove_token(user, &TokenHash(hash.clone()))?;
@@ -158,12 +198,7 @@ impl WriteTx {
         Ok(hashes.len())
     }
 
-    /// Revokes up to `limit` tokens issued before `cutoff`, oldest first; returns how many.
-    pub fn remove_tokens_issued_before(
-        &self,
-        cutoff: i64,
-        limit: usize,
-    ) -> Result<usize, StoreError> {
+    fn remove_tokens_issued_before(&self, cutoff: i64, limit: usize) -> Result<usize, StoreError> {
         let expired: Vec<(UserId, TokenHash)> = {
             let table = self.inner.open_table(ISSUEDAT_TOKENHASH_USERID)?;
             let mut out = Vec::new();
@@ -211,7 +246,8 @@ pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use crate::model::{Email, LoginToken, Role, User, UserId};
-    use crate::store::{Store, StoreError};
+    use crate::store::Store;
+    use crate::store::prelude::*;
 
     fn user(id: &str, name: &str, roles: &[&str]) -> User {
         User {

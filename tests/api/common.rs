@@ -256,7 +256,7 @@ pub fn service_login(service: &Service, user: &str, password: &str) -> rocketlit
         .unwrap();
     service
         .authenticate(
-            user.id.as_str(),
+            &user.id,
             rocketlite::model::LoginToken::from_client(token.expose().into()),
         )
         .unwrap()

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rocketlite::model::{RoomKind, UserId};
+use rocketlite::model::{RoomId, RoomKind, UserId};
 use rocketlite::service::{Caller, NewRoom, NewUser, Service, ServiceError, SetActiveStatus};
 use rocketlite::store::Store;
 use serde_json::json;
@@ -15,10 +15,9 @@ use crate::common::{ADMIN_PASSWORD, service_login, service_over};
 fn write_use_cases(
     service: &Service,
     caller: &Caller,
-    room: &str,
+    room: &RoomId,
     target: &UserId,
 ) -> Vec<(&'static str, Result<(), ServiceError>)> {
-    let target = target.as_str();
     vec![
         (
             "users.setActiveStatus (self-reactivation)",
@@ -26,7 +25,7 @@ fn write_use_cases(
                 .set_active_status(
                     caller,
                     &SetActiveStatus {
-                        user_id: caller.user.id.to_string(),
+                        user_id: caller.user.id.clone(),
                         active: true,
                         confirm_relinquish: false,
                     },
@@ -39,7 +38,7 @@ fn write_use_cases(
                 .set_active_status(
                     caller,
                     &SetActiveStatus {
-                        user_id: target.into(),
+                        user_id: target.clone(),
                         active: false,
                         confirm_relinquish: true,
                     },
@@ -72,7 +71,7 @@ fn write_use_cases(
         ),
         (
             "channels.removeOwner",
-            service.remove_owner(caller, RoomKind::Channel, room, caller.user.id.as_str()),
+            service.remove_owner(caller, RoomKind::Channel, room, &caller.user.id),
         ),
         (
             "users.create",
@@ -103,7 +102,7 @@ fn write_use_cases(
 
 /// An admin `boss` who owns a channel with `target` and `other`, logged in; returns the
 /// service, boss's caller resolved now, the room and target's id.
-fn arrange() -> (Arc<Service>, Caller, String, UserId) {
+fn arrange() -> (Arc<Service>, Caller, RoomId, UserId) {
     let service = service_over(Store::in_memory().unwrap());
     let admin = service_login(&service, "admin", ADMIN_PASSWORD);
     let mut ids = Vec::new();
@@ -140,7 +139,7 @@ fn arrange() -> (Arc<Service>, Caller, String, UserId) {
             },
         )
         .unwrap();
-    (service, boss, room.id.to_string(), ids[1].clone())
+    (service, boss, room.id, ids[1].clone())
 }
 
 #[test]
@@ -151,7 +150,7 @@ fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothi
         .set_active_status(
             &admin,
             &SetActiveStatus {
-                user_id: boss.user.id.to_string(),
+                user_id: boss.user.id.clone(),
                 active: false,
                 confirm_relinquish: true,
             },

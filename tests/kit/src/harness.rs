@@ -1,6 +1,7 @@
 //! Drives the real service with model operations and checks it against the model: the
 //! system under test of the property tests and of the `operations` fuzz target.
 
+use rocketlite::store::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ impl Harness {
             .login(&LoginName::Username(username(0)), &password(0), None)
             .unwrap();
         let caller = service
-            .authenticate(admin.id.as_str(), token.clone())
+            .authenticate(&admin.id, token.clone())
             .unwrap();
         let mut harness = Harness {
             service: Some(service),
@@ -139,7 +140,7 @@ impl Harness {
             return Ok(stale.clone());
         }
         self.service().authenticate(
-            self.users[slot].as_str(),
+            &self.users[slot],
             LoginToken::from_client("no-token".into()),
         )
     }
@@ -232,7 +233,7 @@ impl Harness {
                 service
                     .login(&LoginName::Username(username(user)), &pw, Some("127.0.0.1"))
                     .and_then(|(u, token)| {
-                        let caller = service.authenticate(u.id.as_str(), token.clone())?;
+                        let caller = service.authenticate(&u.id, token.clone())?;
                         Ok((token, caller))
                     })
                     .map(|session| self.live[user].push(session))
@@ -295,10 +296,7 @@ impl Harness {
                     return Outcome::Skipped;
                 }
                 let kind = self.room_kind(room);
-                let (room_id, target_id) = (
-                    self.rooms[room].as_str().to_string(),
-                    self.users[target].as_str().to_string(),
-                );
+                let (room_id, target_id) = (self.rooms[room].clone(), self.users[target].clone());
                 self.caller(caller).and_then(|c| {
                     let s = self.service();
                     match op {
@@ -322,7 +320,7 @@ impl Harness {
                 let user_id = self
                     .users
                     .get(target)
-                    .map_or("unknown-user-id".into(), |u| u.to_string());
+                    .map_or(UserId("unknown-user-id".into()), UserId::clone);
                 let req = SetActiveStatus {
                     user_id,
                     active,
@@ -406,7 +404,7 @@ impl Harness {
             for (token, _) in &self.live[slot] {
                 assert!(
                     self.service()
-                        .authenticate(id.as_str(), token.clone())
+                        .authenticate(id, token.clone())
                         .is_ok()
                 );
             }
@@ -419,7 +417,7 @@ impl Harness {
         for (user, token) in &self.dead {
             assert!(
                 self.service()
-                    .authenticate(user.as_str(), token.clone())
+                    .authenticate(user, token.clone())
                     .is_err(),
                 "a revoked token authenticates"
             );
