@@ -323,7 +323,9 @@ async fn prune_expired_tokens(service: Arc<Service>) {
     const BATCH: usize = 1000;
     loop {
         loop {
-            match service.run(|s| s.prune_expired_tokens(BATCH)).await {
+            let service = Arc::clone(&service);
+            let pruned = tokio::task::spawn_blocking(move || service.prune_expired_tokens(BATCH));
+            match pruned.await.unwrap_or(Ok(0)) {
                 Ok(n) if n == BATCH => continue,
                 Ok(0) => break,
                 Ok(n) => {

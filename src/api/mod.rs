@@ -4,6 +4,7 @@
 
 mod auth;
 pub mod body;
+mod call;
 mod envelope;
 mod errors;
 mod permissions;
@@ -30,7 +31,9 @@ pub use errors::to_response;
 pub use rooms::RoomUserBody;
 pub use users::{CreateUserBody, SetActiveStatusBody};
 
-use crate::service::{Service, ServiceResult};
+use crate::service::Service;
+
+use call::{HashGate, call, call_hashing, call_read};
 
 /// The operation families, one tag each.
 #[derive(Tags)]
@@ -55,45 +58,6 @@ pub enum ApiTags {
 
 /// What every operation returns.
 pub type ApiResult<T> = Result<Json<T>, ErrorResponse>;
-
-/// Runs one read-only use case right here on the async worker and maps its outcome. A read is
-/// a short redb read transaction served from redb's page cache: measured with
-/// `cargo bench --bench load`, handing it to the blocking pool instead halves read
-/// throughput (two thread hops and pool wake-ups cost more than the read itself).
-fn call_read<T, U>(
-    service: &Service,
-    work: impl FnOnce(&Service) -> ServiceResult<T>,
-    view: impl FnOnce(T) -> U,
-) -> ApiResult<U> {
-    work(service).map(|v| Json(view(v))).map_err(to_response)
-}
-
-/// Runs one writing use case off the async workers (it waits for a durable commit) and
-/// maps its outcome.
-async fn call<T: Send + 'static, U>(
-    service: &Arc<Service>,
-    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
-    view: impl FnOnce(T) -> U,
-) -> ApiResult<U> {
-    service
-        .run(work)
-        .await
-        .map(|v| Json(view(v)))
-        .map_err(to_response)
-}
-
-/// Like [`call`] for use cases that hash a password: bounded concurrency.
-async fn call_hashing<T: Send + 'static, U>(
-    service: &Arc<Service>,
-    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
-    view: impl FnOnce(T) -> U,
-) -> ApiResult<U> {
-    service
-        .run_hashing(work)
-        .await
-        .map(|v| Json(view(v)))
-        .map_err(to_response)
-}
 
 fn invalid_params(message: &str) -> ErrorResponse {
     ErrorResponse::invalid_params(message)
@@ -190,7 +154,10 @@ pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = R
             })),
         )
         .at("/docs", get(make_sync(move |_| Html(docs.clone()))));
-    with_envelopes(routes).data(service).data(config)
+    with_envelopes(routes)
+        .data(service)
+        .data(Arc::new(HashGate::default()))
+        .data(config)
 }
 
 /// What every response passes through: panics become a 500 envelope, errors become

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::HashGate;
 use super::views::UserView;
 use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing};
 use crate::service::{LoginName, Service, ServiceError};
@@ -112,6 +113,7 @@ impl SessionApi {
         &self,
         request: &Request,
         service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
         body: Body<LoginBody>,
     ) -> ApiResult<LoginOk> {
         let client = client_address(request);
@@ -129,6 +131,7 @@ impl SessionApi {
         let password = body.password;
         call_hashing(
             &service,
+            &gate,
             move |s| s.login(&name, &password, client.as_deref()),
             |(user, token)| LoginOk {
                 status: "success".into(),

@@ -7,6 +7,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::HashGate;
 use super::views::UserView;
 use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
@@ -114,6 +115,7 @@ impl UsersApi {
         &self,
         auth: Auth,
         service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
         body: Body<CreateUserBody>,
     ) -> ApiResult<UserOk> {
         let (caller, b) = (auth.0, body.0);
@@ -128,6 +130,7 @@ impl UsersApi {
         };
         call_hashing(
             &service,
+            &gate,
             move |s| s.create_user(&caller, new),
             |user| UserOk {
                 user: UserView::new(&user, true),

@@ -16,7 +16,6 @@ mod users;
 use std::sync::{Arc, Mutex};
 
 use rand::RngCore;
-use tokio::sync::Semaphore;
 
 pub use active_status::SetActiveStatus;
 pub use auth::{Caller, LoginName};
@@ -45,15 +44,11 @@ pub fn system_clock() -> Clock {
 
 const DAY_MS: Millis = 24 * 60 * 60 * 1000;
 
-/// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
-pub const DEFAULT_HASH_CONCURRENCY: usize = 2;
-
 /// The use cases, over one store. Share it behind an `Arc`.
 pub struct Service {
     store: Store,
     clock: Clock,
     rng: Mutex<Box<dyn RngCore + Send>>,
-    hash_permits: Semaphore,
     argon2_params: argon2::Params,
     login_guard: login_limits::LoginGuard,
     /// How long a login token lives, in milliseconds.
@@ -71,7 +66,6 @@ impl Service {
             store,
             clock,
             rng: Mutex::new(rng),
-            hash_permits: Semaphore::new(DEFAULT_HASH_CONCURRENCY),
             argon2_params: argon2::Params::default(),
             login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
             token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
@@ -100,29 +94,6 @@ impl Service {
     /// Gives the store back, closing nothing: tests reopen files through this.
     pub fn into_store(self) -> Store {
         self.store
-    }
-
-    /// Runs blocking work (redb transactions) on tokio's blocking pool, so async workers never
-    /// wait on disk. A panic inside `work` resumes on the caller, where the HTTP layer catches it.
-    pub async fn run<T: Send + 'static>(
-        self: &Arc<Self>,
-        work: impl FnOnce(&Service) -> T + Send + 'static,
-    ) -> T {
-        let service = Arc::clone(self);
-        match tokio::task::spawn_blocking(move || work(&service)).await {
-            Ok(value) => value,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        }
-    }
-
-    /// Like [`Service::run`] for work that hashes a password: waits for one of a few permits
-    /// first, so a login flood queues instead of allocating 19 MiB per request.
-    pub async fn run_hashing<T: Send + 'static>(
-        self: &Arc<Self>,
-        work: impl FnOnce(&Service) -> T + Send + 'static,
-    ) -> T {
-        let _permit = self.hash_permits.acquire().await.expect("never closed");
-        self.run(work).await
     }
 
     /// The store, for read-only inspection by tests and tools.

@@ -1,0 +1,74 @@
+//! The bridge from a handler to one use case: reads run inline on the async worker, writes
+//! and password hashing go to tokio's blocking pool (they wait on the disk, or on argon2),
+//! hashing behind a few permits. The only Tokio plumbing between HTTP and the service.
+
+use std::sync::Arc;
+
+use poem_openapi::payload::Json;
+use tokio::sync::Semaphore;
+
+use super::{ApiResult, to_response};
+use crate::service::{Service, ServiceResult};
+
+/// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
+pub const HASH_CONCURRENCY: usize = 2;
+
+/// The permits for password hashing, one set per app.
+pub struct HashGate(Semaphore);
+
+impl Default for HashGate {
+    fn default() -> Self {
+        HashGate(Semaphore::new(HASH_CONCURRENCY))
+    }
+}
+
+/// Runs blocking work (a write transaction, argon2) on tokio's blocking pool, so async
+/// workers never wait on disk. A panic inside `work` resumes here, where the HTTP layer's
+/// panic handler catches it.
+pub async fn run_blocking<T: Send + 'static>(
+    service: &Arc<Service>,
+    work: impl FnOnce(&Service) -> T + Send + 'static,
+) -> T {
+    let service = Arc::clone(service);
+    match tokio::task::spawn_blocking(move || work(&service)).await {
+        Ok(value) => value,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// Runs one read-only use case right here on the async worker and maps its outcome. A read is
+/// a short redb read transaction served from redb's page cache: measured with
+/// `cargo bench --bench load`, handing it to the blocking pool instead halves read
+/// throughput (two thread hops and pool wake-ups cost more than the read itself).
+pub fn call_read<T, U>(
+    service: &Service,
+    work: impl FnOnce(&Service) -> ServiceResult<T>,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    work(service).map(|v| Json(view(v))).map_err(to_response)
+}
+
+/// Runs one writing use case off the async workers (it waits for a durable commit) and
+/// maps its outcome.
+pub async fn call<T: Send + 'static, U>(
+    service: &Arc<Service>,
+    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    run_blocking(service, work)
+        .await
+        .map(|v| Json(view(v)))
+        .map_err(to_response)
+}
+
+/// Like [`call`] for use cases that hash a password: waits for one of a few permits first,
+/// so a login flood queues instead of allocating 19 MiB per request.
+pub async fn call_hashing<T: Send + 'static, U>(
+    service: &Arc<Service>,
+    gate: &HashGate,
+    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    let _permit = gate.0.acquire().await.expect("never closed");
+    call(service, work, view).await
+}
