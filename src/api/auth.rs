@@ -8,7 +8,7 @@ use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use super::envelope::ErrorResponse;
-use super::errors::to_response;
+use super::errors::{Operation, to_response};
 use crate::model::{LoginToken, UserId};
 use crate::service::{Caller, Service};
 
@@ -81,6 +81,6 @@ impl<'a> ApiExtractor<'a> for Auth {
         service
             .authenticate(&UserId(user_id), token)
             .map(Auth)
-            .map_err(|e| to_response(e).into())
+            .map_err(|e| to_response(e, Operation::Authenticate).into())
     }
 }

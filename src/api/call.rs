@@ -7,7 +7,8 @@ use std::sync::Arc;
 use poem_openapi::payload::Json;
 use tokio::sync::Semaphore;
 
-use super::{ApiResult, to_response};
+use super::ApiResult;
+use super::errors::{Operation, to_response};
 use crate::service::{Service, ServiceResult};
 
 /// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
@@ -42,23 +43,27 @@ pub async fn run_blocking<T: Send + 'static>(
 /// throughput (two thread hops and pool wake-ups cost more than the read itself).
 pub fn call_read<T, U>(
     service: &Service,
+    operation: Operation,
     work: impl FnOnce(&Service) -> ServiceResult<T>,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
-    work(service).map(|v| Json(view(v))).map_err(to_response)
+    work(service)
+        .map(|v| Json(view(v)))
+        .map_err(|e| to_response(e, operation))
 }
 
 /// Runs one writing use case off the async workers (it waits for a durable commit) and
 /// maps its outcome.
 pub async fn call<T: Send + 'static, U>(
     service: &Arc<Service>,
+    operation: Operation,
     work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
     run_blocking(service, work)
         .await
         .map(|v| Json(view(v)))
-        .map_err(to_response)
+        .map_err(|e| to_response(e, operation))
 }
 
 /// Like [`call`] for use cases that hash a password: waits for one of a few permits first,
@@ -66,9 +71,10 @@ pub async fn call<T: Send + 'static, U>(
 pub async fn call_hashing<T: Send + 'static, U>(
     service: &Arc<Service>,
     gate: &HashGate,
+    operation: Operation,
     work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
     let _permit = gate.0.acquire().await.expect("never closed");
-    call(service, work, view).await
+    call(service, operation, work, view).await
 }

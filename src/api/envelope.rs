@@ -128,6 +128,17 @@ impl ErrorResponse {
 }
 
 impl ErrorResponse {
+    /// The JSON body, as sent.
+    pub fn body(&self) -> Value {
+        use poem_openapi::types::ToJSON;
+        let (ErrorResponse::BadRequest(Json(f))
+        | ErrorResponse::Unauthorized(Json(f))
+        | ErrorResponse::Forbidden(Json(f))
+        | ErrorResponse::PayloadTooLarge(Json(f))
+        | ErrorResponse::Internal(Json(f))) = self;
+        f.to_json().unwrap_or_default()
+    }
+
     pub fn internal() -> Self {
         ErrorResponse::Internal(Json(Failure::plain("Internal server error")))
     }

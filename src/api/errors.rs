@@ -1,19 +1,68 @@
-//! The one table from service errors to Rocket.Chat's statuses and bodies.
+//! The one table from a refusal to Rocket.Chat's status and body. A `ServiceError` says what
+//! went wrong; Rocket.Chat words some refusals differently per method (`User not found` in
+//! users.setActiveStatus, `User not found.` in users.info, a domain error in room methods,
+//! the method's name in `details`), so each row is keyed by (error, operation). The spec's
+//! error examples come from this same table (`api::spec`).
 
 use poem_openapi::payload::Json;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::envelope::{ErrorResponse, Failure};
 use crate::model::RoomKind;
 use crate::service::ServiceError;
 
-/// Maps every refusal to the exact status and body Rocket.Chat sends for it.
-pub fn to_response(error: ServiceError) -> ErrorResponse {
+/// The operation a refusal answers, as far as its wording depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Resolving the caller from its headers, before any operation.
+    Authenticate,
+    Login,
+    Logout,
+    UsersCreate,
+    UsersInfo,
+    UsersList,
+    SetActiveStatus,
+    Permissions,
+    /// `channels.*` or `groups.*`.
+    Room(RoomOperation, RoomKind),
+    RoomsInfo,
+    SubscriptionsGetOne,
+}
+
+/// The operations of the room families.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomOperation {
+    Create,
+    Invite,
+    AddOwner,
+    RemoveOwner,
+    Roles,
+    Members,
+}
+
+impl RoomOperation {
+    /// The Rocket.Chat method named in `details.method` of its room refusals.
+    fn method(self) -> Option<&'static str> {
+        match self {
+            RoomOperation::Invite => Some("addUsersToRoom"),
+            RoomOperation::AddOwner => Some("addRoomOwner"),
+            RoomOperation::RemoveOwner => Some("removeRoomOwner"),
+            RoomOperation::Create | RoomOperation::Roles | RoomOperation::Members => None,
+        }
+    }
+}
+
+/// Maps every refusal to the exact status and body Rocket.Chat sends for it in `operation`.
+pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
+    use Operation as Op;
     use ServiceError as E;
     let domain = |reason: &str, code: &str, details| {
         ErrorResponse::bad_request(Failure::domain(reason, code, details))
     };
-    let method = |m: &str| Some(json!({ "method": m }));
+    let room_method = || match operation {
+        Op::Room(op, _) => op.method().map(|m| json!({ "method": m })),
+        _ => None,
+    };
     match error {
         E::Unauthorized => ErrorResponse::not_logged_in(),
         E::Forbidden => ErrorResponse::forbidden(),
@@ -28,13 +77,15 @@ pub fn to_response(error: ServiceError) -> ErrorResponse {
             "error-login-blocked-for-ip",
             "Login has been temporarily blocked For IP",
         ),
-        E::UserNotFound => ErrorResponse::bad_request(Failure::plain("User not found")),
-        E::UserInfoNotFound => ErrorResponse::bad_request(Failure::plain("User not found.")),
-        E::InvalidUser => domain(
-            r#"The required "userId" or "username" param provided does not match any users"#,
-            "error-invalid-user",
-            None,
-        ),
+        E::UserNotFound => match operation {
+            Op::UsersInfo => ErrorResponse::bad_request(Failure::plain("User not found.")),
+            Op::Room(..) => domain(
+                r#"The required "userId" or "username" param provided does not match any users"#,
+                "error-invalid-user",
+                None,
+            ),
+            _ => ErrorResponse::bad_request(Failure::plain("User not found")),
+        },
         E::FieldUnavailable(value) => domain(
             &format!("{value} is already in use :("),
             "error-field-unavailable",
@@ -89,43 +140,53 @@ pub fn to_response(error: ServiceError) -> ErrorResponse {
         E::UnknownRole(_) => {
             ErrorResponse::bad_request(Failure::typed("Invalid role", "error-invalid-role"))
         }
-        E::RoomNotFound(kind) => domain(
+        E::RoomNotFound => domain(
             &format!(
                 r#"The required "roomId" or "roomName" param provided does not match any {}"#,
-                match kind {
-                    RoomKind::Channel => "channel",
-                    RoomKind::Group => "group",
+                match operation {
+                    Op::Room(_, RoomKind::Group) => "group",
+                    _ => "channel",
                 }
             ),
             "error-room-not-found",
             None,
         ),
-        E::UserNotInRoom { method: m } => domain(
+        // Rocket.Chat's removeRoomOwner answers a non-member as an invalid room.
+        E::NotMember if matches!(operation, Op::Room(RoomOperation::RemoveOwner, _)) => {
+            domain("Invalid room", "error-invalid-room", room_method())
+        }
+        E::NotMember => domain(
             "User is not in this room",
             "error-user-not-in-room",
-            method(m),
+            room_method(),
         ),
-        E::InvalidRoom { method: m } => domain("Invalid room", "error-invalid-room", method(m)),
-        E::AlreadyOwner { method: m } => domain(
+        E::AlreadyOwner => domain(
             "User is already an owner",
             "error-user-already-owner",
-            method(m),
+            room_method(),
         ),
-        E::NotOwner { method: m } => {
-            domain("User is not an owner", "error-user-not-owner", method(m))
-        }
-        E::RemoveLastOwner { method: m } => domain(
+        E::NotOwner => domain(
+            "User is not an owner",
+            "error-user-not-owner",
+            room_method(),
+        ),
+        E::LastRoomOwner => domain(
             "This is the last owner. Please set a new owner before removing this one.",
             "error-remove-last-owner",
-            method(m),
+            room_method(),
         ),
-        E::NotAllowed { method: m } => domain("Not allowed", "error-not-allowed", method(m)),
+        E::NotAllowed => domain("Not allowed", "error-not-allowed", room_method()),
         E::Store(cause) => {
             // Logged with its cause; the client learns only that the server failed.
             tracing::error!(error = %cause, "store failure");
             ErrorResponse::internal()
         }
     }
+}
+
+/// The body `error` gets in `operation`, for the spec's examples.
+pub fn example(error: ServiceError, operation: Operation) -> Value {
+    to_response(error, operation).body()
 }
 
 fn unauthorized(error: &str, message: &str) -> ErrorResponse {

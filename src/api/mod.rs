@@ -8,6 +8,7 @@ mod call;
 mod envelope;
 mod errors;
 mod permissions;
+mod room_family;
 mod rooms;
 mod session;
 mod spec;
@@ -28,7 +29,7 @@ use poem_openapi::{OpenApiService, Tags};
 pub use body::{RequestSchema, parse as parse_body};
 pub use envelope::{ErrorResponse, Failure};
 pub use errors::to_response;
-pub use rooms::RoomUserBody;
+pub use room_family::RoomUserBody;
 pub use users::{CreateUserBody, SetActiveStatusBody};
 
 use crate::service::Service;
@@ -90,8 +91,8 @@ impl Page {
 type Apis = (
     session::SessionApi,
     users::UsersApi,
-    rooms::ChannelsApi,
-    rooms::GroupsApi,
+    room_family::ChannelsApi,
+    room_family::GroupsApi,
     rooms::RoomsApi,
     permissions::PermissionsApi,
 );
@@ -101,8 +102,8 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
         (
             session::SessionApi,
             users::UsersApi,
-            rooms::ChannelsApi,
-            rooms::GroupsApi,
+            room_family::ChannelsApi,
+            room_family::GroupsApi,
             rooms::RoomsApi,
             permissions::PermissionsApi,
         ),

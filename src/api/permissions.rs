@@ -7,6 +7,7 @@ use poem_openapi::{Object, OpenApi};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::errors::Operation;
 use super::views::PermissionView;
 use super::{ApiResult, ApiTags, call, call_read};
 use crate::service::Service;
@@ -60,6 +61,7 @@ impl PermissionsApi {
     async fn list_all(&self, _auth: Auth, s: Data<&Arc<Service>>) -> ApiResult<ListAllOk> {
         call_read(
             &s,
+            Operation::Permissions,
             |s| s.list_permissions(),
             |all| ListAllOk {
                 update: PermissionView::list(all),
@@ -93,6 +95,7 @@ impl PermissionsApi {
             .collect();
         call(
             &s,
+            Operation::Permissions,
             move |s| s.update_permissions(&caller, &updates),
             |all| UpdateOk {
                 permissions: PermissionView::list(all),

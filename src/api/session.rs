@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi, payload::Json};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::HashGate;
+use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing};
 use crate::service::{LoginName, Service, ServiceError};
@@ -123,15 +124,17 @@ impl SessionApi {
             (None, Some(username), _) => LoginName::Username(username),
             (None, None, Some(email)) => LoginName::Email(email),
             (None, None, None) => {
-                return Err(super::to_response(ServiceError::InvalidParams(
-                    "must have required property 'user'".into(),
-                )));
+                return Err(super::to_response(
+                    ServiceError::InvalidParams("must have required property 'user'".into()),
+                    Operation::Login,
+                ));
             }
         };
         let password = body.password;
         call_hashing(
             &service,
             &gate,
+            Operation::Login,
             move |s| s.login(&name, &password, client.as_deref()),
             |(user, token)| LoginOk {
                 status: "success".into(),
@@ -159,6 +162,7 @@ impl SessionApi {
         let caller = auth.0;
         call(
             &service,
+            Operation::Logout,
             move |s| s.logout(&caller),
             |()| LogoutOk {
                 status: "success".into(),

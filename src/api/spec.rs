@@ -4,9 +4,11 @@
 use serde_json::{Value, json};
 
 use super::auth::{AUTH_TOKEN_SCHEME, USER_ID_SCHEME};
-use super::envelope::NOT_LOGGED_IN;
+use super::envelope::ErrorResponse;
+use super::errors::{Operation, example};
 use super::validate::CLOSED_MARKER;
 use crate::model::Permission;
+use crate::service::ServiceError;
 
 /// The document's description.
 pub const DESCRIPTION: &str = "rocketlite speaks the Rocket.Chat REST API for user and room \
@@ -201,35 +203,32 @@ fn ok_example(operation: &str) -> Option<Value> {
     })
 }
 
+/// The examples of `status` in `operation`. Error bodies come from the error table itself
+/// (`errors::example`), so they show exactly what the server sends.
 fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
-    let invalid = |m: &str| json!({"success": false, "error": format!("{m}\n[invalid-params]"), "errorType": "invalid-params"});
+    use ServiceError as E;
+    let invalid = |m: &str| example(E::InvalidParams(m.into()), Operation::Authenticate);
     match (operation, status) {
-        ("usersSetActiveStatus", "400") => vec![
-            (
-                "invalidParams",
-                invalid("must have required property 'activeStatus'"),
-            ),
-            (
-                "lastOwner",
-                json!({"success": false, "error": "[user-last-owner]", "errorType": "user-last-owner", "details": {"shouldChangeOwner": ["general"], "shouldBeRemoved": []}}),
-            ),
-            (
-                "lastAdmin",
-                json!({"success": false, "error": "Leaving the app without an active admin is not allowed [error-action-not-allowed]", "errorType": "error-action-not-allowed", "details": {"method": "removeUserFromRole", "action": "Remove_last_admin"}}),
-            ),
-            (
-                "userNotFound",
-                json!({"success": false, "error": "User not found"}),
-            ),
-        ],
+        ("usersSetActiveStatus", "400") => {
+            let op = Operation::SetActiveStatus;
+            vec![
+                (
+                    "invalidParams",
+                    invalid("must have required property 'activeStatus'"),
+                ),
+                (
+                    "lastOwner",
+                    example(E::LastOwner(vec!["general".into()]), op),
+                ),
+                ("lastAdmin", example(E::LastAdmin, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
         ("login", "401") => vec![
-            (
-                "unauthorized",
-                json!({"success": false, "status": "error", "error": "Unauthorized", "message": "Unauthorized"}),
-            ),
+            ("unauthorized", example(E::LoginFailed, Operation::Login)),
             (
                 "notActivated",
-                json!({"success": false, "status": "error", "error": "error-user-is-not-activated", "message": "User is not activated"}),
+                example(E::UserNotActivated, Operation::Login),
             ),
         ],
         (_, "200") => ok_example(operation)
@@ -242,20 +241,11 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
         )],
         (_, "401") => vec![(
             "notLoggedIn",
-            json!({"success": false, "error": NOT_LOGGED_IN, "status": "error", "message": NOT_LOGGED_IN}),
+            example(E::Unauthorized, Operation::Authenticate),
         )],
-        (_, "403") => vec![(
-            "forbidden",
-            json!({"success": false, "error": "User does not have the permissions required for this action [error-unauthorized]"}),
-        )],
-        (_, "413") => vec![(
-            "tooLarge",
-            invalid("request entity too large: the body may be at most 1 MiB"),
-        )],
-        (_, "500") => vec![(
-            "internal",
-            json!({"success": false, "error": "Internal server error"}),
-        )],
+        (_, "403") => vec![("forbidden", example(E::Forbidden, Operation::Authenticate))],
+        (_, "413") => vec![("tooLarge", ErrorResponse::too_large().body())],
+        (_, "500") => vec![("internal", ErrorResponse::internal().body())],
         _ => vec![],
     }
 }

@@ -8,6 +8,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::HashGate;
+use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
@@ -131,6 +132,7 @@ impl UsersApi {
         call_hashing(
             &service,
             &gate,
+            Operation::UsersCreate,
             move |s| s.create_user(&caller, new),
             |user| UserOk {
                 user: UserView::new(&user, true),
@@ -160,6 +162,7 @@ impl UsersApi {
         let caller = auth.0;
         call_read(
             &service,
+            Operation::UsersInfo,
             move |s| s.user_info(&caller, &lookup),
             |(user, full)| UserOk {
                 user: UserView::new(&user, full),
@@ -183,6 +186,7 @@ impl UsersApi {
         let caller = auth.0;
         call_read(
             &service,
+            Operation::UsersList,
             move |s| s.list_users(&caller, page.offset, page.count),
             move |(users, total, full)| UsersPageOk {
                 count: users.len() as u64,
@@ -225,6 +229,7 @@ impl UsersApi {
         };
         call(
             &service,
+            Operation::SetActiveStatus,
             move |s| s.set_active_status(&caller, &req),
             |user| SetActiveStatusOk {
                 user: ActiveStatusView {

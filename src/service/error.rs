@@ -1,7 +1,6 @@
 //! Every way a use case can refuse or fail. The API maps each variant to Rocket.Chat's envelope
 //! in one place (`api::errors`).
 
-use crate::model::RoomKind;
 use crate::store::StoreError;
 
 /// Why a use case did not happen. A refusal is returned before the first write, so it leaves
@@ -23,15 +22,9 @@ pub enum ServiceError {
     /// Right password, but the account is deactivated.
     #[error("user is not activated")]
     UserNotActivated,
-    /// users.setActiveStatus: no such `userId`.
+    /// The user the request names does not exist.
     #[error("user not found")]
     UserNotFound,
-    /// users.info: no such user.
-    #[error("user info not found")]
-    UserInfoNotFound,
-    /// A `userId` given to a room operation matches nobody.
-    #[error("invalid user")]
-    InvalidUser,
     /// Username or email already taken; carries the taken value.
     #[error("{0} is already in use")]
     FieldUnavailable(String),
@@ -62,27 +55,27 @@ pub enum ServiceError {
     /// permissions.update named a role that does not exist.
     #[error("unknown role {0}")]
     UnknownRole(String),
-    /// No such room, or a private group the caller may not see.
+    /// No such room of the asked kind, or a private group the caller may not see.
     #[error("room not found")]
-    RoomNotFound(RoomKind),
+    RoomNotFound,
     /// A room name already used by another room.
     #[error("duplicate room name {0}")]
     DuplicateRoomName(String),
-    /// The room method's target is not a member (`method` names Rocket.Chat's method).
+    /// The user a room operation targets is not a member of the room.
     #[error("user not in room")]
-    UserNotInRoom { method: &'static str },
-    /// removeOwner on a user who is not a member at all, as Rocket.Chat answers it.
-    #[error("invalid room")]
-    InvalidRoom { method: &'static str },
+    NotMember,
+    /// The member already holds the room role `owner`.
     #[error("user already owner")]
-    AlreadyOwner { method: &'static str },
+    AlreadyOwner,
+    /// The member does not hold the room role `owner`.
     #[error("user not owner")]
-    NotOwner { method: &'static str },
+    NotOwner,
+    /// Removing this owner would leave the room without an (active) owner.
     #[error("last owner of the room")]
-    RemoveLastOwner { method: &'static str },
-    /// A room method the caller's room roles do not allow.
+    LastRoomOwner,
+    /// A room operation the caller's global and room roles do not allow.
     #[error("not allowed")]
-    NotAllowed { method: &'static str },
+    NotAllowed,
     /// Too many failed logins for this username recently.
     #[error("login blocked for user")]
     LoginBlockedForUser,

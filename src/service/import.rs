@@ -54,7 +54,7 @@ impl Service {
                 }
                 let creator = tx
                     .user(&room.creator)?
-                    .ok_or(super::ServiceError::InvalidUser)?;
+                    .ok_or(super::ServiceError::UserNotFound)?;
                 let mut record = Room {
                     id: id.clone(),
                     name: room.name.clone(),
@@ -73,7 +73,7 @@ impl Service {
                     if !seen.insert(member) {
                         continue;
                     }
-                    let user = tx.user(member)?.ok_or(super::ServiceError::InvalidUser)?;
+                    let user = tx.user(member)?.ok_or(super::ServiceError::UserNotFound)?;
                     let roles = if i == 0 {
                         vec![Role::Owner.as_str().into()]
                     } else {

@@ -39,7 +39,7 @@ fn visible_room(
     kind: Option<RoomKind>,
     id: &RoomId,
 ) -> ServiceResult<Room> {
-    let not_found = ServiceError::RoomNotFound(kind.unwrap_or(RoomKind::Channel));
+    let not_found = ServiceError::RoomNotFound;
     let room = match tx.room(id)? {
         Some(room) if kind.is_none_or(|k| k == room.kind) => room,
         _ => return Err(not_found),
@@ -55,7 +55,7 @@ fn visible_room(
 
 /// The user a room operation targets.
 fn target_user(tx: &impl Reads, id: &UserId) -> ServiceResult<User> {
-    tx.user(id)?.ok_or(ServiceError::InvalidUser)
+    tx.user(id)?.ok_or(ServiceError::UserNotFound)
 }
 
 /// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
@@ -137,6 +137,27 @@ pub(super) fn grant_owner(
     sub.roles.push(Role::Owner.as_str().into());
     sub.updated_at = now;
     tx.put_subscription(&sub, Some(&previous))
+}
+
+/// The checks `addOwner` and `removeOwner` share, in Rocket.Chat's order: the caller may see
+/// the room, the target exists, the caller holds `set-owner` here, the target is a member.
+fn owner_change(
+    tx: &impl Reads,
+    caller: &Caller,
+    kind: RoomKind,
+    room_id: &RoomId,
+    user_id: &UserId,
+) -> ServiceResult<(Room, User, Subscription)> {
+    let caller = current_caller(tx, caller)?;
+    let room = visible_room(tx, &caller, Some(kind), room_id)?;
+    let user = target_user(tx, user_id)?;
+    if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
+        return Err(ServiceError::NotAllowed);
+    }
+    let sub = tx
+        .subscription(&room.id, &user.id)?
+        .ok_or(ServiceError::NotMember)?;
+    Ok((room, user, sub))
 }
 
 impl Service {
@@ -225,9 +246,7 @@ impl Service {
                 (false, RoomKind::Group) => Permission::AddUserToAnyPRoom,
             };
             if !has_permission(tx, &caller, permission, Some(&room.id))? {
-                return Err(ServiceError::NotAllowed {
-                    method: "addUsersToRoom",
-                });
+                return Err(ServiceError::NotAllowed);
             }
             let user = target_user(tx, &user_id)?;
             if tx.subscription(&room.id, &user.id)?.is_none() {
@@ -247,21 +266,12 @@ impl Service {
         room_id: &RoomId,
         user_id: &UserId,
     ) -> ServiceResult<()> {
-        const METHOD: &str = "addRoomOwner";
         let now = self.now();
         let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
         self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
-            let room = visible_room(tx, &caller, Some(kind), &room_id)?;
-            let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
-                return Err(ServiceError::NotAllowed { method: METHOD });
-            }
-            let sub = tx
-                .subscription(&room.id, &user.id)?
-                .ok_or(ServiceError::UserNotInRoom { method: METHOD })?;
+            let (room, user, sub) = owner_change(tx, &caller, kind, &room_id, &user_id)?;
             if sub.has_role(Role::Owner) {
-                return Err(ServiceError::AlreadyOwner { method: METHOD });
+                return Err(ServiceError::AlreadyOwner);
             }
             Ok(grant_owner(tx, &room.id, &user.id, now)?)
         })
@@ -277,25 +287,16 @@ impl Service {
         room_id: &RoomId,
         user_id: &UserId,
     ) -> ServiceResult<()> {
-        const METHOD: &str = "removeRoomOwner";
         let now = self.now();
         let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
         self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
-            let room = visible_room(tx, &caller, Some(kind), &room_id)?;
-            let user = target_user(tx, &user_id)?;
-            if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
-                return Err(ServiceError::NotAllowed { method: METHOD });
-            }
-            let sub = tx
-                .subscription(&room.id, &user.id)?
-                .ok_or(ServiceError::InvalidRoom { method: METHOD })?;
+            let (room, user, sub) = owner_change(tx, &caller, kind, &room_id, &user_id)?;
             if !sub.has_role(Role::Owner) {
-                return Err(ServiceError::NotOwner { method: METHOD });
+                return Err(ServiceError::NotOwner);
             }
             let other_owner = tx.owner_ids(&room.id)?.iter().any(|id| *id != user.id);
             if !other_owner || (user.active && !has_other_active_owner(tx, &room.id, &user.id)?) {
-                return Err(ServiceError::RemoveLastOwner { method: METHOD });
+                return Err(ServiceError::LastRoomOwner);
             }
             let mut updated = sub.clone();
             updated.roles.retain(|r| r != Role::Owner.as_str());

@@ -151,7 +151,7 @@ impl Service {
                 Some(id) => tx.user(&id)?,
                 None => None,
             };
-            let user = user.ok_or(ServiceError::UserInfoNotFound)?;
+            let user = user.ok_or(ServiceError::UserNotFound)?;
             let full = user.id == caller.user.id
                 || has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
             Ok((user, full))

@@ -68,11 +68,10 @@ pub enum Outcome {
     LoginFailed,
     UserNotActivated,
     RoomNotFound,
-    UserNotInRoom,
+    NotMember,
     AlreadyOwner,
     NotOwner,
-    RemoveLastOwner,
-    InvalidRoom,
+    LastRoomOwner,
     /// Anything the model does not predict; never equal to a prediction.
     Unexpected(String),
 }
@@ -305,7 +304,7 @@ impl Model {
                 }
                 let r = &mut self.rooms[room];
                 if !r.members.contains(&target) {
-                    return Outcome::UserNotInRoom;
+                    return Outcome::NotMember;
                 }
                 if !r.owners.insert(target) {
                     return Outcome::AlreadyOwner;
@@ -326,7 +325,7 @@ impl Model {
                 }
                 let r = &self.rooms[room];
                 if !r.members.contains(&target) {
-                    return Outcome::InvalidRoom;
+                    return Outcome::NotMember;
                 }
                 if !r.owners.contains(&target) {
                     return Outcome::NotOwner;
@@ -335,7 +334,7 @@ impl Model {
                     r.owners.iter().copied().filter(|&o| o != target).collect();
                 let other_active = others.iter().any(|&o| self.is_active(o));
                 if others.is_empty() || (self.is_active(target) && !other_active) {
-                    return Outcome::RemoveLastOwner;
+                    return Outcome::LastRoomOwner;
                 }
                 self.rooms[room].owners.remove(&target);
                 Outcome::Ok

@@ -1,0 +1,412 @@
+//! `channels.*` and `groups.*`: one implementation for both room families. Each operation is
+//! written once below, in `room_families!`, with the path, operation id and documentation it
+//! has in each family; the kind decides the rest (the `t` value, permissions, error texts).
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query};
+
+use super::auth::Auth;
+use super::body::{Body, RequestSchema};
+use super::errors::{Operation, RoomOperation};
+use super::views::{RoomRoleView, RoomView, UserRef, UserView};
+use super::{ApiResult, ApiTags, Page, call, call_read, invalid_params};
+use crate::model::{Room, RoomId, RoomKind, UserId};
+use crate::service::{Caller, NewRoom, Service};
+
+/// What `channels.create` / `groups.create` take.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateRoomBody {
+    /// The room name: letters, digits, `-`, `_` and `.`.
+    pub name: String,
+    /// Usernames to add after the creator, in this order; unknown ones are skipped.
+    pub members: Option<Vec<String>>,
+    pub read_only: Option<bool>,
+}
+
+// Rocket.Chat accepts more (`extraData`, `customFields`, `excludeSelf`); they are ignored.
+impl RequestSchema for CreateRoomBody {
+    const CLOSED: bool = false;
+}
+
+/// A room and a user in it.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RoomUserBody {
+    pub room_id: String,
+    pub user_id: String,
+}
+
+impl RequestSchema for RoomUserBody {
+    const CLOSED: bool = true;
+}
+
+/// A channel.
+#[derive(Object)]
+pub struct ChannelOk {
+    pub channel: RoomView,
+    pub success: bool,
+}
+
+/// A private group.
+#[derive(Object)]
+pub struct GroupOk {
+    pub group: RoomView,
+    pub success: bool,
+}
+
+/// Success with nothing else to say.
+#[derive(Object)]
+pub struct SuccessOk {
+    pub success: bool,
+}
+
+/// The members holding room roles.
+#[derive(Object)]
+pub struct RolesOk {
+    pub roles: Vec<RoomRoleView>,
+    pub success: bool,
+}
+
+/// One page of active members.
+#[derive(Object)]
+pub struct MembersOk {
+    pub members: Vec<UserView>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+fn channel(room: Room) -> ChannelOk {
+    ChannelOk {
+        channel: RoomView::from(&room),
+        success: true,
+    }
+}
+
+fn group(room: Room) -> GroupOk {
+    GroupOk {
+        group: RoomView::from(&room),
+        success: true,
+    }
+}
+
+fn done(_: ()) -> SuccessOk {
+    SuccessOk { success: true }
+}
+
+pub(super) fn required(value: Option<String>, name: &str) -> Result<String, super::ErrorResponse> {
+    value.ok_or_else(|| invalid_params(&format!("must have required property '{name}'")))
+}
+
+/// The room family operations, shared by channels and groups.
+struct Family {
+    kind: RoomKind,
+}
+
+impl Family {
+    async fn create<T: Send + 'static>(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        body: CreateRoomBody,
+        view: fn(Room) -> T,
+    ) -> ApiResult<T> {
+        let new = NewRoom {
+            kind: self.kind,
+            name: body.name,
+            members: body.members.unwrap_or_default(),
+            read_only: body.read_only.unwrap_or(false),
+        };
+        call(
+            service,
+            Operation::Room(RoomOperation::Create, self.kind),
+            move |s| s.create_room(&caller, new),
+            view,
+        )
+        .await
+    }
+
+    async fn invite<T: Send + 'static>(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        body: RoomUserBody,
+        view: fn(Room) -> T,
+    ) -> ApiResult<T> {
+        let kind = self.kind;
+        call(
+            service,
+            Operation::Room(RoomOperation::Invite, kind),
+            move |s| s.invite(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
+            view,
+        )
+        .await
+    }
+
+    async fn set_owner(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        body: RoomUserBody,
+        add: bool,
+    ) -> ApiResult<SuccessOk> {
+        let kind = self.kind;
+        call(
+            service,
+            Operation::Room(
+                if add {
+                    RoomOperation::AddOwner
+                } else {
+                    RoomOperation::RemoveOwner
+                },
+                kind,
+            ),
+            move |s| match add {
+                true => s.add_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
+                false => {
+                    s.remove_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id))
+                }
+            },
+            done,
+        )
+        .await
+    }
+
+    async fn roles(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        room_id: Option<String>,
+    ) -> ApiResult<RolesOk> {
+        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
+        call_read(
+            service,
+            Operation::Room(RoomOperation::Roles, kind),
+            move |s| s.room_roles(&caller, kind, &room_id),
+            |holders| RolesOk {
+                roles: holders
+                    .into_iter()
+                    .map(|h| RoomRoleView {
+                        id: h.subscription.id,
+                        rid: h.subscription.room_id.to_string(),
+                        u: UserRef {
+                            id: h.user.id.to_string(),
+                            username: h.user.username,
+                            name: Some(h.user.name),
+                        },
+                        roles: h.subscription.roles,
+                    })
+                    .collect(),
+                success: true,
+            },
+        )
+    }
+
+    async fn members(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        room_id: Option<String>,
+        page: Page,
+    ) -> ApiResult<MembersOk> {
+        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
+        call_read(
+            service,
+            Operation::Room(RoomOperation::Members, kind),
+            move |s| s.room_members(&caller, kind, &room_id, page.offset, page.count),
+            move |(members, total)| MembersOk {
+                count: members.len() as u64,
+                members: members.iter().map(|u| UserView::new(u, false)).collect(),
+                offset: page.offset as u64,
+                total: total as u64,
+                success: true,
+            },
+        )
+    }
+}
+
+/// What distinguishes one room family's API from the other's.
+trait RoomFamilyApi {
+    /// The success body of `create` and `invite`: `{"channel": …}` or `{"group": …}`.
+    type Ok;
+    const FAMILY: Family;
+    fn view(room: Room) -> Self::Ok;
+}
+
+/// Public channels.
+pub struct ChannelsApi;
+
+impl RoomFamilyApi for ChannelsApi {
+    type Ok = ChannelOk;
+    const FAMILY: Family = Family {
+        kind: RoomKind::Channel,
+    };
+    fn view(room: Room) -> ChannelOk {
+        channel(room)
+    }
+}
+
+/// Private groups: visible only to their members and to holders of `view-other-user-channels`.
+pub struct GroupsApi;
+
+impl RoomFamilyApi for GroupsApi {
+    type Ok = GroupOk;
+    const FAMILY: Family = Family {
+        kind: RoomKind::Group,
+    };
+    fn view(room: Room) -> GroupOk {
+        group(room)
+    }
+}
+
+/// Emits the `#[OpenApi]` impls of both families from one list of operations: each names its
+/// path, operation id and documentation per family, then its handler, written once.
+macro_rules! room_families {
+    ($({
+        $(#[doc = $cdoc:literal])* channels $cpath:literal $cid:literal $method:literal;
+        $(#[doc = $gdoc:literal])* groups $gpath:literal $gid:literal;
+        $($handler:tt)*
+    })*) => {
+        #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Channels")]
+        impl ChannelsApi {
+            $(
+                $(#[doc = $cdoc])*
+                #[oai(path = $cpath, method = $method, operation_id = $cid)]
+                $($handler)*
+            )*
+        }
+
+        #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Groups")]
+        impl GroupsApi {
+            $(
+                $(#[doc = $gdoc])*
+                #[oai(path = $gpath, method = $method, operation_id = $gid)]
+                $($handler)*
+            )*
+        }
+    };
+}
+
+room_families! {
+    {
+        /// Create a channel
+        ///
+        /// Creates a public channel. The caller becomes its first member and owner; `members` join
+        /// after it in the order given. Requires `create-c`.
+        channels "/channels.create" "channelsCreate" "post";
+        /// Create a private group
+        ///
+        /// Creates a private group. The caller becomes its first member and owner; `members` join
+        /// after it in the order given. Requires `create-p`.
+        groups "/groups.create" "groupsCreate";
+        async fn create(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<CreateRoomBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            Self::FAMILY.create(&s, auth.0, body.0, Self::view).await
+        }
+    }
+    {
+        /// Invite a user to a channel
+        ///
+        /// Adds the user as the newest member; inviting a member again changes nothing. Requires
+        /// `add-user-to-joined-room` (caller in the channel) or `add-user-to-any-c-room`.
+        channels "/channels.invite" "channelsInvite" "post";
+        /// Invite a user to a private group
+        ///
+        /// Adds the user as the newest member; inviting a member again changes nothing. Requires
+        /// `add-user-to-joined-room` (caller in the group) or `add-user-to-any-p-room`.
+        groups "/groups.invite" "groupsInvite";
+        async fn invite(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            Self::FAMILY.invite(&s, auth.0, body.0, Self::view).await
+        }
+    }
+    {
+        /// Make a member an owner of a channel
+        ///
+        /// Requires `set-owner`, globally or as an owner of this channel.
+        channels "/channels.addOwner" "channelsAddOwner" "post";
+        /// Make a member an owner of a private group
+        ///
+        /// Requires `set-owner`, globally or as an owner of this group.
+        groups "/groups.addOwner" "groupsAddOwner";
+        async fn add_owner(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_owner(&s, auth.0, body.0, true).await
+        }
+    }
+    {
+        /// Remove an owner of a channel
+        ///
+        /// Requires `set-owner`. The last owner cannot be removed, nor the last active one.
+        channels "/channels.removeOwner" "channelsRemoveOwner" "post";
+        /// Remove an owner of a private group
+        ///
+        /// Requires `set-owner`. The last owner cannot be removed, nor the last active one.
+        groups "/groups.removeOwner" "groupsRemoveOwner";
+        async fn remove_owner(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_owner(&s, auth.0, body.0, false).await
+        }
+    }
+    {
+        /// List a channel's role holders
+        ///
+        /// Members holding room roles (`owner`, `moderator`, `leader`), inactive ones included,
+        /// sorted by username.
+        channels "/channels.roles" "channelsRoles" "get";
+        /// List a private group's role holders
+        ///
+        /// Members holding room roles (`owner`, `moderator`, `leader`), inactive ones included,
+        /// sorted by username.
+        groups "/groups.roles" "groupsRoles";
+        async fn roles(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            #[oai(name = "roomId")] room_id: Query<Option<String>>,
+        ) -> ApiResult<RolesOk> {
+            Self::FAMILY.roles(&s, auth.0, room_id.0).await
+        }
+    }
+    {
+        /// List a channel's members
+        ///
+        /// Active members, sorted by username, paginated with `offset` and `count`.
+        channels "/channels.members" "channelsMembers" "get";
+        /// List a private group's members
+        ///
+        /// Active members, sorted by username, paginated with `offset` and `count`.
+        groups "/groups.members" "groupsMembers";
+        async fn members(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            #[oai(name = "roomId")] room_id: Query<Option<String>>,
+            offset: Query<Option<i64>>,
+            count: Query<Option<i64>>,
+        ) -> ApiResult<MembersOk> {
+            let page = Page::new(offset.0, count.0);
+            Self::FAMILY.members(&s, auth.0, room_id.0, page).await
+        }
+    }
+}
