@@ -63,20 +63,25 @@ pub async fn serve<E>(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     let mut backoff = AcceptBackoff::default();
+    let mut connections = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
-    loop {
-        let permit = match Arc::clone(&permits).try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                waiting.close_longest();
-                tokio::select! {
-                    _ = &mut shutdown => break,
-                    permit = Arc::clone(&permits).acquire_owned() => permit.expect("never closed"),
-                }
+    'accept: loop {
+        while connections.try_join_next().is_some() {} // reap finished connections
+        // At the cap, close the connection waiting longest on a silent client; if none is
+        // silent now, look again whenever one starts waiting or a slot frees up.
+        let permit = loop {
+            if let Ok(permit) = Arc::clone(&permits).try_acquire_owned() {
+                break permit;
+            }
+            waiting.close_longest();
+            tokio::select! {
+                _ = &mut shutdown => break 'accept,
+                permit = Arc::clone(&permits).acquire_owned() => break permit.expect("never closed"),
+                _ = waiting.started.notified() => {}
             }
         };
         let (stream, peer) = tokio::select! {
-            _ = &mut shutdown => break,
+            _ = &mut shutdown => break 'accept,
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => {
                     backoff.reset();
@@ -90,16 +95,20 @@ pub async fn serve<E>(
         };
         let local = stream.local_addr().unwrap_or(peer);
         let _ = stream.set_nodelay(true);
+        let busy = Arc::new(Busy::default());
         let io = TokioIo::new(IdleTimeout::new(
             stream,
             limits.idle_timeout,
             Arc::clone(&waiting),
+            Arc::clone(&busy),
         ));
         let service = hyper::service::service_fn({
             let app = Arc::clone(&app);
             move |req| {
                 let app = Arc::clone(&app);
+                let working = Busy::start(&busy);
                 async move {
+                    let _working = working;
                     let req = poem::Request::from((
                         req,
                         poem::web::LocalAddr(local.into()),
@@ -112,7 +121,7 @@ pub async fn serve<E>(
             }
         });
         let connection = graceful.watch(builder.serve_connection(io, service).into_owned());
-        tokio::spawn(async move {
+        connections.spawn(async move {
             let _ = connection.await;
             drop(permit);
         });
@@ -120,7 +129,41 @@ pub async fn serve<E>(
     drop(listener);
     tokio::select! {
         _ = graceful.shutdown() => {}
-        _ = tokio::time::sleep(GRACE) => tracing::warn!("connections still open after the grace period"),
+        _ = tokio::time::sleep(GRACE) => {
+            tracing::warn!("connections still open after the grace period; closing them");
+        }
+    }
+    // Whatever is left goes now, so nothing holds the app (and the database) after we return.
+    connections.shutdown().await;
+}
+
+/// Requests a connection is handling right now, and whether one finished since the stream
+/// last looked. While any runs, the connection is not idle, whatever hyper reads meanwhile
+/// (it keeps a read pending to notice a client hanging up).
+#[derive(Default)]
+struct Busy {
+    running: std::sync::atomic::AtomicUsize,
+    finished: AtomicBool,
+}
+
+/// Marks one request as running until dropped.
+struct Working(Arc<Busy>);
+
+impl Busy {
+    fn start(busy: &Arc<Busy>) -> Working {
+        busy.running.fetch_add(1, Ordering::SeqCst);
+        Working(Arc::clone(busy))
+    }
+
+    fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst) > 0
+    }
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+        self.0.finished.store(true, Ordering::SeqCst);
     }
 }
 
@@ -160,6 +203,8 @@ impl AcceptBackoff {
 #[derive(Default)]
 struct Waiting {
     inner: Mutex<WaitingInner>,
+    /// Signalled when a connection starts waiting, for an accept loop held at the cap.
+    started: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -176,6 +221,7 @@ impl Waiting {
     /// Starts (or refreshes the waker of) a wait; returns its place in line.
     fn wait(&self, place: Option<u64>, closed: &Arc<AtomicBool>, waker: &Waker) -> u64 {
         let mut inner = self.lock();
+        let new = place.is_none();
         let place = place.unwrap_or_else(|| {
             inner.next += 1;
             inner.next
@@ -183,6 +229,10 @@ impl Waiting {
         inner
             .by_age
             .insert(place, (Arc::clone(closed), waker.clone()));
+        drop(inner);
+        if new {
+            self.started.notify_one();
+        }
         place
     }
 
@@ -202,7 +252,8 @@ impl Waiting {
 /// A TCP stream that fails a read or write after `timeout` without progress, so a client
 /// that goes silent (or stops reading our answer) cannot hold its connection forever, and
 /// that can be closed early when the server needs its slot (see [`Waiting`]).
-/// The clock runs only while the server waits on the client, never while a handler works.
+/// The clock runs only while the server waits on the client, never while a request is being
+/// handled ([`Busy`]).
 struct IdleTimeout {
     stream: TcpStream,
     timeout: Duration,
@@ -212,10 +263,11 @@ struct IdleTimeout {
     place: Option<u64>,
     /// Set when the server closed us to make room.
     closed: Arc<AtomicBool>,
+    busy: Arc<Busy>,
 }
 
 impl IdleTimeout {
-    fn new(stream: TcpStream, timeout: Duration, waiting: Arc<Waiting>) -> Self {
+    fn new(stream: TcpStream, timeout: Duration, waiting: Arc<Waiting>, busy: Arc<Busy>) -> Self {
         IdleTimeout {
             stream,
             timeout,
@@ -223,11 +275,19 @@ impl IdleTimeout {
             waiting,
             place: None,
             closed: Arc::new(AtomicBool::new(false)),
+            busy,
         }
     }
 
-    /// After a pending read or write: has the client been silent too long?
+    /// After a pending read or write: has the client been silent too long? Never while a
+    /// request runs; the clock restarts when one finishes.
     fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        if self.busy.finished.swap(false, Ordering::SeqCst) {
+            self.progressed();
+        }
+        if self.busy.is_running() {
+            return false;
+        }
         self.deadline.as_mut().poll(cx).is_ready()
     }
 
@@ -269,6 +329,11 @@ impl AsyncRead for IdleTimeout {
                 Poll::Ready(result)
             }
             Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
+            // A connection with a request in flight is never the one closed to make room.
+            Poll::Pending if self.busy.is_running() => {
+                self.stop_waiting();
+                Poll::Pending
+            }
             Poll::Pending => {
                 let this = &mut *self;
                 this.place = Some(this.waiting.wait(this.place, &this.closed, cx.waker()));

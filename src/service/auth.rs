@@ -1,7 +1,7 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
 use super::limits;
-use super::login_limits::Blocked;
+use super::login_limits::{self, Blocked};
 use super::password::verify_password;
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
@@ -93,6 +93,13 @@ impl Service {
         password: &str,
         client: Option<&str>,
     ) -> ServiceResult<(User, LoginToken)> {
+        // Longer than any password we store: refused without hashing, and not counted, so
+        // it buys an attacker nothing against the limits.
+        if password.len() > limits::PASSWORD {
+            return Err(ServiceError::LoginFailed);
+        }
+        let client = client.map(login_limits::address_key);
+        let client = client.as_deref();
         let account = self.find_account(name)?;
         let key = guard_key(account.as_ref(), name);
         let now = self.now();
@@ -165,7 +172,7 @@ impl Service {
 /// timing tells nothing about which names exist.
 fn check_password(user: Option<User>, password: &str) -> ServiceResult<User> {
     let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if password.len() > limits::PASSWORD || !verify_password(password, hash) {
+    if !verify_password(password, hash) {
         return Err(ServiceError::LoginFailed);
     }
     let user = user.ok_or(ServiceError::LoginFailed)?;

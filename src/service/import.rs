@@ -82,6 +82,8 @@ impl Service {
                     super::rooms::join(tx, &mut record, &user, roles, sub_id.clone(), now)?;
                 }
                 tx.put_room(&record)?;
+                // An inactive creator with active members: the invariant hands the room over.
+                super::rooms::ensure_active_owner(tx, id, now)?;
                 out.push(id.clone());
             }
             Ok(out)

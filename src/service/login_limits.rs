@@ -52,6 +52,8 @@ pub(super) struct LoginGuard {
 struct Failures {
     by_user: HashMap<String, VecDeque<Millis>>,
     by_ip: HashMap<String, VecDeque<Millis>>,
+    /// Checks so far, to sweep expired keys now and then.
+    checks: u64,
 }
 
 /// Forgets failures older than the window, and keys left with none, so memory follows only
@@ -65,20 +67,51 @@ fn prune(map: &mut HashMap<String, VecDeque<Millis>>, since: Millis) {
     });
 }
 
+/// The address as the counter keys it: an IPv6 address by its /64, which one client usually
+/// holds whole, so rotating through it does not buy fresh guesses.
+pub(super) fn address_key(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6.to_ipv4_mapped().expect("checked").to_string(),
+        _ => address.to_string(),
+    }
+}
+
+/// Forgets the failures of one key older than the window.
+fn prune_key(map: &mut HashMap<String, VecDeque<Millis>>, key: &str, since: Millis) {
+    if let Some(times) = map.get_mut(key) {
+        while times.front().is_some_and(|&t| t <= since) {
+            times.pop_front();
+        }
+        if times.is_empty() {
+            map.remove(key);
+        }
+    }
+}
+
 fn count(map: &HashMap<String, VecDeque<Millis>>, key: &str) -> usize {
     map.get(key).map_or(0, VecDeque::len)
 }
 
 /// Records a failure at `now` under `key`, keeping only the newest `keep` times and at most
-/// [`MAX_TRACKED`] keys.
+/// [`MAX_TRACKED`] keys. When full, the idlest key that is not blocked makes room; a blocked
+/// key is never forgotten early, so flooding made-up names cannot lift a block. If every key
+/// is blocked, the new one is not tracked.
 fn record(map: &mut HashMap<String, VecDeque<Millis>>, key: &str, now: Millis, keep: usize) {
     if !map.contains_key(key) && map.len() >= MAX_TRACKED {
         let idlest = map
             .iter()
+            .filter(|(_, times)| times.len() < keep)
             .min_by_key(|(_, times)| times.back().copied().unwrap_or(Millis::MIN))
             .map(|(k, _)| k.clone());
-        if let Some(idlest) = idlest {
-            map.remove(&idlest);
+        match idlest {
+            Some(idlest) => {
+                map.remove(&idlest);
+            }
+            None => return,
         }
     }
     let times = map.entry(key.to_string()).or_default();
@@ -104,8 +137,19 @@ impl LoginGuard {
     pub(super) fn check(&self, user: &str, ip: Option<&str>, now: Millis) -> Option<Blocked> {
         let mut f = self.lock();
         let since = now - self.limits.window_ms;
-        prune(&mut f.by_user, since);
-        prune(&mut f.by_ip, since);
+        // A full sweep is O(keys): do it now and then, and when a map is full, not per login.
+        f.checks = f.checks.wrapping_add(1);
+        if f.checks.is_multiple_of(256)
+            || f.by_user.len() >= MAX_TRACKED
+            || f.by_ip.len() >= MAX_TRACKED
+        {
+            prune(&mut f.by_user, since);
+            prune(&mut f.by_ip, since);
+        }
+        prune_key(&mut f.by_user, user, since);
+        if let Some(ip) = ip {
+            prune_key(&mut f.by_ip, ip, since);
+        }
         if count(&f.by_user, user) >= self.limits.max_failures_per_user {
             return Some(Blocked::User);
         }
@@ -168,6 +212,14 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_addresses_count_by_their_64_bit_prefix() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("2001:db8:1:2:ffff:1:2:3"), "2001:db8:1:2::/64");
+        assert_eq!(address_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(address_key("192.0.2.7"), "192.0.2.7");
+    }
+
+    #[test]
     fn memory_is_bounded_per_key_and_in_keys() {
         let g = guard();
         for t in 0..100 {
@@ -184,7 +236,14 @@ mod tests {
         }
         let f = g.lock();
         assert_eq!(f.by_user.len(), MAX_TRACKED);
-        assert!(!f.by_user.contains_key("ada"), "the idlest key went first");
+        assert!(
+            f.by_user.contains_key("ada"),
+            "a blocked key is never evicted"
+        );
+        assert!(
+            !f.by_user.contains_key("name0"),
+            "the idlest unblocked key went first"
+        );
         assert!(f.by_user.contains_key(&format!("name{}", MAX_TRACKED + 9)));
     }
 
@@ -196,7 +255,8 @@ mod tests {
         }
         g.succeeded("ada");
         assert_eq!(g.check("ada", Some("1.2.3.4"), 5), None);
-        g.check("x", None, 10_000);
+        g.failed("bob", None, 6);
+        g.check("bob", Some("1.2.3.4"), 10_000);
         let f = g.lock();
         assert!(f.by_user.is_empty() && f.by_ip.is_empty());
     }

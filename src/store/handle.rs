@@ -11,7 +11,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use redb::{
-    BackendError, Database, StorageBackend, backends::FileBackend, backends::InMemoryBackend,
+    BackendError, Database, StorageBackend, WriteTransaction, backends::FileBackend,
+    backends::InMemoryBackend,
 };
 
 use super::StoreError;
@@ -26,31 +27,30 @@ enum Source {
     Memory,
 }
 
-/// The current database; `None` after a failed reopen, until the next attempt succeeds.
+/// The current database; `None` after a failed reopen, until the writer's next attempt.
+/// Only the writer thread reopens, without holding the lock while it repairs the file; a
+/// read that finds no database asks the writer for an attempt (see `Store::read`).
 pub(super) struct Handle {
     current: RwLock<Option<Arc<Database>>>,
-    /// Set by a write that failed on storage: the next write reopens first. Until then reads
-    /// go on from the old handle, which still serves what was committed.
+    /// Set after a storage error: redb must be reopened before it writes again. Until then
+    /// reads go on from the old handle, which still serves what was committed.
     broken: AtomicBool,
     source: Source,
 }
 
 impl Handle {
     pub(super) fn file(path: &Path, faults: Option<Arc<DiskFaults>>) -> Result<Self, StoreError> {
-        let source = Source::File {
+        Self::new(Source::File {
             path: path.to_path_buf(),
             faults,
-        };
-        let db = source.open()?;
-        Ok(Handle {
-            current: RwLock::new(Some(Arc::new(db))),
-            broken: AtomicBool::new(false),
-            source,
         })
     }
 
     pub(super) fn memory() -> Result<Self, StoreError> {
-        let source = Source::Memory;
+        Self::new(Source::Memory)
+    }
+
+    fn new(source: Source) -> Result<Self, StoreError> {
         let db = source.open()?;
         Ok(Handle {
             current: RwLock::new(Some(Arc::new(db))),
@@ -59,45 +59,69 @@ impl Handle {
         })
     }
 
-    /// The database, reopening it first if an earlier reopen failed.
+    /// The database for a read; an error at once while the writer has not reopened it.
     pub(super) fn get(&self) -> Result<Arc<Database>, StoreError> {
-        if let Some(db) = self
-            .current
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            return Ok(Arc::clone(db));
-        }
-        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
-        if current.is_none() {
-            *current = Some(Arc::new(self.source.open()?));
-        }
-        Ok(Arc::clone(current.as_ref().expect("just set")))
+        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
+        current.as_ref().map(Arc::clone).ok_or(StoreError::Closed)
     }
 
-    /// Notes that a write failed with `error`; if redb needs a reopen after it, the next
-    /// write does that first (see [`Handle::for_write`]).
+    /// Whether the writer should reopen the database.
+    pub(super) fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::SeqCst)
+    }
+
+    /// Notes a storage error; if redb needs a reopen after it, the writer does that before
+    /// its next transaction.
     pub(super) fn failed(&self, error: &StoreError) {
-        if needs_reopen(error) && !matches!(self.source, Source::Memory) {
-            tracing::warn!(%error, "storage error; the next write reopens the database");
-            self.broken.store(true, Ordering::SeqCst);
+        if needs_reopen(error)
+            && !matches!(self.source, Source::Memory)
+            && !self.broken.swap(true, Ordering::SeqCst)
+        {
+            tracing::warn!(%error, "storage error; the database will be reopened");
         }
     }
 
-    /// The database for the next write transaction, reopened first after a storage error.
-    /// Called by the writer thread only.
-    pub(super) fn for_write(&self) -> Result<Arc<Database>, StoreError> {
-        if self.broken.swap(false, Ordering::SeqCst) {
-            self.reopen();
+    /// A write transaction, reopening the database first if it is broken, and once more if
+    /// beginning fails with an error that needs it. Writer thread only.
+    pub(super) fn begin_write(&self) -> Result<(Arc<Database>, WriteTransaction), StoreError> {
+        for attempt in 0..2 {
+            if self.is_broken() || self.get().is_err() {
+                self.reopen()?;
+            }
+            let db = self.get()?;
+            match db.begin_write() {
+                Ok(tx) => return Ok((db, tx)),
+                Err(e) => {
+                    let e = StoreError::from(e);
+                    self.failed(&e);
+                    if attempt == 1 || !self.is_broken() {
+                        return Err(e);
+                    }
+                }
+            }
         }
-        self.get()
+        unreachable!("the loop returns")
     }
 
-    /// Closes the database and opens it again.
-    fn reopen(&self) {
-        let mut current = self.current.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(old) = current.take() {
+    /// After a request failed inside its transaction (the transaction is gone): finds out
+    /// whether redb needs a reopen, which a failed write may have caused. Writer thread only.
+    pub(super) fn probe(&self) {
+        if let Ok(db) = self.get()
+            && let Err(e) = db.begin_write()
+        {
+            self.failed(&StoreError::from(e));
+        }
+    }
+
+    /// Closes the database and opens it again, without holding the lock while it waits for
+    /// readers or repairs the file. Writer thread only.
+    fn reopen(&self) -> Result<(), StoreError> {
+        let old = self
+            .current
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(old) = old {
             // Readers hold a clone for one short transaction; let them finish so the file
             // lock is free for the reopen.
             let deadline = Instant::now() + Duration::from_secs(2);
@@ -108,16 +132,22 @@ impl Handle {
         }
         match self.source.open() {
             Ok(db) => {
-                *current = Some(Arc::new(db));
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(db));
+                self.broken.store(false, Ordering::SeqCst);
                 tracing::info!("database reopened");
+                Ok(())
             }
-            Err(e) => tracing::error!(error = %e, "reopening the database failed; will retry"),
+            Err(e) => {
+                self.broken.store(true, Ordering::SeqCst);
+                tracing::error!(error = %e, "reopening the database failed; will retry");
+                Err(e)
+            }
         }
     }
 }
 
 /// Whether redb must be closed and reopened before it can write again.
-fn needs_reopen(error: &StoreError) -> bool {
+pub(super) fn needs_reopen(error: &StoreError) -> bool {
     matches!(
         error,
         StoreError::Db(redb::Error::Io(_) | redb::Error::PreviousIo)

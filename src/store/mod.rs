@@ -134,9 +134,18 @@ impl Store {
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, E>,
     ) -> Result<T, E> {
-        let db = self.db.get()?;
-        let tx = Tx::new(db.begin_read().map_err(StoreError::from)?);
-        f(&tx)
+        let tx = match self.db.get().and_then(|db| Ok(db.begin_read()?)) {
+            Ok(tx) => tx,
+            // No database (a reopen failed) or it failed to read: let the writer reopen it,
+            // which it does before its next transaction, and try once more. The failure path
+            // only; a healthy store never waits here.
+            Err(e) => {
+                self.db.failed(&e);
+                let _ = self.writer.write(|_| Ok::<(), StoreError>(()));
+                self.db.get()?.begin_read().map_err(StoreError::from)?
+            }
+        };
+        f(&Tx::new(tx))
     }
 
     /// Runs `f` in a write transaction and returns once that transaction is durable. The

@@ -162,28 +162,27 @@ fn write_loop(db: &Handle, jobs: Receiver<Job>, stats: &WriterStats) {
 
 /// Runs `jobs` in one transaction and commits it. A lone job that fails after writing is
 /// aborted and its own error stands; in a larger batch it poisons the batch. A storage
-/// error reopens the database (see `handle`), so the next write starts clean.
+/// error marks the database for a reopen (see `handle`), so the next transaction starts
+/// clean.
 fn run(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
-    let result = run_once(handle, jobs, stats);
-    if let Err(e) = &result {
-        handle.failed(e);
-    }
-    result
-}
-
-fn run_once(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
-    let db = handle.for_write()?;
-    let tx = Tx::new(db.begin_write()?);
+    let (_db, tx) = handle.begin_write()?;
+    let tx = Tx::new(tx);
     let lone = jobs.len() == 1;
     for job in jobs.iter_mut() {
         if (job.run)(&tx) == Attempt::Dirty {
-            if lone {
-                return Ok(()); // dropping `tx` aborts it
-            }
-            return Err(StoreError::BatchPoisoned);
+            drop(tx); // aborts
+            // The failure may have been the disk's: find out now, not at the next write.
+            handle.probe();
+            return match lone {
+                true => Ok(()),
+                false => Err(StoreError::BatchPoisoned),
+            };
         }
     }
-    tx.commit()?;
+    if let Err(e) = tx.commit() {
+        handle.failed(&e);
+        return Err(e);
+    }
     stats.commits.fetch_add(1, Ordering::Relaxed);
     Ok(())
 }

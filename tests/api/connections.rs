@@ -206,3 +206,43 @@ fn the_soft_file_limit_is_raised_to_the_hard_one() {
     assert_eq!(numbers, ["4096", "4096"], "{line}");
     stop(child);
 }
+
+#[test]
+fn a_request_still_being_handled_is_never_cut_by_the_idle_timeout() {
+    // 150 logins at once queue for the two hashing permits: most wait far longer than the
+    // one-second idle timeout while hyper keeps a read pending on their sockets.
+    let dir = tempfile::tempdir().unwrap();
+    let (child, addr) = start("true", 1, dir.path());
+    let start = Instant::now();
+    let logins: Vec<_> = (0..150)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(addr).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                let body = r#"{"user":"admin","password":"pw"}"#;
+                let request = format!(
+                    "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                s.write_all(request.as_bytes()).unwrap();
+                let mut out = String::new();
+                let _ = s.read_to_string(&mut out);
+                out.starts_with("HTTP/1.1 200")
+            })
+        })
+        .collect();
+    let answered = logins
+        .into_iter()
+        .filter_map(|t| t.join().ok())
+        .filter(|&ok| ok)
+        .count();
+    let elapsed = start.elapsed();
+    eprintln!("150 queued logins with a 1 s idle timeout: {answered} answered in {elapsed:?}");
+    assert!(
+        elapsed > Duration::from_secs(1),
+        "too fast to prove anything: {elapsed:?}"
+    );
+    assert_eq!(answered, 150, "requests in flight were cut off");
+    stop(child);
+}

@@ -75,3 +75,40 @@ fn the_database_file_is_private_to_its_owner() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "mode {mode:o}");
 }
+
+#[test]
+fn after_space_is_back_reads_alone_bring_the_database_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rocketlite.redb");
+    let faults = Arc::new(DiskFaults::default());
+    let service = service_over(Store::open_with_faults(&path, Arc::clone(&faults)).unwrap());
+    let admin = service_login(&service, "admin", ADMIN_PASSWORD);
+    service.create_user(&admin, new_user("before")).unwrap();
+    faults.fill();
+    // The first failed write marks the database; the second tries to reopen it, which fails
+    // while the disk is full and leaves no database at all.
+    assert!(service.create_user(&admin, new_user("during1")).is_err());
+    assert!(service.create_user(&admin, new_user("during2")).is_err());
+    let during: Vec<bool> = (0..5)
+        .map(|_| service.list_users(&admin, 0, 10).is_ok())
+        .collect();
+    eprintln!("reads while the disk is full: {during:?}");
+    assert!(
+        during.iter().all(|ok| !ok),
+        "no database, yet reads answered"
+    );
+    faults.free();
+    // No write comes; reads ask the writer to reopen, and within a moment they all succeed.
+    let start = std::time::Instant::now();
+    let mut recovered = false;
+    while start.elapsed() < std::time::Duration::from_secs(5) {
+        if service.list_users(&admin, 0, 10).is_ok() && service.store().dump().is_ok() {
+            recovered = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    eprintln!("reads recovered after {:?}", start.elapsed());
+    assert!(recovered, "reads never recovered without a write");
+    service.create_user(&admin, new_user("after")).unwrap();
+}
