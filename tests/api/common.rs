@@ -245,6 +245,19 @@ impl TestApp {
     }
 }
 
+/// A new user `name` with these roles, password `NAME-password`, for service-level tests.
+pub fn new_user(name: &str, roles: &[&str]) -> rocketlite::service::NewUser {
+    rocketlite::service::NewUser {
+        email: format!("{name}@example.org"),
+        name: name.into(),
+        password: format!("{name}-password"),
+        username: name.into(),
+        active: true,
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        verified: false,
+    }
+}
+
 /// Logs `user` in through the service and resolves the caller, as a request would.
 pub fn service_login(service: &Service, user: &str, password: &str) -> rocketlite::service::Caller {
     let (user, token) = service

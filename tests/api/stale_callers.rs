@@ -9,7 +9,7 @@ use rocketlite::store::Store;
 use serde_json::json;
 
 use super::server::{Client, assert_every_room_has_an_active_owner, start};
-use crate::common::{ADMIN_PASSWORD, service_login, service_over};
+use crate::common::{ADMIN_PASSWORD, new_user, service_login, service_over};
 
 /// Every write use case, run as `caller`.
 fn write_use_cases(
@@ -111,20 +111,7 @@ fn arrange() -> (Arc<Service>, Caller, RoomId, UserId) {
         ("target", vec!["user"]),
         ("other", vec!["user"]),
     ] {
-        let user = service
-            .create_user(
-                &admin,
-                NewUser {
-                    email: format!("{name}@example.org"),
-                    name: name.into(),
-                    password: format!("{name}-password"),
-                    username: name.into(),
-                    active: true,
-                    roles: roles.into_iter().map(String::from).collect(),
-                    verified: false,
-                },
-            )
-            .unwrap();
+        let user = service.create_user(&admin, new_user(name, &roles)).unwrap();
         ids.push(user.id);
     }
     let boss = service_login(&service, "boss", "boss-password");

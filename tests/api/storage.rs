@@ -3,35 +3,39 @@
 
 use std::sync::Arc;
 
-use rocketlite::service::{NewUser, ServiceError};
+use rocketlite::service::ServiceError;
 use rocketlite::store::{DiskFaults, Store};
 
-use crate::common::{ADMIN_PASSWORD, service_login, service_over};
+use crate::common::{ADMIN_PASSWORD, new_user, service_login, service_over};
 
-fn new_user(name: &str) -> NewUser {
-    NewUser {
-        email: format!("{name}@example.org"),
-        name: name.into(),
-        password: format!("{name}-password"),
-        username: name.into(),
-        active: true,
-        roles: vec!["user".into()],
-        verified: false,
-    }
-}
-
-#[test]
-fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
+/// A service on a real file whose disk can be filled, a user written before, and the admin.
+fn on_a_fillable_disk() -> (
+    tempfile::TempDir,
+    Arc<DiskFaults>,
+    Arc<rocketlite::service::Service>,
+    rocketlite::service::Caller,
+) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rocketlite.redb");
     let faults = Arc::new(DiskFaults::default());
     let service = service_over(Store::open_with_faults(&path, Arc::clone(&faults)).unwrap());
     let admin = service_login(&service, "admin", ADMIN_PASSWORD);
-    service.create_user(&admin, new_user("before")).unwrap();
+    service.create_user(&admin, user("before")).unwrap();
+    (dir, faults, service, admin)
+}
+
+fn user(name: &str) -> rocketlite::service::NewUser {
+    new_user(name, &["user"])
+}
+
+#[test]
+fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
+    let (dir, faults, service, admin) = on_a_fillable_disk();
+    let path = dir.path().join("rocketlite.redb");
 
     faults.fill();
     for i in 0..3 {
-        let result = service.create_user(&admin, new_user(&format!("during{i}")));
+        let result = service.create_user(&admin, user(&format!("during{i}")));
         assert!(
             matches!(result, Err(ServiceError::Store(_))),
             "a write on a full disk fails as a storage error: {result:?}"
@@ -40,7 +44,7 @@ fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
     faults.free();
     // The very next write reopens the database and succeeds: no restart, no failed retry.
     service
-        .create_user(&admin, new_user("after"))
+        .create_user(&admin, user("after"))
         .expect("the first write after space is back succeeds");
     // Acknowledged writes are all there and nothing from the full-disk period is; the
     // admin's session still works after the reopen.
@@ -78,17 +82,12 @@ fn the_database_file_is_private_to_its_owner() {
 
 #[test]
 fn after_space_is_back_reads_alone_bring_the_database_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rocketlite.redb");
-    let faults = Arc::new(DiskFaults::default());
-    let service = service_over(Store::open_with_faults(&path, Arc::clone(&faults)).unwrap());
-    let admin = service_login(&service, "admin", ADMIN_PASSWORD);
-    service.create_user(&admin, new_user("before")).unwrap();
+    let (_dir, faults, service, admin) = on_a_fillable_disk();
     faults.fill();
     // The first failed write marks the database; the second tries to reopen it, which fails
     // while the disk is full and leaves no database at all.
-    assert!(service.create_user(&admin, new_user("during1")).is_err());
-    assert!(service.create_user(&admin, new_user("during2")).is_err());
+    assert!(service.create_user(&admin, user("during1")).is_err());
+    assert!(service.create_user(&admin, user("during2")).is_err());
     let during: Vec<bool> = (0..5)
         .map(|_| service.list_users(&admin, 0, 10).is_ok())
         .collect();
@@ -110,5 +109,5 @@ fn after_space_is_back_reads_alone_bring_the_database_back() {
     }
     eprintln!("reads recovered after {:?}", start.elapsed());
     assert!(recovered, "reads never recovered without a write");
-    service.create_user(&admin, new_user("after")).unwrap();
+    service.create_user(&admin, user("after")).unwrap();
 }
