@@ -49,15 +49,8 @@ pub enum Command {
 
 /// `rocketlite restore-permissions`: what it did, for the operator.
 pub fn restore_permissions(data_dir: &std::path::Path) -> Result<String, StartError> {
-    let store = Store::open(&data_dir.join(DB_FILE)).map_err(|source| match source {
-        StoreError::AlreadyOpen => StartError::InUse(data_dir.to_path_buf()),
-        source => StartError::Store {
-            path: data_dir.to_path_buf(),
-            source,
-        },
-    })?;
     let service = Service::new(
-        store,
+        open_store(data_dir)?,
         system_clock(),
         Box::new(rand::rngs::OsRng.unwrap_err()),
     );
@@ -72,6 +65,17 @@ pub fn restore_permissions(data_dir: &std::path::Path) -> Result<String, StartEr
 
 /// The database file's name inside the data directory.
 const DB_FILE: &str = "rocketlite.redb";
+
+/// Opens the database file in `data_dir`, with the operator's wording for why it could not.
+fn open_store(data_dir: &std::path::Path) -> Result<Store, StartError> {
+    Store::open(&data_dir.join(DB_FILE)).map_err(|source| match source {
+        StoreError::AlreadyOpen => StartError::InUse(data_dir.to_path_buf()),
+        source => StartError::Store {
+            path: data_dir.to_path_buf(),
+            source,
+        },
+    })
+}
 
 /// Everything `serve` needs; each flag also reads an environment variable.
 #[derive(Args, Debug, Clone)]
@@ -150,11 +154,6 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// The database file inside the data directory.
-    pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join(DB_FILE)
-    }
-
     /// The `ADMIN_*` values, an empty one counting as unset (as Rocket.Chat reads them, and as
     /// a compose template with an unset variable passes them).
     fn admin_seed(&self) -> AdminSeed {
@@ -208,13 +207,7 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
             path: config.data_dir.clone(),
             source,
         })?;
-    let store = Store::open(&config.db_path()).map_err(|source| match source {
-        StoreError::AlreadyOpen => StartError::InUse(config.data_dir.clone()),
-        source => StartError::Store {
-            path: config.data_dir.clone(),
-            source,
-        },
-    })?;
+    let store = open_store(&config.data_dir)?;
     let limits = LoginLimits {
         max_failures_per_user: config.login_max_failures_per_user,
         max_failures_per_ip: config.login_max_failures_per_ip,
@@ -285,7 +278,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(listen_error)?;
-    let local = net::local_addr(&listener, config.listen);
+    let local = listener.local_addr().unwrap_or(config.listen);
     tracing::info!(
         max_connections = limits.max_connections,
         open_file_limit = file_limit,

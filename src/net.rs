@@ -16,11 +16,10 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -360,8 +359,7 @@ impl AsyncWrite for IdleTimeout {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let result = ready!(Pin::new(&mut self.stream).poll_flush(cx));
-        Poll::Ready(result)
+        Pin::new(&mut self.stream).poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -388,9 +386,4 @@ pub fn connection_cap(configured: usize, file_limit: Option<u64>) -> usize {
         Some(limit) => configured.min(limit.saturating_sub(RESERVED_FILES).max(1) as usize),
         None => configured,
     }
-}
-
-/// The address the listener is bound to.
-pub fn local_addr(listener: &TcpListener, fallback: SocketAddr) -> SocketAddr {
-    listener.local_addr().unwrap_or(fallback)
 }

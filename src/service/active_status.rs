@@ -2,7 +2,7 @@
 
 use super::auth::current_caller;
 use super::permissions::require_any;
-use super::rooms::{ensure_active_owner, grant_owner, has_other_active_owner, is_active};
+use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, User, UserId};
 use crate::store::prelude::*;
@@ -74,7 +74,7 @@ fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<bool, StoreErr
 fn handovers(tx: &impl Reads, user: &UserId) -> Result<Vec<Handover>, StoreError> {
     let mut out = Vec::new();
     for room_id in tx.room_ids_of(user)? {
-        if !tx.is_owner(&room_id, user)? || has_other_active_owner(tx, &room_id, user)? {
+        if !tx.is_owner(&room_id, user)? || has_active_owner(tx, &room_id, Some(user))? {
             continue;
         }
         let successor =

@@ -68,14 +68,14 @@ impl Service {
     /// including a token of an inactive user (deliberately stricter than Rocket.Chat).
     pub fn authenticate(&self, user_id: &UserId, token: LoginToken) -> ServiceResult<Caller> {
         let hash = token.hash();
-        let oldest_valid = self.now() - self.token_lifetime_ms;
+        let cutoff = self.token_expiry_cutoff(self.now());
         self.store.read(|tx| {
             let owner = tx.user_id_by_token(&hash)?;
             if owner.as_ref() != Some(user_id) {
                 return Err(ServiceError::Unauthorized);
             }
             // Expired answers like revoked; the pruning below removes it for good.
-            if tx.token_issued_at(&hash)?.is_none_or(|t| t <= oldest_valid) {
+            if tx.token_issued_at(&hash)?.is_none_or(|t| t < cutoff) {
                 return Err(ServiceError::Unauthorized);
             }
             match tx.user(user_id)? {
@@ -116,14 +116,14 @@ impl Service {
         }
         let user = result?;
         let token = self.with_rng(LoginToken::generate);
-        let lifetime = self.token_lifetime_ms;
+        let cutoff = self.token_expiry_cutoff(now);
         self.store.write(move |tx| {
             // Re-read inside the write: a deactivation may have committed since the check.
             match tx.user(&user.id)? {
                 Some(current) if current.active => {
                     tx.insert_token(&user.id, &token.hash(), now)?;
                     // Logins also sweep a few expired tokens, between the periodic sweeps.
-                    tx.remove_tokens_issued_before(now - lifetime, 16)?;
+                    tx.remove_tokens_issued_before(cutoff, 16)?;
                     Ok((current, token.clone()))
                 }
                 _ => Err(ServiceError::UserNotActivated),
@@ -133,8 +133,8 @@ impl Service {
 
     /// The account `name` names, if any.
     fn find_account(&self, name: &LoginName) -> ServiceResult<Option<User>> {
-        if name.text().len() > limits::EMAIL.max(limits::USERNAME) * 4 {
-            return Ok(None); // longer than any stored name can be
+        if limits::beyond_any_stored(name.text(), limits::EMAIL.max(limits::USERNAME)) {
+            return Ok(None);
         }
         self.store.read(|tx| {
             let id = match name {
@@ -153,9 +153,9 @@ impl Service {
     /// Removes up to `limit` expired login tokens; returns how many. The server runs it
     /// at start and every few minutes.
     pub fn prune_expired_tokens(&self, limit: usize) -> ServiceResult<usize> {
-        let cutoff = self.now() - self.token_lifetime_ms;
+        let cutoff = self.token_expiry_cutoff(self.now());
         self.store
-            .write(move |tx| Ok(tx.remove_tokens_issued_before(cutoff + 1, limit)?))
+            .write(move |tx| Ok(tx.remove_tokens_issued_before(cutoff, limit)?))
     }
 
     /// Revokes the token the caller used.

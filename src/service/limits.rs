@@ -41,6 +41,12 @@ pub(super) fn check_count(field: &str, count: usize, max: usize) -> ServiceResul
     Ok(())
 }
 
+/// Whether `text` has more bytes than `max` characters can take in UTF-8, so no stored value
+/// bounded by `max` can equal it: a lookup would be wasted on it.
+pub(super) fn beyond_any_stored(text: &str, max: usize) -> bool {
+    text.len() > max * 4
+}
+
 /// `roles` with duplicates removed, first occurrence kept, so a role is stored once.
 pub(super) fn distinct(roles: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(roles.len());

@@ -105,6 +105,11 @@ impl Service {
         (self.clock)()
     }
 
+    /// Login tokens issued before this instant have expired at `now`.
+    fn token_expiry_cutoff(&self, now: Millis) -> Millis {
+        now - self.token_lifetime_ms + 1
+    }
+
     /// Runs `f` with the injected random source.
     fn with_rng<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
         let mut rng = self

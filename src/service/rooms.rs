@@ -88,15 +88,15 @@ pub(super) fn is_active(tx: &impl Reads, user: &UserId) -> Result<bool, StoreErr
     Ok(tx.user(user)?.is_some_and(|u| u.active))
 }
 
-/// Whether `room` has an active owner other than `user`: the rule both deactivation and
-/// owner removal protect.
-pub(super) fn has_other_active_owner(
+/// Whether `room` has an active owner (other than `except`): the rule deactivation, owner
+/// removal and the invariant all protect.
+pub(super) fn has_active_owner(
     tx: &impl Reads,
     room: &RoomId,
-    user: &UserId,
+    except: Option<&UserId>,
 ) -> Result<bool, StoreError> {
     for owner in tx.owner_ids(room)? {
-        if owner != *user && is_active(tx, &owner)? {
+        if Some(&owner) != except && is_active(tx, &owner)? {
             return Ok(true);
         }
     }
@@ -112,10 +112,8 @@ pub(super) fn ensure_active_owner(
     room: &RoomId,
     now: i64,
 ) -> Result<(), StoreError> {
-    for owner in tx.owner_ids(room)? {
-        if is_active(tx, &owner)? {
-            return Ok(());
-        }
+    if has_active_owner(tx, room, None)? {
+        return Ok(());
     }
     match tx.first_member_where(room, |id| is_active(tx, id))? {
         Some(first) => grant_owner(tx, room, &first, now),
@@ -189,8 +187,8 @@ impl Service {
             }
             let mut members = vec![creator.clone()];
             for username in &new.members {
-                if username.len() > limits::USERNAME * 4 {
-                    continue; // longer than any stored username can be
+                if limits::beyond_any_stored(username, limits::USERNAME) {
+                    continue;
                 }
                 let Some(id) = tx.user_id_by_username(username)? else {
                     continue;
@@ -295,7 +293,7 @@ impl Service {
                 return Err(ServiceError::NotOwner);
             }
             let other_owner = tx.owner_ids(&room.id)?.iter().any(|id| *id != user.id);
-            if !other_owner || (user.active && !has_other_active_owner(tx, &room.id, &user.id)?) {
+            if !other_owner || (user.active && !has_active_owner(tx, &room.id, Some(&user.id))?) {
                 return Err(ServiceError::LastRoomOwner);
             }
             let mut updated = sub.clone();

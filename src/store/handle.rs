@@ -82,25 +82,25 @@ impl Handle {
     }
 
     /// A write transaction, reopening the database first if it is broken, and once more if
-    /// beginning fails with an error that needs it. Writer thread only.
+    /// beginning fails with an error that only now says it needs that. Writer thread only.
     pub(super) fn begin_write(&self) -> Result<(Arc<Database>, WriteTransaction), StoreError> {
-        for attempt in 0..2 {
-            if self.is_broken() || self.get().is_err() {
-                self.reopen()?;
-            }
-            let db = self.get()?;
-            match db.begin_write() {
-                Ok(tx) => return Ok((db, tx)),
-                Err(e) => {
-                    let e = StoreError::from(e);
-                    self.failed(&e);
-                    if attempt == 1 || !self.is_broken() {
-                        return Err(e);
-                    }
-                }
-            }
+        if self.is_broken() || self.get().is_err() {
+            self.reopen()?;
         }
-        unreachable!("the loop returns")
+        let db = self.get()?;
+        let error = match db.begin_write() {
+            Ok(tx) => return Ok((db, tx)),
+            Err(e) => StoreError::from(e),
+        };
+        self.failed(&error);
+        if !self.is_broken() {
+            return Err(error);
+        }
+        drop(db); // the reopen waits for every other holder
+        self.reopen()?;
+        let db = self.get()?;
+        let tx = db.begin_write()?;
+        Ok((db, tx))
     }
 
     /// After a request failed inside its transaction (the transaction is gone): finds out

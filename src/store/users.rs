@@ -233,12 +233,8 @@ pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
         }
         out
     };
-    let w = tx.w();
-    let mut times = w.open_table(TOKENHASH_ISSUEDAT)?;
-    let mut order = w.open_table(ISSUEDAT_TOKENHASH_USERID)?;
-    for (hash, user) in &tokens {
-        times.insert(hash.as_str(), now)?;
-        order.insert((now, hash.as_str()), user.as_str())?;
+    for (hash, user) in tokens {
+        tx.insert_token(&UserId(user), &TokenHash(hash), now)?;
     }
     Ok(())
 }
