@@ -22,6 +22,15 @@ async fn login_from(app: &TestApp, user: &str, password: &str, ip: &str) -> (u16
     login_forwarded(app, user, password, &format!("198.18.0.1, {ip}")).await
 }
 
+/// An app behind `hops` proxies that append to `X-Forwarded-For` (0: the header is ignored).
+async fn behind_proxies(limits: LoginLimits, hops: usize) -> TestApp {
+    let config = ApiConfig {
+        trusted_proxies: hops,
+        ..ApiConfig::default()
+    };
+    TestApp::with_settings(limits, config).await
+}
+
 #[tokio::test]
 async fn ten_failures_for_a_username_block_it_whatever_the_password() {
     let app = TestApp::with_settings(LoginLimits::default(), ApiConfig::default()).await;
@@ -94,14 +103,7 @@ async fn failures_from_one_trusted_forwarded_address_block_that_address_only() {
         max_failures_per_ip: 5,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(
-        limits,
-        ApiConfig {
-            trusted_proxies: 1,
-            ..ApiConfig::default()
-        },
-    )
-    .await;
+    let app = behind_proxies(limits, 1).await;
     for i in 0..5 {
         let (status, _) = login_from(&app, &format!("nobody{i}"), "x", "203.0.113.7").await;
         assert_eq!(status, 401);
@@ -125,14 +127,7 @@ async fn forwarded_for_is_ignored_unless_trusted() {
         max_failures_per_ip: 2,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(
-        limits,
-        ApiConfig {
-            trusted_proxies: 0,
-            ..ApiConfig::default()
-        },
-    )
-    .await;
+    let app = behind_proxies(limits, 0).await;
     for (i, ip) in ["198.51.100.1", "198.51.100.2"].into_iter().enumerate() {
         login_from(&app, &format!("nobody{i}"), "x", ip).await;
     }
@@ -187,14 +182,7 @@ async fn a_client_cannot_escape_the_address_limit_by_writing_its_own_forwarded_e
         max_failures_per_ip: 5,
         ..LoginLimits::default()
     };
-    let app = TestApp::with_settings(
-        limits,
-        ApiConfig {
-            trusted_proxies: 1,
-            ..ApiConfig::default()
-        },
-    )
-    .await;
+    let app = behind_proxies(limits, 1).await;
     // 30 guesses, each with a different made-up left-most entry; the proxy appended the same
     // real address every time.
     let mut judged = 0;
@@ -210,14 +198,7 @@ async fn a_client_cannot_escape_the_address_limit_by_writing_its_own_forwarded_e
         (401, blocked_for_ip())
     );
     // Two trusted hops: the entry second from the right is the client.
-    let app = TestApp::with_settings(
-        limits,
-        ApiConfig {
-            trusted_proxies: 2,
-            ..ApiConfig::default()
-        },
-    )
-    .await;
+    let app = behind_proxies(limits, 2).await;
     for i in 0..5 {
         let xff = format!("10.9.{i}.1, 203.0.113.10, 192.0.2.1");
         assert_eq!(login_forwarded(&app, "nobody", "x", &xff).await.0, 401);

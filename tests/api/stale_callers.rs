@@ -129,6 +129,25 @@ fn arrange() -> (Arc<Service>, Caller, RoomId, UserId) {
     (service, boss, room.id, ids[1].clone())
 }
 
+/// Runs every write use case as `caller`: each must be refused as unauthorized, and the
+/// store must be exactly as it was.
+fn every_write_is_refused(
+    service: &Service,
+    caller: &Caller,
+    room: &RoomId,
+    target: &UserId,
+    why: &str,
+) {
+    let before = service.store().dump().unwrap();
+    for (name, result) in write_use_cases(service, caller, room, target) {
+        assert!(
+            matches!(result, Err(ServiceError::Unauthorized)),
+            "{name} ran for {why}: {result:?}"
+        );
+        assert_eq!(service.store().dump().unwrap(), before, "{name} wrote");
+    }
+}
+
 #[test]
 fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothing_changes() {
     let (service, boss, room, target) = arrange();
@@ -143,14 +162,7 @@ fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothi
             },
         )
         .unwrap();
-    let before = service.store().dump().unwrap();
-    for (name, result) in write_use_cases(&service, &boss, &room, &target) {
-        assert!(
-            matches!(result, Err(ServiceError::Unauthorized)),
-            "{name} ran for a deactivated caller: {result:?}"
-        );
-        assert_eq!(service.store().dump().unwrap(), before, "{name} wrote");
-    }
+    every_write_is_refused(&service, &boss, &room, &target, "a deactivated caller");
 }
 
 #[test]
@@ -158,14 +170,7 @@ fn a_caller_whose_token_was_revoked_after_authentication_is_refused_and_nothing_
     let (service, boss, room, target) = arrange();
     // The same token, used by a request that was authenticated before the logout committed.
     service.logout(&boss.clone()).unwrap();
-    let before = service.store().dump().unwrap();
-    for (name, result) in write_use_cases(&service, &boss, &room, &target) {
-        assert!(
-            matches!(result, Err(ServiceError::Unauthorized)),
-            "{name} ran with a revoked token: {result:?}"
-        );
-        assert_eq!(service.store().dump().unwrap(), before, "{name} wrote");
-    }
+    every_write_is_refused(&service, &boss, &room, &target, "a revoked token");
 }
 
 #[test]
