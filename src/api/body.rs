@@ -1,6 +1,7 @@
-//! `Body<T>`: a JSON request body checked like Rocket.Chat checks it. Its schema is `T`'s, so
-//! the spec is unchanged, but parsing reads any Content-Type as JSON (as Rocket.Chat does),
-//! refuses bodies over 1 MiB with 413, and reports ajv's messages through the envelope.
+//! `Body<T>`: a request body checked like Rocket.Chat checks it. Its schema is `T`'s, offered
+//! as JSON and as an HTML form (`application/x-www-form-urlencoded`, whose values are strings
+//! that the validator coerces as ajv does); any other Content-Type is read as JSON (as
+//! Rocket.Chat does). Bodies over 1 MiB get 413; ajv's messages go through the envelope.
 
 use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaMediaType, MetaRequest, MetaSchema, MetaSchemaRef, Registry};
@@ -44,10 +45,16 @@ impl<'a, T: RequestSchema + Send> ApiExtractor<'a> for Body<T> {
     fn request_meta() -> Option<MetaRequest> {
         Some(MetaRequest {
             description: None,
-            content: vec![MetaMediaType {
-                content_type: "application/json",
-                schema: T::schema_ref(),
-            }],
+            content: vec![
+                MetaMediaType {
+                    content_type: "application/json",
+                    schema: T::schema_ref(),
+                },
+                MetaMediaType {
+                    content_type: FORM,
+                    schema: T::schema_ref(),
+                },
+            ],
             required: true,
         })
     }
@@ -74,14 +81,40 @@ impl<'a, T: RequestSchema + Send> ApiExtractor<'a> for Body<T> {
                 poem::error::ReadBodyError::PayloadTooLarge => ErrorResponse::too_large(),
                 _ => ErrorResponse::invalid_params("the request body could not be read"),
             })?;
-        Ok(Body(parse::<T>(&bytes)?))
+        let format = BodyFormat::of(request.content_type());
+        Ok(Body(parse::<T>(format, &bytes)?))
+    }
+}
+
+/// The form media type.
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// How a body's bytes are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyFormat {
+    Json,
+    Form,
+}
+
+impl BodyFormat {
+    /// The format a Content-Type names: a form, or JSON for anything else.
+    pub fn of(content_type: Option<&str>) -> Self {
+        let essence = content_type
+            .and_then(|t| t.split(';').next())
+            .map(str::trim);
+        match essence {
+            Some(t) if t.eq_ignore_ascii_case(FORM) => BodyFormat::Form,
+            _ => BodyFormat::Json,
+        }
     }
 }
 
 /// Parses and validates a body; public so the fuzz targets reach exactly this code.
-pub fn parse<T: RequestSchema>(bytes: &[u8]) -> Result<T, ErrorResponse> {
+pub fn parse<T: RequestSchema>(format: BodyFormat, bytes: &[u8]) -> Result<T, ErrorResponse> {
     let mut value: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
+    } else if format == BodyFormat::Form {
+        super::form::to_json(bytes)
     } else {
         serde_json::from_slice(bytes).map_err(|e| {
             ErrorResponse::invalid_params(&format!("malformed JSON in the request body: {e}"))

@@ -7,6 +7,7 @@ pub mod body;
 mod call;
 mod envelope;
 mod errors;
+mod form;
 mod permissions;
 mod room_family;
 mod rooms;
@@ -26,7 +27,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
 use poem_openapi::payload::{Html, Json};
 use poem_openapi::{OpenApiService, Tags};
 
-pub use body::{RequestSchema, parse as parse_body};
+pub use body::{BodyFormat, RequestSchema, parse as parse_body};
 pub use envelope::{ErrorResponse, Failure};
 pub use errors::to_response;
 pub use room_family::RoomUserBody;

@@ -136,6 +136,20 @@ impl TestApp {
             .await
     }
 
+    /// Posts `pairs` as an HTML form (`application/x-www-form-urlencoded`).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        session: Option<&Session>,
+        pairs: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(pairs);
+        let bytes = form.finish().into_bytes();
+        let ct = Some("application/x-www-form-urlencoded");
+        self.send_raw("POST", path, session, ct, bytes).await
+    }
+
     pub async fn get(&self, path: &str, session: Option<&Session>) -> (u16, Value) {
         self.send_raw("GET", path, session, None, vec![]).await
     }

@@ -7,6 +7,7 @@ mod active_status;
 mod auth;
 mod connections;
 mod expiry;
+mod forms;
 mod permissions;
 mod rooms;
 mod server;

@@ -3,7 +3,7 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 use rocketlite::api::{
-    CreateUserBody, RequestSchema, RoomUserBody, SetActiveStatusBody, parse_body,
+    BodyFormat, CreateUserBody, RequestSchema, RoomUserBody, SetActiveStatusBody, parse_body,
 };
 use rocketlite::model::{Email, Room, RoomId, RoomKind, Subscription, User, UserId};
 use rocketlite::store::{decode, encode};
@@ -16,7 +16,8 @@ use crate::model::{Model, Op};
 /// values they carry.
 pub fn validator(data: &[u8]) {
     fn any<T: RequestSchema>(data: &[u8]) {
-        let _ = parse_body::<T>(data);
+        let _ = parse_body::<T>(BodyFormat::Json, data);
+        let _ = parse_body::<T>(BodyFormat::Form, data);
     }
     any::<SetActiveStatusBody>(data);
     any::<CreateUserBody>(data);
@@ -30,8 +31,22 @@ pub fn validator(data: &[u8]) {
     if let Some(confirm) = confirm {
         body["confirmRelinquish"] = json!(confirm);
     }
-    let parsed = parse_body::<SetActiveStatusBody>(body.to_string().as_bytes())
+    let parsed = parse_body::<SetActiveStatusBody>(BodyFormat::Json, body.to_string().as_bytes())
         .unwrap_or_else(|e| panic!("a valid body was refused: {body} -> {e:?}"));
+    assert_eq!(parsed.user_id, user_id);
+    assert_eq!(parsed.active_status, active);
+    assert_eq!(parsed.confirm_relinquish, confirm);
+
+    // The same body as a form carries the same values.
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.append_pair("userId", &user_id);
+    form.append_pair("activeStatus", &active.to_string());
+    if let Some(confirm) = confirm {
+        form.append_pair("confirmRelinquish", &confirm.to_string());
+    }
+    let form = form.finish();
+    let parsed = parse_body::<SetActiveStatusBody>(BodyFormat::Form, form.as_bytes())
+        .unwrap_or_else(|e| panic!("a valid form was refused: {form} -> {e:?}"));
     assert_eq!(parsed.user_id, user_id);
     assert_eq!(parsed.active_status, active);
     assert_eq!(parsed.confirm_relinquish, confirm);
