@@ -151,6 +151,40 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-room-not-found",
             None,
         ),
+        // Channels have no "missing" refusal: no name finds no channel.
+        E::RoomParamMissing if matches!(operation, Op::Room(_, RoomKind::Channel)) => {
+            to_response(E::RoomNotFound, operation)
+        }
+        E::RoomParamMissing => domain(
+            r#"The parameter "roomId" or "roomName" is required"#,
+            match operation {
+                Op::RoomsInfo => "error-roomid-param-not-provided",
+                _ => "error-room-param-not-provided",
+            },
+            None,
+        ),
+        E::UserParamMissing => domain(
+            r#"The required "userId" or "username" param was not provided"#,
+            "error-user-param-not-provided",
+            None,
+        ),
+        E::UsersParamMissing => domain(
+            r#"Please provide "userId" or "username" or "userIds" or "usernames" as param"#,
+            "error-users-params-not-provided",
+            None,
+        ),
+        // channels.invite passes its two strings to failure() the wrong way round.
+        E::EmptyInviteList if matches!(operation, Op::Room(_, RoomKind::Channel)) => {
+            ErrorResponse::bad_request(Failure::typed(
+                "invalid-user-invite-list",
+                "Cannot invite if no users are provided",
+            ))
+        }
+        E::EmptyInviteList => domain(
+            "Cannot invite if no valid users are provided",
+            "error-empty-invite-list",
+            None,
+        ),
         // Rocket.Chat's removeRoomOwner answers a non-member as an invalid room.
         E::NotMember if matches!(operation, Op::Room(RoomOperation::RemoveOwner, _)) => {
             domain("Invalid room", "error-invalid-room", room_method())

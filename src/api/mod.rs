@@ -8,6 +8,7 @@ mod call;
 mod envelope;
 mod errors;
 mod form;
+mod names;
 mod permissions;
 mod room_family;
 mod rooms;

@@ -10,9 +10,10 @@ use poem_openapi::{Object, OpenApi, param::Query};
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::errors::{Operation, RoomOperation};
+use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
-use super::{ApiResult, ApiTags, Page, call, call_read, invalid_params};
-use crate::model::{Room, RoomId, RoomKind, UserId};
+use super::{ApiResult, ApiTags, Page, call, call_read};
+use crate::model::{Room, RoomKind};
 use crate::service::{Caller, NewRoom, Service};
 
 /// What `channels.create` / `groups.create` take.
@@ -31,16 +32,32 @@ impl RequestSchema for CreateRoomBody {
     const CLOSED: bool = false;
 }
 
-/// A room and a user in it.
+/// A room (`roomId` or `roomName`) and a member (`userId`, `username` or `user`).
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
 pub struct RoomUserBody {
-    pub room_id: String,
-    pub user_id: String,
+    #[oai(flatten)]
+    pub room: RoomNames,
+    #[oai(flatten)]
+    pub user: UserNames,
 }
 
+// Rocket.Chat's routes check these bodies by hand, so other keys pass.
 impl RequestSchema for RoomUserBody {
-    const CLOSED: bool = true;
+    const CLOSED: bool = false;
+}
+
+/// A room (`roomId` or `roomName`) and the users to add: one, or lists in `userIds` /
+/// `usernames`.
+#[derive(Object, Debug)]
+pub struct InviteBody {
+    #[oai(flatten)]
+    pub room: RoomNames,
+    #[oai(flatten)]
+    pub users: InviteNames,
+}
+
+impl RequestSchema for InviteBody {
+    const CLOSED: bool = false;
 }
 
 /// A channel.
@@ -98,10 +115,6 @@ fn done(_: ()) -> SuccessOk {
     SuccessOk { success: true }
 }
 
-pub(super) fn required(value: Option<String>, name: &str) -> Result<String, super::ErrorResponse> {
-    value.ok_or_else(|| invalid_params(&format!("must have required property '{name}'")))
-}
-
 /// The room family operations, shared by channels and groups.
 struct Family {
     kind: RoomKind,
@@ -134,14 +147,17 @@ impl Family {
         &self,
         service: &Arc<Service>,
         caller: Caller,
-        body: RoomUserBody,
+        body: InviteBody,
         view: fn(Room) -> T,
     ) -> ApiResult<T> {
         let kind = self.kind;
+        let operation = Operation::Room(RoomOperation::Invite, kind);
+        let room = body.room.room(operation)?;
+        let users = body.users.users(operation)?;
         call(
             service,
-            Operation::Room(RoomOperation::Invite, kind),
-            move |s| s.invite(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
+            operation,
+            move |s| s.invite(&caller, kind, &room, &users),
             view,
         )
         .await
@@ -155,21 +171,21 @@ impl Family {
         add: bool,
     ) -> ApiResult<SuccessOk> {
         let kind = self.kind;
+        let operation = Operation::Room(
+            match add {
+                true => RoomOperation::AddOwner,
+                false => RoomOperation::RemoveOwner,
+            },
+            kind,
+        );
+        let room = body.room.room(operation)?;
+        let user = body.user.user(operation)?;
         call(
             service,
-            Operation::Room(
-                if add {
-                    RoomOperation::AddOwner
-                } else {
-                    RoomOperation::RemoveOwner
-                },
-                kind,
-            ),
+            operation,
             move |s| match add {
-                true => s.add_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id)),
-                false => {
-                    s.remove_owner(&caller, kind, &RoomId(body.room_id), &UserId(body.user_id))
-                }
+                true => s.add_owner(&caller, kind, &room, &user),
+                false => s.remove_owner(&caller, kind, &room, &user),
             },
             done,
         )
@@ -180,13 +196,15 @@ impl Family {
         &self,
         service: &Arc<Service>,
         caller: Caller,
-        room_id: Option<String>,
+        room: RoomNames,
     ) -> ApiResult<RolesOk> {
-        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
+        let kind = self.kind;
+        let operation = Operation::Room(RoomOperation::Roles, kind);
+        let room = room.room(operation)?;
         call_read(
             service,
-            Operation::Room(RoomOperation::Roles, kind),
-            move |s| s.room_roles(&caller, kind, &room_id),
+            operation,
+            move |s| s.room_roles(&caller, kind, &room),
             |holders| RolesOk {
                 roles: holders
                     .into_iter()
@@ -210,14 +228,16 @@ impl Family {
         &self,
         service: &Arc<Service>,
         caller: Caller,
-        room_id: Option<String>,
+        room: RoomNames,
         page: Page,
     ) -> ApiResult<MembersOk> {
-        let (kind, room_id) = (self.kind, RoomId(required(room_id, "roomId")?));
+        let kind = self.kind;
+        let operation = Operation::Room(RoomOperation::Members, kind);
+        let room = room.room(operation)?;
         call_read(
             service,
-            Operation::Room(RoomOperation::Members, kind),
-            move |s| s.room_members(&caller, kind, &room_id, page.offset, page.count),
+            operation,
+            move |s| s.room_members(&caller, kind, &room, page.offset, page.count),
             move |(members, total)| MembersOk {
                 count: members.len() as u64,
                 members: members.iter().map(|u| UserView::new(u, false)).collect(),
@@ -327,7 +347,7 @@ room_families! {
             &self,
             auth: Auth,
             s: Data<&Arc<Service>>,
-            body: Body<RoomUserBody>,
+            body: Body<InviteBody>,
         ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
             Self::FAMILY.invite(&s, auth.0, body.0, Self::view).await
         }
@@ -384,8 +404,10 @@ room_families! {
             auth: Auth,
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
+            #[oai(name = "roomName")] room_name: Query<Option<String>>,
         ) -> ApiResult<RolesOk> {
-            Self::FAMILY.roles(&s, auth.0, room_id.0).await
+            let room = RoomNames::new(room_id.0, room_name.0);
+            Self::FAMILY.roles(&s, auth.0, room).await
         }
     }
     {
@@ -402,11 +424,13 @@ room_families! {
             auth: Auth,
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
+            #[oai(name = "roomName")] room_name: Query<Option<String>>,
             offset: Query<Option<i64>>,
             count: Query<Option<i64>>,
         ) -> ApiResult<MembersOk> {
             let page = Page::new(offset.0, count.0);
-            Self::FAMILY.members(&s, auth.0, room_id.0, page).await
+            let room = RoomNames::new(room_id.0, room_name.0);
+            Self::FAMILY.members(&s, auth.0, room, page).await
         }
     }
 }

@@ -7,9 +7,9 @@ use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::errors::Operation;
-use super::room_family::required;
+use super::names::RoomNames;
 use super::views::{RoomView, SubscriptionView};
-use super::{ApiResult, ApiTags, call_read};
+use super::{ApiResult, ApiTags, call_read, invalid_params};
 use crate::model::RoomId;
 use crate::service::Service;
 
@@ -48,12 +48,14 @@ impl RoomsApi {
         auth: Auth,
         s: Data<&Arc<Service>>,
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
+        #[oai(name = "roomName")] room_name: Query<Option<String>>,
     ) -> ApiResult<RoomOk> {
-        let (caller, room_id) = (auth.0, RoomId(required(room_id.0, "roomId")?));
+        let caller = auth.0;
+        let room = RoomNames::new(room_id.0, room_name.0).room(Operation::RoomsInfo)?;
         call_read(
             &s,
             Operation::RoomsInfo,
-            move |s| s.room_info(&caller, &room_id),
+            move |s| s.room_info(&caller, &room),
             |room| RoomOk {
                 room: RoomView::from(&room),
                 success: true,
@@ -77,7 +79,10 @@ impl RoomsApi {
         s: Data<&Arc<Service>>,
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
     ) -> ApiResult<SubscriptionOk> {
-        let (caller, room_id) = (auth.0, RoomId(required(room_id.0, "roomId")?));
+        let room_id = room_id
+            .0
+            .ok_or_else(|| invalid_params("must have required property 'roomId'"))?;
+        let (caller, room_id) = (auth.0, RoomId(room_id));
         let user = caller.user.clone();
         call_read(
             &s,

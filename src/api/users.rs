@@ -2,17 +2,19 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::HashGate;
+use super::envelope::{ErrorResponse, Failure};
 use super::errors::Operation;
-use super::views::UserView;
+use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
-use crate::service::{NewUser, Service, SetActiveStatus, UserLookup};
+use crate::service::{NewUser, Service, SetActiveStatus, UserRef};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
 #[derive(Object, Debug)]
@@ -66,6 +68,55 @@ pub struct SetActiveStatusBody {
 
 impl RequestSchema for SetActiveStatusBody {
     const CLOSED: bool = true;
+}
+
+/// users.info's user: the user, and its memberships when asked for.
+#[derive(Object)]
+pub struct UserInfoView {
+    #[oai(flatten)]
+    pub user: UserView,
+    /// With `includeUserRooms=true`, for the user itself and holders of
+    /// `view-other-user-channels`.
+    #[oai(skip_serializing_if_is_none)]
+    pub rooms: Option<Vec<UserRoomView>>,
+}
+
+/// The found user.
+#[derive(Object)]
+pub struct UserInfoOk {
+    pub user: UserInfoView,
+    pub success: bool,
+}
+
+/// The identifiers of users.info; exactly one is sent (Rocket.Chat's `anyOf`, one branch
+/// per identifier, each allowing only itself, `includeUserRooms` and `fields`).
+const IDENTIFIERS: [&str; 5] = [
+    "userId",
+    "username",
+    "importId",
+    "email",
+    "freeSwitchExtension",
+];
+
+/// Refuses what Rocket.Chat's `isUsersInfoParamsGetProps` refuses, with ajv's messages:
+/// no identifier, two of them, or any other key.
+fn check_one_identifier(query: &str) -> Result<(), ErrorResponse> {
+    let keys: Vec<String> = form_urlencoded::parse(query.as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect();
+    let mut messages = Vec::new();
+    for identifier in IDENTIFIERS {
+        let allowed = |k: &String| k == identifier || k == "includeUserRooms" || k == "fields";
+        if !keys.iter().any(|k| k == identifier) {
+            messages.push(format!("must have required property '{identifier}'"));
+        } else if !keys.iter().all(allowed) {
+            messages.push("must NOT have additional properties".into());
+        } else {
+            return Ok(());
+        }
+    }
+    messages.push("must match a schema in anyOf".into());
+    Err(invalid_params(&messages.join("\n ")))
 }
 
 /// A user, wrapped.
@@ -144,28 +195,56 @@ impl UsersApi {
 
     /// Get a user
     ///
-    /// The user with `userId` or `username`. Email addresses are shown to the user itself and
-    /// to holders of `view-full-other-user-info`.
+    /// The user named by exactly one of `userId`, `username` (each matched against both the
+    /// id and the username), `email` or `importId`. Email addresses are shown to the user
+    /// itself and to holders of `view-full-other-user-info`, who alone may look users up by
+    /// email or import id. `includeUserRooms=true` adds the user's memberships for the user
+    /// itself and holders of `view-other-user-channels`.
     #[oai(path = "/users.info", method = "get", operation_id = "usersInfo")]
+    #[allow(clippy::too_many_arguments)]
     async fn info(
         &self,
+        request: &Request,
         auth: Auth,
         service: Data<&Arc<Service>>,
         #[oai(name = "userId")] user_id: Query<Option<String>>,
         username: Query<Option<String>>,
-    ) -> ApiResult<UserOk> {
-        let lookup = match (user_id.0, username.0) {
-            (Some(id), _) => UserLookup::Id(UserId(id)),
-            (None, Some(name)) => UserLookup::Username(name),
-            (None, None) => return Err(invalid_params("must have required property 'userId'")),
+        email: Query<Option<String>>,
+        #[oai(name = "importId")] import_id: Query<Option<String>>,
+        /// `true` adds `user.rooms`.
+        #[oai(name = "includeUserRooms")]
+        include_user_rooms: Query<Option<String>>,
+        /// Accepted for compatibility; ignored.
+        fields: Query<Option<String>>,
+    ) -> ApiResult<UserInfoOk> {
+        let _ = fields;
+        check_one_identifier(request.uri().query().unwrap_or(""))?;
+        let name = match (user_id.0, username.0, email.0, import_id.0) {
+            (Some(v), ..) | (_, Some(v), ..) if !v.is_empty() => UserRef::IdOrUsername(v),
+            (.., Some(v), _) if !v.is_empty() => UserRef::Email(v),
+            (.., Some(v)) if !v.is_empty() => UserRef::ImportId(v),
+            _ => {
+                return Err(ErrorResponse::bad_request(Failure::plain(
+                    "Invalid search query.",
+                )));
+            }
         };
+        let include_rooms = include_user_rooms.0.as_deref() == Some("true");
         let caller = auth.0;
         call_read(
             &service,
             Operation::UsersInfo,
-            move |s| s.user_info(&caller, &lookup),
-            |(user, full)| UserOk {
-                user: UserView::new(&user, full),
+            move |s| s.user_info(&caller, &name, include_rooms),
+            |info| UserInfoOk {
+                user: UserInfoView {
+                    rooms: info.rooms.map(|rooms| {
+                        rooms
+                            .iter()
+                            .map(|(sub, room)| UserRoomView::new(sub, room))
+                            .collect()
+                    }),
+                    user: UserView::new(&info.user, info.full),
+                },
                 success: true,
             },
         )

@@ -114,6 +114,34 @@ impl From<&Room> for RoomView {
     }
 }
 
+/// One membership in users.info's `rooms`.
+#[derive(Object, Clone, Debug)]
+pub struct UserRoomView {
+    /// The subscription's id.
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub rid: String,
+    pub name: String,
+    pub t: String,
+    pub unread: u64,
+    /// Room roles held there; left out when none.
+    #[oai(skip_serializing_if_is_none)]
+    pub roles: Option<Vec<String>>,
+}
+
+impl UserRoomView {
+    pub fn new(sub: &Subscription, room: &Room) -> Self {
+        UserRoomView {
+            id: sub.id.clone(),
+            rid: room.id.to_string(),
+            name: room.name.clone(),
+            t: room.kind.letter().into(),
+            unread: 0,
+            roles: (!sub.roles.is_empty()).then(|| sub.roles.clone()),
+        }
+    }
+}
+
 /// A member's subscription to a room.
 #[derive(Object, Clone, Debug)]
 #[oai(rename_all = "camelCase")]

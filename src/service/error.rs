@@ -58,6 +58,18 @@ pub enum ServiceError {
     /// No such room of the asked kind, or a private group the caller may not see.
     #[error("room not found")]
     RoomNotFound,
+    /// Neither `roomId` nor `roomName` named a room.
+    #[error("no room named")]
+    RoomParamMissing,
+    /// None of `userId`, `username`, `user` named a user.
+    #[error("no user named")]
+    UserParamMissing,
+    /// An invite named no user at all.
+    #[error("no users named")]
+    UsersParamMissing,
+    /// An invite whose names match no user.
+    #[error("no user to invite")]
+    EmptyInviteList,
     /// A room name already used by another room.
     #[error("duplicate room name {0}")]
     DuplicateRoomName(String),

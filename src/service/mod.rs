@@ -8,6 +8,7 @@ mod error;
 mod import;
 pub mod limits;
 mod login_limits;
+mod lookup;
 mod password;
 mod permissions;
 mod rooms;
@@ -23,8 +24,9 @@ pub use bootstrap::{AdminSeed, BootstrapOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;
 pub use login_limits::LoginLimits;
+pub use lookup::{RoomRef, UserRef};
 pub use rooms::{NewRoom, RoomMember, RoomOwner};
-pub use users::{NewUser, UserLookup};
+pub use users::{NewUser, UserInfo};
 
 use crate::model::Millis;
 use crate::store::Store;

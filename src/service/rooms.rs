@@ -2,6 +2,7 @@
 
 use super::auth::current_caller;
 use super::limits;
+use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
@@ -30,17 +31,17 @@ pub struct RoomOwner {
 /// A member of a room, for `channels.members`.
 pub type RoomMember = User;
 
-/// The room `id`, if it is of `kind` (any kind when `None`) and the caller may see it: a
-/// private group is visible to its members and to holders of `view-other-user-channels`;
-/// to anyone else it does not exist.
+/// The room `name` names, if it is of `kind` (any kind when `None`) and the caller may see
+/// it: a private group is visible to its members and to holders of
+/// `view-other-user-channels`; to anyone else it does not exist.
 fn visible_room(
     tx: &impl Reads,
     caller: &User,
     kind: Option<RoomKind>,
-    id: &RoomId,
+    name: &RoomRef,
 ) -> ServiceResult<Room> {
     let not_found = ServiceError::RoomNotFound;
-    let room = match tx.room(id)? {
+    let room = match find_room(tx, name)? {
         Some(room) if kind.is_none_or(|k| k == room.kind) => room,
         _ => return Err(not_found),
     };
@@ -54,8 +55,8 @@ fn visible_room(
 }
 
 /// The user a room operation targets.
-fn target_user(tx: &impl Reads, id: &UserId) -> ServiceResult<User> {
-    tx.user(id)?.ok_or(ServiceError::UserNotFound)
+fn target_user(tx: &impl Reads, name: &UserRef) -> ServiceResult<User> {
+    find_user(tx, name)?.ok_or(ServiceError::UserNotFound)
 }
 
 /// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
@@ -143,12 +144,12 @@ fn owner_change(
     tx: &impl Reads,
     caller: &Caller,
     kind: RoomKind,
-    room_id: &RoomId,
-    user_id: &UserId,
+    room: &RoomRef,
+    user: &UserRef,
 ) -> ServiceResult<(Room, User, Subscription)> {
     let caller = current_caller(tx, caller)?;
-    let room = visible_room(tx, &caller, Some(kind), room_id)?;
-    let user = target_user(tx, user_id)?;
+    let room = visible_room(tx, &caller, Some(kind), room)?;
+    let user = target_user(tx, user)?;
     if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
         return Err(ServiceError::NotAllowed);
     }
@@ -222,21 +223,24 @@ impl Service {
         })
     }
 
-    /// Adds `user_id` to the room; inviting a member again changes nothing. A member needs
-    /// `add-user-to-joined-room`, anyone else `add-user-to-any-c-room` / `-p-room`.
+    /// Adds the named users to the room, newest last, in the order given; inviting a member
+    /// again changes nothing, and names that match nobody are skipped (as in Rocket.Chat). A
+    /// member needs `add-user-to-joined-room`, anyone else `add-user-to-any-c-room` / `-p-room`.
     pub fn invite(
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &RoomId,
-        user_id: &UserId,
+        room: &RoomRef,
+        users: &[UserRef],
     ) -> ServiceResult<Room> {
+        limits::check_count("users", users.len(), limits::MEMBERS)?;
         let now = self.now();
-        let sub_id = self.with_rng(crate::model::new_id);
-        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
+        let sub_ids: Vec<String> =
+            self.with_rng(|rng| users.iter().map(|_| crate::model::new_id(rng)).collect());
+        let (caller, room, users) = (caller.clone(), room.clone(), users.to_vec());
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
-            let mut room = visible_room(tx, &caller, Some(kind), &room_id)?;
+            let mut room = visible_room(tx, &caller, Some(kind), &room)?;
             let caller_is_member = tx.subscription(&room.id, &caller.id)?.is_some();
             let permission = match (caller_is_member, kind) {
                 (true, _) => Permission::AddUserToJoinedRoom,
@@ -246,9 +250,25 @@ impl Service {
             if !has_permission(tx, &caller, permission, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed);
             }
-            let user = target_user(tx, &user_id)?;
-            if tx.subscription(&room.id, &user.id)?.is_none() {
-                join(tx, &mut room, &user, vec![], sub_id.clone(), now)?;
+            let mut found: Vec<User> = Vec::new();
+            for name in &users {
+                if let Some(user) = find_user(tx, name)?
+                    && found.iter().all(|f| f.id != user.id)
+                {
+                    found.push(user);
+                }
+            }
+            if found.is_empty() {
+                return Err(ServiceError::EmptyInviteList);
+            }
+            let mut joined = false;
+            for (user, sub_id) in found.iter().zip(&sub_ids) {
+                if tx.subscription(&room.id, &user.id)?.is_none() {
+                    join(tx, &mut room, user, vec![], sub_id.clone(), now)?;
+                    joined = true;
+                }
+            }
+            if joined {
                 tx.put_room(&room)?;
                 ensure_active_owner(tx, &room.id, now)?;
             }
@@ -261,13 +281,13 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &RoomId,
-        user_id: &UserId,
+        room: &RoomRef,
+        user: &UserRef,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
+        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
-            let (room, user, sub) = owner_change(tx, &caller, kind, &room_id, &user_id)?;
+            let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if sub.has_role(Role::Owner) {
                 return Err(ServiceError::AlreadyOwner);
             }
@@ -282,13 +302,13 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &RoomId,
-        user_id: &UserId,
+        room: &RoomRef,
+        user: &UserRef,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room_id, user_id) = (caller.clone(), room_id.clone(), user_id.clone());
+        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
-            let (room, user, sub) = owner_change(tx, &caller, kind, &room_id, &user_id)?;
+            let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if !sub.has_role(Role::Owner) {
                 return Err(ServiceError::NotOwner);
             }
@@ -309,10 +329,10 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &RoomId,
+        room: &RoomRef,
     ) -> ServiceResult<Vec<RoomOwner>> {
         self.store.read(|tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let room = visible_room(tx, &caller.user, Some(kind), room)?;
             let mut out = Vec::new();
             for id in tx.member_ids_in_join_order(&room.id)? {
                 let Some(sub) = tx.subscription(&room.id, &id)? else {
@@ -338,12 +358,12 @@ impl Service {
         &self,
         caller: &Caller,
         kind: RoomKind,
-        room_id: &RoomId,
+        room: &RoomRef,
         offset: usize,
         count: usize,
     ) -> ServiceResult<(Vec<RoomMember>, usize)> {
         self.store.read(|tx| {
-            let room = visible_room(tx, &caller.user, Some(kind), room_id)?;
+            let room = visible_room(tx, &caller.user, Some(kind), room)?;
             let mut active = Vec::new();
             for id in tx.member_ids_in_join_order(&room.id)? {
                 active.extend(tx.user(&id)?.filter(|u| u.active));
@@ -356,9 +376,9 @@ impl Service {
     }
 
     /// The room, if the caller may see it.
-    pub fn room_info(&self, caller: &Caller, room_id: &RoomId) -> ServiceResult<Room> {
+    pub fn room_info(&self, caller: &Caller, room: &RoomRef) -> ServiceResult<Room> {
         self.store
-            .read(|tx| visible_room(tx, &caller.user, None, room_id))
+            .read(|tx| visible_room(tx, &caller.user, None, room))
     }
 
     /// The caller's own membership of the room, with the room, or `None`.

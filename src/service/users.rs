@@ -2,9 +2,10 @@
 
 use super::auth::current_caller;
 use super::limits;
+use super::lookup::{UserRef, find_user};
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Email, Permission, Role, User, UserId};
+use crate::model::{Email, Permission, Role, Room, Subscription, User, UserId};
 use crate::store::prelude::*;
 
 /// What `users.create` asks for.
@@ -19,11 +20,14 @@ pub struct NewUser {
     pub verified: bool,
 }
 
-/// How `users.info` names its user.
+/// What `users.info` answers: the user, whether the caller may see everything about it
+/// (itself, or `view-full-other-user-info`), and its memberships when asked for and allowed.
 #[derive(Clone, Debug)]
-pub enum UserLookup {
-    Id(UserId),
-    Username(String),
+pub struct UserInfo {
+    pub user: User,
+    pub full: bool,
+    /// Subscriptions with their rooms, by room type then name.
+    pub rooms: Option<Vec<(Subscription, Room)>>,
 }
 
 /// Rocket.Chat's default `UTF8_User_Names_Validation` and `UTF8_Channel_Names_Validation`.
@@ -139,22 +143,32 @@ impl Service {
         Ok(())
     }
 
-    /// The user named by `lookup`, and whether the caller may see everything about it
-    /// (itself, or `view-full-other-user-info`).
-    pub fn user_info(&self, caller: &Caller, lookup: &UserLookup) -> ServiceResult<(User, bool)> {
+    /// The user `name` names. Looking up by email or import id is for the user itself and
+    /// holders of `view-full-other-user-info`; to anyone else such a user is not found.
+    /// `include_rooms` adds its memberships for the user itself and holders of
+    /// `view-other-user-channels` (silently left out for others, as in Rocket.Chat).
+    pub fn user_info(
+        &self,
+        caller: &Caller,
+        name: &UserRef,
+        include_rooms: bool,
+    ) -> ServiceResult<UserInfo> {
         self.store.read(|tx| {
-            let id = match lookup {
-                UserLookup::Id(id) => Some(id.clone()),
-                UserLookup::Username(name) => tx.user_id_by_username(name)?,
-            };
-            let user = match id {
-                Some(id) => tx.user(&id)?,
-                None => None,
-            };
-            let user = user.ok_or(ServiceError::UserNotFound)?;
-            let full = user.id == caller.user.id
+            let user = find_user(tx, name)?.ok_or(ServiceError::UserNotFound)?;
+            let myself = user.id == caller.user.id;
+            let full = myself
                 || has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
-            Ok((user, full))
+            if matches!(name, UserRef::Email(_) | UserRef::ImportId(_)) && !full {
+                return Err(ServiceError::UserNotFound);
+            }
+            let rooms = match include_rooms
+                && (myself
+                    || has_permission(tx, &caller.user, Permission::ViewOtherUserChannels, None)?)
+            {
+                true => Some(memberships(tx, &user.id)?),
+                false => None,
+            };
+            Ok(UserInfo { user, full, rooms })
         })
     }
 
@@ -183,6 +197,18 @@ pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> Serv
         return Err(ServiceError::FieldUnavailable(email.to_string()));
     }
     Ok(())
+}
+
+/// Every membership of `user` with its room, by room type then name.
+fn memberships(tx: &impl Reads, user: &UserId) -> ServiceResult<Vec<(Subscription, Room)>> {
+    let mut out = Vec::new();
+    for room_id in tx.room_ids_of(user)? {
+        if let (Some(sub), Some(room)) = (tx.subscription(&room_id, user)?, tx.room(&room_id)?) {
+            out.push((sub, room));
+        }
+    }
+    out.sort_by(|(_, a), (_, b)| (a.kind.letter(), &a.name).cmp(&(b.kind.letter(), &b.name)));
+    Ok(out)
 }
 
 #[cfg(test)]

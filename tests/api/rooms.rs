@@ -123,9 +123,14 @@ async fn invite_refusals_change_nothing() {
             json!({"roomId": room, "userId": "ghost"}),
         )
         .await;
+    // channels.invite swaps its two strings, as Rocket.Chat's does.
     assert_eq!(
-        (status, body["errorType"].as_str()),
-        (400, Some("error-invalid-user"))
+        (status, body["error"].as_str(), body["errorType"].as_str()),
+        (
+            400,
+            Some("invalid-user-invite-list"),
+            Some("Cannot invite if no users are provided")
+        )
     );
     let (status, body) = app
         .post(

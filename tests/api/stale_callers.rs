@@ -62,16 +62,31 @@ fn write_use_cases(
         (
             "channels.invite",
             service
-                .invite(caller, RoomKind::Channel, room, target)
+                .invite(
+                    caller,
+                    RoomKind::Channel,
+                    &room.clone().into(),
+                    &[target.clone().into()],
+                )
                 .map(drop),
         ),
         (
             "channels.addOwner",
-            service.add_owner(caller, RoomKind::Channel, room, target),
+            service.add_owner(
+                caller,
+                RoomKind::Channel,
+                &room.clone().into(),
+                &target.clone().into(),
+            ),
         ),
         (
             "channels.removeOwner",
-            service.remove_owner(caller, RoomKind::Channel, room, &caller.user.id),
+            service.remove_owner(
+                caller,
+                RoomKind::Channel,
+                &room.clone().into(),
+                &caller.user.id.clone().into(),
+            ),
         ),
         (
             "users.create",

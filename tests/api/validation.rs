@@ -200,10 +200,16 @@ async fn bad_query_parameters_are_invalid_params() {
     assert_eq!(status, 400);
     assert_eq!(body["errorType"], "invalid-params");
     let got = app.get("/api/v1/users.info", Some(&app.admin)).await;
-    assert_eq!(
-        got,
-        (400, invalid_params("must have required property 'userId'"))
-    );
+    let each = [
+        "userId",
+        "username",
+        "importId",
+        "email",
+        "freeSwitchExtension",
+    ]
+    .map(|k| format!("must have required property '{k}'\n "));
+    let message = format!("{}must match a schema in anyOf", each.concat());
+    assert_eq!(got, (400, invalid_params(&message)));
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
 use rocketlite::service::{
+    RoomRef, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -296,13 +297,16 @@ impl Harness {
                     return Outcome::Skipped;
                 }
                 let kind = self.room_kind(room);
-                let (room_id, target_id) = (self.rooms[room].clone(), self.users[target].clone());
+                let room_ref = RoomRef::Id(self.rooms[room].clone());
+                let target_ref = UserRef::Id(self.users[target].clone());
                 self.caller(caller).and_then(|c| {
                     let s = self.service();
                     match op {
-                        Op::Invite { .. } => s.invite(&c, kind, &room_id, &target_id).map(drop),
-                        Op::AddOwner { .. } => s.add_owner(&c, kind, &room_id, &target_id),
-                        _ => s.remove_owner(&c, kind, &room_id, &target_id),
+                        Op::Invite { .. } => s
+                            .invite(&c, kind, &room_ref, std::slice::from_ref(&target_ref))
+                            .map(drop),
+                        Op::AddOwner { .. } => s.add_owner(&c, kind, &room_ref, &target_ref),
+                        _ => s.remove_owner(&c, kind, &room_ref, &target_ref),
                     }
                 })
             }
