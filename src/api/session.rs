@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, payload::Json};
+use poem_openapi::{Object, OpenApi, Union, payload::Json};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
@@ -12,7 +12,8 @@ use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing};
-use crate::service::{LoginName, Service, ServiceError};
+use crate::model::{LoginToken, User};
+use crate::service::{LoginName, Secret, Service, ServiceError};
 
 /// `GET /api/info`.
 #[derive(Object)]
@@ -22,19 +23,84 @@ pub struct InfoOk {
     pub success: bool,
 }
 
-/// Login by `user` (username or email), `username` or `email`, with a password.
+/// A login: a user named by `user` (a username or an email address, or one of
+/// `{username}`, `{email}`, `{id}`), `username` or `email`, in that order, with a password or
+/// its digest; or `resume` with a live login token, which wins over everything else.
 #[derive(Object, Debug)]
 pub struct LoginBody {
-    /// A username or an email address.
-    pub user: Option<String>,
+    pub user: Option<LoginUser>,
     pub username: Option<String>,
     pub email: Option<String>,
-    pub password: String,
+    pub password: Option<LoginPassword>,
+    /// A login token to log in with again; it is returned as it is.
+    pub resume: Option<String>,
+    /// A two-factor code; rocketlite has no two-factor authentication, so it is ignored.
+    pub code: Option<String>,
 }
 
-// Rocket.Chat's login accepts more fields (`code`, `totp`, `resume`); they are ignored.
+// Rocket.Chat hands other login fields to Meteor's handlers; they are ignored here.
 impl RequestSchema for LoginBody {
     const CLOSED: bool = false;
+}
+
+/// `user` in a login.
+#[derive(Union, Debug)]
+#[oai(one_of)]
+pub enum LoginUser {
+    /// A username, or an email address (when it contains `@`).
+    Name(String),
+    /// Exactly one of `username`, `email`, `id`.
+    Query(LoginUserQuery),
+}
+
+/// Meteor's user selector.
+#[derive(Object, Debug)]
+pub struct LoginUserQuery {
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub id: Option<String>,
+}
+
+/// `password` in a login.
+#[derive(Union, Debug)]
+#[oai(one_of)]
+pub enum LoginPassword {
+    Plain(String),
+    /// The lower-case hex SHA-256 of the password, as Meteor's clients send it.
+    Digest(PasswordDigest),
+}
+
+/// `{"digest": …, "algorithm": "sha-256"}`.
+#[derive(Object, Debug)]
+pub struct PasswordDigest {
+    pub digest: String,
+    /// Only `sha-256`.
+    pub algorithm: String,
+}
+
+impl LoginBody {
+    /// The user and the secret, with Rocket.Chat's precedence; `None` when either is missing
+    /// or malformed (which Rocket.Chat answers 401 or 500: always 401 here).
+    fn credentials(self) -> Option<(LoginName, Secret)> {
+        let name = match (self.user, self.username, self.email) {
+            (Some(LoginUser::Name(user)), ..) => LoginName::UsernameOrEmail(user),
+            (_, Some(username), _) => LoginName::Username(username),
+            (_, None, Some(email)) => LoginName::Email(email),
+            (Some(LoginUser::Query(q)), None, None) => match (q.username, q.email, q.id) {
+                (Some(username), None, None) => LoginName::Username(username),
+                (None, Some(email), None) => LoginName::Email(email),
+                (None, None, Some(id)) => LoginName::Id(id),
+                _ => return None,
+            },
+            (None, None, None) => return None,
+        };
+        let secret = match self.password? {
+            LoginPassword::Plain(password) => Secret::Plain(password),
+            LoginPassword::Digest(d) if d.algorithm == "sha-256" => Secret::Digest(d.digest),
+            LoginPassword::Digest(_) => return None,
+        };
+        Some((name, secret))
+    }
 }
 
 /// The token and the user it belongs to.
@@ -118,33 +184,38 @@ impl SessionApi {
         body: Body<LoginBody>,
     ) -> ApiResult<LoginOk> {
         let client = client_address(request);
-        let body = body.0;
-        let name = match (body.user, body.username, body.email) {
-            (Some(user), _, _) => LoginName::UsernameOrEmail(user),
-            (None, Some(username), _) => LoginName::Username(username),
-            (None, None, Some(email)) => LoginName::Email(email),
-            (None, None, None) => {
-                return Err(super::to_response(
-                    ServiceError::InvalidParams("must have required property 'user'".into()),
-                    Operation::Login,
-                ));
-            }
+        let mut body = body.0;
+        let logged_in = |(user, token): (User, LoginToken)| LoginOk {
+            status: "success".into(),
+            data: LoginData {
+                user_id: user.id.to_string(),
+                auth_token: token.expose().to_string(),
+                me: UserView::new(&user, true),
+            },
+            success: true,
         };
-        let password = body.password;
+        if let Some(resume) = body.resume.take() {
+            let token = LoginToken::from_client(resume);
+            return call(
+                &service,
+                Operation::Login,
+                move |s| s.resume(token),
+                logged_in,
+            )
+            .await;
+        }
+        let Some((name, secret)) = body.credentials() else {
+            return Err(super::to_response(
+                ServiceError::LoginFailed,
+                Operation::Login,
+            ));
+        };
         call_hashing(
             &service,
             &gate,
             Operation::Login,
-            move |s| s.login(&name, &password, client.as_deref()),
-            |(user, token)| LoginOk {
-                status: "success".into(),
-                data: LoginData {
-                    user_id: user.id.to_string(),
-                    auth_token: token.expose().to_string(),
-                    me: UserView::new(&user, true),
-                },
-                success: true,
-            },
+            move |s| s.login(&name, &secret, client.as_deref()),
+            logged_in,
         )
         .await
     }

@@ -24,6 +24,9 @@ pub fn validate(
     value: &mut Value,
 ) -> Result<(), String> {
     let schema = resolve(registry, schema);
+    if !schema.one_of.is_empty() || !schema.any_of.is_empty() {
+        return validate_union(registry, schema, value);
+    }
     match schema.ty {
         "object" => validate_object(registry, schema, value),
         "array" => {
@@ -58,6 +61,32 @@ pub fn validate(
         // Any other schema (free-form objects such as `customFields`) accepts anything.
         _ => Ok(()),
     }
+}
+
+/// `oneOf` / `anyOf`: the first branch that accepts the value (coerced by that branch), else
+/// every branch's message and ajv's summary line.
+fn validate_union(
+    registry: &Registry,
+    schema: &MetaSchema,
+    value: &mut Value,
+) -> Result<(), String> {
+    let (branches, summary) = match schema.one_of.is_empty() {
+        false => (&schema.one_of, "must match exactly one schema in oneOf"),
+        true => (&schema.any_of, "must match a schema in anyOf"),
+    };
+    let mut messages = Vec::new();
+    for branch in branches {
+        let mut candidate = value.clone();
+        match validate(registry, branch, &mut candidate) {
+            Ok(()) => {
+                *value = candidate;
+                return Ok(());
+            }
+            Err(message) => messages.push(message),
+        }
+    }
+    messages.push(summary.into());
+    Err(messages.join("\n "))
 }
 
 fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> &'a MetaSchema {

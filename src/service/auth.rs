@@ -2,7 +2,7 @@
 
 use super::limits;
 use super::login_limits::{self, Blocked};
-use super::password::verify_password;
+use super::password::{Secret, Verified, verify_password};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
@@ -36,11 +36,16 @@ pub enum LoginName {
     UsernameOrEmail(String),
     Username(String),
     Email(String),
+    /// `{"user": {"id": …}}`.
+    Id(String),
 }
 
 impl LoginName {
     fn text(&self) -> &str {
-        let (LoginName::UsernameOrEmail(s) | LoginName::Username(s) | LoginName::Email(s)) = self;
+        let (LoginName::UsernameOrEmail(s)
+        | LoginName::Username(s)
+        | LoginName::Email(s)
+        | LoginName::Id(s)) = self;
         s
     }
 }
@@ -85,17 +90,19 @@ impl Service {
         })
     }
 
-    /// Checks the password and issues a new login token. `client` is the caller's address,
-    /// counted by the brute-force limits; a blocked login is refused before any hashing.
+    /// Checks the password (or its digest) and issues a new login token. `client` is the
+    /// caller's address, counted by the brute-force limits; a blocked login is refused before
+    /// any hashing. A right password against a hash from before digests replaces that hash,
+    /// in the same transaction as the token.
     pub fn login(
         &self,
         name: &LoginName,
-        password: &str,
+        secret: &Secret,
         client: Option<&str>,
     ) -> ServiceResult<(User, LoginToken)> {
         // Longer than any password we store: refused without hashing, and not counted, so
         // it buys an attacker nothing against the limits.
-        if password.len() > limits::PASSWORD {
+        if secret.len() > limits::PASSWORD {
             return Err(ServiceError::LoginFailed);
         }
         let client = client.map(login_limits::address_key);
@@ -108,19 +115,31 @@ impl Service {
             Some(Blocked::Ip) => return Err(ServiceError::LoginBlockedForIp),
             None => {}
         }
-        let result = check_password(account, password);
+        let result = check_password(account, secret);
         match &result {
             Err(ServiceError::LoginFailed) => self.login_guard.failed(&key, client, now),
             Ok(_) => self.login_guard.succeeded(&key),
             Err(_) => {}
         }
-        let user = result?;
+        let (user, verified) = result?;
+        let upgrade = match (verified, secret) {
+            (Verified::YesUpgrade, Secret::Plain(password)) => Some(self.hash_password(password)),
+            _ => None,
+        };
         let token = self.with_rng(LoginToken::generate);
         let cutoff = self.token_expiry_cutoff(now);
         self.store.write(move |tx| {
             // Re-read inside the write: a deactivation may have committed since the check.
             match tx.user(&user.id)? {
                 Some(current) if current.active => {
+                    // Unless the password changed meanwhile, the old hash gives way.
+                    if let Some(hash) = &upgrade
+                        && current.password_hash == user.password_hash
+                    {
+                        let mut upgraded = current.clone();
+                        upgraded.password_hash = Some(hash.clone());
+                        tx.put_user(&upgraded, Some(&current))?;
+                    }
                     tx.insert_token(&user.id, &token.hash(), now)?;
                     // Logins also sweep a few expired tokens, between the periodic sweeps.
                     tx.remove_tokens_issued_before(cutoff, 16)?;
@@ -142,6 +161,7 @@ impl Service {
                 LoginName::Email(e) => tx.user_id_by_email(e)?,
                 LoginName::UsernameOrEmail(s) if s.contains('@') => tx.user_id_by_email(s)?,
                 LoginName::UsernameOrEmail(s) => tx.user_id_by_username(s)?,
+                LoginName::Id(id) => Some(UserId(id.clone())),
             };
             match id {
                 Some(id) => tx.user(&id).map_err(ServiceError::from),
@@ -158,6 +178,26 @@ impl Service {
             .write(move |tx| Ok(tx.remove_tokens_issued_before(cutoff, limit)?))
     }
 
+    /// Meteor's `resume` login: a live token logs its user in again and is returned as it
+    /// is. An unknown, revoked or expired token fails like a wrong password.
+    pub fn resume(&self, token: LoginToken) -> ServiceResult<(User, LoginToken)> {
+        let hash = token.hash();
+        let cutoff = self.token_expiry_cutoff(self.now());
+        let user = self.store.read(|tx| {
+            let Some(owner) = tx.user_id_by_token(&hash)? else {
+                return Err(ServiceError::LoginFailed);
+            };
+            if tx.token_issued_at(&hash)?.is_none_or(|t| t < cutoff) {
+                return Err(ServiceError::LoginFailed);
+            }
+            tx.user(&owner)?.ok_or(ServiceError::LoginFailed)
+        })?;
+        if !user.active {
+            return Err(ServiceError::UserNotActivated);
+        }
+        Ok((user, token))
+    }
+
     /// Revokes the token the caller used.
     pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
         let caller = caller.clone();
@@ -168,16 +208,17 @@ impl Service {
     }
 }
 
-/// `user` if `password` is theirs and they are active. An unknown user costs a hash too, so
-/// timing tells nothing about which names exist.
-fn check_password(user: Option<User>, password: &str) -> ServiceResult<User> {
+/// `user` if `secret` proves its password and it is active, with how the hash matched. An
+/// unknown user costs a hash too, so timing tells nothing about which names exist.
+fn check_password(user: Option<User>, secret: &Secret) -> ServiceResult<(User, Verified)> {
     let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
-    if !verify_password(password, hash) {
+    let verified = verify_password(secret, hash);
+    if verified == Verified::No {
         return Err(ServiceError::LoginFailed);
     }
     let user = user.ok_or(ServiceError::LoginFailed)?;
     if !user.active {
         return Err(ServiceError::UserNotActivated);
     }
-    Ok(user)
+    Ok((user, verified))
 }

@@ -121,7 +121,11 @@ mod tests {
         assert_eq!(username, "admin");
         assert!(password.len() >= 24, "{password}");
         let (user, _) = service
-            .login(&LoginName::Username("admin".into()), &password, None)
+            .login(
+                &LoginName::Username("admin".into()),
+                &super::super::Secret::Plain(password.clone()),
+                None,
+            )
             .unwrap();
         assert!(user.has_role(Role::Admin));
     }
@@ -155,7 +159,11 @@ mod tests {
         assert_eq!(service.store().dump().unwrap(), before);
         assert!(
             service
-                .login(&LoginName::Username("admin".into()), "first", None)
+                .login(
+                    &LoginName::Username("admin".into()),
+                    &super::super::Secret::Plain("first".into()),
+                    None
+                )
                 .is_ok()
         );
     }

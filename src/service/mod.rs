@@ -25,6 +25,7 @@ pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;
 pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
+pub use password::Secret;
 pub use rooms::{NewRoom, RoomMember, RoomOwner};
 pub use users::{NewUser, UserInfo};
 

@@ -277,7 +277,7 @@ pub fn service_login(service: &Service, user: &str, password: &str) -> rocketlit
     let (user, token) = service
         .login(
             &rocketlite::service::LoginName::Username(user.into()),
-            password,
+            &rocketlite::service::Secret::Plain(password.into()),
             None,
         )
         .unwrap();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use rand::{SeedableRng, rngs::StdRng};
-use rocketlite::service::{AdminSeed, LoginName, Service, ServiceError};
+use rocketlite::service::{AdminSeed, LoginName, Secret, Service, ServiceError};
 use rocketlite::store::Store;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -33,9 +33,13 @@ fn a_token_works_until_its_lifetime_ends_then_answers_401_and_is_pruned() {
     let clock = Arc::new(AtomicI64::new(1_764_000_000_000));
     let service = service_at(Arc::clone(&clock), 90);
     let admin = LoginName::Username("admin".into());
-    let (user, old) = service.login(&admin, "pw", None).unwrap();
+    let (user, old) = service
+        .login(&admin, &Secret::Plain("pw".into()), None)
+        .unwrap();
     clock.fetch_add(89 * DAY, Ordering::SeqCst);
-    let (_, newer) = service.login(&admin, "pw", None).unwrap();
+    let (_, newer) = service
+        .login(&admin, &Secret::Plain("pw".into()), None)
+        .unwrap();
     clock.fetch_add(DAY - 1, Ordering::SeqCst);
     assert!(
         service.authenticate(&user.id, old.clone()).is_ok(),
@@ -74,7 +78,11 @@ fn the_lifetime_is_configurable() {
     let clock = Arc::new(AtomicI64::new(1_764_000_000_000));
     let service = service_at(Arc::clone(&clock), 1);
     let (user, token) = service
-        .login(&LoginName::Username("admin".into()), "pw", None)
+        .login(
+            &LoginName::Username("admin".into()),
+            &Secret::Plain("pw".into()),
+            None,
+        )
         .unwrap();
     clock.fetch_add(DAY, Ordering::SeqCst);
     assert!(service.authenticate(&user.id, token).is_err());

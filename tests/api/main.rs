@@ -8,6 +8,7 @@ mod auth;
 mod connections;
 mod expiry;
 mod forms;
+mod login_forms;
 mod names;
 mod permissions;
 mod rooms;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use rocketlite::cli::ServeConfig;
 use rocketlite::model::{RoomId, UserId};
+use rocketlite::service::Secret;
 use rocketlite::store::{Store, StoreError};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -513,10 +514,16 @@ fn an_empty_admin_pass_counts_as_unset_logs_go_to_stderr_plain_and_the_data_is_p
     let service = crate::common::service_over(Store::open(&data.join("rocketlite.redb")).unwrap());
     let admin = rocketlite::service::LoginName::Username("admin".into());
     assert!(
-        service.login(&admin, "", None).is_err(),
+        service
+            .login(&admin, &Secret::Plain(String::new()), None)
+            .is_err(),
         "the empty password logs in"
     );
-    assert!(service.login(&admin, password, None).is_ok());
+    assert!(
+        service
+            .login(&admin, &Secret::Plain(password.into()), None)
+            .is_ok()
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
 use rocketlite::service::{
-    RoomRef, UserRef,
+    RoomRef, Secret, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -75,7 +75,7 @@ impl Harness {
             })
             .unwrap();
         let (admin, token) = service
-            .login(&LoginName::Username(username(0)), &password(0), None)
+            .login(&LoginName::Username(username(0)), &Secret::Plain(password(0)), None)
             .unwrap();
         let caller = service
             .authenticate(&admin.id, token.clone())
@@ -232,7 +232,7 @@ impl Harness {
                 };
                 let service = self.service();
                 service
-                    .login(&LoginName::Username(username(user)), &pw, Some("127.0.0.1"))
+                    .login(&LoginName::Username(username(user)), &Secret::Plain(pw), Some("127.0.0.1"))
                     .and_then(|(u, token)| {
                         let caller = service.authenticate(&u.id, token.clone())?;
                         Ok((token, caller))
