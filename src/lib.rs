@@ -15,4 +15,8 @@ pub mod service;
 pub mod store;
 
 /// The Rocket.Chat API version whose shapes rocketlite follows.
-pub const RC_API_VERSION: &str = "7.0.0";
+pub const RC_API_VERSION: &str = "8.8.1";
+/// The oldest Rocket.Chat desktop app that release supports (its `minimumClientVersions`).
+pub const RC_MINIMUM_DESKTOP: &str = "3.9.6";
+/// The oldest Rocket.Chat mobile app that release supports.
+pub const RC_MINIMUM_MOBILE: &str = "4.39.0";

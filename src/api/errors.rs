@@ -26,6 +26,7 @@ pub enum Operation {
     /// `channels.*` or `groups.*`.
     Room(RoomOperation, RoomKind),
     RoomsInfo,
+    LicensesInfo,
     SubscriptionsGetOne,
 }
 

@@ -4,23 +4,155 @@ use std::sync::Arc;
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, Union, payload::Json};
+use poem_openapi::{Object, OpenApi, Union, param::Query, payload::Json};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
-use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing};
-use crate::model::{LoginToken, User};
-use crate::service::{LoginName, Secret, Service, ServiceError};
+use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing, call_read, machine, query};
+use crate::model::{LoginToken, User, UserId};
+use crate::service::{LicenceInfo, LoginName, Secret, Service, ServiceError};
 
 /// `GET /api/info`.
 #[derive(Object)]
+#[oai(rename_all = "camelCase")]
 pub struct InfoOk {
-    /// The Rocket.Chat API version these endpoints follow.
+    /// The Rocket.Chat release whose REST API these endpoints follow: `major.minor`, or the
+    /// full version for holders of `view-statistics`.
     pub version: String,
+    /// For holders of `view-statistics` only.
+    #[oai(skip_serializing_if_is_none)]
+    pub info: Option<ServerInfo>,
+    /// The oldest desktop and mobile apps the followed release supports.
+    pub minimum_client_versions: ClientVersions,
+    /// Always empty: rocketlite is not registered with Rocket.Chat's cloud.
+    pub cloud_workspace_id: String,
     pub success: bool,
+}
+
+/// Rocket.Chat's `minimumClientVersions`.
+#[derive(Object)]
+pub struct ClientVersions {
+    pub desktop: String,
+    pub mobile: String,
+}
+
+/// The server's own facts, as Rocket.Chat's `Info` object carries them.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ServerInfo {
+    pub version: String,
+    pub build: BuildInfo,
+    /// Empty: rocketlite has no apps marketplace.
+    pub marketplace_api_version: String,
+    pub commit: CommitInfo,
+}
+
+/// The running binary and its machine (Rocket.Chat fills these at build time).
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct BuildInfo {
+    /// When this process started.
+    pub date: String,
+    /// rocketlite's own version, where Rocket.Chat names its Node.js.
+    pub node_version: String,
+    pub arch: String,
+    pub platform: String,
+    pub os_release: String,
+    /// Bytes.
+    pub total_memory: u64,
+    /// Bytes.
+    pub free_memory: u64,
+    pub cpus: u64,
+}
+
+/// The source revision; rocketlite builds do not record one.
+#[derive(Object)]
+pub struct CommitInfo {
+    #[oai(skip_serializing_if_is_none)]
+    pub hash: Option<String>,
+}
+
+/// `GET /api/v1/licenses.info`.
+#[derive(Object)]
+pub struct LicensesInfoOk {
+    pub license: LicenceView,
+    pub success: bool,
+}
+
+/// A community edition without a licence.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct LicenceView {
+    pub active_modules: Vec<String>,
+    pub external_modules: Vec<String>,
+    pub prevented_actions: std::collections::BTreeMap<String, bool>,
+    /// The default limits, for holders of `view-privileged-setting`; empty for others.
+    pub limits: Limits,
+    pub tags: Vec<String>,
+    pub trial: bool,
+    pub has_valid_license: bool,
+}
+
+/// Rocket.Chat's licence limits; `-1` is unlimited.
+#[derive(Object, Default)]
+#[oai(rename_all = "camelCase")]
+pub struct Limits {
+    #[oai(skip_serializing_if_is_none)]
+    pub active_users: Option<Limit>,
+    #[oai(skip_serializing_if_is_none)]
+    pub guest_users: Option<Limit>,
+    #[oai(skip_serializing_if_is_none)]
+    pub private_apps: Option<Limit>,
+    #[oai(skip_serializing_if_is_none)]
+    pub marketplace_apps: Option<Limit>,
+    #[oai(skip_serializing_if_is_none)]
+    pub monthly_active_contacts: Option<Limit>,
+}
+
+/// One limit, with its current value when asked for.
+#[derive(Object)]
+pub struct Limit {
+    #[oai(skip_serializing_if_is_none)]
+    pub value: Option<u64>,
+    pub max: i64,
+}
+
+impl LicenceView {
+    fn community(info: &LicenceInfo) -> Self {
+        // Guests, apps and livechat contacts: rocketlite has none of them.
+        let limit = |max, value: Option<u64>| Some(Limit { value, max });
+        let none = info.active_users.map(|_| 0);
+        let limits = match info.privileged {
+            true => Limits {
+                active_users: limit(-1, info.active_users),
+                guest_users: limit(-1, none),
+                private_apps: limit(3, none),
+                marketplace_apps: limit(5, none),
+                monthly_active_contacts: limit(-1, none),
+            },
+            false => Limits::default(),
+        };
+        let prevented = [
+            "activeUsers",
+            "guestUsers",
+            "roomsPerGuest",
+            "privateApps",
+            "marketplaceApps",
+            "monthlyActiveContacts",
+        ];
+        LicenceView {
+            active_modules: vec![],
+            external_modules: vec![],
+            prevented_actions: prevented.iter().map(|k| (k.to_string(), false)).collect(),
+            limits,
+            tags: vec![],
+            trial: false,
+            has_valid_license: false,
+        }
+    }
 }
 
 /// A login: a user named by `user` (a username or an email address, or one of
@@ -151,18 +283,77 @@ pub struct SessionApi;
 impl SessionApi {
     /// Server information
     ///
-    /// The version of the Rocket.Chat API this server speaks. Needs no authentication.
+    /// The Rocket.Chat release whose REST API rocketlite follows, as `major.minor`. With the
+    /// headers of a user holding `view-statistics`, the full version and `info` about the
+    /// running server; bad or missing headers are no error here.
     #[oai(
         path = "/api/info",
         method = "get",
         operation_id = "info",
         tag = "ApiTags::Info"
     )]
-    async fn info(&self) -> Json<InfoOk> {
+    async fn info(&self, request: &Request, service: Data<&Arc<Service>>) -> Json<InfoOk> {
+        let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
+        let full = match (header("X-User-Id"), header("X-Auth-Token")) {
+            (Some(id), Some(token)) => service.may_view_statistics(
+                &UserId(id.to_string()),
+                LoginToken::from_client(token.to_string()),
+            ),
+            _ => false,
+        };
+        let release = crate::RC_API_VERSION;
         Json(InfoOk {
-            version: crate::RC_API_VERSION.into(),
+            version: match full {
+                true => release.to_string(),
+                false => release.splitn(3, '.').take(2).collect::<Vec<_>>().join("."),
+            },
+            info: full.then(|| ServerInfo {
+                version: release.into(),
+                build: machine::build_info(),
+                marketplace_api_version: String::new(),
+                commit: CommitInfo { hash: None },
+            }),
+            minimum_client_versions: ClientVersions {
+                desktop: crate::RC_MINIMUM_DESKTOP.into(),
+                mobile: crate::RC_MINIMUM_MOBILE.into(),
+            },
+            cloud_workspace_id: String::new(),
             success: true,
         })
+    }
+
+    /// Licence information
+    ///
+    /// rocketlite is a community edition without a licence: no modules, nothing prevented,
+    /// and Rocket.Chat's default limits, shown to holders of `view-privileged-setting`
+    /// (with the current values when `loadValues=true`).
+    #[oai(
+        path = "/api/v1/licenses.info",
+        method = "get",
+        operation_id = "licensesInfo",
+        tag = "ApiTags::Info"
+    )]
+    async fn licenses_info(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        /// With `view-privileged-setting`: the current value beside each limit.
+        #[oai(name = "loadValues")]
+        load_values: Query<Option<bool>>,
+    ) -> ApiResult<LicensesInfoOk> {
+        query::only_keys(request, &["loadValues"])?;
+        let caller = auth.0;
+        let load_values = load_values.0.unwrap_or(false);
+        call_read(
+            &service,
+            Operation::LicensesInfo,
+            move |s| s.licence_info(&caller, load_values),
+            |info| LicensesInfoOk {
+                license: LicenceView::community(&info),
+                success: true,
+            },
+        )
     }
 
     /// Log in

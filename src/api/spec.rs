@@ -165,7 +165,12 @@ fn ok_example(operation: &str) -> Option<Value> {
     let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
     let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
     Some(match operation {
-        "info" => json!({"version": crate::RC_API_VERSION, "success": true}),
+        "info" => {
+            json!({"version": "8.8", "minimumClientVersions": {"desktop": crate::RC_MINIMUM_DESKTOP, "mobile": crate::RC_MINIMUM_MOBILE}, "cloudWorkspaceId": "", "success": true})
+        }
+        "licensesInfo" => {
+            json!({"license": {"activeModules": [], "externalModules": [], "preventedActions": {"activeUsers": false, "guestUsers": false, "roomsPerGuest": false, "privateApps": false, "marketplaceApps": false, "monthlyActiveContacts": false}, "limits": {"activeUsers": {"max": -1}, "guestUsers": {"max": -1}, "privateApps": {"max": 3}, "marketplaceApps": {"max": 5}, "monthlyActiveContacts": {"max": -1}}, "tags": [], "trial": false, "hasValidLicense": false}, "success": true})
+        }
         "login" => {
             json!({"status": "success", "data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "me": user_example("ada", true)}, "success": true})
         }

@@ -100,10 +100,8 @@ const IDENTIFIERS: [&str; 5] = [
 
 /// Refuses what Rocket.Chat's `isUsersInfoParamsGetProps` refuses, with ajv's messages:
 /// no identifier, two of them, or any other key.
-fn check_one_identifier(query: &str) -> Result<(), ErrorResponse> {
-    let keys: Vec<String> = form_urlencoded::parse(query.as_bytes())
-        .map(|(k, _)| k.into_owned())
-        .collect();
+fn check_one_identifier(request: &Request) -> Result<(), ErrorResponse> {
+    let keys = super::query::keys(request);
     let mut messages = Vec::new();
     for identifier in IDENTIFIERS {
         let allowed = |k: &String| k == identifier || k == "includeUserRooms" || k == "fields";
@@ -218,7 +216,7 @@ impl UsersApi {
         fields: Query<Option<String>>,
     ) -> ApiResult<UserInfoOk> {
         let _ = fields;
-        check_one_identifier(request.uri().query().unwrap_or(""))?;
+        check_one_identifier(request)?;
         let name = match (user_id.0, username.0, email.0, import_id.0) {
             (Some(v), ..) | (_, Some(v), ..) if !v.is_empty() => UserRef::IdOrUsername(v),
             (.., Some(v), _) if !v.is_empty() => UserRef::Email(v),

@@ -106,6 +106,8 @@ permissions! {
     AddUserToAnyPRoom = "add-user-to-any-p-room" => [];
     ViewDRoom = "view-d-room" => [Admin, User, Bot, Guest];
     ViewRoomAdministration = "view-room-administration" => [Admin];
+    ViewStatistics = "view-statistics" => [Admin];
+    ViewPrivilegedSetting = "view-privileged-setting" => [Admin];
 }
 
 impl Permission {

@@ -12,6 +12,7 @@ mod lookup;
 mod password;
 mod permissions;
 mod rooms;
+mod server;
 mod users;
 
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,7 @@ pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
 pub use password::Secret;
 pub use rooms::{NewRoom, RoomMember, RoomOwner};
+pub use server::LicenceInfo;
 pub use users::{NewUser, UserInfo};
 
 use crate::model::Millis;

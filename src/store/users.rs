@@ -31,6 +31,9 @@ pub trait UserReads {
 
     /// One page of users ordered by username, and how many users there are.
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError>;
+
+    /// How many users are active; reads every user record.
+    fn count_active_users(&self) -> Result<u64, StoreError>;
 }
 
 impl<T: OpenTables> UserReads for Tx<T> {
@@ -79,6 +82,15 @@ impl<T: OpenTables> UserReads for Tx<T> {
         }
         let total = self.inner.table(USERID_USER)?.len()?;
         Ok((page, total))
+    }
+
+    fn count_active_users(&self) -> Result<u64, StoreError> {
+        let mut active = 0;
+        for row in self.inner.table(USERID_USER)?.iter()? {
+            let user: User = decode(row?.1.value())?;
+            active += u64::from(user.active);
+        }
+        Ok(active)
     }
 }
 

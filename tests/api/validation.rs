@@ -215,12 +215,83 @@ async fn bad_query_parameters_are_invalid_params() {
 #[tokio::test]
 async fn info_needs_no_authentication() {
     let app = TestApp::new().await;
-    let got = app.get("/api/info", None).await;
+    let anonymous = json!({
+        "version": "8.8",
+        "minimumClientVersions": {"desktop": "3.9.6", "mobile": "4.39.0"},
+        "cloudWorkspaceId": "",
+        "success": true
+    });
+    assert_eq!(app.get("/api/info", None).await, (200, anonymous.clone()));
+    // Bad headers are no error here, and a user without view-statistics sees the same.
+    let bogus = crate::common::Session {
+        user_id: "nobody".into(),
+        token: "nothing".into(),
+    };
     assert_eq!(
-        got,
-        (
-            200,
-            json!({"version": rocketlite::RC_API_VERSION, "success": true})
-        )
+        app.get("/api/info", Some(&bogus)).await,
+        (200, anonymous.clone())
     );
+    let ada = app.user_session("ada").await;
+    assert_eq!(app.get("/api/info", Some(&ada)).await, (200, anonymous));
+
+    let (status, body) = app.get("/api/info", Some(&app.admin)).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["version"], rocketlite::RC_API_VERSION);
+    assert_eq!(body["info"]["version"], rocketlite::RC_API_VERSION);
+    assert!(
+        body["info"]["build"]["cpus"].as_u64().unwrap() >= 1,
+        "{body}"
+    );
+    assert!(
+        body["info"]["build"]["totalMemory"].as_u64().unwrap() > 0,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn licenses_info_answers_as_a_community_edition_without_a_licence() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let prevented = json!({"activeUsers": false, "guestUsers": false, "roomsPerGuest": false, "privateApps": false, "marketplaceApps": false, "monthlyActiveContacts": false});
+    let licence = |limits: serde_json::Value| json!({"license": {"activeModules": [], "externalModules": [], "preventedActions": prevented, "limits": limits, "tags": [], "trial": false, "hasValidLicense": false}, "success": true});
+    let limits = json!({"activeUsers": {"max": -1}, "guestUsers": {"max": -1}, "privateApps": {"max": 3}, "marketplaceApps": {"max": 5}, "monthlyActiveContacts": {"max": -1}});
+    let got = app.get("/api/v1/licenses.info", Some(&app.admin)).await;
+    assert_eq!(got, (200, licence(limits)));
+    let got = app.get("/api/v1/licenses.info", Some(&ada)).await;
+    assert_eq!(got, (200, licence(json!({}))));
+    let (status, body) = app
+        .get("/api/v1/licenses.info?loadValues=true", Some(&app.admin))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["license"]["limits"]["activeUsers"],
+        json!({"value": 2, "max": -1})
+    );
+    assert_eq!(
+        body["license"]["limits"]["privateApps"],
+        json!({"value": 0, "max": 3})
+    );
+    app.set_active(&app.admin, &ada.user_id, false, false).await;
+    let (_, body) = app
+        .get("/api/v1/licenses.info?loadValues=true", Some(&app.admin))
+        .await;
+    assert_eq!(
+        body["license"]["limits"]["activeUsers"]["value"], 1,
+        "{body}"
+    );
+
+    assert_eq!(
+        app.get("/api/v1/licenses.info", None).await,
+        (401, not_logged_in())
+    );
+    for q in ["loadValues=maybe", "other=1"] {
+        let (status, body) = app
+            .get(&format!("/api/v1/licenses.info?{q}"), Some(&app.admin))
+            .await;
+        assert_eq!(
+            (status, &body["errorType"]),
+            (400, &json!("invalid-params")),
+            "{q}"
+        );
+    }
 }

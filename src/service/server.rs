@@ -1,0 +1,45 @@
+//! What the server tells about itself: `/api/info` and `licenses.info`.
+
+use super::permissions::has_permission;
+use super::{Caller, Service, ServiceResult};
+use crate::model::{LoginToken, Permission, UserId};
+use crate::store::prelude::*;
+
+/// What `licenses.info` reports of a community edition without a licence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LicenceInfo {
+    /// The caller holds `view-privileged-setting`, so the limits are shown.
+    pub privileged: bool,
+    /// Active users, counted when the caller asked for the current values and may see them.
+    pub active_users: Option<u64>,
+}
+
+impl Service {
+    /// Whether the headers of an `/api/info` request name a live session of a user holding
+    /// `view-statistics`. Bad or missing headers are no error there: the caller is anonymous.
+    pub fn may_view_statistics(&self, user_id: &UserId, token: LoginToken) -> bool {
+        let Ok(caller) = self.authenticate(user_id, token) else {
+            return false;
+        };
+        self.store
+            .read(|tx| has_permission(tx, &caller.user, Permission::ViewStatistics, None))
+            .unwrap_or(false)
+    }
+
+    /// `licenses.info`: no licence, no modules, the default limits for holders of
+    /// `view-privileged-setting` (with the active-user count when `load_values`).
+    pub fn licence_info(&self, caller: &Caller, load_values: bool) -> ServiceResult<LicenceInfo> {
+        self.store.read(|tx| {
+            let privileged =
+                has_permission(tx, &caller.user, Permission::ViewPrivilegedSetting, None)?;
+            let active_users = match privileged && load_values {
+                true => Some(tx.count_active_users()?),
+                false => None,
+            };
+            Ok(LicenceInfo {
+                privileged,
+                active_users,
+            })
+        })
+    }
+}
