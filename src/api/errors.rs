@@ -152,6 +152,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-room-not-found",
             None,
         ),
+        E::InvalidSort(raw) => domain(
+            &format!("Invalid sort parameter provided: \"{raw}\""),
+            "error-invalid-sort",
+            Some(json!({ "helperMethod": "parseJsonQuery" })),
+        ),
         // Channels have no "missing" refusal: no name finds no channel.
         E::RoomParamMissing if matches!(operation, Op::Room(_, RoomKind::Channel)) => {
             to_response(E::RoomNotFound, operation)

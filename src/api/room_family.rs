@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query};
 
@@ -12,9 +13,9 @@ use super::body::{Body, RequestSchema};
 use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
-use super::{ApiResult, ApiTags, Page, call, call_read};
+use super::{ApiResult, ApiTags, call, call_read, query};
 use crate::model::{Room, RoomKind};
-use crate::service::{Caller, NewRoom, Service};
+use crate::service::{Caller, MemberListQuery, NewRoom, Page, Service};
 
 /// What `channels.create` / `groups.create` take.
 #[derive(Object, Debug)]
@@ -229,15 +230,16 @@ impl Family {
         service: &Arc<Service>,
         caller: Caller,
         room: RoomNames,
-        page: Page,
+        query: MemberListQuery,
     ) -> ApiResult<MembersOk> {
         let kind = self.kind;
         let operation = Operation::Room(RoomOperation::Members, kind);
         let room = room.room(operation)?;
+        let page = query.page;
         call_read(
             service,
             operation,
-            move |s| s.room_members(&caller, kind, &room, page.offset, page.count),
+            move |s| s.room_members(&caller, kind, &room, &query),
             move |(members, total)| MembersOk {
                 count: members.len() as u64,
                 members: members.iter().map(|u| UserView::new(u, false)).collect(),
@@ -423,14 +425,31 @@ room_families! {
             &self,
             auth: Auth,
             s: Data<&Arc<Service>>,
+            request: &Request,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
             #[oai(name = "roomName")] room_name: Query<Option<String>>,
-            offset: Query<Option<i64>>,
-            count: Query<Option<i64>>,
+            offset: Query<Option<f64>>,
+            count: Query<Option<f64>>,
+            sort: Query<Option<String>>,
+            /// A part of the username or name to look for, ignoring case.
+            filter: Query<Option<String>>,
+            /// Presences to keep; rocketlite tracks none, so every member is `offline`.
+            #[oai(name = "status[]")]
+            status: Query<Option<Vec<String>>>,
         ) -> ApiResult<MembersOk> {
-            let page = Page::new(offset.0, count.0);
+            let operation = Operation::Room(RoomOperation::Members, Self::FAMILY.kind);
+            if query::keys(request).iter().any(|k| k == "status") {
+                return Err(super::invalid_params("must be array"));
+            }
+            query::refuse_query_and_fields(request)?;
+            let list = MemberListQuery {
+                page: Page::new(offset.0, count.0),
+                sort: query::sort(sort.0, operation)?,
+                filter: filter.0,
+                status: status.0,
+            };
             let room = RoomNames::new(room_id.0, room_name.0);
-            Self::FAMILY.members(&s, auth.0, room, page).await
+            Self::FAMILY.members(&s, auth.0, room, list).await
         }
     }
 }

@@ -12,9 +12,9 @@ use super::call::HashGate;
 use super::envelope::{ErrorResponse, Failure};
 use super::errors::Operation;
 use super::views::{UserRoomView, UserView};
-use super::{ApiResult, ApiTags, Page, call, call_hashing, call_read, invalid_params};
+use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params, query};
 use crate::model::{Role, UserId};
-use crate::service::{NewUser, Service, SetActiveStatus, UserRef};
+use crate::service::{NewUser, Page, Service, SetActiveStatus, UserListQuery, UserRef};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
 #[derive(Object, Debug)]
@@ -199,7 +199,6 @@ impl UsersApi {
     /// email or import id. `includeUserRooms=true` adds the user's memberships for the user
     /// itself and holders of `view-other-user-channels`.
     #[oai(path = "/users.info", method = "get", operation_id = "usersInfo")]
-    #[allow(clippy::too_many_arguments)]
     async fn info(
         &self,
         request: &Request,
@@ -250,21 +249,39 @@ impl UsersApi {
 
     /// List users
     ///
-    /// Users ordered by username, inactive ones included. Requires `view-d-room`.
+    /// Users ordered by username (or by `sort`, a JSON object such as `{"name":-1}` over
+    /// `username`, `name`, `status`, `active`, `createdAt`, `_updatedAt`), inactive ones
+    /// included. Requires `view-d-room`; `email` (an exact address, ignoring case) requires
+    /// `view-full-other-user-info`. `count` defaults to 50, at most 100; `0` lists everyone.
     #[oai(path = "/users.list", method = "get", operation_id = "usersList")]
     async fn list(
         &self,
+        request: &Request,
         auth: Auth,
         service: Data<&Arc<Service>>,
-        offset: Query<Option<i64>>,
-        count: Query<Option<i64>>,
+        offset: Query<Option<f64>>,
+        count: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+        /// Only the user with this email address.
+        #[oai(validator(min_length = 1))]
+        email: Query<Option<String>>,
     ) -> ApiResult<UsersPageOk> {
+        query::only_keys(
+            request,
+            &["count", "offset", "sort", "fields", "query", "email"],
+        )?;
+        query::refuse_query_and_fields(request)?;
         let page = Page::new(offset.0, count.0);
+        let list = UserListQuery {
+            page,
+            sort: query::sort(sort.0, Operation::UsersList)?,
+            email: email.0,
+        };
         let caller = auth.0;
         call_read(
             &service,
             Operation::UsersList,
-            move |s| s.list_users(&caller, page.offset, page.count),
+            move |s| s.list_users(&caller, &list),
             move |(users, total, full)| UsersPageOk {
                 count: users.len() as u64,
                 users: users.iter().map(|u| UserView::new(u, full)).collect(),

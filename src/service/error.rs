@@ -67,6 +67,9 @@ pub enum ServiceError {
     /// An invite named no user at all.
     #[error("no users named")]
     UsersParamMissing,
+    /// A `sort` parameter that is not a JSON object of `1` / `-1`; carries it as sent.
+    #[error("invalid sort {0}")]
+    InvalidSort(String),
     /// An invite whose names match no user.
     #[error("no user to invite")]
     EmptyInviteList,

@@ -2,6 +2,7 @@
 
 use super::auth::current_caller;
 use super::limits;
+use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
@@ -30,6 +31,20 @@ pub struct RoomOwner {
 
 /// A member of a room, for `channels.members`.
 pub type RoomMember = User;
+
+/// The presence every user has: rocketlite does not track who is online.
+const PRESENCE: &str = "offline";
+
+/// What `channels.members` / `groups.members` ask for.
+#[derive(Clone, Debug, Default)]
+pub struct MemberListQuery {
+    pub page: Page,
+    pub sort: Vec<SortKey>,
+    /// A part of the username or name.
+    pub filter: Option<String>,
+    /// Presences to keep (`online`, `away`, `busy`, `offline`).
+    pub status: Option<Vec<String>>,
+}
 
 /// The room `name` names, if it is of `kind` (any kind when `None`) and the caller may see
 /// it: a private group is visible to its members and to holders of
@@ -353,25 +368,41 @@ impl Service {
         })
     }
 
-    /// One page of the room's active members by username, and how many there are.
+    /// One page of the room's active members, and how many match. `filter` keeps those whose
+    /// username or name contains it (ignoring case); `status` keeps those whose presence is
+    /// listed (rocketlite tracks none, so everyone is `offline`). Only a `username` sort key
+    /// counts, as in Rocket.Chat.
     pub fn room_members(
         &self,
         caller: &Caller,
         kind: RoomKind,
         room: &RoomRef,
-        offset: usize,
-        count: usize,
+        query: &MemberListQuery,
     ) -> ServiceResult<(Vec<RoomMember>, usize)> {
         self.store.read(|tx| {
             let room = visible_room(tx, &caller.user, Some(kind), room)?;
-            let mut active = Vec::new();
+            let filter = query.filter.as_deref().map(str::to_lowercase);
+            let matches = |u: &User| {
+                filter.as_deref().is_none_or(|f| {
+                    u.username.to_lowercase().contains(f) || u.name.to_lowercase().contains(f)
+                }) && query
+                    .status
+                    .as_ref()
+                    .is_none_or(|listed| listed.iter().any(|s| s == PRESENCE))
+            };
+            let mut members = Vec::new();
             for id in tx.member_ids_in_join_order(&room.id)? {
-                active.extend(tx.user(&id)?.filter(|u| u.active));
+                members.extend(tx.user(&id)?.filter(|u| u.active && matches(u)));
             }
-            active.sort_by_key(|u| normalize_key(&u.username));
-            let total = active.len();
-            let page = active.into_iter().skip(offset).take(count).collect();
-            Ok((page, total))
+            let by_username =
+                |a: &User, b: &User| normalize_key(&a.username).cmp(&normalize_key(&b.username));
+            let compare = |field: &str, a: &User, b: &User| match field {
+                "username" => Some(by_username(a, b)),
+                _ => None,
+            };
+            sort_by(&mut members, &query.sort, compare, by_username);
+            let total = members.len();
+            Ok((query.page.of(members), total))
         })
     }
 

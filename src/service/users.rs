@@ -2,10 +2,13 @@
 
 use super::auth::current_caller;
 use super::limits;
+use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Email, Permission, Role, Room, Subscription, User, UserId};
+use std::cmp::Ordering;
+
+use crate::model::{Email, Permission, Role, Room, Subscription, User, UserId, normalize_key};
 use crate::store::prelude::*;
 
 /// What `users.create` asks for.
@@ -172,21 +175,71 @@ impl Service {
         })
     }
 
-    /// A page of users by username, inactive ones included, with the total; needs
-    /// `view-d-room`. The flag says whether the caller sees every field.
+    /// A page of users, inactive ones included, with how many match; needs `view-d-room`.
+    /// The flag says whether the caller sees every field. Looking up by `email` needs
+    /// `view-full-other-user-info`.
     pub fn list_users(
         &self,
         caller: &Caller,
-        offset: usize,
-        count: usize,
+        query: &UserListQuery,
     ) -> ServiceResult<(Vec<User>, u64, bool)> {
         self.store.read(|tx| {
             require_any(tx, &caller.user, &[Permission::ViewDRoom], None)?;
             let full = has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
-            let (users, total) = tx.users_page(offset, count)?;
-            Ok((users, total, full))
+            let page = query.page;
+            if let Some(email) = &query.email {
+                if !full {
+                    return Err(ServiceError::Forbidden);
+                }
+                let found: Vec<User> = match tx.user_id_by_email(email)? {
+                    Some(id) => tx.user(&id)?.into_iter().collect(),
+                    None => vec![],
+                };
+                let total = found.len() as u64;
+                return Ok((page.of(found), total, full));
+            }
+            let by_username = query
+                .sort
+                .iter()
+                .all(|k| k.field == "username" && !k.descending);
+            if by_username {
+                // The username index already holds this order: read only the page.
+                let count = page.count.unwrap_or(usize::MAX);
+                let (users, total) = tx.users_page(page.offset, count)?;
+                return Ok((users, total, full));
+            }
+            let (mut users, total) = tx.users_page(0, usize::MAX)?;
+            sort_by(&mut users, &query.sort, compare_users, |a, b| {
+                normalize_key(&a.username).cmp(&normalize_key(&b.username))
+            });
+            Ok((page.of(users), total, full))
         })
     }
+}
+
+/// What `users.list` asks for.
+#[derive(Clone, Debug, Default)]
+pub struct UserListQuery {
+    pub page: Page,
+    /// Keys of Rocket.Chat's user documents; others are ignored.
+    pub sort: Vec<SortKey>,
+    /// Only the user with this address (compared case-insensitively).
+    pub email: Option<String>,
+}
+
+/// The user fields a `sort` may name, as Rocket.Chat stores them (`status` sorts like
+/// `active`, which Rocket.Chat adds beside it; names compare case-insensitively).
+fn compare_users(field: &str, a: &User, b: &User) -> Option<Ordering> {
+    let email = |u: &User| u.emails.first().map(|e| normalize_key(&e.address));
+    Some(match field {
+        "username" => normalize_key(&a.username).cmp(&normalize_key(&b.username)),
+        "name" => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        "active" | "status" => a.active.cmp(&b.active),
+        "createdAt" => a.created_at.cmp(&b.created_at),
+        "_updatedAt" => a.updated_at.cmp(&b.updated_at),
+        "emails" | "emails.address" => email(a).cmp(&email(b)),
+        _ => return None,
+    })
 }
 
 pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> ServiceResult<()> {

@@ -8,6 +8,7 @@ mod auth;
 mod connections;
 mod expiry;
 mod forms;
+mod lists;
 mod login_forms;
 mod names;
 mod permissions;

@@ -49,7 +49,7 @@ fn after_a_full_disk_is_freed_writes_succeed_again_without_a_restart() {
     // Acknowledged writes are all there and nothing from the full-disk period is; the
     // admin's session still works after the reopen.
     let names: Vec<String> = service
-        .list_users(&admin, 0, 100)
+        .list_users(&admin, &Default::default())
         .unwrap()
         .0
         .into_iter()
@@ -89,7 +89,7 @@ fn after_space_is_back_reads_alone_bring_the_database_back() {
     assert!(service.create_user(&admin, user("during1")).is_err());
     assert!(service.create_user(&admin, user("during2")).is_err());
     let during: Vec<bool> = (0..5)
-        .map(|_| service.list_users(&admin, 0, 10).is_ok())
+        .map(|_| service.list_users(&admin, &Default::default()).is_ok())
         .collect();
     eprintln!("reads while the disk is full: {during:?}");
     assert!(
@@ -101,7 +101,8 @@ fn after_space_is_back_reads_alone_bring_the_database_back() {
     let start = std::time::Instant::now();
     let mut recovered = false;
     while start.elapsed() < std::time::Duration::from_secs(5) {
-        if service.list_users(&admin, 0, 10).is_ok() && service.store().dump().is_ok() {
+        if service.list_users(&admin, &Default::default()).is_ok() && service.store().dump().is_ok()
+        {
             recovered = true;
             break;
         }

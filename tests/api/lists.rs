@@ -1,0 +1,141 @@
+//! List parameters as Rocket.Chat reads them: `count`/`offset` defaults and caps, `sort` as a
+//! JSON object of ±1 (else `error-invalid-sort`), and each list's filters.
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn usernames(body: &Value, key: &str) -> Vec<String> {
+    body[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {key} in {body}"))
+        .iter()
+        .map(|u| u["username"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn users_list_sorts_pages_and_filters_by_email() {
+    let app = TestApp::new().await;
+    for name in ["carol", "Bob", "ada"] {
+        app.create_user(name).await;
+    }
+    let list = |q: &str| format!("/api/v1/users.list?{q}");
+    let (status, body) = app.get(&list(""), Some(&app.admin)).await;
+    assert_eq!(status, 200);
+    assert_eq!(usernames(&body, "users"), ["ada", "admin", "Bob", "carol"]);
+    let (_, body) = app
+        .get(&list("sort=%7B%22username%22%3A-1%7D"), Some(&app.admin))
+        .await;
+    assert_eq!(usernames(&body, "users"), ["carol", "Bob", "admin", "ada"]);
+    let (_, body) = app
+        .get(
+            &list(&format!(
+                "sort={}&count=2&offset=1",
+                urlencode(r#"{"createdAt":-1}"#)
+            )),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(usernames(&body, "users"), ["Bob", "carol"]);
+    assert_eq!(
+        (&body["count"], &body["offset"], &body["total"]),
+        (&json!(2), &json!(1), &json!(4))
+    );
+    let (_, body) = app.get(&list("count=0"), Some(&app.admin)).await;
+    assert_eq!(body["count"], 4);
+    let (_, body) = app.get(&list("count=1.9"), Some(&app.admin)).await;
+    assert_eq!(body["count"], 1);
+    let (_, body) = app
+        .get(&list("email=BOB@example.org"), Some(&app.admin))
+        .await;
+    assert_eq!(
+        (usernames(&body, "users"), &body["total"]),
+        (vec!["Bob".to_string()], &json!(1))
+    );
+
+    let ada = app.login("ada", "ada-password").await;
+    let before = app.snapshot();
+    for raw in ["{\"username\":2}", "username", "{\"name\":\"asc\"}", "null"] {
+        let (status, body) = app
+            .get(&list(&format!("sort={}", urlencode(raw))), Some(&app.admin))
+            .await;
+        let expected = json!({
+            "success": false,
+            "error": format!("Invalid sort parameter provided: \"{raw}\" [error-invalid-sort]"),
+            "errorType": "error-invalid-sort",
+            "details": {"helperMethod": "parseJsonQuery"}
+        });
+        assert_eq!((status, body), (400, expected), "{raw}");
+    }
+    for q in [
+        "count=abc",
+        "filter=x",
+        "query=%7B%7D",
+        "fields=%7B%7D",
+        "email=",
+    ] {
+        let (status, body) = app.get(&list(q), Some(&app.admin)).await;
+        assert_eq!(
+            (status, &body["errorType"]),
+            (400, &json!("invalid-params")),
+            "{q}: {body}"
+        );
+    }
+    // Looking up by email needs view-full-other-user-info.
+    let (status, _) = app.get(&list("email=bob@example.org"), Some(&ada)).await;
+    assert_eq!(status, 403);
+    assert_eq!(app.snapshot(), before);
+}
+
+fn urlencode(raw: &str) -> String {
+    form_urlencoded::byte_serialize(raw.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn members_are_filtered_sorted_and_paged() {
+    let app = TestApp::new().await;
+    for name in ["ada", "bob", "abe"] {
+        app.create_user(name).await;
+    }
+    let room = app
+        .create_room("p", "den", &app.admin, &["ada", "bob", "abe"])
+        .await;
+    let members = |q: &str| format!("/api/v1/groups.members?roomId={room}&{q}");
+    let (_, body) = app.get(&members(""), Some(&app.admin)).await;
+    assert_eq!(usernames(&body, "members"), ["abe", "ada", "admin", "bob"]);
+    let (_, body) = app.get(&members("filter=A"), Some(&app.admin)).await;
+    assert_eq!(usernames(&body, "members"), ["abe", "ada", "admin"]);
+    let (_, body) = app
+        .get(
+            &members(&format!("sort={}&count=2", urlencode(r#"{"username":-1}"#))),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(usernames(&body, "members"), ["bob", "admin"]);
+    assert_eq!(body["total"], 4);
+    // Everyone is offline: rocketlite tracks no presence.
+    let (_, body) = app
+        .get(&members("status[]=online&status[]=away"), Some(&app.admin))
+        .await;
+    assert_eq!(
+        (usernames(&body, "members").len(), &body["total"]),
+        (0, &json!(0))
+    );
+    let (_, body) = app
+        .get(&members("status[]=offline"), Some(&app.admin))
+        .await;
+    assert_eq!(body["total"], 4);
+    let (status, body) = app.get(&members("status=offline"), Some(&app.admin)).await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("invalid-params")),
+        "{body}"
+    );
+    let (status, body) = app.get(&members("sort=x"), Some(&app.admin)).await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-invalid-sort")),
+        "{body}"
+    );
+}

@@ -1,0 +1,556 @@
+#!/usr/bin/env node
+// Writes corpus.json (to stdout): the operations rocketlite serves, the Rocket.Chat 8.8.1
+// validator of each (@rocket.chat/rest-typings export, or null), and the cases sent to both.
+//
+//   node gen-corpus.mjs > corpus.json        (npm run -s corpus)
+//
+// A case is {op, id, <input>, auth?, note?}; its id is unique within its op and stays stable
+// (README.md's "Validator differences" table names cases by it). The input is one of
+//   body: any JSON value, sent as application/json
+//   rawBody: a string, sent as it is with Content-Type application/json ("" = no body)
+//   form: {key: string}, sent as application/x-www-form-urlencoded
+//   query: an object, sent as qs.stringify(query, {arrayFormat: 'brackets'}) (k[]=v)
+//   queryString: a string, sent as it is
+// auth: "none" sends no X-User-Id/X-Auth-Token; "fresh" logs the login fixture user in first
+// and uses that new token (so logout cases revoke nothing the run needs). Default: the admin's.
+//
+// Placeholders, replaced by validators.mjs with the fixtures it creates first: inside any
+// string $UNIQUE (new per case), $RUN, $ADMIN_ID, $ADMIN_USERNAME, $USER_ID, $USERNAME,
+// $USER_EMAIL (a member of both rooms), $TARGET_ID (the user setActiveStatus changes),
+// $OUTSIDER_ID, $OUTSIDER_USERNAME (invited by the invite cases), $LOGIN_ID,
+// $LOGIN_USERNAME, $LOGIN_EMAIL, $LOGIN_PASSWORD, $LOGIN_DIGEST, $LOGIN_TOKEN (the login
+// cases' user), $ROOM_ID, $ROOM_NAME (a channel), $GROUP_ID, $GROUP_NAME (a private group),
+// $PERM_ID (a permission); a string that is exactly "$PERM_ROLES" becomes that permission's
+// current roles (an array), so permissions.update cases change nothing.
+
+const OPS = {
+	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none' },
+	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
+	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
+	'users.register': { method: 'POST', path: '/api/v1/users.register', validator: 'isUserRegisterParamsPOST', auth: 'none', note: 'not served by rocketlite yet' },
+	'users.info': { method: 'GET', path: '/api/v1/users.info', validator: 'isUsersInfoParamsGetProps' },
+	'users.list': { method: 'GET', path: '/api/v1/users.list', validator: 'isUsersListParamsGET' },
+	'rooms.info': { method: 'GET', path: '/api/v1/rooms.info', validator: 'isRoomsInfoProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'subscriptions.getOne': { method: 'GET', path: '/api/v1/subscriptions.getOne', validator: 'isSubscriptionsGetOneProps' },
+	'channels.create': { method: 'POST', path: '/api/v1/channels.create', validator: 'isChannelsCreateProps' },
+	'groups.create': { method: 'POST', path: '/api/v1/groups.create', validator: 'isGroupsCreateProps' },
+	'channels.invite': { method: 'POST', path: '/api/v1/channels.invite', validator: 'isChannelsInviteProps' },
+	'groups.invite': { method: 'POST', path: '/api/v1/groups.invite', validator: 'isGroupsInviteProps' },
+	'groups.addOwner': { method: 'POST', path: '/api/v1/groups.addOwner', validator: 'isGroupsAddOwnerProps' },
+	'groups.removeOwner': { method: 'POST', path: '/api/v1/groups.removeOwner', validator: 'isGroupsRemoveOwnerProps' },
+	'channels.roles': { method: 'GET', path: '/api/v1/channels.roles', validator: 'isChannelsRolesProps' },
+	'groups.members': { method: 'GET', path: '/api/v1/groups.members', validator: 'isGroupsMembersProps' },
+	'groups.roles': { method: 'GET', path: '/api/v1/groups.roles', validator: 'isGroupsRolesProps' },
+	'licenses.info': { method: 'GET', path: '/api/v1/licenses.info', validator: 'isLicensesInfoProps' },
+	'channels.addOwner': { method: 'POST', path: '/api/v1/channels.addOwner', validator: null },
+	'channels.removeOwner': { method: 'POST', path: '/api/v1/channels.removeOwner', validator: null },
+	'channels.members': { method: 'GET', path: '/api/v1/channels.members', validator: null },
+	'permissions.update': { method: 'POST', path: '/api/v1/permissions.update', validator: null },
+	'permissions.listAll': { method: 'GET', path: '/api/v1/permissions.listAll', validator: null },
+	'logout': { method: 'POST', path: '/api/v1/logout', validator: null },
+	'me': { method: 'GET', path: '/api/v1/me', validator: null },
+};
+
+const cases = [];
+let currentOp = null;
+const op = (name, build) => {
+	if (!OPS[name]) throw new Error(`unknown op ${name}`);
+	currentOp = name;
+	build();
+};
+const add = (id, input, extra = {}) => {
+	if (cases.some((c) => c.op === currentOp && c.id === id)) throw new Error(`duplicate id ${currentOp}/${id}`);
+	cases.push({ op: currentOp, id, ...input, ...extra });
+};
+const body = (id, value, extra) => add(id, { body: value }, extra);
+const query = (id, value, extra) => add(id, { query: value }, extra);
+const qstr = (id, value, extra) => add(id, { queryString: value }, extra);
+const form = (id, value, extra) => add(id, { form: value }, extra);
+const without = (obj, key) => Object.fromEntries(Object.entries(obj).filter(([k]) => k !== key));
+
+// The usual wrong values for a string field of a JSON body.
+function stringField(base, field) {
+	body(`${field}-number`, { ...base, [field]: 42 });
+	body(`${field}-object`, { ...base, [field]: {} });
+	body(`${field}-array`, { ...base, [field]: ['x'] });
+	body(`${field}-bool`, { ...base, [field]: true });
+	body(`${field}-null`, { ...base, [field]: null });
+	body(`${field}-empty`, { ...base, [field]: '' });
+}
+
+// The usual spellings of a boolean field of a JSON body.
+function booleanField(base, field) {
+	body(`${field}-str-true`, { ...base, [field]: 'true' });
+	body(`${field}-str-false`, { ...base, [field]: 'false' });
+	body(`${field}-str-1`, { ...base, [field]: '1' });
+	body(`${field}-str-yes`, { ...base, [field]: 'yes' });
+	body(`${field}-empty`, { ...base, [field]: '' });
+	body(`${field}-null`, { ...base, [field]: null });
+	body(`${field}-num-1`, { ...base, [field]: 1 });
+	body(`${field}-num-0`, { ...base, [field]: 0 });
+}
+
+// ---------------------------------------------------------------------------- login
+op('login', () => {
+	const cred = { username: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' };
+	body('valid-user-string', { user: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
+	body('valid-user-email', { user: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
+	body('valid-username', cred);
+	body('valid-email', { email: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
+	body('valid-user-object', { user: { username: '$LOGIN_USERNAME' }, password: '$LOGIN_PASSWORD' });
+	body('valid-digest', { user: { username: '$LOGIN_USERNAME' }, password: { digest: '$LOGIN_DIGEST', algorithm: 'sha-256' } });
+	body('valid-code', { ...cred, code: '123456' });
+	body('valid-resume', { resume: '$LOGIN_TOKEN' });
+	body('both-username-email', { username: '$LOGIN_USERNAME', email: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
+	body('both-user-username', { user: { username: '$LOGIN_USERNAME' }, username: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
+	body('wrong-password', { ...cred, password: 'not-the-password' });
+	body('missing-password', { username: '$LOGIN_USERNAME' });
+	body('missing-user', { password: '$LOGIN_PASSWORD' });
+	body('empty-body', {});
+	add('no-body', { rawBody: '' });
+	body('body-array', []);
+	body('extra-key', { ...cred, extra: 1 });
+	stringField(cred, 'username');
+	body('password-number', { ...cred, password: 42 });
+	body('password-bool', { ...cred, password: true });
+	body('password-null', { ...cred, password: null });
+	body('password-array', { ...cred, password: ['x'] });
+	body('password-empty', { ...cred, password: '' });
+	body('user-number', { user: 42, password: '$LOGIN_PASSWORD' });
+	body('user-null', { user: null, password: '$LOGIN_PASSWORD' });
+	body('user-array', { user: ['$LOGIN_USERNAME'], password: '$LOGIN_PASSWORD' });
+	body('code-number', { ...cred, code: 123456 });
+	form('form-user', { user: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
+	form('form-username', cred);
+});
+
+// ---------------------------------------------------------------------------- users.create
+op('users.create', () => {
+	const base = { username: 'u-$UNIQUE', email: '$UNIQUE@example.org', name: 'User $UNIQUE', password: 'pw-$UNIQUE' };
+	body('valid', base);
+	body('valid-all-optional', {
+		...base, active: true, roles: ['user'], verified: false, joinDefaultChannels: false,
+		requirePasswordChange: false, sendWelcomeEmail: false, setRandomPassword: false,
+		nickname: 'nick', bio: 'bio', statusText: 'hi', customFields: {},
+	});
+	body('valid-fields', { ...base, fields: '{"name":1}' });
+	body('valid-freeSwitchExtension', { ...base, freeSwitchExtension: '1234' });
+	for (const f of ['email', 'name', 'password', 'username']) body(`missing-${f}`, without(base, f));
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'name');
+	body('username-number', { ...base, username: 4242 });
+	body('username-bool', { ...base, username: true });
+	body('username-empty', { ...base, username: '' });
+	body('email-empty', { ...base, email: '' });
+	body('password-null', { ...base, password: null });
+	body('password-empty', { ...base, password: '' });
+	booleanField(base, 'active');
+	body('verified-str-true', { ...base, verified: 'true' });
+	body('roles-string', { ...base, roles: 'user' });
+	body('roles-number-items', { ...base, roles: [1] });
+	body('roles-null', { ...base, roles: null });
+	body('customFields-string', { ...base, customFields: 'x' });
+	body('customFields-null', { ...base, customFields: null });
+	body('nickname-null', { ...base, nickname: null });
+	body('bio-number', { ...base, bio: 7 });
+	form('form-valid', { ...base, active: 'true' });
+	form('form-active-1', { ...base, active: '1' });
+});
+
+// ---------------------------------------------------------------------------- users.setActiveStatus
+op('users.setActiveStatus', () => {
+	// Only $TARGET_ID is ever changed: it belongs to no room, so nothing else moves.
+	const base = { userId: '$TARGET_ID', activeStatus: false };
+	body('valid-deactivate', base);
+	body('valid-activate', { ...base, activeStatus: true });
+	body('valid-confirmRelinquish', { ...base, confirmRelinquish: true });
+	body('unknown-user', { ...base, userId: 'no-such-user' });
+	body('missing-userId', without(base, 'userId'));
+	body('missing-activeStatus', without(base, 'activeStatus'));
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('both-userId-username', { ...base, username: '$USERNAME' });
+	stringField(base, 'userId');
+	booleanField(base, 'activeStatus');
+	body('activeStatus-object', { ...base, activeStatus: {} });
+	body('activeStatus-array', { ...base, activeStatus: [true] });
+	body('confirmRelinquish-str-true', { ...base, confirmRelinquish: 'true' });
+	body('confirmRelinquish-str-yes', { ...base, confirmRelinquish: 'yes' });
+	body('confirmRelinquish-null', { ...base, confirmRelinquish: null });
+	form('form-valid', { userId: '$TARGET_ID', activeStatus: 'true' });
+	form('form-str-1', { userId: '$TARGET_ID', activeStatus: '1' });
+	body('final-activate', { userId: '$TARGET_ID', activeStatus: true }, { note: 'leaves the target active' });
+});
+
+// ---------------------------------------------------------------------------- users.register
+op('users.register', () => {
+	const base = { username: 'r-$UNIQUE', email: 'r-$UNIQUE@example.org', pass: 'pw-$UNIQUE', name: 'Reg $UNIQUE' };
+	body('valid', base);
+	body('valid-minimal', without(base, 'name'));
+	body('valid-secret-reason', { ...base, secret: 's', reason: 'r' });
+	body('valid-customFields', { ...base, customFields: { a: 'b' } });
+	for (const f of ['username', 'email', 'pass']) body(`missing-${f}`, without(base, f));
+	body('password-not-pass', { ...without(base, 'pass'), password: 'pw' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'username');
+	body('pass-number', { ...base, pass: 123 });
+	body('pass-null', { ...base, pass: null });
+	body('name-null', { ...base, name: null });
+	body('customFields-string', { ...base, customFields: 'x' });
+	body('customFields-null', { ...base, customFields: null });
+	form('form-valid', base);
+});
+
+// ---------------------------------------------------------------------------- users.info
+op('users.info', () => {
+	query('valid-userId', { userId: '$USER_ID' });
+	query('valid-username', { username: '$USERNAME' });
+	query('valid-email', { email: '$USER_EMAIL' });
+	query('valid-importId', { importId: 'no-such-import' });
+	query('valid-freeSwitchExtension', { freeSwitchExtension: '1234' });
+	query('valid-includeUserRooms', { userId: '$USER_ID', includeUserRooms: 'true' });
+	query('valid-fields', { userId: '$USER_ID', fields: '{"name":1}' });
+	query('includeUserRooms-str-1', { userId: '$USER_ID', includeUserRooms: '1' });
+	query('includeUserRooms-empty', { userId: '$USER_ID', includeUserRooms: '' });
+	query('missing-identifier', {});
+	query('only-includeUserRooms', { includeUserRooms: 'true' });
+	query('both-userId-username', { userId: '$USER_ID', username: '$USERNAME' });
+	query('both-userId-email', { userId: '$USER_ID', email: '$USER_EMAIL' });
+	query('extra-key', { userId: '$USER_ID', extra: '1' });
+	query('userId-empty', { userId: '' });
+	query('userId-unknown', { userId: 'no-such-user' });
+	query('userId-array-one', { userId: ['$USER_ID'] });
+	query('userId-array-two', { userId: ['$USER_ID', '$TARGET_ID'] });
+	qstr('userId-repeated', 'userId=$USER_ID&userId=$TARGET_ID');
+	query('userId-object', { userId: { a: 'b' } });
+	query('userId-str-true', { userId: 'true' });
+	query('username-upper', { username: 'VM-$RUN' });
+});
+
+// ---------------------------------------------------------------------------- users.list
+op('users.list', () => {
+	query('valid-empty', {});
+	query('valid-count-offset', { count: 10, offset: 0 });
+	query('valid-count-0', { count: 0 });
+	query('valid-count-negative', { count: -1 });
+	query('valid-sort', { sort: '{"username":1}' });
+	query('valid-fields', { fields: '{"name":1}' });
+	query('valid-query', { query: '{"active":true}' });
+	query('valid-email', { email: '$USER_EMAIL' });
+	query('count-abc', { count: 'abc' });
+	query('count-empty', { count: '' });
+	query('count-float', { count: '5.5' });
+	query('count-exp', { count: '1e1' });
+	query('count-hex', { count: '0x10' });
+	query('count-str-true', { count: 'true' });
+	query('count-array-one', { count: ['5'] });
+	qstr('count-repeated', 'count=5&count=6');
+	query('offset-abc', { offset: 'abc' });
+	query('offset-float', { offset: '1.5' });
+	query('email-empty', { email: '' });
+	query('extra-key', { extra: '1' });
+	query('count-object', { count: { a: '1' } });
+	query('offset-big', { offset: '99999999999' });
+});
+
+// Cases for a GET operation naming a room by roomId or roomName (oneOf).
+function roomQuery(idPh, namePh, otherIdPh) {
+	query('valid-roomId', { roomId: idPh });
+	query('valid-roomName', { roomName: namePh });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: idPh, roomName: namePh });
+	query('both-empty', { roomId: '', roomName: '' });
+	query('extra-key', { roomId: idPh, extra: '1' });
+	query('roomId-empty', { roomId: '' });
+	query('roomName-empty', { roomName: '' });
+	query('roomId-unknown', { roomId: 'no-such-room' });
+	query('roomName-unknown', { roomName: 'no-such-room' });
+	query('roomId-other-kind', { roomId: otherIdPh });
+	query('roomId-array-one', { roomId: [idPh] });
+	query('roomId-array-two', { roomId: [idPh, otherIdPh] });
+	qstr('roomId-repeated', `roomId=${idPh}&roomId=${otherIdPh}`);
+	query('roomId-object', { roomId: { a: 'b' } });
+	query('roomId-number', { roomId: '42' });
+	query('roomId-str-true', { roomId: 'true' });
+	query('roomName-hash', { roomName: `#${namePh}` });
+	query('roomId-fields', { roomId: idPh, fields: '{"name":1}' });
+	query('userId-instead', { userId: '$USER_ID' });
+}
+
+// ---------------------------------------------------------------------------- rooms.info
+op('rooms.info', () => {
+	roomQuery('$ROOM_ID', '$ROOM_NAME', '$GROUP_ID');
+	query('valid-groupId', { roomId: '$GROUP_ID' });
+	query('valid-groupName', { roomName: '$GROUP_NAME' });
+});
+
+// ---------------------------------------------------------------------------- subscriptions.getOne
+op('subscriptions.getOne', () => {
+	query('valid-roomId', { roomId: '$ROOM_ID' });
+	query('valid-groupId', { roomId: '$GROUP_ID' });
+	query('valid-not-member', { roomId: 'no-such-room' });
+	query('missing-roomId', {});
+	query('roomName-instead', { roomName: '$ROOM_NAME' });
+	query('both-roomId-roomName', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('roomId-empty', { roomId: '' });
+	query('roomId-array-one', { roomId: ['$ROOM_ID'] });
+	query('roomId-array-two', { roomId: ['$ROOM_ID', '$GROUP_ID'] });
+	qstr('roomId-repeated', 'roomId=$ROOM_ID&roomId=$GROUP_ID');
+	query('roomId-object', { roomId: { a: 'b' } });
+	query('roomId-number', { roomId: '42' });
+	query('roomId-str-true', { roomId: 'true' });
+	query('roomId-space', { roomId: ' ' });
+	query('roomId-fields', { roomId: '$ROOM_ID', fields: '{"rid":1}' });
+	query('userId-extra', { roomId: '$ROOM_ID', userId: '$USER_ID' });
+	qstr('roomId-no-value', 'roomId');
+	qstr('roomId-encoded', 'room%49d=$ROOM_ID');
+	query('roomId-lowercase-key', { roomid: '$ROOM_ID' });
+});
+
+// Cases for channels.create / groups.create; `nullable` says whether the optional fields of
+// the family's schema accept null.
+function createRoom(prefix) {
+	const base = { name: `${prefix}-$UNIQUE` };
+	body('valid', base);
+	body('valid-members', { ...base, members: ['$USERNAME'] });
+	body('valid-readOnly', { ...base, readOnly: true });
+	body('valid-excludeSelf', { ...base, excludeSelf: false });
+	body('valid-customFields', { ...base, customFields: { a: 'b' } });
+	body('valid-extraData', { ...base, extraData: { broadcast: false, encrypted: false } });
+	body('name-taken', { name: prefix === 'c' ? '$ROOM_NAME' : '$GROUP_NAME' });
+	body('missing-name', { members: ['$USERNAME'] });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('extraData-extra-key', { ...base, extraData: { broadcast: false, encrypted: false, extra: 1 } });
+	body('extraData-string', { ...base, extraData: 'x' });
+	stringField(base, 'name');
+	body('members-string', { ...base, members: '$USERNAME' });
+	body('members-number-items', { ...base, members: [1] });
+	body('members-null', { ...base, members: null });
+	body('members-unknown', { ...base, members: ['no-such-user'] });
+	body('members-duplicate', { ...base, members: ['$USERNAME', '$USERNAME'] });
+	body('readOnly-str-true', { ...base, readOnly: 'true' });
+	body('readOnly-str-yes', { ...base, readOnly: 'yes' });
+	body('readOnly-null', { ...base, readOnly: null });
+	body('customFields-string', { ...base, customFields: 'x' });
+	form('form-valid', { ...base, readOnly: 'false' });
+}
+
+op('channels.create', () => {
+	createRoom('c');
+	body('valid-teams', { name: 'c-$UNIQUE', teams: [] });
+});
+op('groups.create', () => createRoom('g'));
+
+// Cases for an invite: a room by roomId or roomName (oneOf), users by userId, username or
+// user; `lists` says whether the schema allows userIds / usernames (groups) or not (channels).
+function invite(roomId, roomName, lists) {
+	const base = { roomId, userId: '$OUTSIDER_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomId, username: '$OUTSIDER_USERNAME' });
+	body('valid-user', { roomId, user: '$OUTSIDER_USERNAME' });
+	body('valid-roomName', { roomName, userId: '$OUTSIDER_ID' });
+	body('valid-no-user', { roomId });
+	body('unknown-user', { roomId, userId: 'no-such-user' });
+	body('missing-room', { userId: '$OUTSIDER_ID' });
+	body('both-roomId-roomName', { roomId, roomName, userId: '$OUTSIDER_ID' });
+	body('both-userId-username', { ...base, username: '$OUTSIDER_USERNAME' });
+	body(lists ? 'valid-userIds' : 'userIds-list', { roomId, userIds: ['$OUTSIDER_ID'] });
+	body(lists ? 'valid-usernames' : 'usernames-list', { roomId, usernames: ['$OUTSIDER_USERNAME'] });
+	if (lists) {
+		body('userIds-string', { roomId, userIds: '$OUTSIDER_ID' });
+		body('userIds-null', { roomId, userIds: null });
+		body('usernames-number-items', { roomId, usernames: [1] });
+	}
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'roomId');
+	body('userId-number', { ...base, userId: 42 });
+	body('userId-bool', { ...base, userId: true });
+	body('userId-null', { ...base, userId: null });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-array', { ...base, userId: ['$OUTSIDER_ID'] });
+	form('form-valid', base);
+}
+
+op('channels.invite', () => invite('$ROOM_ID', '$ROOM_NAME', false));
+op('groups.invite', () => invite('$GROUP_ID', '$GROUP_NAME', true));
+
+// Cases for groups.addOwner / removeOwner (one validator: room by roomId or roomName, user by
+// userId, username or user, lists allowed). Only $USER_ID's ownership ever changes.
+function owner() {
+	const base = { roomId: '$GROUP_ID', userId: '$USER_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomId: '$GROUP_ID', username: '$USERNAME' });
+	body('valid-user', { roomId: '$GROUP_ID', user: '$USERNAME' });
+	body('valid-roomName', { roomName: '$GROUP_NAME', userId: '$USER_ID' });
+	body('valid-no-user', { roomId: '$GROUP_ID' });
+	body('valid-userIds', { roomId: '$GROUP_ID', userIds: ['$USER_ID'] });
+	body('unknown-user', { roomId: '$GROUP_ID', userId: 'no-such-user' });
+	body('not-member', { roomId: '$GROUP_ID', userId: '$TARGET_ID' });
+	body('channel-id', { roomId: '$ROOM_ID', userId: '$USER_ID' });
+	body('missing-room', { userId: '$USER_ID' });
+	body('both-roomId-roomName', { roomId: '$GROUP_ID', roomName: '$GROUP_NAME', userId: '$USER_ID' });
+	body('both-userId-username', { ...base, username: '$USERNAME' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'roomId');
+	body('userId-number', { ...base, userId: 42 });
+	body('userId-bool', { ...base, userId: true });
+	body('userId-null', { ...base, userId: null });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-array', { ...base, userId: ['$USER_ID'] });
+	form('form-valid', base);
+}
+
+op('groups.addOwner', owner);
+op('groups.removeOwner', owner);
+
+op('channels.roles', () => roomQuery('$ROOM_ID', '$ROOM_NAME', '$GROUP_ID'));
+op('groups.roles', () => roomQuery('$GROUP_ID', '$GROUP_NAME', '$ROOM_ID'));
+
+// ---------------------------------------------------------------------------- groups.members
+op('groups.members', () => {
+	roomQuery('$GROUP_ID', '$GROUP_NAME', '$ROOM_ID');
+	query('valid-paged', { roomId: '$GROUP_ID', offset: 0, count: 10 });
+	query('valid-filter', { roomId: '$GROUP_ID', filter: 'v' });
+	query('valid-status-array', { roomId: '$GROUP_ID', status: ['online', 'offline'] });
+	query('status-scalar', { roomId: '$GROUP_ID', status: 'online' });
+	query('count-abc', { roomId: '$GROUP_ID', count: 'abc' });
+	query('count-float', { roomId: '$GROUP_ID', count: '2.5' });
+	query('count-empty', { roomId: '$GROUP_ID', count: '' });
+	query('offset-abc', { roomId: '$GROUP_ID', offset: 'abc' });
+});
+
+// ---------------------------------------------------------------------------- licenses.info
+op('licenses.info', () => {
+	query('valid-empty', {});
+	query('valid-loadValues-true', { loadValues: 'true' });
+	query('valid-loadValues-false', { loadValues: 'false' });
+	query('loadValues-1', { loadValues: '1' });
+	query('loadValues-0', { loadValues: '0' });
+	query('loadValues-yes', { loadValues: 'yes' });
+	query('loadValues-empty', { loadValues: '' });
+	query('loadValues-upper', { loadValues: 'TRUE' });
+	query('loadValues-array-one', { loadValues: ['true'] });
+	query('loadValues-array-two', { loadValues: ['true', 'false'] });
+	qstr('loadValues-repeated', 'loadValues=true&loadValues=false');
+	query('loadValues-object', { loadValues: { a: 'b' } });
+	qstr('loadValues-no-value', 'loadValues');
+	query('extra-key', { extra: '1' });
+	query('extra-with-loadValues', { loadValues: 'true', extra: '1' });
+	query('loadValues-number', { loadValues: '2' });
+	query('loadValues-null-word', { loadValues: 'null' });
+	query('loadValues-space', { loadValues: ' true' });
+	query('loadValues-lowercase-key', { loadvalues: 'true' });
+	qstr('empty-key', '=true');
+});
+
+// ---------------------------------------------------------------------------- without a validator
+op('channels.addOwner', () => {
+	const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
+	body('missing-room', { userId: '$USER_ID' });
+	body('missing-user', { roomId: '$ROOM_ID' });
+	body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
+	body('extra-key', { ...base, extra: 1 });
+	body('roomId-number', { ...base, roomId: 42 });
+	body('userId-bool', { ...base, userId: true });
+	body('userId-null', { ...base, userId: null });
+	body('empty-body', {});
+	form('form-valid', base);
+});
+op('channels.removeOwner', () => {
+	const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
+	body('missing-room', { userId: '$USER_ID' });
+	body('missing-user', { roomId: '$ROOM_ID' });
+	body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
+	body('extra-key', { ...base, extra: 1 });
+	body('roomId-number', { ...base, roomId: 42 });
+	body('userId-bool', { ...base, userId: true });
+	body('userId-null', { ...base, userId: null });
+	body('empty-body', {});
+	form('form-valid', base);
+});
+op('channels.members', () => {
+	query('valid-roomId', { roomId: '$ROOM_ID' });
+	query('valid-roomName', { roomName: '$ROOM_NAME' });
+	query('valid-paged', { roomId: '$ROOM_ID', offset: 0, count: 1 });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('count-abc', { roomId: '$ROOM_ID', count: 'abc' });
+	query('count-float', { roomId: '$ROOM_ID', count: '1.5' });
+	query('roomId-array-one', { roomId: ['$ROOM_ID'] });
+	qstr('roomId-repeated', 'roomId=$ROOM_ID&roomId=$GROUP_ID');
+	query('group-id', { roomId: '$GROUP_ID' });
+});
+op('permissions.update', () => {
+	const one = { _id: '$PERM_ID', roles: '$PERM_ROLES' };
+	body('valid-unchanged', { permissions: [one] });
+	body('valid-empty-list', { permissions: [] });
+	body('unknown-permission', { permissions: [{ _id: 'no-such-permission', roles: ['admin'] }] });
+	body('unknown-role', { permissions: [{ _id: '$PERM_ID', roles: ['no-such-role'] }] });
+	body('missing-permissions', {});
+	body('permissions-object', { permissions: one });
+	body('missing-roles', { permissions: [{ _id: '$PERM_ID' }] });
+	body('roles-string', { permissions: [{ _id: '$PERM_ID', roles: 'admin' }] });
+	body('id-number', { permissions: [{ _id: 42, roles: ['admin'] }] });
+	body('extra-key', { permissions: [one], extra: 1 });
+	body('item-extra-key', { permissions: [{ ...one, extra: 1 }] });
+});
+op('permissions.listAll', () => {
+	query('valid-empty', {});
+	query('valid-updatedSince', { updatedSince: '2020-01-01T00:00:00.000Z' });
+	query('updatedSince-invalid', { updatedSince: 'yesterday' });
+	query('updatedSince-empty', { updatedSince: '' });
+	query('extra-key', { extra: '1' });
+	query('count', { count: '5' });
+	query('array', { updatedSince: ['a', 'b'] });
+	qstr('no-value', 'updatedSince');
+	query('without-auth', {}, { auth: 'none' });
+	query('fields', { fields: '{"roles":1}' });
+});
+op('logout', () => {
+	body('valid-empty', {}, { auth: 'fresh' });
+	add('valid-no-body', { rawBody: '' }, { auth: 'fresh' });
+	body('extra-key', { extra: 1 }, { auth: 'fresh' });
+	body('body-array', [], { auth: 'fresh' });
+	body('userId', { userId: '$LOGIN_ID' }, { auth: 'fresh' });
+	form('form', { a: '1' }, { auth: 'fresh' });
+	add('malformed-json', { rawBody: '{' }, { auth: 'fresh' });
+	body('without-auth', {}, { auth: 'none' });
+	query('query-string', { a: '1' }, { auth: 'fresh' });
+	body('body-string', 'x', { auth: 'fresh' });
+});
+op('me', () => {
+	query('valid', {});
+	query('fields', { fields: '{"name":1}' });
+	query('extra-key', { extra: '1' });
+	query('userId', { userId: '$USER_ID' });
+	query('array', { a: ['1', '2'] });
+	query('object', { a: { b: 'c' } });
+	qstr('no-value', 'flag');
+	qstr('bad-encoding', 'a=%E0%A4%A');
+	query('without-auth', {}, { auth: 'none' });
+	query('login-user', {}, { auth: 'fresh' });
+});
+
+process.stdout.write(JSON.stringify({
+	comment: 'Generated by gen-corpus.mjs (npm run -s corpus); edit that file, not this one.',
+	restTypings: '8.8.1',
+	ops: OPS,
+	cases,
+}, null, 1) + '\n');
