@@ -155,6 +155,7 @@ fn new_user(name: String, roles: &[&str]) -> NewUser {
         active: true,
         roles: roles.iter().map(|r| r.to_string()).collect(),
         verified: false,
+        join_default_channels: false,
     }
 }
 

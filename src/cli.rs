@@ -12,7 +12,8 @@ use rand::TryRngCore;
 use crate::api::ApiConfig;
 use crate::net;
 use crate::service::{
-    AdminSeed, BootstrapOutcome, LoginLimits, Service, ServiceError, system_clock,
+    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, Service, ServiceError,
+    system_clock,
 };
 use crate::store::{Store, StoreError};
 
@@ -151,6 +152,13 @@ pub struct ServeConfig {
         value_parser = clap::value_parser!(u8).range(1..)
     )]
     pub trusted_proxy_hops: u8,
+    /// Do not create the default channel `GENERAL` (public, joined by every new user).
+    #[arg(long, env = "ROCKETLITE_NO_DEFAULT_CHANNEL")]
+    pub no_default_channel: bool,
+    /// Turn self-service sign-up (`users.register`) off, as Rocket.Chat's
+    /// Accounts_RegistrationForm `Disabled` does.
+    #[arg(long, env = "ROCKETLITE_NO_REGISTRATION")]
+    pub no_registration: bool,
 }
 
 impl ServeConfig {
@@ -219,7 +227,8 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
         Box::new(rand::rngs::OsRng.unwrap_err()),
     )
     .with_login_limits(limits)
-    .with_login_expiration_days(config.login_expiration_days);
+    .with_login_expiration_days(config.login_expiration_days)
+    .with_registration(!config.no_registration);
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
     let admin_setup = |e: ServiceError| match e {
@@ -252,6 +261,20 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
                  -d '{{\"user\":\"{username}\",\"password\":\"{password}\"}}'",
                 config.listen
             );
+        }
+    }
+    if !config.no_default_channel {
+        match service.ensure_default_channel().map_err(setup)? {
+            DefaultChannelOutcome::Created { owner } => {
+                tracing::info!(%owner, "created the default channel #general");
+            }
+            DefaultChannelOutcome::NameTaken => {
+                tracing::info!("a room is named general already; no default channel created");
+            }
+            DefaultChannelOutcome::NoAdmin => {
+                tracing::warn!("no active admin to own the default channel; not created yet");
+            }
+            DefaultChannelOutcome::AlreadyDone => {}
         }
     }
     Ok(Arc::new(service))

@@ -92,6 +92,7 @@ impl ReferenceStateMachine for Reference {
         };
         prop_oneof![
             2 => (caller(), any::<bool>()).prop_map(|(caller, admin)| Op::CreateUser { caller, admin }),
+            1 => Just(Op::Register),
             3 => (user(), prop::bool::weighted(0.8))
                 .prop_map(|(user, correct_password)| Op::Login { user, correct_password }),
             1 => user().prop_map(|user| Op::Logout { user }),
@@ -353,6 +354,7 @@ fn scripted_sequences_follow_the_model() {
                 caller: 1,
                 admin: true,
             },
+            Register,
             Logout { user: 2 },
             CreateRoom {
                 caller: 2,

@@ -19,6 +19,20 @@ pub const AUTH_TOKEN_SCHEME: &str = "AuthToken";
 /// The authenticated caller of an operation.
 pub struct Auth(pub Caller);
 
+/// The caller a request's headers name, for the operations that need no login but answer
+/// differently to one (`/api/info`, `users.register`); `None` for missing or bad headers.
+pub fn optional_caller(request: &Request) -> Option<Caller> {
+    let header = |name: &str| request.headers().get(name)?.to_str().ok();
+    let (user_id, token) = (header("X-User-Id")?, header("X-Auth-Token")?);
+    let service = request.data::<Arc<Service>>()?;
+    service
+        .authenticate(
+            &UserId(user_id.to_string()),
+            LoginToken::from_client(token.to_string()),
+        )
+        .ok()
+}
+
 impl<'a> ApiExtractor<'a> for Auth {
     const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
     type ParamType = ();

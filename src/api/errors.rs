@@ -19,6 +19,7 @@ pub enum Operation {
     Login,
     Logout,
     UsersCreate,
+    UsersRegister,
     UsersInfo,
     UsersList,
     SetActiveStatus,
@@ -60,6 +61,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
     let domain = |reason: &str, code: &str, details| {
         ErrorResponse::bad_request(Failure::domain(reason, code, details))
     };
+    let plain = |message: &str| ErrorResponse::bad_request(Failure::plain(message));
     let room_method = || match operation {
         Op::Room(op, _) => op.method().map(|m| json!({ "method": m })),
         _ => None,
@@ -92,6 +94,32 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-field-unavailable",
             Some(json!({ "method": "insertOrUpdateUser", "field": value })),
         ),
+        E::RegistrationDisabled => domain(
+            "User registration is disabled",
+            "error-user-registration-disabled",
+            Some(json!({ "method": "registerUser" })),
+        ),
+        E::AlreadyLoggedIn => plain("Logged in users can not register again."),
+        E::InvalidName => plain("Name contains invalid characters"),
+        E::InvalidUsername(_) if operation == Op::UsersRegister => {
+            plain("The username provided is not valid")
+        }
+        E::BlockedUsername(name) => domain(
+            &format!("{name} is blocked and can't be used!"),
+            "error-blocked-username",
+            Some(json!({ "method": "checkUsernameAvailability", "field": name })),
+        ),
+        E::UsernameTaken(_) => plain("Username is already in use"),
+        E::EmailTaken(_) => plain("Email already exists"),
+        E::WeakPassword => domain(
+            "The password provided does not meet the server's password policy.",
+            "error-password-policy-not-met",
+            None,
+        ),
+        // registerUser's Meteor check() wording for a missing field.
+        E::FieldRequired(field) if operation == Op::UsersRegister => plain(&format!(
+            "Match error: Expected string, got undefined in field {field}"
+        )),
         E::FieldRequired(field) => domain(
             &format!("The field {field} is required"),
             "error-the-field-is-required",

@@ -12,7 +12,7 @@ use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing, call_read, machine, query};
-use crate::model::{LoginToken, User, UserId};
+use crate::model::{LoginToken, User};
 use crate::service::{LicenceInfo, LoginName, Secret, Service, ServiceError};
 
 /// `GET /api/info`.
@@ -293,14 +293,8 @@ impl SessionApi {
         tag = "ApiTags::Info"
     )]
     async fn info(&self, request: &Request, service: Data<&Arc<Service>>) -> Json<InfoOk> {
-        let header = |name| request.headers().get(name).and_then(|v| v.to_str().ok());
-        let full = match (header("X-User-Id"), header("X-Auth-Token")) {
-            (Some(id), Some(token)) => service.may_view_statistics(
-                &UserId(id.to_string()),
-                LoginToken::from_client(token.to_string()),
-            ),
-            _ => false,
-        };
+        let full = super::auth::optional_caller(request)
+            .is_some_and(|caller| service.may_view_statistics(&caller));
         let release = crate::RC_API_VERSION;
         Json(InfoOk {
             version: match full {

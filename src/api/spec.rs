@@ -189,6 +189,9 @@ fn ok_example(operation: &str) -> Option<Value> {
         "usersSetActiveStatus" => {
             json!({"user": {"_id": USER_ID, "active": false}, "success": true})
         }
+        "usersRegister" => {
+            json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})
+        }
         "channelsCreate" | "channelsInvite" => {
             json!({"channel": room_example("c"), "success": true})
         }
@@ -227,6 +230,18 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 ),
                 ("lastAdmin", example(E::LastAdmin, op)),
                 ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("usersRegister", "400") => {
+            let op = Operation::UsersRegister;
+            vec![
+                ("usernameTaken", example(E::UsernameTaken("ada".into()), op)),
+                (
+                    "emailTaken",
+                    example(E::EmailTaken("ada@example.org".into()), op),
+                ),
+                ("disabled", example(E::RegistrationDisabled, op)),
+                ("loggedIn", example(E::AlreadyLoggedIn, op)),
             ]
         }
         ("login", "401") => vec![

@@ -10,11 +10,13 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::HashGate;
 use super::envelope::{ErrorResponse, Failure};
-use super::errors::Operation;
+use super::errors::{Operation, to_response};
 use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params, query};
 use crate::model::{Role, UserId};
-use crate::service::{NewUser, Page, Service, SetActiveStatus, UserListQuery, UserRef};
+use crate::service::{
+    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, UserListQuery, UserRef,
+};
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
 #[derive(Object, Debug)]
@@ -30,7 +32,7 @@ pub struct CreateUserBody {
     pub roles: Option<Vec<String>>,
     /// Whether the email address counts as verified; defaults to false.
     pub verified: Option<bool>,
-    /// Accepted for compatibility; rocketlite has no default channels.
+    /// Join every default room (`GENERAL`); defaults to true.
     pub join_default_channels: Option<bool>,
     /// Accepted for compatibility; ignored.
     pub require_password_change: Option<bool>,
@@ -50,6 +52,48 @@ pub struct CreateUserBody {
 
 impl RequestSchema for CreateUserBody {
     const CLOSED: bool = true;
+}
+
+/// What `users.register` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RegisterBody {
+    pub username: String,
+    pub email: String,
+    /// The password.
+    pub pass: String,
+    /// The display name; Rocket.Chat's sign-up requires it although its schema does not.
+    pub name: Option<String>,
+    /// Rocket.Chat's secret sign-up URL token; rocketlite's sign-up is public or off.
+    pub secret: Option<String>,
+    /// Why the user asks to join, for manual approval; rocketlite approves at once.
+    pub reason: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+impl RequestSchema for RegisterBody {
+    const CLOSED: bool = true;
+}
+
+/// The new account, as Rocket.Chat shows it to an anonymous caller.
+#[derive(Object)]
+pub struct RegisteredUser {
+    #[oai(rename = "_id")]
+    pub id: String,
+    #[oai(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    pub active: bool,
+    pub name: String,
+    pub username: String,
+}
+
+/// A successful sign-up.
+#[derive(Object)]
+pub struct RegisterOk {
+    pub user: RegisteredUser,
+    pub success: bool,
 }
 
 /// What `users.setActiveStatus` takes.
@@ -177,6 +221,7 @@ impl UsersApi {
             active: b.active.unwrap_or(true),
             roles: b.roles.unwrap_or_else(|| vec![Role::User.as_str().into()]),
             verified: b.verified.unwrap_or(false),
+            join_default_channels: b.join_default_channels.unwrap_or(true),
         };
         call_hashing(
             &service,
@@ -185,6 +230,56 @@ impl UsersApi {
             move |s| s.create_user(&caller, new),
             |user| UserOk {
                 user: UserView::new(&user, true),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Sign up
+    ///
+    /// Creates an active account with the role `user` that joins every default room, for a
+    /// caller who is not logged in. Turned off with `--no-registration` (then
+    /// `error-user-registration-disabled`).
+    #[oai(
+        path = "/users.register",
+        method = "post",
+        operation_id = "usersRegister"
+    )]
+    async fn register(
+        &self,
+        request: &Request,
+        service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
+        body: Body<RegisterBody>,
+    ) -> ApiResult<RegisterOk> {
+        if super::auth::optional_caller(request).is_some() {
+            return Err(to_response(
+                ServiceError::AlreadyLoggedIn,
+                Operation::UsersRegister,
+            ));
+        }
+        let b = body.0;
+        let registration = Registration {
+            username: b.username,
+            email: b.email,
+            password: b.pass,
+            name: b.name,
+        };
+        call_hashing(
+            &service,
+            &gate,
+            Operation::UsersRegister,
+            move |s| s.register_user(registration),
+            |user| RegisterOk {
+                user: RegisteredUser {
+                    id: user.id.to_string(),
+                    kind: "user".into(),
+                    status: "offline".into(),
+                    active: user.active,
+                    name: user.name,
+                    username: user.username,
+                },
                 success: true,
             },
         )

@@ -88,6 +88,9 @@ pub struct RoomView {
     pub ts: String,
     /// Read-only.
     pub ro: bool,
+    /// Present (true) on a default room, which every new user joins.
+    #[oai(skip_serializing_if_is_none)]
+    pub default: Option<bool>,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
 }
@@ -109,6 +112,7 @@ impl From<&Room> for RoomView {
             custom_fields: Default::default(),
             ts: iso8601(room.created_at),
             ro: room.read_only,
+            default: room.default.then_some(true),
             updated_at: iso8601(room.updated_at),
         }
     }

@@ -34,6 +34,10 @@ pub struct Room {
     pub users_count: u64,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// A default room: every new user joins it. Left out of the record when false, so
+    /// rooms stored before it existed read the same.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
 }
 
 /// A user's membership of a room: join order, room roles and whether it is archived.

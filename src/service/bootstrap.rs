@@ -1,11 +1,13 @@
-//! First start: the admin account, created from Rocket.Chat's `ADMIN_*` variables.
+//! First start: the admin account, created from Rocket.Chat's `ADMIN_*` variables, and the
+//! default channel `GENERAL`.
 
 use crate::store::prelude::*;
 use base64::Engine;
 
+use super::rooms::join;
 use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{Email, Role, User, UserId};
+use crate::model::{Email, Role, Room, RoomId, RoomKind, User, UserId};
 
 /// The `ADMIN_*` environment variables.
 #[derive(Clone, Debug, Default)]
@@ -27,7 +29,74 @@ pub enum BootstrapOutcome {
     CreatedWithPassword { username: String, password: String },
 }
 
+/// What the default-channel step did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DefaultChannelOutcome {
+    /// The step ran on an earlier start.
+    AlreadyDone,
+    /// `GENERAL` was created, owned by this admin.
+    Created { owner: String },
+    /// A room named `general` already existed; nothing was created.
+    NameTaken,
+    /// No active admin to own it; the step runs again at the next start.
+    NoAdmin,
+}
+
+/// The default channel's fixed id and name, as in Rocket.Chat.
+pub const DEFAULT_CHANNEL_ID: &str = "GENERAL";
+const DEFAULT_CHANNEL_NAME: &str = "general";
+
 impl Service {
+    /// Creates the default channel `GENERAL` (public, `default`, owned by the bootstrap
+    /// admin: the earliest-created active admin) once per store: on a new store at first
+    /// start, and on a store from an earlier build at its first start with this one, unless
+    /// a room is already named `general`. Every user created later joins it.
+    pub fn ensure_default_channel(&self) -> ServiceResult<DefaultChannelOutcome> {
+        let sub_id = self.with_rng(crate::model::new_id);
+        let now = self.now();
+        self.store.write(move |tx| {
+            if tx.default_channel_seeded()? {
+                return Ok(DefaultChannelOutcome::AlreadyDone);
+            }
+            if tx.room_id_by_name(DEFAULT_CHANNEL_NAME)?.is_some()
+                || tx.room(&RoomId(DEFAULT_CHANNEL_ID.into()))?.is_some()
+            {
+                tx.mark_default_channel_seeded()?;
+                return Ok(DefaultChannelOutcome::NameTaken);
+            }
+            let mut admins = Vec::new();
+            for id in tx.user_ids_with_role(Role::Admin)? {
+                admins.extend(tx.user(&id)?.filter(|u| u.active));
+            }
+            let Some(owner) = admins
+                .into_iter()
+                .min_by_key(|u| (u.created_at, u.id.clone()))
+            else {
+                return Ok(DefaultChannelOutcome::NoAdmin);
+            };
+            let mut room = Room {
+                id: RoomId(DEFAULT_CHANNEL_ID.into()),
+                name: DEFAULT_CHANNEL_NAME.into(),
+                fname: DEFAULT_CHANNEL_NAME.into(),
+                kind: RoomKind::Channel,
+                creator_id: owner.id.clone(),
+                creator_username: owner.username.clone(),
+                read_only: false,
+                users_count: 0,
+                created_at: now,
+                updated_at: now,
+                default: true,
+            };
+            let owner_role = vec![Role::Owner.as_str().to_string()];
+            join(tx, &mut room, &owner, owner_role, sub_id.clone(), now)?;
+            tx.put_room(&room)?;
+            tx.mark_default_channel_seeded()?;
+            Ok(DefaultChannelOutcome::Created {
+                owner: owner.username,
+            })
+        })
+    }
+
     /// Creates the admin when no user holds `admin`; never touches an existing one.
     pub fn bootstrap_admin(&self, seed: &AdminSeed) -> ServiceResult<BootstrapOutcome> {
         if !self

@@ -31,6 +31,27 @@ pub enum ServiceError {
     /// users.create without a name, username or password (`Name`, `Username`, `Password`).
     #[error("the field {0} is required")]
     FieldRequired(&'static str),
+    /// users.register while sign-up is turned off.
+    #[error("registration is disabled")]
+    RegistrationDisabled,
+    /// users.register by a caller who is logged in.
+    #[error("already logged in")]
+    AlreadyLoggedIn,
+    /// A display name with `<`, `>`, `\` or `/`.
+    #[error("invalid name")]
+    InvalidName,
+    /// A username reserved by Rocket.Chat (`admin`, `all`, ...).
+    #[error("blocked username {0}")]
+    BlockedUsername(String),
+    /// users.register with a username already in use.
+    #[error("username {0} taken")]
+    UsernameTaken(String),
+    /// users.register with an email address already in use.
+    #[error("email {0} taken")]
+    EmailTaken(String),
+    /// A password the policy refuses (an empty one, always).
+    #[error("weak password")]
+    WeakPassword,
     /// A username outside the allowed pattern.
     #[error("invalid username {0}")]
     InvalidUsername(String),

@@ -66,6 +66,7 @@ impl Service {
                     users_count: 0,
                     created_at: now,
                     updated_at: now,
+                    default: false,
                 };
                 let mut seen = std::collections::HashSet::new();
                 let members = std::iter::once(&room.creator).chain(&room.members);

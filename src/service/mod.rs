@@ -12,6 +12,7 @@ mod login_limits;
 mod lookup;
 mod password;
 mod permissions;
+mod register;
 mod rooms;
 mod server;
 mod users;
@@ -22,13 +23,14 @@ use rand::RngCore;
 
 pub use active_status::SetActiveStatus;
 pub use auth::{Caller, LoginName};
-pub use bootstrap::{AdminSeed, BootstrapOutcome};
+pub use bootstrap::{AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;
 pub use listing::{Page, SortKey};
 pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
 pub use password::Secret;
+pub use register::Registration;
 pub use rooms::{MemberListQuery, NewRoom, RoomMember, RoomOwner};
 pub use server::LicenceInfo;
 pub use users::{NewUser, UserInfo, UserListQuery};
@@ -60,6 +62,8 @@ pub struct Service {
     login_guard: login_limits::LoginGuard,
     /// How long a login token lives, in milliseconds.
     token_lifetime_ms: Millis,
+    /// Whether `users.register` accepts sign-ups.
+    registration_open: bool,
 }
 
 /// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
@@ -76,12 +80,19 @@ impl Service {
             argon2_params: argon2::Params::default(),
             login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
             token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
+            registration_open: true,
         }
     }
 
     /// Replaces how many days a login token lives (Rocket.Chat's `Accounts_LoginExpiration`).
     pub fn with_login_expiration_days(mut self, days: u32) -> Self {
         self.token_lifetime_ms = Millis::from(days.max(1)) * DAY_MS;
+        self
+    }
+
+    /// Turns self-service sign-up (`users.register`) on or off; on by default.
+    pub fn with_registration(mut self, open: bool) -> Self {
+        self.registration_open = open;
         self
     }
 

@@ -99,6 +99,33 @@ pub(super) fn join(
     Ok(())
 }
 
+/// Makes a new account a member of every default room, newest in each, taking subscription
+/// ids from `ids` (generated before the transaction; a room beyond them gets one derived from
+/// the room and user ids, which are unique together).
+pub(super) fn join_default_rooms(
+    tx: &impl Writes,
+    user: &User,
+    ids: &[String],
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut ids = ids.iter().cloned();
+    for room_id in tx.default_room_ids()? {
+        let Some(mut room) = tx.room(&room_id)? else {
+            continue;
+        };
+        if tx.subscription(&room.id, &user.id)?.is_some() {
+            continue;
+        }
+        let id = ids
+            .next()
+            .unwrap_or_else(|| format!("{}{}", room.id.as_str(), user.id.as_str()));
+        join(tx, &mut room, user, vec![], id, now)?;
+        tx.put_room(&room)?;
+        ensure_active_owner(tx, &room.id, now)?;
+    }
+    Ok(())
+}
+
 /// Whether `user` is active, reading its record.
 pub(super) fn is_active(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
     Ok(tx.user(user)?.is_some_and(|u| u.active))
@@ -224,6 +251,7 @@ impl Service {
                 users_count: 0,
                 created_at: now,
                 updated_at: now,
+                default: false,
             };
             for (i, member) in members.iter().enumerate() {
                 let roles = if i == 0 {

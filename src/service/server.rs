@@ -2,7 +2,7 @@
 
 use super::permissions::has_permission;
 use super::{Caller, Service, ServiceResult};
-use crate::model::{LoginToken, Permission, UserId};
+use crate::model::Permission;
 use crate::store::prelude::*;
 
 /// What `licenses.info` reports of a community edition without a licence.
@@ -15,12 +15,8 @@ pub struct LicenceInfo {
 }
 
 impl Service {
-    /// Whether the headers of an `/api/info` request name a live session of a user holding
-    /// `view-statistics`. Bad or missing headers are no error there: the caller is anonymous.
-    pub fn may_view_statistics(&self, user_id: &UserId, token: LoginToken) -> bool {
-        let Ok(caller) = self.authenticate(user_id, token) else {
-            return false;
-        };
+    /// Whether the caller of `/api/info` holds `view-statistics`.
+    pub fn may_view_statistics(&self, caller: &Caller) -> bool {
         self.store
             .read(|tx| has_permission(tx, &caller.user, Permission::ViewStatistics, None))
             .unwrap_or(false)

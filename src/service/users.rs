@@ -5,6 +5,7 @@ use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
 use super::permissions::{has_permission, require_any};
+use super::rooms::join_default_rooms;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use std::cmp::Ordering;
 
@@ -21,6 +22,8 @@ pub struct NewUser {
     pub active: bool,
     pub roles: Vec<String>,
     pub verified: bool,
+    /// Join every default room (`GENERAL`), as Rocket.Chat's `joinDefaultChannels` does.
+    pub join_default_channels: bool,
 }
 
 /// What `users.info` answers: the user, whether the caller may see everything about it
@@ -73,7 +76,10 @@ impl Service {
             require_any(tx, &current, &[Permission::CreateUser], None)
         })?;
         self.check_new_user(&new)?;
+        let join_defaults = new.join_default_channels;
         let user = self.user_record(new);
+        let sub_ids = self.default_room_sub_ids()?;
+        let now = self.now();
         let caller = caller.clone();
         self.store.write(move |tx| {
             // Checked again inside the write: the caller may have lost its rights, and another
@@ -82,8 +88,17 @@ impl Service {
             require_any(tx, &caller, &[Permission::CreateUser], None)?;
             check_unique(tx, &user.username, &user.emails[0].address)?;
             tx.put_user(&user, None)?;
+            if join_defaults {
+                join_default_rooms(tx, &user, &sub_ids, now)?;
+            }
             Ok(user.clone())
         })
+    }
+
+    /// Fresh subscription ids, one for each default room there is now.
+    pub(super) fn default_room_sub_ids(&self) -> ServiceResult<Vec<String>> {
+        let rooms = self.store.read(|tx| tx.default_room_ids())?.len();
+        Ok(self.with_rng(|rng| (0..rooms).map(|_| crate::model::new_id(rng)).collect()))
     }
 
     /// The record of a new account: a fresh id and the password hashed (argon2, slow: call it

@@ -63,6 +63,7 @@ mod tests {
             users_count: 3,
             created_at: 5,
             updated_at: 6,
+            default: false,
         }
     }
 
@@ -114,6 +115,14 @@ mod tests {
     fn stored_records_match_their_golden_bytes() {
         golden("user", user());
         golden("room", room());
+        // A default room carries the flag; rooms without it keep the bytes above.
+        golden(
+            "room_default",
+            Room {
+                default: true,
+                ..room()
+            },
+        );
         golden("subscription", subscription());
         golden(
             "permission_roles",

@@ -40,6 +40,12 @@ pub trait RoomReads {
 
     /// Whether `room` has a member in the room-wide multimap of owners.
     fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
+
+    /// The default rooms, which every new user joins.
+    fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError>;
+
+    /// Whether the start-up step that creates the default channel has run on this store.
+    fn default_channel_seeded(&self) -> Result<bool, StoreError>;
 }
 
 impl<T: OpenTables> RoomReads for Tx<T> {
@@ -116,6 +122,18 @@ impl<T: OpenTables> RoomReads for Tx<T> {
         }
         Ok(false)
     }
+
+    fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(DEFAULT_ROOMID)?.iter()? {
+            out.push(RoomId(row?.0.value().to_string()));
+        }
+        Ok(out)
+    }
+
+    fn default_channel_seeded(&self) -> Result<bool, StoreError> {
+        Ok(self.meta("default_channel")?.is_some())
+    }
 }
 
 /// The changes to rooms, memberships and owners, inside a write transaction.
@@ -133,6 +151,9 @@ pub trait RoomWrites {
 
     /// The next place in join order; strictly increasing across the whole store.
     fn next_join_seq(&self) -> Result<u64, StoreError>;
+
+    /// Records that the default-channel step has run, so it never runs again.
+    fn mark_default_channel_seeded(&self) -> Result<(), StoreError>;
 }
 
 impl RoomWrites for WriteTx {
@@ -143,6 +164,11 @@ impl RoomWrites for WriteTx {
         self.w()
             .open_table(ROOMNAME_ROOMID)?
             .insert(normalize_key(&room.name).as_str(), room.id.as_str())?;
+        let mut defaults = self.w().open_table(DEFAULT_ROOMID)?;
+        match room.default {
+            true => defaults.insert(room.id.as_str(), ())?,
+            false => defaults.remove(room.id.as_str())?,
+        };
         Ok(())
     }
 
@@ -180,5 +206,9 @@ impl RoomWrites for WriteTx {
         let next = self.meta("join_seq")?.unwrap_or(0) + 1;
         self.set_meta("join_seq", next)?;
         Ok(next)
+    }
+
+    fn mark_default_channel_seeded(&self) -> Result<(), StoreError> {
+        self.set_meta("default_channel", 1)
     }
 }

@@ -57,7 +57,8 @@ macro_rules! tables {
 }
 
 tables! {
-    /// `name -> u64`: `schema_version`, and `join_seq` (the next membership's place in join order).
+    /// `name -> u64`: `schema_version`, `join_seq` (the next membership's place in join order), and
+    /// `default_channel` (1 once the start-up step that creates `GENERAL` has run).
     table META: <&str, u64> = "meta";
     /// `user id -> codec(User)`.
     table USERID_USER: <&str, &[u8]> = "userid_user";
@@ -90,4 +91,6 @@ tables! {
     multimap USERID_ROOMID: <&str, &str> = "userid_roomid";
     /// `room id -> {user id}`: members holding the room role `owner`.
     multimap ROOMID_OWNERID: <&str, &str> = "roomid_ownerid";
+    /// `room id -> ()`: the default rooms, which every new user joins.
+    table DEFAULT_ROOMID: <&str, ()> = "default_roomid";
 }

@@ -269,6 +269,7 @@ pub fn new_user(name: &str, roles: &[&str]) -> rocketlite::service::NewUser {
         active: true,
         roles: roles.iter().map(|r| r.to_string()).collect(),
         verified: false,
+        join_default_channels: true,
     }
 }
 

@@ -32,6 +32,8 @@ fn config(dir: &Path) -> ServeConfig {
         header_timeout_secs: 30,
         body_timeout_secs: 30,
         idle_timeout_secs: 60,
+        no_default_channel: false,
+        no_registration: false,
     }
 }
 

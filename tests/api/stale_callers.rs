@@ -101,6 +101,7 @@ fn write_use_cases(
                         active: true,
                         roles: vec!["admin".into()],
                         verified: false,
+                        join_default_channels: true,
                     },
                 )
                 .map(drop),

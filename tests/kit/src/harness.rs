@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
 use rocketlite::service::{
-    RoomRef, Secret, UserRef,
+    DEFAULT_CHANNEL_ID, Registration, RoomRef, Secret, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -74,6 +74,7 @@ impl Harness {
                 name: "Admin".into(),
             })
             .unwrap();
+        service.ensure_default_channel().unwrap();
         let (admin, token) = service
             .login(&LoginName::Username(username(0)), &Secret::Plain(password(0)), None)
             .unwrap();
@@ -85,7 +86,7 @@ impl Harness {
             file,
             clock,
             users: vec![admin.id],
-            rooms: vec![],
+            rooms: vec![RoomId(DEFAULT_CHANNEL_ID.into())],
             live: vec![vec![(token, caller)]],
             stale: vec![None],
             dead: vec![],
@@ -102,6 +103,13 @@ impl Harness {
             assert_eq!(harness.execute(&login), Outcome::Ok);
         }
         harness
+    }
+
+    /// A new user slot with no session yet.
+    fn add_slot(&mut self, id: UserId) {
+        self.users.push(id);
+        self.live.push(vec![]);
+        self.stale.push(None);
     }
 
     fn service(&self) -> &Service {
@@ -208,14 +216,24 @@ impl Harness {
                             active: true,
                             roles,
                             verified: false,
+                            join_default_channels: true,
                         },
                     )
                 });
-                created.map(|user| {
-                    self.users.push(user.id);
-                    self.live.push(vec![]);
-                    self.stale.push(None);
-                })
+                created.map(|user| self.add_slot(user.id))
+            }
+            Op::Register => {
+                if users >= MAX_USERS {
+                    return Outcome::Skipped;
+                }
+                let slot = users;
+                let registered = self.service().register_user(Registration {
+                    username: username(slot),
+                    email: format!("{}@example.org", username(slot)),
+                    password: password(slot),
+                    name: Some(username(slot)),
+                });
+                registered.map(|user| self.add_slot(user.id))
             }
             Op::Login {
                 user,

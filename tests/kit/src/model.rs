@@ -18,6 +18,8 @@ pub enum Op {
         caller: u8,
         admin: bool,
     },
+    /// Self-service sign-up (`users.register`), as nobody in particular.
+    Register,
     Login {
         user: u8,
         correct_password: bool,
@@ -103,6 +105,10 @@ pub struct ModelRoom {
 /// users; everyone logged in once. A rich start reaches interesting states in few steps.
 pub const INITIAL_USERS: [bool; 4] = [true, true, false, false];
 
+/// Room slot 0 is the default channel `GENERAL`: the bootstrap admin owns it and every user
+/// created or signed up afterwards joins it.
+pub const DEFAULT_ROOM: usize = 0;
+
 /// The whole reference state.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -123,7 +129,11 @@ impl Default for Model {
                     sessions: 1,
                 })
                 .collect(),
-            rooms: vec![],
+            rooms: vec![ModelRoom {
+                private: false,
+                members: (0..INITIAL_USERS.len()).collect(),
+                owners: BTreeSet::from([0]),
+            }],
             last: Outcome::Skipped,
         }
     }
@@ -134,7 +144,10 @@ pub fn username(slot: usize) -> String {
 }
 
 pub fn room_name(slot: usize) -> String {
-    format!("r{slot}")
+    match slot {
+        DEFAULT_ROOM => "general".into(),
+        _ => format!("r{slot}"),
+    }
 }
 
 pub fn password(slot: usize) -> String {
@@ -202,11 +215,14 @@ impl Model {
                 if !self.users[caller].admin {
                     return Outcome::Forbidden;
                 }
-                self.users.push(ModelUser {
-                    active: true,
-                    admin,
-                    sessions: 0,
-                });
+                self.add_user(admin);
+                Outcome::Ok
+            }
+            Op::Register => {
+                if users >= MAX_USERS {
+                    return Outcome::Skipped;
+                }
+                self.add_user(false);
                 Outcome::Ok
             }
             Op::Login {
@@ -399,6 +415,17 @@ impl Model {
 
     /// The absolute invariant, restored: a room with an active member but no active owner
     /// gets its earliest-joined active member as owner.
+    /// A new active account, the newest member of the default room.
+    fn add_user(&mut self, admin: bool) {
+        self.users.push(ModelUser {
+            active: true,
+            admin,
+            sessions: 0,
+        });
+        self.rooms[DEFAULT_ROOM].members.push(self.users.len() - 1);
+        self.ensure_active_owner(DEFAULT_ROOM);
+    }
+
     fn ensure_active_owner(&mut self, room: usize) {
         let r = &self.rooms[room];
         if r.owners.iter().any(|&o| self.is_active(o)) {

@@ -100,6 +100,7 @@ pub fn codec(data: &[u8]) {
         users_count: numbers.2,
         created_at: numbers.0,
         updated_at: numbers.1,
+        default: false,
     };
     assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
     let sub = Subscription {

@@ -1,0 +1,111 @@
+//! `users.register`: self-service sign-up, with Rocket.Chat's checks in its order
+//! (`apps/meteor/server/api/v1/users.ts`, then `registerUser`).
+
+use super::limits;
+use super::rooms::join_default_rooms;
+use super::users::{is_valid_email, is_valid_name};
+use super::{Service, ServiceError, ServiceResult};
+use crate::model::{Email, Role, User, UserId, normalize_key};
+use crate::store::prelude::*;
+
+/// What a sign-up sends.
+#[derive(Clone, Debug)]
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    /// Rocket.Chat's `registerUser` requires it although the REST schema does not.
+    pub name: Option<String>,
+}
+
+/// Names nobody may sign up with: Rocket.Chat's `all`, `here` and its system list.
+const BLOCKED_USERNAMES: [&str; 6] = ["all", "here", "admin", "administrator", "system", "user"];
+
+impl Service {
+    /// Creates an active account with the role `user` (and `admin` when no admin exists,
+    /// as Rocket.Chat does for the first sign-up), joined to every default room. Refused
+    /// when sign-up is turned off.
+    pub fn register_user(&self, reg: Registration) -> ServiceResult<User> {
+        if !self.registration_open {
+            return Err(ServiceError::RegistrationDisabled);
+        }
+        for (field, value, max) in [
+            (
+                "name",
+                reg.name.as_deref().unwrap_or(""),
+                limits::DISPLAY_NAME,
+            ),
+            ("username", &reg.username, limits::USERNAME),
+            ("email", &reg.email, limits::EMAIL),
+        ] {
+            limits::check_len(field, value, max)?;
+        }
+        if reg.password.len() > limits::PASSWORD {
+            return Err(ServiceError::InvalidParams(format!(
+                "/pass must NOT have more than {} bytes",
+                limits::PASSWORD
+            )));
+        }
+        if reg
+            .name
+            .as_deref()
+            .is_some_and(|n| n.contains(['<', '>', '\\', '/']))
+        {
+            return Err(ServiceError::InvalidName);
+        }
+        if !is_valid_name(&reg.username) {
+            return Err(ServiceError::InvalidUsername(reg.username.clone()));
+        }
+        if BLOCKED_USERNAMES.contains(&normalize_key(&reg.username).as_str()) {
+            return Err(ServiceError::BlockedUsername(reg.username.clone()));
+        }
+        self.store.read(|tx| unclaimed(tx, &reg))?;
+        let Some(name) = reg.name.clone() else {
+            return Err(ServiceError::FieldRequired("name"));
+        };
+        if reg.password.trim().is_empty() {
+            return Err(ServiceError::WeakPassword);
+        }
+        if !is_valid_email(&reg.email) {
+            return Err(ServiceError::InvalidEmail(reg.email.clone()));
+        }
+        let now = self.now();
+        let user = User {
+            id: self.with_rng(UserId::generate),
+            username: reg.username.clone(),
+            name: name.trim().to_string(),
+            emails: vec![Email {
+                address: reg.email.trim().to_lowercase(),
+                verified: false,
+            }],
+            password_hash: Some(self.hash_password(&reg.password)),
+            active: true,
+            roles: vec![Role::User.as_str().into()],
+            created_at: now,
+            updated_at: now,
+        };
+        let sub_ids = self.default_room_sub_ids()?;
+        self.store.write(move |tx| {
+            // Again inside the write: another sign-up may have taken the name since.
+            unclaimed(tx, &reg)?;
+            let mut user = user.clone();
+            if tx.user_ids_with_role(Role::Admin)?.is_empty() {
+                user.roles.insert(0, Role::Admin.as_str().into());
+            }
+            tx.put_user(&user, None)?;
+            join_default_rooms(tx, &user, &sub_ids, now)?;
+            Ok(user)
+        })
+    }
+}
+
+/// Refuses a taken username, then a taken email address.
+fn unclaimed(tx: &impl Reads, reg: &Registration) -> ServiceResult<()> {
+    if tx.user_id_by_username(&reg.username)?.is_some() {
+        return Err(ServiceError::UsernameTaken(reg.username.clone()));
+    }
+    if tx.user_id_by_email(reg.email.trim())?.is_some() {
+        return Err(ServiceError::EmailTaken(reg.email.clone()));
+    }
+    Ok(())
+}
