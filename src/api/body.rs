@@ -19,6 +19,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// (`additionalProperties: false` in Rocket.Chat's schema for that endpoint).
 pub trait RequestSchema: ParseFromJSON {
     const CLOSED: bool;
+    /// Optional arrays and objects whose Rocket.Chat schema allows `null` (meaning not sent);
+    /// others refuse it.
+    const NULLABLE: &'static [&'static str] = &[];
 }
 
 /// A validated request body.
@@ -120,6 +123,9 @@ pub fn parse<T: RequestSchema>(format: BodyFormat, bytes: &[u8]) -> Result<T, Er
             ErrorResponse::invalid_params(&format!("malformed JSON in the request body: {e}"))
         })?
     };
+    if let Value::Object(map) = &mut value {
+        map.retain(|k, v| !(v.is_null() && T::NULLABLE.contains(&k.as_str())));
+    }
     let mut registry = Registry::new();
     register_schema::<T>(&mut registry);
     validate(&registry, &T::schema_ref(), &mut value)

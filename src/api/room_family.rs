@@ -116,6 +116,15 @@ fn done(_: ()) -> SuccessOk {
     SuccessOk { success: true }
 }
 
+/// A query naming a room and nothing else (channels.roles).
+const ROOM_NAMES: query::QuerySchema = query::QuerySchema {
+    params: &[
+        ("roomId", query::Kind::Text),
+        ("roomName", query::Kind::Text),
+    ],
+    closed: true,
+};
+
 /// The room family operations, shared by channels and groups.
 struct Family {
     kind: RoomKind,
@@ -403,12 +412,19 @@ room_families! {
         groups "/groups.roles" "groupsRoles";
         async fn roles(
             &self,
+            request: &Request,
             auth: Auth,
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
             #[oai(name = "roomName")] room_name: Query<Option<String>>,
         ) -> ApiResult<RolesOk> {
-            let room = RoomNames::new(room_id.0, room_name.0);
+            let mut room = RoomNames::new(room_id.0, room_name.0);
+            // Rocket.Chat validates channels.roles' query (isChannelsRolesProps), not groups.roles'.
+            if Self::FAMILY.kind == RoomKind::Channel {
+                let q = query::check(request, &ROOM_NAMES)?;
+                query::one_room_name(&q)?;
+                room = RoomNames::new(q.text("roomId"), q.text("roomName"));
+            }
             Self::FAMILY.roles(&s, auth.0, room).await
         }
     }

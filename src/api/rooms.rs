@@ -2,16 +2,24 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::errors::Operation;
 use super::names::RoomNames;
+use super::query::{self, Kind, QuerySchema};
 use super::views::{RoomView, SubscriptionView};
 use super::{ApiResult, ApiTags, call_read, invalid_params};
 use crate::model::RoomId;
 use crate::service::Service;
+
+/// subscriptions.getOne's query, as `isSubscriptionsGetOneProps` reads it.
+const SUBSCRIPTIONS_GET_ONE: QuerySchema = QuerySchema {
+    params: &[("roomId", Kind::Text)],
+    closed: true,
+};
 
 /// Any room.
 #[derive(Object)]
@@ -75,12 +83,15 @@ impl RoomsApi {
     )]
     async fn subscription(
         &self,
+        request: &Request,
         auth: Auth,
         s: Data<&Arc<Service>>,
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
     ) -> ApiResult<SubscriptionOk> {
-        let room_id = room_id
-            .0
+        let _ = room_id; // documents the parameter; the value comes from the checked query
+        let q = query::check(request, &SUBSCRIPTIONS_GET_ONE)?;
+        let room_id = q
+            .text("roomId")
             .ok_or_else(|| invalid_params("must have required property 'roomId'"))?;
         let (caller, room_id) = (auth.0, RoomId(room_id));
         let user = caller.user.clone();

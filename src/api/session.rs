@@ -96,6 +96,12 @@ pub struct LicenceView {
     pub has_valid_license: bool,
 }
 
+/// licenses.info's query, as `isLicensesInfoProps` reads it.
+const LICENSES_INFO: query::QuerySchema = query::QuerySchema {
+    params: &[("loadValues", query::Kind::Flag)],
+    closed: true,
+};
+
 /// Rocket.Chat's licence limits; `-1` is unlimited.
 #[derive(Object, Default)]
 #[oai(rename_all = "camelCase")]
@@ -336,9 +342,10 @@ impl SessionApi {
         #[oai(name = "loadValues")]
         load_values: Query<Option<bool>>,
     ) -> ApiResult<LicensesInfoOk> {
-        query::only_keys(request, &["loadValues"])?;
+        let _ = load_values; // documents the parameter; the value comes from the checked query
+        let q = query::check(request, &LICENSES_INFO)?;
         let caller = auth.0;
-        let load_values = load_values.0.unwrap_or(false);
+        let load_values = q.flag("loadValues").unwrap_or(false);
         call_read(
             &service,
             Operation::LicensesInfo,

@@ -11,8 +11,9 @@ use super::body::{Body, RequestSchema};
 use super::call::HashGate;
 use super::envelope::{ErrorResponse, Failure};
 use super::errors::{Operation, to_response};
+use super::query::{self, Checked, Kind, QuerySchema};
 use super::views::{UserRoomView, UserView};
-use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params, query};
+use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
 use crate::service::{
     NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, UserListQuery, UserRef,
@@ -48,6 +49,12 @@ pub struct CreateUserBody {
     pub status_text: Option<String>,
     /// Accepted for compatibility; ignored.
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Accepted for compatibility; ignored.
+    pub fields: Option<String>,
+    /// Accepted for compatibility; rocketlite has no telephony.
+    pub free_switch_extension: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub phones: Option<Vec<serde_json::Value>>,
 }
 
 impl RequestSchema for CreateUserBody {
@@ -74,6 +81,7 @@ pub struct RegisterBody {
 
 impl RequestSchema for RegisterBody {
     const CLOSED: bool = true;
+    const NULLABLE: &'static [&'static str] = &["customFields"];
 }
 
 /// The new account, as Rocket.Chat shows it to an anonymous caller.
@@ -142,16 +150,30 @@ const IDENTIFIERS: [&str; 5] = [
     "freeSwitchExtension",
 ];
 
-/// Refuses what Rocket.Chat's `isUsersInfoParamsGetProps` refuses, with ajv's messages:
-/// no identifier, two of them, or any other key.
-fn check_one_identifier(request: &Request) -> Result<(), ErrorResponse> {
-    let keys = super::query::keys(request);
+/// users.info's query, as `isUsersInfoParamsGetProps` reads it.
+const USERS_INFO: QuerySchema = QuerySchema {
+    params: &[
+        ("userId", Kind::Text),
+        ("username", Kind::Text),
+        ("importId", Kind::Text),
+        ("email", Kind::Text),
+        ("freeSwitchExtension", Kind::Text),
+        ("includeUserRooms", Kind::Text),
+        ("fields", Kind::Text),
+    ],
+    closed: true,
+};
+
+/// Refuses what the `anyOf` refuses, with ajv's messages: no identifier, or two of them.
+fn check_one_identifier(query: &Checked) -> Result<(), ErrorResponse> {
     let mut messages = Vec::new();
     for identifier in IDENTIFIERS {
-        let allowed = |k: &String| k == identifier || k == "includeUserRooms" || k == "fields";
-        if !keys.iter().any(|k| k == identifier) {
+        if !query.has(identifier) {
             messages.push(format!("must have required property '{identifier}'"));
-        } else if !keys.iter().all(allowed) {
+        } else if IDENTIFIERS
+            .iter()
+            .any(|other| *other != identifier && query.has(other))
+        {
             messages.push("must NOT have additional properties".into());
         } else {
             return Ok(());
@@ -160,6 +182,19 @@ fn check_one_identifier(request: &Request) -> Result<(), ErrorResponse> {
     messages.push("must match a schema in anyOf".into());
     Err(invalid_params(&messages.join("\n ")))
 }
+
+/// users.list's query, as `isUsersListParamsGET` reads it.
+const USERS_LIST: QuerySchema = QuerySchema {
+    params: &[
+        ("count", Kind::Number),
+        ("offset", Kind::Number),
+        ("sort", Kind::Text),
+        ("fields", Kind::Text),
+        ("query", Kind::Text),
+        ("email", Kind::Text),
+    ],
+    closed: true,
+};
 
 /// A user, wrapped.
 #[derive(Object)]
@@ -309,9 +344,19 @@ impl UsersApi {
         /// Accepted for compatibility; ignored.
         fields: Query<Option<String>>,
     ) -> ApiResult<UserInfoOk> {
-        let _ = fields;
-        check_one_identifier(request)?;
-        let name = match (user_id.0, username.0, email.0, import_id.0) {
+        // The typed parameters document the operation; the values come from the checked query.
+        let _ = (
+            user_id,
+            username,
+            email,
+            import_id,
+            include_user_rooms,
+            fields,
+        );
+        let q = query::check(request, &USERS_INFO)?;
+        check_one_identifier(&q)?;
+        let (user_id, username) = (q.text("userId"), q.text("username"));
+        let name = match (user_id, username, q.text("email"), q.text("importId")) {
             (Some(v), ..) | (_, Some(v), ..) if !v.is_empty() => UserRef::IdOrUsername(v),
             (.., Some(v), _) if !v.is_empty() => UserRef::Email(v),
             (.., Some(v)) if !v.is_empty() => UserRef::ImportId(v),
@@ -321,7 +366,7 @@ impl UsersApi {
                 )));
             }
         };
-        let include_rooms = include_user_rooms.0.as_deref() == Some("true");
+        let include_rooms = q.text("includeUserRooms").as_deref() == Some("true");
         let caller = auth.0;
         call_read(
             &service,
@@ -354,23 +399,26 @@ impl UsersApi {
         request: &Request,
         auth: Auth,
         service: Data<&Arc<Service>>,
-        offset: Query<Option<f64>>,
-        count: Query<Option<f64>>,
+        /// A number; the first result to return.
+        offset: Query<Option<String>>,
+        /// A number: how many to return (default 50, at most 100, `0` for all).
+        count: Query<Option<String>>,
         sort: Query<Option<String>>,
         /// Only the user with this email address.
-        #[oai(validator(min_length = 1))]
         email: Query<Option<String>>,
     ) -> ApiResult<UsersPageOk> {
-        query::only_keys(
-            request,
-            &["count", "offset", "sort", "fields", "query", "email"],
-        )?;
+        // The typed parameters document the operation; the values come from the checked query.
+        let _ = (offset, count, sort, email);
+        let q = query::check(request, &USERS_LIST)?;
+        if q.text("email").is_some_and(|e| e.is_empty()) {
+            return Err(invalid_params("must NOT have fewer than 1 characters"));
+        }
         query::refuse_query_and_fields(request)?;
-        let page = Page::new(offset.0, count.0);
+        let page = Page::new(q.number("offset"), q.number("count"));
         let list = UserListQuery {
             page,
-            sort: query::sort(sort.0, Operation::UsersList)?,
-            email: email.0,
+            sort: query::sort(q.text("sort"), Operation::UsersList)?,
+            email: q.text("email"),
         };
         let caller = auth.0;
         call_read(

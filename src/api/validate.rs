@@ -16,8 +16,10 @@ pub fn is_closed(schema: &MetaSchema) -> bool {
 }
 
 /// Checks `value` against `schema`, coercing scalars in place like ajv's `coerceTypes`
-/// (strings "true"/"false" and numbers 1/0 to booleans, numbers to strings, numeric strings to
-/// integers); `null` is never coerced. Returns ajv's message for the first failure.
+/// (strings "true"/"false" and numbers 1/0 to booleans, numbers and booleans to strings,
+/// numeric strings to integers). `null` on an optional field means the field was not sent;
+/// on a required one it is refused, never coerced. Returns ajv's message for the first
+/// failure.
 pub fn validate(
     registry: &Registry,
     schema: &MetaSchemaRef,
@@ -51,6 +53,7 @@ pub fn validate(
         "string" => coerce(value, "string", |v| match v {
             Value::String(_) => Some(v.clone()),
             Value::Number(n) => Some(Value::String(n.to_string())),
+            Value::Bool(b) => Some(Value::String(b.to_string())),
             _ => None,
         }),
         "integer" => coerce(value, "integer", |v| match v {
@@ -87,6 +90,18 @@ fn validate_union(
     }
     messages.push(summary.into());
     Err(messages.join("\n "))
+}
+
+/// Whether an optional property's value means "not sent": Rocket.Chat's schemas make optional
+/// scalars nullable, so `null` is unset there, and so is `""` for a boolean or a number (ajv
+/// coerces it to `null`). Optional arrays and objects are not nullable.
+fn is_unset(property: &MetaSchema, value: Option<&Value>) -> bool {
+    match (property.ty, value) {
+        ("array" | "object", _) => false,
+        (_, Some(Value::Null)) => true,
+        ("boolean" | "integer" | "number", Some(Value::String(s))) => s.is_empty(),
+        _ => false,
+    }
 }
 
 fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> &'a MetaSchema {
@@ -136,6 +151,10 @@ fn validate_object(
         return Err("must NOT have additional properties".into());
     }
     for (name, property) in &schema.properties {
+        if !schema.required.contains(name) && is_unset(resolve(registry, property), map.get(*name))
+        {
+            map.remove(*name);
+        }
         if let Some(field) = map.get_mut(*name) {
             validate(registry, property, field)?;
         }
@@ -194,7 +213,7 @@ mod tests {
             "must NOT have additional properties"
         );
         assert_eq!(
-            check(json!({"userId": true, "activeStatus": "maybe"}), true).unwrap_err(),
+            check(json!({"userId": {}, "activeStatus": "maybe"}), true).unwrap_err(),
             "must be string"
         );
         assert_eq!(
@@ -207,6 +226,34 @@ mod tests {
                 true
             )
             .unwrap_err(),
+            "must be string"
+        );
+    }
+
+    #[test]
+    fn null_is_unset_on_optional_scalars_only() {
+        let v = check(
+            json!({"userId": true, "activeStatus": true, "confirmRelinquish": null}),
+            true,
+        )
+        .unwrap();
+        assert_eq!(v, json!({"userId": "true", "activeStatus": true}));
+        let v = check(
+            json!({"userId": "a", "activeStatus": true, "confirmRelinquish": ""}),
+            true,
+        )
+        .unwrap();
+        assert_eq!(v, json!({"userId": "a", "activeStatus": true}));
+        assert_eq!(
+            check(
+                json!({"userId": "a", "activeStatus": true, "tags": null}),
+                true
+            )
+            .unwrap_err(),
+            "must be array"
+        );
+        assert_eq!(
+            check(json!({"userId": null, "activeStatus": true}), true).unwrap_err(),
             "must be string"
         );
     }

@@ -139,3 +139,53 @@ async fn members_are_filtered_sorted_and_paged() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn validated_queries_are_read_like_rocket_chats_router() {
+    let app = TestApp::new().await;
+    let ada = app.create_user("ada").await;
+    let room = app.create_room("c", "hall", &app.admin, &["ada"]).await;
+    // A one-item array stands for its item (ajv's 'array' coercion)...
+    for path in [
+        format!("/api/v1/users.info?userId%5B%5D={ada}"),
+        format!("/api/v1/subscriptions.getOne?roomId%5B%5D={room}"),
+        format!("/api/v1/channels.roles?roomId%5B0%5D={room}"),
+        "/api/v1/licenses.info?loadValues%5B%5D=true".into(),
+    ] {
+        let (status, body) = app.get(&path, Some(&app.admin)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    // ... numbers as JavaScript's Number() reads them ...
+    for (q, count) in [
+        ("count=0x2", 2),
+        ("count=2e0", 2),
+        ("count=1.9", 1),
+        ("count=", 2),
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/users.list?{q}"), Some(&app.admin))
+            .await;
+        assert_eq!(
+            (status, &body["count"]),
+            (200, &json!(count)),
+            "{q}: {body}"
+        );
+    }
+    // ... and a repeated key is an array, which a scalar refuses.
+    for path in [
+        format!("/api/v1/users.info?userId={ada}&userId={ada}"),
+        "/api/v1/users.list?count=1&count=2".into(),
+        format!("/api/v1/channels.roles?roomId={room}&roomName=hall"),
+        "/api/v1/channels.roles".into(),
+        format!("/api/v1/channels.roles?roomId[x]={room}"),
+        format!("/api/v1/subscriptions.getOne?roomId={room}&extra=1"),
+        "/api/v1/licenses.info?loadValues=true&loadValues=false".into(),
+    ] {
+        let (status, body) = app.get(&path, Some(&app.admin)).await;
+        assert_eq!(
+            (status, &body["errorType"]),
+            (400, &json!("invalid-params")),
+            "{path}: {body}"
+        );
+    }
+}

@@ -7,6 +7,7 @@
 # admin password, waits for GET /api/info, logs in, then runs in sequence
 #   python_sdk.sh   a Python client generated from openapi/openapi.json tells a user story
 #   swagger_ui.sh   Chromium drives /docs: Authorize, Try it out, Execute
+#   validators.sh   Rocket.Chat 8.8.1's own request validators against the same inputs
 #   schemathesis.sh property-based fuzzing of every operation but logout against the spec
 # (Schemathesis last: it mutates the server the most.) Stops the server and exits non-zero if
 # any check failed. Each check installs what it needs (apt chromium, pip venvs under
@@ -19,7 +20,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: tests/e2e/run.sh PATH-TO-ROCKETLITE-BINARY}
 [ -x "$BIN" ] || { echo "not an executable: $BIN"; exit 2; }
 export E2E_CACHE=${E2E_CACHE:-/tmp/rocketlite-e2e}
-CHECKS=${E2E_CHECKS:-spec_lint python_sdk rust_sdk swagger_ui schemathesis}
+CHECKS=${E2E_CHECKS:-spec_lint validators python_sdk rust_sdk swagger_ui schemathesis}
 mkdir -p "$E2E_CACHE"
 
 # Tools the checks need from the machine itself.

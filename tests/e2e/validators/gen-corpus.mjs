@@ -24,23 +24,23 @@
 // current roles (an array), so permissions.update cases change nothing.
 
 const OPS = {
-	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none' },
+	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
 	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
-	'users.register': { method: 'POST', path: '/api/v1/users.register', validator: 'isUserRegisterParamsPOST', auth: 'none', note: 'not served by rocketlite yet' },
+	'users.register': { method: 'POST', path: '/api/v1/users.register', validator: 'isUserRegisterParamsPOST', auth: 'none' },
 	'users.info': { method: 'GET', path: '/api/v1/users.info', validator: 'isUsersInfoParamsGetProps' },
 	'users.list': { method: 'GET', path: '/api/v1/users.list', validator: 'isUsersListParamsGET' },
 	'rooms.info': { method: 'GET', path: '/api/v1/rooms.info', validator: 'isRoomsInfoProps', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'subscriptions.getOne': { method: 'GET', path: '/api/v1/subscriptions.getOne', validator: 'isSubscriptionsGetOneProps' },
-	'channels.create': { method: 'POST', path: '/api/v1/channels.create', validator: 'isChannelsCreateProps' },
-	'groups.create': { method: 'POST', path: '/api/v1/groups.create', validator: 'isGroupsCreateProps' },
-	'channels.invite': { method: 'POST', path: '/api/v1/channels.invite', validator: 'isChannelsInviteProps' },
-	'groups.invite': { method: 'POST', path: '/api/v1/groups.invite', validator: 'isGroupsInviteProps' },
-	'groups.addOwner': { method: 'POST', path: '/api/v1/groups.addOwner', validator: 'isGroupsAddOwnerProps' },
-	'groups.removeOwner': { method: 'POST', path: '/api/v1/groups.removeOwner', validator: 'isGroupsRemoveOwnerProps' },
+	'channels.create': { method: 'POST', path: '/api/v1/channels.create', validator: 'isChannelsCreateProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.create': { method: 'POST', path: '/api/v1/groups.create', validator: 'isGroupsCreateProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'channels.invite': { method: 'POST', path: '/api/v1/channels.invite', validator: 'isChannelsInviteProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.invite': { method: 'POST', path: '/api/v1/groups.invite', validator: 'isGroupsInviteProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.addOwner': { method: 'POST', path: '/api/v1/groups.addOwner', validator: 'isGroupsAddOwnerProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.removeOwner': { method: 'POST', path: '/api/v1/groups.removeOwner', validator: 'isGroupsRemoveOwnerProps', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'channels.roles': { method: 'GET', path: '/api/v1/channels.roles', validator: 'isChannelsRolesProps' },
-	'groups.members': { method: 'GET', path: '/api/v1/groups.members', validator: 'isGroupsMembersProps' },
-	'groups.roles': { method: 'GET', path: '/api/v1/groups.roles', validator: 'isGroupsRolesProps' },
+	'groups.members': { method: 'GET', path: '/api/v1/groups.members', validator: 'isGroupsMembersProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.roles': { method: 'GET', path: '/api/v1/groups.roles', validator: 'isGroupsRolesProps', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'licenses.info': { method: 'GET', path: '/api/v1/licenses.info', validator: 'isLicensesInfoProps' },
 	'channels.addOwner': { method: 'POST', path: '/api/v1/channels.addOwner', validator: null },
 	'channels.removeOwner': { method: 'POST', path: '/api/v1/channels.removeOwner', validator: null },
@@ -93,14 +93,14 @@ function booleanField(base, field) {
 // ---------------------------------------------------------------------------- login
 op('login', () => {
 	const cred = { username: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' };
-	body('valid-user-string', { user: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
-	body('valid-user-email', { user: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
+	body('user-string', { user: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
+	body('user-email-string', { user: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
 	body('valid-username', cred);
 	body('valid-email', { email: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
 	body('valid-user-object', { user: { username: '$LOGIN_USERNAME' }, password: '$LOGIN_PASSWORD' });
 	body('valid-digest', { user: { username: '$LOGIN_USERNAME' }, password: { digest: '$LOGIN_DIGEST', algorithm: 'sha-256' } });
 	body('valid-code', { ...cred, code: '123456' });
-	body('valid-resume', { resume: '$LOGIN_TOKEN' });
+	body('resume', { resume: '$LOGIN_TOKEN' });
 	body('both-username-email', { username: '$LOGIN_USERNAME', email: '$LOGIN_EMAIL', password: '$LOGIN_PASSWORD' });
 	body('both-user-username', { user: { username: '$LOGIN_USERNAME' }, username: '$LOGIN_USERNAME', password: '$LOGIN_PASSWORD' });
 	body('wrong-password', { ...cred, password: 'not-the-password' });
@@ -313,8 +313,7 @@ op('subscriptions.getOne', () => {
 	query('roomId-lowercase-key', { roomid: '$ROOM_ID' });
 });
 
-// Cases for channels.create / groups.create; `nullable` says whether the optional fields of
-// the family's schema accept null.
+// Cases for channels.create / groups.create (the `c-` / `g-` name prefix).
 function createRoom(prefix) {
 	const base = { name: `${prefix}-$UNIQUE` };
 	body('valid', base);

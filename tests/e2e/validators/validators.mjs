@@ -49,7 +49,7 @@ function fail(message) {
 
 const BASE_URL = env('BASE_URL').replace(/\/$/, '');
 const ADMIN = { id: env('USER_ID'), token: env('AUTH_TOKEN') };
-const README = process.env.README || path.join(HERE, '..', '..', '..', 'README.md');
+const README = path.resolve(process.env.README || path.join(HERE, '..', '..', '..', 'README.md'));
 const require = createRequire(import.meta.url);
 const rt = require(process.env.REST_TYPINGS_BUNDLE || path.join(HERE, 'dist', 'rest-typings.cjs'));
 const { qs } = rt;
@@ -253,7 +253,7 @@ function documentedDifferences() {
 	}
 	const lines = text.split('\n');
 	const start = lines.findIndex((l) => /^#{1,6}\s/.test(l) && l.includes('Validator differences'));
-	if (start < 0) return { rows: [], note: `${path.relative(process.cwd(), README)} has no heading containing "Validator differences": no difference is documented` };
+	if (start < 0) return { rows: [], note: `${README} has no heading containing "Validator differences": no difference is documented` };
 	const rows = [];
 	let inTable = false;
 	for (const line of lines.slice(start + 1)) {
@@ -264,7 +264,7 @@ function documentedDifferences() {
 		}
 		inTable = true;
 		const cells = line.trim().replace(/^\|/, '').replace(/\|$/, '')
-			.split(/(?<!\\)\|/).map((s) => s.replace(/\\\|/g, '|').trim().replace(/^`(.*)`$/, '$1'));
+			.split(/(?<!\\)\|/).map((s) => s.replace(/\\\|/g, '|').trim().replace(/^`(.*)`$/, '$1').replace(/^\\\*$/, '*'));
 		if (cells.length < 2 || /^:?-+:?$/.test(cells[0]) || cells[0].toLowerCase() === 'operation') continue;
 		rows.push({ op: cells[0], case: cells[1], reason: cells.slice(2).join(' | ') });
 	}
@@ -325,7 +325,7 @@ async function main() {
 	const show = (r) => {
 		console.log(`  ${r.op} / ${r.id}`);
 		console.log(`    input (${r.kind}): ${clip(r.input)}`);
-		if (r.validator.coerced) console.log(`    validator sees, after ajv's coercion: ${clip(JSON.stringify(r.validator.coerced))}`);
+		if (r.validator.coerced) console.log(`    after ajv's coercion (what the route would get): ${clip(JSON.stringify(r.validator.coerced))}`);
 		console.log(`    ${r.validator.name}: ${r.validator.valid ? 'valid' : `invalid: ${r.validator.errors.join('; ')}`}`);
 		console.log(`    rocketlite: ${r.rocketlite.status} ${clip(JSON.stringify(r.rocketlite.body), 300)}`);
 	};
