@@ -47,7 +47,8 @@ def client(user_id=None, token=None):
 
 
 def login(user, password):
-    ok = rc.AuthenticationApi(client()).login(rc.LoginBody(user=user, password=password))
+    body = rc.LoginBody(user=rc.LoginUser(user), password=rc.LoginPassword(password))
+    ok = rc.AuthenticationApi(client()).login(body)
     return ok.data.user_id, ok.data.auth_token
 
 

@@ -8,6 +8,8 @@
 #   python_sdk.sh   a Python client generated from openapi/openapi.json tells a user story
 #   swagger_ui.sh   Chromium drives /docs: Authorize, Try it out, Execute
 #   validators.sh   Rocket.Chat 8.8.1's own request validators against the same inputs
+#   rc_python_client.sh, rc_node_client.sh  real Rocket.Chat clients (PyPI rocketchat-API,
+#                   npm @rocket.chat/api-client) tell a story through every served operation
 #   schemathesis.sh property-based fuzzing of every operation but logout against the spec
 # (Schemathesis last: it mutates the server the most.) Stops the server and exits non-zero if
 # any check failed. Each check installs what it needs (apt chromium, pip venvs under
@@ -20,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: tests/e2e/run.sh PATH-TO-ROCKETLITE-BINARY}
 [ -x "$BIN" ] || { echo "not an executable: $BIN"; exit 2; }
 export E2E_CACHE=${E2E_CACHE:-/tmp/rocketlite-e2e}
-CHECKS=${E2E_CHECKS:-spec_lint validators python_sdk rust_sdk swagger_ui schemathesis}
+CHECKS=${E2E_CHECKS:-spec_lint validators rc_python_client rc_node_client python_sdk rust_sdk swagger_ui schemathesis}
 mkdir -p "$E2E_CACHE"
 
 # Tools the checks need from the machine itself.

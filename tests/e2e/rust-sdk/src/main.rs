@@ -21,10 +21,12 @@ fn authed(base: &str, user_id: &str, token: &str) -> Client {
 async fn login(base: &str, user: &str, password: &str) -> Client {
     let anonymous = Client::new(base);
     let body = types::LoginBody {
-        user: Some(user.to_string()),
+        user: Some(types::LoginUser::String(user.to_string())),
         username: None,
         email: None,
-        password: password.to_string(),
+        password: Some(types::LoginPassword::String(password.to_string())),
+        resume: None,
+        code: None,
     };
     let ok = anonymous.login(&body).await.expect("login").into_inner();
     println!("logged in as {user} ({})", ok.data.user_id);
@@ -48,6 +50,9 @@ fn new_user(name: &str) -> types::CreateUserBody {
         bio: None,
         status_text: None,
         custom_fields: Default::default(),
+        fields: None,
+        free_switch_extension: None,
+        phones: vec![],
     }
 }
 
@@ -88,7 +93,7 @@ async fn main() {
     assert!(!done.user.active);
     println!("deactivated {olga} with confirmRelinquish");
 
-    let roles = admin.channels_roles(Some(&channel.id)).await.expect("channels.roles").into_inner();
+    let roles = admin.channels_roles(Some(&channel.id), None).await.expect("channels.roles").into_inner();
     let owners: Vec<&str> = roles
         .roles
         .iter()
