@@ -349,6 +349,20 @@ op('channels.create', () => {
 op('groups.create', () => createRoom('g'));
 
 // Cases for an invite: a room by roomId or roomName (oneOf), users by userId, username or
+// The malformed bodies every room-and-member operation gets, around a valid `base`.
+function malformedMember(base, userId) {
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'roomId');
+	body('userId-number', { ...base, userId: 42 });
+	body('userId-bool', { ...base, userId: true });
+	body('userId-null', { ...base, userId: null });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-array', { ...base, userId: [userId] });
+	form('form-valid', base);
+}
+
 // user; `lists` says whether the schema allows userIds / usernames (groups) or not (channels).
 function invite(roomId, roomName, lists) {
 	const base = { roomId, userId: '$OUTSIDER_ID' };
@@ -368,16 +382,7 @@ function invite(roomId, roomName, lists) {
 		body('userIds-null', { roomId, userIds: null });
 		body('usernames-number-items', { roomId, usernames: [1] });
 	}
-	body('empty-body', {});
-	body('body-array', []);
-	body('extra-key', { ...base, extra: 1 });
-	stringField(base, 'roomId');
-	body('userId-number', { ...base, userId: 42 });
-	body('userId-bool', { ...base, userId: true });
-	body('userId-null', { ...base, userId: null });
-	body('userId-empty', { ...base, userId: '' });
-	body('userId-array', { ...base, userId: ['$OUTSIDER_ID'] });
-	form('form-valid', base);
+	malformedMember(base, '$OUTSIDER_ID');
 }
 
 op('channels.invite', () => invite('$ROOM_ID', '$ROOM_NAME', false));
@@ -399,16 +404,7 @@ function owner() {
 	body('missing-room', { userId: '$USER_ID' });
 	body('both-roomId-roomName', { roomId: '$GROUP_ID', roomName: '$GROUP_NAME', userId: '$USER_ID' });
 	body('both-userId-username', { ...base, username: '$USERNAME' });
-	body('empty-body', {});
-	body('body-array', []);
-	body('extra-key', { ...base, extra: 1 });
-	stringField(base, 'roomId');
-	body('userId-number', { ...base, userId: 42 });
-	body('userId-bool', { ...base, userId: true });
-	body('userId-null', { ...base, userId: null });
-	body('userId-empty', { ...base, userId: '' });
-	body('userId-array', { ...base, userId: ['$USER_ID'] });
-	form('form-valid', base);
+	malformedMember(base, '$USER_ID');
 }
 
 op('groups.addOwner', owner);
@@ -455,34 +451,23 @@ op('licenses.info', () => {
 });
 
 // ---------------------------------------------------------------------------- without a validator
-op('channels.addOwner', () => {
-	const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
-	body('valid-userId', base);
-	body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
-	body('missing-room', { userId: '$USER_ID' });
-	body('missing-user', { roomId: '$ROOM_ID' });
-	body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
-	body('extra-key', { ...base, extra: 1 });
-	body('roomId-number', { ...base, roomId: 42 });
-	body('userId-bool', { ...base, userId: true });
-	body('userId-null', { ...base, userId: null });
-	body('empty-body', {});
-	form('form-valid', base);
-});
-op('channels.removeOwner', () => {
-	const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
-	body('valid-userId', base);
-	body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
-	body('missing-room', { userId: '$USER_ID' });
-	body('missing-user', { roomId: '$ROOM_ID' });
-	body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
-	body('extra-key', { ...base, extra: 1 });
-	body('roomId-number', { ...base, roomId: 42 });
-	body('userId-bool', { ...base, userId: true });
-	body('userId-null', { ...base, userId: null });
-	body('empty-body', {});
-	form('form-valid', base);
-});
+// addOwner and removeOwner take the same bodies.
+for (const name of ['channels.addOwner', 'channels.removeOwner']) {
+	op(name, () => {
+		const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
+		body('valid-userId', base);
+		body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
+		body('missing-room', { userId: '$USER_ID' });
+		body('missing-user', { roomId: '$ROOM_ID' });
+		body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
+		body('extra-key', { ...base, extra: 1 });
+		body('roomId-number', { ...base, roomId: 42 });
+		body('userId-bool', { ...base, userId: true });
+		body('userId-null', { ...base, userId: null });
+		body('empty-body', {});
+		form('form-valid', base);
+	});
+}
 op('channels.members', () => {
 	query('valid-roomId', { roomId: '$ROOM_ID' });
 	query('valid-roomName', { roomName: '$ROOM_NAME' });
