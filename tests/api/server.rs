@@ -41,9 +41,15 @@ fn config(dir: &Path) -> ServeConfig {
 pub(crate) async fn start(
     dir: &Path,
 ) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    start_with(config(dir)).await
+}
+
+/// Like [`start`], with the whole configuration.
+pub(crate) async fn start_with(
+    config: ServeConfig,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let (ready_tx, ready_rx) = oneshot::channel();
-    let config = config(dir);
     let handle = tokio::spawn(async move {
         rocketlite::cli::serve(
             config,
@@ -546,5 +552,54 @@ fn invalid_admin_values_are_refused_with_a_message_naming_the_variable() {
             !users.iter().any(|r| r.starts_with("userid_user")),
             "{users:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_default_channel_follows_its_flag_and_comes_once_to_an_older_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let general = "/api/v1/rooms.info?roomName=general";
+    // Started with --no-default-channel, as a data directory from before GENERAL looks.
+    let early = {
+        let (addr, stop, handle) = start_with(ServeConfig {
+            no_default_channel: true,
+            ..config(dir.path())
+        })
+        .await;
+        let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+        let (status, body) = admin.get(general).await;
+        assert_eq!(
+            (status, &body["errorType"]),
+            (400, &json!("error-room-not-found"))
+        );
+        let early = admin.create_user("early").await;
+        stop.send(()).unwrap();
+        handle.await.unwrap();
+        early
+    };
+    // Started normally: the step runs once, owned by the admin; earlier users are not joined.
+    for round in 0..2 {
+        let (addr, stop, handle) = start(dir.path()).await;
+        let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+        let (status, body) = admin.get(general).await;
+        assert_eq!(
+            (status, &body["room"]["_id"]),
+            (200, &json!("GENERAL")),
+            "{round}"
+        );
+        let (_, roles) = admin.get("/api/v1/channels.roles?roomId=GENERAL").await;
+        assert_eq!(roles["roles"][0]["u"]["username"], "admin", "{roles}");
+        let (_, members) = admin.get("/api/v1/channels.members?roomId=GENERAL").await;
+        assert_eq!(
+            members["total"],
+            json!(1 + round),
+            "round {round}: {members}"
+        );
+        assert!(!members.to_string().contains(&early), "{members}");
+        if round == 0 {
+            admin.create_user("later").await;
+        }
+        stop.send(()).unwrap();
+        handle.await.unwrap();
     }
 }
