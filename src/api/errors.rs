@@ -180,6 +180,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-room-not-found",
             None,
         ),
+        E::InvalidDate(param) => domain(
+            &format!(r#"The "{param}" query parameter must be a valid date."#),
+            &format!("error-{param}-param-invalid"),
+            None,
+        ),
         E::InvalidSort(raw) => domain(
             &format!("Invalid sort parameter provided: \"{raw}\""),
             "error-invalid-sort",

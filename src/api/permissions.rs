@@ -2,15 +2,18 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
-use super::errors::Operation;
+use super::errors::{Operation, to_response};
+use super::query::{self, Kind, QuerySchema};
 use super::views::PermissionView;
 use super::{ApiResult, ApiTags, call, call_read};
-use crate::service::Service;
+use crate::model::is_iso8601;
+use crate::service::{Service, ServiceError};
 
 /// Every permission; `remove` is always empty (nothing is ever deleted).
 #[derive(Object)]
@@ -45,6 +48,12 @@ pub struct UpdateOk {
     pub success: bool,
 }
 
+/// permissions.listAll's query, as Rocket.Chat's `isPermissionsListAll` reads it.
+const LIST_ALL: QuerySchema = QuerySchema {
+    params: &[("updatedSince", Kind::Text)],
+    closed: true,
+};
+
 /// Roles and permissions.
 pub struct PermissionsApi;
 
@@ -52,13 +61,31 @@ pub struct PermissionsApi;
 impl PermissionsApi {
     /// List all permissions
     ///
-    /// Every permission with the roles granted it.
+    /// Every permission with the roles granted it. With `updatedSince` (an ISO-8601 date),
+    /// still every permission: rocketlite keeps no per-permission change times, so each counts
+    /// as updated, which a client merging the answer handles alike.
     #[oai(
         path = "/permissions.listAll",
         method = "get",
         operation_id = "permissionsListAll"
     )]
-    async fn list_all(&self, _auth: Auth, s: Data<&Arc<Service>>) -> ApiResult<ListAllOk> {
+    async fn list_all(
+        &self,
+        request: &Request,
+        _auth: Auth,
+        s: Data<&Arc<Service>>,
+        #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
+    ) -> ApiResult<ListAllOk> {
+        let _ = updated_since; // documents the parameter; the value comes from the checked query
+        let q = query::check(request, &LIST_ALL)?;
+        if q.text("updatedSince")
+            .is_some_and(|d| !d.is_empty() && !is_iso8601(&d))
+        {
+            return Err(to_response(
+                ServiceError::InvalidDate("updatedSince"),
+                Operation::Permissions,
+            ));
+        }
         call_read(
             &s,
             Operation::Permissions,

@@ -9,5 +9,5 @@ mod user;
 pub use access::{Permission, Role};
 pub use ids::{LoginToken, RoomId, TokenHash, UserId, new_id};
 pub use room::{Room, RoomKind, Subscription};
-pub use time::{Millis, iso8601};
+pub use time::{Millis, is_iso8601, iso8601};
 pub use user::{Email, User, normalize_key};

@@ -18,6 +18,50 @@ pub fn iso8601(ms: Millis) -> String {
     )
 }
 
+/// Whether `text` is an ISO-8601 date or date-time that JavaScript's `Date.parse` reads:
+/// `YYYY-MM-DD`, optionally `THH:MM`, `:SS`, a fraction, and `Z` or an offset `±HH:MM`.
+pub fn is_iso8601(text: &str) -> bool {
+    let num = |s: &str, max: u32| s.len() == 2 && s.parse::<u32>().is_ok_and(|n| n <= max);
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let date_ok = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d), None) => {
+            y.len() == 4
+                && y.parse::<u32>().is_ok()
+                && num(m, 12)
+                && m != "00"
+                && num(d, 31)
+                && d != "00"
+        }
+        _ => false,
+    };
+    let Some(time) = time else {
+        return date_ok;
+    };
+    let (clock, offset) = match time.find(['Z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let offset_ok = match offset {
+        "" | "Z" => true,
+        o => o[1..]
+            .split_once(':')
+            .is_some_and(|(h, m)| num(h, 23) && num(m, 59)),
+    };
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let fields: Vec<&str> = hms.split(':').collect();
+    let clock_ok = matches!(fields.len(), 2 | 3)
+        && num(fields[0], 23)
+        && num(fields[1], 59)
+        && fields.get(2).is_none_or(|s| num(s, 59))
+        && !fraction.is_empty()
+        && fraction.chars().all(|c| c.is_ascii_digit());
+    date_ok && clock_ok && offset_ok
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -34,7 +78,30 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::iso8601;
+    use super::{is_iso8601, iso8601};
+
+    #[test]
+    fn recognises_iso_dates() {
+        for ok in [
+            "2026-11-27",
+            "2026-11-27T10:00",
+            "2026-11-27T10:00:05.123Z",
+            "2026-11-27 10:00:05+01:00",
+        ] {
+            assert!(is_iso8601(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-11-27T25:00",
+            "2026-11-27T10",
+            "27.11.2026",
+            "2026-11-27T10:00:05.",
+        ] {
+            assert!(!is_iso8601(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -91,6 +91,9 @@ pub enum ServiceError {
     /// A `sort` parameter that is not a JSON object of `1` / `-1`; carries it as sent.
     #[error("invalid sort {0}")]
     InvalidSort(String),
+    /// A date parameter that is not a date; carries the parameter's name.
+    #[error("invalid date in {0}")]
+    InvalidDate(&'static str),
     /// An invite whose names match no user.
     #[error("no user to invite")]
     EmptyInviteList,

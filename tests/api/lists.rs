@@ -189,3 +189,37 @@ async fn validated_queries_are_read_like_rocket_chats_router() {
         );
     }
 }
+
+#[tokio::test]
+async fn permissions_list_all_reads_updated_since() {
+    let app = TestApp::new().await;
+    let (status, all) = app
+        .get("/api/v1/permissions.listAll", Some(&app.admin))
+        .await;
+    assert_eq!(status, 200);
+    // No per-permission times are kept: every permission counts as updated.
+    let since = "/api/v1/permissions.listAll?updatedSince=2026-01-01T00:00:00.000Z";
+    assert_eq!(app.get(since, Some(&app.admin)).await, (200, all));
+    let got = app
+        .get(
+            "/api/v1/permissions.listAll?updatedSince=yesterday",
+            Some(&app.admin),
+        )
+        .await;
+    let expected = json!({
+        "success": false,
+        "error": "The \"updatedSince\" query parameter must be a valid date. [error-updatedSince-param-invalid]",
+        "errorType": "error-updatedSince-param-invalid"
+    });
+    assert_eq!(got, (400, expected));
+    let (status, body) = app
+        .get(
+            "/api/v1/permissions.listAll?since=2026-01-01",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("invalid-params"))
+    );
+}
