@@ -103,6 +103,10 @@ impl ReferenceStateMachine for Reference {
             2 => member_op(|caller, room, target| Op::RemoveOwner { caller, room, target }),
             6 => (caller(), owner_target(), prop::bool::weighted(0.3), any::<bool>())
                 .prop_map(|(caller, target, active, confirm)| Op::SetActive { caller, target, active, confirm }),
+            1 => (caller(), owner_target(), any::<bool>())
+                .prop_map(|(caller, target, confirm)| Op::DeleteUser { caller, target, confirm }),
+            1 => (caller(), 0..4u8).prop_map(|(caller, days)| Op::DeactivateIdle { caller, days }),
+            1 => (1..4u8).prop_map(|days| Op::Advance { days }),
         ]
         .boxed()
     }

@@ -20,6 +20,8 @@ pub enum Operation {
     Logout,
     UsersCreate,
     UsersRegister,
+    UsersDelete,
+    UsersDeactivateIdle,
     UsersInfo,
     UsersList,
     SetActiveStatus,
@@ -82,7 +84,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::UserNotFound => match operation {
             Op::UsersInfo => ErrorResponse::bad_request(Failure::plain("User not found.")),
-            Op::Room(..) => domain(
+            Op::Room(..) | Op::UsersDelete => domain(
                 r#"The required "userId" or "username" param provided does not match any users"#,
                 "error-invalid-user",
                 None,
@@ -144,6 +146,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             &format!("A channel with name '{name}' exists"),
             "error-duplicate-channel-name",
             Some(json!({ "function": "RocketChat.getValidRoomName", "channel_name": name })),
+        ),
+        E::LastAdmin if operation == Op::UsersDelete => domain(
+            "Leaving the app without an admin is not allowed",
+            "error-action-not-allowed",
+            Some(json!({ "method": "deleteUser", "action": "Remove_last_admin" })),
         ),
         E::LastAdmin => domain(
             "Leaving the app without an active admin is not allowed",

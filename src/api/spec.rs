@@ -189,6 +189,8 @@ fn ok_example(operation: &str) -> Option<Value> {
         "usersSetActiveStatus" => {
             json!({"user": {"_id": USER_ID, "active": false}, "success": true})
         }
+        "usersDelete" => json!({"success": true}),
+        "usersDeactivateIdle" => json!({"count": 3, "success": true}),
         "usersRegister" => {
             json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})
         }
@@ -224,6 +226,17 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                     "invalidParams",
                     invalid("must have required property 'activeStatus'"),
                 ),
+                (
+                    "lastOwner",
+                    example(E::LastOwner(vec!["general".into()]), op),
+                ),
+                ("lastAdmin", example(E::LastAdmin, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("usersDelete", "400") => {
+            let op = Operation::UsersDelete;
+            vec![
                 (
                     "lastOwner",
                     example(E::LastOwner(vec!["general".into()]), op),

@@ -11,7 +11,9 @@ use super::body::{Body, RequestSchema};
 use super::call::HashGate;
 use super::envelope::{ErrorResponse, Failure};
 use super::errors::{Operation, to_response};
+use super::names::UserNames;
 use super::query::{self, Checked, Kind, QuerySchema};
+use super::room_family::SuccessOk;
 use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
@@ -101,6 +103,44 @@ pub struct RegisteredUser {
 #[derive(Object)]
 pub struct RegisterOk {
     pub user: RegisteredUser,
+    pub success: bool,
+}
+
+/// What `users.delete` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct DeleteUserBody {
+    #[oai(flatten)]
+    pub user: UserNames,
+    /// Required when the user is the last active owner of a room with other active members:
+    /// the earliest-joined of them then becomes its owner.
+    pub confirm_relinquish: Option<bool>,
+}
+
+impl RequestSchema for DeleteUserBody {
+    const CLOSED: bool = true;
+}
+
+/// What `users.deactivateIdle` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct DeactivateIdleBody {
+    /// Deactivate users whose last login (or creation, if they never logged in) is more than
+    /// this many days ago.
+    #[oai(validator(minimum(value = "0")))]
+    pub days_idle: f64,
+    /// Only users holding this global role; defaults to `user`.
+    pub role: Option<String>,
+}
+
+impl RequestSchema for DeactivateIdleBody {
+    const CLOSED: bool = true;
+}
+
+/// How many users were deactivated.
+#[derive(Object)]
+pub struct CountOk {
+    pub count: u64,
     pub success: bool,
 }
 
@@ -315,6 +355,64 @@ impl UsersApi {
                     name: user.name,
                     username: user.username,
                 },
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Delete a user
+    ///
+    /// Requires `delete-user`. Refused for the last active admin, and (`user-last-owner`, as a
+    /// deactivation) for the last active owner of a room with other active members unless
+    /// `confirmRelinquish` is true: then the earliest-joined active member of each such room
+    /// becomes its owner. The user's memberships, ownerships and tokens go; the rooms stay.
+    #[oai(path = "/users.delete", method = "post", operation_id = "usersDelete")]
+    async fn delete(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<DeleteUserBody>,
+    ) -> ApiResult<SuccessOk> {
+        let caller = auth.0;
+        let confirm = body.0.confirm_relinquish.unwrap_or(false);
+        let target = body.0.user.user(Operation::UsersDelete)?;
+        call(
+            &service,
+            Operation::UsersDelete,
+            move |s| s.delete_user(&caller, &target, confirm),
+            |()| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Deactivate idle users
+    ///
+    /// Requires `edit-other-user-active-status`. Deactivates, in one transaction, every active
+    /// user holding `role` (default `user`) whose last login, or creation if they never logged
+    /// in, is more than `daysIdle` days ago, oldest first, by the rules of setActiveStatus
+    /// with confirmRelinquish: rooms change hands, tokens are revoked, the last active admin
+    /// stays. Their `inactiveReason` is `idle_too_long`.
+    #[oai(
+        path = "/users.deactivateIdle",
+        method = "post",
+        operation_id = "usersDeactivateIdle"
+    )]
+    async fn deactivate_idle(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<DeactivateIdleBody>,
+    ) -> ApiResult<CountOk> {
+        let caller = auth.0;
+        let days = body.0.days_idle;
+        let role = body.0.role.unwrap_or_else(|| Role::User.as_str().into());
+        call(
+            &service,
+            Operation::UsersDeactivateIdle,
+            move |s| s.deactivate_idle(&caller, days, &role),
+            |count| CountOk {
+                count: count as u64,
                 success: true,
             },
         )

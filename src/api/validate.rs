@@ -56,6 +56,17 @@ pub fn validate(
             Value::Bool(b) => Some(Value::String(b.to_string())),
             _ => None,
         }),
+        "number" => coerce(value, "number", |v| match v {
+            Value::Number(_) => Some(v.clone()),
+            Value::String(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            _ => None,
+        }),
         "integer" => coerce(value, "integer", |v| match v {
             Value::Number(n) if n.is_i64() || n.is_u64() => Some(v.clone()),
             Value::String(s) => s.trim().parse::<i64>().ok().map(Value::from),

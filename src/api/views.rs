@@ -32,6 +32,13 @@ pub struct UserView {
     pub created_at: String,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
+    /// The last successful login, shown with the email addresses.
+    #[oai(rename = "lastLogin", skip_serializing_if_is_none)]
+    pub last_login: Option<String>,
+    /// Why an inactive user is inactive (`deactivated`, `idle_too_long`), shown with the email
+    /// addresses.
+    #[oai(rename = "inactiveReason", skip_serializing_if_is_none)]
+    pub inactive_reason: Option<String>,
 }
 
 impl UserView {
@@ -56,6 +63,8 @@ impl UserView {
             roles: user.roles.clone(),
             created_at: iso8601(user.created_at),
             updated_at: iso8601(user.updated_at),
+            last_login: user.last_login.filter(|_| full).map(iso8601),
+            inactive_reason: user.inactive_reason.clone().filter(|_| full),
         }
     }
 }

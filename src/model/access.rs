@@ -96,6 +96,7 @@ permissions! {
     ManageModerationActions = "manage-moderation-actions" => [Admin];
     AccessPermissions = "access-permissions" => [Admin];
     CreateUser = "create-user" => [Admin];
+    DeleteUser = "delete-user" => [Admin];
     ViewFullOtherUserInfo = "view-full-other-user-info" => [Admin];
     ViewOtherUserChannels = "view-other-user-channels" => [Admin];
     CreateC = "create-c" => [Admin, User, Bot];

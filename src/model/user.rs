@@ -24,6 +24,12 @@ pub struct User {
     pub roles: Vec<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// The last successful login; left out of the record until there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_login: Option<Millis>,
+    /// Why an inactive user is inactive (`deactivated`, `idle_too_long`); none while active.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inactive_reason: Option<String>,
 }
 
 impl User {

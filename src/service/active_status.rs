@@ -1,4 +1,6 @@
-//! `users.setActiveStatus`: deactivation that never leaves a room without an active owner.
+//! Taking a user away, by deactivation (`users.setActiveStatus`, `users.deactivateIdle`) or
+//! deletion (`users.delete`), without ever leaving a room without an active owner or the
+//! server without an active admin. Every path goes through [`departure`] and [`deactivate`].
 
 use super::auth::current_caller;
 use super::permissions::require_any;
@@ -21,8 +23,12 @@ pub struct SetActiveStatus {
     pub confirm_relinquish: bool,
 }
 
+/// Why a user is inactive, as Rocket.Chat records it in `inactiveReason`.
+pub(super) const DEACTIVATED: &str = "deactivated";
+pub(super) const IDLE_TOO_LONG: &str = "idle_too_long";
+
 /// A room the user is the last active owner of, and the member who takes over.
-struct Handover {
+pub(super) struct Handover {
     room: Room,
     successor: UserId,
 }
@@ -42,21 +48,44 @@ impl Service {
             if req.active {
                 return reactivate(tx, user, now);
             }
-            if user.active && user.has_role(Role::Admin) && !another_active_admin(tx, &user.id)? {
-                return Err(ServiceError::LastAdmin);
-            }
-            let handovers = if user.active {
-                handovers(tx, &user.id)?
-            } else {
-                Vec::new()
-            };
-            if !handovers.is_empty() && !req.confirm_relinquish {
-                let names = handovers.iter().map(|h| h.room.fname.clone()).collect();
-                return Err(ServiceError::LastOwner(names));
-            }
-            deactivate(tx, user, &handovers, now)
+            let handovers = departure(tx, &user, req.confirm_relinquish)?;
+            deactivate(tx, user, &handovers, DEACTIVATED, now)
         })
     }
+}
+
+/// The checks before a user goes (deactivated or deleted), in Rocket.Chat's order: never the
+/// last active admin; then the rooms it is the last active owner of, which need
+/// `confirm_relinquish` and are handed to their earliest-joined active member.
+pub(super) fn departure(
+    tx: &impl Reads,
+    user: &User,
+    confirm_relinquish: bool,
+) -> ServiceResult<Vec<Handover>> {
+    if !user.active {
+        return Ok(Vec::new());
+    }
+    if user.has_role(Role::Admin) && !another_active_admin(tx, &user.id)? {
+        return Err(ServiceError::LastAdmin);
+    }
+    let handovers = handovers(tx, &user.id)?;
+    if !handovers.is_empty() && !confirm_relinquish {
+        let names = handovers.iter().map(|h| h.room.fname.clone()).collect();
+        return Err(ServiceError::LastOwner(names));
+    }
+    Ok(handovers)
+}
+
+/// Hands the rooms over to their successors.
+pub(super) fn hand_over(
+    tx: &impl Writes,
+    handovers: &[Handover],
+    now: i64,
+) -> Result<(), StoreError> {
+    for handover in handovers {
+        grant_owner(tx, &handover.room.id, &handover.successor, now)?;
+    }
+    Ok(())
 }
 
 /// Whether an active admin other than `user` exists.
@@ -86,23 +115,24 @@ fn handovers(tx: &impl Reads, user: &UserId) -> Result<Vec<Handover>, StoreError
     Ok(out)
 }
 
-fn deactivate(
+/// Deactivates `user` after [`departure`]: hands its rooms over, revokes its tokens, archives
+/// its subscriptions and records why (`reason`).
+pub(super) fn deactivate(
     tx: &impl Writes,
     user: User,
     handovers: &[Handover],
+    reason: &str,
     now: i64,
 ) -> ServiceResult<User> {
-    for handover in handovers {
-        grant_owner(tx, &handover.room.id, &handover.successor, now)?;
-    }
+    hand_over(tx, handovers, now)?;
     tx.remove_all_tokens(&user.id)?;
     set_archived(tx, &user.id, true, now)?;
-    store_active(tx, user, false, now)
+    store_active(tx, user, false, Some(reason), now)
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
 fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResult<User> {
-    let user = store_active(tx, user, true, now)?;
+    let user = store_active(tx, user, true, None, now)?;
     set_archived(tx, &user.id, false, now)?;
     for room in tx.room_ids_of(&user.id)? {
         ensure_active_owner(tx, &room, now)?;
@@ -129,12 +159,19 @@ fn set_archived(
     Ok(())
 }
 
-fn store_active(tx: &impl Writes, user: User, active: bool, now: i64) -> ServiceResult<User> {
+fn store_active(
+    tx: &impl Writes,
+    user: User,
+    active: bool,
+    reason: Option<&str>,
+    now: i64,
+) -> ServiceResult<User> {
     if user.active == active {
         return Ok(user);
     }
     let mut updated = user.clone();
     updated.active = active;
+    updated.inactive_reason = reason.map(str::to_string);
     updated.updated_at = now;
     tx.put_user(&updated, Some(&user))?;
     Ok(updated)

@@ -133,13 +133,16 @@ impl Service {
             match tx.user(&user.id)? {
                 Some(current) if current.active => {
                     // Unless the password changed meanwhile, the old hash gives way.
+                    // Record the login (users.deactivateIdle reads it) and, unless the
+                    // password changed meanwhile, let an old hash give way.
+                    let mut seen = current.clone();
+                    seen.last_login = Some(now);
                     if let Some(hash) = &upgrade
                         && current.password_hash == user.password_hash
                     {
-                        let mut upgraded = current.clone();
-                        upgraded.password_hash = Some(hash.clone());
-                        tx.put_user(&upgraded, Some(&current))?;
+                        seen.password_hash = Some(hash.clone());
                     }
+                    tx.put_user(&seen, Some(&current))?;
                     tx.insert_token(&user.id, &token.hash(), now)?;
                     // Logins also sweep a few expired tokens, between the periodic sweeps.
                     tx.remove_tokens_issued_before(cutoff, 16)?;

@@ -141,6 +141,8 @@ impl Service {
             roles: vec![Role::Admin.as_str().into(), Role::User.as_str().into()],
             created_at: now,
             updated_at: now,
+            last_login: None,
+            inactive_reason: None,
         };
         let record = user.clone();
         self.store.write(move |tx| {

@@ -6,6 +6,7 @@ mod auth;
 mod bootstrap;
 mod error;
 mod import;
+mod lifecycle;
 pub mod limits;
 mod listing;
 mod login_limits;

@@ -3,7 +3,7 @@
 
 use super::limits;
 use super::rooms::join_default_rooms;
-use super::users::{is_valid_email, is_valid_name};
+use super::users::{fresh_id, is_valid_email, is_valid_name};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, User, UserId, normalize_key};
 use crate::store::prelude::*;
@@ -83,11 +83,14 @@ impl Service {
             roles: vec![Role::User.as_str().into()],
             created_at: now,
             updated_at: now,
+            last_login: None,
+            inactive_reason: None,
         };
         let sub_ids = self.default_room_sub_ids()?;
         self.store.write(move |tx| {
             // Again inside the write: another sign-up may have taken the name since.
             unclaimed(tx, &reg)?;
+            fresh_id(tx, &user.id)?;
             let mut user = user.clone();
             if tx.user_ids_with_role(Role::Admin)?.is_empty() {
                 user.roles.insert(0, Role::Admin.as_str().into());

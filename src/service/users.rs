@@ -87,6 +87,7 @@ impl Service {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[Permission::CreateUser], None)?;
             check_unique(tx, &user.username, &user.emails[0].address)?;
+            fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
             if join_defaults {
                 join_default_rooms(tx, &user, &sub_ids, now)?;
@@ -118,6 +119,8 @@ impl Service {
             roles: limits::distinct(&new.roles),
             created_at: now,
             updated_at: now,
+            last_login: None,
+            inactive_reason: (!new.active).then(|| "deactivated".into()),
         }
     }
 
@@ -255,6 +258,15 @@ fn compare_users(field: &str, a: &User, b: &User) -> Option<Ordering> {
         "emails" | "emails.address" => email(a).cmp(&email(b)),
         _ => return None,
     })
+}
+
+/// Refuses to give out an id that is taken or belonged to a deleted user (ids are random, so
+/// this never happens in practice; it keeps "a deleted user's id is never reused" a rule).
+pub(super) fn fresh_id(tx: &impl Reads, id: &UserId) -> ServiceResult<()> {
+    if tx.user(id)?.is_some() || tx.was_deleted(id)? {
+        return Err(StoreError::Corrupt(format!("generated user id {id} is taken")).into());
+    }
+    Ok(())
 }
 
 pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> ServiceResult<()> {

@@ -48,6 +48,8 @@ mod tests {
             roles: vec!["admin".into(), "user".into()],
             created_at: 1,
             updated_at: 2,
+            last_login: None,
+            inactive_reason: None,
         }
     }
 
@@ -114,6 +116,15 @@ mod tests {
     #[test]
     fn stored_records_match_their_golden_bytes() {
         golden("user", user());
+        // A user who logged in and was deactivated carries both; others keep the bytes above.
+        golden(
+            "user_deactivated",
+            User {
+                last_login: Some(3),
+                inactive_reason: Some("idle_too_long".into()),
+                ..user()
+            },
+        );
         golden("room", room());
         // A default room carries the flag; rooms without it keep the bytes above.
         golden(

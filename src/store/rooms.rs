@@ -149,6 +149,10 @@ pub trait RoomWrites {
         previous: Option<&Subscription>,
     ) -> Result<(), StoreError>;
 
+    /// Removes a membership: the subscription, its place in join order, the user's room list
+    /// and the owner index.
+    fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError>;
+
     /// The next place in join order; strictly increasing across the whole store.
     fn next_join_seq(&self) -> Result<u64, StoreError>;
 
@@ -206,6 +210,18 @@ impl RoomWrites for WriteTx {
         let next = self.meta("join_seq")?.unwrap_or(0) + 1;
         self.set_meta("join_seq", next)?;
         Ok(next)
+    }
+
+    fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError> {
+        let (room, user) = (sub.room_id.as_str(), sub.user_id.as_str());
+        let tx = self.w();
+        tx.open_table(ROOMID_USERID_SUBSCRIPTION)?
+            .remove((room, user))?;
+        tx.open_table(ROOMID_JOINSEQ_USERID)?
+            .remove((room, sub.join_seq))?;
+        tx.open_multimap_table(USERID_ROOMID)?.remove(user, room)?;
+        tx.open_multimap_table(ROOMID_OWNERID)?.remove(room, user)?;
+        Ok(())
     }
 
     fn mark_default_channel_seeded(&self) -> Result<(), StoreError> {

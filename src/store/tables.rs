@@ -91,6 +91,8 @@ tables! {
     multimap USERID_ROOMID: <&str, &str> = "userid_roomid";
     /// `room id -> {user id}`: members holding the room role `owner`.
     multimap ROOMID_OWNERID: <&str, &str> = "roomid_ownerid";
+    /// `user id -> deleted at (ms)`: deleted users, so their ids are never given out again.
+    table DELETED_USERID: <&str, i64> = "deleted_userid";
     /// `room id -> ()`: the default rooms, which every new user joins.
     table DEFAULT_ROOMID: <&str, ()> = "default_roomid";
 }

@@ -34,6 +34,9 @@ pub trait UserReads {
 
     /// How many users are active; reads every user record.
     fn count_active_users(&self) -> Result<u64, StoreError>;
+
+    /// Whether a user with this id existed and was deleted.
+    fn was_deleted(&self, id: &UserId) -> Result<bool, StoreError>;
 }
 
 impl<T: OpenTables> UserReads for Tx<T> {
@@ -84,6 +87,14 @@ impl<T: OpenTables> UserReads for Tx<T> {
         Ok((page, total))
     }
 
+    fn was_deleted(&self, id: &UserId) -> Result<bool, StoreError> {
+        Ok(self
+            .inner
+            .table(DELETED_USERID)?
+            .get(id.as_str())?
+            .is_some())
+    }
+
     fn count_active_users(&self) -> Result<u64, StoreError> {
         let mut active = 0;
         for row in self.inner.table(USERID_USER)?.iter()? {
@@ -122,6 +133,10 @@ pub trait UserWrites {
 
     /// Revokes one token (logout, expiry).
     fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError>;
+
+    /// Removes `user` and its username, email and role index entries, and remembers its id
+    /// as deleted at `now`. Its tokens and memberships must be gone already.
+    fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError>;
 
     /// Revokes every token of `user`; returns how many there were.
     fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError>;
@@ -164,6 +179,24 @@ impl UserWrites for WriteTx {
                 roles.insert(role.as_str(), id)?;
             }
         }
+        Ok(())
+    }
+
+    fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError> {
+        let tx = self.w();
+        let id = user.id.as_str();
+        tx.open_table(USERID_USER)?.remove(id)?;
+        tx.open_table(USERNAME_USERID)?
+            .remove(normalize_key(&user.username).as_str())?;
+        let mut emails = tx.open_table(EMAIL_USERID)?;
+        for email in &user.emails {
+            emails.remove(normalize_key(&email.address).as_str())?;
+        }
+        let mut roles = tx.open_multimap_table(ROLE_USERID)?;
+        for role in &user.roles {
+            roles.remove(role.as_str(), id)?;
+        }
+        tx.open_table(DELETED_USERID)?.insert(id, now)?;
         Ok(())
     }
 
@@ -271,6 +304,8 @@ mod tests {
             roles: roles.iter().map(|r| r.to_string()).collect(),
             created_at: 0,
             updated_at: 0,
+            last_login: None,
+            inactive_reason: None,
         }
     }
 

@@ -9,6 +9,7 @@ mod connections;
 mod default_channel;
 mod expiry;
 mod forms;
+mod lifecycle;
 mod lists;
 mod login_forms;
 mod names;

@@ -27,6 +27,8 @@ const OPS = {
 	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
 	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
+	'users.delete': { method: 'POST', path: '/api/v1/users.delete', validator: null },
+	'users.deactivateIdle': { method: 'POST', path: '/api/v1/users.deactivateIdle', validator: 'isUserDeactivateIdleParamsPOST' },
 	'users.register': { method: 'POST', path: '/api/v1/users.register', validator: 'isUserRegisterParamsPOST', auth: 'none' },
 	'users.info': { method: 'GET', path: '/api/v1/users.info', validator: 'isUsersInfoParamsGetProps' },
 	'users.list': { method: 'GET', path: '/api/v1/users.list', validator: 'isUsersListParamsGET' },
@@ -183,6 +185,58 @@ op('users.setActiveStatus', () => {
 	form('form-valid', { userId: '$TARGET_ID', activeStatus: 'true' });
 	form('form-str-1', { userId: '$TARGET_ID', activeStatus: '1' });
 	body('final-activate', { userId: '$TARGET_ID', activeStatus: true }, { note: 'leaves the target active' });
+});
+
+// ---------------------------------------------------------------------------- users.delete
+op('users.delete', () => {
+	// Nobody the run needs is ever named: every valid case names a user that does not exist.
+	const base = { userId: 'no-such-user' };
+	body('valid-userId', base);
+	body('valid-username', { username: 'no-such-user' });
+	body('valid-confirm', { ...base, confirmRelinquish: true });
+	body('valid-confirm-str', { ...base, confirmRelinquish: 'false' });
+	body('user-alone', { user: 'no-such-user' });
+	body('missing-user', {});
+	body('confirm-only', { confirmRelinquish: true });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('userId-number', { userId: 42 });
+	body('userId-bool', { userId: true });
+	body('userId-object', { userId: {} });
+	body('userId-array', { userId: ['no-such-user'] });
+	body('username-number', { username: 7 });
+	body('confirm-yes', { ...base, confirmRelinquish: 'yes' });
+	body('confirm-null', { ...base, confirmRelinquish: null });
+	body('confirm-1', { ...base, confirmRelinquish: 1 });
+	body('both-userId-username', { ...base, username: 'no-such-user' });
+	form('form-valid', base);
+	form('form-confirm', { ...base, confirmRelinquish: 'true' });
+});
+
+// ---------------------------------------------------------------------------- users.deactivateIdle
+op('users.deactivateIdle', () => {
+	// Only thresholds nobody in the run reaches: no case may deactivate a fixture.
+	const base = { daysIdle: 100000 };
+	body('valid', base);
+	body('valid-role', { ...base, role: 'user' });
+	body('valid-role-unknown', { ...base, role: 'no-such-role' });
+	body('valid-fraction', { daysIdle: 100000.5 });
+	body('daysIdle-string', { daysIdle: '100000' });
+	body('missing-daysIdle', {});
+	body('role-only', { role: 'user' });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('daysIdle-word', { daysIdle: 'soon' });
+	body('daysIdle-empty', { daysIdle: '' });
+	body('daysIdle-null', { daysIdle: null });
+	body('daysIdle-object', { daysIdle: {} });
+	body('daysIdle-array', { daysIdle: [100000] });
+	body('daysIdle-negative', { daysIdle: -1 });
+	body('role-number', { ...base, role: 5 });
+	body('role-null', { ...base, role: null });
+	body('role-array', { ...base, role: ['user'] });
+	form('form-valid', { daysIdle: '100000' });
+	form('form-role', { daysIdle: '100000', role: 'admin' });
 });
 
 // ---------------------------------------------------------------------------- users.register

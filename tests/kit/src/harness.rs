@@ -36,6 +36,9 @@ pub struct Harness {
     dead: Vec<(UserId, LoginToken)>,
 }
 
+/// A day on the service's clock.
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
 /// Argon2 at its smallest cost: the rules are under test here, not the hash.
 fn cheap_argon2() -> argon2::Params {
     argon2::Params::new(8, 1, 1, None).expect("valid argon2 parameters")
@@ -356,6 +359,49 @@ impl Harness {
                         }
                     })
             }
+            Op::DeleteUser {
+                caller,
+                target,
+                confirm,
+            } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                let name = match self.users.get(target) {
+                    Some(id) => UserRef::Id(id.clone()),
+                    None => UserRef::Id(UserId("unknown-user-id".into())),
+                };
+                self.caller(caller)
+                    .and_then(|c| self.service().delete_user(&c, &name, confirm))
+                    .map(|()| self.revoke(target, true))
+            }
+            Op::DeactivateIdle { caller, days } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                let before: Vec<bool> = self.users.iter().map(|id| self.is_active(id)).collect();
+                let count = self.caller(caller).and_then(|c| {
+                    self.service()
+                        .deactivate_idle(&c, f64::from(days), Role::User.as_str())
+                });
+                return match count {
+                    Ok(count) => {
+                        for (slot, was_active) in before.into_iter().enumerate() {
+                            if was_active && !self.is_active(&self.users[slot].clone()) {
+                                self.revoke(slot, true);
+                            }
+                        }
+                        Outcome::Deactivated(count)
+                    }
+                    Err(e) => outcome_of(e),
+                };
+            }
+            Op::Advance { days } => {
+                self.clock.fetch_add(i64::from(days) * DAY_MS, Ordering::SeqCst);
+                Ok(())
+            }
         };
         match result {
             Ok(()) => Outcome::Ok,
@@ -403,13 +449,24 @@ impl Harness {
         assert_eq!(self.users.len(), model.users.len(), "user count");
         assert_eq!(self.rooms.len(), model.rooms.len(), "room count");
         let mut active_admins = 0;
+        let dump = self.store().dump().unwrap();
         for (slot, expected) in model.users.iter().enumerate() {
             let id = &self.users[slot];
-            let user = self
-                .store()
-                .read(|tx| tx.user(id))
-                .unwrap()
-                .expect("user stored");
+            let stored = self.store().read(|tx| tx.user(id)).unwrap();
+            if expected.deleted {
+                assert!(stored.is_none(), "deleted u{slot} is still stored");
+                // Nothing but its tombstone (and rooms it created, which name their creator)
+                // may mention a deleted user.
+                let left: Vec<&String> = dump
+                    .iter()
+                    .filter(|row| row.contains(id.as_str()))
+                    .filter(|row| !row.starts_with("deleted_userid") && !row.starts_with("roomid_room"))
+                    .collect();
+                assert!(left.is_empty(), "deleted u{slot} left rows: {left:?}");
+                assert!(self.live[slot].is_empty(), "deleted u{slot} holds a session");
+                continue;
+            }
+            let user = stored.expect("user stored");
             assert_eq!(user.active, expected.active, "active flag of u{slot}");
             assert_eq!(
                 user.has_role(Role::Admin),
@@ -480,6 +537,7 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::AlreadyOwner => Outcome::AlreadyOwner,
         E::NotOwner => Outcome::NotOwner,
         E::LastRoomOwner => Outcome::LastRoomOwner,
+        E::EmptyInviteList => Outcome::EmptyInviteList,
         other => Outcome::Unexpected(other.to_string()),
     }
 }

@@ -53,6 +53,21 @@ pub enum Op {
         active: bool,
         confirm: bool,
     },
+    /// `users.delete`.
+    DeleteUser {
+        caller: u8,
+        target: u8,
+        confirm: bool,
+    },
+    /// `users.deactivateIdle` for the role `user` (which every account holds).
+    DeactivateIdle {
+        caller: u8,
+        days: u8,
+    },
+    /// Time passes: the service's clock moves on by whole days.
+    Advance {
+        days: u8,
+    },
 }
 
 /// What an operation did, as both sides report it.
@@ -74,6 +89,10 @@ pub enum Outcome {
     AlreadyOwner,
     NotOwner,
     LastRoomOwner,
+    /// An invite whose users are all unknown (here: deleted).
+    EmptyInviteList,
+    /// users.deactivateIdle's count.
+    Deactivated(usize),
     /// Anything the model does not predict; never equal to a prediction.
     Unexpected(String),
 }
@@ -81,7 +100,7 @@ pub enum Outcome {
 impl Outcome {
     /// Whether the operation was refused (and so must have changed nothing).
     pub fn is_refusal(&self) -> bool {
-        !matches!(self, Outcome::Ok | Outcome::Skipped)
+        !matches!(self, Outcome::Ok | Outcome::Skipped | Outcome::Deactivated(_))
     }
 }
 
@@ -91,6 +110,11 @@ pub struct ModelUser {
     pub admin: bool,
     /// Live login tokens.
     pub sessions: usize,
+    /// Deleted: the slot names nobody any more.
+    pub deleted: bool,
+    /// When it was last seen (created or logged in): the day, and the event's place in the
+    /// run, which orders events within a day as the service's clock does.
+    pub seen: (u32, u64),
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +138,10 @@ pub const DEFAULT_ROOM: usize = 0;
 pub struct Model {
     pub users: Vec<ModelUser>,
     pub rooms: Vec<ModelRoom>,
+    /// Whole days since the start.
+    pub day: u32,
+    /// Events that set a user's `seen` so far.
+    pub events: u64,
     /// The prediction for the last operation applied.
     pub last: Outcome,
 }
@@ -121,14 +149,20 @@ pub struct Model {
 impl Default for Model {
     fn default() -> Self {
         Model {
+            // Each initial user was created, then logged in, in slot order.
             users: INITIAL_USERS
                 .iter()
-                .map(|&admin| ModelUser {
+                .enumerate()
+                .map(|(slot, &admin)| ModelUser {
                     active: true,
                     admin,
                     sessions: 1,
+                    deleted: false,
+                    seen: (0, 2 * slot as u64 + 1),
                 })
                 .collect(),
+            day: 0,
+            events: 2 * INITIAL_USERS.len() as u64,
             rooms: vec![ModelRoom {
                 private: false,
                 members: (0..INITIAL_USERS.len()).collect(),
@@ -163,6 +197,42 @@ impl Model {
 
     fn is_active(&self, user: usize) -> bool {
         self.users[user].active
+    }
+
+    /// Marks `user` seen now.
+    fn see(&mut self, user: usize) {
+        self.users[user].seen = (self.day, self.events);
+        self.events += 1;
+    }
+
+    /// Whether an active admin other than `user` exists.
+    fn another_active_admin(&self, user: usize) -> bool {
+        (0..self.users.len()).any(|u| u != user && self.users[u].admin && self.users[u].active)
+    }
+
+    /// The caller checks of the admin-only user operations: logged in, then an admin.
+    fn admin_caller(&self, caller: u8) -> Result<usize, Outcome> {
+        let caller = caller as usize;
+        if caller >= self.users.len() {
+            return Err(Outcome::Skipped);
+        }
+        if !self.logged_in(caller) {
+            return Err(Outcome::Unauthorized);
+        }
+        if !self.users[caller].admin {
+            return Err(Outcome::Forbidden);
+        }
+        Ok(caller)
+    }
+
+    /// Deactivates `user` after its handovers (already checked).
+    fn deactivate(&mut self, user: usize, handovers: Vec<(usize, usize)>) {
+        for (room, successor) in handovers {
+            self.rooms[room].owners.insert(successor);
+        }
+        let u = &mut self.users[user];
+        u.active = false;
+        u.sessions = 0;
     }
 
     /// Whether a caller may see the room: channels always; groups for members and admins
@@ -233,13 +303,14 @@ impl Model {
                 if user >= users {
                     return Outcome::Skipped;
                 }
-                if !correct_password {
+                if !correct_password || self.users[user].deleted {
                     return Outcome::LoginFailed;
                 }
                 if !self.users[user].active {
                     return Outcome::UserNotActivated;
                 }
                 self.users[user].sessions += 1;
+                self.see(user);
                 Outcome::Ok
             }
             Op::Logout { user } => {
@@ -268,7 +339,7 @@ impl Model {
                 let mut joined = vec![caller];
                 for &m in members {
                     let m = m as usize;
-                    if m < users && !joined.contains(&m) {
+                    if m < users && !self.users[m].deleted && !joined.contains(&m) {
                         joined.push(m);
                     }
                 }
@@ -299,6 +370,9 @@ impl Model {
                 if !allowed {
                     return Outcome::NotAllowed;
                 }
+                if self.users[target].deleted {
+                    return Outcome::EmptyInviteList;
+                }
                 let r = &mut self.rooms[room];
                 if !r.members.contains(&target) {
                     r.members.push(target);
@@ -315,6 +389,10 @@ impl Model {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
+                // The service looks the target up before it checks set-owner.
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
                 if !self.may_set_owner(caller, room) {
                     return Outcome::NotAllowed;
                 }
@@ -336,6 +414,10 @@ impl Model {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
+                // The service looks the target up before it checks set-owner.
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
                 if !self.may_set_owner(caller, room) {
                     return Outcome::NotAllowed;
                 }
@@ -372,7 +454,7 @@ impl Model {
                     return Outcome::Forbidden;
                 }
                 let target = target as usize;
-                if target >= users {
+                if target >= users || self.users[target].deleted {
                     return Outcome::UserNotFound;
                 }
                 if active {
@@ -402,30 +484,89 @@ impl Model {
                         handovers.iter().map(|&(room, _)| room_name(room)).collect(),
                     );
                 }
-                for (room, successor) in handovers {
-                    self.rooms[room].owners.insert(successor);
+                self.deactivate(target, handovers);
+                Outcome::Ok
+            }
+            Op::DeleteUser {
+                caller,
+                target,
+                confirm,
+            } => {
+                if let Err(outcome) = self.admin_caller(caller) {
+                    return outcome;
                 }
-                let t = &mut self.users[target];
-                t.active = false;
-                t.sessions = 0;
+                let target = target as usize;
+                if target >= users || self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                let t = &self.users[target];
+                if t.active && t.admin && !self.another_active_admin(target) {
+                    return Outcome::LastAdmin;
+                }
+                let handovers = if t.active {
+                    self.handovers(target)
+                } else {
+                    vec![]
+                };
+                if !handovers.is_empty() && !confirm {
+                    return Outcome::LastOwner(
+                        handovers.iter().map(|&(room, _)| room_name(room)).collect(),
+                    );
+                }
+                self.deactivate(target, handovers);
+                for r in &mut self.rooms {
+                    r.members.retain(|&m| m != target);
+                    r.owners.remove(&target);
+                }
+                self.users[target].deleted = true;
+                Outcome::Ok
+            }
+            Op::DeactivateIdle { caller, days } => {
+                if let Err(outcome) = self.admin_caller(caller) {
+                    return outcome;
+                }
+                let mut idle: Vec<usize> = (0..users)
+                    .filter(|&u| {
+                        let user = &self.users[u];
+                        !user.deleted && user.active && user.seen.0 + u32::from(days) <= self.day
+                    })
+                    .collect();
+                idle.sort_by_key(|&u| self.users[u].seen);
+                let mut count = 0;
+                for user in idle {
+                    if self.users[user].admin && !self.another_active_admin(user) {
+                        continue;
+                    }
+                    let handovers = self.handovers(user);
+                    self.deactivate(user, handovers);
+                    count += 1;
+                }
+                Outcome::Deactivated(count)
+            }
+            Op::Advance { days } => {
+                self.day += u32::from(days);
                 Outcome::Ok
             }
         }
     }
 
-    /// The absolute invariant, restored: a room with an active member but no active owner
-    /// gets its earliest-joined active member as owner.
     /// A new active account, the newest member of the default room.
     fn add_user(&mut self, admin: bool) {
         self.users.push(ModelUser {
             active: true,
             admin,
             sessions: 0,
+            deleted: false,
+            seen: (0, 0),
         });
-        self.rooms[DEFAULT_ROOM].members.push(self.users.len() - 1);
+        let slot = self.users.len() - 1;
+        self.see(slot);
+        self.rooms[DEFAULT_ROOM].members.push(slot);
         self.ensure_active_owner(DEFAULT_ROOM);
     }
 
+    /// The absolute invariant, restored: a room with an active member but no active owner
+    /// gets its earliest-joined active member as owner.
     fn ensure_active_owner(&mut self, room: usize) {
         let r = &self.rooms[room];
         if r.owners.iter().any(|&o| self.is_active(o)) {

@@ -83,6 +83,8 @@ pub fn codec(data: &[u8]) {
         roles: vec![names.1.clone()],
         created_at: numbers.0,
         updated_at: numbers.1,
+        last_login: flags.0.then_some(numbers.1),
+        inactive_reason: (!flags.2).then(|| names.2.clone()),
     };
     assert_eq!(decode::<User>(&encode(&user)).unwrap(), user);
     let room = Room {

@@ -1,0 +1,90 @@
+//! `users.delete` and `users.deactivateIdle`: the other ways a user goes, through the same
+//! rules as `users.setActiveStatus` (`active_status::departure`).
+
+use super::active_status::{IDLE_TOO_LONG, deactivate, departure, hand_over};
+use super::auth::current_caller;
+use super::lookup::{UserRef, find_user};
+use super::permissions::require_any;
+use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
+use crate::model::{Permission, Role, User};
+use crate::store::prelude::*;
+
+impl Service {
+    /// Deletes a user (needs `delete-user`): refused like a deactivation for the last active
+    /// admin and, without `confirm_relinquish`, for the last active owner of a room with other
+    /// active members; otherwise its rooms are handed over, then its memberships, tokens and
+    /// index entries go, the rooms stay, and its id is never given out again.
+    pub fn delete_user(
+        &self,
+        caller: &Caller,
+        target: &UserRef,
+        confirm_relinquish: bool,
+    ) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, target) = (caller.clone(), target.clone());
+        self.store.write(move |tx| {
+            let caller = current_caller(tx, &caller)?;
+            require_any(tx, &caller, &[Permission::DeleteUser], None)?;
+            let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
+            let handovers = departure(tx, &user, confirm_relinquish)?;
+            hand_over(tx, &handovers, now)?;
+            for room_id in tx.room_ids_of(&user.id)? {
+                if let Some(sub) = tx.subscription(&room_id, &user.id)? {
+                    tx.remove_subscription(&sub)?;
+                }
+                if let Some(mut room) = tx.room(&room_id)? {
+                    room.users_count = room.users_count.saturating_sub(1);
+                    room.updated_at = now;
+                    tx.put_room(&room)?;
+                }
+            }
+            tx.remove_all_tokens(&user.id)?;
+            tx.remove_user(&user, now)?;
+            Ok(())
+        })
+    }
+
+    /// Deactivates every active user holding `role` whose last login (or, never logged in,
+    /// creation) is more than `days_idle` days ago, oldest first, in one transaction and
+    /// through the rules of `users.setActiveStatus` with `confirmRelinquish`: rooms are
+    /// handed over, tokens revoked, and the last active admin is skipped. Needs
+    /// `edit-other-user-active-status`. Returns how many were deactivated.
+    pub fn deactivate_idle(
+        &self,
+        caller: &Caller,
+        days_idle: f64,
+        role: &str,
+    ) -> ServiceResult<usize> {
+        let now = self.now();
+        let cutoff = now - (days_idle * DAY_MS as f64) as i64;
+        let (caller, role) = (caller.clone(), Role::parse_global(role));
+        self.store.write(move |tx| {
+            let caller = current_caller(tx, &caller)?;
+            require_any(tx, &caller, &[Permission::EditOtherUserActiveStatus], None)?;
+            let Some(role) = role else {
+                return Ok(0);
+            };
+            let mut idle: Vec<User> = Vec::new();
+            for id in tx.user_ids_with_role(role)? {
+                idle.extend(tx.user(&id)?.filter(|u| u.active && last_seen(u) < cutoff));
+            }
+            idle.sort_by_key(|u| (last_seen(u), u.id.clone()));
+            let mut count = 0;
+            for user in idle {
+                // Earlier deactivations in this batch count: the last active admin stays.
+                let handovers = match departure(tx, &user, true) {
+                    Err(ServiceError::LastAdmin) => continue,
+                    other => other?,
+                };
+                deactivate(tx, user, &handovers, IDLE_TOO_LONG, now)?;
+                count += 1;
+            }
+            Ok(count)
+        })
+    }
+}
+
+/// When a user was last seen: its last login, or its creation if it never logged in.
+fn last_seen(user: &User) -> i64 {
+    user.last_login.unwrap_or(user.created_at)
+}

@@ -1,0 +1,198 @@
+//! `users.delete` and `users.deactivateIdle`: the same guarantees as users.setActiveStatus.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, not_logged_in};
+
+fn last_owner(rooms: &[&str]) -> Value {
+    json!({"success": false, "error": "[user-last-owner]", "errorType": "user-last-owner", "details": {"shouldChangeOwner": rooms, "shouldBeRemoved": []}})
+}
+
+#[tokio::test]
+async fn deleting_the_last_owner_needs_confirmation_then_hands_over_and_leaves_nothing() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada = app.create_user("ada").await;
+    let room = app.create_room("c", "hall", &olga, &["ada"]).await;
+    let before = app.snapshot();
+    let got = app
+        .post(
+            "/api/v1/users.delete",
+            Some(&app.admin),
+            json!({"username": "olga"}),
+        )
+        .await;
+    assert_eq!(got, (400, last_owner(&["hall"])));
+    assert_eq!(app.snapshot(), before);
+
+    let (status, body) = app
+        .post(
+            "/api/v1/users.delete",
+            Some(&app.admin),
+            json!({"userId": olga.user_id, "confirmRelinquish": true}),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"success": true})));
+    assert_eq!(app.owners("channels", &room).await, ["ada"]);
+    let (_, info) = app
+        .get(
+            &format!("/api/v1/rooms.info?roomId={room}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(info["room"]["usersCount"], 1);
+    // Gone everywhere but its tombstone and the room record that names its creator.
+    let dump = app.snapshot();
+    let left: Vec<&String> = dump
+        .iter()
+        .filter(|r| r.contains(&olga.user_id))
+        .filter(|r| !r.starts_with("deleted_userid") && !r.starts_with("roomid_room"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&olga)).await,
+        (401, not_logged_in())
+    );
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/users.info?userId={}", olga.user_id),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!((status, &body["error"]), (400, &json!("User not found.")));
+    // The name is free again; the id is not.
+    app.create_user("olga").await;
+    let _ = ada;
+}
+
+#[tokio::test]
+async fn delete_refusals_change_nothing() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let before = app.snapshot();
+    let cases = [
+        (
+            Some(&app.admin),
+            json!({"userId": app.admin.user_id}),
+            400,
+            json!({"success": false, "error": "Leaving the app without an admin is not allowed [error-action-not-allowed]", "errorType": "error-action-not-allowed", "details": {"method": "deleteUser", "action": "Remove_last_admin"}}),
+        ),
+        (
+            Some(&app.admin),
+            json!({"userId": "ghost"}),
+            400,
+            json!({"success": false, "error": "The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]", "errorType": "error-invalid-user"}),
+        ),
+        (
+            Some(&app.admin),
+            json!({}),
+            400,
+            json!({"success": false, "error": "The required \"userId\" or \"username\" param was not provided [error-user-param-not-provided]", "errorType": "error-user-param-not-provided"}),
+        ),
+        (
+            Some(&ada),
+            json!({"userId": app.admin.user_id}),
+            403,
+            crate::common::forbidden(),
+        ),
+        (None, json!({"userId": ada.user_id}), 401, not_logged_in()),
+    ];
+    for (session, body, status, expected) in cases {
+        let got = app
+            .post("/api/v1/users.delete", session, body.clone())
+            .await;
+        assert_eq!(got, (status, expected), "{body}");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn idle_users_are_deactivated_with_handovers_and_the_last_admin_stays() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    app.create_user("ada").await;
+    let room = app.create_room("p", "den", &olga, &["ada"]).await;
+    // Nobody is idle for 1 day yet.
+    let got = app
+        .post(
+            "/api/v1/users.deactivateIdle",
+            Some(&app.admin),
+            json!({"daysIdle": 1}),
+        )
+        .await;
+    assert_eq!(got, (200, json!({"count": 0, "success": true})));
+    // Everyone with the role user is idle for 0 days: all but the admin, who is the last one.
+    let (status, body) = app
+        .post(
+            "/api/v1/users.deactivateIdle",
+            Some(&app.admin),
+            json!({"daysIdle": "0", "role": "user"}),
+        )
+        .await;
+    assert_eq!((status, &body["count"]), (200, &json!(2)), "{body}");
+    let (_, info) = app
+        .get(
+            &format!("/api/v1/users.info?userId={}", olga.user_id),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        (&info["user"]["active"], &info["user"]["inactiveReason"]),
+        (&json!(false), &json!("idle_too_long"))
+    );
+    assert!(info["user"]["lastLogin"].is_string(), "{info}");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&olga)).await,
+        (401, not_logged_in())
+    );
+    // olga owned den; ada, its other member, is idle too: den keeps no active member, and
+    // no active owner is needed. The admin is still active.
+    let (_, me) = app.get("/api/v1/me", Some(&app.admin)).await;
+    assert_eq!(me["active"], true);
+    let _ = room;
+    let before = app.snapshot();
+    for body in [json!({}), json!({"daysIdle": -1}), json!({"daysIdle": "x"})] {
+        let (status, resp) = app
+            .post(
+                "/api/v1/users.deactivateIdle",
+                Some(&app.admin),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            (status, &resp["errorType"]),
+            (400, &json!("invalid-params")),
+            "{body}"
+        );
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn idle_deactivation_hands_rooms_to_active_members() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let room = app.create_room("c", "hall", &olga, &[]).await;
+    // The admin joins after olga; only users (not admins) are deactivated when the role is
+    // "user" and the admin is the last one.
+    app.post(
+        "/api/v1/channels.invite",
+        Some(&app.admin),
+        json!({"roomId": room, "userId": app.admin.user_id}),
+    )
+    .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.deactivateIdle",
+            Some(&app.admin),
+            json!({"daysIdle": 0}),
+        )
+        .await;
+    assert_eq!((status, &body["count"]), (200, &json!(1)), "{body}");
+    let owners = app.owners("channels", &room).await;
+    assert_eq!(
+        owners,
+        ["admin", "olga"],
+        "admin took over, olga keeps the role inactive"
+    );
+}
