@@ -51,6 +51,8 @@ fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
     let clock_fn = Arc::new(move || clock.fetch_add(1, Ordering::SeqCst));
     Service::new(store, clock_fn, Box::new(StdRng::seed_from_u64(seed)))
         .with_argon2_params(cheap_argon2())
+        // The model knows no token expiry; `Advance` moves the clock by days.
+        .with_login_expiration_days(u32::MAX)
         .with_login_limits(LoginLimits {
             max_failures_per_user: usize::MAX,
             max_failures_per_ip: usize::MAX,
