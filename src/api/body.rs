@@ -22,6 +22,8 @@ pub trait RequestSchema: ParseFromJSON {
     /// Optional arrays and objects whose Rocket.Chat schema allows `null` (meaning not sent);
     /// others refuse it.
     const NULLABLE: &'static [&'static str] = &[];
+    /// Nested object schemas (by type name) that refuse extra properties too.
+    const CLOSED_NESTED: &'static [&'static str] = &[];
 }
 
 /// A validated request body.
@@ -29,10 +31,14 @@ pub struct Body<T>(pub T);
 
 fn register_schema<T: RequestSchema>(registry: &mut Registry) {
     T::register(registry);
-    if let (true, Some(schema)) = (T::CLOSED, registry.schemas.get_mut(&T::name().to_string())) {
-        schema.additional_properties = Some(Box::new(MetaSchemaRef::Inline(Box::new(
-            MetaSchema::new(CLOSED_MARKER),
-        ))));
+    let name = T::name().to_string();
+    let top = T::CLOSED.then_some(name.as_str());
+    for closed in top.into_iter().chain(T::CLOSED_NESTED.iter().copied()) {
+        if let Some(schema) = registry.schemas.get_mut(closed) {
+            schema.additional_properties = Some(Box::new(MetaSchemaRef::Inline(Box::new(
+                MetaSchema::new(CLOSED_MARKER),
+            ))));
+        }
     }
 }
 

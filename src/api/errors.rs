@@ -21,6 +21,7 @@ pub enum Operation {
     UsersCreate,
     UsersRegister,
     UsersDelete,
+    UsersUpdate,
     UsersDeactivateIdle,
     UsersInfo,
     UsersList,
@@ -101,6 +102,20 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-user-registration-disabled",
             Some(json!({ "method": "registerUser" })),
         ),
+        E::EditNotAllowed(right) => {
+            use crate::service::EditRight as R;
+            let (reason, action) = match right {
+                R::OtherUser => ("Editing user is not allowed", "Editing_user"),
+                R::Roles => ("Assign roles is not allowed", "Assign_role"),
+                R::Password => ("Edit user password is not allowed", "Update_user"),
+                R::ActiveStatus => ("Edit user active status is not allowed", "Update_user"),
+            };
+            domain(
+                reason,
+                "error-action-not-allowed",
+                Some(json!({ "method": "insertOrUpdateUser", "action": action })),
+            )
+        }
         E::AlreadyLoggedIn => plain("Logged in users can not register again."),
         E::InvalidName => plain("Name contains invalid characters"),
         E::InvalidUsername(_) if operation == Op::UsersRegister => {

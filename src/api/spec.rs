@@ -182,7 +182,9 @@ fn ok_example(operation: &str) -> Option<Value> {
             me["success"] = json!(true);
             me
         }
-        "usersCreate" | "usersInfo" => json!({"user": user_example("ada", true), "success": true}),
+        "usersCreate" | "usersInfo" | "usersUpdate" => {
+            json!({"user": user_example("ada", true), "success": true})
+        }
         "usersList" => {
             json!({"users": [user_example("ada", true)], "count": 1, "offset": 0, "total": 1, "success": true})
         }
@@ -231,6 +233,21 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                     example(E::LastOwner(vec!["general".into()]), op),
                 ),
                 ("lastAdmin", example(E::LastAdmin, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("usersUpdate", "400") => {
+            let op = Operation::UsersUpdate;
+            vec![
+                (
+                    "lastOwner",
+                    example(E::LastOwner(vec!["general".into()]), op),
+                ),
+                ("lastAdmin", example(E::LastAdmin, op)),
+                (
+                    "notAllowed",
+                    example(E::EditNotAllowed(crate::service::EditRight::OtherUser), op),
+                ),
                 ("userNotFound", example(E::UserNotFound, op)),
             ]
         }

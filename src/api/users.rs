@@ -18,7 +18,8 @@ use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
 use crate::service::{
-    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, UserListQuery, UserRef,
+    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, UserChanges,
+    UserListQuery, UserRef,
 };
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -104,6 +105,59 @@ pub struct RegisteredUser {
 pub struct RegisterOk {
     pub user: RegisteredUser,
     pub success: bool,
+}
+
+/// The fields `users.update` may change; all optional.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateData {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// Another user's password needs `edit-other-user-password`; a new password revokes the
+    /// user's other login tokens.
+    pub password: Option<String>,
+    pub username: Option<String>,
+    /// Needs `edit-other-user-active-status`; `false` follows users.setActiveStatus.
+    pub active: Option<bool>,
+    /// Global roles; a change needs `assign-roles` and may not remove the last active admin.
+    pub roles: Option<Vec<String>>,
+    /// Whether the email address counts as verified.
+    pub verified: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub bio: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub nickname: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub status_text: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub status: Option<String>,
+    /// Accepted for compatibility; ignored.
+    pub join_default_channels: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub require_password_change: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub set_random_password: Option<bool>,
+    /// Accepted for compatibility; rocketlite sends no email.
+    pub send_welcome_email: Option<bool>,
+    /// Accepted for compatibility; ignored.
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// What `users.update` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct UpdateUserBody {
+    /// The `_id` of the user to change.
+    pub user_id: String,
+    pub data: UpdateData,
+    /// With `data.active: false`: hand the rooms the user is the last active owner of to
+    /// their earliest-joined active member instead of refusing.
+    pub confirm_relinquish: Option<bool>,
+}
+
+impl RequestSchema for UpdateUserBody {
+    const CLOSED: bool = true;
+    const CLOSED_NESTED: &'static [&'static str] = &["UpdateData"];
 }
 
 /// What `users.delete` takes.
@@ -355,6 +409,49 @@ impl UsersApi {
                     name: user.name,
                     username: user.username,
                 },
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Update a user
+    ///
+    /// Changes the fields in `data` in one transaction. Editing another user needs
+    /// `edit-other-user-info`; roles `assign-roles`; another user's password
+    /// `edit-other-user-password`; `active` `edit-other-user-active-status`, and
+    /// `active: false` runs the rules of users.setActiveStatus (last admin, last owner unless
+    /// `confirmRelinquish`, handovers, tokens). Username and email stay unique; removing the
+    /// `admin` role from the last active admin is refused.
+    #[oai(path = "/users.update", method = "post", operation_id = "usersUpdate")]
+    async fn update(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
+        body: Body<UpdateUserBody>,
+    ) -> ApiResult<UserOk> {
+        let caller = auth.0;
+        let b = body.0;
+        let target = UserRef::Id(UserId(b.user_id));
+        let confirm = b.confirm_relinquish.unwrap_or(false);
+        let d = b.data;
+        let changes = UserChanges {
+            name: d.name,
+            username: d.username,
+            email: d.email,
+            password: d.password,
+            verified: d.verified,
+            roles: d.roles,
+            active: d.active,
+        };
+        call_hashing(
+            &service,
+            &gate,
+            Operation::UsersUpdate,
+            move |s| s.update_user(&caller, &target, changes, confirm),
+            |user| UserOk {
+                user: UserView::new(&user, true),
                 success: true,
             },
         )

@@ -97,6 +97,9 @@ permissions! {
     AccessPermissions = "access-permissions" => [Admin];
     CreateUser = "create-user" => [Admin];
     DeleteUser = "delete-user" => [Admin];
+    EditOtherUserInfo = "edit-other-user-info" => [Admin];
+    EditOtherUserPassword = "edit-other-user-password" => [Admin];
+    AssignRoles = "assign-roles" => [Admin];
     ViewFullOtherUserInfo = "view-full-other-user-info" => [Admin];
     ViewOtherUserChannels = "view-other-user-channels" => [Admin];
     CreateC = "create-c" => [Admin, User, Bot];

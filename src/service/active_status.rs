@@ -131,7 +131,7 @@ pub(super) fn deactivate(
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
-fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResult<User> {
+pub(super) fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResult<User> {
     let user = store_active(tx, user, true, None, now)?;
     set_archived(tx, &user.id, false, now)?;
     for room in tx.room_ids_of(&user.id)? {

@@ -37,6 +37,9 @@ pub enum ServiceError {
     /// users.register by a caller who is logged in.
     #[error("already logged in")]
     AlreadyLoggedIn,
+    /// users.update without the permission one of its changes needs.
+    #[error("editing not allowed: {0:?}")]
+    EditNotAllowed(super::EditRight),
     /// A display name with `<`, `>`, `\` or `/`.
     #[error("invalid name")]
     InvalidName,

@@ -16,6 +16,7 @@ mod permissions;
 mod register;
 mod rooms;
 mod server;
+mod update;
 mod users;
 
 use std::sync::{Arc, Mutex};
@@ -34,6 +35,7 @@ pub use password::Secret;
 pub use register::Registration;
 pub use rooms::{MemberListQuery, NewRoom, RoomMember, RoomOwner};
 pub use server::LicenceInfo;
+pub use update::{EditRight, UserChanges};
 pub use users::{NewUser, UserInfo, UserListQuery};
 
 use crate::model::Millis;

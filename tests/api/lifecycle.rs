@@ -196,3 +196,148 @@ async fn idle_deactivation_hands_rooms_to_active_members() {
         "admin took over, olga keeps the role inactive"
     );
 }
+
+#[tokio::test]
+async fn users_update_changes_fields_and_active_runs_the_deactivation_rules() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    app.create_user("ada").await;
+    let room = app.create_room("c", "hall", &olga, &["ada"]).await;
+    let update = |data: Value| json!({"userId": olga.user_id, "data": data});
+    let (status, body) = app
+        .post(
+            "/api/v1/users.update",
+            Some(&app.admin),
+            update(json!({"name": "Olga K", "username": "olgak", "email": "olgak@example.org"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (&body["user"]["username"], &body["user"]["name"]),
+        (&json!("olgak"), &json!("Olga K"))
+    );
+
+    let before = app.snapshot();
+    let got = app
+        .post(
+            "/api/v1/users.update",
+            Some(&app.admin),
+            update(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(got, (400, last_owner(&["hall"])));
+    assert_eq!(app.snapshot(), before);
+    let (status, body) = app
+        .post(
+            "/api/v1/users.update",
+            Some(&app.admin),
+            json!({"userId": olga.user_id, "data": {"active": false}, "confirmRelinquish": true}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["user"]["active"]),
+        (200, &json!(false)),
+        "{body}"
+    );
+    assert_eq!(app.owners("channels", &room).await, ["ada", "olgak"]);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&olga)).await,
+        (401, not_logged_in())
+    );
+}
+
+#[tokio::test]
+async fn users_update_refusals_change_nothing() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let bob = app.create_user("bob").await;
+    let before = app.snapshot();
+    let not_allowed = |reason: &str, action: &str| json!({"success": false, "error": format!("{reason} [error-action-not-allowed]"), "errorType": "error-action-not-allowed", "details": {"method": "insertOrUpdateUser", "action": action}});
+    let cases = [
+        (
+            &ada,
+            json!({"userId": bob, "data": {"name": "x"}}),
+            not_allowed("Editing user is not allowed", "Editing_user"),
+        ),
+        (
+            &ada,
+            json!({"userId": ada.user_id, "data": {"roles": ["admin", "user"]}}),
+            not_allowed("Assign roles is not allowed", "Assign_role"),
+        ),
+        (
+            &ada,
+            json!({"userId": ada.user_id, "data": {"active": false}}),
+            not_allowed("Edit user active status is not allowed", "Update_user"),
+        ),
+        (
+            &app.admin,
+            json!({"userId": app.admin.user_id, "data": {"roles": ["user"]}}),
+            json!({"success": false, "error": "Leaving the app without an active admin is not allowed [error-action-not-allowed]", "errorType": "error-action-not-allowed", "details": {"method": "removeUserFromRole", "action": "Remove_last_admin"}}),
+        ),
+        (
+            &app.admin,
+            json!({"userId": bob, "data": {"username": "ADA"}}),
+            json!({"success": false, "error": "ADA is already in use :( [error-field-unavailable]", "errorType": "error-field-unavailable", "details": {"method": "insertOrUpdateUser", "field": "ADA"}}),
+        ),
+        (
+            &app.admin,
+            json!({"userId": "ghost", "data": {"name": "x"}}),
+            json!({"success": false, "error": "User not found"}),
+        ),
+        (
+            &app.admin,
+            json!({"userId": bob, "data": {"name": "<b>"}}),
+            json!({"success": false, "error": "Name contains invalid characters"}),
+        ),
+        (
+            &app.admin,
+            json!({"userId": bob, "data": {"settings": {}}}),
+            crate::common::invalid_params("must NOT have additional properties"),
+        ),
+    ];
+    for (session, body, expected) in cases {
+        let got = app
+            .post("/api/v1/users.update", Some(session), body.clone())
+            .await;
+        assert_eq!(got, (400, expected), "{body}");
+    }
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn a_new_password_revokes_every_other_token() {
+    let app = TestApp::new().await;
+    let first = app.user_session("ada").await;
+    let second = app.login("ada", "ada-password").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.update",
+            Some(&second),
+            json!({"userId": second.user_id, "data": {"password": "new-password"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&first)).await,
+        (401, not_logged_in())
+    );
+    assert_eq!(
+        app.get("/api/v1/me", Some(&second)).await.0,
+        200,
+        "the caller's own token stays"
+    );
+    app.login("ada", "new-password").await;
+    // An admin setting it revokes all of them.
+    let (status, _) = app
+        .post(
+            "/api/v1/users.update",
+            Some(&app.admin),
+            json!({"userId": second.user_id, "data": {"password": "third-password"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&second)).await,
+        (401, not_logged_in())
+    );
+}

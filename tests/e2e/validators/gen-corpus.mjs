@@ -27,6 +27,7 @@ const OPS = {
 	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
 	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
+	'users.update': { method: 'POST', path: '/api/v1/users.update', validator: 'isUsersUpdateParamsPOST' },
 	'users.delete': { method: 'POST', path: '/api/v1/users.delete', validator: null },
 	'users.deactivateIdle': { method: 'POST', path: '/api/v1/users.deactivateIdle', validator: 'isUserDeactivateIdleParamsPOST' },
 	'users.register': { method: 'POST', path: '/api/v1/users.register', validator: 'isUserRegisterParamsPOST', auth: 'none' },
@@ -185,6 +186,35 @@ op('users.setActiveStatus', () => {
 	form('form-valid', { userId: '$TARGET_ID', activeStatus: 'true' });
 	form('form-str-1', { userId: '$TARGET_ID', activeStatus: '1' });
 	body('final-activate', { userId: '$TARGET_ID', activeStatus: true }, { note: 'leaves the target active' });
+});
+
+// ---------------------------------------------------------------------------- users.update
+op('users.update', () => {
+	// Only harmless changes of $OUTSIDER_ID (its display name and verified flag).
+	const base = { userId: '$OUTSIDER_ID', data: { name: 'Renamed $RUN' } };
+	body('valid-name', base);
+	body('valid-verified', { userId: '$OUTSIDER_ID', data: { verified: true } });
+	body('valid-verified-str', { userId: '$OUTSIDER_ID', data: { verified: 'false' } });
+	body('valid-confirm', { ...base, confirmRelinquish: false });
+	body('valid-empty-data', { userId: '$OUTSIDER_ID', data: {} });
+	body('valid-ignored-fields', { userId: '$OUTSIDER_ID', data: { bio: 'b', nickname: 'n', statusText: 's' } });
+	body('unknown-user', { userId: 'no-such-user', data: { name: 'x' } });
+	body('missing-userId', { data: { name: 'x' } });
+	body('missing-data', { userId: '$OUTSIDER_ID' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('data-extra-key', { userId: '$OUTSIDER_ID', data: { name: 'x', settings: {} } });
+	body('data-string', { userId: '$OUTSIDER_ID', data: 'x' });
+	body('data-null', { userId: '$OUTSIDER_ID', data: null });
+	body('userId-number', { ...base, userId: 42 });
+	body('userId-null', { ...base, userId: null });
+	body('name-number', { userId: '$OUTSIDER_ID', data: { name: 5 } });
+	body('name-null', { userId: '$OUTSIDER_ID', data: { name: null } });
+	body('roles-string', { userId: '$OUTSIDER_ID', data: { roles: 'user' } });
+	body('verified-yes', { userId: '$OUTSIDER_ID', data: { verified: 'yes' } });
+	body('confirm-yes', { ...base, confirmRelinquish: 'yes' });
+	form('form-flat', { userId: '$OUTSIDER_ID', 'data[name]': 'x' });
 });
 
 // ---------------------------------------------------------------------------- users.delete

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
 use rocketlite::service::{
-    DEFAULT_CHANNEL_ID, Registration, RoomRef, Secret, UserRef,
+    DEFAULT_CHANNEL_ID, Registration, RoomRef, Secret, UserChanges, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -361,6 +361,38 @@ impl Harness {
                         }
                     })
             }
+            Op::UpdateUser {
+                caller,
+                target,
+                admin,
+                active,
+                confirm,
+            } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                let name = match self.users.get(target) {
+                    Some(id) => UserRef::Id(id.clone()),
+                    None => UserRef::Id(UserId("unknown-user-id".into())),
+                };
+                let roles = admin.map(|a| match a {
+                    true => vec!["admin".to_string(), "user".to_string()],
+                    false => vec!["user".to_string()],
+                });
+                let changes = UserChanges {
+                    roles,
+                    active,
+                    ..UserChanges::default()
+                };
+                self.caller(caller)
+                    .and_then(|c| self.service().update_user(&c, &name, changes, confirm))
+                    .map(|user| {
+                        if !user.active {
+                            self.revoke(target, true);
+                        }
+                    })
+            }
             Op::DeleteUser {
                 caller,
                 target,
@@ -540,6 +572,7 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::NotOwner => Outcome::NotOwner,
         E::LastRoomOwner => Outcome::LastRoomOwner,
         E::EmptyInviteList => Outcome::EmptyInviteList,
+        E::EditNotAllowed(_) => Outcome::EditNotAllowed,
         other => Outcome::Unexpected(other.to_string()),
     }
 }

@@ -53,6 +53,14 @@ pub enum Op {
         active: bool,
         confirm: bool,
     },
+    /// `users.update` changing `roles` (admin or not) and/or `active`.
+    UpdateUser {
+        caller: u8,
+        target: u8,
+        admin: Option<bool>,
+        active: Option<bool>,
+        confirm: bool,
+    },
     /// `users.delete`.
     DeleteUser {
         caller: u8,
@@ -89,6 +97,8 @@ pub enum Outcome {
     AlreadyOwner,
     NotOwner,
     LastRoomOwner,
+    /// users.update without the permission a change needs.
+    EditNotAllowed,
     /// An invite whose users are all unknown (here: deleted).
     EmptyInviteList,
     /// users.deactivateIdle's count.
@@ -485,6 +495,64 @@ impl Model {
                     );
                 }
                 self.deactivate(target, handovers);
+                Outcome::Ok
+            }
+            Op::UpdateUser {
+                caller,
+                target,
+                admin,
+                active,
+                confirm,
+            } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                let target = target as usize;
+                if target >= users || self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                // Every right users.update checks is the admin's alone; a user may edit
+                // itself, but not its roles (unless unchanged) or its active flag.
+                let caller_admin = self.users[caller].admin;
+                let t = &self.users[target];
+                let roles_change = admin.is_some_and(|a| a != t.admin);
+                if (caller != target || roles_change || active.is_some()) && !caller_admin {
+                    return Outcome::EditNotAllowed;
+                }
+                let new_admin = admin.unwrap_or(t.admin);
+                if t.active && t.admin && !new_admin && !self.another_active_admin(target) {
+                    return Outcome::LastAdmin;
+                }
+                let mut handovers = vec![];
+                if active == Some(false) && t.active {
+                    if t.admin && !self.another_active_admin(target) {
+                        return Outcome::LastAdmin;
+                    }
+                    handovers = self.handovers(target);
+                    if !handovers.is_empty() && !confirm {
+                        return Outcome::LastOwner(
+                            handovers.iter().map(|&(room, _)| room_name(room)).collect(),
+                        );
+                    }
+                }
+                let was_active = t.active;
+                self.users[target].admin = new_admin;
+                match active {
+                    Some(false) if was_active => self.deactivate(target, handovers),
+                    Some(true) if !was_active => {
+                        self.users[target].active = true;
+                        for room in 0..rooms {
+                            if self.rooms[room].members.contains(&target) {
+                                self.ensure_active_owner(room);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
                 Outcome::Ok
             }
             Op::DeleteUser {

@@ -1,0 +1,226 @@
+//! `users.update`: one transaction for every change to an account, where `active` runs the
+//! rules of `users.setActiveStatus` and a role change never removes the last active admin.
+
+use super::active_status::{DEACTIVATED, deactivate, departure, reactivate};
+use super::auth::current_caller;
+use super::limits;
+use super::lookup::{UserRef, find_user};
+use super::permissions::has_permission;
+use super::users::{is_valid_email, is_valid_name};
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Email, Permission, Role, User, UserId, normalize_key};
+use crate::store::prelude::*;
+
+/// What `users.update` changes; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub verified: Option<bool>,
+    pub roles: Option<Vec<String>>,
+    pub active: Option<bool>,
+}
+
+/// Which permission a change lacked, for Rocket.Chat's `error-action-not-allowed` wording.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditRight {
+    /// Editing another user (`edit-other-user-info`).
+    OtherUser,
+    /// Changing roles (`assign-roles`).
+    Roles,
+    /// Changing another user's password (`edit-other-user-password`).
+    Password,
+    /// Changing `active` (`edit-other-user-active-status`).
+    ActiveStatus,
+}
+
+impl Service {
+    /// Applies `changes` to the user `target` names. Editing another user needs
+    /// `edit-other-user-info`; roles need `assign-roles`; another user's password
+    /// `edit-other-user-password`; `active` `edit-other-user-active-status`. Username and
+    /// email stay unique; a role change may not remove the last active admin; `active: false`
+    /// follows setActiveStatus (last admin, last owner unless `confirm_relinquish`, handovers,
+    /// tokens). A new password revokes every other token of the user.
+    pub fn update_user(
+        &self,
+        caller: &Caller,
+        target: &UserRef,
+        changes: UserChanges,
+        confirm_relinquish: bool,
+    ) -> ServiceResult<User> {
+        check_fields(&changes)?;
+        // Hashed before the transaction: the writer never waits on argon2.
+        let hash = changes.password.as_deref().map(|p| self.hash_password(p));
+        let now = self.now();
+        let (caller, target) = (caller.clone(), target.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
+            check_rights(tx, &me, &user, &changes)?;
+            let mut updated = user.clone();
+            apply_fields(tx, &mut updated, &changes, hash.as_deref())?;
+            if user.active && user.has_role(Role::Admin) && !updated.has_role(Role::Admin) {
+                let other = tx.user_ids_with_role(Role::Admin)?;
+                let mut others_active = false;
+                for id in other.iter().filter(|id| **id != user.id) {
+                    others_active |= tx.user(id)?.is_some_and(|u| u.active);
+                }
+                if !others_active {
+                    return Err(ServiceError::LastAdmin);
+                }
+            }
+            let handovers = match changes.active {
+                Some(false) => departure(tx, &user, confirm_relinquish)?,
+                _ => Vec::new(),
+            };
+            // Every check passed: write.
+            if updated != user {
+                updated.updated_at = now;
+                tx.put_user(&updated, Some(&user))?;
+            }
+            if hash.is_some() {
+                revoke_other_tokens(tx, &updated.id, &caller)?;
+            }
+            match changes.active {
+                Some(false) if updated.active => {
+                    deactivate(tx, updated, &handovers, DEACTIVATED, now)
+                }
+                Some(true) if !updated.active => reactivate(tx, updated, now),
+                _ => Ok(updated),
+            }
+        })
+    }
+}
+
+/// Bounds and formats that need no store, in Rocket.Chat's order.
+fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
+    if let Some(name) = &changes.name {
+        limits::check_len("name", name, limits::DISPLAY_NAME)?;
+        if name.contains(['<', '>', '\\', '/']) {
+            return Err(ServiceError::InvalidName);
+        }
+    }
+    if let Some(username) = &changes.username {
+        limits::check_len("username", username, limits::USERNAME)?;
+        if !is_valid_name(username) {
+            return Err(ServiceError::InvalidUsername(username.clone()));
+        }
+    }
+    if let Some(email) = &changes.email {
+        limits::check_len("email", email, limits::EMAIL)?;
+        if !is_valid_email(email) {
+            return Err(ServiceError::InvalidEmail(email.clone()));
+        }
+    }
+    if let Some(password) = &changes.password {
+        if password.len() > limits::PASSWORD {
+            return Err(ServiceError::InvalidParams(format!(
+                "/data/password must NOT have more than {} bytes",
+                limits::PASSWORD
+            )));
+        }
+        if password.trim().is_empty() {
+            return Err(ServiceError::WeakPassword);
+        }
+    }
+    if let Some(roles) = &changes.roles {
+        limits::check_count("roles", roles.len(), limits::ROLES)?;
+        if let Some(role) = roles.iter().find(|r| Role::parse_global(r).is_none()) {
+            return Err(ServiceError::UnknownRole(role.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// The permissions each change needs.
+fn check_rights(
+    tx: &impl Reads,
+    me: &User,
+    user: &User,
+    changes: &UserChanges,
+) -> ServiceResult<()> {
+    let itself = me.id == user.id;
+    let may = |permission| has_permission(tx, me, permission, None);
+    let denied = |right| Err(ServiceError::EditNotAllowed(right));
+    if !itself && !may(Permission::EditOtherUserInfo)? {
+        return denied(EditRight::OtherUser);
+    }
+    // Only a real change of roles needs the permission, as Rocket.Chat's isEditingUserRoles.
+    let sorted = |roles: &[String]| {
+        let mut roles = roles.to_vec();
+        roles.sort();
+        roles
+    };
+    let roles_change = changes
+        .roles
+        .as_ref()
+        .is_some_and(|r| sorted(&limits::distinct(r)) != sorted(&user.roles));
+    if roles_change && !may(Permission::AssignRoles)? {
+        return denied(EditRight::Roles);
+    }
+    if changes.password.is_some() && !itself && !may(Permission::EditOtherUserPassword)? {
+        return denied(EditRight::Password);
+    }
+    if changes.active.is_some() && !may(Permission::EditOtherUserActiveStatus)? {
+        return denied(EditRight::ActiveStatus);
+    }
+    Ok(())
+}
+
+/// Copies the changed fields into `user`, refusing a username or email another user holds.
+fn apply_fields(
+    tx: &impl Reads,
+    user: &mut User,
+    changes: &UserChanges,
+    hash: Option<&str>,
+) -> ServiceResult<()> {
+    let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
+    if let Some(username) = &changes.username {
+        if taken(tx.user_id_by_username(username)?) {
+            return Err(ServiceError::FieldUnavailable(username.clone()));
+        }
+        user.username = username.clone();
+    }
+    if let Some(email) = &changes.email {
+        if taken(tx.user_id_by_email(email)?) {
+            return Err(ServiceError::FieldUnavailable(email.clone()));
+        }
+        let same = user
+            .emails
+            .first()
+            .is_some_and(|e| normalize_key(&e.address) == normalize_key(email));
+        if !same {
+            user.emails = vec![Email {
+                address: email.clone(),
+                verified: false,
+            }];
+        }
+    }
+    if let (Some(verified), Some(first)) = (changes.verified, user.emails.first_mut()) {
+        first.verified = verified;
+    }
+    if let Some(name) = &changes.name {
+        user.name = name.clone();
+    }
+    if let Some(roles) = &changes.roles {
+        user.roles = limits::distinct(roles);
+    }
+    if let Some(hash) = hash {
+        user.password_hash = Some(hash.to_string());
+    }
+    Ok(())
+}
+
+/// After a password change: every token of `user` goes, but the one the caller used when it
+/// changed its own password.
+fn revoke_other_tokens(tx: &impl Writes, user: &UserId, caller: &Caller) -> Result<(), StoreError> {
+    for hash in tx.token_hashes_of(user)? {
+        let hash = crate::model::TokenHash(hash);
+        if !(caller.user.id == *user && hash == caller.token) {
+            tx.remove_token(user, &hash)?;
+        }
+    }
+    Ok(())
+}
