@@ -598,3 +598,100 @@ async fn the_default_channel_follows_its_flag_and_comes_once_to_an_older_data_di
         handle.await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, stop, handle) = start(dir.path()).await;
+    let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+    // 8 users in 4 shared rooms, each with a creator and a co-owner.
+    let names: Vec<String> = (0..8).map(|i| format!("x{i}")).collect();
+    let mut users = Vec::new();
+    for name in &names {
+        users.push(admin.create_user(name).await);
+    }
+    let mut rooms = Vec::new();
+    for r in 0..4 {
+        let creator = Client::login(addr, &names[r], "pw").await;
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("race{r}"), "members": names}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        let co_owner = &users[(r + 4) % 8];
+        creator
+            .post(
+                "/api/v1/channels.addOwner",
+                json!({"roomId": room, "userId": co_owner}),
+            )
+            .await;
+        rooms.push(room);
+    }
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    for client in 0..8u64 {
+        let (c, users) = (admin.clone(), users.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(100 + client);
+            let mut seen = std::collections::BTreeMap::<String, usize>::new();
+            while tokio::time::Instant::now() < deadline {
+                let target = &users[rng.random_range(0..users.len())];
+                let confirm = rng.random_bool(0.3);
+                let (path, body) = match rng.random_range(0..1000) {
+                    0..450 => (
+                        "users.setActiveStatus",
+                        json!({"userId": target, "activeStatus": rng.random_bool(0.5), "confirmRelinquish": confirm}),
+                    ),
+                    450..900 => (
+                        "users.update",
+                        json!({"userId": target, "data": {"active": rng.random_bool(0.4)}, "confirmRelinquish": confirm}),
+                    ),
+                    900..990 => ("users.deactivateIdle", json!({"daysIdle": 0})),
+                    // Only the co-owners x4..x7 may go for good, so the others keep racing.
+                    _ => (
+                        "users.delete",
+                        json!({"userId": users[4 + rng.random_range(0..4)], "confirmRelinquish": confirm}),
+                    ),
+                };
+                let (status, resp) = c.post(&format!("/api/v1/{path}"), body).await;
+                let kind = match (status, resp["errorType"].as_str(), resp["error"].as_str()) {
+                    (200, ..) => "ok",
+                    (400, Some("user-last-owner"), _) => "last-owner",
+                    (400, Some("error-invalid-user"), _) | (400, None, Some("User not found")) => {
+                        "deleted"
+                    }
+                    _ => panic!("{path}: unexpected {status}: {resp}"),
+                };
+                *seen.entry(format!("{path} {kind}")).or_default() += 1;
+            }
+            seen
+        }));
+    }
+    let mut totals = std::collections::BTreeMap::<String, usize>::new();
+    for task in tasks {
+        for (k, n) in task.await.unwrap() {
+            *totals.entry(k).or_default() += n;
+        }
+    }
+    eprintln!("every way out, 3 s: {totals:?}");
+    for path in [
+        "users.setActiveStatus",
+        "users.update",
+        "users.deactivateIdle",
+        "users.delete",
+    ] {
+        assert!(
+            totals.get(&format!("{path} ok")).is_some_and(|n| *n > 0),
+            "{path} never succeeded: {totals:?}"
+        );
+    }
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
