@@ -23,6 +23,12 @@ pub enum Kind {
     Number,
     /// `true` or `false`.
     Flag,
+    /// An array of strings; a single value counts as a one-item array (`coerceTypes: 'array'`).
+    List,
+    /// A string from a fixed set.
+    OneOf(&'static [&'static str]),
+    /// An array of strings from a fixed set.
+    ListOf(&'static [&'static str]),
 }
 
 /// The query schema of one operation: its parameters, and whether others are refused.
@@ -46,6 +52,16 @@ impl Checked {
 
     pub fn flag(&self, name: &str) -> Option<bool> {
         self.0.get(name).and_then(Value::as_bool)
+    }
+
+    pub fn list(&self, name: &str) -> Option<Vec<String>> {
+        let items = self.0.get(name)?.as_array()?;
+        Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        )
     }
 
     /// Whether `name` was sent (and was not an empty number).
@@ -79,13 +95,37 @@ pub fn check(request: &Request, schema: &QuerySchema) -> Result<Checked, ErrorRe
             }
             continue;
         };
+        if let Kind::List | Kind::ListOf(_) = kind {
+            // ajv's 'array' coercion: a single value is a one-item array.
+            let items = match value {
+                Value::String(_) => vec![value],
+                Value::Array(items) => items,
+                _ => return Err(invalid_params("must be array")),
+            };
+            for item in &items {
+                match (kind, item) {
+                    (Kind::ListOf(allowed), Value::String(s)) if !allowed.contains(&s.as_str()) => {
+                        return Err(invalid_params("must be equal to one of the allowed values"));
+                    }
+                    (_, Value::String(_)) => {}
+                    _ => return Err(invalid_params("must be string")),
+                }
+            }
+            checked.insert(name, Value::Array(items));
+            continue;
+        }
         // ajv's 'array' coercion: a one-item array stands for its item.
         let value = match value {
             Value::Array(mut items) if items.len() == 1 => items.remove(0),
             other => other,
         };
+        if let (Kind::OneOf(allowed), Value::String(s)) = (kind, &value)
+            && !allowed.contains(&s.as_str())
+        {
+            return Err(invalid_params("must be equal to one of the allowed values"));
+        }
         let coerced = match (kind, &value) {
-            (Kind::Text, Value::String(_)) => Some(value.clone()),
+            (Kind::Text | Kind::OneOf(_), Value::String(_)) => Some(value.clone()),
             (Kind::Number, Value::String(s)) if s.trim().is_empty() => continue,
             (Kind::Number, Value::String(s)) => js_number(s).map(Value::from),
             (Kind::Flag, Value::String(s)) if s == "true" || s == "false" => {
@@ -95,9 +135,9 @@ pub fn check(request: &Request, schema: &QuerySchema) -> Result<Checked, ErrorRe
         };
         let Some(coerced) = coerced else {
             let expected = match kind {
-                Kind::Text => "string",
                 Kind::Number => "number",
                 Kind::Flag => "boolean",
+                _ => "string",
             };
             return Err(invalid_params(&format!("must be {expected}")));
         };

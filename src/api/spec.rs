@@ -185,7 +185,7 @@ fn ok_example(operation: &str) -> Option<Value> {
         "usersCreate" | "usersInfo" | "usersUpdate" => {
             json!({"user": user_example("ada", true), "success": true})
         }
-        "usersList" => {
+        "usersList" | "usersListByStatus" => {
             json!({"users": [user_example("ada", true)], "count": 1, "offset": 0, "total": 1, "success": true})
         }
         "usersSetActiveStatus" => {

@@ -18,7 +18,7 @@ use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
 use crate::service::{
-    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, UserChanges,
+    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, StatusQuery, UserChanges,
     UserListQuery, UserRef,
 };
 
@@ -276,6 +276,25 @@ fn check_one_identifier(query: &Checked) -> Result<(), ErrorResponse> {
     messages.push("must match a schema in anyOf".into());
     Err(invalid_params(&messages.join("\n ")))
 }
+
+/// users.listByStatus's query, as `isUsersListStatusProps` reads it.
+const USERS_LIST_BY_STATUS: QuerySchema = QuerySchema {
+    params: &[
+        ("status", Kind::OneOf(&["active", "deactivated"])),
+        ("hasLoggedIn", Kind::Flag),
+        ("type", Kind::Text),
+        ("roles", Kind::List),
+        ("searchTerm", Kind::Text),
+        ("sort", Kind::Text),
+        ("count", Kind::Number),
+        ("offset", Kind::Number),
+        (
+            "inactiveReason",
+            Kind::ListOf(&["deactivated", "pending_approval", "idle_too_long"]),
+        ),
+    ],
+    closed: true,
+};
 
 /// users.list's query, as `isUsersListParamsGET` reads it.
 const USERS_LIST: QuerySchema = QuerySchema {
@@ -620,6 +639,63 @@ impl UsersApi {
             &service,
             Operation::UsersList,
             move |s| s.list_users(&caller, &list),
+            move |(users, total, full)| UsersPageOk {
+                count: users.len() as u64,
+                users: users.iter().map(|u| UserView::new(u, full)).collect(),
+                offset: page.offset as u64,
+                total,
+                success: true,
+            },
+        )
+    }
+
+    /// List users by status
+    ///
+    /// How Rocket.Chat's admin UI lists users: `status` (`active` / `deactivated`),
+    /// `hasLoggedIn`, `type`, `roles[]` (any of them; `all` for every role), `searchTerm` (in
+    /// the username, the name and, for holders of `view-full-other-user-info`, the email),
+    /// `inactiveReason[]` (`deactivated`, `pending_approval`, `idle_too_long`), paged and
+    /// sorted like users.list. Requires `view-d-room`.
+    #[oai(
+        path = "/users.listByStatus",
+        method = "get",
+        operation_id = "usersListByStatus"
+    )]
+    async fn list_by_status(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        status: Query<Option<String>>,
+        #[oai(name = "hasLoggedIn")] has_logged_in: Query<Option<bool>>,
+        #[oai(name = "type")] kind: Query<Option<String>>,
+        #[oai(name = "roles[]")] roles: Query<Option<Vec<String>>>,
+        #[oai(name = "searchTerm")] search_term: Query<Option<String>>,
+        sort: Query<Option<String>>,
+        count: Query<Option<String>>,
+        offset: Query<Option<String>>,
+        #[oai(name = "inactiveReason[]")] inactive_reason: Query<Option<Vec<String>>>,
+    ) -> ApiResult<UsersPageOk> {
+        // The typed parameters document the operation; the values come from the checked query.
+        let _ = (status, has_logged_in, kind, roles, search_term);
+        let _ = (sort, count, offset, inactive_reason);
+        let q = query::check(request, &USERS_LIST_BY_STATUS)?;
+        let page = Page::new(q.number("offset"), q.number("count"));
+        let filter = StatusQuery {
+            page,
+            sort: query::sort(q.text("sort"), Operation::UsersList)?,
+            active: q.text("status").map(|s| s == "active"),
+            has_logged_in: q.flag("hasLoggedIn"),
+            kind: q.text("type"),
+            roles: q.list("roles"),
+            search_term: q.text("searchTerm"),
+            inactive_reasons: q.list("inactiveReason"),
+        };
+        let caller = auth.0;
+        call_read(
+            &service,
+            Operation::UsersList,
+            move |s| s.list_users_by_status(&caller, &filter),
             move |(users, total, full)| UsersPageOk {
                 count: users.len() as u64,
                 users: users.iter().map(|u| UserView::new(u, full)).collect(),

@@ -36,7 +36,7 @@ pub use register::Registration;
 pub use rooms::{MemberListQuery, NewRoom, RoomMember, RoomOwner};
 pub use server::LicenceInfo;
 pub use update::{EditRight, UserChanges};
-pub use users::{NewUser, UserInfo, UserListQuery};
+pub use users::{NewUser, StatusQuery, UserInfo, UserListQuery};
 
 use crate::model::Millis;
 use crate::store::Store;

@@ -235,6 +235,54 @@ impl Service {
     }
 }
 
+/// What `users.listByStatus` asks for; `None` filters nothing.
+#[derive(Clone, Debug, Default)]
+pub struct StatusQuery {
+    pub page: Page,
+    pub sort: Vec<SortKey>,
+    /// `true` for active users, `false` for deactivated ones.
+    pub active: Option<bool>,
+    pub has_logged_in: Option<bool>,
+    /// Rocket.Chat's user `type`; every rocketlite user is a `user`.
+    pub kind: Option<String>,
+    /// Users holding any of these global roles (`all`: no filter).
+    pub roles: Option<Vec<String>>,
+    /// A part of the username, name or (for holders of `view-full-other-user-info`) email.
+    pub search_term: Option<String>,
+    /// Why they are inactive (`deactivated`, `pending_approval`, `idle_too_long`).
+    pub inactive_reasons: Option<Vec<String>>,
+}
+
+impl StatusQuery {
+    fn matches(&self, user: &User, full: bool) -> bool {
+        let term = self.search_term.as_deref().map(str::to_lowercase);
+        let found = |text: &str| {
+            term.as_deref()
+                .is_none_or(|t| text.to_lowercase().contains(t))
+        };
+        let reason = user
+            .inactive_reason
+            .as_deref()
+            .or((!user.active).then_some("deactivated"));
+        self.active.is_none_or(|a| user.active == a)
+            && self
+                .has_logged_in
+                .is_none_or(|l| user.last_login.is_some() == l)
+            && self.kind.as_deref().is_none_or(|k| k == "user")
+            && self
+                .roles
+                .as_ref()
+                .is_none_or(|roles| roles.iter().any(|r| r == "all" || user.roles.contains(r)))
+            && (found(&user.username)
+                || found(&user.name)
+                || (full && user.emails.iter().any(|e| found(&e.address))))
+            && self
+                .inactive_reasons
+                .as_ref()
+                .is_none_or(|reasons| reason.is_some_and(|r| reasons.iter().any(|x| x == r)))
+    }
+}
+
 /// What `users.list` asks for.
 #[derive(Clone, Debug, Default)]
 pub struct UserListQuery {
@@ -243,6 +291,28 @@ pub struct UserListQuery {
     pub sort: Vec<SortKey>,
     /// Only the user with this address (compared case-insensitively).
     pub email: Option<String>,
+}
+
+impl Service {
+    /// A page of the users `query` selects, with how many match; needs `view-d-room`. Reads
+    /// every user: an administrator's search, not a hot path.
+    pub fn list_users_by_status(
+        &self,
+        caller: &Caller,
+        query: &StatusQuery,
+    ) -> ServiceResult<(Vec<User>, u64, bool)> {
+        self.store.read(|tx| {
+            require_any(tx, &caller.user, &[Permission::ViewDRoom], None)?;
+            let full = has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
+            let (all, _) = tx.users_page(0, usize::MAX)?;
+            let mut users: Vec<User> = all.into_iter().filter(|u| query.matches(u, full)).collect();
+            sort_by(&mut users, &query.sort, compare_users, |a, b| {
+                normalize_key(&a.username).cmp(&normalize_key(&b.username))
+            });
+            let total = users.len() as u64;
+            Ok((query.page.of(users), total, full))
+        })
+    }
 }
 
 /// The user fields a `sort` may name, as Rocket.Chat stores them (`status` sorts like

@@ -341,3 +341,63 @@ async fn a_new_password_revokes_every_other_token() {
         (401, not_logged_in())
     );
 }
+
+#[tokio::test]
+async fn users_list_by_status_filters_like_the_admin_ui() {
+    let app = TestApp::new().await;
+    let olga = app.create_user("olga").await;
+    app.user_session("ada").await;
+    app.create_user("bob").await;
+    app.set_active(&app.admin, &olga, false, false).await;
+    let names = |body: &Value| -> Vec<String> {
+        body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let cases = [
+        ("status=deactivated", vec!["olga"]),
+        ("status=active&hasLoggedIn=false", vec!["bob"]),
+        ("status=active&hasLoggedIn=true", vec!["ada", "admin"]),
+        ("roles=admin", vec!["admin"]),
+        ("roles%5B%5D=all&searchTerm=B", vec!["bob"]),
+        ("inactiveReason%5B%5D=deactivated", vec!["olga"]),
+        ("inactiveReason=idle_too_long", vec![]),
+        ("type=bot", vec![]),
+        (
+            "sort=%7B%22username%22%3A-1%7D&count=2",
+            vec!["olga", "bob"],
+        ),
+    ];
+    for (q, expected) in cases {
+        let (status, body) = app
+            .get(&format!("/api/v1/users.listByStatus?{q}"), Some(&app.admin))
+            .await;
+        assert_eq!(status, 200, "{q}: {body}");
+        assert_eq!(names(&body), expected, "{q}");
+    }
+    let (_, body) = app
+        .get(
+            "/api/v1/users.listByStatus?status=deactivated",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(body["users"][0]["inactiveReason"], "deactivated");
+    for q in [
+        "status=gone",
+        "inactiveReason=bored",
+        "hasLoggedIn=maybe",
+        "extra=1",
+    ] {
+        let (status, body) = app
+            .get(&format!("/api/v1/users.listByStatus?{q}"), Some(&app.admin))
+            .await;
+        assert_eq!(
+            (status, &body["errorType"]),
+            (400, &json!("invalid-params")),
+            "{q}"
+        );
+    }
+}

@@ -27,6 +27,7 @@ const OPS = {
 	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
 	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
+	'users.listByStatus': { method: 'GET', path: '/api/v1/users.listByStatus', validator: 'isUsersListStatusProps' },
 	'users.update': { method: 'POST', path: '/api/v1/users.update', validator: 'isUsersUpdateParamsPOST' },
 	'users.delete': { method: 'POST', path: '/api/v1/users.delete', validator: null },
 	'users.deactivateIdle': { method: 'POST', path: '/api/v1/users.deactivateIdle', validator: 'isUserDeactivateIdleParamsPOST' },
@@ -186,6 +187,30 @@ op('users.setActiveStatus', () => {
 	form('form-valid', { userId: '$TARGET_ID', activeStatus: 'true' });
 	form('form-str-1', { userId: '$TARGET_ID', activeStatus: '1' });
 	body('final-activate', { userId: '$TARGET_ID', activeStatus: true }, { note: 'leaves the target active' });
+});
+
+// ---------------------------------------------------------------------------- users.listByStatus
+op('users.listByStatus', () => {
+	query('valid-empty', {});
+	query('valid-active', { status: 'active' });
+	query('valid-deactivated', { status: 'deactivated', hasLoggedIn: 'false' });
+	query('valid-roles', { roles: ['admin', 'user'] });
+	query('valid-role-scalar', { roles: 'user' });
+	query('valid-search', { searchTerm: 'vm', type: 'user' });
+	query('valid-reasons', { inactiveReason: ['deactivated', 'idle_too_long'] });
+	query('valid-paged', { count: '2', offset: '1', sort: '{"username":-1}' });
+	query('status-unknown', { status: 'gone' });
+	query('status-array', { status: ['active', 'deactivated'] });
+	query('hasLoggedIn-word', { hasLoggedIn: 'maybe' });
+	query('hasLoggedIn-1', { hasLoggedIn: '1' });
+	query('reason-unknown', { inactiveReason: ['bored'] });
+	query('reason-scalar', { inactiveReason: 'deactivated' });
+	query('count-word', { count: 'abc' });
+	query('count-float', { count: '1.5' });
+	query('extra-key', { extra: '1' });
+	query('roles-object', { roles: { a: 'b' } });
+	qstr('status-repeated', 'status=active&status=deactivated');
+	qstr('searchTerm-repeated', 'searchTerm=a&searchTerm=b');
 });
 
 // ---------------------------------------------------------------------------- users.update
