@@ -21,6 +21,7 @@ pub enum Operation {
     UsersCreate,
     UsersRegister,
     UsersDelete,
+    UsersLogout,
     UsersUpdate,
     UsersDeactivateIdle,
     UsersInfo,
@@ -83,6 +84,9 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-login-blocked-for-ip",
             "Login has been temporarily blocked For IP",
         ),
+        E::UserNotFound if operation == Op::UsersLogout => {
+            domain("Invalid user id", "error-invalid-user-id", None)
+        }
         E::UserNotFound => match operation {
             Op::UsersInfo => ErrorResponse::bad_request(Failure::plain("User not found.")),
             Op::Room(..) | Op::UsersDelete => domain(

@@ -192,6 +192,9 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"user": {"_id": USER_ID, "active": false}, "success": true})
         }
         "usersDelete" => json!({"success": true}),
+        "usersLogout" => {
+            json!({"message": format!("User {USER_ID} has been logged out!"), "success": true})
+        }
         "usersDeactivateIdle" => json!({"count": 3, "success": true}),
         "usersRegister" => {
             json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})

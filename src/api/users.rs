@@ -160,6 +160,26 @@ impl RequestSchema for UpdateUserBody {
     const CLOSED_NESTED: &'static [&'static str] = &["UpdateData"];
 }
 
+/// What `users.logout` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct LogoutUserBody {
+    /// Whose sessions to end; the caller's when absent. Another user's need
+    /// `logout-other-user`.
+    pub user_id: Option<String>,
+}
+
+impl RequestSchema for LogoutUserBody {
+    const CLOSED: bool = false;
+}
+
+/// The logout message.
+#[derive(Object)]
+pub struct MessageOk {
+    pub message: String,
+    pub success: bool,
+}
+
 /// What `users.delete` takes.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
@@ -471,6 +491,31 @@ impl UsersApi {
             move |s| s.update_user(&caller, &target, changes, confirm),
             |user| UserOk {
                 user: UserView::new(&user, true),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// End every session of a user
+    ///
+    /// Revokes every login token of `userId` (the caller's own when absent). Another user's
+    /// need `logout-other-user`.
+    #[oai(path = "/users.logout", method = "post", operation_id = "usersLogout")]
+    async fn logout_user(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<LogoutUserBody>,
+    ) -> ApiResult<MessageOk> {
+        let caller = auth.0;
+        let target = body.0.user_id.filter(|id| !id.is_empty()).map(UserId);
+        call(
+            &service,
+            Operation::UsersLogout,
+            move |s| s.logout_everywhere(&caller, target.as_ref()),
+            |user| MessageOk {
+                message: format!("User {user} has been logged out!"),
                 success: true,
             },
         )

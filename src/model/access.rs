@@ -100,6 +100,7 @@ permissions! {
     EditOtherUserInfo = "edit-other-user-info" => [Admin];
     EditOtherUserPassword = "edit-other-user-password" => [Admin];
     AssignRoles = "assign-roles" => [Admin];
+    LogoutOtherUser = "logout-other-user" => [Admin];
     ViewFullOtherUserInfo = "view-full-other-user-info" => [Admin];
     ViewOtherUserChannels = "view-other-user-channels" => [Admin];
     CreateC = "create-c" => [Admin, User, Bot];

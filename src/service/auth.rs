@@ -4,7 +4,7 @@ use super::limits;
 use super::login_limits::{self, Blocked};
 use super::password::{Secret, Verified, verify_password};
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{LoginToken, TokenHash, User, UserId, normalize_key};
+use crate::model::{LoginToken, Permission, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
 
 /// The authenticated user of a request, and the token it used. `user` is the record as it
@@ -199,6 +199,28 @@ impl Service {
             return Err(ServiceError::UserNotActivated);
         }
         Ok((user, token))
+    }
+
+    /// `users.logout`: revokes every login token of `user` (the caller when `None`); another
+    /// user's need `logout-other-user`. Returns the user's id.
+    pub fn logout_everywhere(
+        &self,
+        caller: &Caller,
+        user: Option<&UserId>,
+    ) -> ServiceResult<UserId> {
+        let (caller, user) = (caller.clone(), user.cloned());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let target = user.clone().unwrap_or_else(|| me.id.clone());
+            if target != me.id {
+                super::permissions::require_any(tx, &me, &[Permission::LogoutOtherUser], None)?;
+            }
+            if tx.user(&target)?.is_none() {
+                return Err(ServiceError::UserNotFound);
+            }
+            tx.remove_all_tokens(&target)?;
+            Ok(target)
+        })
     }
 
     /// Revokes the token the caller used.

@@ -401,3 +401,62 @@ async fn users_list_by_status_filters_like_the_admin_ui() {
         );
     }
 }
+
+#[tokio::test]
+async fn users_logout_ends_every_session_of_a_user() {
+    let app = TestApp::new().await;
+    let first = app.user_session("ada").await;
+    let second = app.login("ada", "ada-password").await;
+    let bob = app.user_session("bob").await;
+    let before = app.snapshot();
+    let got = app
+        .post(
+            "/api/v1/users.logout",
+            Some(&bob),
+            json!({"userId": first.user_id}),
+        )
+        .await;
+    assert_eq!(got, (403, crate::common::forbidden()));
+    let got = app
+        .post(
+            "/api/v1/users.logout",
+            Some(&app.admin),
+            json!({"userId": "ghost"}),
+        )
+        .await;
+    assert_eq!(
+        got,
+        (
+            400,
+            json!({"success": false, "error": "Invalid user id [error-invalid-user-id]", "errorType": "error-invalid-user-id"})
+        )
+    );
+    assert_eq!(app.snapshot(), before);
+    let (status, body) = app
+        .post(
+            "/api/v1/users.logout",
+            Some(&app.admin),
+            json!({"userId": first.user_id}),
+        )
+        .await;
+    let message = format!("User {} has been logged out!", first.user_id);
+    assert_eq!(
+        (status, body),
+        (200, json!({"message": message, "success": true}))
+    );
+    for session in [&first, &second] {
+        assert_eq!(
+            app.get("/api/v1/me", Some(session)).await,
+            (401, not_logged_in())
+        );
+    }
+    // Without userId: the caller's own sessions.
+    let (status, _) = app
+        .post("/api/v1/users.logout", Some(&bob), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app.get("/api/v1/me", Some(&bob)).await,
+        (401, not_logged_in())
+    );
+}

@@ -27,6 +27,7 @@ const OPS = {
 	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
 	'users.create': { method: 'POST', path: '/api/v1/users.create', validator: 'isUserCreateParamsPOST' },
 	'users.setActiveStatus': { method: 'POST', path: '/api/v1/users.setActiveStatus', validator: 'isUserSetActiveStatusParamsPOST' },
+	'users.logout': { method: 'POST', path: '/api/v1/users.logout', validator: 'isUserLogoutParamsPOST', auth: 'fresh' },
 	'users.listByStatus': { method: 'GET', path: '/api/v1/users.listByStatus', validator: 'isUsersListStatusProps' },
 	'users.update': { method: 'POST', path: '/api/v1/users.update', validator: 'isUsersUpdateParamsPOST' },
 	'users.delete': { method: 'POST', path: '/api/v1/users.delete', validator: null },
@@ -187,6 +188,23 @@ op('users.setActiveStatus', () => {
 	form('form-valid', { userId: '$TARGET_ID', activeStatus: 'true' });
 	form('form-str-1', { userId: '$TARGET_ID', activeStatus: '1' });
 	body('final-activate', { userId: '$TARGET_ID', activeStatus: true }, { note: 'leaves the target active' });
+});
+
+// ---------------------------------------------------------------------------- users.logout
+op('users.logout', () => {
+	// Each case logs the login fixture user in afresh (auth: fresh) and may end only its
+	// sessions, or an unknown user's.
+	body('valid-self', {});
+	body('valid-null', { userId: null });
+	body('valid-other-unknown', { userId: 'no-such-user' });
+	body('valid-self-id', { userId: '$LOGIN_ID' });
+	body('extra-key', { extra: 1 });
+	body('userId-number', { userId: 42 });
+	body('userId-bool', { userId: true });
+	body('userId-object', { userId: {} });
+	body('userId-array', { userId: ['$LOGIN_ID'] });
+	body('body-array', []);
+	form('form-self', { userId: '$LOGIN_ID' });
 });
 
 // ---------------------------------------------------------------------------- users.listByStatus

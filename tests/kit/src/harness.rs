@@ -361,6 +361,16 @@ impl Harness {
                         }
                     })
             }
+            Op::LogoutEverywhere { caller, target } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users || target >= users {
+                    return Outcome::Skipped;
+                }
+                let id = self.users[target].clone();
+                self.caller(caller)
+                    .and_then(|c| self.service().logout_everywhere(&c, Some(&id)))
+                    .map(|_| self.revoke(target, true))
+            }
             Op::UpdateUser {
                 caller,
                 target,

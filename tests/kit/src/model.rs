@@ -53,6 +53,11 @@ pub enum Op {
         active: bool,
         confirm: bool,
     },
+    /// `users.logout`: every session of `target` ends (another user's need an admin).
+    LogoutEverywhere {
+        caller: u8,
+        target: u8,
+    },
     /// `users.update` changing `roles` (admin or not) and/or `active`.
     UpdateUser {
         caller: u8,
@@ -495,6 +500,23 @@ impl Model {
                     );
                 }
                 self.deactivate(target, handovers);
+                Outcome::Ok
+            }
+            Op::LogoutEverywhere { caller, target } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users || target >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if caller != target && !self.users[caller].admin {
+                    return Outcome::Forbidden;
+                }
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                self.users[target].sessions = 0;
                 Outcome::Ok
             }
             Op::UpdateUser {
