@@ -266,7 +266,9 @@ fn seed_idle(dir: &Path, idle: usize, fresh: usize) -> (i64, Vec<UserId>) {
             .collect::<Vec<_>>()
     };
     for start in (0..idle).step_by(50_000) {
-        service.import_users(guests(start, (start + 50_000).min(idle))).unwrap();
+        service
+            .import_users(guests(start, (start + 50_000).min(idle)))
+            .unwrap();
     }
     std::thread::sleep(Duration::from_millis(500));
     let middle = std::time::SystemTime::now()
@@ -578,13 +580,21 @@ async fn main() {
     let days = (now - middle) as f64 / 86_400_000.0;
     let mut conn = Conn::open(server.addr).await;
     let body = format!(r#"{{"daysIdle":{days},"role":"guest"}}"#);
-    let req = request("POST", "/api/v1/users.deactivateIdle", Some(&server.admin), &body);
+    let req = request(
+        "POST",
+        "/api/v1/users.deactivateIdle",
+        Some(&server.admin),
+        &body,
+    );
     let start = Instant::now();
     let (status, resp) = conn.call(&req).await;
     let idle_time = start.elapsed();
     let resp = String::from_utf8_lossy(&resp);
     assert_eq!(status, 200, "{resp}");
-    assert!(resp.contains(r#""count":10000"#), "the 10,000 oldest, and only they: {resp}");
+    assert!(
+        resp.contains(r#""count":10000"#),
+        "the 10,000 oldest, and only they: {resp}"
+    );
     // What an admin script does instead: one setActiveStatus after another. 500 of them,
     // timed, stand for 10,000; beside it, 10,000 at the `write` row's concurrent rate.
     let sample = 500;
