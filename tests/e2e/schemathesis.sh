@@ -5,8 +5,9 @@
 #
 # USER_ID/AUTH_TOKEN must belong to an admin. Every operation but `logout` and `users.logout`
 # (which would end the session the run uses) is tested, with the checks not_a_server_error,
-# status_code_conformance, content_type_conformance and response_schema_conformance. Before the run it seeds three users, a channel and a private
-# group (owned by the first user, the others members) and hands their ids, names and password
+# status_code_conformance, content_type_conformance and response_schema_conformance. Before
+# the run it seeds three users, a channel and a private group (owned by the first user, the
+# others members) and hands their ids, names and password
 # to Schemathesis as dictionaries, so a part of the generated requests reach the success paths
 # (and the user-last-owner refusal) instead of dying on "room not found".
 #
