@@ -348,6 +348,17 @@ pub struct UsersPageOk {
     pub success: bool,
 }
 
+/// The view of one page of users (users.list, users.listByStatus).
+fn users_page(page: Page) -> impl FnOnce((Vec<crate::model::User>, u64, bool)) -> UsersPageOk {
+    move |(users, total, full)| UsersPageOk {
+        count: users.len() as u64,
+        users: users.iter().map(|u| UserView::new(u, full)).collect(),
+        offset: page.offset as u64,
+        total,
+        success: true,
+    }
+}
+
 /// The changed user's id and status.
 #[derive(Object)]
 pub struct ActiveStatusView {
@@ -684,13 +695,7 @@ impl UsersApi {
             &service,
             Operation::UsersList,
             move |s| s.list_users(&caller, &list),
-            move |(users, total, full)| UsersPageOk {
-                count: users.len() as u64,
-                users: users.iter().map(|u| UserView::new(u, full)).collect(),
-                offset: page.offset as u64,
-                total,
-                success: true,
-            },
+            users_page(page),
         )
     }
 
@@ -741,13 +746,7 @@ impl UsersApi {
             &service,
             Operation::UsersList,
             move |s| s.list_users_by_status(&caller, &filter),
-            move |(users, total, full)| UsersPageOk {
-                count: users.len() as u64,
-                users: users.iter().map(|u| UserView::new(u, full)).collect(),
-                offset: page.offset as u64,
-                total,
-                success: true,
-            },
+            users_page(page),
         )
     }
 
