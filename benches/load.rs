@@ -159,12 +159,11 @@ fn new_user(name: String, roles: &[&str]) -> NewUser {
     }
 }
 
-/// Seeds `dir` through the service layer: `users` plain users, `rooms` filler rooms of 10,
-/// the heavy owners' rooms, and the flood users.
-fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
+/// A service over a new store in `dir` with the admin, hashing at a cheap cost, for seeding.
+fn seeding_service(dir: &Path, seed: u64) -> Service {
     let store = Store::open(&dir.join("rocketlite.redb")).unwrap();
     let cheap = argon2::Params::new(8, 1, 1, None).unwrap();
-    let service = Service::new(store, system_clock(), Box::new(StdRng::seed_from_u64(1)))
+    let service = Service::new(store, system_clock(), Box::new(StdRng::seed_from_u64(seed)))
         .with_argon2_params(cheap);
     service.seed_permissions().unwrap();
     service
@@ -175,6 +174,13 @@ fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
             name: "Admin".into(),
         })
         .unwrap();
+    service
+}
+
+/// Seeds `dir` through the service layer: `users` plain users, `rooms` filler rooms of 10,
+/// the heavy owners' rooms, and the flood users.
+fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
+    let service = seeding_service(dir, 1);
     let mut ids = Vec::with_capacity(users);
     for chunk in (0..users).collect::<Vec<_>>().chunks(50_000) {
         let batch = chunk
@@ -247,19 +253,7 @@ fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
 /// instant (ms since the epoch) in the middle of the pause (everyone created before it is
 /// idle for any cutoff placed there) and the fresh guests' ids.
 fn seed_idle(dir: &Path, idle: usize, fresh: usize) -> (i64, Vec<UserId>) {
-    let store = Store::open(&dir.join("rocketlite.redb")).unwrap();
-    let cheap = argon2::Params::new(8, 1, 1, None).unwrap();
-    let service = Service::new(store, system_clock(), Box::new(StdRng::seed_from_u64(3)))
-        .with_argon2_params(cheap);
-    service.seed_permissions().unwrap();
-    service
-        .bootstrap_admin(&AdminSeed {
-            username: "admin".into(),
-            password: Some(ADMIN_PASS.into()),
-            email: None,
-            name: "Admin".into(),
-        })
-        .unwrap();
+    let service = seeding_service(dir, 3);
     let guests = |from: usize, to: usize| {
         (from..to)
             .map(|i| new_user(format!("guest{i}"), &["guest"]))

@@ -89,7 +89,7 @@ pub(super) fn hand_over(
 }
 
 /// Whether an active admin other than `user` exists.
-fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
+pub(super) fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
     for id in tx.user_ids_with_role(Role::Admin)? {
         if id != *user && is_active(tx, &id)? {
             return Ok(true);

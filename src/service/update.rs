@@ -1,7 +1,7 @@
 //! `users.update`: one transaction for every change to an account, where `active` runs the
 //! rules of `users.setActiveStatus` and a role change never removes the last active admin.
 
-use super::active_status::{DEACTIVATED, deactivate, departure, reactivate};
+use super::active_status::{DEACTIVATED, another_active_admin, deactivate, departure, reactivate};
 use super::auth::current_caller;
 use super::limits;
 use super::lookup::{UserRef, find_user};
@@ -61,15 +61,12 @@ impl Service {
             check_rights(tx, &me, &user, &changes)?;
             let mut updated = user.clone();
             apply_fields(tx, &mut updated, &changes, hash.as_deref())?;
-            if user.active && user.has_role(Role::Admin) && !updated.has_role(Role::Admin) {
-                let other = tx.user_ids_with_role(Role::Admin)?;
-                let mut others_active = false;
-                for id in other.iter().filter(|id| **id != user.id) {
-                    others_active |= tx.user(id)?.is_some_and(|u| u.active);
-                }
-                if !others_active {
-                    return Err(ServiceError::LastAdmin);
-                }
+            if user.active
+                && user.has_role(Role::Admin)
+                && !updated.has_role(Role::Admin)
+                && !another_active_admin(tx, &user.id)?
+            {
+                return Err(ServiceError::LastAdmin);
             }
             let handovers = match changes.active {
                 Some(false) => departure(tx, &user, confirm_relinquish)?,

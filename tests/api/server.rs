@@ -373,34 +373,8 @@ async fn co_owner_churn_under_load_keeps_every_room_owned() {
     let (addr, stop, handle) = start(dir.path()).await;
     let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
 
-    // 4 shared rooms of 6 users (the admin is in none), each created by one of them, who
-    // then makes a second user a co-owner.
-    let mut users = Vec::new();
-    for i in 0..6 {
-        users.push(admin.create_user(&format!("w{i}")).await);
-    }
-    let names: Vec<String> = (0..6).map(|i| format!("w{i}")).collect();
-    let mut rooms = Vec::new();
-    for r in 0..4 {
-        let creator = Client::login(addr, &names[r], "pw").await;
-        let (status, body) = creator
-            .post(
-                "/api/v1/channels.create",
-                json!({"name": format!("shared{r}"), "members": names}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let room = body["channel"]["_id"].as_str().unwrap().to_string();
-        let co_owner = &users[(r + 3) % 6];
-        let (status, body) = creator
-            .post(
-                "/api/v1/channels.addOwner",
-                json!({"roomId": room, "userId": co_owner}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        rooms.push(room);
-    }
+    // 4 shared rooms of 6 users (the admin is in none).
+    let (users, rooms) = co_owned_rooms(&admin, "w", "shared", 6).await;
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
     let mut tasks = Vec::new();
@@ -599,6 +573,43 @@ async fn the_default_channel_follows_its_flag_and_comes_once_to_an_older_data_di
     }
 }
 
+/// `n` users `{user_prefix}0..` and 4 rooms `{room_prefix}0..3` holding all of them, each
+/// created by user r, who then makes user r + n/2 a co-owner. Returns (user ids, room ids).
+async fn co_owned_rooms(
+    admin: &Client,
+    user_prefix: &str,
+    room_prefix: &str,
+    n: usize,
+) -> (Vec<String>, Vec<String>) {
+    let names: Vec<String> = (0..n).map(|i| format!("{user_prefix}{i}")).collect();
+    let mut users = Vec::new();
+    for name in &names {
+        users.push(admin.create_user(name).await);
+    }
+    let mut rooms = Vec::new();
+    for r in 0..4 {
+        let creator = Client::login(admin.addr, &names[r], "pw").await;
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("{room_prefix}{r}"), "members": names}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        let co_owner = &users[(r + n / 2) % n];
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.addOwner",
+                json!({"roomId": room, "userId": co_owner}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        rooms.push(room);
+    }
+    (users, rooms)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     use rand::{Rng, SeedableRng, rngs::StdRng};
@@ -606,31 +617,7 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     let (addr, stop, handle) = start(dir.path()).await;
     let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
     // 8 users in 4 shared rooms, each with a creator and a co-owner.
-    let names: Vec<String> = (0..8).map(|i| format!("x{i}")).collect();
-    let mut users = Vec::new();
-    for name in &names {
-        users.push(admin.create_user(name).await);
-    }
-    let mut rooms = Vec::new();
-    for r in 0..4 {
-        let creator = Client::login(addr, &names[r], "pw").await;
-        let (status, body) = creator
-            .post(
-                "/api/v1/channels.create",
-                json!({"name": format!("race{r}"), "members": names}),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-        let room = body["channel"]["_id"].as_str().unwrap().to_string();
-        let co_owner = &users[(r + 4) % 8];
-        creator
-            .post(
-                "/api/v1/channels.addOwner",
-                json!({"roomId": room, "userId": co_owner}),
-            )
-            .await;
-        rooms.push(room);
-    }
+    let (users, rooms) = co_owned_rooms(&admin, "x", "race", 8).await;
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
     let mut tasks = Vec::new();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use rand::{SeedableRng, rngs::StdRng};
-use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, UserId};
+use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, User, UserId};
 use rocketlite::service::{
     DEFAULT_CHANNEL_ID, Registration, RoomRef, Secret, UserChanges, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
@@ -108,6 +108,20 @@ impl Harness {
             assert_eq!(harness.execute(&login), Outcome::Ok);
         }
         harness
+    }
+
+    /// The id behind a user slot, or one that names nobody for a slot past the end.
+    fn user_id(&self, slot: usize) -> UserId {
+        self.users
+            .get(slot)
+            .map_or(UserId("unknown-user-id".into()), UserId::clone)
+    }
+
+    /// After a change that may have deactivated `user`: its sessions are gone if it did.
+    fn revoke_if_inactive(&mut self, slot: usize, user: &User) {
+        if !user.active {
+            self.revoke(slot, true);
+        }
     }
 
     /// A new user slot with no session yet.
@@ -344,22 +358,14 @@ impl Harness {
                     return Outcome::Skipped;
                 }
                 let target = target as usize;
-                let user_id = self
-                    .users
-                    .get(target)
-                    .map_or(UserId("unknown-user-id".into()), UserId::clone);
                 let req = SetActiveStatus {
-                    user_id,
+                    user_id: self.user_id(target),
                     active,
                     confirm_relinquish: confirm,
                 };
                 self.caller(caller)
                     .and_then(|c| self.service().set_active_status(&c, &req))
-                    .map(|user| {
-                        if !user.active {
-                            self.revoke(target, true);
-                        }
-                    })
+                    .map(|user| self.revoke_if_inactive(target, &user))
             }
             Op::LogoutEverywhere { caller, target } => {
                 let (caller, target) = (caller as usize, target as usize);
@@ -382,10 +388,7 @@ impl Harness {
                 if caller >= users {
                     return Outcome::Skipped;
                 }
-                let name = match self.users.get(target) {
-                    Some(id) => UserRef::Id(id.clone()),
-                    None => UserRef::Id(UserId("unknown-user-id".into())),
-                };
+                let name = UserRef::Id(self.user_id(target));
                 let roles = admin.map(|a| match a {
                     true => vec!["admin".to_string(), "user".to_string()],
                     false => vec!["user".to_string()],
@@ -397,11 +400,7 @@ impl Harness {
                 };
                 self.caller(caller)
                     .and_then(|c| self.service().update_user(&c, &name, changes, confirm))
-                    .map(|user| {
-                        if !user.active {
-                            self.revoke(target, true);
-                        }
-                    })
+                    .map(|user| self.revoke_if_inactive(target, &user))
             }
             Op::DeleteUser {
                 caller,
@@ -412,10 +411,7 @@ impl Harness {
                 if caller >= users {
                     return Outcome::Skipped;
                 }
-                let name = match self.users.get(target) {
-                    Some(id) => UserRef::Id(id.clone()),
-                    None => UserRef::Id(UserId("unknown-user-id".into())),
-                };
+                let name = UserRef::Id(self.user_id(target));
                 self.caller(caller)
                     .and_then(|c| self.service().delete_user(&c, &name, confirm))
                     .map(|()| self.revoke(target, true))

@@ -240,6 +240,59 @@ impl Model {
         Ok(caller)
     }
 
+    /// The service's `room_op` checks for addOwner and removeOwner, then what they add: the
+    /// target exists (looked up before set-owner is checked), the caller may set owners.
+    fn owner_op(&self, caller: u8, room: u8, target: u8) -> Result<(usize, usize), Outcome> {
+        let (caller, room, target) = self.room_op(caller, room, target)?;
+        if self.users[target].deleted {
+            return Err(Outcome::UserNotFound);
+        }
+        if !self.may_set_owner(caller, room) {
+            return Err(Outcome::NotAllowed);
+        }
+        Ok((room, target))
+    }
+
+    /// `active_status::departure`: an active user may go unless it is the last active admin,
+    /// or (without `confirm`) the last active owner of a room with other active members; the
+    /// rooms to hand over, with their successors.
+    fn departure(&self, user: usize, confirm: bool) -> Result<Vec<(usize, usize)>, Outcome> {
+        let u = &self.users[user];
+        if !u.active {
+            return Ok(vec![]);
+        }
+        if u.admin && !self.another_active_admin(user) {
+            return Err(Outcome::LastAdmin);
+        }
+        let handovers = self.handovers(user);
+        if !handovers.is_empty() && !confirm {
+            let names = handovers.iter().map(|&(room, _)| room_name(room)).collect();
+            return Err(Outcome::LastOwner(names));
+        }
+        Ok(handovers)
+    }
+
+    /// Reactivates `user`; rooms it is the first active member of again get it as owner.
+    fn reactivate(&mut self, user: usize) {
+        self.users[user].active = true;
+        for room in 0..self.rooms.len() {
+            if self.rooms[room].members.contains(&user) {
+                self.ensure_active_owner(room);
+            }
+        }
+    }
+
+    /// The checks of an admin-only operation on a user, in the service's order: the caller
+    /// (see `admin_caller`), then the target exists.
+    fn admin_on_user(&self, caller: u8, target: u8) -> Result<usize, Outcome> {
+        self.admin_caller(caller)?;
+        let target = target as usize;
+        if target >= self.users.len() || self.users[target].deleted {
+            return Err(Outcome::UserNotFound);
+        }
+        Ok(target)
+    }
+
     /// Deactivates `user` after its handovers (already checked).
     fn deactivate(&mut self, user: usize, handovers: Vec<(usize, usize)>) {
         for (room, successor) in handovers {
@@ -400,17 +453,10 @@ impl Model {
                 room,
                 target,
             } => {
-                let (caller, room, target) = match self.room_op(caller, room, target) {
+                let (room, target) = match self.owner_op(caller, room, target) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
-                // The service looks the target up before it checks set-owner.
-                if self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
-                if !self.may_set_owner(caller, room) {
-                    return Outcome::NotAllowed;
-                }
                 let r = &mut self.rooms[room];
                 if !r.members.contains(&target) {
                     return Outcome::NotMember;
@@ -425,17 +471,10 @@ impl Model {
                 room,
                 target,
             } => {
-                let (caller, room, target) = match self.room_op(caller, room, target) {
+                let (room, target) = match self.owner_op(caller, room, target) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
-                // The service looks the target up before it checks set-owner.
-                if self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
-                if !self.may_set_owner(caller, room) {
-                    return Outcome::NotAllowed;
-                }
                 let r = &self.rooms[room];
                 if !r.members.contains(&target) {
                     return Outcome::NotMember;
@@ -458,48 +497,18 @@ impl Model {
                 active,
                 confirm,
             } => {
-                let caller = caller as usize;
-                if caller >= users {
-                    return Outcome::Skipped;
-                }
-                if !self.logged_in(caller) {
-                    return Outcome::Unauthorized;
-                }
-                if !self.users[caller].admin {
-                    return Outcome::Forbidden;
-                }
-                let target = target as usize;
-                if target >= users || self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
+                let target = match self.admin_on_user(caller, target) {
+                    Ok(target) => target,
+                    Err(outcome) => return outcome,
+                };
                 if active {
-                    self.users[target].active = true;
-                    for room in 0..rooms {
-                        if self.rooms[room].members.contains(&target) {
-                            self.ensure_active_owner(room);
-                        }
-                    }
+                    self.reactivate(target);
                     return Outcome::Ok;
                 }
-                let t = &self.users[target];
-                if t.active
-                    && t.admin
-                    && !(0..users)
-                        .any(|u| u != target && self.users[u].admin && self.users[u].active)
-                {
-                    return Outcome::LastAdmin;
+                match self.departure(target, confirm) {
+                    Ok(handovers) => self.deactivate(target, handovers),
+                    Err(outcome) => return outcome,
                 }
-                let handovers = if t.active {
-                    self.handovers(target)
-                } else {
-                    vec![]
-                };
-                if !handovers.is_empty() && !confirm {
-                    return Outcome::LastOwner(
-                        handovers.iter().map(|&(room, _)| room_name(room)).collect(),
-                    );
-                }
-                self.deactivate(target, handovers);
                 Outcome::Ok
             }
             Op::LogoutEverywhere { caller, target } => {
@@ -549,30 +558,18 @@ impl Model {
                 if t.active && t.admin && !new_admin && !self.another_active_admin(target) {
                     return Outcome::LastAdmin;
                 }
-                let mut handovers = vec![];
-                if active == Some(false) && t.active {
-                    if t.admin && !self.another_active_admin(target) {
-                        return Outcome::LastAdmin;
-                    }
-                    handovers = self.handovers(target);
-                    if !handovers.is_empty() && !confirm {
-                        return Outcome::LastOwner(
-                            handovers.iter().map(|&(room, _)| room_name(room)).collect(),
-                        );
-                    }
-                }
+                let handovers = match active {
+                    Some(false) => match self.departure(target, confirm) {
+                        Ok(handovers) => handovers,
+                        Err(outcome) => return outcome,
+                    },
+                    _ => vec![],
+                };
                 let was_active = t.active;
                 self.users[target].admin = new_admin;
                 match active {
                     Some(false) if was_active => self.deactivate(target, handovers),
-                    Some(true) if !was_active => {
-                        self.users[target].active = true;
-                        for room in 0..rooms {
-                            if self.rooms[room].members.contains(&target) {
-                                self.ensure_active_owner(room);
-                            }
-                        }
-                    }
+                    Some(true) if !was_active => self.reactivate(target),
                     _ => {}
                 }
                 Outcome::Ok
@@ -582,28 +579,14 @@ impl Model {
                 target,
                 confirm,
             } => {
-                if let Err(outcome) = self.admin_caller(caller) {
-                    return outcome;
-                }
-                let target = target as usize;
-                if target >= users || self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
-                let t = &self.users[target];
-                if t.active && t.admin && !self.another_active_admin(target) {
-                    return Outcome::LastAdmin;
-                }
-                let handovers = if t.active {
-                    self.handovers(target)
-                } else {
-                    vec![]
+                let target = match self.admin_on_user(caller, target) {
+                    Ok(target) => target,
+                    Err(outcome) => return outcome,
                 };
-                if !handovers.is_empty() && !confirm {
-                    return Outcome::LastOwner(
-                        handovers.iter().map(|&(room, _)| room_name(room)).collect(),
-                    );
+                match self.departure(target, confirm) {
+                    Ok(handovers) => self.deactivate(target, handovers),
+                    Err(outcome) => return outcome,
                 }
-                self.deactivate(target, handovers);
                 for r in &mut self.rooms {
                     r.members.retain(|&m| m != target);
                     r.owners.remove(&target);
@@ -624,12 +607,11 @@ impl Model {
                 idle.sort_by_key(|&u| self.users[u].seen);
                 let mut count = 0;
                 for user in idle {
-                    if self.users[user].admin && !self.another_active_admin(user) {
-                        continue;
+                    // With confirmation only the last-admin refusal remains: it is skipped.
+                    if let Ok(handovers) = self.departure(user, true) {
+                        self.deactivate(user, handovers);
+                        count += 1;
                     }
-                    let handovers = self.handovers(user);
-                    self.deactivate(user, handovers);
-                    count += 1;
                 }
                 Outcome::Deactivated(count)
             }
