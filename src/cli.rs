@@ -36,7 +36,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server (the default).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Print the OpenAPI document to stdout.
     Openapi,
     /// Grant `access-permissions` to `admin` again, for when no active user can manage
@@ -159,6 +159,10 @@ pub struct ServeConfig {
     /// Accounts_RegistrationForm `Disabled` does.
     #[arg(long, env = "ROCKETLITE_NO_REGISTRATION")]
     pub no_registration: bool,
+    /// The secret `users.createToken` requires, under Rocket.Chat's variable name; without
+    /// it `users.createToken` refuses every call.
+    #[arg(long, env = "CREATE_TOKENS_FOR_USERS_SECRET", hide_env_values = true)]
+    pub create_tokens_secret: Option<String>,
 }
 
 impl ServeConfig {
@@ -228,7 +232,8 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     )
     .with_login_limits(limits)
     .with_login_expiration_days(config.login_expiration_days)
-    .with_registration(!config.no_registration);
+    .with_registration(!config.no_registration)
+    .with_create_tokens_secret(config.create_tokens_secret.as_deref());
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
     let admin_setup = |e: ServiceError| match e {

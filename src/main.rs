@@ -38,7 +38,7 @@ async fn main() -> std::process::ExitCode {
                 }
             };
         }
-        Some(Command::Serve(config)) => config,
+        Some(Command::Serve(config)) => *config,
         None => cli.serve,
     };
     match serve(config, shutdown_signal(), |_| {}).await {

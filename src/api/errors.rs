@@ -24,6 +24,9 @@ pub enum Operation {
     UsersLogout,
     UsersUpdate,
     UsersDeactivateIdle,
+    UsersCreateToken,
+    UsersSetStatus,
+    UsersGetPresence,
     UsersInfo,
     UsersList,
     SetActiveStatus,
@@ -33,6 +36,13 @@ pub enum Operation {
     RoomsInfo,
     LicensesInfo,
     SubscriptionsGetOne,
+    RolesList,
+    RolesSync,
+    RolesUpdate,
+    RolesDelete,
+    RolesAddUserToRole,
+    RolesRemoveUserFromRole,
+    RolesGetUsersInRole,
 }
 
 /// The operations of the room families.
@@ -72,9 +82,16 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
     };
     match error {
         E::Unauthorized => ErrorResponse::not_logged_in(),
+        // users.setStatus refuses another user with API.v1.forbidden()'s own body.
+        E::Forbidden if operation == Op::UsersSetStatus => {
+            ErrorResponse::Forbidden(Json(Failure::plain("unauthorized")))
+        }
         E::Forbidden => ErrorResponse::forbidden(),
         E::InvalidParams(message) => ErrorResponse::invalid_params(&message),
         E::LoginFailed => unauthorized("Unauthorized", "Unauthorized"),
+        E::UserNotActivated if operation == Op::UsersCreateToken => {
+            domain("User is not activated", "error-user-is-not-activated", None)
+        }
         E::UserNotActivated => unauthorized("error-user-is-not-activated", "User is not activated"),
         E::LoginBlockedForUser => unauthorized(
             "error-login-blocked-for-user",
@@ -89,7 +106,17 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         }
         E::UserNotFound => match operation {
             Op::UsersInfo => ErrorResponse::bad_request(Failure::plain("User not found.")),
-            Op::Room(..) | Op::UsersDelete => domain(
+            Op::RolesRemoveUserFromRole => domain(
+                "There is no user with this username",
+                "error-invalid-user",
+                None,
+            ),
+            Op::Room(..)
+            | Op::UsersDelete
+            | Op::UsersCreateToken
+            | Op::UsersSetStatus
+            | Op::UsersGetPresence
+            | Op::RolesAddUserToRole => domain(
                 r#"The required "userId" or "username" param provided does not match any users"#,
                 "error-invalid-user",
                 None,
@@ -113,13 +140,76 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 R::Roles => ("Assign roles is not allowed", "Assign_role"),
                 R::Password => ("Edit user password is not allowed", "Update_user"),
                 R::ActiveStatus => ("Edit user active status is not allowed", "Update_user"),
+                R::AdminRole => ("Assigning admin is not allowed", "Assign_admin"),
+            };
+            let method = match operation {
+                Op::RolesAddUserToRole => "authorization:addUserToRole",
+                _ => "insertOrUpdateUser",
             };
             domain(
                 reason,
                 "error-action-not-allowed",
-                Some(json!({ "method": "insertOrUpdateUser", "action": action })),
+                Some(json!({ "method": method, "action": action })),
             )
         }
+        E::BioTooLong(max) => domain(
+            &format!("Bio size exceeds {max} characters"),
+            "error-bio-size-exceeded",
+            Some(json!({ "method": "saveUserProfile" })),
+        ),
+        E::NicknameTooLong(max) => domain(
+            &format!("Nickname size exceeds {max} characters"),
+            "error-nickname-size-exceeded",
+            Some(json!({ "method": "saveUserProfile" })),
+        ),
+        E::RolePropertiesMissing => plain("error-invalid-role-properties"),
+        // roles.addUserToRole passes its two strings to failure() code first.
+        E::RoleNotFound if operation == Op::RolesAddUserToRole => ErrorResponse::bad_request(
+            Failure::typed("error-role-not-found", "Role not found"),
+        ),
+        E::RoleNotFound if operation == Op::RolesGetUsersInRole => {
+            domain("", "error-invalid-roleId", None)
+        }
+        E::RoleNotFound => domain("This role does not exist", "error-invalid-roleId", None),
+        E::RoleParamMissing => domain(
+            r#"Query param "role" is required"#,
+            "error-param-not-provided",
+            None,
+        ),
+        E::AlreadyInRole => domain("User already in role", "error-user-already-in-role", None),
+        E::NotInRole => domain("User is not in this role", "error-user-not-in-role", None),
+        E::AccessPermissionsDenied => domain(
+            "Accessing permissions is not allowed",
+            "error-action-not-allowed",
+            (operation == Op::RolesAddUserToRole).then(|| {
+                json!({ "method": "authorization:addUserToRole", "action": "Accessing_permissions" })
+            }),
+        ),
+        E::EnterpriseOnly => domain(
+            "This is an enterprise feature",
+            "error-action-not-allowed",
+            None,
+        ),
+        E::RoleProtected if operation == Op::RolesDelete => domain(
+            "Cannot delete a protected role",
+            "error-role-protected",
+            None,
+        ),
+        E::RoleProtected => domain("Role is protected", "error-role-protected", None),
+        E::NotAuthorized => domain("Not authorized", "error-not-authorized", None),
+        E::StatusMatchError => {
+            plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
+        }
+        E::InvalidExpiry => domain(
+            "Invalid expiresAt date string",
+            "error-invalid-date",
+            Some(json!({ "method": "users.setStatus" })),
+        ),
+        E::PastExpiry => domain(
+            "expiresAt must be a future date",
+            "error-invalid-date",
+            Some(json!({ "method": "users.setStatus" })),
+        ),
         E::AlreadyLoggedIn => plain("Logged in users can not register again."),
         E::InvalidName => plain("Name contains invalid characters"),
         E::InvalidUsername(_) if operation == Op::UsersRegister => {
@@ -166,6 +256,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-duplicate-channel-name",
             Some(json!({ "function": "RocketChat.getValidRoomName", "channel_name": name })),
         ),
+        E::LastAdmin if operation == Op::RolesRemoveUserFromRole => domain(
+            "You need to have at least one admin",
+            "error-admin-required",
+            None,
+        ),
         E::LastAdmin if operation == Op::UsersDelete => domain(
             "Leaving the app without an admin is not allowed",
             "error-action-not-allowed",
@@ -192,6 +287,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 json!({ "method": "permissions.update", "action": "Remove_last_permission_manager" }),
             ),
         ),
+        E::UnknownRole(_) if matches!(operation, Op::UsersCreate | Op::UsersUpdate) => domain(
+            "The field Roles consist invalid role id",
+            "error-action-not-allowed",
+            Some(json!({ "method": "insertOrUpdateUser", "action": "Assign_role" })),
+        ),
         E::UnknownRole(_) => {
             ErrorResponse::bad_request(Failure::typed("Invalid role", "error-invalid-role"))
         }
@@ -204,6 +304,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 }
             ),
             "error-room-not-found",
+            None,
+        ),
+        E::InvalidDate(param) if operation == Op::RolesSync => domain(
+            &format!("{param} must be a valid date string"),
+            "error-invalid-param",
             None,
         ),
         E::InvalidDate(param) => domain(

@@ -12,6 +12,8 @@ mod machine;
 mod names;
 mod permissions;
 mod query;
+#[allow(clippy::too_many_arguments)]
+mod roles;
 // Handlers take one argument per query parameter, as the spec lists them.
 #[allow(clippy::too_many_arguments)]
 mod room_family;
@@ -78,6 +80,7 @@ type Apis = (
     room_family::GroupsApi,
     rooms::RoomsApi,
     permissions::PermissionsApi,
+    roles::RolesApi,
 );
 
 fn openapi_service() -> OpenApiService<Apis, ()> {
@@ -89,6 +92,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             room_family::GroupsApi,
             rooms::RoomsApi,
             permissions::PermissionsApi,
+            roles::RolesApi,
         ),
         "rocketlite",
         env!("CARGO_PKG_VERSION"),

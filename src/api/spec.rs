@@ -149,6 +149,14 @@ fn user_example(username: &str, with_emails: bool) -> Value {
     user
 }
 
+fn role_example(with_time: bool) -> Value {
+    let mut role = json!({"_id": "admin", "name": "admin", "scope": "Users", "description": "Admin", "protected": true, "mandatory2fa": false});
+    if with_time {
+        role["_updatedAt"] = json!(TS);
+    }
+    role
+}
+
 fn room_example(kind: &str) -> Value {
     json!({"_id": ROOM_ID, "name": "general", "fname": "general", "t": kind, "msgs": 0, "usersCount": 2, "u": {"_id": USER_ID, "username": "ada"}, "customFields": {}, "ts": TS, "ro": false, "_updatedAt": TS})
 }
@@ -213,6 +221,26 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"subscription": {"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}, "success": true})
         }
         "permissionsListAll" => json!({"update": [permission], "remove": [], "success": true}),
+        "rolesList" => json!({"roles": [role_example(false)], "success": true}),
+        "rolesSync" => {
+            json!({"roles": {"update": [role_example(true)], "remove": []}, "success": true})
+        }
+        "rolesUpdate" | "rolesAddUserToRole" | "rolesRemoveUserFromRole" => {
+            json!({"role": role_example(true), "success": true})
+        }
+        "rolesDelete" | "usersSetStatus" => json!({"success": true}),
+        "rolesGetUsersInRole" => {
+            json!({"users": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace", "emails": [{"address": "ada@example.org", "verified": false}], "createdAt": TS, "_updatedAt": TS}], "total": 1, "success": true})
+        }
+        "rolesGetUsersInPublicRoles" => {
+            json!({"users": [{"_id": USER_ID, "username": "ada", "roles": ["admin"]}], "success": true})
+        }
+        "usersCreateToken" => {
+            json!({"data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq"}, "success": true})
+        }
+        "usersGetPresence" => {
+            json!({"presence": "offline", "connectionStatus": "offline", "lastLogin": TS, "success": true})
+        }
         "permissionsUpdate" => json!({"permissions": [permission], "success": true}),
         _ => return None,
     })
@@ -277,6 +305,76 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 ("loggedIn", example(E::AlreadyLoggedIn, op)),
             ]
         }
+        ("rolesCreate", "404") => vec![("notFound", json!("404 Not Found"))],
+        ("rolesUpdate", "400") => {
+            let op = Operation::RolesUpdate;
+            vec![
+                ("protected", example(E::RoleProtected, op)),
+                ("enterprise", example(E::EnterpriseOnly, op)),
+                ("notAllowed", example(E::AccessPermissionsDenied, op)),
+            ]
+        }
+        ("rolesDelete", "400") => {
+            let op = Operation::RolesDelete;
+            vec![
+                ("protected", example(E::RoleProtected, op)),
+                ("roleNotFound", example(E::RoleNotFound, op)),
+            ]
+        }
+        ("rolesAddUserToRole", "400") => {
+            let op = Operation::RolesAddUserToRole;
+            vec![
+                ("roleNotFound", example(E::RoleNotFound, op)),
+                ("alreadyInRole", example(E::AlreadyInRole, op)),
+                ("notAllowed", example(E::AccessPermissionsDenied, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("rolesRemoveUserFromRole", "400") => {
+            let op = Operation::RolesRemoveUserFromRole;
+            vec![
+                ("lastAdmin", example(E::LastAdmin, op)),
+                ("lastOwner", example(E::LastRoomOwner, op)),
+                ("notInRole", example(E::NotInRole, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("rolesGetUsersInRole", "400") => {
+            let op = Operation::RolesGetUsersInRole;
+            vec![
+                ("roleNotFound", example(E::RoleNotFound, op)),
+                ("roleMissing", example(E::RoleParamMissing, op)),
+                ("notAllowed", example(E::NotAllowed, op)),
+            ]
+        }
+        ("rolesSync", "400") => vec![(
+            "invalidDate",
+            example(E::InvalidDate("updatedSince"), Operation::RolesSync),
+        )],
+        ("usersCreateToken", "400") => {
+            let op = Operation::UsersCreateToken;
+            vec![
+                ("notAuthorized", example(E::NotAuthorized, op)),
+                ("notActivated", example(E::UserNotActivated, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("usersSetStatus", "400") => {
+            let op = Operation::UsersSetStatus;
+            vec![
+                ("neither", example(E::StatusMatchError, op)),
+                ("pastExpiry", example(E::PastExpiry, op)),
+                ("userNotFound", example(E::UserNotFound, op)),
+            ]
+        }
+        ("usersSetStatus", "403") => vec![(
+            "otherUser",
+            example(E::Forbidden, Operation::UsersSetStatus),
+        )],
+        ("usersGetPresence", "400") => vec![(
+            "userNotFound",
+            example(E::UserNotFound, Operation::UsersGetPresence),
+        )],
         ("login", "401") => vec![
             ("unauthorized", example(E::LoginFailed, Operation::Login)),
             (

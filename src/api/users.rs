@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::{Object, OpenApi, param::Query};
+use poem_openapi::{Enum, Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
@@ -18,8 +18,8 @@ use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
 use crate::service::{
-    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, StatusQuery, UserChanges,
-    UserListQuery, UserRef,
+    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, StatusChange, StatusQuery,
+    UserChanges, UserListQuery, UserRef,
 };
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -50,7 +50,8 @@ pub struct CreateUserBody {
     pub bio: Option<String>,
     /// Accepted for compatibility; ignored.
     pub status_text: Option<String>,
-    /// Accepted for compatibility; ignored.
+    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
+    /// configured (`Accounts_CustomFields` is empty by default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Accepted for compatibility; ignored.
     pub fields: Option<String>,
@@ -78,7 +79,8 @@ pub struct RegisterBody {
     pub secret: Option<String>,
     /// Why the user asks to join, for manual approval; rocketlite approves at once.
     pub reason: Option<String>,
-    /// Accepted for compatibility; ignored.
+    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
+    /// configured (`Accounts_CustomFields` is empty by default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -123,13 +125,14 @@ pub struct UpdateData {
     pub roles: Option<Vec<String>>,
     /// Whether the email address counts as verified.
     pub verified: Option<bool>,
-    /// Accepted for compatibility; ignored.
+    /// At most 260 characters after trimming; blank removes it.
     pub bio: Option<String>,
-    /// Accepted for compatibility; ignored.
+    /// At most 120 characters; blank removes it.
     pub nickname: Option<String>,
-    /// Accepted for compatibility; ignored.
+    /// The status message; trimmed and cut to 120 characters.
     pub status_text: Option<String>,
-    /// Accepted for compatibility; ignored.
+    /// Accepted for compatibility; ignored, as Rocket.Chat's saveUser ignores it (use
+    /// users.setStatus).
     pub status: Option<String>,
     /// Accepted for compatibility; ignored.
     pub join_default_channels: Option<bool>,
@@ -139,7 +142,8 @@ pub struct UpdateData {
     pub set_random_password: Option<bool>,
     /// Accepted for compatibility; rocketlite sends no email.
     pub send_welcome_email: Option<bool>,
-    /// Accepted for compatibility; ignored.
+    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
+    /// configured (`Accounts_CustomFields` is empty by default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -172,6 +176,90 @@ pub struct LogoutUserBody {
 impl RequestSchema for LogoutUserBody {
     const CLOSED: bool = false;
 }
+
+/// What `users.createToken` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct CreateTokenBody {
+    /// The user to log in; another user's token needs `user-generate-access-token`.
+    #[oai(validator(min_length = 1))]
+    pub user_id: String,
+    /// The server's `CREATE_TOKENS_FOR_USERS_SECRET`.
+    #[oai(validator(min_length = 1))]
+    pub secret: String,
+}
+
+impl RequestSchema for CreateTokenBody {
+    const CLOSED: bool = true;
+}
+
+/// A new login token.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct TokenData {
+    pub user_id: String,
+    pub auth_token: String,
+}
+
+/// What `users.createToken` answers.
+#[derive(Object)]
+pub struct CreateTokenOk {
+    pub data: TokenData,
+    pub success: bool,
+}
+
+/// A status users.setStatus sets; `offline` is the invisible status.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum ChosenStatus {
+    Online,
+    Away,
+    Offline,
+    Busy,
+}
+
+/// What `users.setStatus` takes: `status`, `message` or both.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SetStatusBody {
+    pub status: Option<ChosenStatus>,
+    /// The status message: trimmed and cut to 120 characters.
+    pub message: Option<String>,
+    /// An ISO-8601 date in the future, when the status lapses back to `online`.
+    pub expires_at: Option<String>,
+    /// Another user (needs `edit-other-user-info`); the caller when none is named.
+    pub user_id: Option<String>,
+    pub username: Option<String>,
+    pub user: Option<String>,
+}
+
+impl RequestSchema for SetStatusBody {
+    const CLOSED: bool = true;
+}
+
+/// What `users.getPresence` answers; the caller's own adds `connectionStatus` and
+/// `lastLogin`.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PresenceOk {
+    /// Always `offline`: rocketlite holds no live sessions.
+    pub presence: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub connection_status: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub last_login: Option<String>,
+    pub success: bool,
+}
+
+/// users.getPresence's query (`isUsersGetPresenceParamsGET`).
+const USERS_GET_PRESENCE: QuerySchema = QuerySchema {
+    params: &[
+        ("userId", Kind::Text),
+        ("username", Kind::Text),
+        ("user", Kind::Text),
+    ],
+    closed: true,
+};
 
 /// The logout message.
 #[derive(Object)]
@@ -494,6 +582,9 @@ impl UsersApi {
             verified: d.verified,
             roles: d.roles,
             active: d.active,
+            bio: d.bio,
+            nickname: d.nickname,
+            status_text: d.status_text,
         };
         call_hashing(
             &service,
@@ -506,6 +597,110 @@ impl UsersApi {
             },
         )
         .await
+    }
+
+    /// Create a login token for a user
+    ///
+    /// Needs the server's `CREATE_TOKENS_FOR_USERS_SECRET` as `secret` (with none set, every
+    /// call is refused), and `user-generate-access-token` for another user than the caller.
+    /// Never for an inactive user.
+    #[oai(
+        path = "/users.createToken",
+        method = "post",
+        operation_id = "usersCreateToken"
+    )]
+    async fn create_token(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<CreateTokenBody>,
+    ) -> ApiResult<CreateTokenOk> {
+        let caller = auth.0;
+        let CreateTokenBody { user_id, secret } = body.0;
+        call(
+            &service,
+            Operation::UsersCreateToken,
+            move |s| s.create_token(&caller, &user_id, &secret),
+            |(user, token)| CreateTokenOk {
+                data: TokenData {
+                    user_id: user.to_string(),
+                    auth_token: token.expose().to_string(),
+                },
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Set a status
+    ///
+    /// Sets the caller's chosen `status` and status `message` (another user's with
+    /// `edit-other-user-info`). A message-only change keeps the status; `online` without a
+    /// message clears the message. rocketlite holds no live sessions, so presence stays
+    /// `offline`, as Rocket.Chat shows a user without one.
+    #[oai(
+        path = "/users.setStatus",
+        method = "post",
+        operation_id = "usersSetStatus"
+    )]
+    async fn set_status(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<SetStatusBody>,
+    ) -> ApiResult<SuccessOk> {
+        let caller = auth.0;
+        let b = body.0;
+        let change = StatusChange {
+            user_id: b.user_id,
+            username: b.username,
+            user: b.user,
+            status: b.status.map(|s| format!("{s:?}").to_lowercase()),
+            message: b.message,
+            expires_at: b.expires_at,
+        };
+        call(
+            &service,
+            Operation::UsersSetStatus,
+            move |s| s.set_status(&caller, change),
+            |()| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Get a user's presence
+    ///
+    /// The presence of `userId`, `username` or `user` (the caller when none is given); for
+    /// the caller itself also its `connectionStatus` and `lastLogin`.
+    #[oai(
+        path = "/users.getPresence",
+        method = "get",
+        operation_id = "usersGetPresence"
+    )]
+    async fn get_presence(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        #[oai(name = "userId")] user_id: Query<Option<String>>,
+        username: Query<Option<String>>,
+        user: Query<Option<String>>,
+    ) -> ApiResult<PresenceOk> {
+        let _ = (user_id, username, user); // documented; read from the checked query
+        let q = query::check(request, &USERS_GET_PRESENCE)?;
+        let caller = auth.0;
+        let (id, name, user) = (q.text("userId"), q.text("username"), q.text("user"));
+        call_read(
+            &service,
+            Operation::UsersGetPresence,
+            |s| s.presence(&caller, id.as_deref(), name.as_deref(), user.as_deref()),
+            |p| PresenceOk {
+                presence: p.presence,
+                connection_status: p.own.as_ref().map(|(c, _)| c.clone()),
+                last_login: p.own.and_then(|(_, at)| at).map(crate::model::iso8601),
+                success: true,
+            },
+        )
     }
 
     /// End every session of a user

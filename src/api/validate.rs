@@ -50,12 +50,15 @@ pub fn validate(
             Value::Number(n) if n.as_f64() == Some(0.0) => Some(Value::Bool(false)),
             _ => None,
         }),
-        "string" => coerce(value, "string", |v| match v {
-            Value::String(_) => Some(v.clone()),
-            Value::Number(n) => Some(Value::String(n.to_string())),
-            Value::Bool(b) => Some(Value::String(b.to_string())),
-            _ => None,
-        }),
+        "string" => {
+            coerce(value, "string", |v| match v {
+                Value::String(_) => Some(v.clone()),
+                Value::Number(n) => Some(Value::String(n.to_string())),
+                Value::Bool(b) => Some(Value::String(b.to_string())),
+                _ => None,
+            })?;
+            check_string(schema, value)
+        }
         "number" => coerce(value, "number", |v| match v {
             Value::Number(_) => Some(v.clone()),
             Value::String(s) => s
@@ -75,6 +78,22 @@ pub fn validate(
         // Any other schema (free-form objects such as `customFields`) accepts anything.
         _ => Ok(()),
     }
+}
+
+/// A string's `minLength` and `enum`, after coercion, in ajv's words.
+fn check_string(schema: &MetaSchema, value: &Value) -> Result<(), String> {
+    let Value::String(text) = value else {
+        return Ok(()); // `null` on an optional field: already removed
+    };
+    if let Some(min) = schema.min_length
+        && text.chars().count() < min
+    {
+        return Err(format!("must NOT have fewer than {min} characters"));
+    }
+    if !schema.enum_items.is_empty() && !schema.enum_items.contains(value) {
+        return Err("must be equal to one of the allowed values".into());
+    }
+    Ok(())
 }
 
 /// `oneOf` / `anyOf`: the first branch that accepts the value (coerced by that branch), else

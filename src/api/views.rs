@@ -2,7 +2,7 @@
 
 use poem_openapi::Object;
 
-use crate::model::{Room, Subscription, User, iso8601};
+use crate::model::{RoleRecord, Room, Subscription, User, iso8601};
 
 /// One email address.
 #[derive(Object, Clone, Debug)]
@@ -24,7 +24,7 @@ pub struct UserView {
     /// Always `user`.
     #[oai(rename = "type")]
     pub kind: String,
-    /// Presence; rocketlite has none, so `offline`.
+    /// Presence; rocketlite holds no live sessions, so `offline`.
     pub status: String,
     pub active: bool,
     pub roles: Vec<String>,
@@ -39,6 +39,13 @@ pub struct UserView {
     /// addresses.
     #[oai(rename = "inactiveReason", skip_serializing_if_is_none)]
     pub inactive_reason: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub nickname: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub bio: Option<String>,
+    /// The status message (users.setStatus, users.update).
+    #[oai(rename = "statusText", skip_serializing_if_is_none)]
+    pub status_text: Option<String>,
 }
 
 impl UserView {
@@ -65,6 +72,9 @@ impl UserView {
             updated_at: iso8601(user.updated_at),
             last_login: user.last_login.filter(|_| full).map(iso8601),
             inactive_reason: user.inactive_reason.clone().filter(|_| full),
+            nickname: user.profile.nickname.clone(),
+            bio: user.profile.bio.clone(),
+            status_text: user.profile.status_text.clone(),
         }
     }
 }
@@ -230,5 +240,36 @@ impl PermissionView {
             .into_iter()
             .map(|(id, roles)| PermissionView { id, roles })
             .collect()
+    }
+}
+
+/// A role as Rocket.Chat's `IRole`.
+#[derive(Object, Clone, Debug)]
+pub struct RoleView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    /// `Users` (global) or `Subscriptions` (inside a room).
+    pub scope: String,
+    pub description: String,
+    pub protected: bool,
+    pub mandatory2fa: bool,
+    /// Left out by roles.list, as Rocket.Chat projects it away there.
+    #[oai(rename = "_updatedAt", skip_serializing_if_is_none)]
+    pub updated_at: Option<String>,
+}
+
+impl RoleView {
+    /// The view of `role`; `with_time` adds `_updatedAt`.
+    pub fn new(role: &RoleRecord, with_time: bool) -> Self {
+        RoleView {
+            id: role.id.clone(),
+            name: role.name.clone(),
+            scope: role.scope.clone(),
+            description: role.description.clone(),
+            protected: role.protected,
+            mandatory2fa: role.mandatory2fa,
+            updated_at: with_time.then(|| iso8601(role.updated_at)),
+        }
     }
 }

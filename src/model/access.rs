@@ -1,9 +1,13 @@
 //! The access vocabulary: roles and permissions as types, with their Rocket.Chat wire names.
 //! A misspelt permission is a compile error; the seeded grants come from this one table.
 
-/// Defines [`Role`] from `Variant = "wire name", global_or_room` lines.
+use serde::{Deserialize, Serialize};
+
+use super::Millis;
+
+/// Defines [`Role`] from `Variant = "wire name", global_or_room, "description"` lines.
 macro_rules! roles {
-    ($($variant:ident = $wire:literal, $scope:ident;)*) => {
+    ($($variant:ident = $wire:literal, $scope:ident, $description:literal;)*) => {
         /// A role, global (held by a user) or room (held through a subscription).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Role {
@@ -27,20 +31,33 @@ macro_rules! roles {
                     $(Role::$variant => roles!(@global $scope),)*
                 }
             }
+
+            /// The description a fresh Rocket.Chat server gives the role; a non-empty one
+            /// makes a global role "public" (`roles.getUsersInPublicRoles`).
+            pub const fn default_description(self) -> &'static str {
+                match self {
+                    $(Role::$variant => $description,)*
+                }
+            }
         }
     };
     (@global global) => { true };
     (@global room) => { false };
 }
 
+// Rocket.Chat's default roles, in the order a fresh server creates them (`upsertPermissions`).
 roles! {
-    Admin = "admin", global;
-    User = "user", global;
-    Bot = "bot", global;
-    Guest = "guest", global;
-    Owner = "owner", room;
-    Moderator = "moderator", room;
-    Leader = "leader", room;
+    Admin = "admin", global, "Admin";
+    Moderator = "moderator", room, "Moderator";
+    Leader = "leader", room, "Leader";
+    Owner = "owner", room, "Owner";
+    User = "user", global, "";
+    Bot = "bot", global, "";
+    App = "app", global, "";
+    Guest = "guest", global, "";
+    Anonymous = "anonymous", global, "";
+    LivechatAgent = "livechat-agent", global, "Livechat Agent";
+    LivechatManager = "livechat-manager", global, "Livechat Manager";
 }
 
 impl Role {
@@ -49,9 +66,49 @@ impl Role {
         Role::ALL.iter().copied().find(|r| r.as_str() == name)
     }
 
+    /// Rocket.Chat's name for where the role applies: `Users` or `Subscriptions`.
+    pub const fn scope(self) -> &'static str {
+        if self.is_global() {
+            "Users"
+        } else {
+            "Subscriptions"
+        }
+    }
+
     /// The role with this wire name, if it is a global one.
     pub fn parse_global(name: &str) -> Option<Role> {
         Role::parse(name).filter(|r| r.is_global())
+    }
+}
+
+/// A role as `roles.list` shows it. Rocket.Chat's Community Edition has only its default
+/// roles, all `protected`: they are seeded once per store, and `roles.update` may change a
+/// description or `mandatory2fa` but never a name or scope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleRecord {
+    /// The `_id`, which is also the name of a default role.
+    pub id: String,
+    pub name: String,
+    /// `Users` (global) or `Subscriptions` (inside a room).
+    pub scope: String,
+    pub description: String,
+    pub protected: bool,
+    pub mandatory2fa: bool,
+    pub updated_at: Millis,
+}
+
+impl RoleRecord {
+    /// `role` as a fresh server creates it, at time `now`.
+    pub fn default_for(role: Role, now: Millis) -> Self {
+        RoleRecord {
+            id: role.as_str().into(),
+            name: role.as_str().into(),
+            scope: role.scope().into(),
+            description: role.default_description().into(),
+            protected: true,
+            mandatory2fa: false,
+            updated_at: now,
+        }
     }
 }
 
@@ -100,6 +157,8 @@ permissions! {
     EditOtherUserInfo = "edit-other-user-info" => [Admin];
     EditOtherUserPassword = "edit-other-user-password" => [Admin];
     AssignRoles = "assign-roles" => [Admin];
+    AssignAdminRole = "assign-admin-role" => [Admin];
+    UserGenerateAccessToken = "user-generate-access-token" => [Admin];
     LogoutOtherUser = "logout-other-user" => [Admin];
     ViewFullOtherUserInfo = "view-full-other-user-info" => [Admin];
     ViewOtherUserChannels = "view-other-user-channels" => [Admin];

@@ -70,7 +70,7 @@ impl LoginToken {
         Self(token)
     }
 
-    /// The secret itself, for the one response that hands it to its owner.
+    /// The secret itself, for the responses that hand it out (login, users.createToken).
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -6,8 +6,8 @@ mod room;
 mod time;
 mod user;
 
-pub use access::{Permission, Role};
+pub use access::{Permission, Role, RoleRecord};
 pub use ids::{LoginToken, RoomId, TokenHash, UserId, new_id};
 pub use room::{Room, RoomKind, Subscription};
-pub use time::{Millis, is_iso8601, iso8601};
-pub use user::{Email, User, normalize_key};
+pub use time::{Millis, is_iso8601, iso8601, parse_iso8601};
+pub use user::{Email, Profile, User, normalize_key};

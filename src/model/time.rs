@@ -62,6 +62,55 @@ pub fn is_iso8601(text: &str) -> bool {
     date_ok && clock_ok && offset_ok
 }
 
+/// The instant an ISO-8601 text (as [`is_iso8601`] accepts) names; a time without an offset
+/// is read as UTC, the server's zone.
+pub fn parse_iso8601(text: &str) -> Option<Millis> {
+    if !is_iso8601(text) {
+        return None;
+    }
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((d, t)) => (d, t),
+        None => (text, "00:00"),
+    };
+    let mut ymd = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (ymd.next()??, ymd.next()??, ymd.next()??);
+    let (clock, offset) = match time.find(['Z', '+', '-']) {
+        Some(i) => time.split_at(i),
+        None => (time, ""),
+    };
+    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let mut fields = hms.split(':').map(|p| p.parse::<i64>().ok());
+    let (hour, minute) = (fields.next()??, fields.next()??);
+    let second = fields.next().flatten().unwrap_or(0);
+    let millis = format!("{fraction:0<3}")[..3].parse::<i64>().ok()?;
+    let offset_minutes = match offset {
+        "" | "Z" => 0,
+        o => {
+            let (h, m) = o[1..].split_once(':')?;
+            let minutes = h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?;
+            if o.starts_with('-') {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    Some(secs * 1000 + millis)
+}
+
+/// Howard Hinnant's civil-to-days algorithm: days since 1970-01-01.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
@@ -78,7 +127,24 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_iso8601, iso8601};
+    use super::{is_iso8601, iso8601, parse_iso8601};
+
+    #[test]
+    fn parses_what_it_formats_and_offsets() {
+        for ms in [0, 951_782_400_123, 1_764_201_600_000, 1_764_201_645_999] {
+            assert_eq!(parse_iso8601(&iso8601(ms)), Some(ms));
+        }
+        assert_eq!(parse_iso8601("2025-11-27"), Some(1_764_201_600_000));
+        assert_eq!(
+            parse_iso8601("2025-11-27T01:00+01:00"),
+            Some(1_764_201_600_000)
+        );
+        assert_eq!(
+            parse_iso8601("2025-11-27T10:00:05.5Z"),
+            Some(1_764_237_605_500)
+        );
+        assert_eq!(parse_iso8601("tomorrow"), None);
+    }
 
     #[test]
     fn recognises_iso_dates() {

@@ -30,6 +30,42 @@ pub struct User {
     /// Why an inactive user is inactive (`deactivated`, `idle_too_long`); none while active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inactive_reason: Option<String>,
+    /// Bio, nickname and status; left out of the record while all are unset.
+    #[serde(default, skip_serializing_if = "Profile::is_empty")]
+    pub profile: Profile,
+}
+
+/// What a user says about itself: set through users.update and users.setStatus.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// The status message (`statusText`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_text: Option<String>,
+    /// The status chosen with users.setStatus (`statusDefault`): online, away, busy, offline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_default: Option<String>,
+    /// When the chosen status lapses back to `online` (users.setStatus `expiresAt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_expires_at: Option<Millis>,
+}
+
+impl Profile {
+    fn is_empty(&self) -> bool {
+        *self == Profile::default()
+    }
+
+    /// The chosen status at `now`: `online` unless one was chosen and has not lapsed.
+    pub fn chosen_status(&self, now: Millis) -> &str {
+        match (&self.status_default, self.status_expires_at) {
+            (Some(_), Some(until)) if until <= now => "online",
+            (Some(status), _) => status,
+            (None, _) => "online",
+        }
+    }
 }
 
 impl User {

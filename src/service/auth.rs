@@ -223,6 +223,48 @@ impl Service {
         })
     }
 
+    /// `users.createToken`: a new login token for the user `user_id` names, in Rocket.Chat
+    /// 8.8's order: the user exists, `secret` is the server's `CREATE_TOKENS_FOR_USERS_SECRET`
+    /// (none set refuses every call), another user's token needs
+    /// `user-generate-access-token`. Never for an inactive user, who could not use it.
+    pub fn create_token(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+        secret: &str,
+    ) -> ServiceResult<(UserId, LoginToken)> {
+        let secret_matches = self
+            .create_tokens_secret
+            .is_some_and(|expected| expected == super::sha256(secret));
+        let token = self.with_rng(LoginToken::generate);
+        let now = self.now();
+        let (caller, user_id) = (caller.clone(), user_id.trim().to_string());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            if user_id.is_empty() {
+                return Err(ServiceError::UserParamMissing);
+            }
+            let user = tx
+                .user(&UserId(user_id.clone()))?
+                .ok_or(ServiceError::UserNotFound)?;
+            let permitted = user.id == me.id
+                || super::permissions::has_permission(
+                    tx,
+                    &me,
+                    Permission::UserGenerateAccessToken,
+                    None,
+                )?;
+            if !secret_matches || !permitted {
+                return Err(ServiceError::NotAuthorized);
+            }
+            if !user.active {
+                return Err(ServiceError::UserNotActivated);
+            }
+            tx.insert_token(&user.id, &token.hash(), now)?;
+            Ok((user.id, token.clone()))
+        })
+    }
+
     /// Revokes the token the caller used.
     pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
         let caller = caller.clone();

@@ -143,6 +143,7 @@ impl Service {
             updated_at: now,
             last_login: None,
             inactive_reason: None,
+            profile: Default::default(),
         };
         let record = user.clone();
         self.store.write(move |tx| {

@@ -124,6 +124,48 @@ pub enum ServiceError {
     /// Too many failed logins from this address recently.
     #[error("login blocked for ip")]
     LoginBlockedForIp,
+    /// users.update with a bio longer than this many characters.
+    #[error("bio too long")]
+    BioTooLong(usize),
+    /// users.update with a nickname longer than this many characters.
+    #[error("nickname too long")]
+    NicknameTooLong(usize),
+    /// roles.addUserToRole / removeUserFromRole without `roleId`.
+    #[error("no role id")]
+    RolePropertiesMissing,
+    /// No role with that id.
+    #[error("role not found")]
+    RoleNotFound,
+    /// roles.getUsersInRole with an empty `role`.
+    #[error("no role named")]
+    RoleParamMissing,
+    /// The user already holds the role (in that room, for a room role).
+    #[error("user already in role")]
+    AlreadyInRole,
+    /// The user does not hold the role.
+    #[error("user not in role")]
+    NotInRole,
+    /// A roles operation without `access-permissions`, refused inside its method.
+    #[error("accessing permissions is not allowed")]
+    AccessPermissionsDenied,
+    /// A change only Rocket.Chat's Enterprise Edition makes (custom roles).
+    #[error("enterprise feature")]
+    EnterpriseOnly,
+    /// Renaming, re-scoping or deleting a protected (default) role.
+    #[error("role is protected")]
+    RoleProtected,
+    /// users.createToken with a wrong secret, or for another user without the permission.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// users.setStatus with neither `status` nor `message`.
+    #[error("neither status nor message")]
+    StatusMatchError,
+    /// users.setStatus `expiresAt` that is not a date.
+    #[error("invalid expiresAt")]
+    InvalidExpiry,
+    /// users.setStatus `expiresAt` that is not in the future.
+    #[error("expiresAt in the past")]
+    PastExpiry,
     /// The store failed; the cause is logged, never shown.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -14,8 +14,10 @@ mod lookup;
 mod password;
 mod permissions;
 mod register;
+mod roles;
 mod rooms;
 mod server;
+mod status;
 mod update;
 mod users;
 
@@ -33,8 +35,10 @@ pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
 pub use password::Secret;
 pub use register::Registration;
+pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use rooms::{MemberListQuery, NewRoom, RoomMember, RoomOwner};
 pub use server::LicenceInfo;
+pub use status::{Presence, StatusChange};
 pub use update::{EditRight, UserChanges};
 pub use users::{NewUser, StatusQuery, UserInfo, UserListQuery};
 
@@ -56,6 +60,13 @@ pub fn system_clock() -> Clock {
 
 const DAY_MS: Millis = 24 * 60 * 60 * 1000;
 
+/// SHA-256 of `text`: secrets are compared as digests, so the comparison's time says nothing
+/// about the secret.
+fn sha256(text: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
+
 /// The use cases, over one store. Share it behind an `Arc`.
 pub struct Service {
     store: Store,
@@ -67,6 +78,9 @@ pub struct Service {
     token_lifetime_ms: Millis,
     /// Whether `users.register` accepts sign-ups.
     registration_open: bool,
+    /// SHA-256 of `CREATE_TOKENS_FOR_USERS_SECRET`; `users.createToken` refuses every call
+    /// without one.
+    create_tokens_secret: Option<[u8; 32]>,
 }
 
 /// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
@@ -84,7 +98,15 @@ impl Service {
             login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
             token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
             registration_open: true,
+            create_tokens_secret: None,
         }
+    }
+
+    /// Sets the secret `users.createToken` requires (Rocket.Chat's
+    /// `CREATE_TOKENS_FOR_USERS_SECRET`); without one it refuses every call.
+    pub fn with_create_tokens_secret(mut self, secret: Option<&str>) -> Self {
+        self.create_tokens_secret = secret.filter(|s| !s.is_empty()).map(sha256);
+        self
     }
 
     /// Replaces how many days a login token lives (Rocket.Chat's `Accounts_LoginExpiration`).

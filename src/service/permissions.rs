@@ -3,7 +3,7 @@
 use super::auth::current_caller;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, Role, RoomId, User};
+use crate::model::{Permission, Role, RoleRecord, RoomId, User};
 use crate::store::prelude::*;
 
 /// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
@@ -43,11 +43,19 @@ pub(super) fn require_any(
 }
 
 impl Service {
-    /// Grants the contract's defaults for every permission that has none stored yet; an
-    /// operator's change is never overwritten.
+    /// Grants the contract's defaults for every permission that has none stored yet, and
+    /// stores every default role not stored yet; an operator's change is never overwritten.
+    /// Returns how many records it wrote.
     pub fn seed_permissions(&self) -> ServiceResult<usize> {
-        self.store.write(|tx| {
+        let now = self.now();
+        self.store.write(move |tx| {
             let mut seeded = 0;
+            for &role in Role::ALL {
+                if tx.role(role.as_str())?.is_none() {
+                    tx.put_role(&RoleRecord::default_for(role, now))?;
+                    seeded += 1;
+                }
+            }
             for &permission in Permission::ALL {
                 if tx.permission_roles(permission)?.is_none() {
                     let roles: Vec<String> = permission

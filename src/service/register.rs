@@ -85,6 +85,7 @@ impl Service {
             updated_at: now,
             last_login: None,
             inactive_reason: None,
+            profile: Default::default(),
         };
         let sub_ids = self.default_room_sub_ids()?;
         self.store.write(move |tx| {

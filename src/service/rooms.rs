@@ -171,13 +171,52 @@ pub(super) fn grant_owner(
     user: &UserId,
     now: i64,
 ) -> Result<(), StoreError> {
+    grant_room_role(tx, room, user, Role::Owner, now)
+}
+
+/// Gives the member `user` the room role `role` (the caller checked it lacks it).
+pub(super) fn grant_room_role(
+    tx: &impl Writes,
+    room: &RoomId,
+    user: &UserId,
+    role: Role,
+    now: i64,
+) -> Result<(), StoreError> {
     let previous = tx
         .subscription(room, user)?
         .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
     let mut sub = previous.clone();
-    sub.roles.push(Role::Owner.as_str().into());
+    sub.roles.push(role.as_str().into());
     sub.updated_at = now;
     tx.put_subscription(&sub, Some(&previous))
+}
+
+/// Whether `user` may stop owning `room`: refused when no owner would remain, and
+/// (deliberately stricter than Rocket.Chat) when an active owner would leave only inactive
+/// ones behind. Every way an owner stops owning without leaving goes through here.
+pub(super) fn check_owner_removal(
+    tx: &impl Reads,
+    room: &RoomId,
+    user: &User,
+) -> ServiceResult<()> {
+    let other_owner = tx.owner_ids(room)?.iter().any(|id| *id != user.id);
+    if !other_owner || (user.active && !has_active_owner(tx, room, Some(&user.id))?) {
+        return Err(ServiceError::LastRoomOwner);
+    }
+    Ok(())
+}
+
+/// Takes the room role `role` from the membership `sub` (the caller checked it holds it).
+pub(super) fn revoke_room_role(
+    tx: &impl Writes,
+    sub: &Subscription,
+    role: Role,
+    now: i64,
+) -> Result<(), StoreError> {
+    let mut updated = sub.clone();
+    updated.roles.retain(|r| r != role.as_str());
+    updated.updated_at = now;
+    tx.put_subscription(&updated, Some(sub))
 }
 
 /// The checks `addOwner` and `removeOwner` share, in Rocket.Chat's order: the caller may see
@@ -355,15 +394,8 @@ impl Service {
             if !sub.has_role(Role::Owner) {
                 return Err(ServiceError::NotOwner);
             }
-            let other_owner = tx.owner_ids(&room.id)?.iter().any(|id| *id != user.id);
-            if !other_owner || (user.active && !has_active_owner(tx, &room.id, Some(&user.id))?) {
-                return Err(ServiceError::LastRoomOwner);
-            }
-            let mut updated = sub.clone();
-            updated.roles.retain(|r| r != Role::Owner.as_str());
-            updated.updated_at = now;
-            tx.put_subscription(&updated, Some(&sub))?;
-            Ok(())
+            check_owner_removal(tx, &room.id, &user)?;
+            Ok(revoke_room_role(tx, &sub, Role::Owner, now)?)
         })
     }
 

@@ -21,7 +21,20 @@ pub struct UserChanges {
     pub verified: Option<bool>,
     pub roles: Option<Vec<String>>,
     pub active: Option<bool>,
+    /// Trimmed; blank removes it.
+    pub bio: Option<String>,
+    /// Blank removes it.
+    pub nickname: Option<String>,
+    /// The status message: trimmed and cut to 120 characters, as users.setStatus does.
+    pub status_text: Option<String>,
 }
+
+/// Rocket.Chat's `MAX_BIO_LENGTH`.
+const BIO_MAX: usize = 260;
+/// Rocket.Chat's `MAX_NICKNAME_LENGTH`.
+const NICKNAME_MAX: usize = 120;
+/// Rocket.Chat's status-message length; longer ones are cut, not refused.
+const STATUS_TEXT_MAX: usize = 120;
 
 /// Which permission a change lacked, for Rocket.Chat's `error-action-not-allowed` wording.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +47,8 @@ pub enum EditRight {
     Password,
     /// Changing `active` (`edit-other-user-active-status`).
     ActiveStatus,
+    /// Giving the role `admin` (`assign-admin-role`).
+    AdminRole,
 }
 
 impl Service {
@@ -122,6 +137,20 @@ fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
             return Err(ServiceError::WeakPassword);
         }
     }
+    if changes
+        .bio
+        .as_deref()
+        .is_some_and(|b| b.trim().chars().count() > BIO_MAX)
+    {
+        return Err(ServiceError::BioTooLong(BIO_MAX));
+    }
+    if changes
+        .nickname
+        .as_deref()
+        .is_some_and(|n| !n.trim().is_empty() && n.chars().count() > NICKNAME_MAX)
+    {
+        return Err(ServiceError::NicknameTooLong(NICKNAME_MAX));
+    }
     if let Some(roles) = &changes.roles {
         limits::check_count("roles", roles.len(), limits::ROLES)?;
         if let Some(role) = roles.iter().find(|r| Role::parse_global(r).is_none()) {
@@ -156,6 +185,14 @@ fn check_rights(
         .is_some_and(|r| sorted(&limits::distinct(r)) != sorted(&user.roles));
     if roles_change && !may(Permission::AssignRoles)? {
         return denied(EditRight::Roles);
+    }
+    let gains_admin = changes
+        .roles
+        .as_ref()
+        .is_some_and(|r| r.iter().any(|r| r == Role::Admin.as_str()))
+        && !user.has_role(Role::Admin);
+    if gains_admin && !may(Permission::AssignAdminRole)? {
+        return denied(EditRight::AdminRole);
     }
     if changes.password.is_some() && !itself && !may(Permission::EditOtherUserPassword)? {
         return denied(EditRight::Password);
@@ -206,6 +243,17 @@ fn apply_fields(
     }
     if let Some(hash) = hash {
         user.password_hash = Some(hash.to_string());
+    }
+    let kept = |text: String| Some(text).filter(|t| !t.is_empty());
+    let profile = &mut user.profile;
+    if let Some(bio) = &changes.bio {
+        profile.bio = kept(bio.trim().to_string());
+    }
+    if let Some(nickname) = &changes.nickname {
+        profile.nickname = kept(nickname.clone()).filter(|n| !n.trim().is_empty());
+    }
+    if let Some(text) = &changes.status_text {
+        profile.status_text = kept(text.trim().chars().take(STATUS_TEXT_MAX).collect());
     }
     Ok(())
 }

@@ -121,6 +121,7 @@ impl Service {
             updated_at: now,
             last_login: None,
             inactive_reason: (!new.active).then(|| "deactivated".into()),
+            profile: Default::default(),
         }
     }
 

@@ -50,6 +50,7 @@ mod tests {
             updated_at: 2,
             last_login: None,
             inactive_reason: None,
+            profile: Default::default(),
         }
     }
 

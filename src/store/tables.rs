@@ -79,6 +79,8 @@ tables! {
     table ISSUEDAT_TOKENHASH_USERID: <(i64, &str), &str> = "issuedat_tokenhash_userid";
     /// `permission id -> codec(Vec<role>)`.
     table PERMISSION_ROLES: <&str, &[u8]> = "permission_roles";
+    /// `role id -> codec(RoleRecord)`: the roles `roles.list` shows.
+    table ROLEID_ROLE: <&str, &[u8]> = "roleid_role";
     /// `room id -> codec(Room)`.
     table ROOMID_ROOM: <&str, &[u8]> = "roomid_room";
     /// `lowercased room name -> room id`: names are unique across channels and groups.

@@ -306,6 +306,7 @@ mod tests {
             updated_at: 0,
             last_login: None,
             inactive_reason: None,
+            profile: Default::default(),
         }
     }
 

@@ -83,6 +83,17 @@ impl TestApp {
         Self::over_with(prepare(service), config).await
     }
 
+    /// A fresh in-memory app whose users.createToken accepts `secret`.
+    pub async fn with_token_secret(secret: &str) -> Self {
+        let service = Service::new(
+            Store::in_memory().unwrap(),
+            test_clock(),
+            Box::new(StdRng::seed_from_u64(42)),
+        )
+        .with_create_tokens_secret(Some(secret));
+        Self::over(prepare(service)).await
+    }
+
     async fn over(service: Arc<Service>) -> Self {
         Self::over_with(service, ApiConfig::default()).await
     }

@@ -34,6 +34,7 @@ fn config(dir: &Path) -> ServeConfig {
         idle_timeout_secs: 60,
         no_default_channel: false,
         no_registration: false,
+        create_tokens_secret: None,
     }
 }
 

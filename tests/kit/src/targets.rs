@@ -5,7 +5,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use rocketlite::api::{
     BodyFormat, CreateUserBody, RequestSchema, RoomUserBody, SetActiveStatusBody, parse_body,
 };
-use rocketlite::model::{Email, Room, RoomId, RoomKind, Subscription, User, UserId};
+use rocketlite::model::{Email, Profile, Room, RoomId, RoomKind, Subscription, User, UserId};
 use rocketlite::store::{decode, encode};
 use serde_json::json;
 
@@ -85,6 +85,13 @@ pub fn codec(data: &[u8]) {
         updated_at: numbers.1,
         last_login: flags.0.then_some(numbers.1),
         inactive_reason: (!flags.2).then(|| names.2.clone()),
+        profile: Profile {
+            bio: flags.1.then(|| names.2.clone()),
+            nickname: None,
+            status_text: flags.2.then(|| names.3.clone()),
+            status_default: flags.0.then(|| names.1.clone()),
+            status_expires_at: flags.1.then_some(numbers.0),
+        },
     };
     assert_eq!(decode::<User>(&encode(&user)).unwrap(), user);
     let room = Room {
