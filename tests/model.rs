@@ -111,6 +111,11 @@ impl ReferenceStateMachine for Reference {
                 .prop_map(|(caller, target, admin, active, confirm)| Op::UpdateUser { caller, target, admin, active, confirm }),
             1 => (caller(), 0..4u8).prop_map(|(caller, days)| Op::DeactivateIdle { caller, days }),
             1 => (1..4u8).prop_map(|days| Op::Advance { days }),
+            2 => (caller(), owner_target(), proptest::option::of(room()))
+                .prop_map(|(caller, target, room)| Op::AddUserToRole { caller, target, room }),
+            3 => (caller(), owner_target(), proptest::option::of(room()))
+                .prop_map(|(caller, target, room)| Op::RemoveUserFromRole { caller, target, room }),
+            1 => (caller(), user()).prop_map(|(caller, target)| Op::CreateToken { caller, target }),
         ]
         .boxed()
     }

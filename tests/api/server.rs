@@ -623,23 +623,34 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
     let mut tasks = Vec::new();
     for client in 0..8u64 {
-        let (c, users) = (admin.clone(), users.clone());
+        let (c, users, rooms) = (admin.clone(), users.clone(), rooms.clone());
         tasks.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(100 + client);
             let mut seen = std::collections::BTreeMap::<String, usize>::new();
             while tokio::time::Instant::now() < deadline {
-                let target = &users[rng.random_range(0..users.len())];
+                let pick = rng.random_range(0..users.len());
+                let target = &users[pick];
                 let confirm = rng.random_bool(0.3);
+                // The owner role in one of the rooms, taken away or given back by username.
+                let owner_role = json!({"username": format!("x{pick}"), "roleId": "owner",
+                    "roomId": rooms[rng.random_range(0..rooms.len())]});
                 let (path, body) = match rng.random_range(0..1000) {
-                    0..450 => (
+                    0..380 => (
                         "users.setActiveStatus",
                         json!({"userId": target, "activeStatus": rng.random_bool(0.5), "confirmRelinquish": confirm}),
                     ),
-                    450..900 => (
+                    380..760 => (
                         "users.update",
                         json!({"userId": target, "data": {"active": rng.random_bool(0.4)}, "confirmRelinquish": confirm}),
                     ),
-                    900..990 => ("users.deactivateIdle", json!({"daysIdle": 0})),
+                    760..840 => ("users.deactivateIdle", json!({"daysIdle": 0})),
+                    840..930 => {
+                        let mut body = owner_role;
+                        body["scope"] = body["roomId"].take();
+                        body.as_object_mut().unwrap().remove("roomId");
+                        ("roles.removeUserFromRole", body)
+                    }
+                    930..990 => ("roles.addUserToRole", owner_role),
                     // Only the co-owners x4..x7 may go for good, so the others keep racing.
                     _ => (
                         "users.delete",
@@ -649,7 +660,10 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
                 let (status, resp) = c.post(&format!("/api/v1/{path}"), body).await;
                 let kind = match (status, resp["errorType"].as_str(), resp["error"].as_str()) {
                     (200, ..) => "ok",
-                    (400, Some("user-last-owner"), _) => "last-owner",
+                    (400, Some("user-last-owner" | "error-remove-last-owner"), _) => "last-owner",
+                    (400, Some("error-user-not-in-role" | "error-user-already-in-role"), _) => {
+                        "no-change"
+                    }
                     (400, Some("error-invalid-user"), _) | (400, None, Some("User not found")) => {
                         "deleted"
                     }
@@ -672,6 +686,8 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
         "users.update",
         "users.deactivateIdle",
         "users.delete",
+        "roles.removeUserFromRole",
+        "roles.addUserToRole",
     ] {
         assert!(
             totals.get(&format!("{path} ok")).is_some_and(|n| *n > 0),

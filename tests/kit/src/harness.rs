@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, User, UserId};
 use rocketlite::service::{
-    DEFAULT_CHANNEL_ID, Registration, RoomRef, Secret, UserChanges, UserRef,
+    DEFAULT_CHANNEL_ID, Registration, RoleGrant, RoleRevoke, RoomRef, Secret, UserChanges,
+    UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -36,6 +37,9 @@ pub struct Harness {
     dead: Vec<(UserId, LoginToken)>,
 }
 
+/// The `CREATE_TOKENS_FOR_USERS_SECRET` the harness's service runs with.
+const TOKEN_SECRET: &str = "harness-token-secret";
+
 /// A day on the service's clock.
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -58,6 +62,7 @@ fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
             max_failures_per_ip: usize::MAX,
             window_ms: 1,
         })
+        .with_create_tokens_secret(Some(TOKEN_SECRET))
 }
 
 impl Harness {
@@ -442,6 +447,63 @@ impl Harness {
                 self.clock.fetch_add(i64::from(days) * DAY_MS, Ordering::SeqCst);
                 Ok(())
             }
+            Op::AddUserToRole {
+                caller,
+                target,
+                room,
+            }
+            | Op::RemoveUserFromRole {
+                caller,
+                target,
+                room,
+            } => {
+                let (caller, target) = (caller as usize, target as usize);
+                let room = room.map(usize::from);
+                if caller >= users || target >= users || room.is_some_and(|r| r >= rooms) {
+                    return Outcome::Skipped;
+                }
+                let (role, room) = match room {
+                    None => (Role::Admin, None),
+                    Some(r) => (Role::Owner, Some(self.rooms[r].clone())),
+                };
+                let role_id = Some(role.as_str().to_string());
+                self.caller(caller).and_then(|c| {
+                    let s = self.service();
+                    match op {
+                        Op::AddUserToRole { .. } => s.add_user_to_role(
+                            &c,
+                            RoleGrant {
+                                user: UserRef::Username(username(target)),
+                                role_id,
+                                room,
+                            },
+                        ),
+                        _ => s.remove_user_from_role(
+                            &c,
+                            RoleRevoke {
+                                username: username(target),
+                                role_id,
+                                scope: room,
+                            },
+                        ),
+                    }
+                    .map(drop)
+                })
+            }
+            Op::CreateToken { caller, target } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users || target >= users {
+                    return Outcome::Skipped;
+                }
+                let id = self.users[target].clone();
+                let minted = self.caller(caller).and_then(|c| {
+                    let service = self.service();
+                    let (user, token) = service.create_token(&c, id.as_str(), TOKEN_SECRET)?;
+                    let session = service.authenticate(&user, token.clone())?;
+                    Ok((token, session))
+                });
+                minted.map(|session| self.live[target].push(session))
+            }
         };
         match result {
             Ok(()) => Outcome::Ok,
@@ -579,6 +641,10 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::LastRoomOwner => Outcome::LastRoomOwner,
         E::EmptyInviteList => Outcome::EmptyInviteList,
         E::EditNotAllowed(_) => Outcome::EditNotAllowed,
+        E::AlreadyInRole => Outcome::AlreadyInRole,
+        E::NotInRole => Outcome::NotInRole,
+        E::AccessPermissionsDenied => Outcome::AccessDenied,
+        E::NotAuthorized => Outcome::NotAuthorized,
         other => Outcome::Unexpected(other.to_string()),
     }
 }

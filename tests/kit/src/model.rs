@@ -81,6 +81,23 @@ pub enum Op {
     Advance {
         days: u8,
     },
+    /// `roles.addUserToRole`: the global role `admin` (no room) or the room role `owner`.
+    AddUserToRole {
+        caller: u8,
+        target: u8,
+        room: Option<u8>,
+    },
+    /// `roles.removeUserFromRole`, likewise: one more way out of `admin` and of `owner`.
+    RemoveUserFromRole {
+        caller: u8,
+        target: u8,
+        room: Option<u8>,
+    },
+    /// `users.createToken` with the server's secret: a new session for `target`.
+    CreateToken {
+        caller: u8,
+        target: u8,
+    },
 }
 
 /// What an operation did, as both sides report it.
@@ -108,6 +125,14 @@ pub enum Outcome {
     EmptyInviteList,
     /// users.deactivateIdle's count.
     Deactivated(usize),
+    /// roles.addUserToRole for a role the user holds.
+    AlreadyInRole,
+    /// roles.removeUserFromRole for a role the user does not hold.
+    NotInRole,
+    /// roles.addUserToRole without `access-permissions`.
+    AccessDenied,
+    /// users.createToken for another user without `user-generate-access-token`.
+    NotAuthorized,
     /// Anything the model does not predict; never equal to a prediction.
     Unexpected(String),
 }
@@ -482,10 +507,7 @@ impl Model {
                 if !r.owners.contains(&target) {
                     return Outcome::NotOwner;
                 }
-                let others: Vec<usize> =
-                    r.owners.iter().copied().filter(|&o| o != target).collect();
-                let other_active = others.iter().any(|&o| self.is_active(o));
-                if others.is_empty() || (self.is_active(target) && !other_active) {
+                if self.owner_removal_refused(room, target) {
                     return Outcome::LastRoomOwner;
                 }
                 self.rooms[room].owners.remove(&target);
@@ -619,7 +641,133 @@ impl Model {
                 self.day += u32::from(days);
                 Outcome::Ok
             }
+            Op::AddUserToRole {
+                caller,
+                target,
+                room,
+            } => {
+                let (caller, target, room) = match self.role_op(caller, target, room) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                if self.holds(target, room) {
+                    return Outcome::AlreadyInRole;
+                }
+                if !self.users[caller].admin {
+                    return Outcome::AccessDenied;
+                }
+                match room {
+                    None => self.users[target].admin = true,
+                    // Only a member's membership carries room roles; else nothing changes.
+                    Some(room) if self.rooms[room].members.contains(&target) => {
+                        self.rooms[room].owners.insert(target);
+                    }
+                    Some(_) => {}
+                }
+                Outcome::Ok
+            }
+            Op::RemoveUserFromRole {
+                caller,
+                target,
+                room,
+            } => {
+                let (caller, target, room) = match self.role_op(caller, target, room) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if !self.users[caller].admin {
+                    return Outcome::Forbidden;
+                }
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                if !self.holds(target, room) {
+                    return Outcome::NotInRole;
+                }
+                match room {
+                    None => {
+                        let t = &self.users[target];
+                        if t.active && !self.another_active_admin(target) {
+                            return Outcome::LastAdmin;
+                        }
+                        self.users[target].admin = false;
+                    }
+                    Some(room) => {
+                        if self.owner_removal_refused(room, target) {
+                            return Outcome::LastRoomOwner;
+                        }
+                        self.rooms[room].owners.remove(&target);
+                    }
+                }
+                Outcome::Ok
+            }
+            Op::CreateToken { caller, target } => {
+                let (caller, target) = (caller as usize, target as usize);
+                if caller >= users || target >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                if caller != target && !self.users[caller].admin {
+                    return Outcome::NotAuthorized;
+                }
+                if !self.users[target].active {
+                    return Outcome::UserNotActivated;
+                }
+                self.users[target].sessions += 1;
+                Outcome::Ok
+            }
         }
+    }
+
+    /// The slots of a roles operation, checked in the service's order: they exist, the
+    /// caller is logged in.
+    fn role_op(
+        &self,
+        caller: u8,
+        target: u8,
+        room: Option<u8>,
+    ) -> Result<(usize, usize, Option<usize>), Outcome> {
+        let (caller, target) = (caller as usize, target as usize);
+        let room = room.map(usize::from);
+        if caller >= self.users.len()
+            || target >= self.users.len()
+            || room.is_some_and(|r| r >= self.rooms.len())
+        {
+            return Err(Outcome::Skipped);
+        }
+        if !self.logged_in(caller) {
+            return Err(Outcome::Unauthorized);
+        }
+        Ok((caller, target, room))
+    }
+
+    /// Whether `user` holds `admin` (no room) or `owner` in `room`.
+    fn holds(&self, user: usize, room: Option<usize>) -> bool {
+        match room {
+            None => self.users[user].admin,
+            Some(room) => self.rooms[room].owners.contains(&user),
+        }
+    }
+
+    /// `rooms::check_owner_removal`: an owner may not stop owning when no owner would
+    /// remain, nor, while active, when only inactive owners would.
+    fn owner_removal_refused(&self, room: usize, target: usize) -> bool {
+        let others: Vec<usize> = self.rooms[room]
+            .owners
+            .iter()
+            .copied()
+            .filter(|&o| o != target)
+            .collect();
+        let other_active = others.iter().any(|&o| self.is_active(o));
+        others.is_empty() || (self.is_active(target) && !other_active)
     }
 
     /// A new active account, the newest member of the default room.
