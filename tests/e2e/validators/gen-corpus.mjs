@@ -54,6 +54,18 @@ const OPS = {
 	'permissions.listAll': { method: 'GET', path: '/api/v1/permissions.listAll', validator: null },
 	'logout': { method: 'POST', path: '/api/v1/logout', validator: null },
 	'me': { method: 'GET', path: '/api/v1/me', validator: null },
+	'users.createToken': { method: 'POST', path: '/api/v1/users.createToken', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'users.setStatus': { method: 'POST', path: '/api/v1/users.setStatus', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'users.getPresence': { method: 'GET', path: '/api/v1/users.getPresence', validator: 'isUsersGetPresenceParamsGET' },
+	'roles.list': { method: 'GET', path: '/api/v1/roles.list', validator: null },
+	'roles.sync': { method: 'GET', path: '/api/v1/roles.sync', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'roles.create': { method: 'POST', path: '/api/v1/roles.create', validator: null, note: 'Enterprise only: 404 in the Community Edition' },
+	'roles.update': { method: 'POST', path: '/api/v1/roles.update', validator: null, note: 'schema in the Enterprise route' },
+	'roles.delete': { method: 'POST', path: '/api/v1/roles.delete', validator: 'isRoleDeleteProps' },
+	'roles.addUserToRole': { method: 'POST', path: '/api/v1/roles.addUserToRole', validator: 'isRoleAddUserToRoleProps' },
+	'roles.removeUserFromRole': { method: 'POST', path: '/api/v1/roles.removeUserFromRole', validator: 'isRoleRemoveUserFromRoleProps' },
+	'roles.getUsersInRole': { method: 'GET', path: '/api/v1/roles.getUsersInRole', validator: 'isRolesGetUsersInRoleProps' },
+	'roles.getUsersInPublicRoles': { method: 'GET', path: '/api/v1/roles.getUsersInPublicRoles', validator: null },
 };
 
 const cases = [];
@@ -657,6 +669,122 @@ op('me', () => {
 	qstr('bad-encoding', 'a=%E0%A4%A');
 	query('without-auth', {}, { auth: 'none' });
 	query('login-user', {}, { auth: 'fresh' });
+});
+
+// ---------------------------------------------------------------------------- users.createToken
+op('users.createToken', () => {
+	// The run's server has no CREATE_TOKENS_FOR_USERS_SECRET: a valid body is refused as
+	// not authorized, never as invalid.
+	const base = { userId: '$USER_ID', secret: 's' };
+	body('valid', base);
+	body('missing-secret', without(base, 'secret'));
+	body('missing-userId', without(base, 'userId'));
+	body('secret-empty', { ...base, secret: '' });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-number', { ...base, userId: 5 });
+	body('username-instead', { username: '$USERNAME', secret: 's' });
+	body('extra-key', { ...base, extra: 1 });
+	body('body-array', []);
+	form('form-valid', base);
+});
+
+// ---------------------------------------------------------------------------- users.setStatus
+op('users.setStatus', () => {
+	body('valid-status', { status: 'away' });
+	body('valid-message', { message: 'in a meeting' });
+	body('valid-both', { status: 'busy', message: 'focus' });
+	body('valid-expiry', { status: 'busy', expiresAt: '2100-01-01T00:00:00.000Z' });
+	body('valid-other-user', { username: '$USERNAME', status: 'online' });
+	body('status-invisible', { status: 'invisible' });
+	body('status-number', { status: 1 });
+	body('message-null-status', { status: 'online', message: null });
+	body('message-number', { message: 5 });
+	body('neither', {});
+	body('extra-key', { status: 'online', extra: 1 });
+	body('expiry-past', { status: 'away', expiresAt: '2001-01-01' });
+	form('form-valid', { status: 'online' });
+});
+
+// ---------------------------------------------------------------------------- users.getPresence
+op('users.getPresence', () => {
+	query('valid', {});
+	query('valid-userId', { userId: '$USER_ID' });
+	query('valid-username', { username: '$USERNAME' });
+	query('valid-user', { user: '$USERNAME' });
+	query('unknown-user', { userId: 'no-such-user' });
+	query('extra-key', { name: '$USERNAME' });
+	query('userId-array', { userId: ['$USER_ID', '$USER_ID'] });
+});
+
+// ---------------------------------------------------------------------------- roles.*
+op('roles.list', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+});
+op('roles.sync', () => {
+	query('valid', {});
+	query('valid-since', { updatedSince: '2020-01-01T00:00:00.000Z' });
+	query('since-word', { updatedSince: 'yesterday' });
+	query('extra-key', { since: '2020-01-01' });
+});
+op('roles.create', () => {
+	body('valid', { name: 'auditor-$UNIQUE' });
+});
+op('roles.update', () => {
+	// bot's description is already empty: the valid case changes nothing.
+	const base = { roleId: 'bot', name: 'bot', description: '' };
+	body('valid', base);
+	body('rename-protected', { ...base, name: 'robot' });
+	body('missing-name', without(base, 'name'));
+	body('scope-rooms', { ...base, scope: 'Rooms' });
+	body('mandatory2fa-str', { ...base, mandatory2fa: 'no' });
+	body('extra-key', { ...base, extra: 1 });
+});
+op('roles.delete', () => {
+	body('valid-protected', { roleId: 'bot' });
+	body('unknown', { roleId: 'no-such-role' });
+	body('missing-roleId', {});
+	body('roleId-number', { roleId: 5 });
+	body('extra-key', { roleId: 'bot', extra: 1 });
+});
+op('roles.addUserToRole', () => {
+	const base = { username: '$OUTSIDER_USERNAME', roleId: 'bot' };
+	body('valid', base);
+	body('valid-again', base);
+	body('valid-room-role', { username: '$USERNAME', roleId: 'moderator', roomId: '$ROOM_ID' });
+	body('missing-username', without(base, 'username'));
+	body('missing-roleId', without(base, 'roleId'));
+	body('roleId-null', { ...base, roleId: null });
+	body('roomId-null', { ...base, roomId: null });
+	body('roleName', { username: '$OUTSIDER_USERNAME', roleName: 'bot' });
+	body('username-number', { ...base, username: 5 });
+	body('extra-key', { ...base, extra: 1 });
+	form('form-valid', base);
+});
+op('roles.removeUserFromRole', () => {
+	const base = { username: '$OUTSIDER_USERNAME', roleId: 'bot' };
+	body('valid', base);
+	body('valid-again', base);
+	body('valid-room-role', { username: '$USERNAME', roleId: 'moderator', scope: '$ROOM_ID' });
+	body('scope-null', { ...base, scope: null });
+	body('roomId', { ...base, roomId: '$ROOM_ID' });
+	body('missing-username', without(base, 'username'));
+	body('roleId-number', { ...base, roleId: 5 });
+	body('extra-key', { ...base, extra: 1 });
+});
+op('roles.getUsersInRole', () => {
+	query('valid', { role: 'admin' });
+	query('valid-paged', { role: 'admin', count: '1', offset: '0' });
+	query('valid-room', { role: 'owner', roomId: '$ROOM_ID' });
+	query('valid-sort-query', { role: 'admin', sort: '{"username":1}', query: '{}' });
+	query('missing-role', {});
+	query('role-empty', { role: '' });
+	query('count-word', { role: 'admin', count: 'many' });
+	query('extra-key', { role: 'admin', extra: '1' });
+});
+op('roles.getUsersInPublicRoles', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
 });
 
 process.stdout.write(JSON.stringify({
