@@ -126,6 +126,24 @@ mod tests {
                 ..user()
             },
         );
+        // users.update / users.setStatus fill the profile; others keep the bytes above.
+        golden(
+            "user_profile",
+            User {
+                profile: crate::model::Profile {
+                    bio: Some("Countess".into()),
+                    nickname: Some("Ada".into()),
+                    status_text: Some("thinking".into()),
+                    status_default: Some("busy".into()),
+                    status_expires_at: Some(4),
+                },
+                ..user()
+            },
+        );
+        golden(
+            "role",
+            crate::model::RoleRecord::default_for(crate::model::Role::Owner, 7),
+        );
         golden("room", room());
         // A default room carries the flag; rooms without it keep the bytes above.
         golden(
