@@ -5,7 +5,8 @@
 # tests/e2e/rc_python_client_story.py: every served operation the client has a method for,
 # including the last-owner refusal arriving as the client's RocketApiException.
 #
-#   BASE_URL=http://127.0.0.1:3000 ADMIN_PASS=... [ADMIN_USER=admin] tests/e2e/rc_python_client.sh
+#   BASE_URL=http://127.0.0.1:3000 ADMIN_PASS=... CREATE_TOKENS_FOR_USERS_SECRET=... \
+#     [ADMIN_USER=admin] tests/e2e/rc_python_client.sh
 #
 # Creates users, a channel and a group (named with a random suffix) and changes only those,
 # apart from one permission that it changes and restores. Env: E2E_CACHE (default

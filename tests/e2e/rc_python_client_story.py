@@ -5,7 +5,8 @@ rocketchat-API, pinned there). Env: BASE_URL, ADMIN_USER (default admin), ADMIN_
 
 Every operation rocketlite serves that the client has a method for goes through that method
 (login, logout, info, me, users.*, channels.*, groups.*, rooms.info, subscriptions.getOne,
-permissions.*, licenses.info); nothing here builds a request by hand. The client raises its own
+permissions.*, roles.*, licenses.info); nothing here builds a request by hand. Env also:
+CREATE_TOKENS_FOR_USERS_SECRET, the server's secret for users.createToken. The client raises its own
 exceptions: RocketAuthenticationException for a 401 login, RocketApiException (status_code,
 error, error_type, response_json) for any other answer >= 400 whose JSON says success=false.
 
@@ -13,8 +14,10 @@ The story: an admin creates olga, ada and carl; someone registers himself; olga 
 channel and a private group with ada, invites carl, makes him a co-owner and takes it back, so
 she is the sole owner of both. Deactivating olga without confirmRelinquish is refused with
 user-last-owner (both rooms in details.shouldChangeOwner); with confirmRelinquish=true ada,
-the earliest-joined active member, becomes the owner of both. Prints each step; exits non-zero
-on the first mismatch.
+the earliest-joined active member, becomes the owner of both. Then the rest of the day: carl's
+profile and status, his presence, a token minted for him, carl made an admin and back, the
+channel's owners trimmed to the last one (which roles.removeUserFromRole keeps), and the
+registered user deleted. Prints each step; exits non-zero on the first mismatch.
 """
 
 import os
@@ -347,6 +350,70 @@ def main():
     check(r["success"] and r["user"]["active"] is True, "active again")
     oc = connect(olga, pw[olga])
     check(oc.me()["username"] == olga, f"{olga} logs in again")
+
+    # The rest of an administrator's day: profiles, status, tokens and roles.
+    step("users.update", f"{carl}'s bio, nickname and status message")
+    u = admin.users_update(ids[carl], bio="  Plays the oboe  ", nickname="C", statusText="reading")["user"]
+    check((u.get("bio"), u.get("nickname"), u.get("statusText")) == ("Plays the oboe", "C", "reading"),
+          f"bio {u.get('bio')!r}, nickname {u.get('nickname')!r}, statusText {u.get('statusText')!r}")
+
+    cc = connect(carl, pw[carl])
+    step("users.setStatus", f"{carl} is busy in a meeting")
+    check(cc.users_set_status("in a meeting", status="busy").get("success") is True, "accepted")
+    check(admin.users_info(user_id=ids[carl])["user"].get("statusText") == "in a meeting",
+          "users.info shows the new status message")
+    expect_api_error(lambda: cc.users_set_status("x", status="invisible"), 400, "invalid-params",
+                     "not a status", error_has="allowed values")
+
+    step("users.getPresence", f"{carl} about himself, then about {ada}")
+    own = cc.users_get_presence(user_id=ids[carl])
+    check(own["presence"] == "offline" and own["connectionStatus"] == "offline" and "lastLogin" in own,
+          f"own presence {own}")
+    other = cc.users_get_presence(username=ada)
+    check(other == {"presence": "offline", "success": True}, f"{ada}'s presence {other}")
+
+    step("users.createToken", f"{carl} may not log {ada} in")
+    secret = os.environ["CREATE_TOKENS_FOR_USERS_SECRET"]
+    expect_api_error(lambda: cc.users_create_token(ids[ada], secret), 400, "error-not-authorized",
+                     "another user's token without user-generate-access-token")
+    step("users.createToken", f"the admin logs {carl} in with the server's secret")
+    data = admin.users_create_token(ids[carl], secret)["data"]
+    minted = RocketChat(user_id=data["userId"], auth_token=data["authToken"], server_url=BASE_URL)
+    check(minted.me()["username"] == carl, "the minted token works")
+
+    step("roles.list", "the default roles")
+    roles = [r["_id"] for r in admin.roles_list()["roles"]]
+    check(roles[:4] == ["admin", "moderator", "leader", "owner"] and len(roles) == 11, f"roles {roles}")
+    step("roles.sync", "changed since 2020")
+    synced = admin.roles_sync("2020-01-01T00:00:00.000Z")["roles"]
+    check(len(synced["update"]) == 11 and synced["remove"] == [], "every role, none removed")
+
+    step("roles.addUserToRole", f"{carl} becomes an admin")
+    check(admin.roles_add_user_to_role("admin", carl)["role"]["_id"] == "admin", "granted")
+    expect_api_error(lambda: admin.roles_add_user_to_role("admin", carl), 400,
+                     "error-user-already-in-role", "twice")
+    step("roles.getUsersInRole", "admin")
+    holders = [u["username"] for u in admin.roles_get_users_in_role("admin")]
+    check(carl in holders and ADMIN_USER in holders, f"holders {holders}")
+    step("roles.getUsersInPublicRoles", "admins are public")
+    public = {u["username"]: u["roles"] for u in admin.roles_get_users_in_public_roles()["users"]}
+    check(public.get(carl) == ["admin"], f"{carl}: {public.get(carl)}")
+    step("roles.removeUserFromRole", f"{carl} is an admin no more")
+    check(admin.roles_remove_user_from_role("admin", carl)["success"] is True, "taken")
+
+    step("roles.removeUserFromRole", f"{olga}'s ownership of {channel}, then {ada}'s, the last")
+    admin.roles_remove_user_from_role("owner", olga, scope=room)
+    expect_api_error(lambda: admin.roles_remove_user_from_role("owner", ada, scope=room), 400,
+                     "error-remove-last-owner", "the last owner")
+    holders = {r["u"]["username"]: r["roles"] for r in admin.channels_roles(room_id=room)["roles"]}
+    check(holders == {ada: ["owner"]}, f"roles {holders}")
+
+    step("roles.delete", "a protected role")
+    expect_api_error(lambda: admin.roles_delete("user"), 400, "error-role-protected", "protected")
+
+    step("users.delete", f"{reg}, who signed up himself")
+    check(admin.users_delete(ids[reg])["success"] is True, "deleted")
+    expect_api_error(lambda: admin.users_info(user_id=ids[reg]), 400, None, "gone")
 
     step("logout", olga)
     r = oc.logout()

@@ -41,6 +41,8 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export BASE_URL="http://127.0.0.1:$PORT"
 export ADMIN_USER=admin
 export ADMIN_PASS="e2e-$(head -c12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# users.createToken's secret, for the stories that mint a token.
+export CREATE_TOKENS_FOR_USERS_SECRET="e2e-$(head -c12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 
 echo "== starting $BIN on $BASE_URL (data in $WORK/data, log in $WORK/server.log)"
 # Schemathesis fuzzes login too: lift the brute-force blocking so admin is not locked out.
