@@ -116,6 +116,13 @@ impl ReferenceStateMachine for Reference {
             3 => (caller(), owner_target(), proptest::option::of(room()))
                 .prop_map(|(caller, target, room)| Op::RemoveUserFromRole { caller, target, room }),
             1 => (caller(), user()).prop_map(|(caller, target)| Op::CreateToken { caller, target }),
+            2 => member_op(|caller, room, target| Op::Kick { caller, room, target }),
+            3 => member_op(|_, room, member| Op::Leave { caller: member, room }),
+            2 => (user(), room()).prop_map(|(caller, room)| Op::Join { caller, room }),
+            1 => (caller(), room()).prop_map(|(caller, room)| Op::SetType { caller, room }),
+            2 => (caller(), room(), prop::bool::weighted(0.6))
+                .prop_map(|(caller, room, archived)| Op::Archive { caller, room, archived }),
+            1 => (caller(), room()).prop_map(|(caller, room)| Op::DeleteRoom { caller, room }),
         ]
         .boxed()
     }

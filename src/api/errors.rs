@@ -36,6 +36,8 @@ pub enum Operation {
     RoomsInfo,
     LicensesInfo,
     SubscriptionsGetOne,
+    /// `rooms.leave`, `rooms.favorite`: any kind of room.
+    RoomsAny(RoomOperation),
     RolesList,
     RolesSync,
     RolesUpdate,
@@ -52,19 +54,62 @@ pub enum RoomOperation {
     Invite,
     AddOwner,
     RemoveOwner,
+    AddModerator,
+    RemoveModerator,
+    AddLeader,
+    RemoveLeader,
     Roles,
     Members,
+    Kick,
+    Leave,
+    Join,
+    SetJoinCode,
+    AddAll,
+    Edit,
+    Archive,
+    Unarchive,
+    Delete,
+    Close,
+    Open,
+    Read,
 }
 
 impl RoomOperation {
     /// The Rocket.Chat method named in `details.method` of its room refusals.
     fn method(self) -> Option<&'static str> {
+        use RoomOperation as R;
         match self {
-            RoomOperation::Invite => Some("addUsersToRoom"),
-            RoomOperation::AddOwner => Some("addRoomOwner"),
-            RoomOperation::RemoveOwner => Some("removeRoomOwner"),
-            RoomOperation::Create | RoomOperation::Roles | RoomOperation::Members => None,
+            R::Invite => Some("addUsersToRoom"),
+            R::AddOwner => Some("addRoomOwner"),
+            R::RemoveOwner => Some("removeRoomOwner"),
+            R::AddModerator => Some("addRoomModerator"),
+            R::RemoveModerator => Some("removeRoomModerator"),
+            R::AddLeader => Some("addRoomLeader"),
+            R::RemoveLeader => Some("removeRoomLeader"),
+            R::Kick => Some("removeUserFromRoom"),
+            R::Leave => Some("leaveRoom"),
+            R::Join => Some("joinRoom"),
+            R::Delete => Some("eraseRoom"),
+            R::Archive => Some("archiveRoom"),
+            R::Unarchive => Some("unarchiveRoom"),
+            R::Create
+            | R::Roles
+            | R::Members
+            | R::SetJoinCode
+            | R::AddAll
+            | R::Edit
+            | R::Close
+            | R::Open
+            | R::Read => None,
         }
+    }
+}
+
+/// "channel" or "private group", as Rocket.Chat's room messages name the kind.
+fn kind_noun(kind: RoomKind) -> &'static str {
+    match kind {
+        RoomKind::Channel => "channel",
+        RoomKind::Group => "private group",
     }
 }
 
@@ -76,9 +121,19 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ErrorResponse::bad_request(Failure::domain(reason, code, details))
     };
     let plain = |message: &str| ErrorResponse::bad_request(Failure::plain(message));
-    let room_method = || match operation {
-        Op::Room(op, _) => op.method().map(|m| json!({ "method": m })),
+    let room_op = match operation {
+        Op::Room(op, _) | Op::RoomsAny(op) => Some(op),
         _ => None,
+    };
+    let room_method = || {
+        room_op
+            .and_then(RoomOperation::method)
+            .map(|m| json!({ "method": m }))
+    };
+    // The kind a room message names; `rooms.*` word theirs as channels.
+    let noun = match operation {
+        Op::Room(_, kind) => kind_noun(kind),
+        _ => "channel",
     };
     match error {
         E::Unauthorized => ErrorResponse::not_logged_in(),
@@ -196,7 +251,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             None,
         ),
         E::RoleProtected => domain("Role is protected", "error-role-protected", None),
-        E::NotAuthorized => domain("Not authorized", "error-not-authorized", None),
+        E::NotAuthorized => domain("Not authorized", "error-not-authorized", room_method()),
         E::StatusMatchError => {
             plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
         }
@@ -359,20 +414,121 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::NotMember if matches!(operation, Op::Room(RoomOperation::RemoveOwner, _)) => {
             domain("Invalid room", "error-invalid-room", room_method())
         }
+        E::NotMember if matches!(room_op, Some(RoomOperation::Leave)) => domain(
+            "You are not in this room",
+            "error-user-not-in-room",
+            room_method(),
+        ),
+        // Rocket.Chat's removeRoomModerator answers a non-member as an invalid room too.
+        E::NotMember if matches!(room_op, Some(RoomOperation::RemoveModerator)) => {
+            domain("Invalid room", "error-invalid-room", room_method())
+        }
         E::NotMember => domain(
             "User is not in this room",
             "error-user-not-in-room",
             room_method(),
         ),
-        E::AlreadyOwner => domain(
-            "User is already an owner",
-            "error-user-already-owner",
-            room_method(),
+        E::RoomRoleHeld(role) => {
+            let (article, code) = match role {
+                crate::model::Role::Owner => ("an owner", "error-user-already-owner"),
+                crate::model::Role::Moderator => ("a moderator", "error-user-already-moderator"),
+                _ => ("a leader", "error-user-already-leader"),
+            };
+            domain(&format!("User is already {article}"), code, room_method())
+        }
+        E::RoomRoleMissing(role) => {
+            let (article, code) = match role {
+                crate::model::Role::Owner => ("an owner", "error-user-not-owner"),
+                crate::model::Role::Moderator => ("a moderator", "error-user-not-moderator"),
+                _ => ("a leader", "error-user-not-leader"),
+            };
+            domain(&format!("User is not {article}"), code, room_method())
+        }
+        // Kick and leave refuse the last owner as Rocket.Chat's leaveRoom does.
+        E::LastRoomOwner if matches!(room_op, Some(RoomOperation::Kick | RoomOperation::Leave)) => {
+            domain(
+                "You are the last owner. Please set new owner before leaving the room.",
+                "error-you-are-last-owner",
+                room_method(),
+            )
+        }
+        E::RoomArchived(name) => domain(
+            &format!("The {noun}, {name}, is archived"),
+            "error-room-archived",
+            None,
         ),
-        E::NotOwner => domain(
-            "User is not an owner",
-            "error-user-not-owner",
-            room_method(),
+        E::RoomNotArchived(name) => plain(&format!("The {noun}, {name}, is not archived")),
+        E::JoinCodeRequired => domain("Code required", "error-code-required", room_method()),
+        E::JoinCodeInvalid => domain("Invalid code", "error-code-invalid", room_method()),
+        E::BodyParamRequired("customFields") => {
+            plain(r#"The bodyParam "customFields" is required with a type like object."#)
+        }
+        // channels.setDefault passes its two strings to failure() with the codes swapped.
+        E::BodyParamRequired("default") => ErrorResponse::bad_request(Failure::typed(
+            r#"The bodyParam "default" is required"#,
+            "error-channels-setdefault-is-same",
+        )),
+        E::BodyParamRequired(param) => plain(&format!(r#"The bodyParam "{param}" is required"#)),
+        E::EditRoomNotAllowed => domain(
+            "Editing room is not allowed",
+            "error-action-not-allowed",
+            Some(json!({ "method": "saveRoomSettings", "action": "Editing_room" })),
+        ),
+        E::ViewRoomAdministrationNotAllowed => domain(
+            "Viewing room administration is not allowed",
+            "error-action-not-allowed",
+            Some(json!({ "method": "saveRoomSettings", "action": "Viewing_room_administration" })),
+        ),
+        E::ChangeTypeNotAllowed(to) => domain(
+            match to {
+                RoomKind::Channel => "Changing a private group to a public channel is not allowed",
+                RoomKind::Group => "Changing a public channel to a private room is not allowed",
+            },
+            "error-action-not-allowed",
+            Some(json!({ "method": "saveRoomSettings", "action": "Change_Room_Type" })),
+        ),
+        E::InvalidRoomType(t) => domain(
+            "error-invalid-room-type",
+            "error-invalid-room-type",
+            Some(json!({ "function": "RocketChat.saveRoomType", "type": t })),
+        ),
+        E::Unchanged("default setting") => ErrorResponse::bad_request(Failure::typed(
+            "The channel default setting is the same as what it would be changed to.",
+            "error-channels-setdefault-missing-default-param",
+        )),
+        E::Unchanged("name") => plain(&format!(
+            "The {noun} name is the same as what it would be renamed to."
+        )),
+        E::Unchanged(what) => plain(&format!(
+            "The {noun} {what} is the same as what it would be changed to."
+        )),
+        // Rocket.Chat's addAllToRoom throws a 403 Meteor error: its errorType is a number there.
+        E::AddAllForbidden => domain(
+            "Access to Method Forbidden",
+            "403",
+            Some(json!({ "method": "addAllToRoom" })),
+        ),
+        E::UserLimitExceeded => domain(
+            "User Limit Exceeded",
+            "error-user-limit-exceeded",
+            Some(json!({ "method": "addAllToRoom" })),
+        ),
+        E::CallerNotInRoom { name, closing: _ } if operation_kind(operation) == Some(RoomKind::Group) => {
+            plain(&format!("The private group, {name}, is already closed to the sender"))
+        }
+        E::CallerNotInRoom { name, closing } => plain(&match closing {
+            true => format!(r#"The user/callee is not in the channel "{name}."#),
+            false => format!(r#"The user/callee is not in the channel "{name}"."#),
+        }),
+        E::AlreadyOpenOrClosed { name, closed } => plain(&match (closed, noun) {
+            (true, _) => format!("The {noun}, {name}, is already closed to the sender"),
+            (false, "channel") => format!("The channel, {name}, is already open to the sender"),
+            (false, _) => format!("The {noun}, {name}, is already open for the sender"),
+        }),
+        E::NoSubscription => domain(
+            "You must be part of a room to favorite it",
+            "error-invalid-subscription",
+            Some(json!({ "method": "toggleFavorite" })),
         ),
         E::LastRoomOwner => domain(
             "This is the last owner. Please set a new owner before removing this one.",
@@ -385,6 +541,14 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             tracing::error!(error = %cause, "store failure");
             ErrorResponse::internal()
         }
+    }
+}
+
+/// The room kind of a room-family operation.
+fn operation_kind(operation: Operation) -> Option<RoomKind> {
+    match operation {
+        Operation::Room(_, kind) => Some(kind),
+        _ => None,
     }
 }
 

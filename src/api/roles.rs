@@ -180,6 +180,9 @@ pub enum NotInCommunityEdition {
     /// Custom roles need Rocket.Chat's Enterprise license.
     #[oai(status = 404)]
     NotFound(PlainText<String>),
+    /// Not logged in (the answer comes from the authentication, before the route).
+    #[oai(status = 401)]
+    Unauthorized(poem_openapi::payload::Json<super::Failure>),
 }
 
 /// roles.sync's query, as its route's `ajvQuery` reads it.

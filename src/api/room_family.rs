@@ -14,8 +14,11 @@ use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
 use super::{ApiResult, ApiTags, call, call_read, query};
-use crate::model::{Room, RoomKind};
-use crate::service::{Caller, MemberListQuery, NewRoom, Page, Service};
+use crate::model::{Role, Room, RoomKind};
+use crate::service::{
+    Caller, MemberListQuery, NewRoom, Page, RoomEdit, RoomListScope, RoomRef, Service,
+    ServiceError, ServiceResult,
+};
 
 /// What `channels.create` / `groups.create` take.
 #[derive(Object, Debug)]
@@ -59,6 +62,90 @@ pub struct InviteBody {
 
 impl RequestSchema for InviteBody {
     const CLOSED: bool = false;
+}
+
+/// A room (`roomId` or `roomName`) and nothing else.
+#[derive(Object, Debug)]
+pub struct RoomBody {
+    #[oai(flatten)]
+    pub room: RoomNames,
+}
+
+impl RequestSchema for RoomBody {
+    const CLOSED: bool = false;
+}
+
+/// Defines a body of a room and one more field, checked by hand as Rocket.Chat's routes do.
+macro_rules! room_field_bodies {
+    ($($(#[doc = $doc:literal])* $name:ident { $wire:literal $field:ident: $ty:ty })*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Object, Debug)]
+            pub struct $name {
+                #[oai(flatten)]
+                pub room: RoomNames,
+                #[oai(rename = $wire)]
+                pub $field: Option<$ty>,
+            }
+
+            impl RequestSchema for $name {
+                const CLOSED: bool = false;
+            }
+        )*
+    };
+}
+
+room_field_bodies! {
+    /// A room and its new name.
+    RenameBody { "name" name: String }
+    /// A room and its new topic (empty clears it).
+    TopicBody { "topic" topic: String }
+    /// A room and its new description (empty clears it).
+    DescriptionBody { "description" description: String }
+    /// A room and its new announcement (empty clears it).
+    AnnouncementBody { "announcement" announcement: String }
+    /// A room and whether only owners, moderators and admins may post.
+    ReadOnlyBody { "readOnly" read_only: bool }
+    /// A room and its new custom fields (they replace the old ones).
+    CustomFieldsBody { "customFields" custom_fields: std::collections::BTreeMap<String, serde_json::Value> }
+    /// A room and its new type: `c` (public channel) or `p` (private group).
+    TypeBody { "type" kind: String }
+    /// A channel and whether every new user joins it.
+    DefaultBody { "default" default: bool }
+    /// A channel and the code `channels.join` will ask for.
+    JoinCodeBody { "joinCode" join_code: String }
+    /// A channel and, when it has one, its join code.
+    JoinBody { "joinCode" join_code: String }
+    /// A room and whether only active users join.
+    AddAllBody { "activeUsersOnly" active_users_only: bool }
+}
+
+/// A room's new topic.
+#[derive(Object)]
+pub struct TopicOk {
+    pub topic: String,
+    pub success: bool,
+}
+
+/// A room's new description.
+#[derive(Object)]
+pub struct DescriptionOk {
+    pub description: String,
+    pub success: bool,
+}
+
+/// A room's new announcement.
+#[derive(Object)]
+pub struct AnnouncementOk {
+    pub announcement: String,
+    pub success: bool,
+}
+
+/// A room's moderators.
+#[derive(Object)]
+pub struct ModeratorsOk {
+    pub moderators: Vec<UserRef>,
+    pub success: bool,
 }
 
 /// A channel.
@@ -202,6 +289,66 @@ impl Family {
         .await
     }
 
+    /// Runs one room write of this family and shapes its answer.
+    async fn write<T: Send + 'static, U>(
+        &self,
+        service: &Arc<Service>,
+        op: RoomOperation,
+        room: RoomNames,
+        work: impl FnOnce(&Service, RoomKind, &RoomRef) -> ServiceResult<T> + Send + 'static,
+        view: impl FnOnce(T) -> U,
+    ) -> ApiResult<U> {
+        let (kind, operation) = (self.kind, Operation::Room(op, self.kind));
+        let room = room.room(operation)?;
+        call(service, operation, move |s| work(s, kind, &room), view).await
+    }
+
+    /// One `edit-room` change; `None` is the refusal Rocket.Chat's route gives a missing field.
+    async fn edit<U>(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        room: RoomNames,
+        edit: Result<RoomEdit, ServiceError>,
+        view: impl FnOnce(Room) -> U,
+    ) -> ApiResult<U> {
+        let operation = Operation::Room(RoomOperation::Edit, self.kind);
+        let edit = edit.map_err(|e| super::to_response(e, operation))?;
+        self.write(
+            service,
+            RoomOperation::Edit,
+            room,
+            move |s, kind, room| s.edit_room(&caller, kind, room, edit),
+            view,
+        )
+        .await
+    }
+
+    async fn set_room_role(
+        &self,
+        service: &Arc<Service>,
+        caller: Caller,
+        body: RoomUserBody,
+        role: Role,
+        grant: bool,
+    ) -> ApiResult<SuccessOk> {
+        let op = match (role, grant) {
+            (Role::Moderator, true) => RoomOperation::AddModerator,
+            (Role::Moderator, false) => RoomOperation::RemoveModerator,
+            (_, true) => RoomOperation::AddLeader,
+            (_, false) => RoomOperation::RemoveLeader,
+        };
+        let user = body.user.user(Operation::Room(op, self.kind))?;
+        self.write(
+            service,
+            op,
+            body.room,
+            move |s, kind, room| s.set_room_role(&caller, kind, room, &user, role, grant),
+            done,
+        )
+        .await
+    }
+
     async fn roles(
         &self,
         service: &Arc<Service>,
@@ -264,8 +411,11 @@ impl Family {
 trait RoomFamilyApi {
     /// The success body of `create` and `invite`: `{"channel": …}` or `{"group": …}`.
     type Ok;
+    /// The success body of `kick` and `leave`: the channel, or just success for a group.
+    type LeftOk;
     const FAMILY: Family;
     fn view(room: Room) -> Self::Ok;
+    fn left(room: Room) -> Self::LeftOk;
 }
 
 /// Public channels.
@@ -273,10 +423,14 @@ pub struct ChannelsApi;
 
 impl RoomFamilyApi for ChannelsApi {
     type Ok = ChannelOk;
+    type LeftOk = ChannelOk;
     const FAMILY: Family = Family {
         kind: RoomKind::Channel,
     };
     fn view(room: Room) -> ChannelOk {
+        channel(room)
+    }
+    fn left(room: Room) -> ChannelOk {
         channel(room)
     }
 }
@@ -286,11 +440,15 @@ pub struct GroupsApi;
 
 impl RoomFamilyApi for GroupsApi {
     type Ok = GroupOk;
+    type LeftOk = SuccessOk;
     const FAMILY: Family = Family {
         kind: RoomKind::Group,
     };
     fn view(room: Room) -> GroupOk {
         group(room)
+    }
+    fn left(_: Room) -> SuccessOk {
+        SuccessOk { success: true }
     }
 }
 
@@ -467,5 +625,763 @@ room_families! {
             let room = RoomNames::new(room_id.0, room_name.0);
             Self::FAMILY.members(&s, auth.0, room, list).await
         }
+    }
+    {
+        /// Remove a member from a channel
+        ///
+        /// Requires `remove-user` (admins, owners, moderators). The channel's last owner, or its
+        /// last active owner while active, cannot be removed (`error-you-are-last-owner`).
+        channels "/channels.kick" "channelsKick" "post";
+        /// Remove a member from a private group
+        ///
+        /// Requires `remove-user` (admins, owners, moderators). The group's last owner, or its
+        /// last active owner while active, cannot be removed (`error-you-are-last-owner`).
+        groups "/groups.kick" "groupsKick";
+        async fn kick(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::LeftOk> {
+            let caller = auth.0;
+            let op = Operation::Room(RoomOperation::Kick, Self::FAMILY.kind);
+            let user = body.0.user.user(op)?;
+            Self::FAMILY
+                .write(&s, RoomOperation::Kick, body.0.room, move |s, kind, room| {
+                    s.kick(&caller, kind, room, &user)
+                }, Self::left)
+                .await
+        }
+    }
+    {
+        /// Leave a channel
+        ///
+        /// Requires `leave-c`. The last owner, or the last active owner, cannot leave
+        /// (`error-you-are-last-owner`): make someone else an owner first.
+        channels "/channels.leave" "channelsLeave" "post";
+        /// Leave a private group
+        ///
+        /// Requires `leave-p`. The last owner, or the last active owner, cannot leave
+        /// (`error-you-are-last-owner`): make someone else an owner first.
+        groups "/groups.leave" "groupsLeave";
+        async fn leave(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::LeftOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Leave, body.0.room, move |s, kind, room| {
+                    s.leave(&caller, Some(kind), room)
+                }, Self::left)
+                .await
+        }
+    }
+    {
+        /// Add every user to a channel
+        ///
+        /// Requires `add-all-to-room`. Every user who is not a member joins, oldest account
+        /// first (only active ones with `activeUsersOnly`); at most 500 at once.
+        channels "/channels.addAll" "channelsAddAll" "post";
+        /// Add every user to a private group
+        ///
+        /// Requires `add-all-to-room`. Every user who is not a member joins, oldest account
+        /// first (only active ones with `activeUsersOnly`); at most 500 at once.
+        groups "/groups.addAll" "groupsAddAll";
+        async fn add_all(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<AddAllBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let caller = auth.0;
+            let active = body.0.active_users_only.unwrap_or(false);
+            Self::FAMILY
+                .write(&s, RoomOperation::AddAll, body.0.room, move |s, kind, room| {
+                    s.add_all(&caller, kind, room, active)
+                }, Self::view)
+                .await
+        }
+    }
+    {
+        /// Make a member a moderator of a channel
+        ///
+        /// Requires `set-moderator` (admins, owners).
+        channels "/channels.addModerator" "channelsAddModerator" "post";
+        /// Make a member a moderator of a private group
+        ///
+        /// Requires `set-moderator` (admins, owners).
+        groups "/groups.addModerator" "groupsAddModerator";
+        async fn add_moderator(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_room_role(&s, auth.0, body.0, Role::Moderator, true).await
+        }
+    }
+    {
+        /// Remove a moderator of a channel
+        ///
+        /// Requires `set-moderator` (admins, owners).
+        channels "/channels.removeModerator" "channelsRemoveModerator" "post";
+        /// Remove a moderator of a private group
+        ///
+        /// Requires `set-moderator` (admins, owners).
+        groups "/groups.removeModerator" "groupsRemoveModerator";
+        async fn remove_moderator(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_room_role(&s, auth.0, body.0, Role::Moderator, false).await
+        }
+    }
+    {
+        /// Make a member a leader of a channel
+        ///
+        /// Requires `set-leader` (admins, owners).
+        channels "/channels.addLeader" "channelsAddLeader" "post";
+        /// Make a member a leader of a private group
+        ///
+        /// Requires `set-leader` (admins, owners).
+        groups "/groups.addLeader" "groupsAddLeader";
+        async fn add_leader(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_room_role(&s, auth.0, body.0, Role::Leader, true).await
+        }
+    }
+    {
+        /// Remove a leader of a channel
+        ///
+        /// Requires `set-leader` (admins, owners).
+        channels "/channels.removeLeader" "channelsRemoveLeader" "post";
+        /// Remove a leader of a private group
+        ///
+        /// Requires `set-leader` (admins, owners).
+        groups "/groups.removeLeader" "groupsRemoveLeader";
+        async fn remove_leader(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomUserBody>,
+        ) -> ApiResult<SuccessOk> {
+            Self::FAMILY.set_room_role(&s, auth.0, body.0, Role::Leader, false).await
+        }
+    }
+    {
+        /// Archive a channel
+        ///
+        /// Requires `archive-room` (admins, owners). Every subscription is archived; members
+        /// can no longer join, leave, be kicked or change the channel's settings until it is
+        /// unarchived. A deactivated member's subscription stays archived for that reason too.
+        channels "/channels.archive" "channelsArchive" "post";
+        /// Archive a private group
+        ///
+        /// Requires `archive-room` (admins, owners). Every subscription is archived; members
+        /// can no longer join, leave, be kicked or change the group's settings until it is
+        /// unarchived. A deactivated member's subscription stays archived for that reason too.
+        groups "/groups.archive" "groupsArchive";
+        async fn archive(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<SuccessOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Archive, body.0.room, move |s, kind, room| {
+                    s.set_archived(&caller, kind, room, true)
+                }, done)
+                .await
+        }
+    }
+    {
+        /// Unarchive a channel
+        ///
+        /// Requires `unarchive-room` (admins). Subscriptions of deactivated members stay
+        /// archived until they are reactivated.
+        channels "/channels.unarchive" "channelsUnarchive" "post";
+        /// Unarchive a private group
+        ///
+        /// Requires `unarchive-room` (admins). Subscriptions of deactivated members stay
+        /// archived until they are reactivated.
+        groups "/groups.unarchive" "groupsUnarchive";
+        async fn unarchive(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<SuccessOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Unarchive, body.0.room, move |s, kind, room| {
+                    s.set_archived(&caller, kind, room, false)
+                }, done)
+                .await
+        }
+    }
+    {
+        /// Delete a channel
+        ///
+        /// Requires `delete-c` (admins, owners). The channel and every membership go in one
+        /// transaction.
+        channels "/channels.delete" "channelsDelete" "post";
+        /// Delete a private group
+        ///
+        /// Requires `delete-p` (admins, owners). The group and every membership go in one
+        /// transaction.
+        groups "/groups.delete" "groupsDelete";
+        async fn delete(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<SuccessOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Delete, body.0.room, move |s, kind, room| {
+                    s.delete_room(&caller, kind, room)
+                }, done)
+                .await
+        }
+    }
+    {
+        /// Hide a channel from the caller's list
+        ///
+        /// The caller's own subscription (`open: false`); closing a closed channel is refused.
+        channels "/channels.close" "channelsClose" "post";
+        /// Hide a private group from the caller's list
+        ///
+        /// The caller's own subscription (`open: false`); closing a closed group is refused.
+        groups "/groups.close" "groupsClose";
+        async fn close(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<SuccessOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Close, body.0.room, move |s, kind, room| {
+                    s.set_hidden(&caller, kind, room, true)
+                }, done)
+                .await
+        }
+    }
+    {
+        /// Show a channel in the caller's list again
+        ///
+        /// The caller's own subscription (`open: true`); opening an open channel is refused.
+        channels "/channels.open" "channelsOpen" "post";
+        /// Show a private group in the caller's list again
+        ///
+        /// The caller's own subscription (`open: true`); opening an open group is refused.
+        groups "/groups.open" "groupsOpen";
+        async fn open(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RoomBody>,
+        ) -> ApiResult<SuccessOk> {
+            let caller = auth.0;
+            Self::FAMILY
+                .write(&s, RoomOperation::Open, body.0.room, move |s, kind, room| {
+                    s.set_hidden(&caller, kind, room, false)
+                }, done)
+                .await
+        }
+    }
+    {
+        /// Rename a channel
+        ///
+        /// Requires `edit-room` (admins, owners, moderators). The name follows the rules of
+        /// `channels.create` and stays unique.
+        channels "/channels.rename" "channelsRename" "post";
+        /// Rename a private group
+        ///
+        /// Requires `edit-room` (admins, owners, moderators). The name follows the rules of
+        /// `groups.create` and stays unique.
+        groups "/groups.rename" "groupsRename";
+        async fn rename(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<RenameBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let edit = body.0.name.filter(|n| !n.trim().is_empty()).map(RoomEdit::Rename)
+                .ok_or(ServiceError::BodyParamRequired("name"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, Self::view).await
+        }
+    }
+    {
+        /// Set a channel's topic
+        ///
+        /// Requires `edit-room`. An empty topic clears it.
+        channels "/channels.setTopic" "channelsSetTopic" "post";
+        /// Set a private group's topic
+        ///
+        /// Requires `edit-room`. An empty topic clears it.
+        groups "/groups.setTopic" "groupsSetTopic";
+        async fn set_topic(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<TopicBody>,
+        ) -> ApiResult<TopicOk> {
+            let edit = body.0.topic.map(RoomEdit::Topic).ok_or(ServiceError::BodyParamRequired("topic"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, |room| TopicOk {
+                topic: room.topic.unwrap_or_default(),
+                success: true,
+            }).await
+        }
+    }
+    {
+        /// Set a channel's description
+        ///
+        /// Requires `edit-room`. An empty description clears it.
+        channels "/channels.setDescription" "channelsSetDescription" "post";
+        /// Set a private group's description
+        ///
+        /// Requires `edit-room`. An empty description clears it.
+        groups "/groups.setDescription" "groupsSetDescription";
+        async fn set_description(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<DescriptionBody>,
+        ) -> ApiResult<DescriptionOk> {
+            let edit = body.0.description.map(RoomEdit::Description)
+                .ok_or(ServiceError::BodyParamRequired("description"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, |room| DescriptionOk {
+                description: room.description.unwrap_or_default(),
+                success: true,
+            }).await
+        }
+    }
+    {
+        /// Set a channel's announcement
+        ///
+        /// Requires `edit-room`. An empty announcement clears it.
+        channels "/channels.setAnnouncement" "channelsSetAnnouncement" "post";
+        /// Set a private group's announcement
+        ///
+        /// Requires `edit-room`. An empty announcement clears it.
+        groups "/groups.setAnnouncement" "groupsSetAnnouncement";
+        async fn set_announcement(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<AnnouncementBody>,
+        ) -> ApiResult<AnnouncementOk> {
+            let edit = body.0.announcement.map(RoomEdit::Announcement)
+                .ok_or(ServiceError::BodyParamRequired("announcement"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, |room| AnnouncementOk {
+                announcement: room.announcement.unwrap_or_default(),
+                success: true,
+            }).await
+        }
+    }
+    {
+        /// Make a channel read-only, or not
+        ///
+        /// Requires `edit-room`. Setting the value it has is refused.
+        channels "/channels.setReadOnly" "channelsSetReadOnly" "post";
+        /// Make a private group read-only, or not
+        ///
+        /// Requires `edit-room`. Setting the value it has is refused.
+        groups "/groups.setReadOnly" "groupsSetReadOnly";
+        async fn set_read_only(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<ReadOnlyBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let edit = body.0.read_only.map(RoomEdit::ReadOnly)
+                .ok_or(ServiceError::BodyParamRequired("readOnly"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, Self::view).await
+        }
+    }
+    {
+        /// Replace a channel's custom fields
+        ///
+        /// Requires `edit-room`. At most 4 KiB of JSON.
+        channels "/channels.setCustomFields" "channelsSetCustomFields" "post";
+        /// Replace a private group's custom fields
+        ///
+        /// Requires `edit-room`. At most 4 KiB of JSON.
+        groups "/groups.setCustomFields" "groupsSetCustomFields";
+        async fn set_custom_fields(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<CustomFieldsBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let edit = body.0.custom_fields
+                .map(|f| RoomEdit::CustomFields(f.into_iter().collect()))
+                .ok_or(ServiceError::BodyParamRequired("customFields"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, Self::view).await
+        }
+    }
+    {
+        /// Make a channel private, or public again
+        ///
+        /// Requires `edit-room`, and `create-p` to make it private (`create-c` for public).
+        /// Every membership follows; the answer shows the room with its new type.
+        channels "/channels.setType" "channelsSetType" "post";
+        /// Make a private group public, or private again
+        ///
+        /// Requires `edit-room`, and `create-c` to make it public (`create-p` for private).
+        /// Every membership follows; the answer shows the room with its new type.
+        groups "/groups.setType" "groupsSetType";
+        async fn set_type(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<TypeBody>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let edit = body.0.kind.filter(|t| !t.trim().is_empty()).map(RoomEdit::Type)
+                .ok_or(ServiceError::BodyParamRequired("type"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, Self::view).await
+        }
+    }
+    {
+        /// Show a channel's details
+        ///
+        /// Any logged-in user may read a channel.
+        channels "/channels.info" "channelsInfo" "get";
+        /// Show a private group's details
+        ///
+        /// Members, and holders of `view-other-user-channels`, may read a group.
+        groups "/groups.info" "groupsInfo";
+        async fn info(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            #[oai(name = "roomId")] room_id: Query<Option<String>>,
+            #[oai(name = "roomName")] room_name: Query<Option<String>>,
+        ) -> ApiResult<<Self as RoomFamilyApi>::Ok> {
+            let kind = Self::FAMILY.kind;
+            let operation = Operation::Room(RoomOperation::Read, kind);
+            let room = RoomNames::new(room_id.0, room_name.0).room(operation)?;
+            let caller = auth.0;
+            call_read(&s, operation, move |s| s.room_of_kind(&caller, kind, &room), Self::view)
+        }
+    }
+    {
+        /// List a channel's moderators
+        ///
+        /// Members holding the room role `moderator`.
+        channels "/channels.moderators" "channelsModerators" "get";
+        /// List a private group's moderators
+        ///
+        /// Members holding the room role `moderator`.
+        groups "/groups.moderators" "groupsModerators";
+        async fn moderators(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            #[oai(name = "roomId")] room_id: Query<Option<String>>,
+            #[oai(name = "roomName")] room_name: Query<Option<String>>,
+        ) -> ApiResult<ModeratorsOk> {
+            let kind = Self::FAMILY.kind;
+            let operation = Operation::Room(RoomOperation::Read, kind);
+            let room = RoomNames::new(room_id.0, room_name.0).room(operation)?;
+            let caller = auth.0;
+            call_read(
+                &s,
+                operation,
+                move |s| s.room_role_holders(&caller, kind, &room, Role::Moderator),
+                |users| ModeratorsOk {
+                    moderators: users
+                        .into_iter()
+                        .map(|u| UserRef { id: u.id.to_string(), username: u.username, name: Some(u.name) })
+                        .collect(),
+                    success: true,
+                },
+            )
+        }
+    }
+}
+
+/// A page of channels.
+#[derive(Object)]
+pub struct ChannelsPageOk {
+    pub channels: Vec<RoomView>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+/// A page of private groups.
+#[derive(Object)]
+pub struct GroupsPageOk {
+    pub groups: Vec<RoomView>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+/// A list query: paging and sort; `query` and `fields` are refused as everywhere.
+fn list_query(
+    request: &Request,
+    offset: Option<f64>,
+    count: Option<f64>,
+    sort: Option<String>,
+    operation: Operation,
+) -> Result<(Page, Vec<crate::service::SortKey>), super::ErrorResponse> {
+    query::refuse_query_and_fields(request)?;
+    Ok((Page::new(offset, count), query::sort(sort, operation)?))
+}
+
+/// Runs one room list and shapes its page.
+fn room_page<T>(
+    service: &Service,
+    caller: Caller,
+    kind: RoomKind,
+    scope: RoomListScope,
+    (page, sort): (Page, Vec<crate::service::SortKey>),
+    shape: impl FnOnce(Vec<RoomView>, u64, u64, u64) -> T,
+) -> ApiResult<T> {
+    call_read(
+        service,
+        Operation::Room(RoomOperation::Read, kind),
+        |s| s.list_rooms(&caller, kind, scope, page, &sort),
+        |(rooms, total)| {
+            let views: Vec<RoomView> = rooms.iter().map(RoomView::from).collect();
+            let count = views.len() as u64;
+            shape(views, count, page.offset as u64, total as u64)
+        },
+    )
+}
+
+fn channels_page(channels: Vec<RoomView>, count: u64, offset: u64, total: u64) -> ChannelsPageOk {
+    ChannelsPageOk {
+        channels,
+        count,
+        offset,
+        total,
+        success: true,
+    }
+}
+
+fn groups_page(groups: Vec<RoomView>, count: u64, offset: u64, total: u64) -> GroupsPageOk {
+    GroupsPageOk {
+        groups,
+        count,
+        offset,
+        total,
+        success: true,
+    }
+}
+
+/// The operations only public channels have.
+pub struct ChannelsOnlyApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Channels")]
+impl ChannelsOnlyApi {
+    /// Join a channel
+    ///
+    /// Requires `view-c-room`, and the channel's join code when it has one (unless the caller
+    /// holds `join-without-join-code`). Joining again changes nothing.
+    #[oai(
+        path = "/channels.join",
+        method = "post",
+        operation_id = "channelsJoin"
+    )]
+    async fn join(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<JoinBody>,
+    ) -> ApiResult<ChannelOk> {
+        let caller = auth.0;
+        let code = body.0.join_code;
+        ChannelsApi::FAMILY
+            .write(
+                &s,
+                RoomOperation::Join,
+                body.0.room,
+                move |s, _, room| s.join_channel(&caller, room, code.as_deref()),
+                channel,
+            )
+            .await
+    }
+
+    /// Set a channel's join code
+    ///
+    /// Requires `edit-room`. From then on `channels.join` asks for the code (except from
+    /// holders of `join-without-join-code`); the code itself is never shown.
+    #[oai(
+        path = "/channels.setJoinCode",
+        method = "post",
+        operation_id = "channelsSetJoinCode"
+    )]
+    async fn set_join_code(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<JoinCodeBody>,
+    ) -> ApiResult<ChannelOk> {
+        let caller = auth.0;
+        let code = body.0.join_code.unwrap_or_default();
+        ChannelsApi::FAMILY
+            .write(
+                &s,
+                RoomOperation::SetJoinCode,
+                body.0.room,
+                move |s, _, room| s.set_join_code(&caller, room, &code),
+                channel,
+            )
+            .await
+    }
+
+    /// Make a channel a default channel, or not
+    ///
+    /// Requires `edit-room` and `view-room-administration`. Every user created afterwards
+    /// joins the default channels.
+    #[oai(
+        path = "/channels.setDefault",
+        method = "post",
+        operation_id = "channelsSetDefault"
+    )]
+    async fn set_default(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<DefaultBody>,
+    ) -> ApiResult<ChannelOk> {
+        let edit = body
+            .0
+            .default
+            .map(RoomEdit::Default)
+            .ok_or(ServiceError::BodyParamRequired("default"));
+        ChannelsApi::FAMILY
+            .edit(&s, auth.0, body.0.room, edit, channel)
+            .await
+    }
+
+    /// List channels
+    ///
+    /// Every public channel for holders of `view-c-room`; only the joined ones for holders
+    /// of `view-joined-room` alone. Sorted by name unless `sort` says otherwise.
+    #[oai(path = "/channels.list", method = "get", operation_id = "channelsList")]
+    async fn list(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        offset: Query<Option<f64>>,
+        count: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ApiResult<ChannelsPageOk> {
+        let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
+        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        room_page(
+            &s,
+            auth.0,
+            RoomKind::Channel,
+            RoomListScope::Visible,
+            q,
+            channels_page,
+        )
+    }
+
+    /// List the caller's channels
+    ///
+    /// The public channels the caller is a member of.
+    #[oai(
+        path = "/channels.list.joined",
+        method = "get",
+        operation_id = "channelsListJoined"
+    )]
+    async fn list_joined(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        offset: Query<Option<f64>>,
+        count: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ApiResult<ChannelsPageOk> {
+        let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
+        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        room_page(
+            &s,
+            auth.0,
+            RoomKind::Channel,
+            RoomListScope::Joined,
+            q,
+            channels_page,
+        )
+    }
+}
+
+/// The operations only private groups have.
+pub struct GroupsOnlyApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Groups")]
+impl GroupsOnlyApi {
+    /// List the caller's private groups
+    ///
+    /// The private groups the caller is a member of.
+    #[oai(path = "/groups.list", method = "get", operation_id = "groupsList")]
+    async fn list(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        offset: Query<Option<f64>>,
+        count: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ApiResult<GroupsPageOk> {
+        let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
+        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        room_page(
+            &s,
+            auth.0,
+            RoomKind::Group,
+            RoomListScope::Joined,
+            q,
+            groups_page,
+        )
+    }
+
+    /// List every private group
+    ///
+    /// Requires `view-room-administration`.
+    #[oai(
+        path = "/groups.listAll",
+        method = "get",
+        operation_id = "groupsListAll"
+    )]
+    async fn list_all(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        offset: Query<Option<f64>>,
+        count: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ApiResult<GroupsPageOk> {
+        let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
+        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        room_page(
+            &s,
+            auth.0,
+            RoomKind::Group,
+            RoomListScope::All,
+            q,
+            groups_page,
+        )
     }
 }

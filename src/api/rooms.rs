@@ -1,4 +1,5 @@
-//! `rooms.info` and `subscriptions.getOne`: rooms of any kind, and the caller's membership.
+//! `rooms.info`, `rooms.leave`, `rooms.favorite` and `subscriptions.getOne`: rooms of any
+//! kind, and the caller's membership.
 
 use std::sync::Arc;
 
@@ -7,11 +8,13 @@ use poem::web::Data;
 use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
-use super::errors::Operation;
+use super::body::{Body, RequestSchema};
+use super::errors::{Operation, RoomOperation};
 use super::names::RoomNames;
 use super::query::{self, Kind, QuerySchema};
+use super::room_family::SuccessOk;
 use super::views::{RoomView, SubscriptionView};
-use super::{ApiResult, ApiTags, call_read, invalid_params};
+use super::{ApiResult, ApiTags, call, call_read, invalid_params};
 use crate::model::RoomId;
 use crate::service::Service;
 
@@ -35,6 +38,29 @@ pub struct SubscriptionOk {
     #[oai(nullable)]
     pub subscription: Option<SubscriptionView>,
     pub success: bool,
+}
+
+/// A room of any kind, by `roomId` or `roomName`.
+#[derive(Object, Debug)]
+pub struct AnyRoomBody {
+    #[oai(flatten)]
+    pub room: RoomNames,
+}
+
+impl RequestSchema for AnyRoomBody {
+    const CLOSED: bool = true;
+}
+
+/// A room and whether it is the caller's favorite.
+#[derive(Object, Debug)]
+pub struct FavoriteBody {
+    #[oai(flatten)]
+    pub room: RoomNames,
+    pub favorite: bool,
+}
+
+impl RequestSchema for FavoriteBody {
+    const CLOSED: bool = true;
 }
 
 /// Rooms of any kind and the caller's subscriptions.
@@ -69,6 +95,62 @@ impl RoomsApi {
                 success: true,
             },
         )
+    }
+
+    /// Leave a room
+    ///
+    /// Leaves a channel (`leave-c`) or a private group (`leave-p`). The last owner, or the
+    /// last active owner, cannot leave (`error-you-are-last-owner`).
+    #[oai(
+        path = "/rooms.leave",
+        method = "post",
+        operation_id = "roomsLeave",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn leave(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<AnyRoomBody>,
+    ) -> ApiResult<SuccessOk> {
+        let op = Operation::RoomsAny(RoomOperation::Leave);
+        let room = body.0.room.room(op)?;
+        let caller = auth.0;
+        call(
+            &s,
+            op,
+            move |s| s.leave(&caller, None, &room),
+            |_| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Mark a room a favorite
+    ///
+    /// The caller's own subscription; `favorite: false` unmarks it. Refused for a room the
+    /// caller is not a member of, and for an archived room.
+    #[oai(
+        path = "/rooms.favorite",
+        method = "post",
+        operation_id = "roomsFavorite",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn favorite(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<FavoriteBody>,
+    ) -> ApiResult<SuccessOk> {
+        let op = Operation::RoomsAny(RoomOperation::Edit);
+        let room = body.0.room.room(op)?;
+        let (caller, favorite) = (auth.0, body.0.favorite);
+        call(
+            &s,
+            op,
+            move |s| s.set_favorite(&caller, &room, favorite),
+            |()| SuccessOk { success: true },
+        )
+        .await
     }
 
     /// Get the caller's subscription to a room

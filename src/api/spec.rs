@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::auth::{AUTH_TOKEN_SCHEME, USER_ID_SCHEME};
 use super::envelope::ErrorResponse;
-use super::errors::{Operation, example};
+use super::errors::{Operation, RoomOperation, example};
 use super::validate::CLOSED_MARKER;
 use crate::model::Permission;
 use crate::service::ServiceError;
@@ -207,10 +207,70 @@ fn ok_example(operation: &str) -> Option<Value> {
         "usersRegister" => {
             json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})
         }
-        "channelsCreate" | "channelsInvite" => {
+        "channelsCreate"
+        | "channelsInvite"
+        | "channelsKick"
+        | "channelsLeave"
+        | "channelsAddAll"
+        | "channelsRename"
+        | "channelsSetReadOnly"
+        | "channelsSetCustomFields"
+        | "channelsSetType"
+        | "channelsInfo"
+        | "channelsJoin"
+        | "channelsSetJoinCode"
+        | "channelsSetDefault" => {
             json!({"channel": room_example("c"), "success": true})
         }
-        "groupsCreate" | "groupsInvite" => json!({"group": room_example("p"), "success": true}),
+        "groupsCreate"
+        | "groupsInvite"
+        | "groupsAddAll"
+        | "groupsRename"
+        | "groupsSetReadOnly"
+        | "groupsSetCustomFields"
+        | "groupsSetType"
+        | "groupsInfo" => {
+            json!({"group": room_example("p"), "success": true})
+        }
+        "groupsKick" | "groupsLeave" | "roomsLeave" | "roomsFavorite" => json!({"success": true}),
+        "channelsAddModerator"
+        | "channelsRemoveModerator"
+        | "channelsAddLeader"
+        | "channelsRemoveLeader"
+        | "groupsAddModerator"
+        | "groupsRemoveModerator"
+        | "groupsAddLeader"
+        | "groupsRemoveLeader"
+        | "channelsArchive"
+        | "channelsUnarchive"
+        | "groupsArchive"
+        | "groupsUnarchive"
+        | "channelsDelete"
+        | "groupsDelete"
+        | "channelsClose"
+        | "channelsOpen"
+        | "groupsClose"
+        | "groupsOpen" => {
+            json!({"success": true})
+        }
+        "channelsSetTopic" | "groupsSetTopic" => {
+            json!({"topic": "Release planning", "success": true})
+        }
+        "channelsSetDescription" | "groupsSetDescription" => {
+            json!({"description": "Where releases are planned", "success": true})
+        }
+        "channelsSetAnnouncement" | "groupsSetAnnouncement" => {
+            json!({"announcement": "Freeze on Friday", "success": true})
+        }
+        "channelsModerators" | "groupsModerators" => {
+            json!({"moderators": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "success": true})
+        }
+        "channelsList" | "channelsListJoined" => {
+            json!({"channels": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "groupsList" | "groupsListAll" => {
+            json!({"groups": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
         "channelsAddOwner" | "channelsRemoveOwner" | "groupsAddOwner" | "groupsRemoveOwner" => {
             json!({"success": true})
         }
@@ -306,6 +366,79 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
             ]
         }
         ("rolesCreate", "404") => vec![("notFound", json!("404 Not Found"))],
+        ("channelsLeave" | "groupsLeave" | "channelsKick" | "groupsKick", "400") => {
+            use crate::model::RoomKind as K;
+            let kind = if operation.starts_with("channels") {
+                K::Channel
+            } else {
+                K::Group
+            };
+            let op = match operation.ends_with("Kick") {
+                true => RoomOperation::Kick,
+                false => RoomOperation::Leave,
+            };
+            let op = Operation::Room(op, kind);
+            vec![
+                ("lastOwner", example(E::LastRoomOwner, op)),
+                ("notMember", example(E::NotMember, op)),
+                ("archived", example(E::RoomArchived("general".into()), op)),
+                ("roomNotFound", example(E::RoomNotFound, op)),
+            ]
+        }
+        ("roomsLeave", "400") => {
+            let op = Operation::RoomsAny(RoomOperation::Leave);
+            vec![
+                ("lastOwner", example(E::LastRoomOwner, op)),
+                ("notMember", example(E::NotMember, op)),
+            ]
+        }
+        ("channelsJoin", "400") => {
+            let op = Operation::Room(RoomOperation::Join, crate::model::RoomKind::Channel);
+            vec![
+                ("codeRequired", example(E::JoinCodeRequired, op)),
+                ("codeInvalid", example(E::JoinCodeInvalid, op)),
+                ("archived", example(E::RoomArchived("general".into()), op)),
+            ]
+        }
+        ("channelsArchive" | "groupsArchive" | "channelsUnarchive" | "groupsUnarchive", "400") => {
+            use crate::model::RoomKind as K;
+            let kind = if operation.starts_with("channels") {
+                K::Channel
+            } else {
+                K::Group
+            };
+            let archive = !operation.ends_with("Unarchive");
+            let op = Operation::Room(
+                if archive {
+                    RoomOperation::Archive
+                } else {
+                    RoomOperation::Unarchive
+                },
+                kind,
+            );
+            let state = match archive {
+                true => E::RoomArchived("general".into()),
+                false => E::RoomNotArchived("general".into()),
+            };
+            vec![
+                ("state", example(state, op)),
+                ("notAuthorized", example(E::NotAuthorized, op)),
+            ]
+        }
+        ("channelsSetType" | "groupsSetType", "400") => {
+            use crate::model::RoomKind as K;
+            let (kind, to) = if operation.starts_with("channels") {
+                (K::Channel, K::Group)
+            } else {
+                (K::Group, K::Channel)
+            };
+            let op = Operation::Room(RoomOperation::Edit, kind);
+            vec![
+                ("same", example(E::Unchanged("type"), op)),
+                ("notAllowed", example(E::ChangeTypeNotAllowed(to), op)),
+                ("editNotAllowed", example(E::EditRoomNotAllowed, op)),
+            ]
+        }
         ("rolesUpdate", "400") => {
             let op = Operation::RolesUpdate;
             vec![

@@ -110,6 +110,18 @@ pub struct RoomView {
     /// Present (true) on a default room, which every new user joins.
     #[oai(skip_serializing_if_is_none)]
     pub default: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub topic: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub description: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub announcement: Option<String>,
+    /// Present (true) on an archived room.
+    #[oai(skip_serializing_if_is_none)]
+    pub archived: Option<bool>,
+    /// Present (true) when `channels.join` needs a code; the code itself is never shown.
+    #[oai(skip_serializing_if_is_none)]
+    pub join_code_required: Option<bool>,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
 }
@@ -128,10 +140,19 @@ impl From<&Room> for RoomView {
                 username: room.creator_username.clone(),
                 name: None,
             },
-            custom_fields: Default::default(),
+            custom_fields: room
+                .custom_fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             ts: iso8601(room.created_at),
             ro: room.read_only,
             default: room.default.then_some(true),
+            topic: room.topic.clone(),
+            description: room.description.clone(),
+            announcement: room.announcement.clone(),
+            archived: room.archived.then_some(true),
+            join_code_required: room.join_code.is_some().then_some(true),
             updated_at: iso8601(room.updated_at),
         }
     }
@@ -183,8 +204,11 @@ pub struct SubscriptionView {
     pub group_mentions: u64,
     /// Room roles held here (`owner`, `moderator`, `leader`).
     pub roles: Vec<String>,
-    /// True while the user is deactivated.
+    /// True while the user is deactivated or the room is archived.
     pub archived: bool,
+    /// Present (true) when the member marked the room a favorite (`rooms.favorite`).
+    #[oai(skip_serializing_if_is_none)]
+    pub f: Option<bool>,
     pub ts: String,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
@@ -203,13 +227,14 @@ impl SubscriptionView {
             name: room.name.clone(),
             fname: room.fname.clone(),
             t: room.kind.letter().into(),
-            open: true,
+            open: !sub.hidden,
             alert: false,
             unread: 0,
             user_mentions: 0,
             group_mentions: 0,
             roles: sub.roles.clone(),
-            archived: sub.archived,
+            archived: sub.archived(),
+            f: sub.favorite.then_some(true),
             ts: iso8601(sub.created_at),
             updated_at: iso8601(sub.updated_at),
         }

@@ -38,6 +38,21 @@ pub struct Room {
     /// rooms stored before it existed read the same.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub default: bool,
+    /// Settings changed by `*.setTopic` and the like; all left out of the record while unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announcement: Option<String>,
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
+    /// Archived (`*.archive`): its membership is frozen and every subscription archived.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
+    /// The code `channels.join` asks for (`channels.setJoinCode`), as Rocket.Chat keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_code: Option<String>,
 }
 
 /// A user's membership of a room: join order, room roles and whether it is archived.
@@ -50,13 +65,29 @@ pub struct Subscription {
     pub join_seq: u64,
     /// Room-scoped roles: `owner`, `moderator`, `leader`.
     pub roles: Vec<String>,
-    /// Set while the user is deactivated.
-    pub archived: bool,
+    /// Set while the user is deactivated. One of the two causes of an archived
+    /// subscription, stored apart so that neither cause undoes the other.
+    #[serde(rename = "archived")]
+    pub user_archived: bool,
+    /// Set while the room is archived: the other cause.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub room_archived: bool,
+    /// The member hid the room from its list (`*.close`; Rocket.Chat's `open: false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// The member marked the room a favorite (`rooms.favorite`; Rocket.Chat's `f`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub favorite: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
 
 impl Subscription {
+    /// Whether the membership is archived, for either cause.
+    pub fn archived(&self) -> bool {
+        self.user_archived || self.room_archived
+    }
+
     /// Whether the member holds the room role `role` here.
     pub fn has_role(&self, role: super::Role) -> bool {
         self.roles.iter().any(|r| r == role.as_str())

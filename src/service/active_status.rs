@@ -140,6 +140,8 @@ pub(super) fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResul
     Ok(user)
 }
 
+/// Sets the user's cause of archiving on every subscription of `user`; an archived room's
+/// own cause stays as it is.
 fn set_archived(
     tx: &impl Writes,
     user: &UserId,
@@ -148,10 +150,10 @@ fn set_archived(
 ) -> Result<(), StoreError> {
     for room in tx.room_ids_of(user)? {
         if let Some(previous) = tx.subscription(&room, user)?
-            && previous.archived != archived
+            && previous.user_archived != archived
         {
             let mut sub = previous.clone();
-            sub.archived = archived;
+            sub.user_archived = archived;
             sub.updated_at = now;
             tx.put_subscription(&sub, Some(&previous))?;
         }

@@ -86,6 +86,12 @@ impl Service {
                 created_at: now,
                 updated_at: now,
                 default: true,
+                topic: None,
+                description: None,
+                announcement: None,
+                custom_fields: Default::default(),
+                archived: false,
+                join_code: None,
             };
             let owner_role = vec![Role::Owner.as_str().to_string()];
             join(tx, &mut room, &owner, owner_role, sub_id.clone(), now)?;

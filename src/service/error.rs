@@ -106,12 +106,57 @@ pub enum ServiceError {
     /// The user a room operation targets is not a member of the room.
     #[error("user not in room")]
     NotMember,
-    /// The member already holds the room role `owner`.
-    #[error("user already owner")]
-    AlreadyOwner,
-    /// The member does not hold the room role `owner`.
-    #[error("user not owner")]
-    NotOwner,
+    /// The member already holds this room role.
+    #[error("user already {0}")]
+    RoomRoleHeld(crate::model::Role),
+    /// The member does not hold this room role.
+    #[error("user not {0}")]
+    RoomRoleMissing(crate::model::Role),
+    /// The room (named) is archived: its membership and settings are frozen.
+    #[error("room {0} is archived")]
+    RoomArchived(String),
+    /// channels.unarchive of a room (named) that is not archived.
+    #[error("room {0} is not archived")]
+    RoomNotArchived(String),
+    /// channels.join of a room with a code, without one.
+    #[error("join code required")]
+    JoinCodeRequired,
+    /// channels.join with the wrong code.
+    #[error("join code invalid")]
+    JoinCodeInvalid,
+    /// A body parameter a room route checks by hand is missing or blank.
+    #[error("body parameter {0} required")]
+    BodyParamRequired(&'static str),
+    /// A room setting without `edit-room`.
+    #[error("editing room not allowed")]
+    EditRoomNotAllowed,
+    /// *.addAll without `add-all-to-room`.
+    #[error("add all forbidden")]
+    AddAllForbidden,
+    /// *.addAll would add more users than it may at once.
+    #[error("user limit exceeded")]
+    UserLimitExceeded,
+    /// A room setting changed to the value it has (its name in Rocket.Chat's message).
+    #[error("{0} unchanged")]
+    Unchanged(&'static str),
+    /// *.setType to a type that is neither `c` nor `p`.
+    #[error("invalid room type {0}")]
+    InvalidRoomType(String),
+    /// *.setType without the create permission of the new kind.
+    #[error("changing the room type not allowed")]
+    ChangeTypeNotAllowed(crate::model::RoomKind),
+    /// channels.setDefault without `view-room-administration`.
+    #[error("viewing room administration not allowed")]
+    ViewRoomAdministrationNotAllowed,
+    /// *.close / *.open by a caller who is not a member of the room (named).
+    #[error("caller not in room {name}")]
+    CallerNotInRoom { name: String, closing: bool },
+    /// *.close of a closed room, *.open of an open one (named).
+    #[error("room {name} already open or closed")]
+    AlreadyOpenOrClosed { name: String, closed: bool },
+    /// rooms.favorite by a caller who is not a member.
+    #[error("no subscription")]
+    NoSubscription,
     /// Removing this owner would leave the room without an (active) owner.
     #[error("last owner of the room")]
     LastRoomOwner,

@@ -67,6 +67,12 @@ impl Service {
                     created_at: now,
                     updated_at: now,
                     default: false,
+                    topic: None,
+                    description: None,
+                    announcement: None,
+                    custom_fields: Default::default(),
+                    archived: false,
+                    join_code: None,
                 };
                 let mut seen = std::collections::HashSet::new();
                 let members = std::iter::once(&room.creator).chain(&room.members);

@@ -22,6 +22,33 @@ pub struct NewRoom {
     pub read_only: bool,
 }
 
+/// Which rooms a room list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoomListScope {
+    /// `channels.list`: every channel, or the joined ones without `view-c-room`.
+    Visible,
+    /// `channels.list.joined`, `groups.list`: the caller's.
+    Joined,
+    /// `groups.listAll`: every one (`view-room-administration`).
+    All,
+}
+
+/// Orders rooms by `sort` (default `{name: 1}`), names compared case-insensitively.
+fn sort_rooms(rooms: &mut [Room], sort: &[SortKey]) {
+    let by_name = |a: &Room, b: &Room| normalize_key(&a.name).cmp(&normalize_key(&b.name));
+    let compare = |field: &str, a: &Room, b: &Room| {
+        Some(match field {
+            "name" | "fname" => by_name(a, b),
+            "usersCount" => a.users_count.cmp(&b.users_count),
+            "ts" => a.created_at.cmp(&b.created_at),
+            "_updatedAt" => a.updated_at.cmp(&b.updated_at),
+            "default" => a.default.cmp(&b.default),
+            _ => return None,
+        })
+    };
+    sort_by(rooms, sort, compare, by_name);
+}
+
 /// A member holding room roles, for `channels.roles`.
 #[derive(Clone, Debug)]
 pub struct RoomOwner {
@@ -49,7 +76,7 @@ pub struct MemberListQuery {
 /// The room `name` names, if it is of `kind` (any kind when `None`) and the caller may see
 /// it: a private group is visible to its members and to holders of
 /// `view-other-user-channels`; to anyone else it does not exist.
-fn visible_room(
+pub(super) fn visible_room(
     tx: &impl Reads,
     caller: &User,
     kind: Option<RoomKind>,
@@ -70,7 +97,7 @@ fn visible_room(
 }
 
 /// The user a room operation targets.
-fn target_user(tx: &impl Reads, name: &UserRef) -> ServiceResult<User> {
+pub(super) fn target_user(tx: &impl Reads, name: &UserRef) -> ServiceResult<User> {
     find_user(tx, name)?.ok_or(ServiceError::UserNotFound)
 }
 
@@ -89,7 +116,10 @@ pub(super) fn join(
         user_id: user.id.clone(),
         join_seq: tx.next_join_seq()?,
         roles,
-        archived: !user.active,
+        user_archived: !user.active,
+        room_archived: room.archived,
+        hidden: false,
+        favorite: false,
         created_at: now,
         updated_at: now,
     };
@@ -291,6 +321,12 @@ impl Service {
                 created_at: now,
                 updated_at: now,
                 default: false,
+                topic: None,
+                description: None,
+                announcement: None,
+                custom_fields: Default::default(),
+                archived: false,
+                join_code: None,
             };
             for (i, member) in members.iter().enumerate() {
                 let roles = if i == 0 {
@@ -323,6 +359,7 @@ impl Service {
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             let mut room = visible_room(tx, &caller, Some(kind), &room)?;
+            super::membership::not_archived(&room)?;
             let caller_is_member = tx.subscription(&room.id, &caller.id)?.is_some();
             let permission = match (caller_is_member, kind) {
                 (true, _) => Permission::AddUserToJoinedRoom,
@@ -371,7 +408,7 @@ impl Service {
         self.store.write(move |tx| {
             let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if sub.has_role(Role::Owner) {
-                return Err(ServiceError::AlreadyOwner);
+                return Err(ServiceError::RoomRoleHeld(Role::Owner));
             }
             Ok(grant_owner(tx, &room.id, &user.id, now)?)
         })
@@ -392,10 +429,89 @@ impl Service {
         self.store.write(move |tx| {
             let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if !sub.has_role(Role::Owner) {
-                return Err(ServiceError::NotOwner);
+                return Err(ServiceError::RoomRoleMissing(Role::Owner));
             }
             check_owner_removal(tx, &room.id, &user)?;
             Ok(revoke_room_role(tx, &sub, Role::Owner, now)?)
+        })
+    }
+
+    /// `*.info`: the room, if it is of `kind` and the caller may see it.
+    pub fn room_of_kind(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room: &RoomRef,
+    ) -> ServiceResult<Room> {
+        self.store
+            .read(|tx| visible_room(tx, &caller.user, Some(kind), room))
+    }
+
+    /// `*.moderators`: the members holding `role`, in join order; an archived room is
+    /// refused, as Rocket.Chat does.
+    pub fn room_role_holders(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room: &RoomRef,
+        role: Role,
+    ) -> ServiceResult<Vec<User>> {
+        self.store.read(|tx| {
+            let room = visible_room(tx, &caller.user, Some(kind), room)?;
+            super::membership::not_archived(&room)?;
+            let mut out = Vec::new();
+            for id in tx.member_ids_in_join_order(&room.id)? {
+                if tx
+                    .subscription(&room.id, &id)?
+                    .is_some_and(|s| s.has_role(role))
+                {
+                    out.extend(tx.user(&id)?);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The room lists, by name: `channels.list` (every channel with `view-c-room`, else
+    /// the joined ones with `view-joined-room`), `channels.list.joined` and `groups.list`
+    /// (the caller's), `groups.listAll` (`view-room-administration`).
+    pub fn list_rooms(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        scope: RoomListScope,
+        page: Page,
+        sort: &[SortKey],
+    ) -> ServiceResult<(Vec<Room>, usize)> {
+        self.store.read(|tx| {
+            let me = &caller.user;
+            let joined_only = match scope {
+                RoomListScope::Visible => {
+                    if has_permission(tx, me, Permission::ViewCRoom, None)? {
+                        false
+                    } else if has_permission(tx, me, Permission::ViewJoinedRoom, None)? {
+                        true
+                    } else {
+                        return Err(ServiceError::Forbidden);
+                    }
+                }
+                RoomListScope::Joined => true,
+                RoomListScope::All => {
+                    require_any(tx, me, &[Permission::ViewRoomAdministration], None)?;
+                    false
+                }
+            };
+            let mut rooms = Vec::new();
+            for room in tx.all_rooms()? {
+                if room.kind == kind
+                    && (!joined_only || tx.subscription(&room.id, &me.id)?.is_some())
+                {
+                    rooms.push(room);
+                }
+            }
+            sort_rooms(&mut rooms, sort);
+            let total = rooms.len();
+            Ok((page.of(rooms), total))
         })
     }
 

@@ -67,6 +67,12 @@ mod tests {
             created_at: 5,
             updated_at: 6,
             default: false,
+            topic: None,
+            description: None,
+            announcement: None,
+            custom_fields: Default::default(),
+            archived: false,
+            join_code: None,
         }
     }
 
@@ -77,7 +83,10 @@ mod tests {
             user_id: UserId("aaaaaaaaaaaaaaaaa".into()),
             join_seq: 9,
             roles: vec!["owner".into()],
-            archived: true,
+            user_archived: true,
+            room_archived: false,
+            hidden: false,
+            favorite: false,
             created_at: 1,
             updated_at: 1,
         }

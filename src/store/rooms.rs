@@ -44,6 +44,9 @@ pub trait RoomReads {
     /// The default rooms, which every new user joins.
     fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError>;
 
+    /// Every room, in id order: the room lists read them all and filter.
+    fn all_rooms(&self) -> Result<Vec<Room>, StoreError>;
+
     /// Whether the start-up step that creates the default channel has run on this store.
     fn default_channel_seeded(&self) -> Result<bool, StoreError>;
 }
@@ -134,12 +137,25 @@ impl<T: OpenTables> RoomReads for Tx<T> {
     fn default_channel_seeded(&self) -> Result<bool, StoreError> {
         Ok(self.meta("default_channel")?.is_some())
     }
+
+    fn all_rooms(&self) -> Result<Vec<Room>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(ROOMID_ROOM)?.iter()? {
+            out.push(decode(row?.1.value())?);
+        }
+        Ok(out)
+    }
 }
 
 /// The changes to rooms, memberships and owners, inside a write transaction.
 pub trait RoomWrites {
-    /// Stores a new or changed room; a new room's name is claimed in the name index.
+    /// Stores a new or changed room; its name is claimed in the name index and, after a
+    /// rename, the old name released.
     fn put_room(&self, room: &Room) -> Result<(), StoreError>;
+
+    /// Removes a room without members: its record, its name and its default mark. The
+    /// caller removed every subscription first.
+    fn remove_room(&self, room: &Room) -> Result<(), StoreError>;
 
     /// Stores a membership. A new one (no `previous`) joins the room's join order and the
     /// user's room list; the owner index follows the `owner` role either way.
@@ -162,12 +178,20 @@ pub trait RoomWrites {
 
 impl RoomWrites for WriteTx {
     fn put_room(&self, room: &Room) -> Result<(), StoreError> {
-        self.w()
+        let previous = self
+            .w()
             .open_table(ROOMID_ROOM)?
-            .insert(room.id.as_str(), encode(room).as_slice())?;
-        self.w()
-            .open_table(ROOMNAME_ROOMID)?
-            .insert(normalize_key(&room.name).as_str(), room.id.as_str())?;
+            .insert(room.id.as_str(), encode(room).as_slice())?
+            .map(|old| decode::<Room>(old.value()))
+            .transpose()?;
+        let mut names = self.w().open_table(ROOMNAME_ROOMID)?;
+        if let Some(old) =
+            previous.filter(|old| normalize_key(&old.name) != normalize_key(&room.name))
+        {
+            names.remove(normalize_key(&old.name).as_str())?;
+        }
+        names.insert(normalize_key(&room.name).as_str(), room.id.as_str())?;
+        drop(names);
         let mut defaults = self.w().open_table(DEFAULT_ROOMID)?;
         match room.default {
             true => defaults.insert(room.id.as_str(), ())?,
@@ -221,6 +245,15 @@ impl RoomWrites for WriteTx {
             .remove((room, sub.join_seq))?;
         tx.open_multimap_table(USERID_ROOMID)?.remove(user, room)?;
         tx.open_multimap_table(ROOMID_OWNERID)?.remove(room, user)?;
+        Ok(())
+    }
+
+    fn remove_room(&self, room: &Room) -> Result<(), StoreError> {
+        let tx = self.w();
+        tx.open_table(ROOMID_ROOM)?.remove(room.id.as_str())?;
+        tx.open_table(ROOMNAME_ROOMID)?
+            .remove(normalize_key(&room.name).as_str())?;
+        tx.open_table(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
         Ok(())
     }
 

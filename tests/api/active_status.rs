@@ -373,7 +373,7 @@ async fn subscriptions_are_archived_on_deactivation_and_unarchived_on_reactivati
             })
             .unwrap()
             .unwrap()
-            .archived
+            .archived()
     };
     assert!(!archived(&app));
     app.set_active(&app.admin, &ada_id, false, false).await;

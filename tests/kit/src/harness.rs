@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, User, UserId};
 use rocketlite::service::{
-    DEFAULT_CHANNEL_ID, Registration, RoleGrant, RoleRevoke, RoomRef, Secret, UserChanges,
-    UserRef,
+    DEFAULT_CHANNEL_ID, Registration, RoleGrant, RoleRevoke, RoomEdit, RoomRef, Secret,
+    UserChanges, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
     SetActiveStatus,
 };
@@ -490,6 +490,47 @@ impl Harness {
                     .map(drop)
                 })
             }
+            Op::Kick { caller, room, .. }
+            | Op::Leave { caller, room }
+            | Op::Join { caller, room }
+            | Op::SetType { caller, room }
+            | Op::Archive { caller, room, .. }
+            | Op::DeleteRoom { caller, room } => {
+                let (caller, room) = (caller as usize, room as usize);
+                if caller >= users || room >= rooms {
+                    return Outcome::Skipped;
+                }
+                let target = match *op {
+                    Op::Kick { target, .. } => target as usize,
+                    _ => caller,
+                };
+                if target >= users {
+                    return Outcome::Skipped;
+                }
+                let kind = self.room_kind(room);
+                let room_ref = RoomRef::Id(self.rooms[room].clone());
+                let target_ref = UserRef::Id(self.users[target].clone());
+                self.caller(caller).and_then(|c| {
+                    let s = self.service();
+                    match *op {
+                        Op::Kick { .. } => s.kick(&c, kind, &room_ref, &target_ref).map(drop),
+                        Op::Leave { .. } => s.leave(&c, Some(kind), &room_ref).map(drop),
+                        Op::Join { .. } => s.join_channel(&c, &room_ref, None).map(drop),
+                        Op::SetType { .. } => {
+                            let to = match kind {
+                                RoomKind::Channel => "p",
+                                RoomKind::Group => "c",
+                            };
+                            s.edit_room(&c, kind, &room_ref, RoomEdit::Type(to.into()))
+                                .map(drop)
+                        }
+                        Op::Archive { archived, .. } => {
+                            s.set_archived(&c, kind, &room_ref, archived)
+                        }
+                        _ => s.delete_room(&c, kind, &room_ref),
+                    }
+                })
+            }
             Op::CreateToken { caller, target } => {
                 let (caller, target) = (caller as usize, target as usize);
                 if caller >= users || target >= users {
@@ -511,12 +552,13 @@ impl Harness {
         }
     }
 
+    /// The kind of a room slot; a deleted room is asked for as a channel (any kind finds
+    /// nothing).
     fn room_kind(&self, room: usize) -> RoomKind {
         self.store()
             .read(|tx| tx.room(&self.rooms[room]))
             .unwrap()
-            .expect("the room exists")
-            .kind
+            .map_or(RoomKind::Channel, |r| r.kind)
     }
 
     fn is_active(&self, user: &UserId) -> bool {
@@ -618,6 +660,26 @@ impl Harness {
                 "members of r{slot} in join order"
             );
             assert_eq!(owners, expected.owners, "owners of r{slot}");
+            let stored = self.store().read(|tx| tx.room(id)).unwrap();
+            match stored {
+                None => assert!(expected.deleted, "r{slot} is gone from the store"),
+                Some(room) => {
+                    assert!(!expected.deleted, "deleted r{slot} is still stored");
+                    assert_eq!(room.archived, expected.archived, "archived flag of r{slot}");
+                    assert_eq!(room.kind == RoomKind::Group, expected.private, "type of r{slot}");
+                    assert_eq!(room.users_count, expected.members.len() as u64, "usersCount of r{slot}");
+                }
+            }
+            // Archiving is two facts: each membership carries the room's and the user's cause.
+            for &member in &expected.members {
+                let sub = self
+                    .store()
+                    .read(|tx| tx.subscription(id, &self.users[member]))
+                    .unwrap()
+                    .expect("a member has a subscription");
+                assert_eq!(sub.room_archived, expected.archived, "room cause on u{member} in r{slot}");
+                assert_eq!(sub.user_archived, !model.users[member].active, "user cause on u{member} in r{slot}");
+            }
         }
     }
 }
@@ -636,8 +698,11 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::UserNotActivated => Outcome::UserNotActivated,
         E::RoomNotFound => Outcome::RoomNotFound,
         E::NotMember => Outcome::NotMember,
-        E::AlreadyOwner => Outcome::AlreadyOwner,
-        E::NotOwner => Outcome::NotOwner,
+        E::RoomRoleHeld(Role::Owner) => Outcome::AlreadyOwner,
+        E::RoomRoleMissing(Role::Owner) => Outcome::NotOwner,
+        E::RoomArchived(_) => Outcome::RoomArchived,
+        E::RoomNotArchived(_) => Outcome::RoomNotArchived,
+        E::EditRoomNotAllowed => Outcome::EditRoomNotAllowed,
         E::LastRoomOwner => Outcome::LastRoomOwner,
         E::EmptyInviteList => Outcome::EmptyInviteList,
         E::EditNotAllowed(_) => Outcome::EditNotAllowed,

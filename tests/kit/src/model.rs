@@ -98,6 +98,38 @@ pub enum Op {
         caller: u8,
         target: u8,
     },
+    /// `*.kick`: `target` is taken out of the room.
+    Kick {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
+    /// `*.leave`: the caller leaves the room.
+    Leave {
+        caller: u8,
+        room: u8,
+    },
+    /// `channels.join`.
+    Join {
+        caller: u8,
+        room: u8,
+    },
+    /// `*.setType`: a channel becomes private, a private group public.
+    SetType {
+        caller: u8,
+        room: u8,
+    },
+    /// `*.archive` (`archived: true`) or `*.unarchive`.
+    Archive {
+        caller: u8,
+        room: u8,
+        archived: bool,
+    },
+    /// `*.delete`: the room and its memberships go.
+    DeleteRoom {
+        caller: u8,
+        room: u8,
+    },
 }
 
 /// What an operation did, as both sides report it.
@@ -131,8 +163,15 @@ pub enum Outcome {
     NotInRole,
     /// roles.addUserToRole without `access-permissions`.
     AccessDenied,
-    /// users.createToken for another user without `user-generate-access-token`.
+    /// users.createToken for another user without `user-generate-access-token`; a room
+    /// archived or unarchived without the permission.
     NotAuthorized,
+    /// A change of membership or settings in an archived room; archiving it again.
+    RoomArchived,
+    /// channels.unarchive of a channel that is not archived.
+    RoomNotArchived,
+    /// A room setting without `edit-room`.
+    EditRoomNotAllowed,
     /// Anything the model does not predict; never equal to a prediction.
     Unexpected(String),
 }
@@ -163,6 +202,9 @@ pub struct ModelRoom {
     /// User slots in join order.
     pub members: Vec<usize>,
     pub owners: BTreeSet<usize>,
+    pub archived: bool,
+    /// Deleted: the slot names no room any more.
+    pub deleted: bool,
 }
 
 /// How the pool starts: slot 0 is the bootstrap admin; then another admin and two plain
@@ -207,6 +249,8 @@ impl Default for Model {
                 private: false,
                 members: (0..INITIAL_USERS.len()).collect(),
                 owners: BTreeSet::from([0]),
+                archived: false,
+                deleted: false,
             }],
             last: Outcome::Skipped,
         }
@@ -332,7 +376,7 @@ impl Model {
     /// (`view-other-user-channels`).
     fn can_see(&self, caller: usize, room: usize) -> bool {
         let r = &self.rooms[room];
-        !r.private || r.members.contains(&caller) || self.users[caller].admin
+        !r.deleted && (!r.private || r.members.contains(&caller) || self.users[caller].admin)
     }
 
     /// `set-owner` is granted to `admin` and, inside a room, to its owners.
@@ -440,6 +484,8 @@ impl Model {
                     private,
                     members: joined,
                     owners: BTreeSet::from([caller]),
+                    archived: false,
+                    deleted: false,
                 });
                 Outcome::Ok
             }
@@ -453,6 +499,9 @@ impl Model {
                     Err(outcome) => return outcome,
                 };
                 let r = &self.rooms[room];
+                if r.archived {
+                    return Outcome::RoomArchived;
+                }
                 let allowed = if r.members.contains(&caller) {
                     // add-user-to-joined-room: admin, owner, moderator
                     self.users[caller].admin || r.owners.contains(&caller)
@@ -704,6 +753,111 @@ impl Model {
                 }
                 Outcome::Ok
             }
+            Op::Kick {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = match self.room_op(caller, room, target) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if self.rooms[room].archived {
+                    return Outcome::RoomArchived;
+                }
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                // remove-user: admins, and owners of the room (the model has no moderators).
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::NotAllowed;
+                }
+                self.take_out(room, target)
+            }
+            Op::Leave { caller, room } => {
+                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if self.rooms[room].archived {
+                    return Outcome::RoomArchived;
+                }
+                self.take_out(room, caller)
+            }
+            Op::Join { caller, room } => {
+                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                let r = &self.rooms[room];
+                if r.private {
+                    return Outcome::RoomNotFound;
+                }
+                if r.archived {
+                    return Outcome::RoomArchived;
+                }
+                if !r.members.contains(&caller) {
+                    self.rooms[room].members.push(caller);
+                    self.ensure_active_owner(room);
+                }
+                Outcome::Ok
+            }
+            Op::SetType { caller, room } => {
+                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if self.rooms[room].archived {
+                    return Outcome::RoomArchived;
+                }
+                // edit-room: admins and owners; create-c / create-p: every account.
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::EditRoomNotAllowed;
+                }
+                self.rooms[room].private = !self.rooms[room].private;
+                Outcome::Ok
+            }
+            Op::Archive {
+                caller,
+                room,
+                archived,
+            } => {
+                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                let r = &self.rooms[room];
+                match (archived, r.archived) {
+                    (true, true) => return Outcome::RoomArchived,
+                    (false, false) if !r.private => return Outcome::RoomNotArchived,
+                    _ => {}
+                }
+                // archive-room: admins and owners; unarchive-room: admins.
+                let allowed = match archived {
+                    true => self.may_set_owner(caller, room),
+                    false => self.users[caller].admin,
+                };
+                if !allowed {
+                    return Outcome::NotAuthorized;
+                }
+                self.rooms[room].archived = archived;
+                Outcome::Ok
+            }
+            Op::DeleteRoom { caller, room } => {
+                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                // delete-c / delete-p: admins and owners.
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::NotAllowed;
+                }
+                let r = &mut self.rooms[room];
+                r.deleted = true;
+                r.members.clear();
+                r.owners.clear();
+                Outcome::Ok
+            }
             Op::CreateToken { caller, target } => {
                 let (caller, target) = (caller as usize, target as usize);
                 if caller >= users || target >= users {
@@ -725,6 +879,22 @@ impl Model {
                 Outcome::Ok
             }
         }
+    }
+
+    /// Kick and leave: `user` goes from `room` unless it is no member, or the room's last
+    /// (active) owner.
+    fn take_out(&mut self, room: usize, user: usize) -> Outcome {
+        let r = &self.rooms[room];
+        if !r.members.contains(&user) {
+            return Outcome::NotMember;
+        }
+        if r.owners.contains(&user) && self.owner_removal_refused(room, user) {
+            return Outcome::LastRoomOwner;
+        }
+        let r = &mut self.rooms[room];
+        r.members.retain(|&m| m != user);
+        r.owners.remove(&user);
+        Outcome::Ok
     }
 
     /// The slots of a roles operation, checked in the service's order: they exist, the
@@ -781,8 +951,10 @@ impl Model {
         });
         let slot = self.users.len() - 1;
         self.see(slot);
-        self.rooms[DEFAULT_ROOM].members.push(slot);
-        self.ensure_active_owner(DEFAULT_ROOM);
+        if !self.rooms[DEFAULT_ROOM].deleted {
+            self.rooms[DEFAULT_ROOM].members.push(slot);
+            self.ensure_active_owner(DEFAULT_ROOM);
+        }
     }
 
     /// The absolute invariant, restored: a room with an active member but no active owner

@@ -110,6 +110,14 @@ pub fn codec(data: &[u8]) {
         created_at: numbers.0,
         updated_at: numbers.1,
         default: false,
+        topic: flags.0.then(|| names.1.clone()),
+        description: flags.1.then(|| names.2.clone()),
+        announcement: flags.2.then(|| names.3.clone()),
+        custom_fields: [(names.0.clone(), serde_json::Value::from(names.1.clone()))]
+            .into_iter()
+            .collect(),
+        archived: flags.1,
+        join_code: flags.2.then(|| names.0.clone()),
     };
     assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
     let sub = Subscription {
@@ -118,7 +126,10 @@ pub fn codec(data: &[u8]) {
         user_id: user.id.clone(),
         join_seq: numbers.2,
         roles: vec![names.3],
-        archived: flags.2,
+        user_archived: flags.2,
+        room_archived: flags.0,
+        hidden: flags.1,
+        favorite: flags.0 && flags.2,
         created_at: numbers.0,
         updated_at: numbers.1,
     };
