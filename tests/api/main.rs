@@ -16,6 +16,7 @@ mod names;
 mod permissions;
 mod register;
 mod roles;
+mod room_admin;
 mod rooms;
 mod server;
 mod spec;
