@@ -699,3 +699,118 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
     assert_every_room_has_an_active_owner(&store, &rooms);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kicks_and_leaves_racing_deactivations_never_leave_a_room_ownerless() {
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, stop, handle) = start(dir.path()).await;
+    let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
+    // 8 users in 4 shared channels, each with a creator and a co-owner.
+    let (users, rooms) = co_owned_rooms(&admin, "k", "kick", 8).await;
+
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut tasks = Vec::new();
+    // Two admin clients deactivate, reactivate and kick.
+    for client in 0..2u64 {
+        let (c, users, rooms) = (admin.clone(), users.clone(), rooms.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(200 + client);
+            let mut seen = std::collections::BTreeMap::<String, usize>::new();
+            while tokio::time::Instant::now() < deadline {
+                let target = &users[rng.random_range(0..users.len())];
+                let room = &rooms[rng.random_range(0..rooms.len())];
+                let (path, body) = match rng.random_range(0..10) {
+                    0..5 => (
+                        "users.setActiveStatus",
+                        json!({"userId": target, "activeStatus": rng.random_bool(0.5), "confirmRelinquish": rng.random_bool(0.5)}),
+                    ),
+                    _ => ("channels.kick", json!({"roomId": room, "userId": target})),
+                };
+                let (status, resp) = c.post(&format!("/api/v1/{path}"), body).await;
+                let kind = match (status, resp["errorType"].as_str()) {
+                    (200, _) => "ok",
+                    (400, Some("user-last-owner" | "error-you-are-last-owner")) => "last-owner",
+                    (400, Some("error-user-not-in-room")) => "not-member",
+                    _ => panic!("{path}: unexpected {status}: {resp}"),
+                };
+                *seen.entry(format!("{path} {kind}")).or_default() += 1;
+            }
+            seen
+        }));
+    }
+    // Each user leaves and joins again, logging in again after a reactivation.
+    for (i, _) in users.iter().enumerate() {
+        let rooms = rooms.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(300 + i as u64);
+            let mut seen = std::collections::BTreeMap::<String, usize>::new();
+            let mut me: Option<Client> = None;
+            while tokio::time::Instant::now() < deadline {
+                let Some(c) = me.clone() else {
+                    let body = json!({"user": format!("k{i}"), "password": "pw"}).to_string();
+                    let (status, resp) = request(addr, "POST", "/api/v1/login", &[], &body)
+                        .await
+                        .unwrap();
+                    if status == 200 {
+                        me = Some(Client {
+                            addr,
+                            user_id: resp["data"]["userId"].as_str().unwrap().into(),
+                            token: resp["data"]["authToken"].as_str().unwrap().into(),
+                        });
+                    } else {
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    }
+                    continue;
+                };
+                let room = &rooms[rng.random_range(0..rooms.len())];
+                let path = if rng.random_bool(0.5) {
+                    "channels.leave"
+                } else {
+                    "channels.join"
+                };
+                let (status, resp) = c
+                    .post(&format!("/api/v1/{path}"), json!({"roomId": room}))
+                    .await;
+                let kind = match (status, resp["errorType"].as_str()) {
+                    (200, _) => "ok",
+                    (401, _) => {
+                        me = None; // deactivated meanwhile: its tokens are gone
+                        "logged-out"
+                    }
+                    (400, Some("error-you-are-last-owner")) => "last-owner",
+                    (400, Some("error-user-not-in-room")) => "not-member",
+                    _ => panic!("{path}: unexpected {status}: {resp}"),
+                };
+                *seen.entry(format!("{path} {kind}")).or_default() += 1;
+            }
+            seen
+        }));
+    }
+    let mut totals = std::collections::BTreeMap::<String, usize>::new();
+    for task in tasks {
+        for (k, n) in task.await.unwrap() {
+            *totals.entry(k).or_default() += n;
+        }
+    }
+    eprintln!("kicks and leaves, 3 s: {totals:?}");
+    for key in [
+        "channels.kick ok",
+        "channels.leave ok",
+        "channels.join ok",
+        "users.setActiveStatus ok",
+    ] {
+        assert!(
+            totals.get(key).is_some_and(|n| *n > 0),
+            "{key} never happened: {totals:?}"
+        );
+    }
+    assert!(
+        totals.keys().any(|k| k.ends_with("last-owner")),
+        "no last-owner refusal was exercised: {totals:?}"
+    );
+    stop.send(()).unwrap();
+    handle.await.unwrap();
+    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
