@@ -38,6 +38,10 @@ pub enum Operation {
     SubscriptionsGetOne,
     /// `rooms.leave`, `rooms.favorite`: any kind of room.
     RoomsAny(RoomOperation),
+    RoomsAdminRooms,
+    RoomsGet,
+    SubscriptionsGet,
+    Directory,
     RolesList,
     RolesSync,
     RolesUpdate,
@@ -251,6 +255,8 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             None,
         ),
         E::RoleProtected => domain("Role is protected", "error-role-protected", None),
+        // findAdminRooms throws a plain Error: no errorType, and 400, not 403.
+        E::NotAuthorized if operation == Op::RoomsAdminRooms => plain("error-not-authorized"),
         E::NotAuthorized => domain("Not authorized", "error-not-authorized", room_method()),
         E::StatusMatchError => {
             plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
@@ -359,6 +365,12 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 }
             ),
             "error-room-not-found",
+            None,
+        ),
+        // subscriptions.get words it as a leftover from another route, code and text.
+        E::InvalidDate(_) if operation == Op::SubscriptionsGet => domain(
+            r#"The "lastUpdate" query parameter must be a valid date."#,
+            "error-roomId-param-invalid",
             None,
         ),
         E::InvalidDate(param) if operation == Op::RolesSync => domain(

@@ -14,9 +14,11 @@ use super::names::RoomNames;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{RoomView, SubscriptionView};
-use super::{ApiResult, ApiTags, call, call_read, invalid_params};
-use crate::model::RoomId;
-use crate::service::Service;
+use super::{ApiResult, ApiTags, ErrorResponse, Failure, call, call_read, invalid_params};
+use crate::model::{RoomId, iso8601, parse_iso8601};
+use crate::service::{
+    AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery, Page, Service, ServiceError,
+};
 
 /// subscriptions.getOne's query, as `isSubscriptionsGetOneProps` reads it.
 const SUBSCRIPTIONS_GET_ONE: QuerySchema = QuerySchema {
@@ -61,6 +63,179 @@ pub struct FavoriteBody {
 
 impl RequestSchema for FavoriteBody {
     const CLOSED: bool = true;
+}
+
+/// A page of rooms of any kind.
+#[derive(Object)]
+pub struct RoomsPageOk {
+    pub rooms: Vec<RoomView>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+/// The caller's rooms changed since a date; `remove` is always empty (rocketlite keeps no
+/// record of deleted rooms).
+#[derive(Object)]
+pub struct RoomsGetOk {
+    pub update: Vec<RoomView>,
+    pub remove: Vec<RoomView>,
+    pub success: bool,
+}
+
+/// The caller's subscriptions changed since a date; `remove` is always empty.
+#[derive(Object)]
+pub struct SubscriptionsGetOk {
+    pub update: Vec<SubscriptionView>,
+    pub remove: Vec<SubscriptionView>,
+    pub success: bool,
+}
+
+/// One `directory` answer: a room (`type=channels`) or a user (`type=users`).
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct DirectoryItem {
+    #[oai(rename = "_id")]
+    pub id: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub name: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub fname: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub t: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub users_count: Option<u64>,
+    #[oai(skip_serializing_if_is_none)]
+    pub ts: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub topic: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub description: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub archived: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub default: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub username: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub nickname: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub bio: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub created_at: Option<String>,
+    /// Shown to holders of `view-full-other-user-info`.
+    #[oai(skip_serializing_if_is_none)]
+    pub emails: Option<Vec<super::views::EmailView>>,
+}
+
+impl From<DirectoryEntry> for DirectoryItem {
+    fn from(entry: DirectoryEntry) -> Self {
+        let blank = |id: String| DirectoryItem {
+            id,
+            name: None,
+            fname: None,
+            t: None,
+            users_count: None,
+            ts: None,
+            topic: None,
+            description: None,
+            archived: None,
+            default: None,
+            username: None,
+            nickname: None,
+            bio: None,
+            created_at: None,
+            emails: None,
+        };
+        match entry {
+            DirectoryEntry::Room(room) => DirectoryItem {
+                name: Some(room.name.clone()),
+                fname: Some(room.fname.clone()),
+                t: Some(room.kind.letter().into()),
+                users_count: Some(room.users_count),
+                ts: Some(iso8601(room.created_at)),
+                topic: room.topic.clone(),
+                description: room.description.clone(),
+                archived: Some(room.archived),
+                default: Some(room.default),
+                ..blank(room.id.to_string())
+            },
+            DirectoryEntry::User(user, full) => DirectoryItem {
+                name: Some(user.name.clone()),
+                username: Some(user.username.clone()),
+                nickname: user.profile.nickname.clone(),
+                bio: user.profile.bio.clone(),
+                created_at: Some(iso8601(user.created_at)),
+                emails: full.then(|| {
+                    user.emails
+                        .iter()
+                        .map(|e| super::views::EmailView {
+                            address: e.address.clone(),
+                            verified: e.verified,
+                        })
+                        .collect()
+                }),
+                ..blank(user.id.to_string())
+            },
+        }
+    }
+}
+
+/// What `directory` answers.
+#[derive(Object)]
+pub struct DirectoryOk {
+    pub result: Vec<DirectoryItem>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+/// rooms.adminRooms' query (`isRoomsAdminRoomsProps`).
+const ADMIN_ROOMS: QuerySchema = QuerySchema {
+    params: &[
+        ("filter", Kind::Text),
+        (
+            "types",
+            Kind::ListOf(&["c", "d", "p", "l", "discussions", "teams"]),
+        ),
+        ("count", Kind::Number),
+        ("offset", Kind::Number),
+        ("sort", Kind::Text),
+        ("query", Kind::Text),
+    ],
+    closed: true,
+};
+
+/// subscriptions.get's query (`isSubscriptionsGetProps`).
+const SUBSCRIPTIONS_GET: QuerySchema = QuerySchema {
+    params: &[("updatedSince", Kind::Text)],
+    closed: true,
+};
+
+/// directory's query (`isDirectoryProps`).
+const DIRECTORY: QuerySchema = QuerySchema {
+    params: &[
+        ("text", Kind::Text),
+        ("type", Kind::Text),
+        ("workspace", Kind::Text),
+        ("sort", Kind::Text),
+        ("query", Kind::Text),
+        ("count", Kind::Number),
+        ("offset", Kind::Number),
+    ],
+    closed: true,
+};
+
+/// An `updatedSince` value: blank is none; otherwise a date, or `operation`'s refusal.
+fn since(text: Option<String>, operation: Operation) -> Result<Option<i64>, super::ErrorResponse> {
+    match text.filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => parse_iso8601(&t).map(Some).ok_or_else(|| {
+            super::to_response(ServiceError::InvalidDate("updatedSince"), operation)
+        }),
+    }
 }
 
 /// Rooms of any kind and the caller's subscriptions.
@@ -151,6 +326,182 @@ impl RoomsApi {
             |()| SuccessOk { success: true },
         )
         .await
+    }
+
+    /// List rooms for administration
+    ///
+    /// Requires `view-room-administration`. Every room whose name or display name contains
+    /// `filter` (ignoring case), of the `types` listed (`c`, `p`; all when none), default
+    /// rooms first and then by name unless `sort` says otherwise.
+    #[oai(
+        path = "/rooms.adminRooms",
+        method = "get",
+        operation_id = "roomsAdminRooms",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn admin_rooms(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        filter: Query<Option<String>>,
+        #[oai(name = "types[]")] types: Query<Option<Vec<String>>>,
+        count: Query<Option<String>>,
+        offset: Query<Option<String>>,
+        sort: Query<Option<String>>,
+    ) -> ApiResult<RoomsPageOk> {
+        let _ = (filter, types, count, offset, sort); // documented; read from the checked query
+        query::refuse_query_and_fields(request)?;
+        let q = query::check(request, &ADMIN_ROOMS)?;
+        let page = Page::new(q.number("offset"), q.number("count"));
+        let list = AdminRoomsQuery {
+            filter: q.text("filter"),
+            types: q.list("types").unwrap_or_default(),
+            page,
+            sort: query::sort(q.text("sort"), Operation::RoomsAdminRooms)?,
+        };
+        let caller = auth.0;
+        call_read(
+            &s,
+            Operation::RoomsAdminRooms,
+            move |s| s.admin_rooms(&caller, &list),
+            move |(rooms, total)| RoomsPageOk {
+                count: rooms.len() as u64,
+                rooms: rooms.iter().map(RoomView::from).collect(),
+                offset: page.offset as u64,
+                total: total as u64,
+                success: true,
+            },
+        )
+    }
+
+    /// List the caller's rooms
+    ///
+    /// Every room the caller is a member of; with `updatedSince` (an ISO-8601 date) only
+    /// those changed after it.
+    #[oai(
+        path = "/rooms.get",
+        method = "get",
+        operation_id = "roomsGet",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn rooms_get(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
+    ) -> ApiResult<RoomsGetOk> {
+        let since = since(updated_since.0, Operation::RoomsGet)?;
+        let caller = auth.0;
+        call_read(
+            &s,
+            Operation::RoomsGet,
+            move |s| s.caller_rooms(&caller, since),
+            |rooms| RoomsGetOk {
+                update: rooms.iter().map(RoomView::from).collect(),
+                remove: vec![],
+                success: true,
+            },
+        )
+    }
+
+    /// List the caller's subscriptions
+    ///
+    /// Every membership of the caller; with `updatedSince` (an ISO-8601 date) only those
+    /// changed after it.
+    #[oai(
+        path = "/subscriptions.get",
+        method = "get",
+        operation_id = "subscriptionsGet",
+        tag = "ApiTags::Subscriptions"
+    )]
+    async fn subscriptions_get(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
+    ) -> ApiResult<SubscriptionsGetOk> {
+        let _ = updated_since; // documented; read from the checked query
+        let q = query::check(request, &SUBSCRIPTIONS_GET)?;
+        let since = since(q.text("updatedSince"), Operation::SubscriptionsGet)?;
+        let caller = auth.0;
+        let user = caller.user.clone();
+        call_read(
+            &s,
+            Operation::SubscriptionsGet,
+            move |s| s.caller_subscriptions(&caller, since),
+            move |subs| SubscriptionsGetOk {
+                update: subs
+                    .iter()
+                    .map(|(sub, room)| SubscriptionView::new(sub, room, &user))
+                    .collect(),
+                remove: vec![],
+                success: true,
+            },
+        )
+    }
+
+    /// Search channels or users
+    ///
+    /// `type=channels` (default; public channels and the caller's private groups, needs
+    /// `view-c-room`), `users` (active users, needs `view-outside-room` and `view-d-room`)
+    /// or `teams` (rocketlite has none). `text` is a part of the name; one `sort` key at most,
+    /// descending unless it says `1`; `count` (default 50, at most 100; `0` means 10).
+    #[oai(
+        path = "/directory",
+        method = "get",
+        operation_id = "directory",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn directory(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        text: Query<Option<String>>,
+        #[oai(name = "type")] kind: Query<Option<String>>,
+        workspace: Query<Option<String>>,
+        sort: Query<Option<String>>,
+        count: Query<Option<String>>,
+        offset: Query<Option<String>>,
+    ) -> ApiResult<DirectoryOk> {
+        let _ = (text, kind, workspace, sort, count, offset); // documented; read from the checked query
+        query::refuse_query_and_fields(request)?;
+        let q = query::check(request, &DIRECTORY)?;
+        let verify = || ErrorResponse::bad_request(Failure::plain("Please verify the parameters"));
+        let kind = match q.text("type").as_deref() {
+            None | Some("channels") => DirectoryKind::Channels,
+            Some("users") => DirectoryKind::Users,
+            Some("teams") => DirectoryKind::Teams,
+            Some(_) => return Err(verify()),
+        };
+        let mut sort = query::sort(q.text("sort"), Operation::Directory)?;
+        if sort.len() > 1 {
+            return Err(ErrorResponse::bad_request(Failure::plain(
+                r#"This method support only one "sort" parameter"#,
+            )));
+        }
+        let page = Page::new(q.number("offset"), q.number("count"));
+        let list = DirectoryQuery {
+            kind,
+            text: q.text("text").unwrap_or_default().trim().to_string(),
+            sort: sort.pop(),
+            offset: page.offset,
+            limit: page.count.filter(|&n| n > 0).unwrap_or(10),
+        };
+        let caller = auth.0;
+        let found = s
+            .directory(&caller, &list)
+            .map_err(|e| super::to_response(e, Operation::Directory))?;
+        let (entries, total) = found.ok_or_else(verify)?;
+        Ok(poem_openapi::payload::Json(DirectoryOk {
+            count: entries.len() as u64,
+            result: entries.into_iter().map(DirectoryItem::from).collect(),
+            offset: page.offset as u64,
+            total: total as u64,
+            success: true,
+        }))
     }
 
     /// Get the caller's subscription to a room

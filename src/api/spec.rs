@@ -268,6 +268,16 @@ fn ok_example(operation: &str) -> Option<Value> {
         "channelsList" | "channelsListJoined" => {
             json!({"channels": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
         }
+        "roomsAdminRooms" => {
+            json!({"rooms": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "roomsGet" => json!({"update": [room_example("c")], "remove": [], "success": true}),
+        "subscriptionsGet" => {
+            json!({"update": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}], "remove": [], "success": true})
+        }
+        "directory" => {
+            json!({"result": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c", "usersCount": 2, "ts": TS, "archived": false, "default": true}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
         "groupsList" | "groupsListAll" => {
             json!({"groups": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
         }

@@ -36,17 +36,7 @@ pub enum RoomListScope {
 /// Orders rooms by `sort` (default `{name: 1}`), names compared case-insensitively.
 fn sort_rooms(rooms: &mut [Room], sort: &[SortKey]) {
     let by_name = |a: &Room, b: &Room| normalize_key(&a.name).cmp(&normalize_key(&b.name));
-    let compare = |field: &str, a: &Room, b: &Room| {
-        Some(match field {
-            "name" | "fname" => by_name(a, b),
-            "usersCount" => a.users_count.cmp(&b.users_count),
-            "ts" => a.created_at.cmp(&b.created_at),
-            "_updatedAt" => a.updated_at.cmp(&b.updated_at),
-            "default" => a.default.cmp(&b.default),
-            _ => return None,
-        })
-    };
-    sort_by(rooms, sort, compare, by_name);
+    sort_by(rooms, sort, super::room_lists::compare_rooms, by_name);
 }
 
 /// A member holding room roles, for `channels.roles`.

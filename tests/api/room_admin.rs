@@ -1056,3 +1056,126 @@ async fn room_lists_show_what_the_caller_may_see() {
         )
     );
 }
+
+#[tokio::test]
+async fn admin_rooms_rooms_get_subscriptions_get_and_directory() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada = app.user_session("ada").await;
+    app.create_room("c", "alpha", &olga, &["ada"]).await;
+    app.create_room("p", "den", &olga, &["ada"]).await;
+    app.create_room("p", "attic", &olga, &[]).await;
+    let names = |body: &Value, key: &str| -> Vec<String> {
+        let mut n: Vec<String> = body[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        n
+    };
+
+    assert_eq!(
+        app.get("/api/v1/rooms.adminRooms", Some(&ada)).await,
+        (400, plain("error-not-authorized"))
+    );
+    let (_, rooms) = app
+        .get(
+            "/api/v1/rooms.adminRooms?filter=A&types=p",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(names(&rooms, "rooms"), ["attic"]);
+    assert_eq!(rooms["total"], 1);
+    let (status, body) = app
+        .get(
+            "/api/v1/rooms.adminRooms?types[]=discussion",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        (status, body["errorType"].clone()),
+        (400, json!("invalid-params"))
+    );
+
+    let (_, mine) = app.get("/api/v1/rooms.get", Some(&ada)).await;
+    assert_eq!(names(&mine, "update"), ["alpha", "den"]);
+    let (_, later) = app
+        .get(
+            "/api/v1/rooms.get?updatedSince=2100-01-01T00:00:00Z",
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(later["update"], json!([]));
+    assert_eq!(
+        app.get("/api/v1/rooms.get?updatedSince=soon", Some(&ada))
+            .await,
+        (
+            400,
+            domain(
+                r#"The "updatedSince" query parameter must be a valid date."#,
+                "error-updatedSince-param-invalid",
+                None
+            )
+        )
+    );
+    let (_, subs) = app.get("/api/v1/subscriptions.get", Some(&ada)).await;
+    assert_eq!(names(&subs, "update"), ["alpha", "den"]);
+    assert_eq!(
+        app.get("/api/v1/subscriptions.get?updatedSince=soon", Some(&ada))
+            .await,
+        (
+            400,
+            domain(
+                r#"The "lastUpdate" query parameter must be a valid date."#,
+                "error-roomId-param-invalid",
+                None
+            )
+        )
+    );
+
+    // Channels: public ones and the caller's groups, never someone else's group.
+    let (_, found) = app
+        .get(
+            "/api/v1/directory?text=a&sort=%7B%22name%22%3A1%7D",
+            Some(&ada),
+        )
+        .await;
+    let got: Vec<&str> = found["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["alpha"]);
+    let (_, found) = app.get("/api/v1/directory?text=de", Some(&ada)).await;
+    assert_eq!(found["result"][0]["name"], "den");
+    let (_, users) = app
+        .get("/api/v1/directory?type=users&text=OLG", Some(&ada))
+        .await;
+    assert_eq!(users["result"][0]["username"], "olga");
+    assert!(users["result"][0].get("emails").is_none());
+    let (_, users) = app
+        .get("/api/v1/directory?type=users&text=olga", Some(&app.admin))
+        .await;
+    assert_eq!(
+        users["result"][0]["emails"][0]["address"],
+        "olga@example.org"
+    );
+    assert_eq!(
+        app.get("/api/v1/directory?type=planets", Some(&ada)).await,
+        (400, plain("Please verify the parameters"))
+    );
+    assert_eq!(
+        app.get(
+            "/api/v1/directory?sort=%7B%22name%22%3A1%2C%22ts%22%3A1%7D",
+            Some(&ada)
+        )
+        .await,
+        (
+            400,
+            plain(r#"This method support only one "sort" parameter"#)
+        )
+    );
+}
