@@ -212,6 +212,32 @@ const ROOM_NAMES: query::QuerySchema = query::QuerySchema {
     closed: true,
 };
 
+/// channels.moderators' query (`isChannelsModeratorsProps`): a room, and user names it
+/// ignores.
+const MODERATORS: query::QuerySchema = query::QuerySchema {
+    params: &[
+        ("roomId", query::Kind::Text),
+        ("roomName", query::Kind::Text),
+        ("userId", query::Kind::Text),
+        ("username", query::Kind::Text),
+        ("user", query::Kind::Text),
+    ],
+    closed: true,
+};
+
+/// channels.list's query (`isChannelsListProps`).
+const CHANNELS_LIST: query::QuerySchema = query::QuerySchema {
+    params: &[
+        ("_id", query::Kind::Text),
+        ("query", query::Kind::Text),
+        ("sort", query::Kind::Text),
+        ("fields", query::Kind::Text),
+        ("count", query::Kind::Number),
+        ("offset", query::Kind::Number),
+    ],
+    closed: true,
+};
+
 /// The room family operations, shared by channels and groups.
 struct Family {
     kind: RoomKind,
@@ -1086,6 +1112,7 @@ room_families! {
         groups "/groups.moderators" "groupsModerators";
         async fn moderators(
             &self,
+            request: &Request,
             auth: Auth,
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
@@ -1093,7 +1120,14 @@ room_families! {
         ) -> ApiResult<ModeratorsOk> {
             let kind = Self::FAMILY.kind;
             let operation = Operation::Room(RoomOperation::Read, kind);
-            let room = RoomNames::new(room_id.0, room_name.0).room(operation)?;
+            let mut names = RoomNames::new(room_id.0, room_name.0);
+            // Rocket.Chat validates channels.moderators' query (isChannelsModeratorsProps).
+            if kind == RoomKind::Channel {
+                let q = query::check(request, &MODERATORS)?;
+                query::one_room_name(&q)?;
+                names = RoomNames::new(q.text("roomId"), q.text("roomName"));
+            }
+            let room = names.room(operation)?;
             let caller = auth.0;
             call_read(
                 &s,
@@ -1285,6 +1319,7 @@ impl ChannelsOnlyApi {
         sort: Query<Option<String>>,
     ) -> ApiResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
+        query::check(request, &CHANNELS_LIST)?;
         let q = list_query(request, offset.0, count.0, sort.0, op)?;
         room_page(
             &s,

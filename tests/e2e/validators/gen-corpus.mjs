@@ -66,6 +66,24 @@ const OPS = {
 	'roles.removeUserFromRole': { method: 'POST', path: '/api/v1/roles.removeUserFromRole', validator: 'isRoleRemoveUserFromRoleProps' },
 	'roles.getUsersInRole': { method: 'GET', path: '/api/v1/roles.getUsersInRole', validator: 'isRolesGetUsersInRoleProps' },
 	'roles.getUsersInPublicRoles': { method: 'GET', path: '/api/v1/roles.getUsersInPublicRoles', validator: null },
+	'channels.kick': { method: 'POST', path: '/api/v1/channels.kick', validator: 'isChannelsKickProps' },
+	'channels.leave': { method: 'POST', path: '/api/v1/channels.leave', validator: 'isChannelsLeaveProps' },
+	'channels.join': { method: 'POST', path: '/api/v1/channels.join', validator: 'isChannelsJoinProps' },
+	'channels.addAll': { method: 'POST', path: '/api/v1/channels.addAll', validator: 'isChannelsAddAllProps' },
+	'channels.archive': { method: 'POST', path: '/api/v1/channels.archive', validator: 'isChannelsArchiveProps' },
+	'channels.unarchive': { method: 'POST', path: '/api/v1/channels.unarchive', validator: 'isChannelsUnarchiveProps' },
+	'channels.open': { method: 'POST', path: '/api/v1/channels.open', validator: 'isChannelsOpenProps' },
+	'channels.setReadOnly': { method: 'POST', path: '/api/v1/channels.setReadOnly', validator: 'isChannelsSetReadOnlyProps' },
+	'channels.setAnnouncement': { method: 'POST', path: '/api/v1/channels.setAnnouncement', validator: 'isChannelsSetAnnouncementProps' },
+	'channels.delete': { method: 'POST', path: '/api/v1/channels.delete', validator: 'isChannelsDeleteProps' },
+	'channels.list': { method: 'GET', path: '/api/v1/channels.list', validator: 'isChannelsListProps' },
+	'channels.moderators': { method: 'GET', path: '/api/v1/channels.moderators', validator: 'isChannelsModeratorsProps' },
+	'groups.info': { method: 'GET', path: '/api/v1/groups.info', validator: 'isGroupsInfoProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'rooms.adminRooms': { method: 'GET', path: '/api/v1/rooms.adminRooms', validator: 'isRoomsAdminRoomsProps' },
+	'subscriptions.get': { method: 'GET', path: '/api/v1/subscriptions.get', validator: 'isSubscriptionsGetProps' },
+	'directory': { method: 'GET', path: '/api/v1/directory', validator: 'isDirectoryProps' },
+	'rooms.leave': { method: 'POST', path: '/api/v1/rooms.leave', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'rooms.favorite': { method: 'POST', path: '/api/v1/rooms.favorite', validator: null, note: 'schema inline in the 8.8.1 route' },
 };
 
 const cases = [];
@@ -785,6 +803,104 @@ op('roles.getUsersInRole', () => {
 op('roles.getUsersInPublicRoles', () => {
 	query('valid', {});
 	query('extra-key', { extra: '1' });
+});
+
+// ---------------------------------------------------------------------------- room administration
+// Destructive operations name a room that does not exist: a valid body is then refused as
+// not found, never as invalid, and no fixture is touched.
+function roomBodyCases(base) {
+	body('valid', base);
+	body('valid-room-name', { ...without(base, 'roomId'), roomName: 'no-such-room' });
+	body('missing-room', without(base, 'roomId'));
+	body('both-room-keys', { ...base, roomName: 'no-such-room' });
+	body('roomId-number', { ...base, roomId: 5 });
+	body('roomId-null', { ...base, roomId: null });
+	body('extra-key', { ...base, extra: 1 });
+	body('body-array', []);
+}
+op('channels.kick', () => {
+	roomBodyCases({ roomId: 'no-such-room', userId: '$USER_ID' });
+	body('username-instead', { roomId: 'no-such-room', username: '$USERNAME' });
+	body('missing-user', { roomId: 'no-such-room' });
+});
+op('channels.leave', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('channels.join', () => {
+	roomBodyCases({ roomId: 'no-such-room' });
+	body('valid-code', { roomId: 'no-such-room', joinCode: 'x' });
+	body('code-null', { roomId: 'no-such-room', joinCode: null });
+	body('code-number', { roomId: 'no-such-room', joinCode: 123 });
+});
+op('channels.addAll', () => {
+	roomBodyCases({ roomId: 'no-such-room' });
+	body('valid-active-only', { roomId: 'no-such-room', activeUsersOnly: true });
+	body('active-only-word', { roomId: 'no-such-room', activeUsersOnly: 'yes' });
+	body('active-only-str-true', { roomId: 'no-such-room', activeUsersOnly: 'true' });
+});
+op('channels.archive', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('channels.unarchive', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('channels.open', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('channels.setReadOnly', () => {
+	roomBodyCases({ roomId: 'no-such-room', readOnly: true });
+	body('missing-readOnly', { roomId: 'no-such-room' });
+	body('readOnly-word', { roomId: 'no-such-room', readOnly: 'maybe' });
+});
+op('channels.setAnnouncement', () => {
+	roomBodyCases({ roomId: 'no-such-room', announcement: 'hello' });
+	body('missing-announcement', { roomId: 'no-such-room' });
+	body('announcement-number', { roomId: 'no-such-room', announcement: 5 });
+});
+op('channels.delete', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('channels.list', () => {
+	query('valid', {});
+	query('valid-paged', { count: '5', offset: '0' });
+	query('valid-sort', { sort: '{"name":-1}' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('fields', { fields: '{"name":1}' });
+});
+op('channels.moderators', () => {
+	query('valid', { roomId: '$ROOM_ID' });
+	query('valid-name', { roomName: '$ROOM_NAME' });
+	query('missing-room', {});
+	query('both-room-keys', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+});
+op('groups.info', () => {
+	query('valid', { roomId: '$GROUP_ID' });
+	query('valid-name', { roomName: '$GROUP_NAME' });
+	query('missing-room', {});
+	query('extra-key', { roomId: '$GROUP_ID', extra: '1' });
+});
+op('rooms.adminRooms', () => {
+	query('valid', {});
+	query('valid-filter', { filter: 'v', types: ['c', 'p'] });
+	query('valid-one-type', { types: 'c' });
+	query('type-singular-discussion', { types: ['discussion'] });
+	query('types-word', { types: ['rooms'] });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('fields', { fields: '{}' });
+});
+op('subscriptions.get', () => {
+	query('valid', {});
+	query('valid-since', { updatedSince: '2020-01-01T00:00:00.000Z' });
+	query('since-word', { updatedSince: 'soon' });
+	query('extra-key', { extra: '1' });
+});
+op('directory', () => {
+	query('valid', {});
+	query('valid-users', { type: 'users', text: 'v' });
+	query('valid-sorted', { type: 'channels', sort: '{"name":1}' });
+	query('type-unknown', { type: 'planets' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+});
+op('rooms.leave', () => roomBodyCases({ roomId: 'no-such-room' }));
+op('rooms.favorite', () => {
+	roomBodyCases({ roomId: 'no-such-room', favorite: true });
+	body('missing-favorite', { roomId: 'no-such-room' });
+	body('favorite-str-true', { roomId: 'no-such-room', favorite: 'true' });
+	body('favorite-word', { roomId: 'no-such-room', favorite: 'maybe' });
 });
 
 process.stdout.write(JSON.stringify({
