@@ -467,7 +467,7 @@ impl RoomsApi {
         offset: Query<Option<String>>,
     ) -> ApiResult<DirectoryOk> {
         let _ = (text, kind, workspace, sort, count, offset); // documented; read from the checked query
-        query::refuse_query_and_fields(request)?;
+        // `query` is accepted and ignored, as Rocket.Chat 8.8 does: clients still send it.
         let q = query::check(request, &DIRECTORY)?;
         let verify = || ErrorResponse::bad_request(Failure::plain("Please verify the parameters"));
         let kind = match q.text("type").as_deref() {

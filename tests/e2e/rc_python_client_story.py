@@ -16,8 +16,10 @@ she is the sole owner of both. Deactivating olga without confirmRelinquish is re
 user-last-owner (both rooms in details.shouldChangeOwner); with confirmRelinquish=true ada,
 the earliest-joined active member, becomes the owner of both. Then the rest of the day: carl's
 profile and status, his presence, a token minted for him, carl made an admin and back, the
-channel's owners trimmed to the last one (which roles.removeUserFromRole keeps), and the
-registered user deleted. Prints each step; exits non-zero on the first mismatch.
+channel's owners trimmed to the last one (which roles.removeUserFromRole keeps), the rooms
+administered (settings, join code, moderators and leaders, close/open, favorite, the lists,
+kick and leave with the last-owner refusal, archive, type changes, add-all and delete), and
+the registered user deleted. Prints each step; exits non-zero on the first mismatch.
 """
 
 import os
@@ -410,6 +412,96 @@ def main():
 
     step("roles.delete", "a protected role")
     expect_api_error(lambda: admin.roles_delete("user"), 400, "error-role-protected", "protected")
+
+    # Room administration, through the client's channels_*, groups_*, rooms_* methods.
+    ac = connect(ada, pw[ada])
+    step("channels.info", channel)
+    check(admin.channels_info(room_id=room)["channel"]["name"] == channel, "found by id")
+    step("channels.list", "every channel, paged by the client")
+    check(channel in [c["name"] for c in admin.channels_list()], f"{channel} listed")
+    step("channels.list.joined", ada)
+    check([c["name"] for c in ac.channels_list_joined()] == [channel] or channel in
+          [c["name"] for c in ac.channels_list_joined()], f"{ada} is in {channel}")
+    step("groups.list", ada)
+    check(group in [g["name"] for g in ac.groups_list()], f"{group} listed")
+    step("groups.listAll", "as admin")
+    check(group in [g["name"] for g in admin.groups_list_all()], f"{group} listed")
+    step("groups.info", group)
+    check(ac.groups_info(room_id=gid)["group"]["name"] == group, "found")
+
+    step("channels.setTopic / setDescription / setAnnouncement", channel)
+    check(ac.channels_set_topic(room, "plans")["topic"] == "plans", "topic")
+    check(ac.channels_set_description(room, "where plans are made")["description"] == "where plans are made", "description")
+    check(ac.channels_set_announcement(room, "freeze friday")["announcement"] == "freeze friday", "announcement")
+    expect_api_error(lambda: ac.channels_set_topic(room, "plans"), 400, None, "same topic",
+                     error_has="is the same as what it would be changed to")
+    step("channels.setReadOnly / setCustomFields", channel)
+    check(ac.channels_set_read_only(room, True)["channel"]["ro"] is True, "read-only")
+    check(ac.channels_set_read_only(room, False)["channel"]["ro"] is False, "writable again")
+    check(ac.channels_set_custom_fields(room, {"team": "core"})["channel"]["customFields"] == {"team": "core"}, "custom fields")
+    step("channels.rename", f"{channel} and back")
+    check(ac.channels_rename(room, f"{channel}-x")["channel"]["name"] == f"{channel}-x", "renamed")
+    check(ac.channels_rename(room, channel)["channel"]["name"] == channel, "renamed back")
+
+    step("channels.setJoinCode / channels.join", f"{carl} joins {channel} with its code")
+    cc = connect(carl, pw[carl])
+    admin.channels_kick(room, ids[carl]) if carl in [m["username"] for m in admin.channels_members(room_id=room)] else None
+    check(ac.channels_set_join_code(room, "sesame")["channel"]["joinCodeRequired"] is True, "code set")
+    expect_api_error(lambda: cc.channels_join(room, "wrong"), 400, "error-code-invalid", "wrong code")
+    check(cc.channels_join(room, "sesame")["channel"]["_id"] == room, f"{carl} joined")
+    step("channels.addModerator / moderators / removeModerator", carl)
+    check(ac.channels_add_moderator(room, ids[carl])["success"] is True, "made moderator")
+    check([m["username"] for m in ac.channels_moderators(room_id=room)["moderators"]] == [carl], "listed")
+    expect_api_error(lambda: ac.channels_add_moderator(room, ids[carl]), 400,
+                     "error-user-already-moderator", "twice")
+    check(ac.channels_remove_moderator(room, ids[carl])["success"] is True, "no longer moderator")
+    step("channels.addLeader / removeLeader", carl)
+    check(ac.channels_add_leader(room, ids[carl])["success"] is True, "leader")
+    check(ac.channels_remove_leader(room, ids[carl])["success"] is True, "not any more")
+    step("channels.close / channels.open", f"{carl}'s own view")
+    check(cc.channels_close(room)["success"] is True, "closed")
+    expect_api_error(lambda: cc.channels_close(room), 400, None, "closed twice", error_has="already closed")
+    check(cc.channels_open(room)["success"] is True, "open again")
+    step("rooms.favorite", f"{carl} stars {channel}")
+    check(cc.rooms_favorite(room_id=room, favorite=True)["success"] is True, "starred")
+    check(cc.subscriptions_get_one(room_id=room)["subscription"].get("f") is True, "f is set")
+    step("rooms.get / subscriptions.get", carl)
+    check(room in [r["_id"] for r in cc.rooms_get()["update"]], "rooms.get lists the channel")
+    check(room in [s_["rid"] for s_ in cc.subscriptions_get()["update"]], "subscriptions.get lists it")
+    step("rooms.adminRooms", "filtered by name")
+    check([r["name"] for r in admin.rooms_admin_rooms(filter=channel, types=["c"])] == [channel],
+          "found by filter")
+    step("directory", "the client's own query parameter (ignored by 8.8) and a text search")
+    found = list(admin.directory({"text": channel, "type": "channels"}, max_count=10))
+    check(all("_id" in r for r in found), f"{len(found)} rooms in the first page")
+    step("channels.kick", f"{carl} out of {channel}")
+    check(ac.channels_kick(room, ids[carl])["channel"]["_id"] == room, "kicked")
+    step("channels.leave", f"{ada}, the last owner, may not leave")
+    expect_api_error(lambda: ac.channels_leave(room), 400, "error-you-are-last-owner", "last owner")
+    step("rooms.leave", f"{carl} leaves {group}")
+    gc = ac.groups_invite(room_id=gid, user_id=ids[carl])
+    check(gc["success"] is True, "invited first")
+    check(cc.rooms_leave(gid)["success"] is True, "left")
+    step("groups.kick / groups.leave", group)
+    ac.groups_invite(room_id=gid, user_id=ids[carl])
+    check(ac.groups_kick(gid, ids[carl])["success"] is True, "kicked")
+    check(oc.groups_leave(gid)["success"] is True, f"{olga} leaves: {ada} still owns it")
+    expect_api_error(lambda: ac.groups_leave(gid), 400, "error-you-are-last-owner", "now the last owner")
+    step("groups.archive / groups.unarchive", group)
+    check(ac.groups_archive(gid)["success"] is True, "archived by its owner")
+    check(ac.subscriptions_get_one(room_id=gid)["subscription"]["archived"] is True, "subscription archived")
+    expect_api_error(lambda: ac.groups_unarchive(gid), 400, "error-not-authorized", "owners may not unarchive")
+    check(admin.groups_unarchive(gid)["success"] is True, "unarchived by the admin")
+    step("groups.setType / channels.setType", f"{group} public and private again")
+    check(ac.groups_set_type(gid, "c")["group"]["t"] == "c", "public")
+    check(ac.channels_set_type(gid, "p")["channel"]["t"] == "p", "private again")
+    step("channels.addAll / channels.delete", "a throwaway channel")
+    spare = admin.channels_create(f"spare-{sfx}")["channel"]["_id"]
+    check(admin.channels_add_all(spare)["channel"]["usersCount"] > 1, "everyone joined")
+    check(admin.channels_delete(room_id=spare)["success"] is True, "deleted")
+    step("channels.setDefault", f"{channel} on and off")
+    check(admin.channels_set_default(room, True)["channel"].get("default") is True, "default")
+    check(admin.channels_set_default(room, False)["channel"].get("default") is None, "not default")
 
     step("users.delete", f"{reg}, who signed up himself")
     check(admin.users_delete(ids[reg])["success"] is True, "deleted")
