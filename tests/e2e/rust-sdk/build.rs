@@ -15,6 +15,14 @@ fn main() {
                 if let Some(openapiv3::ReferenceOr::Item(body)) = op.request_body.as_mut() {
                     body.content.retain(|media, _| media == "application/json");
                 }
+                // It also takes one response type per operation: roles.create's plain-text
+                // 404 (the Enterprise-only route) would be a second one beside its JSON 401.
+                op.responses.responses.retain(|_, response| match response {
+                    openapiv3::ReferenceOr::Item(r) => {
+                        r.content.is_empty() || r.content.contains_key("application/json")
+                    }
+                    openapiv3::ReferenceOr::Reference { .. } => true,
+                });
             }
         }
     }
