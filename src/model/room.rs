@@ -55,6 +55,31 @@ pub struct Room {
     pub join_code: Option<String>,
 }
 
+impl Room {
+    /// A new room named `name`, created by `creator` at `now`: no members yet, nothing set.
+    pub fn new(id: RoomId, name: &str, kind: RoomKind, creator: &super::User, now: Millis) -> Self {
+        Room {
+            id,
+            name: name.to_string(),
+            fname: name.to_string(),
+            kind,
+            creator_id: creator.id.clone(),
+            creator_username: creator.username.clone(),
+            read_only: false,
+            users_count: 0,
+            created_at: now,
+            updated_at: now,
+            default: false,
+            topic: None,
+            description: None,
+            announcement: None,
+            custom_fields: Default::default(),
+            archived: false,
+            join_code: None,
+        }
+    }
+}
+
 /// A user's membership of a room: join order, room roles and whether it is archived.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {

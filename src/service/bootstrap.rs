@@ -75,23 +75,14 @@ impl Service {
                 return Ok(DefaultChannelOutcome::NoAdmin);
             };
             let mut room = Room {
-                id: RoomId(DEFAULT_CHANNEL_ID.into()),
-                name: DEFAULT_CHANNEL_NAME.into(),
-                fname: DEFAULT_CHANNEL_NAME.into(),
-                kind: RoomKind::Channel,
-                creator_id: owner.id.clone(),
-                creator_username: owner.username.clone(),
-                read_only: false,
-                users_count: 0,
-                created_at: now,
-                updated_at: now,
                 default: true,
-                topic: None,
-                description: None,
-                announcement: None,
-                custom_fields: Default::default(),
-                archived: false,
-                join_code: None,
+                ..Room::new(
+                    RoomId(DEFAULT_CHANNEL_ID.into()),
+                    DEFAULT_CHANNEL_NAME,
+                    RoomKind::Channel,
+                    &owner,
+                    now,
+                )
             };
             let owner_role = vec![Role::Owner.as_str().to_string()];
             join(tx, &mut room, &owner, owner_role, sub_id.clone(), now)?;

@@ -55,25 +55,7 @@ impl Service {
                 let creator = tx
                     .user(&room.creator)?
                     .ok_or(super::ServiceError::UserNotFound)?;
-                let mut record = Room {
-                    id: id.clone(),
-                    name: room.name.clone(),
-                    fname: room.name.clone(),
-                    kind: room.kind,
-                    creator_id: creator.id.clone(),
-                    creator_username: creator.username.clone(),
-                    read_only: false,
-                    users_count: 0,
-                    created_at: now,
-                    updated_at: now,
-                    default: false,
-                    topic: None,
-                    description: None,
-                    announcement: None,
-                    custom_fields: Default::default(),
-                    archived: false,
-                    join_code: None,
-                };
+                let mut record = Room::new(id.clone(), &room.name, room.kind, &creator, now);
                 let mut seen = std::collections::HashSet::new();
                 let members = std::iter::once(&room.creator).chain(&room.members);
                 for (i, (member, sub_id)) in members.zip(sub_ids).enumerate() {

@@ -300,23 +300,8 @@ impl Service {
                 }
             }
             let mut room = Room {
-                id: room_id.clone(),
-                name: new.name.clone(),
-                fname: new.name.clone(),
-                kind: new.kind,
-                creator_id: creator.id.clone(),
-                creator_username: creator.username.clone(),
                 read_only: new.read_only,
-                users_count: 0,
-                created_at: now,
-                updated_at: now,
-                default: false,
-                topic: None,
-                description: None,
-                announcement: None,
-                custom_fields: Default::default(),
-                archived: false,
-                join_code: None,
+                ..Room::new(room_id.clone(), &new.name, new.kind, &creator, now)
             };
             for (i, member) in members.iter().enumerate() {
                 let roles = if i == 0 {

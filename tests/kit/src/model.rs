@@ -775,7 +775,7 @@ impl Model {
                 self.take_out(room, target)
             }
             Op::Leave { caller, room } => {
-                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
@@ -785,7 +785,7 @@ impl Model {
                 self.take_out(room, caller)
             }
             Op::Join { caller, room } => {
-                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
@@ -803,7 +803,7 @@ impl Model {
                 Outcome::Ok
             }
             Op::SetType { caller, room } => {
-                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
@@ -822,7 +822,7 @@ impl Model {
                 room,
                 archived,
             } => {
-                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
@@ -844,7 +844,7 @@ impl Model {
                 Outcome::Ok
             }
             Op::DeleteRoom { caller, room } => {
-                let (caller, room, _) = match self.room_op(caller, room, caller) {
+                let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
                 };
@@ -879,6 +879,12 @@ impl Model {
                 Outcome::Ok
             }
         }
+    }
+
+    /// `room_op` for an operation on the room itself, by `caller` alone.
+    fn own_room_op(&self, caller: u8, room: u8) -> Result<(usize, usize), Outcome> {
+        self.room_op(caller, room, caller)
+            .map(|(caller, room, _)| (caller, room))
     }
 
     /// Kick and leave: `user` goes from `room` unless it is no member, or the room's last
