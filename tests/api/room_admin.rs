@@ -1179,3 +1179,139 @@ async fn admin_rooms_rooms_get_subscriptions_get_and_directory() {
         )
     );
 }
+
+#[tokio::test]
+async fn the_remaining_room_refusals_answer_as_rocket_chat() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada = app.user_session("ada").await;
+    let room = app.create_room("c", "hall", &olga, &[]).await;
+
+    refused(
+        &app,
+        "channels.rename",
+        &olga,
+        json!({"roomId": room, "name": "a b"}),
+        400,
+        domain(
+            "a b is not a valid room name.",
+            "error-invalid-room-name",
+            Some(json!({"function": "RocketChat.getValidRoomName", "channel_name": "a b"})),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        "channels.rename",
+        &olga,
+        json!({"roomId": room}),
+        400,
+        plain(r#"The bodyParam "name" is required"#),
+    )
+    .await;
+    ok(
+        &app,
+        "channels.setDescription",
+        &olga,
+        json!({"roomId": room, "description": "d"}),
+    )
+    .await;
+    refused(
+        &app,
+        "channels.setDescription",
+        &olga,
+        json!({"roomId": room, "description": "d"}),
+        400,
+        plain("The channel description is the same as what it would be changed to."),
+    )
+    .await;
+    refused(
+        &app,
+        "channels.open",
+        &ada,
+        json!({"roomId": room}),
+        400,
+        plain(r#"The user/callee is not in the channel "hall"."#),
+    )
+    .await;
+    refused(
+        &app,
+        "rooms.leave",
+        &ada,
+        json!({"roomId": room}),
+        400,
+        domain(
+            "You are not in this room",
+            "error-user-not-in-room",
+            Some(json!({"method": "leaveRoom"})),
+        ),
+    )
+    .await;
+
+    // Without create-p nobody may make a channel private, even an owner with edit-room.
+    let (status, _) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "create-p", "roles": ["admin"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    refused(
+        &app,
+        "channels.setType",
+        &olga,
+        json!({"roomId": room, "type": "p"}),
+        400,
+        domain(
+            "Changing a public channel to a private room is not allowed",
+            "error-action-not-allowed",
+            Some(json!({"method": "saveRoomSettings", "action": "Change_Room_Type"})),
+        ),
+    )
+    .await;
+
+    // An archived room has no moderators to list, as Rocket.Chat answers.
+    ok(&app, "channels.archive", &olga, json!({"roomId": room})).await;
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/channels.moderators?roomId={room}"),
+            Some(&olga)
+        )
+        .await,
+        (
+            400,
+            domain(
+                "The channel, hall, is archived",
+                "error-room-archived",
+                None
+            )
+        )
+    );
+    refused(
+        &app,
+        "channels.join",
+        &ada,
+        json!({"roomId": room}),
+        400,
+        domain(
+            "The channel, hall, is archived",
+            "error-room-archived",
+            None,
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        "channels.addAll",
+        &app.admin,
+        json!({"roomId": room}),
+        400,
+        domain(
+            "The channel, hall, is archived",
+            "error-room-archived",
+            None,
+        ),
+    )
+    .await;
+}
