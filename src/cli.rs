@@ -163,6 +163,10 @@ pub struct ServeConfig {
     /// it `users.createToken` refuses every call.
     #[arg(long, env = "CREATE_TOKENS_FOR_USERS_SECRET", hide_env_values = true)]
     pub create_tokens_secret: Option<String>,
+    /// Remove audit-trail entries older than this many days, in the background (default:
+    /// keep them forever).
+    #[arg(long, env = "ROCKETLITE_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub audit_retention_days: Option<u32>,
 }
 
 impl ServeConfig {
@@ -315,6 +319,9 @@ pub async fn serve(
     tracing::info!("listening on http://{local}");
     on_ready(local);
     let sweeper = tokio::spawn(prune_expired_tokens(Arc::clone(&service)));
+    let audit_sweeper = config
+        .audit_retention_days
+        .map(|days| tokio::spawn(prune_audit_trail(Arc::clone(&service), days)));
     net::serve(
         listener,
         crate::api::app(
@@ -333,9 +340,37 @@ pub async fn serve(
     .await;
     sweeper.abort();
     let _ = sweeper.await;
+    if let Some(audit_sweeper) = audit_sweeper {
+        audit_sweeper.abort();
+        let _ = audit_sweeper.await;
+    }
     drop(service);
     tracing::info!("stopped; database closed");
     Ok(())
+}
+
+/// Removes audit-trail entries older than `days` now and every hour, in bounded batches.
+async fn prune_audit_trail(service: Arc<Service>, days: u32) {
+    const BATCH: usize = 1000;
+    loop {
+        loop {
+            let service = Arc::clone(&service);
+            let pruned = tokio::task::spawn_blocking(move || service.prune_audit(days, BATCH));
+            match pruned.await.unwrap_or(Ok(0)) {
+                Ok(n) if n == BATCH => continue,
+                Ok(0) => break,
+                Ok(n) => {
+                    tracing::info!(removed = n, "pruned old audit-trail entries");
+                    break;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning the audit trail failed");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
 }
 
 /// Removes expired login tokens now and every ten minutes (Meteor's own interval), in

@@ -39,6 +39,8 @@ pub enum Operation {
     /// `rooms.leave`, `rooms.favorite`: any kind of room.
     RoomsAny(RoomOperation),
     RoomsAdminRooms,
+    /// `rocketlite.audit`.
+    Audit,
     RoomsGet,
     SubscriptionsGet,
     Directory,

@@ -7,6 +7,8 @@ pub mod body;
 mod call;
 mod envelope;
 mod errors;
+#[allow(clippy::too_many_arguments)]
+mod extensions;
 mod form;
 mod machine;
 mod names;
@@ -65,6 +67,8 @@ pub enum ApiTags {
     Subscriptions,
     /// Roles and permissions.
     Permissions,
+    /// rocketlite's own extensions, not part of Rocket.Chat's API (`rocketlite.*`).
+    Extensions,
 }
 
 /// What every operation returns.
@@ -84,6 +88,7 @@ type Apis = (
     rooms::RoomsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
+    extensions::ExtensionsApi,
 );
 
 fn openapi_service() -> OpenApiService<Apis, ()> {
@@ -98,6 +103,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             rooms::RoomsApi,
             permissions::PermissionsApi,
             roles::RolesApi,
+            extensions::ExtensionsApi,
         ),
         "rocketlite",
         env!("CARGO_PKG_VERSION"),

@@ -271,6 +271,9 @@ fn ok_example(operation: &str) -> Option<Value> {
         "roomsAdminRooms" => {
             json!({"rooms": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
         }
+        "rocketliteAudit" => {
+            json!({"entries": [{"_id": "42", "ts": TS, "actor": {"type": "user", "id": USER_ID}, "action": "user.deactivate", "userId": "OLGAid1234567890x", "before": {"active": true}, "after": {"active": false, "inactiveReason": "deactivated", "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012"}]}}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
         "roomsGet" => json!({"update": [room_example("c")], "remove": [], "success": true}),
         "subscriptionsGet" => {
             json!({"update": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}], "remove": [], "success": true})

@@ -184,6 +184,8 @@ permissions! {
     DeleteC = "delete-c" => [Admin, Owner];
     DeleteP = "delete-p" => [Admin, Owner];
     ViewOutsideRoom = "view-outside-room" => [Admin, Owner, Moderator, User];
+    // rocketlite's own, for its extensions.
+    ViewAuditTrail = "rocketlite-view-audit-trail" => [Admin];
     ViewRoomAdministration = "view-room-administration" => [Admin];
     ViewStatistics = "view-statistics" => [Admin];
     ViewPrivilegedSetting = "view-privileged-setting" => [Admin];

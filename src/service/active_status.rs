@@ -2,6 +2,7 @@
 //! deletion (`users.delete`), without ever leaving a room without an active owner or the
 //! server without an active admin. Every path goes through [`departure`] and [`deactivate`].
 
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::permissions::require_any;
 use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active};
@@ -45,11 +46,12 @@ impl Service {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &PERMISSIONS, None)?;
             let user = tx.user(&req.user_id)?.ok_or(ServiceError::UserNotFound)?;
+            let stamp = Stamp::by(&caller, now);
             if req.active {
-                return reactivate(tx, user, now);
+                return reactivate(tx, user, &stamp);
             }
             let handovers = departure(tx, &user, req.confirm_relinquish)?;
-            deactivate(tx, user, &handovers, DEACTIVATED, now)
+            deactivate(tx, user, &handovers, DEACTIVATED, &stamp)
         })
     }
 }
@@ -80,12 +82,26 @@ pub(super) fn departure(
 pub(super) fn hand_over(
     tx: &impl Writes,
     handovers: &[Handover],
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
     for handover in handovers {
-        grant_owner(tx, &handover.room.id, &handover.successor, now)?;
+        grant_owner(tx, &handover.room.id, &handover.successor, stamp)?;
     }
     Ok(())
+}
+
+/// The handovers as the audit trail lists them: each room and who took it over.
+pub(super) fn handover_facts(handovers: &[Handover]) -> serde_json::Value {
+    handovers
+        .iter()
+        .map(|h| {
+            serde_json::json!({
+                "roomId": h.room.id,
+                "roomName": h.room.name,
+                "successorId": h.successor,
+            })
+        })
+        .collect()
 }
 
 /// Whether an active admin other than `user` exists.
@@ -122,20 +138,44 @@ pub(super) fn deactivate(
     user: User,
     handovers: &[Handover],
     reason: &str,
-    now: i64,
+    stamp: &Stamp,
 ) -> ServiceResult<User> {
-    hand_over(tx, handovers, now)?;
+    let now = stamp.now;
+    if user.active {
+        stamp.record(
+            tx,
+            "user.deactivate",
+            Subject::User(&user.id),
+            serde_json::json!({ "active": true }),
+            serde_json::json!({
+                "active": false,
+                "inactiveReason": reason,
+                "handovers": handover_facts(handovers),
+            }),
+        )?;
+    }
+    hand_over(tx, handovers, stamp)?;
     tx.remove_all_tokens(&user.id)?;
     set_archived(tx, &user.id, true, now)?;
     store_active(tx, user, false, Some(reason), now)
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
-pub(super) fn reactivate(tx: &impl Writes, user: User, now: i64) -> ServiceResult<User> {
+pub(super) fn reactivate(tx: &impl Writes, user: User, stamp: &Stamp) -> ServiceResult<User> {
+    let now = stamp.now;
+    if !user.active {
+        stamp.record(
+            tx,
+            "user.activate",
+            Subject::User(&user.id),
+            serde_json::json!({ "active": false, "inactiveReason": user.inactive_reason }),
+            serde_json::json!({ "active": true }),
+        )?;
+    }
     let user = store_active(tx, user, true, None, now)?;
     set_archived(tx, &user.id, false, now)?;
     for room in tx.room_ids_of(&user.id)? {
-        ensure_active_owner(tx, &room, now)?;
+        ensure_active_owner(tx, &room, stamp)?;
     }
     Ok(user)
 }

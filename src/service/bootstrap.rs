@@ -149,6 +149,13 @@ impl Service {
                 return Err(ServiceError::FieldUnavailable(record.username.clone()));
             }
             tx.put_user(&record, None)?;
+            super::audit::Stamp::server(now).record(
+                tx,
+                "user.create",
+                super::audit::Subject::User(&record.id),
+                serde_json::Value::Null,
+                super::audit::user_facts(&record),
+            )?;
             Ok(())
         })?;
         let username = user.username;

@@ -72,7 +72,7 @@ impl Service {
                 }
                 tx.put_room(&record)?;
                 // An inactive creator with active members: the invariant hands the room over.
-                super::rooms::ensure_active_owner(tx, id, now)?;
+                super::rooms::ensure_active_owner(tx, id, &super::audit::Stamp::server(now))?;
                 out.push(id.clone());
             }
             Ok(out)

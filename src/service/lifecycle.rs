@@ -1,7 +1,8 @@
 //! `users.delete` and `users.deactivateIdle`: the other ways a user goes, through the same
 //! rules as `users.setActiveStatus` (`active_status::departure`).
 
-use super::active_status::{IDLE_TOO_LONG, deactivate, departure, hand_over};
+use super::active_status::{IDLE_TOO_LONG, deactivate, departure, hand_over, handover_facts};
+use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
 use super::lookup::{UserRef, find_user};
 use super::permissions::require_any;
@@ -27,7 +28,15 @@ impl Service {
             require_any(tx, &caller, &[Permission::DeleteUser], None)?;
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
             let handovers = departure(tx, &user, confirm_relinquish)?;
-            hand_over(tx, &handovers, now)?;
+            let stamp = Stamp::by(&caller, now);
+            stamp.record(
+                tx,
+                "user.delete",
+                Subject::User(&user.id),
+                user_facts(&user),
+                serde_json::json!({ "handovers": handover_facts(&handovers) }),
+            )?;
+            hand_over(tx, &handovers, &stamp)?;
             for room_id in tx.room_ids_of(&user.id)? {
                 if let Some(sub) = tx.subscription(&room_id, &user.id)? {
                     tx.remove_subscription(&sub)?;
@@ -76,7 +85,13 @@ impl Service {
                     Err(ServiceError::LastAdmin) => continue,
                     other => other?,
                 };
-                deactivate(tx, user, &handovers, IDLE_TOO_LONG, now)?;
+                deactivate(
+                    tx,
+                    user,
+                    &handovers,
+                    IDLE_TOO_LONG,
+                    &Stamp::by(&caller, now),
+                )?;
                 count += 1;
             }
             Ok(count)

@@ -2,6 +2,7 @@
 //! `moderator` and `leader`. Kick and leave are ways out of a room, so they keep the rule of
 //! every way out: a room's last (active) owner cannot go (`rooms::check_owner_removal`).
 
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::lookup::{RoomRef, UserRef};
 use super::permissions::has_permission;
@@ -26,17 +27,25 @@ pub(super) fn not_archived(room: &Room) -> ServiceResult<()> {
 
 /// Takes `user` out of `room`: its subscription (and with it its room roles) goes, and the
 /// room counts one member less. The caller checked [`check_owner_removal`].
-fn remove_member(tx: &impl Writes, room: &Room, user: &User, now: i64) -> ServiceResult<Room> {
+fn remove_member(tx: &impl Writes, room: &Room, user: &User, stamp: &Stamp) -> ServiceResult<Room> {
     let sub = tx
         .subscription(&room.id, &user.id)?
         .ok_or(ServiceError::NotMember)?;
     if sub.has_role(Role::Owner) {
         check_owner_removal(tx, &room.id, user)?;
+        // Leaving takes the ownership with it: an ownership change for the trail.
+        stamp.record(
+            tx,
+            "room.owner.remove",
+            Subject::Membership(&room.id, &user.id),
+            serde_json::json!({ "roles": sub.roles }),
+            serde_json::json!({ "member": false }),
+        )?;
     }
     tx.remove_subscription(&sub)?;
     let mut room = room.clone();
     room.users_count = room.users_count.saturating_sub(1);
-    room.updated_at = now;
+    room.updated_at = stamp.now;
     tx.put_room(&room)?;
     Ok(room)
 }
@@ -61,7 +70,7 @@ impl Service {
             if !has_permission(tx, &me, Permission::RemoveUser, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed);
             }
-            remove_member(tx, &room, &user, now)
+            remove_member(tx, &room, &user, &Stamp::by(&me, now))
         })
     }
 
@@ -86,7 +95,7 @@ impl Service {
             if !has_permission(tx, &me, permission, None)? {
                 return Err(ServiceError::NotAllowed);
             }
-            remove_member(tx, &room, &me, now)
+            remove_member(tx, &room, &me, &Stamp::by(&me, now))
         })
     }
 
@@ -120,7 +129,7 @@ impl Service {
             if tx.subscription(&room.id, &me.id)?.is_none() {
                 join(tx, &mut room, &me, vec![], sub_id.clone(), now)?;
                 tx.put_room(&room)?;
-                ensure_active_owner(tx, &room.id, now)?;
+                ensure_active_owner(tx, &room.id, &Stamp::by(&me, now))?;
             }
             Ok(room)
         })
@@ -192,7 +201,7 @@ impl Service {
             }
             if !newcomers.is_empty() {
                 tx.put_room(&room)?;
-                ensure_active_owner(tx, &room.id, now)?;
+                ensure_active_owner(tx, &room.id, &Stamp::by(&me, now))?;
             }
             Ok(room)
         })
@@ -227,11 +236,12 @@ impl Service {
             let sub = tx
                 .subscription(&room.id, &user.id)?
                 .ok_or(ServiceError::NotMember)?;
+            let stamp = Stamp::by(&me, now);
             match (grant, sub.has_role(role)) {
                 (true, true) => Err(ServiceError::RoomRoleHeld(role)),
                 (false, false) => Err(ServiceError::RoomRoleMissing(role)),
-                (true, false) => Ok(grant_room_role(tx, &room.id, &user.id, role, now)?),
-                (false, true) => Ok(revoke_room_role(tx, &sub, role, now)?),
+                (true, false) => Ok(grant_room_role(tx, &room.id, &user.id, role, &stamp)?),
+                (false, true) => Ok(revoke_room_role(tx, &sub, role, &stamp)?),
             }
         })
     }

@@ -2,6 +2,7 @@
 //! Knows no poem type and no redb type; every state change is one store write transaction.
 
 mod active_status;
+mod audit;
 mod auth;
 mod bootstrap;
 mod error;
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use rand::RngCore;
 
 pub use active_status::SetActiveStatus;
+pub use audit::AuditFilter;
 pub use auth::{Caller, LoginName};
 pub use bootstrap::{AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome};
 pub use error::{ServiceError, ServiceResult};

@@ -97,7 +97,16 @@ impl Service {
                 user.roles.insert(0, Role::Admin.as_str().into());
             }
             tx.put_user(&user, None)?;
-            join_default_rooms(tx, &user, &sub_ids, now)?;
+            // A sign-up is its own actor.
+            let stamp = super::audit::Stamp::by(&user, now);
+            stamp.record(
+                tx,
+                "user.create",
+                super::audit::Subject::User(&user.id),
+                serde_json::Value::Null,
+                super::audit::user_facts(&user),
+            )?;
+            join_default_rooms(tx, &user, &sub_ids, &stamp)?;
             Ok(user)
         })
     }

@@ -3,6 +3,7 @@
 //! `owner`, so it keeps the last active admin and each room's last active owner.
 
 use super::active_status::another_active_admin;
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
@@ -37,6 +38,23 @@ pub struct RoleRevoke {
     pub username: String,
     pub role_id: Option<String>,
     pub scope: Option<RoomId>,
+}
+
+/// Records a change of `user`'s global roles.
+fn record_roles(
+    tx: &impl Writes,
+    stamp: &Stamp,
+    action: &str,
+    before: &User,
+    after: &User,
+) -> Result<(), StoreError> {
+    stamp.record(
+        tx,
+        action,
+        Subject::User(&after.id),
+        serde_json::json!({ "roles": before.roles }),
+        serde_json::json!({ "roles": after.roles }),
+    )
 }
 
 /// A known role: its stored record and what rocketlite does with it.
@@ -155,15 +173,17 @@ impl Service {
             if role == Role::Admin && !has_permission(tx, &me, Permission::AssignAdminRole, None)? {
                 return Err(ServiceError::EditNotAllowed(super::EditRight::AdminRole));
             }
+            let stamp = Stamp::by(&me, now);
             if role.is_global() {
                 let previous = user.clone();
                 user.roles.push(role.as_str().into());
                 user.updated_at = now;
                 tx.put_user(&user, Some(&previous))?;
+                record_roles(tx, &stamp, "user.role.add", &previous, &user)?;
             } else if let Some(room) = &grant.room
                 && tx.subscription(room, &user.id)?.is_some()
             {
-                grant_room_role(tx, room, &user.id, role, now)?;
+                grant_room_role(tx, room, &user.id, role, &stamp)?;
             }
             Ok(record)
         })
@@ -203,6 +223,13 @@ impl Service {
                 user.roles.retain(|r| r != role.as_str());
                 user.updated_at = now;
                 tx.put_user(&user, Some(&previous))?;
+                record_roles(
+                    tx,
+                    &Stamp::by(&me, now),
+                    "user.role.remove",
+                    &previous,
+                    &user,
+                )?;
             } else if let Some(room) = room {
                 if role == Role::Owner {
                     check_owner_removal(tx, room, &user)?;
@@ -210,7 +237,7 @@ impl Service {
                 let sub = tx
                     .subscription(room, &user.id)?
                     .ok_or_else(|| StoreError::Corrupt("role holder without membership".into()))?;
-                revoke_room_role(tx, &sub, role, now)?;
+                revoke_room_role(tx, &sub, role, &Stamp::by(&me, now))?;
             }
             Ok(record)
         })

@@ -5,6 +5,7 @@
 //! Archiving is one of the two causes of an archived subscription (the other is a
 //! deactivated user, `active_status`): each is stored on its own, so neither undoes the other.
 
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::limits;
 use super::lookup::RoomRef;
@@ -232,6 +233,7 @@ impl Service {
         kind: RoomKind,
         room: &RoomRef,
     ) -> ServiceResult<()> {
+        let now = self.now();
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
@@ -243,7 +245,20 @@ impl Service {
             if !has_permission(tx, &me, permission, Some(&room.id))? {
                 return Err(ServiceError::NotAllowed);
             }
-            for member in tx.member_ids_in_join_order(&room.id)? {
+            let members = tx.member_ids_in_join_order(&room.id)?;
+            Stamp::by(&me, now).record(
+                tx,
+                "room.delete",
+                Subject::Room(&room.id),
+                serde_json::json!({
+                    "name": room.name,
+                    "t": room.kind.letter(),
+                    "members": members,
+                    "owners": tx.owner_ids(&room.id)?,
+                }),
+                serde_json::Value::Null,
+            )?;
+            for member in members {
                 if let Some(sub) = tx.subscription(&room.id, &member)? {
                     tx.remove_subscription(&sub)?;
                 }

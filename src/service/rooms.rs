@@ -1,5 +1,6 @@
 //! Rooms: creation, membership, ownership and what a caller may see of them.
 
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
@@ -11,6 +12,7 @@ use crate::model::{
     Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key,
 };
 use crate::store::prelude::*;
+use serde_json::json;
 
 /// What `channels.create` / `groups.create` ask for.
 #[derive(Clone, Debug)]
@@ -126,8 +128,9 @@ pub(super) fn join_default_rooms(
     tx: &impl Writes,
     user: &User,
     ids: &[String],
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
+    let now = stamp.now;
     let mut ids = ids.iter().cloned();
     for room_id in tx.default_room_ids()? {
         let Some(mut room) = tx.room(&room_id)? else {
@@ -141,7 +144,7 @@ pub(super) fn join_default_rooms(
             .unwrap_or_else(|| format!("{}{}", room.id.as_str(), user.id.as_str()));
         join(tx, &mut room, user, vec![], id, now)?;
         tx.put_room(&room)?;
-        ensure_active_owner(tx, &room.id, now)?;
+        ensure_active_owner(tx, &room.id, stamp)?;
     }
     Ok(())
 }
@@ -173,13 +176,13 @@ pub(super) fn has_active_owner(
 pub(super) fn ensure_active_owner(
     tx: &impl Writes,
     room: &RoomId,
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
     if has_active_owner(tx, room, None)? {
         return Ok(());
     }
     match tx.first_member_where(room, |id| is_active(tx, id))? {
-        Some(first) => grant_owner(tx, room, &first, now),
+        Some(first) => grant_owner(tx, room, &first, stamp),
         None => Ok(()),
     }
 }
@@ -189,9 +192,19 @@ pub(super) fn grant_owner(
     tx: &impl Writes,
     room: &RoomId,
     user: &UserId,
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    grant_room_role(tx, room, user, Role::Owner, now)
+    grant_room_role(tx, room, user, Role::Owner, stamp)
+}
+
+/// The audit action of gaining or losing a room role: ownership has its own.
+fn room_role_action(role: Role, add: bool) -> &'static str {
+    match (role, add) {
+        (Role::Owner, true) => "room.owner.add",
+        (Role::Owner, false) => "room.owner.remove",
+        (_, true) => "room.role.add",
+        (_, false) => "room.role.remove",
+    }
 }
 
 /// Gives the member `user` the room role `role` (the caller checked it lacks it).
@@ -200,15 +213,22 @@ pub(super) fn grant_room_role(
     room: &RoomId,
     user: &UserId,
     role: Role,
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
     let previous = tx
         .subscription(room, user)?
         .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
     let mut sub = previous.clone();
     sub.roles.push(role.as_str().into());
-    sub.updated_at = now;
-    tx.put_subscription(&sub, Some(&previous))
+    sub.updated_at = stamp.now;
+    tx.put_subscription(&sub, Some(&previous))?;
+    stamp.record(
+        tx,
+        room_role_action(role, true),
+        Subject::Membership(room, user),
+        json!({ "roles": previous.roles }),
+        json!({ "roles": sub.roles }),
+    )
 }
 
 /// Whether `user` may stop owning `room`: refused when no owner would remain, and
@@ -231,12 +251,19 @@ pub(super) fn revoke_room_role(
     tx: &impl Writes,
     sub: &Subscription,
     role: Role,
-    now: i64,
+    stamp: &Stamp,
 ) -> Result<(), StoreError> {
     let mut updated = sub.clone();
     updated.roles.retain(|r| r != role.as_str());
-    updated.updated_at = now;
-    tx.put_subscription(&updated, Some(sub))
+    updated.updated_at = stamp.now;
+    tx.put_subscription(&updated, Some(sub))?;
+    stamp.record(
+        tx,
+        room_role_action(role, false),
+        Subject::Membership(&sub.room_id, &sub.user_id),
+        json!({ "roles": sub.roles }),
+        json!({ "roles": updated.roles }),
+    )
 }
 
 /// The checks `addOwner` and `removeOwner` share, in Rocket.Chat's order: the caller may see
@@ -364,7 +391,7 @@ impl Service {
             }
             if joined {
                 tx.put_room(&room)?;
-                ensure_active_owner(tx, &room.id, now)?;
+                ensure_active_owner(tx, &room.id, &Stamp::by(&caller, now))?;
             }
             Ok(room)
         })
@@ -381,11 +408,12 @@ impl Service {
         let now = self.now();
         let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
             let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if sub.has_role(Role::Owner) {
                 return Err(ServiceError::RoomRoleHeld(Role::Owner));
             }
-            Ok(grant_owner(tx, &room.id, &user.id, now)?)
+            Ok(grant_owner(tx, &room.id, &user.id, &Stamp::by(&me, now))?)
         })
     }
 
@@ -402,12 +430,18 @@ impl Service {
         let now = self.now();
         let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
             let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
             if !sub.has_role(Role::Owner) {
                 return Err(ServiceError::RoomRoleMissing(Role::Owner));
             }
             check_owner_removal(tx, &room.id, &user)?;
-            Ok(revoke_room_role(tx, &sub, Role::Owner, now)?)
+            Ok(revoke_room_role(
+                tx,
+                &sub,
+                Role::Owner,
+                &Stamp::by(&me, now),
+            )?)
         })
     }
 

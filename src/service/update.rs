@@ -2,6 +2,7 @@
 //! rules of `users.setActiveStatus` and a role change never removes the last active admin.
 
 use super::active_status::{DEACTIVATED, another_active_admin, deactivate, departure, reactivate};
+use super::audit::{Stamp, Subject, changed, user_facts};
 use super::auth::current_caller;
 use super::limits;
 use super::lookup::{UserRef, find_user};
@@ -88,18 +89,25 @@ impl Service {
                 _ => Vec::new(),
             };
             // Every check passed: write.
+            let stamp = Stamp::by(&me, now);
             if updated != user {
                 updated.updated_at = now;
                 tx.put_user(&updated, Some(&user))?;
+                let (mut before, mut after) = changed(&user_facts(&user), &user_facts(&updated));
+                if updated.password_hash != user.password_hash {
+                    before["password"] = serde_json::json!("(hidden)");
+                    after["password"] = serde_json::json!("(changed)");
+                }
+                stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
             }
             if hash.is_some() {
                 revoke_other_tokens(tx, &updated.id, &caller)?;
             }
             match changes.active {
                 Some(false) if updated.active => {
-                    deactivate(tx, updated, &handovers, DEACTIVATED, now)
+                    deactivate(tx, updated, &handovers, DEACTIVATED, &stamp)
                 }
-                Some(true) if !updated.active => reactivate(tx, updated, now),
+                Some(true) if !updated.active => reactivate(tx, updated, &stamp),
                 _ => Ok(updated),
             }
         })

@@ -89,8 +89,16 @@ impl Service {
             check_unique(tx, &user.username, &user.emails[0].address)?;
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
+            let stamp = super::audit::Stamp::by(&caller, now);
+            stamp.record(
+                tx,
+                "user.create",
+                super::audit::Subject::User(&user.id),
+                serde_json::Value::Null,
+                super::audit::user_facts(&user),
+            )?;
             if join_defaults {
-                join_default_rooms(tx, &user, &sub_ids, now)?;
+                join_default_rooms(tx, &user, &sub_ids, &stamp)?;
             }
             Ok(user.clone())
         })

@@ -3,6 +3,7 @@
 //! Reads go through [`ReadTx`], writes through [`WriteTx`]; both offer the same read queries
 //! (see [`OpenTables`]), so a write use case checks with the very transaction it writes in.
 
+mod audit;
 mod codec;
 mod handle;
 mod permissions;
@@ -11,6 +12,7 @@ mod tables;
 mod users;
 mod writer;
 
+pub use audit::{AuditReads, AuditWrites};
 pub use handle::DiskFaults;
 pub use permissions::{PermissionReads, PermissionWrites};
 pub use rooms::{RoomReads, RoomWrites};
@@ -76,18 +78,18 @@ impl From<redb::DatabaseError> for StoreError {
 
 /// The one interface a read use case has to the store: every query it may make, whatever the
 /// engine behind it. Service code names only this and [`Writes`].
-pub trait Reads: UserReads + RoomReads + PermissionReads {}
-impl<T: UserReads + RoomReads + PermissionReads> Reads for T {}
+pub trait Reads: UserReads + RoomReads + PermissionReads + AuditReads {}
+impl<T: UserReads + RoomReads + PermissionReads + AuditReads> Reads for T {}
 
 /// Everything a write use case may do inside its transaction: the queries and the changes.
-pub trait Writes: Reads + UserWrites + RoomWrites + PermissionWrites {}
-impl<T: Reads + UserWrites + RoomWrites + PermissionWrites> Writes for T {}
+pub trait Writes: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites {}
+impl<T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites> Writes for T {}
 
 /// `use crate::store::prelude::*` brings the store's query and change methods into scope.
 pub mod prelude {
     pub use super::{
-        PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites, StoreError, UserReads,
-        UserWrites, Writes,
+        AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
+        StoreError, UserReads, UserWrites, Writes,
     };
 }
 

@@ -95,6 +95,9 @@ tables! {
     multimap ROOMID_OWNERID: <&str, &str> = "roomid_ownerid";
     /// `user id -> deleted at (ms)`: deleted users, so their ids are never given out again.
     table DELETED_USERID: <&str, i64> = "deleted_userid";
+    /// `seq -> codec(AuditEntry)`: the audit trail, oldest first; only appended to and pruned
+    /// from the front.
+    table SEQ_AUDIT: <u64, &[u8]> = "seq_audit";
     /// `room id -> ()`: the default rooms, which every new user joins.
     table DEFAULT_ROOMID: <&str, ()> = "default_roomid";
 }

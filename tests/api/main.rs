@@ -4,6 +4,7 @@ mod common;
 
 mod abuse;
 mod active_status;
+mod audit;
 mod auth;
 mod connections;
 mod default_channel;

@@ -35,6 +35,7 @@ fn config(dir: &Path) -> ServeConfig {
         no_default_channel: false,
         no_registration: false,
         create_tokens_secret: None,
+        audit_retention_days: None,
     }
 }
 

@@ -1,0 +1,164 @@
+//! The audit trail: [`record`] is called by each lifecycle change inside its own
+//! transaction, so an entry exists exactly when the change does; a refusal or a no-op writes
+//! none. Reading it needs `rocketlite-view-audit-trail`.
+
+use serde_json::{Value, json};
+
+use super::listing::Page;
+use super::permissions::require_any;
+use super::{Caller, Service, ServiceResult};
+use crate::model::{Actor, AuditEntry, Millis, Permission, RoomId, User, UserId};
+use crate::store::prelude::*;
+
+/// Who makes a change, and when: every audited change carries one.
+#[derive(Clone, Debug)]
+pub(super) struct Stamp {
+    pub actor: Actor,
+    pub now: Millis,
+}
+
+impl Stamp {
+    /// A change made by `user` at `now`.
+    pub(super) fn by(user: &User, now: Millis) -> Self {
+        Stamp {
+            actor: Actor::User(user.id.clone()),
+            now,
+        }
+    }
+
+    /// A change the server makes by itself at `now` (start-up, imports).
+    pub(super) fn server(now: Millis) -> Self {
+        Stamp {
+            actor: Actor::Server,
+            now,
+        }
+    }
+
+    /// Appends one entry for a change made with this stamp.
+    pub(super) fn record(
+        &self,
+        tx: &impl Writes,
+        action: &str,
+        subject: Subject<'_>,
+        before: Value,
+        after: Value,
+    ) -> Result<(), StoreError> {
+        record(tx, &self.actor, action, subject, before, after, self.now)
+    }
+}
+
+/// What an entry is about.
+pub(super) enum Subject<'a> {
+    User(&'a UserId),
+    Room(&'a RoomId),
+    Membership(&'a RoomId, &'a UserId),
+}
+
+/// Appends one entry for a change made in this transaction.
+fn record(
+    tx: &impl Writes,
+    actor: &Actor,
+    action: &str,
+    subject: Subject<'_>,
+    before: Value,
+    after: Value,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let (user_id, room_id) = match subject {
+        Subject::User(u) => (Some(u.clone()), None),
+        Subject::Room(r) => (None, Some(r.clone())),
+        Subject::Membership(r, u) => (Some(u.clone()), Some(r.clone())),
+    };
+    tx.append_audit(AuditEntry {
+        seq: 0,
+        at: now,
+        actor: actor.clone(),
+        action: action.into(),
+        user_id,
+        room_id,
+        before,
+        after,
+    })
+}
+
+/// The audited fields of a user: everything but the password hash and login times.
+pub(super) fn user_facts(user: &User) -> Value {
+    json!({
+        "username": user.username,
+        "name": user.name,
+        "emails": user.emails.iter().map(|e| json!({"address": e.address, "verified": e.verified})).collect::<Vec<_>>(),
+        "active": user.active,
+        "roles": user.roles,
+        "inactiveReason": user.inactive_reason,
+        "bio": user.profile.bio,
+        "nickname": user.profile.nickname,
+        "statusText": user.profile.status_text,
+    })
+}
+
+/// The fields of `after` that differ from `before`, each side alone: what an update changed.
+pub(super) fn changed(before: &Value, after: &Value) -> (Value, Value) {
+    let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Value::Object(b), Value::Object(a)) = (before, after) {
+        for (key, value) in a {
+            if b.get(key) != Some(value) {
+                old.insert(key.clone(), b.get(key).cloned().unwrap_or(Value::Null));
+                new.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    (Value::Object(old), Value::Object(new))
+}
+
+/// Which entries `rocketlite.audit` lists.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// The user an entry is about.
+    pub user_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub action: Option<String>,
+    pub since: Option<Millis>,
+    pub until: Option<Millis>,
+    pub page: Page,
+}
+
+impl Service {
+    /// `rocketlite.audit`: the entries matching `filter`, newest first, and how many match.
+    pub fn audit_trail(
+        &self,
+        caller: &Caller,
+        filter: &AuditFilter,
+    ) -> ServiceResult<(Vec<AuditEntry>, usize)> {
+        self.store.read(|tx| {
+            require_any(tx, &caller.user, &[Permission::ViewAuditTrail], None)?;
+            let mut entries: Vec<AuditEntry> =
+                tx.audit_entries()?
+                    .into_iter()
+                    .filter(|e| {
+                        filter
+                            .user_id
+                            .as_deref()
+                            .is_none_or(|u| e.user_id.as_ref().is_some_and(|id| id.as_str() == u))
+                            && filter.actor_id.as_deref().is_none_or(|a| {
+                                e.actor.user_id().is_some_and(|id| id.as_str() == a)
+                            })
+                            && filter.action.as_deref().is_none_or(|a| e.action == a)
+                            && filter.since.is_none_or(|t| e.at >= t)
+                            && filter.until.is_none_or(|t| e.at <= t)
+                    })
+                    .collect();
+            entries.reverse();
+            let total = entries.len();
+            Ok((filter.page.of(entries), total))
+        })
+    }
+
+    /// Removes up to `limit` entries older than `retention_days`; the server runs it in the
+    /// background when `--audit-retention-days` is set.
+    pub fn prune_audit(&self, retention_days: u32, limit: usize) -> ServiceResult<usize> {
+        let cutoff = self.now() - Millis::from(retention_days) * super::DAY_MS;
+        Ok(self
+            .store
+            .write(move |tx| tx.prune_audit_before(cutoff, limit))?)
+    }
+}

@@ -1,0 +1,62 @@
+//! The audit trail: appended to inside the transaction of each change, read in order,
+//! pruned from the oldest end.
+
+use redb::ReadableTable;
+
+use super::tables::SEQ_AUDIT;
+use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
+use crate::model::{AuditEntry, Millis};
+
+/// The queries on the audit trail.
+pub trait AuditReads {
+    /// Every entry, oldest first.
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError>;
+}
+
+impl<T: OpenTables> AuditReads for Tx<T> {
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(SEQ_AUDIT)?.iter()? {
+            out.push(decode(row?.1.value())?);
+        }
+        Ok(out)
+    }
+}
+
+/// The changes to the audit trail: appending, and pruning old entries. Nothing else.
+pub trait AuditWrites {
+    /// Appends `entry` under the next place in the trail (its `seq` is set here).
+    fn append_audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
+
+    /// Removes up to `limit` entries older than `cutoff`, oldest first; returns how many.
+    fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError>;
+}
+
+impl AuditWrites for WriteTx {
+    fn append_audit(&self, mut entry: AuditEntry) -> Result<(), StoreError> {
+        let seq = self.meta("audit_seq")?.unwrap_or(0) + 1;
+        self.set_meta("audit_seq", seq)?;
+        entry.seq = seq;
+        self.w()
+            .open_table(SEQ_AUDIT)?
+            .insert(seq, encode(&entry).as_slice())?;
+        Ok(())
+    }
+
+    fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError> {
+        let mut old = Vec::new();
+        for row in self.inner.open_table(SEQ_AUDIT)?.iter()? {
+            let (seq, bytes) = row?;
+            let entry: AuditEntry = decode(bytes.value())?;
+            if entry.at >= cutoff || old.len() >= limit {
+                break;
+            }
+            old.push(seq.value());
+        }
+        let mut table = self.w().open_table(SEQ_AUDIT)?;
+        for seq in &old {
+            table.remove(seq)?;
+        }
+        Ok(old.len())
+    }
+}

@@ -1,0 +1,198 @@
+//! `rocketlite.audit`: every lifecycle change leaves one entry, written with the change; a
+//! refusal or a no-op leaves none.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, forbidden};
+
+async fn trail(app: &TestApp, query: &str) -> Value {
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/rocketlite.audit{query}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn actions(body: &Value) -> Vec<String> {
+    body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deactivation_with_handovers_is_recorded_with_its_successors() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada_id = app.create_user("ada").await;
+    let hall = app.create_room("c", "hall", &olga, &["ada"]).await;
+    let den = app.create_room("p", "den", &olga, &["ada"]).await;
+    let before = trail(&app, "").await["total"].as_u64().unwrap();
+
+    // Refused without confirmRelinquish: nothing recorded.
+    let (status, _) = app
+        .set_active(&app.admin, &olga.user_id, false, false)
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(trail(&app, "").await["total"], before);
+
+    let (status, _) = app.set_active(&app.admin, &olga.user_id, false, true).await;
+    assert_eq!(status, 200);
+    let body = trail(&app, "").await;
+    let new = body["total"].as_u64().unwrap() - before;
+    assert_eq!(new, 3, "one deactivation and two ownerships: {body}");
+    let entries = &body["entries"];
+    // Newest first: the handovers were written after the deactivation entry.
+    assert_eq!(
+        actions(&body)[..3],
+        ["room.owner.add", "room.owner.add", "user.deactivate"]
+    );
+    let deactivation = &entries[2];
+    assert_eq!(
+        deactivation["actor"],
+        json!({"type": "user", "id": app.admin.user_id})
+    );
+    assert_eq!(deactivation["userId"], json!(olga.user_id));
+    assert_eq!(deactivation["before"], json!({"active": true}));
+    assert_eq!(deactivation["after"]["inactiveReason"], "deactivated");
+    let mut handed: Vec<(String, String)> = deactivation["after"]["handovers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["roomName"].as_str().unwrap().into(),
+                h["successorId"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    handed.sort();
+    assert_eq!(
+        handed,
+        [
+            ("den".into(), ada_id.clone()),
+            ("hall".into(), ada_id.clone())
+        ]
+    );
+    let rooms: Vec<&Value> = entries.as_array().unwrap()[..2]
+        .iter()
+        .map(|e| &e["roomId"])
+        .collect();
+    assert!(rooms.contains(&&json!(hall)) && rooms.contains(&&json!(den)));
+    assert_eq!(entries[0]["userId"], json!(ada_id));
+
+    // A no-op records nothing: olga is inactive already.
+    let (status, _) = app.set_active(&app.admin, &olga.user_id, false, true).await;
+    assert_eq!(status, 200);
+    assert_eq!(trail(&app, "").await["total"], body["total"]);
+
+    // Filters: by the user an entry is about, by action, by actor.
+    let about_olga = trail(&app, &format!("?userId={}", olga.user_id)).await;
+    assert_eq!(actions(&about_olga), ["user.deactivate", "user.create"]);
+    let activations = trail(&app, "?action=user.activate").await;
+    assert_eq!(activations["total"], 0);
+    // Creating a room is not a lifecycle change: olga made none.
+    let by_olga = trail(&app, &format!("?actorId={}", olga.user_id)).await;
+    assert_eq!(by_olga["total"], 0);
+    let by_admin = trail(&app, &format!("?actorId={}&count=3", app.admin.user_id)).await;
+    assert_eq!(
+        actions(&by_admin),
+        ["room.owner.add", "room.owner.add", "user.deactivate"]
+    );
+}
+
+#[tokio::test]
+async fn updates_roles_ownership_and_deletions_are_recorded_and_only_admins_read_them() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada_id = app.create_user("ada").await;
+    let room = app.create_room("c", "hall", &olga, &["ada"]).await;
+
+    let (status, _) = app
+        .post(
+            "/api/v1/users.update",
+            Some(&app.admin),
+            json!({"userId": ada_id, "data": {"name": "Ada L", "password": "new-secret"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let body = trail(&app, &format!("?userId={ada_id}&action=user.update")).await;
+    let update = &body["entries"][0];
+    assert_eq!(
+        update["before"],
+        json!({"name": "ada", "password": "(hidden)"})
+    );
+    assert_eq!(
+        update["after"],
+        json!({"name": "Ada L", "password": "(changed)"})
+    );
+
+    let (status, _) = app
+        .post(
+            "/api/v1/roles.addUserToRole",
+            Some(&app.admin),
+            json!({"username": "ada", "roleId": "bot"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post(
+            "/api/v1/channels.addOwner",
+            Some(&olga),
+            json!({"roomId": room, "userId": ada_id}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post(
+            "/api/v1/channels.delete",
+            Some(&olga),
+            json!({"roomId": room}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post(
+            "/api/v1/users.delete",
+            Some(&app.admin),
+            json!({"userId": ada_id}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let recent = trail(&app, "?count=4").await;
+    assert_eq!(
+        actions(&recent),
+        [
+            "user.delete",
+            "room.delete",
+            "room.owner.add",
+            "user.role.add"
+        ]
+    );
+    assert_eq!(recent["entries"][1]["before"]["name"], "hall");
+    assert_eq!(recent["entries"][2]["actor"]["id"], json!(olga.user_id));
+    assert_eq!(
+        recent["entries"][3]["after"],
+        json!({"roles": ["user", "bot"]})
+    );
+    assert_eq!(recent["count"], 4);
+
+    let (status, bad) = app
+        .get("/api/v1/rocketlite.audit?since=yesterday", Some(&app.admin))
+        .await;
+    assert_eq!(
+        (status, bad["errorType"].clone()),
+        (400, json!("error-since-param-invalid"))
+    );
+    let later = trail(&app, "?since=2100-01-01T00:00:00Z").await;
+    assert_eq!(later["total"], 0);
+    assert_eq!(
+        app.get("/api/v1/rocketlite.audit", Some(&olga)).await,
+        (403, forbidden())
+    );
+}
