@@ -41,6 +41,8 @@ pub enum Operation {
     RoomsAdminRooms,
     /// `rocketlite.audit`.
     Audit,
+    /// `rocketlite.ownershipPlan`.
+    OwnershipPlan,
     RoomsGet,
     SubscriptionsGet,
     Directory,
@@ -539,6 +541,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             (false, "channel") => format!("The channel, {name}, is already open to the sender"),
             (false, _) => format!("The {noun}, {name}, is already open for the sender"),
         }),
+        E::PlanChanged => domain(
+            "The ownership plan changed: ask rocketlite.ownershipPlan again",
+            "error-plan-changed",
+            None,
+        ),
         E::NoSubscription => domain(
             "You must be part of a room to favorite it",
             "error-invalid-subscription",

@@ -12,8 +12,9 @@ use super::auth::Auth;
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call_read};
+use crate::model::UserId;
 use crate::model::{Actor, AuditEntry, iso8601, parse_iso8601};
-use crate::service::{AuditFilter, Page, Service, ServiceError};
+use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service, ServiceError};
 
 /// Who made a change: a user (`id`), or the server itself.
 #[derive(Object)]
@@ -85,6 +86,83 @@ pub struct AuditOk {
     pub success: bool,
 }
 
+/// A room in an ownership plan.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PlanRoomView {
+    pub room_id: String,
+    pub room_name: String,
+}
+
+/// A room that would change hands, and to whom.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PlanHandoverView {
+    pub room_id: String,
+    pub room_name: String,
+    pub successor_id: String,
+    pub successor_username: String,
+}
+
+/// What a deactivation or deletion would do now, and the id that binds it.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct OwnershipPlanOk {
+    pub user_id: String,
+    /// `deactivate` or `delete`.
+    pub action: String,
+    /// Send it as `planId` with users.setActiveStatus, users.update or users.delete: they
+    /// refuse with `error-plan-changed` (changing nothing) unless they would do exactly this.
+    pub plan_id: String,
+    /// True when the user is the last active admin: the change would be refused.
+    pub last_admin_refusal: bool,
+    /// The rooms the user is the last active owner of, with the earliest-joined active member
+    /// who takes each over (with `confirmRelinquish`; without it they refuse the change).
+    pub handovers: Vec<PlanHandoverView>,
+    /// The user's other rooms: they neither block nor change.
+    pub unchanged: Vec<PlanRoomView>,
+    pub success: bool,
+}
+
+impl From<OwnershipPlan> for OwnershipPlanOk {
+    fn from(plan: OwnershipPlan) -> Self {
+        OwnershipPlanOk {
+            plan_id: plan.id(),
+            user_id: plan.user.id.to_string(),
+            action: plan.action.as_str().into(),
+            last_admin_refusal: plan.last_admin,
+            handovers: plan
+                .handovers
+                .iter()
+                .map(|(room, successor)| PlanHandoverView {
+                    room_id: room.id.to_string(),
+                    room_name: room.name.clone(),
+                    successor_id: successor.id.to_string(),
+                    successor_username: successor.username.clone(),
+                })
+                .collect(),
+            unchanged: plan
+                .unchanged
+                .iter()
+                .map(|room| PlanRoomView {
+                    room_id: room.id.to_string(),
+                    room_name: room.name.clone(),
+                })
+                .collect(),
+            success: true,
+        }
+    }
+}
+
+/// rocketlite.ownershipPlan's query.
+const OWNERSHIP_PLAN: QuerySchema = QuerySchema {
+    params: &[
+        ("userId", Kind::Text),
+        ("action", Kind::OneOf(&["deactivate", "delete"])),
+    ],
+    closed: true,
+};
+
 /// rocketlite.audit's query.
 const AUDIT: QuerySchema = QuerySchema {
     params: &[
@@ -104,6 +182,47 @@ pub struct ExtensionsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Extensions")]
 impl ExtensionsApi {
+    /// Preview a deactivation or deletion (extension)
+    ///
+    /// Not part of Rocket.Chat. What deactivating (`action=deactivate`, needs the permissions
+    /// of users.setActiveStatus) or deleting (`action=delete`, needs `delete-user`) the user
+    /// would do now: each room that would change hands and to whom, the rooms that would
+    /// neither block nor change, and whether the last-admin rule would refuse. The answer's
+    /// `planId` binds it: users.setActiveStatus, users.update and users.delete take it as
+    /// `planId` and refuse with `error-plan-changed`, changing nothing, if they would now do
+    /// anything else.
+    #[oai(
+        path = "/rocketlite.ownershipPlan",
+        method = "get",
+        operation_id = "rocketliteOwnershipPlan"
+    )]
+    async fn ownership_plan(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        #[oai(name = "userId")] user_id: Query<Option<String>>,
+        action: Query<Option<String>>,
+    ) -> ApiResult<OwnershipPlanOk> {
+        let _ = (user_id, action); // documented; read from the checked query
+        let q = query::check(request, &OWNERSHIP_PLAN)?;
+        let required =
+            |name: &str| super::invalid_params(&format!("must have required property '{name}'"));
+        let user = UserId(q.text("userId").ok_or_else(|| required("userId"))?);
+        let action = match q.text("action").as_deref() {
+            Some("delete") => PlanAction::Delete,
+            Some(_) => PlanAction::Deactivate,
+            None => return Err(required("action")),
+        };
+        let caller = auth.0;
+        call_read(
+            &s,
+            Operation::OwnershipPlan,
+            move |s| s.plan_ownership(&caller, &user, action),
+            OwnershipPlanOk::from,
+        )
+    }
+
     /// Read the audit trail (extension)
     ///
     /// Not part of Rocket.Chat. Every lifecycle change (users created, updated, activated,

@@ -271,6 +271,9 @@ fn ok_example(operation: &str) -> Option<Value> {
         "roomsAdminRooms" => {
             json!({"rooms": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
         }
+        "rocketliteOwnershipPlan" => {
+            json!({"userId": "OLGAid1234567890x", "action": "deactivate", "planId": "3f5c9a0e4b1d7c2a8e6f0b3d9c4a7e1f5b2d8c6a0e3f9b4d7c1a5e8f2b6d0c3a", "lastAdminRefusal": false, "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012", "successorUsername": "ada"}], "unchanged": [], "success": true})
+        }
         "rocketliteAudit" => {
             json!({"entries": [{"_id": "42", "ts": TS, "actor": {"type": "user", "id": USER_ID}, "action": "user.deactivate", "userId": "OLGAid1234567890x", "before": {"active": true}, "after": {"active": false, "inactiveReason": "deactivated", "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012"}]}}], "count": 1, "offset": 0, "total": 1, "success": true})
         }
@@ -338,6 +341,7 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 ),
                 ("lastAdmin", example(E::LastAdmin, op)),
                 ("userNotFound", example(E::UserNotFound, op)),
+                ("planChanged", example(E::PlanChanged, op)),
             ]
         }
         ("usersUpdate", "400") => {
@@ -353,6 +357,7 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                     example(E::EditNotAllowed(crate::service::EditRight::OtherUser), op),
                 ),
                 ("userNotFound", example(E::UserNotFound, op)),
+                ("planChanged", example(E::PlanChanged, op)),
             ]
         }
         ("usersDelete", "400") => {
@@ -364,6 +369,7 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 ),
                 ("lastAdmin", example(E::LastAdmin, op)),
                 ("userNotFound", example(E::UserNotFound, op)),
+                ("planChanged", example(E::PlanChanged, op)),
             ]
         }
         ("usersRegister", "400") => {

@@ -157,6 +157,9 @@ pub struct UpdateUserBody {
     /// With `data.active: false`: hand the rooms the user is the last active owner of to
     /// their earliest-joined active member instead of refusing.
     pub confirm_relinquish: Option<bool>,
+    /// Extension (not in Rocket.Chat): a `planId` from `rocketlite.ownershipPlan`; refused
+    /// with `error-plan-changed`, changing nothing, unless the change would do exactly that.
+    pub plan_id: Option<String>,
 }
 
 impl RequestSchema for UpdateUserBody {
@@ -277,6 +280,9 @@ pub struct DeleteUserBody {
     /// Required when the user is the last active owner of a room with other active members:
     /// the earliest-joined of them then becomes its owner.
     pub confirm_relinquish: Option<bool>,
+    /// Extension (not in Rocket.Chat): a `planId` from `rocketlite.ownershipPlan`; refused
+    /// with `error-plan-changed`, changing nothing, unless the change would do exactly that.
+    pub plan_id: Option<String>,
 }
 
 impl RequestSchema for DeleteUserBody {
@@ -318,6 +324,9 @@ pub struct SetActiveStatusBody {
     /// of a room, the oldest member of that room will be chosen as the new owner.
     /// Without it, deactivating such a user is refused with `user-last-owner`.
     pub confirm_relinquish: Option<bool>,
+    /// Extension (not in Rocket.Chat): a `planId` from `rocketlite.ownershipPlan`; refused
+    /// with `error-plan-changed`, changing nothing, unless the change would do exactly that.
+    pub plan_id: Option<String>,
 }
 
 impl RequestSchema for SetActiveStatusBody {
@@ -573,6 +582,7 @@ impl UsersApi {
         let b = body.0;
         let target = UserRef::Id(UserId(b.user_id));
         let confirm = b.confirm_relinquish.unwrap_or(false);
+        let plan = b.plan_id;
         let d = b.data;
         let changes = UserChanges {
             name: d.name,
@@ -590,7 +600,7 @@ impl UsersApi {
             &service,
             &gate,
             Operation::UsersUpdate,
-            move |s| s.update_user(&caller, &target, changes, confirm),
+            move |s| s.update_user(&caller, &target, changes, confirm, plan.as_deref()),
             |user| UserOk {
                 user: UserView::new(&user, true),
                 success: true,
@@ -743,11 +753,12 @@ impl UsersApi {
     ) -> ApiResult<SuccessOk> {
         let caller = auth.0;
         let confirm = body.0.confirm_relinquish.unwrap_or(false);
+        let plan = body.0.plan_id;
         let target = body.0.user.user(Operation::UsersDelete)?;
         call(
             &service,
             Operation::UsersDelete,
-            move |s| s.delete_user(&caller, &target, confirm),
+            move |s| s.delete_user(&caller, &target, confirm, plan.as_deref()),
             |()| SuccessOk { success: true },
         )
         .await
@@ -973,6 +984,7 @@ impl UsersApi {
             user_id: UserId(body.0.user_id),
             active: body.0.active_status,
             confirm_relinquish: body.0.confirm_relinquish.unwrap_or(false),
+            plan_id: body.0.plan_id,
         };
         call(
             &service,

@@ -22,6 +22,109 @@ pub struct SetActiveStatus {
     pub user_id: UserId,
     pub active: bool,
     pub confirm_relinquish: bool,
+    /// A `planId` from `rocketlite.ownershipPlan`: the deactivation must do exactly that.
+    pub plan_id: Option<String>,
+}
+
+/// What an ownership plan is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanAction {
+    Deactivate,
+    Delete,
+}
+
+impl PlanAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanAction::Deactivate => "deactivate",
+            PlanAction::Delete => "delete",
+        }
+    }
+}
+
+/// What a deactivation or deletion of a user would do now: the rooms that would change
+/// hands and to whom, the rooms that would neither block nor change, and whether the
+/// last-admin rule would refuse. Its `id` is derived from exactly these facts.
+#[derive(Clone, Debug)]
+pub struct OwnershipPlan {
+    pub user: User,
+    pub action: PlanAction,
+    pub last_admin: bool,
+    /// Each room handed over, with its successor.
+    pub handovers: Vec<(Room, User)>,
+    /// The user's other rooms.
+    pub unchanged: Vec<Room>,
+}
+
+impl OwnershipPlan {
+    /// The plan's id: a SHA-256 over the facts it states, so any change of them changes it.
+    pub fn id(&self) -> String {
+        use sha2::Digest;
+        let mut facts = format!(
+            "{}|{}|{}|{}|",
+            self.action.as_str(),
+            self.user.id,
+            self.user.active,
+            self.last_admin
+        );
+        for (room, successor) in &self.handovers {
+            facts.push_str(&format!("h:{}>{};", room.id, successor.id));
+        }
+        for room in &self.unchanged {
+            facts.push_str(&format!("u:{};", room.id));
+        }
+        let digest = sha2::Sha256::digest(facts.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The plan for `user` and `action`, as things stand in this transaction.
+pub(super) fn ownership_plan(
+    tx: &impl Reads,
+    user: &User,
+    action: PlanAction,
+) -> Result<OwnershipPlan, StoreError> {
+    let last_admin =
+        user.active && user.has_role(Role::Admin) && !another_active_admin(tx, &user.id)?;
+    let mut plan = OwnershipPlan {
+        user: user.clone(),
+        action,
+        last_admin,
+        handovers: Vec::new(),
+        unchanged: Vec::new(),
+    };
+    let handing: Vec<Handover> = match user.active {
+        true => handovers(tx, &user.id)?,
+        false => Vec::new(),
+    };
+    for room_id in tx.room_ids_of(&user.id)? {
+        let Some(room) = tx.room(&room_id)? else {
+            continue;
+        };
+        match handing.iter().find(|h| h.room.id == room_id) {
+            Some(h) => {
+                if let Some(successor) = tx.user(&h.successor)? {
+                    plan.handovers.push((room, successor));
+                }
+            }
+            None => plan.unchanged.push(room),
+        }
+    }
+    Ok(plan)
+}
+
+/// Refuses with `PlanChanged` unless `plan_id` (when given) is the id of the plan for `user`
+/// and `action` now: what the admin saw is what happens.
+pub(super) fn check_plan(
+    tx: &impl Reads,
+    user: &User,
+    action: PlanAction,
+    plan_id: Option<&str>,
+) -> ServiceResult<()> {
+    match plan_id {
+        Some(id) if ownership_plan(tx, user, action)?.id() != id => Err(ServiceError::PlanChanged),
+        _ => Ok(()),
+    }
 }
 
 /// Why a user is inactive, as Rocket.Chat records it in `inactiveReason`.
@@ -35,6 +138,26 @@ pub(super) struct Handover {
 }
 
 impl Service {
+    /// `rocketlite.ownershipPlan`: what deactivating (with `edit-other-user-active-status` or
+    /// `manage-moderation-actions`) or deleting (`delete-user`) `user` would do now.
+    pub fn plan_ownership(
+        &self,
+        caller: &Caller,
+        user: &UserId,
+        action: PlanAction,
+    ) -> ServiceResult<OwnershipPlan> {
+        self.store.read(|tx| {
+            match action {
+                PlanAction::Deactivate => require_any(tx, &caller.user, &PERMISSIONS, None)?,
+                PlanAction::Delete => {
+                    require_any(tx, &caller.user, &[Permission::DeleteUser], None)?
+                }
+            }
+            let user = tx.user(user)?.ok_or(ServiceError::UserNotFound)?;
+            Ok(ownership_plan(tx, &user, action)?)
+        })
+    }
+
     /// Deactivates or reactivates a user. Every check runs before the first write, and all
     /// writes (ownership handovers, token revocation, archiving, the flag) share one
     /// transaction, so concurrent requests serialise and a refusal writes nothing.
@@ -50,6 +173,7 @@ impl Service {
             if req.active {
                 return reactivate(tx, user, &stamp);
             }
+            check_plan(tx, &user, PlanAction::Deactivate, req.plan_id.as_deref())?;
             let handovers = departure(tx, &user, req.confirm_relinquish)?;
             deactivate(tx, user, &handovers, DEACTIVATED, &stamp)
         })

@@ -211,6 +211,9 @@ pub enum ServiceError {
     /// users.setStatus `expiresAt` that is not in the future.
     #[error("expiresAt in the past")]
     PastExpiry,
+    /// A `planId` no longer matches what the deactivation or deletion would do.
+    #[error("the ownership plan changed")]
+    PlanChanged,
     /// The store failed; the cause is logged, never shown.
     #[error(transparent)]
     Store(#[from] StoreError),

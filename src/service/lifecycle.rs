@@ -1,7 +1,9 @@
 //! `users.delete` and `users.deactivateIdle`: the other ways a user goes, through the same
 //! rules as `users.setActiveStatus` (`active_status::departure`).
 
-use super::active_status::{IDLE_TOO_LONG, deactivate, departure, hand_over, handover_facts};
+use super::active_status::{
+    IDLE_TOO_LONG, PlanAction, check_plan, deactivate, departure, hand_over, handover_facts,
+};
 use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
 use super::lookup::{UserRef, find_user};
@@ -20,13 +22,16 @@ impl Service {
         caller: &Caller,
         target: &UserRef,
         confirm_relinquish: bool,
+        plan_id: Option<&str>,
     ) -> ServiceResult<()> {
         let now = self.now();
         let (caller, target) = (caller.clone(), target.clone());
+        let plan_id = plan_id.map(str::to_string);
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[Permission::DeleteUser], None)?;
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
+            check_plan(tx, &user, PlanAction::Delete, plan_id.as_deref())?;
             let handovers = departure(tx, &user, confirm_relinquish)?;
             let stamp = Stamp::by(&caller, now);
             stamp.record(

@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex};
 
 use rand::RngCore;
 
-pub use active_status::SetActiveStatus;
+pub use active_status::{OwnershipPlan, PlanAction, SetActiveStatus};
 pub use audit::AuditFilter;
 pub use auth::{Caller, LoginName};
 pub use bootstrap::{AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome};

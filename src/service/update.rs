@@ -1,7 +1,9 @@
 //! `users.update`: one transaction for every change to an account, where `active` runs the
 //! rules of `users.setActiveStatus` and a role change never removes the last active admin.
 
-use super::active_status::{DEACTIVATED, another_active_admin, deactivate, departure, reactivate};
+use super::active_status::{
+    DEACTIVATED, PlanAction, another_active_admin, check_plan, deactivate, departure, reactivate,
+};
 use super::audit::{Stamp, Subject, changed, user_facts};
 use super::auth::current_caller;
 use super::limits;
@@ -65,7 +67,9 @@ impl Service {
         target: &UserRef,
         changes: UserChanges,
         confirm_relinquish: bool,
+        plan_id: Option<&str>,
     ) -> ServiceResult<User> {
+        let plan_id = plan_id.map(str::to_string);
         check_fields(&changes)?;
         // Hashed before the transaction: the writer never waits on argon2.
         let hash = changes.password.as_deref().map(|p| self.hash_password(p));
@@ -85,7 +89,10 @@ impl Service {
                 return Err(ServiceError::LastAdmin);
             }
             let handovers = match changes.active {
-                Some(false) => departure(tx, &user, confirm_relinquish)?,
+                Some(false) => {
+                    check_plan(tx, &user, PlanAction::Deactivate, plan_id.as_deref())?;
+                    departure(tx, &user, confirm_relinquish)?
+                }
                 _ => Vec::new(),
             };
             // Every check passed: write.

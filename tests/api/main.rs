@@ -15,6 +15,7 @@ mod lists;
 mod login_forms;
 mod names;
 mod permissions;
+mod plan;
 mod register;
 mod roles;
 mod room_admin;

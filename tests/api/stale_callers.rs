@@ -28,6 +28,7 @@ fn write_use_cases(
                         user_id: caller.user.id.clone(),
                         active: true,
                         confirm_relinquish: false,
+                        plan_id: None,
                     },
                 )
                 .map(drop),
@@ -41,6 +42,7 @@ fn write_use_cases(
                         user_id: target.clone(),
                         active: false,
                         confirm_relinquish: true,
+                        plan_id: None,
                     },
                 )
                 .map(drop),
@@ -175,6 +177,7 @@ fn a_caller_deactivated_after_authentication_is_refused_by_every_write_and_nothi
                 user_id: boss.user.id.clone(),
                 active: false,
                 confirm_relinquish: true,
+                plan_id: None,
             },
         )
         .unwrap();

@@ -367,6 +367,7 @@ impl Harness {
                     user_id: self.user_id(target),
                     active,
                     confirm_relinquish: confirm,
+                    plan_id: None,
                 };
                 self.caller(caller)
                     .and_then(|c| self.service().set_active_status(&c, &req))
@@ -404,7 +405,7 @@ impl Harness {
                     ..UserChanges::default()
                 };
                 self.caller(caller)
-                    .and_then(|c| self.service().update_user(&c, &name, changes, confirm))
+                    .and_then(|c| self.service().update_user(&c, &name, changes, confirm, None))
                     .map(|user| self.revoke_if_inactive(target, &user))
             }
             Op::DeleteUser {
@@ -418,7 +419,7 @@ impl Harness {
                 }
                 let name = UserRef::Id(self.user_id(target));
                 self.caller(caller)
-                    .and_then(|c| self.service().delete_user(&c, &name, confirm))
+                    .and_then(|c| self.service().delete_user(&c, &name, confirm, None))
                     .map(|()| self.revoke(target, true))
             }
             Op::DeactivateIdle { caller, days } => {
