@@ -196,6 +196,8 @@ impl Harness {
     /// owner (the absolute invariant, whatever the room was like before).
     pub fn apply(&mut self, op: &Op) -> Outcome {
         let before = self.store().dump().unwrap();
+        let activity_before = self.activity();
+        let trail_before = self.trail_len();
         let outcome = self.execute(op);
         if outcome.is_refusal() {
             assert_eq!(
@@ -204,6 +206,7 @@ impl Harness {
                 "{op:?} was refused ({outcome:?}) but changed the store"
             );
         }
+        self.check_activity_audited(op, &activity_before, trail_before);
         for room in 0..self.rooms.len() {
             let (active_member, active_owner) = self.room_activity(room);
             assert!(
@@ -212,6 +215,44 @@ impl Harness {
             );
         }
         outcome
+    }
+
+    /// Each user slot's stored `active` flag (`None` once deleted).
+    fn activity(&self) -> Vec<Option<bool>> {
+        self.users
+            .iter()
+            .map(|id| self.store().read(|tx| tx.user(id)).unwrap().map(|u| u.active))
+            .collect()
+    }
+
+    fn trail_len(&self) -> usize {
+        self.store().read(|tx| tx.audit_entries()).unwrap().len()
+    }
+
+    /// The audit trail follows activity exactly: a user who was deactivated, reactivated or
+    /// deleted by the step has one new entry saying so; a user whose activity did not
+    /// change has none (a no-op records nothing).
+    fn check_activity_audited(&self, op: &Op, before: &[Option<bool>], trail_before: usize) {
+        let trail = self.store().read(|tx| tx.audit_entries()).unwrap();
+        let new = &trail[trail_before..];
+        let after = self.activity();
+        for (slot, id) in self.users.iter().enumerate() {
+            let was = before.get(slot).copied().flatten();
+            let expected = match (was, after[slot]) {
+                (Some(true), Some(false)) => Some("user.deactivate"),
+                (Some(false), Some(true)) => Some("user.activate"),
+                (Some(_), None) => Some("user.delete"),
+                _ => None,
+            };
+            let lifecycle: Vec<&str> = new
+                .iter()
+                .filter(|e| e.user_id.as_ref() == Some(id))
+                .map(|e| e.action.as_str())
+                .filter(|a| ["user.deactivate", "user.activate", "user.delete"].contains(a))
+                .collect();
+            let wanted: Vec<&str> = expected.into_iter().collect();
+            assert_eq!(lifecycle, wanted, "{op:?}: the audit trail of u{slot}");
+        }
     }
 
     fn execute(&mut self, op: &Op) -> Outcome {
