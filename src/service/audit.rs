@@ -81,6 +81,21 @@ fn record(
     })
 }
 
+/// Records a new account.
+pub(super) fn record_created(
+    tx: &impl Writes,
+    stamp: &Stamp,
+    user: &User,
+) -> Result<(), StoreError> {
+    stamp.record(
+        tx,
+        "user.create",
+        Subject::User(&user.id),
+        Value::Null,
+        user_facts(user),
+    )
+}
+
 /// The audited fields of a user: everything but the password hash and login times.
 pub(super) fn user_facts(user: &User) -> Value {
     json!({

@@ -149,13 +149,7 @@ impl Service {
                 return Err(ServiceError::FieldUnavailable(record.username.clone()));
             }
             tx.put_user(&record, None)?;
-            super::audit::Stamp::server(now).record(
-                tx,
-                "user.create",
-                super::audit::Subject::User(&record.id),
-                serde_json::Value::Null,
-                super::audit::user_facts(&record),
-            )?;
+            super::audit::record_created(tx, &super::audit::Stamp::server(now), &record)?;
             Ok(())
         })?;
         let username = user.username;

@@ -99,13 +99,7 @@ impl Service {
             tx.put_user(&user, None)?;
             // A sign-up is its own actor.
             let stamp = super::audit::Stamp::by(&user, now);
-            stamp.record(
-                tx,
-                "user.create",
-                super::audit::Subject::User(&user.id),
-                serde_json::Value::Null,
-                super::audit::user_facts(&user),
-            )?;
+            super::audit::record_created(tx, &stamp, &user)?;
             join_default_rooms(tx, &user, &sub_ids, &stamp)?;
             Ok(user)
         })

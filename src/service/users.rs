@@ -90,13 +90,7 @@ impl Service {
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
             let stamp = super::audit::Stamp::by(&caller, now);
-            stamp.record(
-                tx,
-                "user.create",
-                super::audit::Subject::User(&user.id),
-                serde_json::Value::Null,
-                super::audit::user_facts(&user),
-            )?;
+            super::audit::record_created(tx, &stamp, &user)?;
             if join_defaults {
                 join_default_rooms(tx, &user, &sub_ids, &stamp)?;
             }
