@@ -78,6 +78,8 @@ async fn main() {
         user_id: olga_id.clone(),
         active_status: false,
         confirm_relinquish: confirm,
+        // rocketlite's extension (rocketlite.ownershipPlan); Rocket.Chat clients leave it out.
+        plan_id: None,
     };
     match admin.users_set_active_status(&deactivate(None)).await {
         Err(Error::ErrorResponse(refusal)) => {
