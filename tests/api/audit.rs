@@ -196,3 +196,58 @@ async fn updates_roles_ownership_and_deletions_are_recorded_and_only_admins_read
         (403, forbidden())
     );
 }
+
+#[tokio::test]
+async fn retention_prunes_only_entries_older_than_the_window() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    const DAY: i64 = 24 * 60 * 60 * 1000;
+    let now = Arc::new(AtomicI64::new(1_764_000_000_000));
+    let clock = {
+        let now = Arc::clone(&now);
+        Arc::new(move || now.load(Ordering::SeqCst)) as rocketlite::service::Clock
+    };
+    let service = rocketlite::service::Service::new(
+        rocketlite::store::Store::in_memory().unwrap(),
+        clock,
+        Box::new(<rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7)),
+    );
+    service.seed_permissions().unwrap();
+    service
+        .bootstrap_admin(&rocketlite::service::AdminSeed {
+            username: "admin".into(),
+            password: Some("pw".into()),
+            email: None,
+            name: "Admin".into(),
+        })
+        .unwrap();
+    let entries = |s: &rocketlite::service::Service| {
+        s.store()
+            .read(|tx| {
+                use rocketlite::store::prelude::*;
+                tx.audit_entries()
+            })
+            .unwrap()
+    };
+    assert_eq!(entries(&service).len(), 1, "the bootstrap admin's creation");
+    // Three days later a sign-up; with a two-day window only the old entry goes.
+    now.fetch_add(3 * DAY, Ordering::SeqCst);
+    service
+        .register_user(rocketlite::service::Registration {
+            username: "ada".into(),
+            email: "ada@example.org".into(),
+            password: "ada-password".into(),
+            name: Some("Ada".into()),
+        })
+        .unwrap();
+    assert_eq!(entries(&service).len(), 2);
+    assert_eq!(service.prune_audit(2, 100).unwrap(), 1);
+    let left = entries(&service);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].action, "user.create");
+    assert_eq!(
+        left[0].actor,
+        rocketlite::model::Actor::User(left[0].user_id.clone().unwrap())
+    );
+    assert_eq!(service.prune_audit(2, 100).unwrap(), 0);
+}
