@@ -7,8 +7,8 @@ use super::auth::current_caller;
 use super::lookup::{RoomRef, UserRef};
 use super::permissions::has_permission;
 use super::rooms::{
-    check_owner_removal, ensure_active_owner, grant_room_role, join, revoke_room_role, target_user,
-    visible_room,
+    check_owner_removal, ensure_active_owner, grant_room_role, join, revoke_room_role,
+    room_role_change, target_user, visible_room,
 };
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomKind, User};
@@ -228,14 +228,7 @@ impl Service {
         let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let room = visible_room(tx, &me, Some(kind), &room)?;
-            let user = target_user(tx, &user)?;
-            if !has_permission(tx, &me, permission, Some(&room.id))? {
-                return Err(ServiceError::NotAllowed);
-            }
-            let sub = tx
-                .subscription(&room.id, &user.id)?
-                .ok_or(ServiceError::NotMember)?;
+            let (room, user, sub) = room_role_change(tx, &me, kind, &room, &user, permission)?;
             let stamp = Stamp::by(&me, now);
             match (grant, sub.has_role(role)) {
                 (true, true) => Err(ServiceError::RoomRoleHeld(role)),

@@ -266,19 +266,20 @@ pub(super) fn revoke_room_role(
     )
 }
 
-/// The checks `addOwner` and `removeOwner` share, in Rocket.Chat's order: the caller may see
-/// the room, the target exists, the caller holds `set-owner` here, the target is a member.
-fn owner_change(
+/// The checks every change of a member's room role shares (owner, moderator, leader), in
+/// Rocket.Chat's order: the caller may see the room, the target exists, the caller holds
+/// `permission` here, the target is a member.
+pub(super) fn room_role_change(
     tx: &impl Reads,
-    caller: &Caller,
+    me: &User,
     kind: RoomKind,
     room: &RoomRef,
     user: &UserRef,
+    permission: Permission,
 ) -> ServiceResult<(Room, User, Subscription)> {
-    let caller = current_caller(tx, caller)?;
-    let room = visible_room(tx, &caller, Some(kind), room)?;
+    let room = visible_room(tx, me, Some(kind), room)?;
     let user = target_user(tx, user)?;
-    if !has_permission(tx, &caller, Permission::SetOwner, Some(&room.id))? {
+    if !has_permission(tx, me, permission, Some(&room.id))? {
         return Err(ServiceError::NotAllowed);
     }
     let sub = tx
@@ -409,7 +410,8 @@ impl Service {
         let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
+            let (room, user, sub) =
+                room_role_change(tx, &me, kind, &room, &user, Permission::SetOwner)?;
             if sub.has_role(Role::Owner) {
                 return Err(ServiceError::RoomRoleHeld(Role::Owner));
             }
@@ -431,7 +433,8 @@ impl Service {
         let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let (room, user, sub) = owner_change(tx, &caller, kind, &room, &user)?;
+            let (room, user, sub) =
+                room_role_change(tx, &me, kind, &room, &user, Permission::SetOwner)?;
             if !sub.has_role(Role::Owner) {
                 return Err(ServiceError::RoomRoleMissing(Role::Owner));
             }
