@@ -13,8 +13,8 @@ use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call_read};
 use crate::model::UserId;
-use crate::model::{Actor, AuditEntry, iso8601, parse_iso8601};
-use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service, ServiceError};
+use crate::model::{Actor, AuditEntry, iso8601};
+use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service};
 
 /// Who made a change: a user (`id`), or the server itself.
 #[derive(Object)]
@@ -251,12 +251,7 @@ impl ExtensionsApi {
     ) -> ApiResult<AuditOk> {
         let _ = (user_id, actor_id, action, since, until, count, offset); // documented; read from the checked query
         let q = query::check(request, &AUDIT)?;
-        let date = |name: &'static str| match q.text(name).filter(|t| !t.is_empty()) {
-            None => Ok(None),
-            Some(t) => parse_iso8601(&t).map(Some).ok_or_else(|| {
-                super::to_response(ServiceError::InvalidDate(name), Operation::Audit)
-            }),
-        };
+        let date = |name: &'static str| query::date(q.text(name), name, Operation::Audit);
         let page = Page::new(q.number("offset"), q.number("count"));
         let filter = AuditFilter {
             user_id: q.text("userId"),

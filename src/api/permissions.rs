@@ -8,12 +8,11 @@ use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
-use super::errors::{Operation, to_response};
+use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::views::PermissionView;
 use super::{ApiResult, ApiTags, call, call_read};
-use crate::model::is_iso8601;
-use crate::service::{Service, ServiceError};
+use crate::service::Service;
 
 /// Every permission; `remove` is always empty (nothing is ever deleted).
 #[derive(Object)]
@@ -78,14 +77,11 @@ impl PermissionsApi {
     ) -> ApiResult<ListAllOk> {
         let _ = updated_since; // documents the parameter; the value comes from the checked query
         let q = query::check(request, &LIST_ALL)?;
-        if q.text("updatedSince")
-            .is_some_and(|d| !d.is_empty() && !is_iso8601(&d))
-        {
-            return Err(to_response(
-                ServiceError::InvalidDate("updatedSince"),
-                Operation::Permissions,
-            ));
-        }
+        query::date(
+            q.text("updatedSince"),
+            "updatedSince",
+            Operation::Permissions,
+        )?;
         call_read(
             &s,
             Operation::Permissions,

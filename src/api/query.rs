@@ -70,6 +70,21 @@ impl Checked {
     }
 }
 
+/// A date parameter named `param`: absent or blank is none; otherwise an ISO-8601 date, or
+/// the `InvalidDate` refusal in `operation`'s words.
+pub fn date(
+    value: Option<String>,
+    param: &'static str,
+    operation: Operation,
+) -> Result<Option<crate::model::Millis>, ErrorResponse> {
+    match value.filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => crate::model::parse_iso8601(&text)
+            .map(Some)
+            .ok_or_else(|| to_response(ServiceError::InvalidDate(param), operation)),
+    }
+}
+
 /// `oneOf [{roomId} | {roomName}]`, each closed: exactly one of the two, with ajv's messages.
 pub fn one_room_name(query: &Checked) -> Result<(), ErrorResponse> {
     let messages = match (query.has("roomId"), query.has("roomName")) {

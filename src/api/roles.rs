@@ -15,7 +15,7 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{EmailView, RoleView};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
-use crate::model::{RoomId, User, iso8601, parse_iso8601};
+use crate::model::{RoomId, User, iso8601};
 use crate::service::{Page, RoleGrant, RoleRevoke, RoleUpdate, Service, ServiceError, UserRef};
 
 /// Every role.
@@ -239,15 +239,8 @@ impl RolesApi {
     ) -> ApiResult<RolesSyncOk> {
         let _ = updated_since; // documents the parameter; the value comes from the checked query
         let q = query::check(request, &ROLES_SYNC)?;
-        let since = match q.text("updatedSince").filter(|t| !t.is_empty()) {
-            None => i64::MIN,
-            Some(text) => parse_iso8601(&text).ok_or_else(|| {
-                to_response(
-                    ServiceError::InvalidDate("updatedSince"),
-                    Operation::RolesSync,
-                )
-            })?,
-        };
+        let since = query::date(q.text("updatedSince"), "updatedSince", Operation::RolesSync)?
+            .unwrap_or(i64::MIN);
         call_read(
             &s,
             Operation::RolesSync,

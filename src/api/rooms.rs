@@ -15,9 +15,9 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{RoomView, SubscriptionView};
 use super::{ApiResult, ApiTags, ErrorResponse, Failure, call, call_read, invalid_params};
-use crate::model::{RoomId, iso8601, parse_iso8601};
+use crate::model::{RoomId, iso8601};
 use crate::service::{
-    AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery, Page, Service, ServiceError,
+    AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery, Page, Service,
 };
 
 /// subscriptions.getOne's query, as `isSubscriptionsGetOneProps` reads it.
@@ -228,16 +228,6 @@ const DIRECTORY: QuerySchema = QuerySchema {
     closed: true,
 };
 
-/// An `updatedSince` value: blank is none; otherwise a date, or `operation`'s refusal.
-fn since(text: Option<String>, operation: Operation) -> Result<Option<i64>, super::ErrorResponse> {
-    match text.filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => parse_iso8601(&t).map(Some).ok_or_else(|| {
-            super::to_response(ServiceError::InvalidDate("updatedSince"), operation)
-        }),
-    }
-}
-
 /// Rooms of any kind and the caller's subscriptions.
 pub struct RoomsApi;
 
@@ -391,7 +381,7 @@ impl RoomsApi {
         s: Data<&Arc<Service>>,
         #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
     ) -> ApiResult<RoomsGetOk> {
-        let since = since(updated_since.0, Operation::RoomsGet)?;
+        let since = query::date(updated_since.0, "updatedSince", Operation::RoomsGet)?;
         let caller = auth.0;
         call_read(
             &s,
@@ -424,7 +414,11 @@ impl RoomsApi {
     ) -> ApiResult<SubscriptionsGetOk> {
         let _ = updated_since; // documented; read from the checked query
         let q = query::check(request, &SUBSCRIPTIONS_GET)?;
-        let since = since(q.text("updatedSince"), Operation::SubscriptionsGet)?;
+        let since = query::date(
+            q.text("updatedSince"),
+            "updatedSince",
+            Operation::SubscriptionsGet,
+        )?;
         let caller = auth.0;
         let user = caller.user.clone();
         call_read(
