@@ -318,10 +318,22 @@ pub async fn serve(
     );
     tracing::info!("listening on http://{local}");
     on_ready(local);
-    let sweeper = tokio::spawn(prune_expired_tokens(Arc::clone(&service)));
-    let audit_sweeper = config
-        .audit_retention_days
-        .map(|days| tokio::spawn(prune_audit_trail(Arc::clone(&service), days)));
+    // Expired login tokens every ten minutes (Meteor's own interval); with a retention,
+    // old audit-trail entries every hour.
+    let sweeper = tokio::spawn(sweep(
+        Arc::clone(&service),
+        "expired login tokens",
+        Duration::from_secs(600),
+        |s, batch| s.prune_expired_tokens(batch),
+    ));
+    let audit_sweeper = config.audit_retention_days.map(|days| {
+        tokio::spawn(sweep(
+            Arc::clone(&service),
+            "old audit-trail entries",
+            Duration::from_secs(3600),
+            move |s, batch| s.prune_audit(days, batch),
+        ))
+    });
     net::serve(
         listener,
         crate::api::app(
@@ -349,52 +361,34 @@ pub async fn serve(
     Ok(())
 }
 
-/// Removes audit-trail entries older than `days` now and every hour, in bounded batches.
-async fn prune_audit_trail(service: Arc<Service>, days: u32) {
+/// Runs `prune` now and every `every`, in batches of at most `BATCH` removals (more batches
+/// while one comes back full), so a sweep never holds the writer for long. `what` names the
+/// records in the log.
+async fn sweep(
+    service: Arc<Service>,
+    what: &'static str,
+    every: Duration,
+    prune: impl Fn(&Service, usize) -> crate::service::ServiceResult<usize> + Clone + Send + 'static,
+) {
     const BATCH: usize = 1000;
     loop {
         loop {
-            let service = Arc::clone(&service);
-            let pruned = tokio::task::spawn_blocking(move || service.prune_audit(days, BATCH));
+            let (service, prune) = (Arc::clone(&service), prune.clone());
+            let pruned = tokio::task::spawn_blocking(move || prune(&service, BATCH));
             match pruned.await.unwrap_or(Ok(0)) {
                 Ok(n) if n == BATCH => continue,
                 Ok(0) => break,
                 Ok(n) => {
-                    tracing::info!(removed = n, "pruned old audit-trail entries");
+                    tracing::info!(removed = n, "pruned {what}");
                     break;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "pruning the audit trail failed");
+                    tracing::warn!(error = %e, "pruning {what} failed");
                     break;
                 }
             }
         }
-        tokio::time::sleep(Duration::from_secs(3600)).await;
-    }
-}
-
-/// Removes expired login tokens now and every ten minutes (Meteor's own interval), in
-/// bounded batches so a sweep never holds the writer for long.
-async fn prune_expired_tokens(service: Arc<Service>) {
-    const BATCH: usize = 1000;
-    loop {
-        loop {
-            let service = Arc::clone(&service);
-            let pruned = tokio::task::spawn_blocking(move || service.prune_expired_tokens(BATCH));
-            match pruned.await.unwrap_or(Ok(0)) {
-                Ok(n) if n == BATCH => continue,
-                Ok(0) => break,
-                Ok(n) => {
-                    tracing::info!(removed = n, "pruned expired login tokens");
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "pruning expired login tokens failed");
-                    break;
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(600)).await;
+        tokio::time::sleep(every).await;
     }
 }
 
