@@ -1,8 +1,11 @@
 //! The room reads beyond one room: `rooms.adminRooms`, `rooms.get`, `subscriptions.get` and
 //! `directory`. Each reads the rooms or users it needs in one read transaction and filters.
 
+use std::cmp::Ordering;
+
 use super::listing::{Page, SortKey, sort_by};
 use super::permissions::has_permission;
+use super::users::compare_users;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Room, RoomKind, Subscription, User, normalize_key};
 use crate::store::prelude::*;
@@ -162,12 +165,14 @@ impl Service {
                             rooms.push(room);
                         }
                     }
+                    // Rocket.Chat's directory names `ts` `createdAt`; other keys sort by name.
+                    let field = match sort_field {
+                        "createdAt" => "ts",
+                        "usersCount" => "usersCount",
+                        _ => "name",
+                    };
                     rooms.sort_by(|a, b| {
-                        let order = match sort_field {
-                            "createdAt" => a.created_at.cmp(&b.created_at),
-                            "usersCount" => a.users_count.cmp(&b.users_count),
-                            _ => normalize_key(&a.name).cmp(&normalize_key(&b.name)),
-                        };
+                        let order = compare_rooms(field, a, b).unwrap_or(Ordering::Equal);
                         if descending { order.reverse() } else { order }
                     });
                     rooms.into_iter().map(DirectoryEntry::Room).collect()
@@ -206,16 +211,16 @@ impl Service {
                                         .is_some_and(|b| contains(b, &query.text)))
                         })
                         .collect();
-                    let email = |u: &User| u.emails.first().map(|e| normalize_key(&e.address));
+                    // `email` is the first address; `usersCount` and unknown keys sort by name.
+                    let field = match sort_field {
+                        "createdAt" | "username" | "bio" => sort_field,
+                        "email" => "emails",
+                        _ => "name",
+                    };
                     users.sort_by(|a, b| {
-                        let order = match sort_field {
-                            "createdAt" => a.created_at.cmp(&b.created_at),
-                            "username" => {
-                                normalize_key(&a.username).cmp(&normalize_key(&b.username))
-                            }
-                            "email" => email(a).cmp(&email(b)),
+                        let order = match field {
                             "bio" => a.profile.bio.cmp(&b.profile.bio),
-                            _ => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+                            _ => compare_users(field, a, b).unwrap_or(Ordering::Equal),
                         };
                         if descending { order.reverse() } else { order }
                     });
@@ -237,7 +242,7 @@ impl Service {
 }
 
 /// The room fields a `sort` of `rooms.adminRooms` may name.
-pub(super) fn compare_rooms(field: &str, a: &Room, b: &Room) -> Option<std::cmp::Ordering> {
+pub(super) fn compare_rooms(field: &str, a: &Room, b: &Room) -> Option<Ordering> {
     Some(match field {
         "name" | "fname" => normalize_key(&a.name).cmp(&normalize_key(&b.name)),
         "usersCount" => a.users_count.cmp(&b.users_count),

@@ -320,7 +320,7 @@ impl Service {
 
 /// The user fields a `sort` may name, as Rocket.Chat stores them (`status` sorts like
 /// `active`, which Rocket.Chat adds beside it; names compare case-insensitively).
-fn compare_users(field: &str, a: &User, b: &User) -> Option<Ordering> {
+pub(super) fn compare_users(field: &str, a: &User, b: &User) -> Option<Ordering> {
     let email = |u: &User| u.emails.first().map(|e| normalize_key(&e.address));
     Some(match field {
         "username" => normalize_key(&a.username).cmp(&normalize_key(&b.username)),
