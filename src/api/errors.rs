@@ -139,10 +139,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             .map(|m| json!({ "method": m }))
     };
     // The kind a room message names; `rooms.*` word theirs as channels.
-    let noun = match operation {
-        Op::Room(_, kind) => kind_noun(kind),
-        _ => "channel",
+    let kind = match operation {
+        Op::Room(_, kind) => Some(kind),
+        _ => None,
     };
+    let noun = kind.map_or("channel", kind_noun);
     match error {
         E::Unauthorized => ErrorResponse::not_logged_in(),
         // users.setStatus refuses another user with API.v1.forbidden()'s own body.
@@ -529,7 +530,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-user-limit-exceeded",
             Some(json!({ "method": "addAllToRoom" })),
         ),
-        E::CallerNotInRoom { name, closing: _ } if operation_kind(operation) == Some(RoomKind::Group) => {
+        E::CallerNotInRoom { name, .. } if kind == Some(RoomKind::Group) => {
             plain(&format!("The private group, {name}, is already closed to the sender"))
         }
         E::CallerNotInRoom { name, closing } => plain(&match closing {
@@ -562,14 +563,6 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             tracing::error!(error = %cause, "store failure");
             ErrorResponse::internal()
         }
-    }
-}
-
-/// The room kind of a room-family operation.
-fn operation_kind(operation: Operation) -> Option<RoomKind> {
-    match operation {
-        Operation::Room(_, kind) => Some(kind),
-        _ => None,
     }
 }
 
