@@ -12,8 +12,8 @@ use rand::TryRngCore;
 use crate::api::ApiConfig;
 use crate::net;
 use crate::service::{
-    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, Service, ServiceError,
-    system_clock,
+    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, ScimRelinquish, Service,
+    ServiceError, system_clock,
 };
 use crate::store::{Store, StoreError};
 
@@ -167,6 +167,27 @@ pub struct ServeConfig {
     /// keep them forever).
     #[arg(long, env = "ROCKETLITE_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: Option<u32>,
+    /// What a SCIM deactivation or deletion does with a room the user is the last active
+    /// owner of: `hand-over` to its earliest-joined active member (as `confirmRelinquish`),
+    /// or `refuse` the change with a 409.
+    #[arg(long, env = "ROCKETLITE_SCIM_RELINQUISH", value_enum, default_value_t = ScimPolicy::HandOver)]
+    pub scim_relinquish: ScimPolicy,
+}
+
+/// `--scim-relinquish`'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScimPolicy {
+    HandOver,
+    Refuse,
+}
+
+impl From<ScimPolicy> for ScimRelinquish {
+    fn from(policy: ScimPolicy) -> Self {
+        match policy {
+            ScimPolicy::HandOver => ScimRelinquish::HandOver,
+            ScimPolicy::Refuse => ScimRelinquish::Refuse,
+        }
+    }
 }
 
 impl ServeConfig {
@@ -237,7 +258,8 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     .with_login_limits(limits)
     .with_login_expiration_days(config.login_expiration_days)
     .with_registration(!config.no_registration)
-    .with_create_tokens_secret(config.create_tokens_secret.as_deref());
+    .with_create_tokens_secret(config.create_tokens_secret.as_deref())
+    .with_scim_relinquish(config.scim_relinquish.into());
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
     let admin_setup = |e: ServiceError| match e {

@@ -23,6 +23,13 @@ impl Default for HashGate {
     }
 }
 
+impl HashGate {
+    /// Waits for a permit to hash one password.
+    pub async fn acquire(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.0.acquire().await.expect("never closed")
+    }
+}
+
 /// Runs blocking work (a write transaction, argon2) on tokio's blocking pool, so async
 /// workers never wait on disk. A panic inside `work` resumes here, where the HTTP layer's
 /// panic handler catches it.
@@ -75,6 +82,6 @@ pub async fn call_hashing<T: Send + 'static, U>(
     work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
-    let _permit = gate.0.acquire().await.expect("never closed");
+    let _permit = gate.acquire().await;
     call(service, operation, work, view).await
 }

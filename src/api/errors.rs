@@ -43,6 +43,8 @@ pub enum Operation {
     Audit,
     /// `rocketlite.ownershipPlan`.
     OwnershipPlan,
+    /// `rocketlite.scimTokens.*`.
+    ScimTokens,
     RoomsGet,
     SubscriptionsGet,
     Directory,
@@ -547,6 +549,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-plan-changed",
             None,
         ),
+        E::ScimTokenNotFound => domain("SCIM token not found", "error-invalid-token", None),
         E::NoSubscription => domain(
             "You must be part of a room to favorite it",
             "error-invalid-subscription",

@@ -9,17 +9,19 @@ use poem_openapi::{Object, OpenApi, param::Query};
 use serde_json::Value;
 
 use super::auth::Auth;
+use super::body::{Body, RequestSchema};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
-use super::{ApiResult, ApiTags, call_read};
+use super::{ApiResult, ApiTags, call, call_read};
 use crate::model::UserId;
-use crate::model::{Actor, AuditEntry, iso8601};
+use crate::model::{Actor, AuditEntry, ScimToken, iso8601};
 use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service};
 
-/// Who made a change: a user (`id`), or the server itself.
+/// Who made a change: a user (`id`), an identity provider through SCIM (`id` is its
+/// token's), or the server itself.
 #[derive(Object)]
 pub struct ActorView {
-    /// `user` or `server`.
+    /// `user`, `scim` or `server`.
     #[oai(rename = "type")]
     pub kind: String,
     #[oai(skip_serializing_if_is_none)]
@@ -37,7 +39,8 @@ pub struct AuditEntryView {
     pub actor: ActorView,
     /// `user.create`, `user.update`, `user.activate`, `user.deactivate`, `user.delete`,
     /// `user.role.add`, `user.role.remove`, `room.owner.add`, `room.owner.remove`,
-    /// `room.role.add`, `room.role.remove`, `room.delete`.
+    /// `room.role.add`, `room.role.remove`, `room.delete`, `scim.token.create`,
+    /// `scim.token.revoke`.
     pub action: String,
     /// The user the change is about.
     #[oai(skip_serializing_if_is_none)]
@@ -61,6 +64,10 @@ impl From<AuditEntry> for AuditEntryView {
             Actor::Server => ActorView {
                 kind: "server".into(),
                 id: None,
+            },
+            Actor::Scim(token) => ActorView {
+                kind: "scim".into(),
+                id: Some(token),
             },
         };
         AuditEntryView {
@@ -152,6 +159,75 @@ impl From<OwnershipPlan> for OwnershipPlanOk {
             success: true,
         }
     }
+}
+
+/// What `rocketlite.scimTokens.create` takes.
+#[derive(Object, Debug)]
+pub struct ScimTokenCreateBody {
+    /// What to call the token: the identity provider that will use it, say.
+    #[oai(validator(min_length = 1, max_length = 120))]
+    pub name: String,
+}
+
+impl RequestSchema for ScimTokenCreateBody {
+    const CLOSED: bool = true;
+}
+
+/// What `rocketlite.scimTokens.revoke` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct ScimTokenRevokeBody {
+    pub token_id: String,
+}
+
+impl RequestSchema for ScimTokenRevokeBody {
+    const CLOSED: bool = true;
+}
+
+/// A SCIM token, without its secret.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct ScimTokenView {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    /// The admin who created it.
+    pub created_by: String,
+}
+
+impl From<&ScimToken> for ScimTokenView {
+    fn from(t: &ScimToken) -> Self {
+        ScimTokenView {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            created_at: iso8601(t.created_at),
+            created_by: t.created_by.to_string(),
+        }
+    }
+}
+
+/// A new SCIM token and its secret, shown this once.
+#[derive(Object)]
+pub struct ScimTokenCreateOk {
+    pub token: ScimTokenView,
+    /// Give it to the identity provider as its bearer token. rocketlite keeps only its
+    /// SHA-256: it cannot be shown again.
+    pub secret: String,
+    pub success: bool,
+}
+
+/// Every SCIM token.
+#[derive(Object)]
+pub struct ScimTokenListOk {
+    pub tokens: Vec<ScimTokenView>,
+    pub success: bool,
+}
+
+/// A plain success.
+#[derive(Object)]
+pub struct ScimTokenRevokeOk {
+    pub success: bool,
 }
 
 /// rocketlite.ownershipPlan's query.
@@ -274,5 +350,88 @@ impl ExtensionsApi {
                 success: true,
             },
         )
+    }
+
+    /// Create a SCIM token (extension)
+    ///
+    /// Not part of Rocket.Chat. A bearer token for an identity provider (Okta, Microsoft
+    /// Entra) to provision users at `/scim/v2`. The answer's `secret` is shown this once:
+    /// rocketlite stores only its SHA-256. Requires `rocketlite-manage-scim-tokens` (admins).
+    #[oai(
+        path = "/rocketlite.scimTokens.create",
+        method = "post",
+        operation_id = "rocketliteScimTokensCreate"
+    )]
+    async fn scim_tokens_create(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<ScimTokenCreateBody>,
+    ) -> ApiResult<ScimTokenCreateOk> {
+        let caller = auth.0;
+        let name = body.0.name;
+        call(
+            &s,
+            Operation::ScimTokens,
+            move |s| s.create_scim_token(&caller, &name),
+            |new| ScimTokenCreateOk {
+                token: ScimTokenView::from(&new.token),
+                secret: new.secret,
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// List the SCIM tokens (extension)
+    ///
+    /// Not part of Rocket.Chat. Every SCIM token, without secrets. Requires
+    /// `rocketlite-manage-scim-tokens` (admins).
+    #[oai(
+        path = "/rocketlite.scimTokens.list",
+        method = "get",
+        operation_id = "rocketliteScimTokensList"
+    )]
+    async fn scim_tokens_list(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+    ) -> ApiResult<ScimTokenListOk> {
+        let caller = auth.0;
+        call_read(
+            &s,
+            Operation::ScimTokens,
+            move |s| s.scim_tokens(&caller),
+            |tokens| ScimTokenListOk {
+                tokens: tokens.iter().map(ScimTokenView::from).collect(),
+                success: true,
+            },
+        )
+    }
+
+    /// Revoke a SCIM token (extension)
+    ///
+    /// Not part of Rocket.Chat. The token stops working at once, also for requests already
+    /// under way. Requires `rocketlite-manage-scim-tokens` (admins).
+    #[oai(
+        path = "/rocketlite.scimTokens.revoke",
+        method = "post",
+        operation_id = "rocketliteScimTokensRevoke"
+    )]
+    async fn scim_tokens_revoke(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<ScimTokenRevokeBody>,
+    ) -> ApiResult<ScimTokenRevokeOk> {
+        let caller = auth.0;
+        let token_id = body.0.token_id;
+        call(
+            &s,
+            Operation::ScimTokens,
+            move |s| s.revoke_scim_token(&caller, &token_id),
+            |()| ScimTokenRevokeOk { success: true },
+        )
+        .await
     }
 }

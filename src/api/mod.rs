@@ -21,6 +21,7 @@ mod roles;
 mod room_family;
 #[allow(clippy::too_many_arguments)]
 mod rooms;
+mod scim;
 mod session;
 mod spec;
 #[allow(clippy::too_many_arguments)]
@@ -152,7 +153,8 @@ pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = R
                 spec.clone().with_content_type("application/json")
             })),
         )
-        .at("/docs", get(make_sync(move |_| Html(docs.clone()))));
+        .at("/docs", get(make_sync(move |_| Html(docs.clone()))))
+        .nest("/scim/v2", scim::routes());
     with_envelopes(routes)
         .data(service)
         .data(Arc::new(HashGate::default()))

@@ -277,6 +277,13 @@ fn ok_example(operation: &str) -> Option<Value> {
         "rocketliteAudit" => {
             json!({"entries": [{"_id": "42", "ts": TS, "actor": {"type": "user", "id": USER_ID}, "action": "user.deactivate", "userId": "OLGAid1234567890x", "before": {"active": true}, "after": {"active": false, "inactiveReason": "deactivated", "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012"}]}}], "count": 1, "offset": 0, "total": 1, "success": true})
         }
+        "rocketliteScimTokensCreate" => {
+            json!({"token": {"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}, "secret": "SCIMTOKENid123456.6b1f0c3e9a4d7b2e8f5a1c0d3b6e9f2a4c7d0e3b6a9f2c5e8b1d4a7f0c3e6b9d", "success": true})
+        }
+        "rocketliteScimTokensList" => {
+            json!({"tokens": [{"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}], "success": true})
+        }
+        "rocketliteScimTokensRevoke" => json!({"success": true}),
         "roomsGet" => json!({"update": [room_example("c")], "remove": [], "success": true}),
         "subscriptionsGet" => {
             json!({"update": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}], "remove": [], "success": true})
@@ -384,6 +391,10 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                 ("loggedIn", example(E::AlreadyLoggedIn, op)),
             ]
         }
+        ("rocketliteScimTokensRevoke", "400") => vec![(
+            "tokenNotFound",
+            example(E::ScimTokenNotFound, Operation::ScimTokens),
+        )],
         ("rolesCreate", "404") => vec![("notFound", json!("404 Not Found"))],
         ("channelsLeave" | "groupsLeave" | "channelsKick" | "groupsKick", "400") => {
             use crate::model::RoomKind as K;

@@ -186,6 +186,7 @@ permissions! {
     ViewOutsideRoom = "view-outside-room" => [Admin, Owner, Moderator, User];
     // rocketlite's own, for its extensions.
     ViewAuditTrail = "rocketlite-view-audit-trail" => [Admin];
+    ManageScimTokens = "rocketlite-manage-scim-tokens" => [Admin];
     ViewRoomAdministration = "view-room-administration" => [Admin];
     ViewStatistics = "view-statistics" => [Admin];
     ViewPrivilegedSetting = "view-privileged-setting" => [Admin];

@@ -13,13 +13,16 @@ pub enum Actor {
     User(UserId),
     /// The server itself, at start-up (the bootstrap admin, the default channel).
     Server,
+    /// An identity provider through SCIM, with the id of the token it used.
+    Scim(String),
 }
 
 impl Actor {
-    /// The actor's user id, if it is a user.
-    pub fn user_id(&self) -> Option<&UserId> {
+    /// The actor's id: a user's id, or the id of the SCIM token; none for the server.
+    pub fn id(&self) -> Option<&str> {
         match self {
-            Actor::User(id) => Some(id),
+            Actor::User(id) => Some(id.as_str()),
+            Actor::Scim(token) => Some(token),
             Actor::Server => None,
         }
     }
@@ -35,7 +38,7 @@ pub struct AuditEntry {
     pub actor: Actor,
     /// `user.create`, `user.update`, `user.activate`, `user.deactivate`, `user.delete`,
     /// `user.role.add`, `user.role.remove`, `room.owner.add`, `room.owner.remove`,
-    /// `room.delete`.
+    /// `room.delete`, `scim.token.create`, `scim.token.revoke`.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,

@@ -4,6 +4,7 @@ mod access;
 mod audit;
 mod ids;
 mod room;
+mod scim;
 mod time;
 mod user;
 
@@ -11,5 +12,6 @@ pub use access::{Permission, Role, RoleRecord};
 pub use audit::{Actor, AuditEntry};
 pub use ids::{LoginToken, RoomId, TokenHash, UserId, new_id};
 pub use room::{Room, RoomKind, Subscription};
+pub use scim::ScimToken;
 pub use time::{Millis, is_iso8601, iso8601, parse_iso8601};
 pub use user::{Email, Profile, User, normalize_key};

@@ -9,6 +9,13 @@ use super::{Millis, UserId};
 pub struct Email {
     pub address: String,
     pub verified: bool,
+    /// SCIM's `type` (`work`, `home`, ...), kept for identity providers that address an
+    /// address by it; Rocket.Chat's API never shows it.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// SCIM's `primary`, as the identity provider set it; none if it never did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
 }
 
 /// A user account. `password_hash` is an argon2id PHC string and never leaves the service layer.
@@ -33,6 +40,9 @@ pub struct User {
     /// Bio, nickname and status; left out of the record while all are unset.
     #[serde(default, skip_serializing_if = "Profile::is_empty")]
     pub profile: Profile,
+    /// The identity provider's id for this user (SCIM `externalId`); none unless one was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
 }
 
 /// What a user says about itself: set through users.update and users.setStatus.

@@ -26,6 +26,14 @@ impl Stamp {
         }
     }
 
+    /// A change an identity provider makes through SCIM with the token `token_id`.
+    pub(super) fn scim(token_id: &str, now: Millis) -> Self {
+        Stamp {
+            actor: Actor::Scim(token_id.to_string()),
+            now,
+        }
+    }
+
     /// A change the server makes by itself at `now` (start-up, imports).
     pub(super) fn server(now: Millis) -> Self {
         Stamp {
@@ -52,6 +60,8 @@ pub(super) enum Subject<'a> {
     User(&'a UserId),
     Room(&'a RoomId),
     Membership(&'a RoomId, &'a UserId),
+    /// Neither a user nor a room (a SCIM token).
+    Server,
 }
 
 /// Appends one entry for a change made in this transaction.
@@ -68,6 +78,7 @@ fn record(
         Subject::User(u) => (Some(u.clone()), None),
         Subject::Room(r) => (None, Some(r.clone())),
         Subject::Membership(r, u) => (Some(u.clone()), Some(r.clone())),
+        Subject::Server => (None, None),
     };
     tx.append_audit(AuditEntry {
         seq: 0,
@@ -146,22 +157,23 @@ impl Service {
     ) -> ServiceResult<(Vec<AuditEntry>, usize)> {
         self.store.read(|tx| {
             require_any(tx, &caller.user, &[Permission::ViewAuditTrail], None)?;
-            let mut entries: Vec<AuditEntry> =
-                tx.audit_entries()?
-                    .into_iter()
-                    .filter(|e| {
-                        filter
-                            .user_id
+            let mut entries: Vec<AuditEntry> = tx
+                .audit_entries()?
+                .into_iter()
+                .filter(|e| {
+                    filter
+                        .user_id
+                        .as_deref()
+                        .is_none_or(|u| e.user_id.as_ref().is_some_and(|id| id.as_str() == u))
+                        && filter
+                            .actor_id
                             .as_deref()
-                            .is_none_or(|u| e.user_id.as_ref().is_some_and(|id| id.as_str() == u))
-                            && filter.actor_id.as_deref().is_none_or(|a| {
-                                e.actor.user_id().is_some_and(|id| id.as_str() == a)
-                            })
-                            && filter.action.as_deref().is_none_or(|a| e.action == a)
-                            && filter.since.is_none_or(|t| e.at >= t)
-                            && filter.until.is_none_or(|t| e.at <= t)
-                    })
-                    .collect();
+                            .is_none_or(|a| e.actor.id() == Some(a))
+                        && filter.action.as_deref().is_none_or(|a| e.action == a)
+                        && filter.since.is_none_or(|t| e.at >= t)
+                        && filter.until.is_none_or(|t| e.at <= t)
+                })
+                .collect();
             entries.reverse();
             let total = entries.len();
             Ok((filter.page.of(entries), total))

@@ -131,6 +131,8 @@ impl Service {
                 .map(|address| Email {
                     address: address.clone(),
                     verified: true,
+                    kind: None,
+                    primary: None,
                 })
                 .collect(),
             password_hash: Some(hash),
@@ -141,6 +143,7 @@ impl Service {
             last_login: None,
             inactive_reason: None,
             profile: Default::default(),
+            external_id: None,
         };
         let record = user.clone();
         self.store.write(move |tx| {

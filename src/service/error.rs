@@ -214,6 +214,9 @@ pub enum ServiceError {
     /// A `planId` no longer matches what the deactivation or deletion would do.
     #[error("the ownership plan changed")]
     PlanChanged,
+    /// rocketlite.scimTokens.revoke of a token that does not exist.
+    #[error("SCIM token not found")]
+    ScimTokenNotFound,
     /// The store failed; the cause is logged, never shown.
     #[error(transparent)]
     Store(#[from] StoreError),

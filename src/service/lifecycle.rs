@@ -2,7 +2,8 @@
 //! rules as `users.setActiveStatus` (`active_status::departure`).
 
 use super::active_status::{
-    IDLE_TOO_LONG, PlanAction, check_plan, deactivate, departure, hand_over, handover_facts,
+    Handover, IDLE_TOO_LONG, PlanAction, check_plan, deactivate, departure, hand_over,
+    handover_facts,
 };
 use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
@@ -33,28 +34,7 @@ impl Service {
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
             check_plan(tx, &user, PlanAction::Delete, plan_id.as_deref())?;
             let handovers = departure(tx, &user, confirm_relinquish)?;
-            let stamp = Stamp::by(&caller, now);
-            stamp.record(
-                tx,
-                "user.delete",
-                Subject::User(&user.id),
-                user_facts(&user),
-                serde_json::json!({ "handovers": handover_facts(&handovers) }),
-            )?;
-            hand_over(tx, &handovers, &stamp)?;
-            for room_id in tx.room_ids_of(&user.id)? {
-                if let Some(sub) = tx.subscription(&room_id, &user.id)? {
-                    tx.remove_subscription(&sub)?;
-                }
-                if let Some(mut room) = tx.room(&room_id)? {
-                    room.users_count = room.users_count.saturating_sub(1);
-                    room.updated_at = now;
-                    tx.put_room(&room)?;
-                }
-            }
-            tx.remove_all_tokens(&user.id)?;
-            tx.remove_user(&user, now)?;
-            Ok(())
+            remove_account(tx, &user, &handovers, &Stamp::by(&caller, now))
         })
     }
 
@@ -107,4 +87,36 @@ impl Service {
 /// When a user was last seen: its last login, or its creation if it never logged in.
 fn last_seen(user: &User) -> i64 {
     user.last_login.unwrap_or(user.created_at)
+}
+
+/// Deletes `user` after [`departure`]: records it, hands its rooms over, ends its
+/// memberships and sessions and removes the account. Shared by users.delete and SCIM.
+pub(super) fn remove_account(
+    tx: &impl Writes,
+    user: &User,
+    handovers: &[Handover],
+    stamp: &Stamp,
+) -> ServiceResult<()> {
+    let now = stamp.now;
+    stamp.record(
+        tx,
+        "user.delete",
+        Subject::User(&user.id),
+        user_facts(user),
+        serde_json::json!({ "handovers": handover_facts(handovers) }),
+    )?;
+    hand_over(tx, handovers, stamp)?;
+    for room_id in tx.room_ids_of(&user.id)? {
+        if let Some(sub) = tx.subscription(&room_id, &user.id)? {
+            tx.remove_subscription(&sub)?;
+        }
+        if let Some(mut room) = tx.room(&room_id)? {
+            room.users_count = room.users_count.saturating_sub(1);
+            room.updated_at = now;
+            tx.put_room(&room)?;
+        }
+    }
+    tx.remove_all_tokens(&user.id)?;
+    tx.remove_user(user, now)?;
+    Ok(())
 }

@@ -15,6 +15,8 @@ pub const EMAIL: usize = 254;
 pub const PASSWORD: usize = 1024;
 /// Characters in a room name.
 pub const ROOM_NAME: usize = 80;
+/// Email addresses of one user (SCIM may send several).
+pub const EMAILS: usize = 16;
 /// Usernames in one `channels.create` / `groups.create`.
 pub const MEMBERS: usize = 1000;
 /// Distinct roles on one user or one permission.

@@ -20,6 +20,7 @@ mod roles;
 mod room_lists;
 mod room_settings;
 mod rooms;
+mod scim;
 mod server;
 mod status;
 mod update;
@@ -44,6 +45,10 @@ pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use room_lists::{AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery};
 pub use room_settings::RoomEdit;
 pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember, RoomOwner};
+pub use scim::{
+    EmailSelector, NewScimToken, ScimAttr, ScimChange, ScimClient, ScimFilter, ScimNewUser, ScimOp,
+    ScimRelinquish, ScimValue,
+};
 pub use server::LicenceInfo;
 pub use status::{Presence, StatusChange};
 pub use update::{EditRight, UserChanges};
@@ -88,6 +93,8 @@ pub struct Service {
     /// SHA-256 of `CREATE_TOKENS_FOR_USERS_SECRET`; `users.createToken` refuses every call
     /// without one.
     create_tokens_secret: Option<[u8; 32]>,
+    /// What a SCIM deactivation or deletion does with rooms it would leave ownerless.
+    scim_relinquish: scim::ScimRelinquish,
 }
 
 /// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
@@ -106,6 +113,7 @@ impl Service {
             token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
             registration_open: true,
             create_tokens_secret: None,
+            scim_relinquish: scim::ScimRelinquish::default(),
         }
     }
 

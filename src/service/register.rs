@@ -77,6 +77,8 @@ impl Service {
             emails: vec![Email {
                 address: reg.email.trim().to_lowercase(),
                 verified: false,
+                kind: None,
+                primary: None,
             }],
             password_hash: Some(self.hash_password(&reg.password)),
             active: true,
@@ -86,6 +88,7 @@ impl Service {
             last_login: None,
             inactive_reason: None,
             profile: Default::default(),
+            external_id: None,
         };
         let sub_ids = self.default_room_sub_ids()?;
         self.store.write(move |tx| {

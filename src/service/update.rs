@@ -2,7 +2,8 @@
 //! rules of `users.setActiveStatus` and a role change never removes the last active admin.
 
 use super::active_status::{
-    DEACTIVATED, PlanAction, another_active_admin, check_plan, deactivate, departure, reactivate,
+    DEACTIVATED, Handover, PlanAction, another_active_admin, check_plan, deactivate, departure,
+    reactivate,
 };
 use super::audit::{Stamp, Subject, changed, user_facts};
 use super::auth::current_caller;
@@ -11,7 +12,7 @@ use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
 use super::users::{is_valid_email, is_valid_name};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Email, Permission, Role, User, UserId, normalize_key};
+use crate::model::{Email, Permission, Role, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
 
 /// What `users.update` changes; `None` leaves a field as it is.
@@ -97,32 +98,47 @@ impl Service {
             };
             // Every check passed: write.
             let stamp = Stamp::by(&me, now);
-            if updated != user {
-                updated.updated_at = now;
-                tx.put_user(&updated, Some(&user))?;
-                let (mut before, mut after) = changed(&user_facts(&user), &user_facts(&updated));
-                if updated.password_hash != user.password_hash {
-                    before["password"] = serde_json::json!("(hidden)");
-                    after["password"] = serde_json::json!("(changed)");
-                }
-                stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
-            }
-            if hash.is_some() {
-                revoke_other_tokens(tx, &updated.id, &caller)?;
-            }
-            match changes.active {
-                Some(false) if updated.active => {
-                    deactivate(tx, updated, &handovers, DEACTIVATED, &stamp)
-                }
-                Some(true) if !updated.active => reactivate(tx, updated, &stamp),
-                _ => Ok(updated),
-            }
+            let keep = (caller.user.id == user.id).then_some(&caller.token);
+            commit_user_change(tx, &stamp, &user, updated, changes.active, &handovers, keep)
         })
     }
 }
 
+/// Writes a checked change of `user` into `updated`: the record and its audit entry, the
+/// end of every other session after a new password (but `keep`'s, the caller's own), then
+/// the activity change `active` asks for with its `handovers` (from [`departure`]). Shared by
+/// users.update and SCIM, so both write exactly the same.
+pub(super) fn commit_user_change(
+    tx: &impl Writes,
+    stamp: &Stamp,
+    user: &User,
+    mut updated: User,
+    active: Option<bool>,
+    handovers: &[Handover],
+    keep: Option<&TokenHash>,
+) -> ServiceResult<User> {
+    if updated != *user {
+        updated.updated_at = stamp.now;
+        tx.put_user(&updated, Some(user))?;
+        let (mut before, mut after) = changed(&user_facts(user), &user_facts(&updated));
+        if updated.password_hash != user.password_hash {
+            before["password"] = serde_json::json!("(hidden)");
+            after["password"] = serde_json::json!("(changed)");
+        }
+        stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
+    }
+    if updated.password_hash != user.password_hash {
+        revoke_other_tokens(tx, &updated.id, keep)?;
+    }
+    match active {
+        Some(false) if updated.active => deactivate(tx, updated, handovers, DEACTIVATED, stamp),
+        Some(true) if !updated.active => reactivate(tx, updated, stamp),
+        _ => Ok(updated),
+    }
+}
+
 /// Bounds and formats that need no store, in Rocket.Chat's order.
-fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
+pub(super) fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
     if let Some(name) = &changes.name {
         limits::check_len("name", name, limits::DISPLAY_NAME)?;
         if name.contains(['<', '>', '\\', '/']) {
@@ -244,6 +260,8 @@ fn apply_fields(
             user.emails = vec![Email {
                 address: email.clone(),
                 verified: false,
+                kind: None,
+                primary: None,
             }];
         }
     }
@@ -273,12 +291,16 @@ fn apply_fields(
     Ok(())
 }
 
-/// After a password change: every token of `user` goes, but the one the caller used when it
-/// changed its own password.
-fn revoke_other_tokens(tx: &impl Writes, user: &UserId, caller: &Caller) -> Result<(), StoreError> {
+/// After a password change: every token of `user` goes, but `keep` (the one the caller used
+/// when it changed its own password).
+fn revoke_other_tokens(
+    tx: &impl Writes,
+    user: &UserId,
+    keep: Option<&TokenHash>,
+) -> Result<(), StoreError> {
     for hash in tx.token_hashes_of(user)? {
-        let hash = crate::model::TokenHash(hash);
-        if !(caller.user.id == *user && hash == caller.token) {
+        let hash = TokenHash(hash);
+        if Some(&hash) != keep {
             tx.remove_token(user, &hash)?;
         }
     }

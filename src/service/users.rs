@@ -116,6 +116,8 @@ impl Service {
             emails: vec![Email {
                 address: new.email,
                 verified: new.verified,
+                kind: None,
+                primary: None,
             }],
             active: new.active,
             roles: limits::distinct(&new.roles),
@@ -124,6 +126,7 @@ impl Service {
             last_login: None,
             inactive_reason: (!new.active).then(|| "deactivated".into()),
             profile: Default::default(),
+            external_id: None,
         }
     }
 

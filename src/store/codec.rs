@@ -42,6 +42,8 @@ mod tests {
             emails: vec![Email {
                 address: "ada@example.org".into(),
                 verified: true,
+                kind: None,
+                primary: None,
             }],
             password_hash: Some("$argon2id$...".into()),
             active: false,
@@ -51,6 +53,7 @@ mod tests {
             last_login: None,
             inactive_reason: None,
             profile: Default::default(),
+            external_id: None,
         }
     }
 
@@ -146,6 +149,20 @@ mod tests {
                     status_default: Some("busy".into()),
                     status_expires_at: Some(4),
                 },
+                ..user()
+            },
+        );
+        // A user provisioned through SCIM carries its IdP id and email type.
+        golden(
+            "user_scim",
+            User {
+                external_id: Some("00u1ab2CD3ef4GH5i6j7".into()),
+                emails: vec![Email {
+                    address: "ada@example.org".into(),
+                    verified: false,
+                    kind: Some("work".into()),
+                    primary: Some(true),
+                }],
                 ..user()
             },
         );

@@ -8,6 +8,7 @@ mod codec;
 mod handle;
 mod permissions;
 mod rooms;
+mod scim;
 mod tables;
 mod users;
 mod writer;
@@ -16,6 +17,7 @@ pub use audit::{AuditReads, AuditWrites};
 pub use handle::DiskFaults;
 pub use permissions::{PermissionReads, PermissionWrites};
 pub use rooms::{RoomReads, RoomWrites};
+pub use scim::{ScimReads, ScimWrites};
 pub use users::{UserReads, UserWrites};
 pub use writer::WriterStats;
 
@@ -32,7 +34,7 @@ use redb::{
 pub use codec::{decode, encode};
 
 /// Schema version this build writes; `migrate` brings older files up to it.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,18 +80,24 @@ impl From<redb::DatabaseError> for StoreError {
 
 /// The one interface a read use case has to the store: every query it may make, whatever the
 /// engine behind it. Service code names only this and [`Writes`].
-pub trait Reads: UserReads + RoomReads + PermissionReads + AuditReads {}
-impl<T: UserReads + RoomReads + PermissionReads + AuditReads> Reads for T {}
+pub trait Reads: UserReads + RoomReads + PermissionReads + AuditReads + ScimReads {}
+impl<T: UserReads + RoomReads + PermissionReads + AuditReads + ScimReads> Reads for T {}
 
 /// Everything a write use case may do inside its transaction: the queries and the changes.
-pub trait Writes: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites {}
-impl<T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites> Writes for T {}
+pub trait Writes:
+    Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites
+{
+}
+impl<T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites> Writes
+    for T
+{
+}
 
 /// `use crate::store::prelude::*` brings the store's query and change methods into scope.
 pub mod prelude {
     pub use super::{
         AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
-        StoreError, UserReads, UserWrites, Writes,
+        ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
     };
 }
 
@@ -181,7 +189,9 @@ impl Store {
 
 /// Ordered migrations: entry `i` moves a file from schema `i` to `i + 1`.
 /// Version 0 is a file with no version yet: a new file, whose tables were just created.
-const MIGRATIONS: [Migration; 2] = [|_| Ok(()), users::migrate_token_times];
+/// Version 3 added SCIM (a table `create_all` makes, optional user fields): nothing to move,
+/// but an older build must not rewrite users without their `externalId`.
+const MIGRATIONS: [Migration; 3] = [|_| Ok(()), users::migrate_token_times, |_| Ok(())];
 
 /// One migration step, run inside the opening write transaction.
 type Migration = fn(&WriteTx) -> Result<(), StoreError>;

@@ -98,6 +98,8 @@ tables! {
     /// `seq -> codec(AuditEntry)`: the audit trail, oldest first; only appended to and pruned
     /// from the front.
     table SEQ_AUDIT: <u64, &[u8]> = "seq_audit";
+    /// `token id -> codec(ScimToken)`: the bearer tokens of SCIM clients (secrets hashed).
+    table SCIMTOKENID_TOKEN: <&str, &[u8]> = "scimtokenid_token";
     /// `room id -> ()`: the default rooms, which every new user joins.
     table DEFAULT_ROOMID: <&str, ()> = "default_roomid";
 }

@@ -298,6 +298,8 @@ mod tests {
             emails: vec![Email {
                 address: format!("{name}@Example.org"),
                 verified: false,
+                kind: None,
+                primary: None,
             }],
             password_hash: None,
             active: true,
@@ -307,6 +309,7 @@ mod tests {
             last_login: None,
             inactive_reason: None,
             profile: Default::default(),
+            external_id: None,
         }
     }
 

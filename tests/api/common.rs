@@ -94,6 +94,17 @@ impl TestApp {
         Self::over(prepare(service)).await
     }
 
+    /// A fresh in-memory app whose SCIM path follows `policy` for sole-owned rooms.
+    pub async fn with_scim_policy(policy: rocketlite::service::ScimRelinquish) -> Self {
+        let service = Service::new(
+            Store::in_memory().unwrap(),
+            test_clock(),
+            Box::new(StdRng::seed_from_u64(42)),
+        )
+        .with_scim_relinquish(policy);
+        Self::over(prepare(service)).await
+    }
+
     async fn over(service: Arc<Service>) -> Self {
         Self::over_with(service, ApiConfig::default()).await
     }
@@ -262,6 +273,53 @@ impl TestApp {
             .filter(|r| r["roles"].as_array().unwrap().contains(&json!("owner")))
             .map(|r| r["u"]["username"].as_str().unwrap().to_string())
             .collect()
+    }
+
+    /// Creates a SCIM token as the admin; returns (token id, secret).
+    pub async fn scim_token(&self, name: &str) -> (String, String) {
+        let (status, body) = self
+            .post(
+                "/api/v1/rocketlite.scimTokens.create",
+                Some(&self.admin),
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        (
+            body["token"]["_id"].as_str().unwrap().into(),
+            body["secret"].as_str().unwrap().into(),
+        )
+    }
+
+    /// One SCIM request with `Authorization: Bearer <secret>`; returns the status, the
+    /// Content-Type and the JSON body (`Null` when there is none).
+    pub async fn scim(
+        &self,
+        method: &str,
+        path: &str,
+        secret: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Value) {
+        let method: poem::http::Method = method.parse().unwrap();
+        let mut req = self
+            .client
+            .request(method, format!("/scim/v2{path}"))
+            .header("Authorization", format!("Bearer {secret}"))
+            .header("Content-Type", "application/scim+json");
+        if let Some(body) = body {
+            req = req.body(serde_json::to_vec(&body).unwrap());
+        }
+        let resp = req.send().await.0;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = resp.into_body().into_bytes().await.unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, content_type, json)
     }
 
     /// Every stored row, for "nothing changed" assertions.

@@ -20,6 +20,7 @@ mod register;
 mod roles;
 mod room_admin;
 mod rooms;
+mod scim;
 mod server;
 mod spec;
 mod stale_callers;

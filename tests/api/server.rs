@@ -4,7 +4,7 @@ use rocketlite::store::prelude::*;
 use std::net::SocketAddr;
 use std::path::Path;
 
-use rocketlite::cli::ServeConfig;
+use rocketlite::cli::{ScimPolicy, ServeConfig};
 use rocketlite::model::{RoomId, UserId};
 use rocketlite::service::Secret;
 use rocketlite::store::{Store, StoreError};
@@ -36,6 +36,7 @@ fn config(dir: &Path) -> ServeConfig {
         no_registration: false,
         create_tokens_secret: None,
         audit_retention_days: None,
+        scim_relinquish: ScimPolicy::HandOver,
     }
 }
 

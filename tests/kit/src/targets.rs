@@ -77,6 +77,8 @@ pub fn codec(data: &[u8]) {
         emails: vec![Email {
             address: names.3.clone(),
             verified: flags.0,
+            kind: flags.1.then(|| names.2.clone()),
+            primary: None,
         }],
         password_hash: flags.1.then(|| names.3.clone()),
         active: flags.2,
@@ -92,6 +94,7 @@ pub fn codec(data: &[u8]) {
             status_default: flags.0.then(|| names.1.clone()),
             status_expires_at: flags.1.then_some(numbers.0),
         },
+        external_id: flags.2.then(|| names.0.clone()),
     };
     assert_eq!(decode::<User>(&encode(&user)).unwrap(), user);
     let room = Room {

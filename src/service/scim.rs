@@ -1,0 +1,627 @@
+//! SCIM 2.0 provisioning (RFC 7643/7644) as use cases: an identity provider creates,
+//! changes, deactivates and deletes users with a bearer token, through the same rules and
+//! the same shared functions as users.create, users.update, users.setActiveStatus and
+//! users.delete. SCIM has no `confirmRelinquish`: the server's [`ScimRelinquish`] policy
+//! decides. The protocol itself (JSON, paths, filter text) is the HTTP layer's; here are
+//! typed changes and a parsed filter.
+
+use super::active_status::departure;
+use super::audit::{Stamp, Subject, record_created};
+use super::auth::current_caller;
+use super::lifecycle::remove_account;
+use super::permissions::require_any;
+use super::rooms::join_default_rooms;
+use super::update::{UserChanges, check_fields, commit_user_change};
+use super::users::{fresh_id, is_valid_email};
+use super::{Caller, Service, ServiceError, ServiceResult, sha256};
+use crate::model::{
+    Email, Millis, Permission, ScimToken, User, UserId, normalize_key, parse_iso8601,
+};
+use crate::store::prelude::*;
+
+/// What a SCIM deactivation or deletion does with the rooms the user is the last active
+/// owner of (`--scim-relinquish`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScimRelinquish {
+    /// Hand each to its earliest-joined active member, as `confirmRelinquish=true` does.
+    #[default]
+    HandOver,
+    /// Refuse the change (409), as users.setActiveStatus without `confirmRelinquish` does.
+    Refuse,
+}
+
+/// An authenticated SCIM client: the token it presented.
+#[derive(Clone, Debug)]
+pub struct ScimClient {
+    pub token_id: String,
+}
+
+/// A SCIM token just created, with its secret: the only time the secret is available.
+#[derive(Clone, Debug)]
+pub struct NewScimToken {
+    pub token: ScimToken,
+    pub secret: String,
+}
+
+/// A user as a SCIM `POST /Users` creates it. `emails` has the primary address first.
+#[derive(Clone, Debug)]
+pub struct ScimNewUser {
+    pub user_name: String,
+    pub display_name: String,
+    pub emails: Vec<Email>,
+    pub active: bool,
+    pub external_id: Option<String>,
+    pub password: Option<String>,
+}
+
+/// One change a SCIM `PUT` or `PATCH` makes, applied in order in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScimChange {
+    UserName(String),
+    DisplayName(String),
+    /// Every address, the primary first.
+    Emails(Vec<Email>),
+    /// More addresses; one already held keeps its place.
+    AddEmails(Vec<Email>),
+    /// The addresses `selector` picks go; `None`: all of them.
+    RemoveEmails(Option<EmailSelector>),
+    /// The address `selector` picks gets this value (Entra's `emails[type eq
+    /// "work"].value`); if it picks none, the address is added.
+    SetEmail {
+        selector: EmailSelector,
+        value: String,
+    },
+    Active(bool),
+    ExternalId(Option<String>),
+    /// A new password; `None` removes it (no password login any more).
+    Password(Option<String>),
+}
+
+/// Which of a user's addresses a change means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EmailSelector {
+    /// The primary one (the first).
+    Primary,
+    Value(String),
+    /// The one of this `type`.
+    Kind(String),
+}
+
+impl EmailSelector {
+    fn picks(&self, index: usize, email: &Email) -> bool {
+        match self {
+            EmailSelector::Primary => index == 0,
+            EmailSelector::Value(v) => normalize_key(&email.address) == normalize_key(v),
+            EmailSelector::Kind(k) => email
+                .kind
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(k)),
+        }
+    }
+}
+
+/// The attributes a SCIM filter can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScimAttr {
+    Id,
+    UserName,
+    DisplayName,
+    ExternalId,
+    Active,
+    /// `emails` or `emails.value`: any of the user's addresses.
+    EmailValue,
+    /// `emails.type`.
+    EmailType,
+    Created,
+    LastModified,
+}
+
+/// A comparison operator of SCIM filters (RFC 7644 §3.4.2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScimOp {
+    Eq,
+    Ne,
+    Co,
+    Sw,
+    Ew,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+/// A literal in a SCIM filter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScimValue {
+    Str(String),
+    Bool(bool),
+    Number(f64),
+    Null,
+}
+
+/// A parsed SCIM filter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScimFilter {
+    Compare(ScimAttr, ScimOp, ScimValue),
+    Present(ScimAttr),
+    And(Box<ScimFilter>, Box<ScimFilter>),
+    Or(Box<ScimFilter>, Box<ScimFilter>),
+    Not(Box<ScimFilter>),
+}
+
+/// The longest name a SCIM token may have.
+const TOKEN_NAME_MAX: usize = 120;
+
+impl Service {
+    /// Replaces the policy for rooms a SCIM deactivation or deletion would leave without an
+    /// active owner.
+    pub fn with_scim_relinquish(mut self, policy: ScimRelinquish) -> Self {
+        self.scim_relinquish = policy;
+        self
+    }
+
+    /// `rocketlite.scimTokens.create`: a new token named `name` (needs
+    /// `rocketlite-manage-scim-tokens`). The secret is returned once and stored hashed.
+    pub fn create_scim_token(&self, caller: &Caller, name: &str) -> ServiceResult<NewScimToken> {
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return Err(ServiceError::InvalidParams(
+                "must have required property 'name'".into(),
+            ));
+        }
+        super::limits::check_len("name", &name, TOKEN_NAME_MAX)?;
+        let (id, key) = self.with_rng(|rng| {
+            let mut key = [0u8; 32];
+            rng.fill_bytes(&mut key);
+            (crate::model::new_id(rng), hex(&key))
+        });
+        // The id is part of the secret, so authentication finds its token without a scan.
+        let secret = format!("{id}.{key}");
+        let token = ScimToken {
+            id,
+            name,
+            secret_sha256: hex(&sha256(&secret)),
+            created_at: self.now(),
+            created_by: caller.user.id.clone(),
+        };
+        let (caller, stored) = (caller.clone(), token.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            require_any(tx, &me, &[Permission::ManageScimTokens], None)?;
+            if tx.scim_token(&stored.id)?.is_some() {
+                let taken = StoreError::Corrupt(format!("SCIM token id {} taken", stored.id));
+                return Err(ServiceError::from(taken));
+            }
+            tx.put_scim_token(&stored)?;
+            Stamp::by(&me, stored.created_at).record(
+                tx,
+                "scim.token.create",
+                Subject::Server,
+                serde_json::Value::Null,
+                serde_json::json!({ "tokenId": stored.id, "name": stored.name }),
+            )?;
+            Ok::<(), ServiceError>(())
+        })?;
+        Ok(NewScimToken { token, secret })
+    }
+
+    /// `rocketlite.scimTokens.list`: every token, without secrets.
+    pub fn scim_tokens(&self, caller: &Caller) -> ServiceResult<Vec<ScimToken>> {
+        self.store.read(|tx| {
+            require_any(tx, &caller.user, &[Permission::ManageScimTokens], None)?;
+            Ok(tx.scim_tokens()?)
+        })
+    }
+
+    /// `rocketlite.scimTokens.revoke`: the token stops working at once.
+    pub fn revoke_scim_token(&self, caller: &Caller, token_id: &str) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, token_id) = (caller.clone(), token_id.to_string());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            require_any(tx, &me, &[Permission::ManageScimTokens], None)?;
+            let token = tx
+                .scim_token(&token_id)?
+                .ok_or(ServiceError::ScimTokenNotFound)?;
+            tx.remove_scim_token(&token.id)?;
+            Stamp::by(&me, now).record(
+                tx,
+                "scim.token.revoke",
+                Subject::Server,
+                serde_json::json!({ "tokenId": token.id, "name": token.name }),
+                serde_json::Value::Null,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The SCIM client presenting `secret`, if it names a token that exists.
+    pub fn scim_authenticate(&self, secret: &str) -> ServiceResult<ScimClient> {
+        self.store.read(|tx| {
+            let token = scim_token_of(tx, secret)?;
+            Ok(ScimClient { token_id: token.id })
+        })
+    }
+
+    /// `GET /Users`: the users `filter` matches, by username, and how many match.
+    /// `start_index` is SCIM's 1-based position.
+    pub fn scim_users(
+        &self,
+        client: &ScimClient,
+        filter: Option<&ScimFilter>,
+        start_index: usize,
+        count: usize,
+    ) -> ServiceResult<(Vec<User>, usize)> {
+        self.store.read(|tx| {
+            current_client(tx, client)?;
+            let matching: Vec<User> = match filter {
+                // The identity providers' lookup (Okta, Entra): one index read.
+                Some(ScimFilter::Compare(ScimAttr::UserName, ScimOp::Eq, ScimValue::Str(name))) => {
+                    let id = tx.user_id_by_username(name)?;
+                    id.map(|id| tx.user(&id))
+                        .transpose()?
+                        .flatten()
+                        .into_iter()
+                        .collect()
+                }
+                _ => {
+                    let (all, _) = tx.users_page(0, usize::MAX)?;
+                    all.into_iter()
+                        .filter(|u| filter.is_none_or(|f| matches(f, u)))
+                        .collect()
+                }
+            };
+            let total = matching.len();
+            let page = matching
+                .into_iter()
+                .skip(start_index.saturating_sub(1))
+                .take(count)
+                .collect();
+            Ok((page, total))
+        })
+    }
+
+    /// `GET /Users/{id}`.
+    pub fn scim_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<User> {
+        self.store.read(|tx| {
+            current_client(tx, client)?;
+            tx.user(id)?.ok_or(ServiceError::UserNotFound)
+        })
+    }
+
+    /// `POST /Users`: a new account, checked like users.create (pattern, lengths, unique
+    /// username and addresses), joined to the default rooms.
+    pub fn scim_create_user(&self, client: &ScimClient, new: ScimNewUser) -> ServiceResult<User> {
+        check_fields(&UserChanges {
+            name: Some(new.display_name.clone()),
+            username: Some(new.user_name.clone()),
+            password: new.password.clone(),
+            ..Default::default()
+        })?;
+        check_emails(&new.emails)?;
+        let hash = new.password.as_deref().map(|p| self.hash_password(p));
+        let now = self.now();
+        let user = User {
+            id: self.with_rng(UserId::generate),
+            username: new.user_name,
+            name: new.display_name,
+            emails: new.emails,
+            password_hash: hash,
+            active: new.active,
+            roles: vec!["user".into()],
+            created_at: now,
+            updated_at: now,
+            last_login: None,
+            inactive_reason: (!new.active).then(|| super::active_status::DEACTIVATED.into()),
+            profile: Default::default(),
+            external_id: new.external_id,
+        };
+        let sub_ids = self.default_room_sub_ids()?;
+        let client = client.clone();
+        self.store.write(move |tx| {
+            current_client(tx, &client)?;
+            if tx.user_id_by_username(&user.username)?.is_some() {
+                return Err(ServiceError::FieldUnavailable(user.username.clone()));
+            }
+            for email in &user.emails {
+                if tx.user_id_by_email(&email.address)?.is_some() {
+                    return Err(ServiceError::FieldUnavailable(email.address.clone()));
+                }
+            }
+            fresh_id(tx, &user.id)?;
+            tx.put_user(&user, None)?;
+            let stamp = Stamp::scim(&client.token_id, now);
+            record_created(tx, &stamp, &user)?;
+            join_default_rooms(tx, &user, &sub_ids, &stamp)?;
+            Ok(user.clone())
+        })
+    }
+
+    /// `PUT` or `PATCH /Users/{id}`: `changes` in order, in one transaction. `active: false`
+    /// runs the rules of users.setActiveStatus (never the last active admin; the last-owner
+    /// rooms by the relinquish policy; tokens revoked); repeating it changes and records
+    /// nothing.
+    pub fn scim_change_user(
+        &self,
+        client: &ScimClient,
+        id: &UserId,
+        changes: Vec<ScimChange>,
+    ) -> ServiceResult<User> {
+        for change in &changes {
+            check_change(change)?;
+        }
+        // Hashed before the transaction: the writer never waits on argon2.
+        let hashes: Vec<Option<String>> = changes
+            .iter()
+            .map(|c| match c {
+                ScimChange::Password(Some(p)) => Some(self.hash_password(p)),
+                _ => None,
+            })
+            .collect();
+        let now = self.now();
+        let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
+        let (client, id) = (client.clone(), id.clone());
+        self.store.write(move |tx| {
+            current_client(tx, &client)?;
+            let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
+            let mut updated = user.clone();
+            let mut active = None;
+            for (change, hash) in changes.iter().zip(&hashes) {
+                match change {
+                    ScimChange::Active(a) => active = Some(*a),
+                    _ => apply(&mut updated, change, hash.as_deref()),
+                }
+            }
+            check_unique_fields(tx, &user, &updated)?;
+            let handovers = match active {
+                Some(false) => departure(tx, &user, confirm)?,
+                _ => Vec::new(),
+            };
+            let stamp = Stamp::scim(&client.token_id, now);
+            commit_user_change(tx, &stamp, &user, updated, active, &handovers, None)
+        })
+    }
+
+    /// `DELETE /Users/{id}`: deletes like users.delete, its rooms by the relinquish policy.
+    pub fn scim_delete_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<()> {
+        let now = self.now();
+        let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
+        let (client, id) = (client.clone(), id.clone());
+        self.store.write(move |tx| {
+            current_client(tx, &client)?;
+            let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
+            let handovers = departure(tx, &user, confirm)?;
+            remove_account(tx, &user, &handovers, &Stamp::scim(&client.token_id, now))
+        })
+    }
+}
+
+/// The token `secret` names (`{id}.{key}`), compared by digest.
+fn scim_token_of(tx: &impl Reads, secret: &str) -> ServiceResult<ScimToken> {
+    let id = secret.split_once('.').map_or("", |(id, _)| id);
+    match tx.scim_token(id)? {
+        Some(token) if token.secret_sha256 == hex(&sha256(secret)) => Ok(token),
+        _ => Err(ServiceError::Unauthorized),
+    }
+}
+
+/// Checked again inside each transaction: a token revoked meanwhile stops here.
+fn current_client(tx: &impl Reads, client: &ScimClient) -> ServiceResult<()> {
+    match tx.scim_token(&client.token_id)? {
+        Some(_) => Ok(()),
+        None => Err(ServiceError::Unauthorized),
+    }
+}
+
+fn check_emails(emails: &[Email]) -> ServiceResult<()> {
+    super::limits::check_count("emails", emails.len(), super::limits::EMAILS)?;
+    for email in emails {
+        if !is_valid_email(&email.address) {
+            return Err(ServiceError::InvalidEmail(email.address.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// The formats and bounds a change must meet, before any transaction.
+fn check_change(change: &ScimChange) -> ServiceResult<()> {
+    match change {
+        ScimChange::UserName(name) => check_fields(&UserChanges {
+            username: Some(name.clone()),
+            ..Default::default()
+        }),
+        ScimChange::DisplayName(name) => check_fields(&UserChanges {
+            name: Some(name.clone()),
+            ..Default::default()
+        }),
+        ScimChange::Password(Some(password)) => check_fields(&UserChanges {
+            password: Some(password.clone()),
+            ..Default::default()
+        }),
+        ScimChange::Emails(emails) | ScimChange::AddEmails(emails) => check_emails(emails),
+        ScimChange::SetEmail { value, .. } => match is_valid_email(value) {
+            true => Ok(()),
+            false => Err(ServiceError::InvalidEmail(value.clone())),
+        },
+        ScimChange::ExternalId(Some(id)) => super::limits::check_len("externalId", id, 254),
+        _ => Ok(()),
+    }
+}
+
+/// Applies one change to the record (`hash`: the new password's).
+fn apply(user: &mut User, change: &ScimChange, hash: Option<&str>) {
+    let same = |a: &str, b: &str| normalize_key(a) == normalize_key(b);
+    match change {
+        ScimChange::UserName(name) => user.username = name.clone(),
+        ScimChange::DisplayName(name) => user.name = name.clone(),
+        ScimChange::Emails(emails) => user.emails = merge(&user.emails, emails, Vec::new()),
+        ScimChange::AddEmails(emails) => {
+            user.emails = merge(&user.emails, emails, user.emails.clone());
+        }
+        ScimChange::RemoveEmails(None) => user.emails.clear(),
+        ScimChange::RemoveEmails(Some(selector)) => {
+            let mut index = 0;
+            user.emails.retain(|e| {
+                index += 1;
+                !selector.picks(index - 1, e)
+            });
+        }
+        ScimChange::SetEmail { selector, value } => {
+            let at = user
+                .emails
+                .iter()
+                .enumerate()
+                .position(|(i, e)| selector.picks(i, e));
+            let kind = match selector {
+                EmailSelector::Kind(kind) => Some(kind.clone()),
+                _ => None,
+            };
+            match at {
+                Some(i) if same(&user.emails[i].address, value) => {}
+                Some(i) => {
+                    user.emails[i].address = value.clone();
+                    user.emails[i].verified = false;
+                }
+                None => user.emails.push(Email {
+                    address: value.clone(),
+                    verified: false,
+                    kind,
+                    primary: None,
+                }),
+            }
+            dedupe(&mut user.emails);
+        }
+        ScimChange::ExternalId(id) => user.external_id = id.clone(),
+        ScimChange::Password(_) => user.password_hash = hash.map(str::to_string),
+        ScimChange::Active(_) => {}
+    }
+}
+
+/// `base` followed by `new`'s addresses, each address once; an address the user already
+/// had keeps its `verified` flag.
+fn merge(old: &[Email], new: &[Email], base: Vec<Email>) -> Vec<Email> {
+    let mut out = base;
+    for email in new {
+        let verified = old
+            .iter()
+            .any(|o| o.verified && normalize_key(&o.address) == normalize_key(&email.address));
+        match out
+            .iter_mut()
+            .find(|o| normalize_key(&o.address) == normalize_key(&email.address))
+        {
+            Some(held) => {
+                held.kind = email.kind.clone().or(held.kind.take());
+                held.primary = email.primary.or(held.primary);
+            }
+            None => out.push(Email {
+                verified,
+                ..email.clone()
+            }),
+        }
+    }
+    out
+}
+
+fn dedupe(emails: &mut Vec<Email>) {
+    let mut seen = std::collections::HashSet::new();
+    emails.retain(|e| seen.insert(normalize_key(&e.address)));
+}
+
+/// Refuses a username or address another user holds.
+fn check_unique_fields(tx: &impl Reads, user: &User, updated: &User) -> ServiceResult<()> {
+    let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
+    if updated.username != user.username && taken(tx.user_id_by_username(&updated.username)?) {
+        return Err(ServiceError::FieldUnavailable(updated.username.clone()));
+    }
+    super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
+    for email in &updated.emails {
+        if taken(tx.user_id_by_email(&email.address)?) {
+            return Err(ServiceError::FieldUnavailable(email.address.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `user` matches `filter`. Strings compare case-insensitively but for `id` and
+/// `externalId` (RFC 7643's `caseExact`); dates as instants.
+fn matches(filter: &ScimFilter, user: &User) -> bool {
+    match filter {
+        ScimFilter::And(a, b) => matches(a, user) && matches(b, user),
+        ScimFilter::Or(a, b) => matches(a, user) || matches(b, user),
+        ScimFilter::Not(f) => !matches(f, user),
+        ScimFilter::Present(attr) => !values(*attr, user).is_empty(),
+        ScimFilter::Compare(attr, op, value) => {
+            let found = values(*attr, user);
+            // `ne` holds when no value equals; the others when any value satisfies them.
+            match op {
+                ScimOp::Ne => !found.iter().any(|v| compare(*attr, v, ScimOp::Eq, value)),
+                _ => found.iter().any(|v| compare(*attr, v, *op, value)),
+            }
+        }
+    }
+}
+
+/// An attribute's values on a user (several for the emails).
+#[derive(Clone, Debug)]
+enum Held {
+    Str(String),
+    Bool(bool),
+    Time(Millis),
+}
+
+fn values(attr: ScimAttr, user: &User) -> Vec<Held> {
+    match attr {
+        ScimAttr::Id => vec![Held::Str(user.id.to_string())],
+        ScimAttr::UserName => vec![Held::Str(user.username.clone())],
+        ScimAttr::DisplayName => vec![Held::Str(user.name.clone())],
+        ScimAttr::ExternalId => user.external_id.iter().cloned().map(Held::Str).collect(),
+        ScimAttr::Active => vec![Held::Bool(user.active)],
+        ScimAttr::EmailValue => user
+            .emails
+            .iter()
+            .map(|e| Held::Str(e.address.clone()))
+            .collect(),
+        ScimAttr::EmailType => user
+            .emails
+            .iter()
+            .filter_map(|e| e.kind.clone().map(Held::Str))
+            .collect(),
+        ScimAttr::Created => vec![Held::Time(user.created_at)],
+        ScimAttr::LastModified => vec![Held::Time(user.updated_at)],
+    }
+}
+
+fn compare(attr: ScimAttr, held: &Held, op: ScimOp, value: &ScimValue) -> bool {
+    use std::cmp::Ordering;
+    let ordered = |ord: Ordering| match op {
+        ScimOp::Eq => ord == Ordering::Equal,
+        ScimOp::Ne => ord != Ordering::Equal,
+        ScimOp::Gt => ord == Ordering::Greater,
+        ScimOp::Ge => ord != Ordering::Less,
+        ScimOp::Lt => ord == Ordering::Less,
+        ScimOp::Le => ord != Ordering::Greater,
+        ScimOp::Co | ScimOp::Sw | ScimOp::Ew => false,
+    };
+    match (held, value) {
+        (Held::Bool(b), ScimValue::Bool(v)) => matches!(op, ScimOp::Eq) && b == v,
+        (Held::Time(t), ScimValue::Str(v)) => parse_iso8601(v).is_some_and(|v| ordered(t.cmp(&v))),
+        (Held::Str(s), ScimValue::Str(v)) => {
+            let exact = matches!(attr, ScimAttr::Id | ScimAttr::ExternalId);
+            let (s, v) = match exact {
+                true => (s.clone(), v.clone()),
+                false => (s.to_lowercase(), v.to_lowercase()),
+            };
+            match op {
+                ScimOp::Co => s.contains(&v),
+                ScimOp::Sw => s.starts_with(&v),
+                ScimOp::Ew => s.ends_with(&v),
+                _ => ordered(s.cmp(&v)),
+            }
+        }
+        _ => false,
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
