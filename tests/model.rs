@@ -123,6 +123,9 @@ impl ReferenceStateMachine for Reference {
             2 => (caller(), room(), prop::bool::weighted(0.6))
                 .prop_map(|(caller, room, archived)| Op::Archive { caller, room, archived }),
             1 => (caller(), room()).prop_map(|(caller, room)| Op::DeleteRoom { caller, room }),
+            3 => (owner_target(), prop::bool::weighted(0.3))
+                .prop_map(|(target, active)| Op::ScimSetActive { target, active }),
+            1 => owner_target().prop_map(|target| Op::ScimDelete { target }),
         ]
         .boxed()
     }

@@ -10,19 +10,20 @@
 #   validators.sh   Rocket.Chat 8.8.1's own request validators against the same inputs
 #   rc_python_client.sh, rc_node_client.sh  real Rocket.Chat clients (PyPI rocketchat-API,
 #                   npm @rocket.chat/api-client) tell a story through every served operation
+#   scim2_tester.sh SCIM 2.0 compliance of /scim/v2 by PyPI's scim2-tester
 #   schemathesis.sh property-based fuzzing of every operation but logout against the spec
 # (Schemathesis last: it mutates the server the most.) Stops the server and exits non-zero if
 # any check failed. Each check installs what it needs (apt chromium, pip venvs under
 # $E2E_CACHE, npm playwright-core in tests/e2e/node_modules) and skips what is already there.
-# Env: E2E_CACHE (default /tmp/rocketlite-e2e), E2E_CHECKS (default "python_sdk swagger_ui
-# schemathesis"), SCREENSHOT, MAX_EXAMPLES.
+# Env: E2E_CACHE (default /tmp/rocketlite-e2e), E2E_CHECKS (default: every check above
+# in that order), SCREENSHOT, MAX_EXAMPLES.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: tests/e2e/run.sh PATH-TO-ROCKETLITE-BINARY}
 [ -x "$BIN" ] || { echo "not an executable: $BIN"; exit 2; }
 export E2E_CACHE=${E2E_CACHE:-/tmp/rocketlite-e2e}
-CHECKS=${E2E_CHECKS:-spec_lint validators rc_python_client rc_node_client python_sdk rust_sdk swagger_ui schemathesis}
+CHECKS=${E2E_CHECKS:-spec_lint validators rc_python_client rc_node_client python_sdk rust_sdk swagger_ui scim2_tester schemathesis}
 mkdir -p "$E2E_CACHE"
 
 # Tools the checks need from the machine itself.

@@ -13,7 +13,7 @@ use rocketlite::service::{
     DEFAULT_CHANNEL_ID, Registration, RoleGrant, RoleRevoke, RoomEdit, RoomRef, Secret,
     UserChanges, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
-    SetActiveStatus,
+    ScimChange, SetActiveStatus,
 };
 use rocketlite::store::{Store, StoreError};
 
@@ -35,6 +35,8 @@ pub struct Harness {
     stale: Vec<Option<Caller>>,
     /// Tokens that were revoked; none may ever authenticate again.
     dead: Vec<(UserId, LoginToken)>,
+    /// The SCIM token's secret the `Scim*` operations authenticate with.
+    scim_secret: String,
 }
 
 /// The `CREATE_TOKENS_FOR_USERS_SECRET` the harness's service runs with.
@@ -91,6 +93,7 @@ impl Harness {
         let caller = service
             .authenticate(&admin.id, token.clone())
             .unwrap();
+        let scim_secret = service.create_scim_token(&caller, "harness").unwrap().secret;
         let mut harness = Harness {
             service: Some(service),
             file,
@@ -100,6 +103,7 @@ impl Harness {
             live: vec![vec![(token, caller)]],
             stale: vec![None],
             dead: vec![],
+            scim_secret,
         };
         for (slot, &admin) in INITIAL_USERS.iter().enumerate().skip(1) {
             assert_eq!(
@@ -462,6 +466,24 @@ impl Harness {
                 self.caller(caller)
                     .and_then(|c| self.service().delete_user(&c, &name, confirm, None))
                     .map(|()| self.revoke(target, true))
+            }
+            Op::ScimSetActive { target, active } => {
+                let id = self.user_id(target as usize);
+                let service = self.service();
+                service
+                    .scim_authenticate(&self.scim_secret)
+                    .and_then(|client| {
+                        service.scim_change_user(&client, &id, vec![ScimChange::Active(active)])
+                    })
+                    .map(|user| self.revoke_if_inactive(target as usize, &user))
+            }
+            Op::ScimDelete { target } => {
+                let id = self.user_id(target as usize);
+                let service = self.service();
+                service
+                    .scim_authenticate(&self.scim_secret)
+                    .and_then(|client| service.scim_delete_user(&client, &id))
+                    .map(|()| self.revoke(target as usize, true))
             }
             Op::DeactivateIdle { caller, days } => {
                 let caller = caller as usize;

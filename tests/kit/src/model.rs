@@ -130,6 +130,16 @@ pub enum Op {
         caller: u8,
         room: u8,
     },
+    /// SCIM `PATCH /Users/{id}` setting `active`, with the harness's token and the default
+    /// relinquish policy (hand over): no caller, no session, the same rules.
+    ScimSetActive {
+        target: u8,
+        active: bool,
+    },
+    /// SCIM `DELETE /Users/{id}`.
+    ScimDelete {
+        target: u8,
+    },
 }
 
 /// What an operation did, as both sides report it.
@@ -856,6 +866,38 @@ impl Model {
                 r.deleted = true;
                 r.members.clear();
                 r.owners.clear();
+                Outcome::Ok
+            }
+            Op::ScimSetActive { target, active } => {
+                let target = target as usize;
+                if target >= users || self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                if active {
+                    self.reactivate(target);
+                    return Outcome::Ok;
+                }
+                // The policy hands over, as confirmRelinquish does: only the last admin stops it.
+                match self.departure(target, true) {
+                    Ok(handovers) => self.deactivate(target, handovers),
+                    Err(outcome) => return outcome,
+                }
+                Outcome::Ok
+            }
+            Op::ScimDelete { target } => {
+                let target = target as usize;
+                if target >= users || self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                match self.departure(target, true) {
+                    Ok(handovers) => self.deactivate(target, handovers),
+                    Err(outcome) => return outcome,
+                }
+                for r in &mut self.rooms {
+                    r.members.retain(|&m| m != target);
+                    r.owners.remove(&target);
+                }
+                self.users[target].deleted = true;
                 Outcome::Ok
             }
             Op::CreateToken { caller, target } => {
