@@ -621,11 +621,20 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
     // 8 users in 4 shared rooms, each with a creator and a co-owner.
     let (users, rooms) = co_owned_rooms(&admin, "x", "race", 8).await;
+    // Identity providers deprovision alongside the admins, through SCIM.
+    let (_, token) = admin
+        .post(
+            "/api/v1/rocketlite.scimTokens.create",
+            json!({"name": "race"}),
+        )
+        .await;
+    let bearer = format!("Bearer {}", token["secret"].as_str().unwrap());
 
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
     let mut tasks = Vec::new();
     for client in 0..8u64 {
         let (c, users, rooms) = (admin.clone(), users.clone(), rooms.clone());
+        let bearer = bearer.clone();
         tasks.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(100 + client);
             let mut seen = std::collections::BTreeMap::<String, usize>::new();
@@ -636,8 +645,30 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
                 // The owner role in one of the rooms, taken away or given back by username.
                 let owner_role = json!({"username": format!("x{pick}"), "roleId": "owner",
                     "roomId": rooms[rng.random_range(0..rooms.len())]});
-                let (path, body) = match rng.random_range(0..1000) {
-                    0..380 => (
+                let roll = rng.random_range(0..1000);
+                if roll < 100 {
+                    // Okta's form and Entra's, alternately.
+                    let active = rng.random_bool(0.5);
+                    let body = match roll % 2 {
+                        0 => json!({"Operations": [{"op": "replace", "value": {"active": active}}]}),
+                        _ => json!({"Operations": [{"op": "Replace", "path": "active",
+                            "value": if active { "True" } else { "False" }}]}),
+                    };
+                    let path = format!("/scim/v2/Users/{target}");
+                    let headers = [("Authorization", bearer.as_str())];
+                    let (status, resp) = request(c.addr, "PATCH", &path, &headers, &body.to_string())
+                        .await
+                        .unwrap();
+                    let kind = match status {
+                        200 => "ok",
+                        404 => "deleted",
+                        _ => panic!("SCIM PATCH: unexpected {status}: {resp}"),
+                    };
+                    *seen.entry(format!("scim {kind}")).or_default() += 1;
+                    continue;
+                }
+                let (path, body) = match roll {
+                    100..380 => (
                         "users.setActiveStatus",
                         json!({"userId": target, "activeStatus": rng.random_bool(0.5), "confirmRelinquish": confirm}),
                     ),
@@ -684,6 +715,7 @@ async fn every_way_out_racing_set_active_status_keeps_every_room_owned() {
     }
     eprintln!("every way out, 3 s: {totals:?}");
     for path in [
+        "scim",
         "users.setActiveStatus",
         "users.update",
         "users.deactivateIdle",
