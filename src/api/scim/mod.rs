@@ -411,7 +411,6 @@ fn list(resources: Vec<Value>, start: usize, total: usize) -> Response {
 fn service_provider_config(base: &str) -> Value {
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-        "documentationUri": "https://github.com/rocketlite/rocketlite#scim-20-provisioning-extension",
         "patch": { "supported": true },
         "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
         "filter": { "supported": true, "maxResults": MAX_RESULTS },
