@@ -38,3 +38,8 @@ fn codec_corpus_replays_cleanly() {
 fn operations_corpus_replays_cleanly() {
     replay("operations", targets::operations);
 }
+
+#[test]
+fn scim_corpus_replays_cleanly() {
+    replay("scim", targets::scim);
+}
