@@ -305,7 +305,7 @@ impl Service {
             id: self.with_rng(UserId::generate),
             username: new.user_name,
             name: new.display_name,
-            emails: new.emails,
+            emails: merge(&[], &new.emails, Vec::new()),
             password_hash: hash,
             active: new.active,
             roles: vec!["user".into()],
@@ -430,6 +430,9 @@ fn check_change(change: &ScimChange) -> ServiceResult<()> {
             username: Some(name.clone()),
             ..Default::default()
         }),
+        ScimChange::DisplayName(name) if name.trim().is_empty() => Err(
+            ServiceError::InvalidParams("displayName must not be empty".into()),
+        ),
         ScimChange::DisplayName(name) => check_fields(&UserChanges {
             name: Some(name.clone()),
             ..Default::default()

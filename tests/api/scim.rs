@@ -505,3 +505,83 @@ async fn put_replaces_the_resource_but_keeps_activity_and_password() {
     keys.sort();
     assert_eq!(keys, ["id", "schemas", "userName"]);
 }
+
+#[tokio::test]
+async fn entra_addresses_an_email_by_its_type_also_inside_a_path_less_value() {
+    let app = TestApp::new().await;
+    let (_, secret) = app.scim_token("Entra").await;
+    let (status, _, created) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(json!({"userName": "kim", "displayName": "Kim",
+                "emails": [{"value": "kim@home.example", "type": "home"},
+                           {"value": "kim@work.example", "type": "work", "primary": true},
+                           {"value": "KIM@work.example", "type": "work"}]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    // The primary comes first; an address given twice is kept once.
+    let values: Vec<&str> = created["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["kim@work.example", "kim@home.example"]);
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    let (status, _, body) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch(
+                "Replace",
+                r#"emails[type eq "work"].value"#,
+                json!("kim@new.example"),
+            )),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["emails"][0]["value"], "kim@new.example");
+    assert_eq!(body["emails"][0]["type"], "work");
+    // Entra also puts paths as keys of a path-less value; unknown attributes change nothing.
+    let (status, _, body) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(json!({"Operations": [{"op": "Add", "value": {
+                "emails[type eq \"home\"].value": "kim@other.example",
+                "name.givenName": "Kimberly",
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D",
+            }}]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["emails"][1]["value"], "kim@other.example");
+    assert_eq!(body["displayName"], "Kim");
+    // A blank displayName is refused: every user has a name.
+    let before = app.snapshot();
+    let got = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch("replace", "displayName", json!(" "))),
+        )
+        .await;
+    assert_scim_error(&got, 400, Some("invalidValue"));
+    assert_eq!(app.snapshot(), before);
+    // The old address is free again for someone else.
+    let (status, _, _) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(json!({"userName": "lee", "emails": [{"value": "kim@work.example"}]})),
+        )
+        .await;
+    assert_eq!(status, 201);
+}
