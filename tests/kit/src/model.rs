@@ -365,11 +365,43 @@ impl Model {
     /// (see `admin_caller`), then the target exists.
     fn admin_on_user(&self, caller: u8, target: u8) -> Result<usize, Outcome> {
         self.admin_caller(caller)?;
+        self.existing_user(target)
+    }
+
+    /// The target slot, if it names a user that exists.
+    fn existing_user(&self, target: u8) -> Result<usize, Outcome> {
         let target = target as usize;
         if target >= self.users.len() || self.users[target].deleted {
             return Err(Outcome::UserNotFound);
         }
         Ok(target)
+    }
+
+    /// users.setActiveStatus on an existing `target`, once the caller is checked.
+    fn set_active(&mut self, target: usize, active: bool, confirm: bool) -> Outcome {
+        if active {
+            self.reactivate(target);
+            return Outcome::Ok;
+        }
+        match self.departure(target, confirm) {
+            Ok(handovers) => self.deactivate(target, handovers),
+            Err(outcome) => return outcome,
+        }
+        Outcome::Ok
+    }
+
+    /// users.delete on an existing `target`, once the caller is checked.
+    fn delete(&mut self, target: usize, confirm: bool) -> Outcome {
+        match self.departure(target, confirm) {
+            Ok(handovers) => self.deactivate(target, handovers),
+            Err(outcome) => return outcome,
+        }
+        for r in &mut self.rooms {
+            r.members.retain(|&m| m != target);
+            r.owners.remove(&target);
+        }
+        self.users[target].deleted = true;
+        Outcome::Ok
     }
 
     /// Deactivates `user` after its handovers (already checked).
@@ -578,19 +610,10 @@ impl Model {
                 active,
                 confirm,
             } => {
-                let target = match self.admin_on_user(caller, target) {
-                    Ok(target) => target,
-                    Err(outcome) => return outcome,
-                };
-                if active {
-                    self.reactivate(target);
-                    return Outcome::Ok;
+                match self.admin_on_user(caller, target) {
+                    Ok(target) => self.set_active(target, active, confirm),
+                    Err(outcome) => outcome,
                 }
-                match self.departure(target, confirm) {
-                    Ok(handovers) => self.deactivate(target, handovers),
-                    Err(outcome) => return outcome,
-                }
-                Outcome::Ok
             }
             Op::LogoutEverywhere { caller, target } => {
                 let (caller, target) = (caller as usize, target as usize);
@@ -659,22 +682,10 @@ impl Model {
                 caller,
                 target,
                 confirm,
-            } => {
-                let target = match self.admin_on_user(caller, target) {
-                    Ok(target) => target,
-                    Err(outcome) => return outcome,
-                };
-                match self.departure(target, confirm) {
-                    Ok(handovers) => self.deactivate(target, handovers),
-                    Err(outcome) => return outcome,
-                }
-                for r in &mut self.rooms {
-                    r.members.retain(|&m| m != target);
-                    r.owners.remove(&target);
-                }
-                self.users[target].deleted = true;
-                Outcome::Ok
-            }
+            } => match self.admin_on_user(caller, target) {
+                Ok(target) => self.delete(target, confirm),
+                Err(outcome) => outcome,
+            },
             Op::DeactivateIdle { caller, days } => {
                 if let Err(outcome) = self.admin_caller(caller) {
                     return outcome;
@@ -868,38 +879,15 @@ impl Model {
                 r.owners.clear();
                 Outcome::Ok
             }
-            Op::ScimSetActive { target, active } => {
-                let target = target as usize;
-                if target >= users || self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
-                if active {
-                    self.reactivate(target);
-                    return Outcome::Ok;
-                }
-                // The policy hands over, as confirmRelinquish does: only the last admin stops it.
-                match self.departure(target, true) {
-                    Ok(handovers) => self.deactivate(target, handovers),
-                    Err(outcome) => return outcome,
-                }
-                Outcome::Ok
-            }
-            Op::ScimDelete { target } => {
-                let target = target as usize;
-                if target >= users || self.users[target].deleted {
-                    return Outcome::UserNotFound;
-                }
-                match self.departure(target, true) {
-                    Ok(handovers) => self.deactivate(target, handovers),
-                    Err(outcome) => return outcome,
-                }
-                for r in &mut self.rooms {
-                    r.members.retain(|&m| m != target);
-                    r.owners.remove(&target);
-                }
-                self.users[target].deleted = true;
-                Outcome::Ok
-            }
+            // SCIM has no caller to check, and its policy hands over, as confirmRelinquish does.
+            Op::ScimSetActive { target, active } => match self.existing_user(target) {
+                Ok(target) => self.set_active(target, active, true),
+                Err(outcome) => outcome,
+            },
+            Op::ScimDelete { target } => match self.existing_user(target) {
+                Ok(target) => self.delete(target, true),
+                Err(outcome) => outcome,
+            },
             Op::CreateToken { caller, target } => {
                 let (caller, target) = (caller as usize, target as usize);
                 if caller >= users || target >= users {
