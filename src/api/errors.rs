@@ -549,6 +549,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-plan-changed",
             None,
         ),
+        E::ScimAdminProtected => domain(
+            "SCIM may not change an admin's username, addresses or password, nor delete one",
+            "error-not-allowed",
+            None,
+        ),
         E::ScimTokenNotFound => domain("SCIM token not found", "error-invalid-token", None),
         E::NoSubscription => domain(
             "You must be part of a room to favorite it",

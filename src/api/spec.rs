@@ -13,7 +13,10 @@ use crate::service::ServiceError;
 /// The document's description.
 pub const DESCRIPTION: &str = "rocketlite speaks the Rocket.Chat REST API for user and room \
 administration. Authenticate with `POST /api/v1/login`, then send `X-User-Id` and \
-`X-Auth-Token` together on every other call.";
+`X-Auth-Token` together on every other call. Operations tagged Extensions (`rocketlite.*`) \
+are rocketlite's own, not Rocket.Chat's. rocketlite also serves SCIM 2.0 at `/scim/v2` for \
+identity providers, with bearer tokens from `rocketlite.scimTokens.create`; SCIM describes \
+itself at `/scim/v2/ServiceProviderConfig`, `/ResourceTypes` and `/Schemas`, not here.";
 
 /// Applies every fix-up to the raw document and pretty-prints it.
 pub fn patch(raw: &str) -> String {

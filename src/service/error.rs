@@ -214,6 +214,9 @@ pub enum ServiceError {
     /// A `planId` no longer matches what the deactivation or deletion would do.
     #[error("the ownership plan changed")]
     PlanChanged,
+    /// SCIM may not change an admin's username, addresses or password, nor delete one.
+    #[error("SCIM may not change an admin's credentials")]
+    ScimAdminProtected,
     /// rocketlite.scimTokens.revoke of a token that does not exist.
     #[error("SCIM token not found")]
     ScimTokenNotFound,

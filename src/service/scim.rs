@@ -9,13 +9,14 @@ use super::active_status::departure;
 use super::audit::{Stamp, Subject, record_created};
 use super::auth::current_caller;
 use super::lifecycle::remove_account;
+use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
 use super::users::{fresh_id, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};
 use crate::model::{
-    Email, Millis, Permission, ScimToken, User, UserId, normalize_key, parse_iso8601,
+    Email, Millis, Permission, Role, ScimToken, User, UserId, normalize_key, parse_iso8601,
 };
 use crate::store::prelude::*;
 
@@ -144,6 +145,8 @@ pub enum ScimValue {
 pub enum ScimFilter {
     Compare(ScimAttr, ScimOp, ScimValue),
     Present(ScimAttr),
+    /// `emails[…]`: one and the same address satisfies the inner filter.
+    AnyEmail(Box<ScimFilter>),
     And(Box<ScimFilter>, Box<ScimFilter>),
     Or(Box<ScimFilter>, Box<ScimFilter>),
     Not(Box<ScimFilter>),
@@ -350,6 +353,7 @@ impl Service {
         for change in &changes {
             check_change(change)?;
         }
+        let changes = self.without_same_password(client, id, changes)?;
         // Hashed before the transaction: the writer never waits on argon2.
         let hashes: Vec<Option<String>> = changes
             .iter()
@@ -372,6 +376,9 @@ impl Service {
                     _ => apply(&mut updated, change, hash.as_deref()),
                 }
             }
+            if user.has_role(Role::Admin) && credentials_changed(&user, &updated) {
+                return Err(ServiceError::ScimAdminProtected);
+            }
             check_unique_fields(tx, &user, &updated)?;
             let handovers = match active {
                 Some(false) => departure(tx, &user, confirm)?,
@@ -382,6 +389,37 @@ impl Service {
         })
     }
 
+    /// `changes` with only the last password change kept, and that one dropped if it is the
+    /// password the user has: an IdP that pushes passwords on every sync must neither pay
+    /// an argon2 hash per copy nor end the user's sessions each time.
+    fn without_same_password(
+        &self,
+        client: &ScimClient,
+        id: &UserId,
+        changes: Vec<ScimChange>,
+    ) -> ServiceResult<Vec<ScimChange>> {
+        let last = changes
+            .iter()
+            .rposition(|c| matches!(c, ScimChange::Password(_)));
+        let mut kept: Vec<ScimChange> = changes
+            .into_iter()
+            .enumerate()
+            .filter(|(i, c)| !matches!(c, ScimChange::Password(_)) || Some(*i) == last)
+            .map(|(_, c)| c)
+            .collect();
+        let new = kept.iter().find_map(|c| match c {
+            ScimChange::Password(Some(p)) => Some(p.clone()),
+            _ => None,
+        });
+        if let Some(new) = new {
+            let stored = self.scim_user(client, id)?.password_hash;
+            if verify_password(&Secret::Plain(new), stored.as_deref()) != Verified::No {
+                kept.retain(|c| !matches!(c, ScimChange::Password(_)));
+            }
+        }
+        Ok(kept)
+    }
+
     /// `DELETE /Users/{id}`: deletes like users.delete, its rooms by the relinquish policy.
     pub fn scim_delete_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<()> {
         let now = self.now();
@@ -390,6 +428,9 @@ impl Service {
         self.store.write(move |tx| {
             current_client(tx, &client)?;
             let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
+            if user.has_role(Role::Admin) {
+                return Err(ServiceError::ScimAdminProtected);
+            }
             let handovers = departure(tx, &user, confirm)?;
             remove_account(tx, &user, &handovers, &Stamp::scim(&client.token_id, now))
         })
@@ -522,12 +563,37 @@ fn merge(old: &[Email], new: &[Email], base: Vec<Email>) -> Vec<Email> {
             }),
         }
     }
+    // A new primary goes first (Rocket.Chat uses the first address), and is the only one.
+    let primary = new.iter().rev().find(|e| e.primary == Some(true));
+    if let Some(primary) = primary
+        && let Some(at) = out
+            .iter()
+            .position(|o| normalize_key(&o.address) == normalize_key(&primary.address))
+    {
+        let first = out.remove(at);
+        for other in &mut out {
+            if other.primary == Some(true) {
+                other.primary = Some(false);
+            }
+        }
+        out.insert(0, first);
+    }
     out
 }
 
 fn dedupe(emails: &mut Vec<Email>) {
     let mut seen = std::collections::HashSet::new();
     emails.retain(|e| seen.insert(normalize_key(&e.address)));
+}
+
+/// Whether a change touches what logs an account in: its username, its addresses, its
+/// password. SCIM may not do that to an admin, so a leaked SCIM token cannot take one over.
+fn credentials_changed(user: &User, updated: &User) -> bool {
+    let addresses =
+        |u: &User| -> Vec<String> { u.emails.iter().map(|e| normalize_key(&e.address)).collect() };
+    normalize_key(&user.username) != normalize_key(&updated.username)
+        || addresses(user) != addresses(updated)
+        || user.password_hash != updated.password_hash
 }
 
 /// Refuses a username or address another user holds.
@@ -548,13 +614,19 @@ fn check_unique_fields(tx: &impl Reads, user: &User, updated: &User) -> ServiceR
 /// Whether `user` matches `filter`. Strings compare case-insensitively but for `id` and
 /// `externalId` (RFC 7643's `caseExact`); dates as instants.
 fn matches(filter: &ScimFilter, user: &User) -> bool {
+    matches_within(filter, user, None)
+}
+
+/// `matches`, with the email attributes narrowed to `email` inside `emails[…]`.
+fn matches_within(filter: &ScimFilter, user: &User, email: Option<&Email>) -> bool {
     match filter {
-        ScimFilter::And(a, b) => matches(a, user) && matches(b, user),
-        ScimFilter::Or(a, b) => matches(a, user) || matches(b, user),
-        ScimFilter::Not(f) => !matches(f, user),
-        ScimFilter::Present(attr) => !values(*attr, user).is_empty(),
+        ScimFilter::And(a, b) => matches_within(a, user, email) && matches_within(b, user, email),
+        ScimFilter::Or(a, b) => matches_within(a, user, email) || matches_within(b, user, email),
+        ScimFilter::Not(f) => !matches_within(f, user, email),
+        ScimFilter::AnyEmail(f) => user.emails.iter().any(|e| matches_within(f, user, Some(e))),
+        ScimFilter::Present(attr) => !values(*attr, user, email).is_empty(),
         ScimFilter::Compare(attr, op, value) => {
-            let found = values(*attr, user);
+            let found = values(*attr, user, email);
             // `ne` holds when no value equals; the others when any value satisfies them.
             match op {
                 ScimOp::Ne => !found.iter().any(|v| compare(*attr, v, ScimOp::Eq, value)),
@@ -572,20 +644,22 @@ enum Held {
     Time(Millis),
 }
 
-fn values(attr: ScimAttr, user: &User) -> Vec<Held> {
+fn values(attr: ScimAttr, user: &User, email: Option<&Email>) -> Vec<Held> {
+    let emails = match email {
+        Some(one) => std::slice::from_ref(one),
+        None => user.emails.as_slice(),
+    };
     match attr {
         ScimAttr::Id => vec![Held::Str(user.id.to_string())],
         ScimAttr::UserName => vec![Held::Str(user.username.clone())],
         ScimAttr::DisplayName => vec![Held::Str(user.name.clone())],
         ScimAttr::ExternalId => user.external_id.iter().cloned().map(Held::Str).collect(),
         ScimAttr::Active => vec![Held::Bool(user.active)],
-        ScimAttr::EmailValue => user
-            .emails
+        ScimAttr::EmailValue => emails
             .iter()
             .map(|e| Held::Str(e.address.clone()))
             .collect(),
-        ScimAttr::EmailType => user
-            .emails
+        ScimAttr::EmailType => emails
             .iter()
             .filter_map(|e| e.kind.clone().map(Held::Str))
             .collect(),

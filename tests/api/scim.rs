@@ -226,6 +226,7 @@ async fn the_last_active_admin_is_refused_as_a_scim_error_changing_nothing() {
         got.2
     );
     assert_eq!(app.snapshot(), before);
+    // SCIM never deletes an admin at all.
     let got = app
         .scim(
             "DELETE",
@@ -234,7 +235,7 @@ async fn the_last_active_admin_is_refused_as_a_scim_error_changing_nothing() {
             None,
         )
         .await;
-    assert_scim_error(&got, 409, None);
+    assert_scim_error(&got, 403, None);
     assert_eq!(app.snapshot(), before);
 }
 
@@ -374,6 +375,7 @@ async fn created_users_are_found_by_filters_and_paged() {
 async fn bad_requests_get_scim_errors_and_change_nothing() {
     let app = TestApp::new().await;
     app.create_user("ada").await;
+    let cy = app.create_user("cy").await;
     let (_, secret) = app.scim_token("Okta").await;
     let before = app.snapshot();
     let cases = [
@@ -435,7 +437,7 @@ async fn bad_requests_get_scim_errors_and_change_nothing() {
         ),
         (
             "PATCH",
-            format!("/Users/{}", app.admin.user_id),
+            format!("/Users/{cy}"),
             json!({"Operations": [{"op": "replace", "path": "userName", "value": "ada"}]}),
             409,
             Some("uniqueness"),
@@ -584,4 +586,102 @@ async fn entra_addresses_an_email_by_its_type_also_inside_a_path_less_value() {
         )
         .await;
     assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn a_scim_token_cannot_take_an_admin_over() {
+    let app = TestApp::new().await;
+    let boss = app.create_user_with_roles("boss", &["admin", "user"]).await;
+    let (_, secret) = app.scim_token("Okta").await;
+    let path = format!("/Users/{boss}");
+    let before = app.snapshot();
+    for change in [
+        entra_patch("replace", "password", json!("taken-over-1")),
+        entra_patch("replace", "userName", json!("boss2")),
+        entra_patch("add", "emails", json!([{"value": "evil@example.org"}])),
+        json!({"Operations": [{"op": "replace", "value": {"emails": [{"value": "evil@example.org", "primary": true}]}}]}),
+    ] {
+        let got = app
+            .scim("PATCH", &path, &secret, Some(change.clone()))
+            .await;
+        assert_scim_error(&got, 403, None);
+        assert_eq!(app.snapshot(), before, "{change}");
+    }
+    assert_scim_error(&app.scim("DELETE", &path, &secret, None).await, 403, None);
+    assert_eq!(app.snapshot(), before);
+    // Its name and its activity are the IdP's to change: a leaver who is an admin goes too.
+    let (status, _, body) = app
+        .scim("PATCH", &path, &secret, Some(okta_deactivation(false)))
+        .await;
+    assert_eq!(
+        (status, body["active"].clone()),
+        (200, json!(false)),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn resending_the_same_password_keeps_sessions_and_null_clears() {
+    let app = TestApp::new().await;
+    let (_, secret) = app.scim_token("Okta").await;
+    let (status, _, created) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(
+                json!({"userName": "kim", "password": "kim-secret-1", "externalId": "x1",
+                "emails": [{"value": "a@example.org"}, {"value": "b@example.org"},
+                           {"value": "c@example.org"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let path = format!("/Users/{}", created["id"].as_str().unwrap());
+    let kim = app.login("kim", "kim-secret-1").await;
+    // Okta's password sync pushes the same password again: the session survives.
+    let before = app.snapshot();
+    let (status, _, _) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch("replace", "password", json!("kim-secret-1"))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.snapshot(), before);
+    let (status, _) = app.get("/api/v1/me", Some(&kim)).await;
+    assert_eq!(status, 200);
+    // null is unassigned; a listed value removes only those addresses.
+    let (status, _, body) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(json!({"Operations": [
+                {"op": "replace", "value": {"externalId": null}},
+                {"op": "remove", "path": "emails", "value": [{"value": "B@example.org"}]},
+            ]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("externalId").is_none(), "{body}");
+    let values: Vec<&str> = body["emails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["a@example.org", "c@example.org"]);
+    // A filter on one address: type and value must hold on the same one.
+    let (_, _, list) = app
+        .scim(
+            "GET",
+            "/Users?filter=emails%5Bvalue%20eq%20%22c%40example.org%22%5D",
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(list["totalResults"], 1, "{list}");
 }

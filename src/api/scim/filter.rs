@@ -9,13 +9,26 @@ use crate::service::{ScimAttr, ScimFilter, ScimOp, ScimValue};
 #[derive(Debug, PartialEq, Eq)]
 pub struct FilterError(pub String);
 
-/// Parses `text`; attributes outside what rocketlite stores are refused.
+/// The longest filter read, in bytes.
+const MAX_LEN: usize = 4096;
+/// How deep parentheses, `not` and value paths may nest.
+const MAX_DEPTH: usize = 16;
+/// How many comparisons one filter may hold.
+const MAX_CLAUSES: usize = 64;
+
+/// Parses `text`; attributes outside what rocketlite stores are refused, and so is a filter
+/// beyond the bounds above (the parser, the evaluation and the tree's drop all recurse).
 pub fn parse(text: &str) -> Result<ScimFilter, FilterError> {
+    if text.len() > MAX_LEN {
+        return Err(FilterError(format!("a filter has at most {MAX_LEN} bytes")));
+    }
     let tokens = tokenize(text)?;
     let mut parser = Parser {
         tokens,
         at: 0,
         within: None,
+        depth: 0,
+        clauses: 0,
     };
     let filter = parser.or()?;
     match parser.peek() {
@@ -130,6 +143,8 @@ struct Parser {
     at: usize,
     /// Inside `emails[…]`: the attribute whose sub-attributes are named.
     within: Option<String>,
+    depth: usize,
+    clauses: usize,
 }
 
 impl Parser {
@@ -154,6 +169,22 @@ impl Parser {
         }
     }
 
+    /// One level deeper; refused beyond [`MAX_DEPTH`].
+    fn nested(
+        &mut self,
+        inner: impl FnOnce(&mut Self) -> Result<ScimFilter, FilterError>,
+    ) -> Result<ScimFilter, FilterError> {
+        if self.depth == MAX_DEPTH {
+            return Err(FilterError(format!(
+                "a filter nests at most {MAX_DEPTH} deep"
+            )));
+        }
+        self.depth += 1;
+        let result = inner(self);
+        self.depth -= 1;
+        result
+    }
+
     fn or(&mut self) -> Result<ScimFilter, FilterError> {
         let mut left = self.and()?;
         while self.keyword("or") {
@@ -176,13 +207,13 @@ impl Parser {
         if self.keyword("not") {
             self.at += 1;
             self.expect(Token::Open)?;
-            let inner = self.or()?;
+            let inner = self.nested(Self::or)?;
             self.expect(Token::Close)?;
             return Ok(ScimFilter::Not(Box::new(inner)));
         }
         if self.peek() == Some(&Token::Open) {
             self.at += 1;
-            let inner = self.or()?;
+            let inner = self.nested(Self::or)?;
             self.expect(Token::Close)?;
             return Ok(inner);
         }
@@ -194,20 +225,48 @@ impl Parser {
                 )));
             }
         };
-        if self.peek() == Some(&Token::OpenBracket) {
-            if self.within.is_some() {
-                return Err(FilterError("value paths do not nest".into()));
-            }
-            self.at += 1;
-            self.within = Some(strip_urn(&path).to_ascii_lowercase());
-            let inner = self.or();
-            self.within = None;
-            let inner = inner?;
-            self.expect(Token::CloseBracket)?;
-            return Ok(inner);
+        if self.peek() != Some(&Token::OpenBracket) {
+            let attr = attribute(&path, self.within.as_deref())
+                .ok_or_else(|| FilterError(format!("rocketlite cannot filter on {path}")))?;
+            return self.comparison(attr);
         }
-        let attr = attribute(&path, self.within.as_deref())
-            .ok_or_else(|| FilterError(format!("rocketlite cannot filter on {path}")))?;
+        // A value path: `emails[type eq "work"]`, optionally compared on a sub-attribute
+        // (`emails[type eq "work"].value eq "a@b.c"`); one address must satisfy it all.
+        let parent = strip_urn(&path).to_ascii_lowercase();
+        if self.within.is_some() || parent != "emails" {
+            return Err(FilterError(format!(
+                "rocketlite cannot filter on {path}[…]"
+            )));
+        }
+        self.at += 1;
+        self.within = Some(parent);
+        let inner = self.nested(Self::or);
+        let inner = inner.and_then(|inner| {
+            self.expect(Token::CloseBracket)?;
+            match self.peek() {
+                Some(Token::Word(w)) if w.starts_with('.') => {
+                    let sub = w[1..].to_string();
+                    self.at += 1;
+                    let attr = attribute(&sub, self.within.as_deref())
+                        .ok_or_else(|| FilterError(format!("rocketlite cannot filter on {sub}")))?;
+                    let compared = self.comparison(attr)?;
+                    Ok(ScimFilter::And(Box::new(inner), Box::new(compared)))
+                }
+                _ => Ok(inner),
+            }
+        });
+        self.within = None;
+        Ok(ScimFilter::AnyEmail(Box::new(inner?)))
+    }
+
+    /// `pr`, or an operator and a value, after `attr`.
+    fn comparison(&mut self, attr: ScimAttr) -> Result<ScimFilter, FilterError> {
+        self.clauses += 1;
+        if self.clauses > MAX_CLAUSES {
+            return Err(FilterError(format!(
+                "a filter has at most {MAX_CLAUSES} comparisons"
+            )));
+        }
         let op = match self.next() {
             Some(Token::Word(op)) => op.to_ascii_lowercase(),
             other => {
@@ -237,6 +296,10 @@ impl Parser {
             Some(Token::Word(w)) if w.eq_ignore_ascii_case("null") => ScimValue::Null,
             other => return Err(FilterError(format!("expected a value, found {other:?}"))),
         };
+        // RFC 7644 §3.4.2.2: booleans compare only for equality.
+        if attr == ScimAttr::Active && !matches!(op, ScimOp::Eq | ScimOp::Ne) {
+            return Err(FilterError("active compares only with eq and ne".into()));
+        }
         Ok(ScimFilter::Compare(attr, op, value))
     }
 }
@@ -244,6 +307,17 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_beyond_the_bounds_are_refused_not_overflowing_the_stack() {
+        let deep = format!("{}active eq true{}", "(".repeat(2000), ")".repeat(2000));
+        assert!(parse(&deep).is_err());
+        let long = vec!["active eq true"; 65].join(" and ");
+        assert!(parse(&long).is_err());
+        let wide = vec!["active eq true"; 64].join(" or ");
+        assert!(parse(&wide).is_ok());
+        assert!(parse(&"x".repeat(5000)).is_err());
+    }
 
     fn eq(attr: ScimAttr, value: &str) -> ScimFilter {
         ScimFilter::Compare(attr, ScimOp::Eq, ScimValue::Str(value.into()))
@@ -293,7 +367,17 @@ mod tests {
         );
         assert_eq!(
             parse(r#"emails[type eq "work"]"#),
-            Ok(eq(ScimAttr::EmailType, "work"))
+            Ok(ScimFilter::AnyEmail(Box::new(eq(
+                ScimAttr::EmailType,
+                "work"
+            ))))
+        );
+        assert_eq!(
+            parse(r#"emails[type eq "work"].value eq "a@b.c""#),
+            Ok(ScimFilter::AnyEmail(Box::new(ScimFilter::And(
+                Box::new(eq(ScimAttr::EmailType, "work")),
+                Box::new(eq(ScimAttr::EmailValue, "a@b.c"))
+            ))))
         );
         assert_eq!(
             parse("meta.lastModified pr"),
@@ -314,6 +398,8 @@ mod tests {
             r#"userName eq "a"#,
             r#"emails[emails[value pr]]"#,
             r#"userName eq "a" )"#,
+            "active gt true",
+            r#"name[givenName eq "a"]"#,
         ] {
             assert!(parse(text).is_err(), "{text:?} was accepted");
         }

@@ -98,6 +98,7 @@ impl From<ServiceError> for ScimError {
                 "Authenticate with Authorization: Bearer <token from rocketlite.scimTokens.create>",
             ),
             E::UserNotFound => ScimError::new(StatusCode::NOT_FOUND, "User not found"),
+            e @ E::ScimAdminProtected => ScimError::new(StatusCode::FORBIDDEN, words(e)),
             E::FieldUnavailable(value) => ScimError {
                 status: StatusCode::CONFLICT,
                 scim_type: Some("uniqueness"),
@@ -185,9 +186,9 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
         // Users are the only resources, so a search of all of them is a search of Users.
         [".search"] | ["Users", ".search"] if method == Method::POST => {
             let body = read_json(req, body).await?;
-            list_users(service, &client, &Query::of_search(&body)?, &base)
+            list_users(service, client, Query::of_search(&body)?, &base).await
         }
-        ["Users"] if method == Method::GET => list_users(service, &client, &query, &base),
+        ["Users"] if method == Method::GET => list_users(service, client, query, &base).await,
         ["Users"] if method == Method::POST => {
             let body = read_json(req, body).await?;
             let new = user::new_user(&body)?;
@@ -372,7 +373,13 @@ impl Query {
     }
 }
 
-fn list_users(service: &Service, client: &ScimClient, query: &Query, base: &str) -> ScimResult {
+/// A list may scan every user: it runs off the async workers.
+async fn list_users(
+    service: &Arc<Service>,
+    client: ScimClient,
+    query: Query,
+    base: &str,
+) -> ScimResult {
     let filter = query
         .filter
         .as_deref()
@@ -385,7 +392,10 @@ fn list_users(service: &Service, client: &ScimClient, query: &Query, base: &str)
         .count
         .unwrap_or(MAX_RESULTS as i64)
         .clamp(0, MAX_RESULTS as i64) as usize;
-    let (users, total) = service.scim_users(client, filter.as_ref(), start, count)?;
+    let (users, total) = run_blocking(service, move |s| {
+        s.scim_users(&client, filter.as_ref(), start, count)
+    })
+    .await?;
     let selection = Selection::new(query.attributes.as_deref(), query.excluded.as_deref());
     let resources = users
         .iter()

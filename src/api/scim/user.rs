@@ -13,6 +13,8 @@ use crate::service::{EmailSelector, ScimChange, ScimNewUser};
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+/// The most operations one PATCH may carry.
+const MAX_OPERATIONS: usize = 100;
 
 /// `user` as a SCIM resource; `base` is the SCIM root URL.
 pub fn resource(user: &User, base: &str) -> Value {
@@ -251,6 +253,11 @@ pub fn patch(body: &Value) -> Result<Vec<ScimChange>, ScimError> {
     let operations = get(body, "Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| syntax("Operations must be a list"))?;
+    if operations.len() > MAX_OPERATIONS {
+        return Err(invalid(format!(
+            "a PATCH takes at most {MAX_OPERATIONS} operations"
+        )));
+    }
     let mut changes = Vec::new();
     for operation in operations {
         let op = match get(operation, "op").and_then(Value::as_str) {
@@ -259,7 +266,15 @@ pub fn patch(body: &Value) -> Result<Vec<ScimChange>, ScimError> {
             Some(op) if op.eq_ignore_ascii_case("remove") => PatchOp::Remove,
             _ => return Err(syntax("op must be add, replace or remove")),
         };
-        let value = get(operation, "value");
+        // RFC 7643 §2.5: null is unassigned, so setting it is removing.
+        let raw = operation
+            .as_object()
+            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("value")))
+            .map(|(_, v)| v);
+        let (op, value) = match raw {
+            Some(Value::Null) if op != PatchOp::Remove => (PatchOp::Remove, None),
+            other => (op, other.filter(|v| !v.is_null())),
+        };
         match get(operation, "path") {
             Some(path) => {
                 let path = string(path, "path")?;
@@ -276,7 +291,11 @@ pub fn patch(body: &Value) -> Result<Vec<ScimChange>, ScimError> {
                     return Err(invalid("a patch without a path needs an object".into()));
                 };
                 for (key, value) in attributes {
-                    changes.extend(change_at(op, key, Some(value))?);
+                    let (op, value) = match value {
+                        Value::Null => (PatchOp::Remove, None),
+                        value => (op, Some(value)),
+                    };
+                    changes.extend(change_at(op, key, value)?);
                 }
             }
         }
@@ -305,7 +324,16 @@ fn change_at(op: PatchOp, path: &str, value: Option<&Value>) -> Result<Vec<ScimC
         ("password", PatchOp::Remove) => ScimChange::Password(None),
         ("password", _) => ScimChange::Password(Some(string(needed()?, "password")?)),
         ("emails", PatchOp::Remove) => match (selector, sub.as_deref()) {
-            (None, None) => ScimChange::RemoveEmails(None),
+            // A value names the addresses to remove; without one, all go.
+            (None, None) => match value {
+                Some(listed) => {
+                    return Ok(emails(listed)?
+                        .into_iter()
+                        .map(|e| ScimChange::RemoveEmails(Some(EmailSelector::Value(e.address))))
+                        .collect());
+                }
+                None => ScimChange::RemoveEmails(None),
+            },
             (None, Some("value")) => ScimChange::RemoveEmails(Some(EmailSelector::Primary)),
             (Some(selector), None | Some("value")) => ScimChange::RemoveEmails(Some(selector)),
             _ => return Ok(Vec::new()),

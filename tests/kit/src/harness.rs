@@ -753,7 +753,7 @@ fn outcome_of(error: ServiceError) -> Outcome {
     use ServiceError as E;
     match error {
         E::Unauthorized => Outcome::Unauthorized,
-        E::Forbidden => Outcome::Forbidden,
+        E::Forbidden | E::ScimAdminProtected => Outcome::Forbidden,
         E::NotAllowed => Outcome::NotAllowed,
         E::UserNotFound => Outcome::UserNotFound,
         E::LastAdmin => Outcome::LastAdmin,

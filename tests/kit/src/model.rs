@@ -884,7 +884,9 @@ impl Model {
                 Ok(target) => self.set_active(target, active, true),
                 Err(outcome) => outcome,
             },
+            // ... and it never deletes an admin (nor changes one's credentials).
             Op::ScimDelete { target } => match self.existing_user(target) {
+                Ok(target) if self.users[target].admin => Outcome::Forbidden,
                 Ok(target) => self.delete(target, true),
                 Err(outcome) => outcome,
             },
