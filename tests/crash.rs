@@ -2,7 +2,6 @@
 //! after every kill the file opens, every acknowledged write is there, and nothing is
 //! half-applied. Set ROCKETLITE_CRASH_SEED to replay a run, ROCKETLITE_CRASH_ROUNDS for more.
 
-use rocketlite::store::prelude::*;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;

@@ -80,7 +80,7 @@ impl OwnershipPlan {
 
 /// The plan for `user` and `action`, as things stand in this transaction.
 pub(super) fn ownership_plan(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &User,
     action: PlanAction,
 ) -> Result<OwnershipPlan, StoreError> {
@@ -116,7 +116,7 @@ pub(super) fn ownership_plan(
 /// Refuses with `PlanChanged` unless `plan_id` (when given) is the id of the plan for `user`
 /// and `action` now: what the admin saw is what happens.
 pub(super) fn check_plan(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &User,
     action: PlanAction,
     plan_id: Option<&str>,
@@ -184,7 +184,7 @@ impl Service {
 /// last active admin; then the rooms it is the last active owner of, which need
 /// `confirm_relinquish` and are handed to their earliest-joined active member.
 pub(super) fn departure(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &User,
     confirm_relinquish: bool,
 ) -> ServiceResult<Vec<Handover>> {
@@ -204,7 +204,7 @@ pub(super) fn departure(
 
 /// Hands the rooms over to their successors.
 pub(super) fn hand_over(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     handovers: &[Handover],
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
@@ -229,7 +229,7 @@ pub(super) fn handover_facts(handovers: &[Handover]) -> serde_json::Value {
 }
 
 /// Whether an active admin other than `user` exists.
-pub(super) fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
+pub(super) fn another_active_admin(tx: &dyn Reads, user: &UserId) -> Result<bool, StoreError> {
     for id in tx.user_ids_with_role(Role::Admin)? {
         if id != *user && is_active(tx, &id)? {
             return Ok(true);
@@ -240,14 +240,14 @@ pub(super) fn another_active_admin(tx: &impl Reads, user: &UserId) -> Result<boo
 
 /// The rooms where `user` is an owner, no other active owner remains, and another active
 /// member exists to take over: the earliest-joined one. Reads O(k log n) for k rooms.
-fn handovers(tx: &impl Reads, user: &UserId) -> Result<Vec<Handover>, StoreError> {
+fn handovers(tx: &dyn Reads, user: &UserId) -> Result<Vec<Handover>, StoreError> {
     let mut out = Vec::new();
     for room_id in tx.room_ids_of(user)? {
         if !tx.is_owner(&room_id, user)? || has_active_owner(tx, &room_id, Some(user))? {
             continue;
         }
         let successor =
-            tx.first_member_where(&room_id, |id| Ok(id != user && is_active(tx, id)?))?;
+            tx.first_member_where(&room_id, &mut |id| Ok(id != user && is_active(tx, id)?))?;
         if let (Some(successor), Some(room)) = (successor, tx.room(&room_id)?) {
             out.push(Handover { room, successor });
         }
@@ -258,7 +258,7 @@ fn handovers(tx: &impl Reads, user: &UserId) -> Result<Vec<Handover>, StoreError
 /// Deactivates `user` after [`departure`]: hands its rooms over, revokes its tokens, archives
 /// its subscriptions and records why (`reason`).
 pub(super) fn deactivate(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: User,
     handovers: &[Handover],
     reason: &str,
@@ -285,7 +285,7 @@ pub(super) fn deactivate(
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
-pub(super) fn reactivate(tx: &impl Writes, user: User, stamp: &Stamp) -> ServiceResult<User> {
+pub(super) fn reactivate(tx: &dyn Writes, user: User, stamp: &Stamp) -> ServiceResult<User> {
     let now = stamp.now;
     if !user.active {
         stamp.record(
@@ -307,7 +307,7 @@ pub(super) fn reactivate(tx: &impl Writes, user: User, stamp: &Stamp) -> Service
 /// Sets the user's cause of archiving on every subscription of `user`; an archived room's
 /// own cause stays as it is.
 fn set_archived(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: &UserId,
     archived: bool,
     now: i64,
@@ -326,7 +326,7 @@ fn set_archived(
 }
 
 fn store_active(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: User,
     active: bool,
     reason: Option<&str>,

@@ -45,7 +45,7 @@ impl Stamp {
     /// Appends one entry for a change made with this stamp.
     pub(super) fn record(
         &self,
-        tx: &impl Writes,
+        tx: &dyn Writes,
         action: &str,
         subject: Subject<'_>,
         before: Value,
@@ -66,7 +66,7 @@ pub(super) enum Subject<'a> {
 
 /// Appends one entry for a change made in this transaction.
 fn record(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     actor: &Actor,
     action: &str,
     subject: Subject<'_>,
@@ -94,7 +94,7 @@ fn record(
 
 /// Records a new account.
 pub(super) fn record_created(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     stamp: &Stamp,
     user: &User,
 ) -> Result<(), StoreError> {

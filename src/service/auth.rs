@@ -19,7 +19,7 @@ pub struct Caller {
 /// The caller as it stands in this transaction: its token still names it and its record is
 /// active. Every write use case starts here, so a request authenticated before a deactivation
 /// or a logout that committed first is refused instead of acting on a stale copy.
-pub(super) fn current_caller(tx: &impl Reads, caller: &Caller) -> ServiceResult<User> {
+pub(super) fn current_caller(tx: &dyn Reads, caller: &Caller) -> ServiceResult<User> {
     if tx.user_id_by_token(&caller.token)?.as_ref() != Some(&caller.user.id) {
         return Err(ServiceError::Unauthorized);
     }

@@ -1,7 +1,6 @@
 //! First start: the admin account, created from Rocket.Chat's `ADMIN_*` variables, and the
 //! default channel `GENERAL`.
 
-use crate::store::prelude::*;
 use base64::Engine;
 
 use super::rooms::join;

@@ -4,7 +4,6 @@
 
 use super::{NewUser, Service, ServiceResult};
 use crate::model::{Role, Room, RoomId, RoomKind, User, UserId};
-use crate::store::prelude::*;
 
 /// A room to import: its creator (first member, owner) and members in join order.
 #[derive(Clone, Debug)]

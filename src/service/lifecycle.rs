@@ -92,7 +92,7 @@ fn last_seen(user: &User) -> i64 {
 /// Deletes `user` after [`departure`]: records it, hands its rooms over, ends its
 /// memberships and sessions and removes the account. Shared by users.delete and SCIM.
 pub(super) fn remove_account(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: &User,
     handovers: &[Handover],
     stamp: &Stamp,

@@ -41,7 +41,7 @@ impl From<RoomId> for RoomRef {
 }
 
 /// The room `name` names, if any.
-pub(super) fn find_room(tx: &impl Reads, name: &RoomRef) -> Result<Option<Room>, StoreError> {
+pub(super) fn find_room(tx: &dyn Reads, name: &RoomRef) -> Result<Option<Room>, StoreError> {
     let id = match name {
         RoomRef::Id(id) => Some(id.clone()),
         RoomRef::Name(name) => tx.room_id_by_name(name)?,
@@ -53,7 +53,7 @@ pub(super) fn find_room(tx: &impl Reads, name: &RoomRef) -> Result<Option<Room>,
 }
 
 /// The user `name` names, if any.
-pub(super) fn find_user(tx: &impl Reads, name: &UserRef) -> Result<Option<User>, StoreError> {
+pub(super) fn find_user(tx: &dyn Reads, name: &UserRef) -> Result<Option<User>, StoreError> {
     let id = match name {
         UserRef::Id(id) => Some(id.clone()),
         UserRef::Username(username) => tx.user_id_by_username(username)?,

@@ -27,7 +27,7 @@ pub(super) fn not_archived(room: &Room) -> ServiceResult<()> {
 
 /// Takes `user` out of `room`: its subscription (and with it its room roles) goes, and the
 /// room counts one member less. The caller checked [`check_owner_removal`].
-fn remove_member(tx: &impl Writes, room: &Room, user: &User, stamp: &Stamp) -> ServiceResult<Room> {
+fn remove_member(tx: &dyn Writes, room: &Room, user: &User, stamp: &Stamp) -> ServiceResult<Room> {
     let sub = tx
         .subscription(&room.id, &user.id)?
         .ok_or(ServiceError::NotMember)?;

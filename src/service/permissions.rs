@@ -8,7 +8,7 @@ use crate::store::prelude::*;
 
 /// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
 pub(super) fn has_permission(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &User,
     permission: Permission,
     room: Option<&RoomId>,
@@ -29,7 +29,7 @@ pub(super) fn has_permission(
 
 /// `Forbidden` unless `user` holds at least one of `permissions`.
 pub(super) fn require_any(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &User,
     permissions: &[Permission],
     room: Option<&RoomId>,
@@ -132,7 +132,7 @@ impl Service {
 const MANAGE: Permission = Permission::AccessPermissions;
 
 /// Whether an active user holds one of the global `roles`.
-fn any_active_holder(tx: &impl Reads, roles: &[String]) -> Result<bool, StoreError> {
+fn any_active_holder(tx: &dyn Reads, roles: &[String]) -> Result<bool, StoreError> {
     for role in roles.iter().filter_map(|r| Role::parse_global(r)) {
         for id in tx.user_ids_with_role(role)? {
             if tx.user(&id)?.is_some_and(|u| u.active) {

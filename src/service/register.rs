@@ -110,7 +110,7 @@ impl Service {
 }
 
 /// Refuses a taken username, then a taken email address.
-fn unclaimed(tx: &impl Reads, reg: &Registration) -> ServiceResult<()> {
+fn unclaimed(tx: &dyn Reads, reg: &Registration) -> ServiceResult<()> {
     if tx.user_id_by_username(&reg.username)?.is_some() {
         return Err(ServiceError::UsernameTaken(reg.username.clone()));
     }

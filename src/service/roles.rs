@@ -42,7 +42,7 @@ pub struct RoleRevoke {
 
 /// Records a change of `user`'s global roles.
 fn record_roles(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     stamp: &Stamp,
     action: &str,
     before: &User,
@@ -58,7 +58,7 @@ fn record_roles(
 }
 
 /// A known role: its stored record and what rocketlite does with it.
-fn known_role(tx: &impl Reads, id: &str) -> ServiceResult<Option<(RoleRecord, Role)>> {
+fn known_role(tx: &dyn Reads, id: &str) -> ServiceResult<Option<(RoleRecord, Role)>> {
     Ok(match (tx.role(id)?, Role::parse(id)) {
         (Some(record), Some(role)) => Some((record, role)),
         _ => None,
@@ -67,7 +67,7 @@ fn known_role(tx: &impl Reads, id: &str) -> ServiceResult<Option<(RoleRecord, Ro
 
 /// Whether `user` holds `role`: a global role on the account; a room role in `room` (in no
 /// room when none is named, as Rocket.Chat's query on `rid: undefined` matches nothing).
-fn holds(tx: &impl Reads, user: &User, role: Role, room: Option<&RoomId>) -> ServiceResult<bool> {
+fn holds(tx: &dyn Reads, user: &User, role: Role, room: Option<&RoomId>) -> ServiceResult<bool> {
     if role.is_global() {
         return Ok(user.has_role(role));
     }

@@ -8,7 +8,6 @@ use super::permissions::has_permission;
 use super::users::compare_users;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Room, RoomKind, Subscription, User, normalize_key};
-use crate::store::prelude::*;
 
 /// What `rooms.adminRooms` asks for.
 #[derive(Clone, Debug, Default)]

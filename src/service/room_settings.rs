@@ -38,7 +38,7 @@ const TEXT_MAX: usize = 4096;
 
 /// What a room edit refuses before it writes, in Rocket.Chat's order: the same value again
 /// (channels only), `edit-room`, then the edit's own rules.
-fn check_edit(tx: &impl Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
+fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
     let channel = room.kind == RoomKind::Channel;
     let unchanged = match edit {
         RoomEdit::Rename(name) => channel && *name == room.name,
@@ -143,7 +143,7 @@ impl RoomEdit {
 
 /// Sets the room's cause of archiving on every membership of `room`.
 fn set_room_archived(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     room: &Room,
     archived: bool,
     now: i64,

@@ -69,7 +69,7 @@ pub struct MemberListQuery {
 /// it: a private group is visible to its members and to holders of
 /// `view-other-user-channels`; to anyone else it does not exist.
 pub(super) fn visible_room(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     caller: &User,
     kind: Option<RoomKind>,
     name: &RoomRef,
@@ -89,13 +89,13 @@ pub(super) fn visible_room(
 }
 
 /// The user a room operation targets.
-pub(super) fn target_user(tx: &impl Reads, name: &UserRef) -> ServiceResult<User> {
+pub(super) fn target_user(tx: &dyn Reads, name: &UserRef) -> ServiceResult<User> {
     find_user(tx, name)?.ok_or(ServiceError::UserNotFound)
 }
 
 /// Makes `user` the newest member of `room` with `roles`; the caller stores `room` afterwards.
 pub(super) fn join(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     room: &mut Room,
     user: &User,
     roles: Vec<String>,
@@ -125,7 +125,7 @@ pub(super) fn join(
 /// ids from `ids` (generated before the transaction; a room beyond them gets one derived from
 /// the room and user ids, which are unique together).
 pub(super) fn join_default_rooms(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: &User,
     ids: &[String],
     stamp: &Stamp,
@@ -150,14 +150,14 @@ pub(super) fn join_default_rooms(
 }
 
 /// Whether `user` is active, reading its record.
-pub(super) fn is_active(tx: &impl Reads, user: &UserId) -> Result<bool, StoreError> {
+pub(super) fn is_active(tx: &dyn Reads, user: &UserId) -> Result<bool, StoreError> {
     Ok(tx.user(user)?.is_some_and(|u| u.active))
 }
 
 /// Whether `room` has an active owner (other than `except`): the rule deactivation, owner
 /// removal and the invariant all protect.
 pub(super) fn has_active_owner(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     room: &RoomId,
     except: Option<&UserId>,
 ) -> Result<bool, StoreError> {
@@ -174,14 +174,14 @@ pub(super) fn has_active_owner(
 /// that give a room a new active member (reactivation, invite) end with it, in their own
 /// transaction.
 pub(super) fn ensure_active_owner(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     room: &RoomId,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
     if has_active_owner(tx, room, None)? {
         return Ok(());
     }
-    match tx.first_member_where(room, |id| is_active(tx, id))? {
+    match tx.first_member_where(room, &mut |id| is_active(tx, id))? {
         Some(first) => grant_owner(tx, room, &first, stamp),
         None => Ok(()),
     }
@@ -189,7 +189,7 @@ pub(super) fn ensure_active_owner(
 
 /// Gives the member `user` the room role `owner` (the caller checked it lacks it).
 pub(super) fn grant_owner(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     room: &RoomId,
     user: &UserId,
     stamp: &Stamp,
@@ -209,7 +209,7 @@ fn room_role_action(role: Role, add: bool) -> &'static str {
 
 /// Gives the member `user` the room role `role` (the caller checked it lacks it).
 pub(super) fn grant_room_role(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     room: &RoomId,
     user: &UserId,
     role: Role,
@@ -234,11 +234,7 @@ pub(super) fn grant_room_role(
 /// Whether `user` may stop owning `room`: refused when no owner would remain, and
 /// (deliberately stricter than Rocket.Chat) when an active owner would leave only inactive
 /// ones behind. Every way an owner stops owning without leaving goes through here.
-pub(super) fn check_owner_removal(
-    tx: &impl Reads,
-    room: &RoomId,
-    user: &User,
-) -> ServiceResult<()> {
+pub(super) fn check_owner_removal(tx: &dyn Reads, room: &RoomId, user: &User) -> ServiceResult<()> {
     let other_owner = tx.owner_ids(room)?.iter().any(|id| *id != user.id);
     if !other_owner || (user.active && !has_active_owner(tx, room, Some(&user.id))?) {
         return Err(ServiceError::LastRoomOwner);
@@ -248,7 +244,7 @@ pub(super) fn check_owner_removal(
 
 /// Takes the room role `role` from the membership `sub` (the caller checked it holds it).
 pub(super) fn revoke_room_role(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     sub: &Subscription,
     role: Role,
     stamp: &Stamp,
@@ -270,7 +266,7 @@ pub(super) fn revoke_room_role(
 /// Rocket.Chat's order: the caller may see the room, the target exists, the caller holds
 /// `permission` here, the target is a member.
 pub(super) fn room_role_change(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     me: &User,
     kind: RoomKind,
     room: &RoomRef,

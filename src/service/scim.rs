@@ -438,7 +438,7 @@ impl Service {
 }
 
 /// The token `secret` names (`{id}.{key}`), compared by digest.
-fn scim_token_of(tx: &impl Reads, secret: &str) -> ServiceResult<ScimToken> {
+fn scim_token_of(tx: &dyn Reads, secret: &str) -> ServiceResult<ScimToken> {
     let id = secret.split_once('.').map_or("", |(id, _)| id);
     match tx.scim_token(id)? {
         Some(token) if token.secret_sha256 == hex(&sha256(secret)) => Ok(token),
@@ -447,7 +447,7 @@ fn scim_token_of(tx: &impl Reads, secret: &str) -> ServiceResult<ScimToken> {
 }
 
 /// Checked again inside each transaction: a token revoked meanwhile stops here.
-fn current_client(tx: &impl Reads, client: &ScimClient) -> ServiceResult<()> {
+fn current_client(tx: &dyn Reads, client: &ScimClient) -> ServiceResult<()> {
     match tx.scim_token(&client.token_id)? {
         Some(_) => Ok(()),
         None => Err(ServiceError::Unauthorized),
@@ -597,7 +597,7 @@ fn credentials_changed(user: &User, updated: &User) -> bool {
 }
 
 /// Refuses a username or address another user holds.
-fn check_unique_fields(tx: &impl Reads, user: &User, updated: &User) -> ServiceResult<()> {
+fn check_unique_fields(tx: &dyn Reads, user: &User, updated: &User) -> ServiceResult<()> {
     let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
     if updated.username != user.username && taken(tx.user_id_by_username(&updated.username)?) {
         return Err(ServiceError::FieldUnavailable(updated.username.clone()));

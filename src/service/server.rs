@@ -3,7 +3,6 @@
 use super::permissions::has_permission;
 use super::{Caller, Service, ServiceResult};
 use crate::model::Permission;
-use crate::store::prelude::*;
 
 /// What `licenses.info` reports of a community edition without a licence.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,6 @@ use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, User, UserId, parse_iso8601};
-use crate::store::prelude::*;
 
 /// Rocket.Chat cuts status messages to this many characters, silently.
 const STATUS_TEXT_MAX: usize = 120;

@@ -109,7 +109,7 @@ impl Service {
 /// the activity change `active` asks for with its `handovers` (from [`departure`]). Shared by
 /// users.update and SCIM, so both write exactly the same.
 pub(super) fn commit_user_change(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     stamp: &Stamp,
     user: &User,
     mut updated: User,
@@ -193,7 +193,7 @@ pub(super) fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
 
 /// The permissions each change needs.
 fn check_rights(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     me: &User,
     user: &User,
     changes: &UserChanges,
@@ -236,7 +236,7 @@ fn check_rights(
 
 /// Copies the changed fields into `user`, refusing a username or email another user holds.
 fn apply_fields(
-    tx: &impl Reads,
+    tx: &dyn Reads,
     user: &mut User,
     changes: &UserChanges,
     hash: Option<&str>,
@@ -294,7 +294,7 @@ fn apply_fields(
 /// After a password change: every token of `user` goes, but `keep` (the one the caller used
 /// when it changed its own password).
 fn revoke_other_tokens(
-    tx: &impl Writes,
+    tx: &dyn Writes,
     user: &UserId,
     keep: Option<&TokenHash>,
 ) -> Result<(), StoreError> {

@@ -338,14 +338,14 @@ pub(super) fn compare_users(field: &str, a: &User, b: &User) -> Option<Ordering>
 
 /// Refuses to give out an id that is taken or belonged to a deleted user (ids are random, so
 /// this never happens in practice; it keeps "a deleted user's id is never reused" a rule).
-pub(super) fn fresh_id(tx: &impl Reads, id: &UserId) -> ServiceResult<()> {
+pub(super) fn fresh_id(tx: &dyn Reads, id: &UserId) -> ServiceResult<()> {
     if tx.user(id)?.is_some() || tx.was_deleted(id)? {
         return Err(StoreError::Corrupt(format!("generated user id {id} is taken")).into());
     }
     Ok(())
 }
 
-pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> ServiceResult<()> {
+pub(super) fn check_unique(tx: &dyn Reads, username: &str, email: &str) -> ServiceResult<()> {
     if tx.user_id_by_username(username)?.is_some() {
         return Err(ServiceError::FieldUnavailable(username.to_string()));
     }
@@ -356,7 +356,7 @@ pub(super) fn check_unique(tx: &impl Reads, username: &str, email: &str) -> Serv
 }
 
 /// Every membership of `user` with its room, by room type then name.
-fn memberships(tx: &impl Reads, user: &UserId) -> ServiceResult<Vec<(Subscription, Room)>> {
+fn memberships(tx: &dyn Reads, user: &UserId) -> ServiceResult<Vec<(Subscription, Room)>> {
     let mut out = Vec::new();
     for room_id in tx.room_ids_of(user)? {
         if let (Some(sub), Some(room)) = (tx.subscription(&room_id, user)?, tx.room(&room_id)?) {

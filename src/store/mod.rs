@@ -132,15 +132,39 @@ impl Store {
             writer: writer::Writer::start(Arc::clone(&db)),
             db,
         };
-        store.write(|tx| {
+        store.writer.write(|tx: &WriteTx| {
             tables::create_all(tx.w())?;
             migrate(tx)
         })?;
         Ok(store)
     }
 
-    /// Runs `f` on a consistent snapshot.
+    /// Runs `f` on a consistent snapshot. `f` sees the store only through [`Reads`]: the
+    /// use cases never learn which engine runs.
     pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&dyn Reads) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.read_tx(|tx| f(tx))
+    }
+
+    /// Runs `f` in a write transaction and returns once that transaction is durable. The
+    /// transaction may be shared with other requests (group commit), so `f` must check
+    /// everything before its first write: a refusal then writes nothing. `f` may run again if
+    /// its batch has to be retried.
+    pub fn write<T, E>(
+        &self,
+        mut f: impl FnMut(&dyn Writes) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        self.writer.write(move |tx: &WriteTx| f(tx))
+    }
+
+    /// [`Store::read`] on redb's own transaction, for the store itself.
+    fn read_tx<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -157,21 +181,6 @@ impl Store {
         };
         f(&Tx::new(tx))
     }
-
-    /// Runs `f` in a write transaction and returns once that transaction is durable. The
-    /// transaction may be shared with other requests (group commit), so `f` must check
-    /// everything before its first write: a refusal then writes nothing. `f` may run again if
-    /// its batch has to be retried.
-    pub fn write<T, E>(
-        &self,
-        f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
-    ) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-    {
-        self.writer.write(f)
-    }
 }
 
 impl Store {
@@ -183,7 +192,7 @@ impl Store {
     /// Every row of every table as text, in a stable order. Tests compare two dumps to prove
     /// that a refused request changed nothing and that a reopened file holds the same state.
     pub fn dump(&self) -> Result<Vec<String>, StoreError> {
-        self.read(|tx| tables::dump(&tx.inner))
+        self.read_tx(|tx| tables::dump(&tx.inner))
     }
 }
 
@@ -339,7 +348,7 @@ mod tests {
     #[test]
     fn a_new_store_is_at_the_current_schema_version() {
         let store = Store::in_memory().unwrap();
-        let v = store.read(|tx| tx.meta("schema_version")).unwrap();
+        let v = store.read_tx(|tx| tx.meta("schema_version")).unwrap();
         assert_eq!(v, Some(SCHEMA_VERSION));
     }
 
@@ -371,7 +380,7 @@ mod tests {
         let issued = store.read(|tx| tx.token_issued_at(&hash)).unwrap();
         assert!(issued.is_some_and(|t| t > 1_700_000_000_000), "{issued:?}");
         assert_eq!(
-            store.read(|tx| tx.meta("schema_version")).unwrap(),
+            store.read_tx(|tx| tx.meta("schema_version")).unwrap(),
             Some(SCHEMA_VERSION)
         );
         // And it is pruned by time like any other.
@@ -389,7 +398,8 @@ mod tests {
         {
             let store = Store::open(&path).unwrap();
             store
-                .write(|tx| tx.set_meta("schema_version", SCHEMA_VERSION + 1))
+                .writer
+                .write(|tx: &WriteTx| tx.set_meta("schema_version", SCHEMA_VERSION + 1))
                 .unwrap();
         }
         assert!(matches!(Store::open(&path), Err(StoreError::TooNew(_))));
@@ -406,11 +416,11 @@ mod tests {
     #[test]
     fn an_error_inside_write_commits_nothing() {
         let store = Store::in_memory().unwrap();
-        let result: Result<(), StoreError> = store.write(|tx| {
+        let result: Result<(), StoreError> = store.writer.write(|tx: &WriteTx| {
             tx.set_meta("join_seq", 42)?;
             Err(StoreError::Corrupt("refused".into()))
         });
         assert!(result.is_err());
-        assert_eq!(store.read(|tx| tx.meta("join_seq")).unwrap(), None);
+        assert_eq!(store.read_tx(|tx| tx.meta("join_seq")).unwrap(), None);
     }
 }

@@ -29,7 +29,7 @@ pub trait RoomReads {
     fn first_member_where(
         &self,
         room: &RoomId,
-        accept: impl FnMut(&UserId) -> Result<bool, StoreError>,
+        accept: &mut dyn FnMut(&UserId) -> Result<bool, StoreError>,
     ) -> Result<Option<UserId>, StoreError>;
 
     /// Members of `room` holding the room role `owner`, active or not.
@@ -88,7 +88,7 @@ impl<T: OpenTables> RoomReads for Tx<T> {
     fn first_member_where(
         &self,
         room: &RoomId,
-        mut accept: impl FnMut(&UserId) -> Result<bool, StoreError>,
+        accept: &mut dyn FnMut(&UserId) -> Result<bool, StoreError>,
     ) -> Result<Option<UserId>, StoreError> {
         let table = self.inner.table(ROOMID_JOINSEQ_USERID)?;
         for entry in table.range((room.as_str(), 0)..=(room.as_str(), u64::MAX))? {

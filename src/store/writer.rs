@@ -192,7 +192,7 @@ mod tests {
     use std::sync::atomic::Ordering;
     use std::sync::{Arc, Barrier};
 
-    use crate::store::{Store, StoreError};
+    use crate::store::{Store, StoreError, WriteTx};
 
     /// Many threads write at once: some succeed, some are refused before writing, some fail
     /// after writing. Only the successes may be in the file.
@@ -206,7 +206,7 @@ mod tests {
                 let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
                 std::thread::spawn(move || {
                     barrier.wait();
-                    store.write(move |tx| match i % 3 {
+                    store.writer.write(move |tx: &WriteTx| match i % 3 {
                         0 => tx.set_meta(&format!("ok{i}"), i as u64),
                         1 => Err(StoreError::Corrupt("refused before writing".into())),
                         _ => {
@@ -222,10 +222,10 @@ mod tests {
             assert_eq!(result.is_ok(), i % 3 == 0, "request {i}: {result:?}");
         }
         for i in 0..threads {
-            let stored = store.read(|tx| tx.meta(&format!("ok{i}"))).unwrap();
+            let stored = store.read_tx(|tx| tx.meta(&format!("ok{i}"))).unwrap();
             assert_eq!(stored.is_some(), i % 3 == 0);
             assert_eq!(
-                store.read(|tx| tx.meta(&format!("dirty{i}"))).unwrap(),
+                store.read_tx(|tx| tx.meta(&format!("dirty{i}"))).unwrap(),
                 None
             );
         }
@@ -250,7 +250,8 @@ mod tests {
                     barrier.wait();
                     for round in 0..20 {
                         store
-                            .write(move |tx| tx.set_meta(&format!("k{i}-{round}"), 1))
+                            .writer
+                            .write(move |tx: &WriteTx| tx.set_meta(&format!("k{i}-{round}"), 1))
                             .unwrap();
                     }
                 })
@@ -266,7 +267,7 @@ mod tests {
         );
         for i in 0..threads {
             assert_eq!(
-                store.read(|tx| tx.meta(&format!("k{i}-19"))).unwrap(),
+                store.read_tx(|tx| tx.meta(&format!("k{i}-19"))).unwrap(),
                 Some(1)
             );
         }

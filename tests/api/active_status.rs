@@ -1,6 +1,5 @@
 //! users.setActiveStatus: every outcome of contract section 2.
 
-use rocketlite::store::prelude::*;
 use serde_json::{Value, json};
 
 use crate::common::{TestApp, forbidden, not_logged_in};

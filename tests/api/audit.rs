@@ -221,14 +221,8 @@ async fn retention_prunes_only_entries_older_than_the_window() {
             name: "Admin".into(),
         })
         .unwrap();
-    let entries = |s: &rocketlite::service::Service| {
-        s.store()
-            .read(|tx| {
-                use rocketlite::store::prelude::*;
-                tx.audit_entries()
-            })
-            .unwrap()
-    };
+    let entries =
+        |s: &rocketlite::service::Service| s.store().read(|tx| tx.audit_entries()).unwrap();
     assert_eq!(entries(&service).len(), 1, "the bootstrap admin's creation");
     // Three days later a sign-up; with a two-day window only the old entry goes.
     now.fetch_add(3 * DAY, Ordering::SeqCst);

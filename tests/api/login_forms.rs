@@ -2,7 +2,6 @@
 //! `email`, a password or its SHA-256 digest, `resume`; and 401 for anything incomplete.
 
 use rocketlite::model::{User, UserId};
-use rocketlite::store::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

@@ -54,7 +54,6 @@ fn subscription(
     app.service
         .store()
         .read(|tx| {
-            use rocketlite::store::prelude::*;
             tx.subscription(
                 &rocketlite::model::RoomId(room.into()),
                 &rocketlite::model::UserId(user_id.into()),

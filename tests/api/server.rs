@@ -1,6 +1,5 @@
 //! The real server: loopback concurrency, restarts, the binary's command line.
 
-use rocketlite::store::prelude::*;
 use std::net::SocketAddr;
 use std::path::Path;
 

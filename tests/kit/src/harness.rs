@@ -1,7 +1,6 @@
 //! Drives the real service with model operations and checks it against the model: the
 //! system under test of the property tests and of the `operations` fuzz target.
 
-use rocketlite::store::prelude::*;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
