@@ -87,6 +87,13 @@ pub struct ServeConfig {
     /// Directory holding the database file (`rocketlite.redb`); created if missing.
     #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL URL (`postgres://user:password@host:port/db`): the data lives there
+    /// instead of in --data-dir, which then holds no database.
+    #[arg(long, env = "ROCKETLITE_DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
+    /// With --database: connections in the pool.
+    #[arg(long, env = "ROCKETLITE_DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub database_pool_size: u32,
     /// Username of the admin created on first start.
     #[arg(long, env = "ADMIN_USERNAME", default_value = "admin")]
     pub admin_username: String,
@@ -222,6 +229,8 @@ pub enum StartError {
     InUse(PathBuf),
     #[error("cannot open the database in --data-dir {path}: {source}")]
     Store { path: PathBuf, source: StoreError },
+    #[error("cannot use --database: {0}")]
+    Database(StoreError),
     #[error("first-start setup failed: {0}")]
     Setup(String),
     #[error("cannot listen on --listen {addr}: {source}")]
@@ -244,7 +253,12 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
             path: config.data_dir.clone(),
             source,
         })?;
-    let store = open_store(&config.data_dir)?;
+    let store = match &config.database {
+        Some(url) => {
+            Store::open_postgres(url, config.database_pool_size).map_err(StartError::Database)?
+        }
+        None => open_store(&config.data_dir)?,
+    };
     let limits = LoginLimits {
         max_failures_per_user: config.login_max_failures_per_user,
         max_failures_per_ip: config.login_max_failures_per_ip,

@@ -6,8 +6,9 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
-use rocketlite_testkit::harness::Harness;
+use rocketlite_testkit::harness::{Backing, Harness};
 use rocketlite_testkit::model::{MAX_USERS, Model, Op};
+use rocketlite_testkit::pg_server;
 
 struct Reference;
 
@@ -183,6 +184,36 @@ fn cases() -> u32 {
         .unwrap_or(200)
 }
 
+/// The same state machine with the service on PostgreSQL: one database, emptied before each
+/// case (cases run one after another).
+struct PgServiceUnderTest {
+    harness: Harness,
+}
+
+impl StateMachineTest for PgServiceUnderTest {
+    type SystemUnderTest = Self;
+    type Reference = Reference;
+
+    fn init_test(_: &Model) -> Self {
+        let server = pg_server::server().expect("checked by the test before it runs");
+        let url = server.fresh("model");
+        PgServiceUnderTest {
+            harness: Harness::on(Backing::Postgres(url)),
+        }
+    }
+
+    fn apply(mut sut: Self, model: &Model, op: Op) -> Self {
+        let outcome = sut.harness.apply(&op);
+        assert_eq!(outcome, model.last, "outcome of {op:?}");
+        sut.harness.reopen();
+        sut
+    }
+
+    fn check_invariants(sut: &Self, model: &Model) {
+        sut.harness.check(model);
+    }
+}
+
 prop_state_machine! {
     #![proptest_config(Config {
         cases: cases(),
@@ -197,209 +228,35 @@ prop_state_machine! {
     fn the_service_follows_the_model_and_keeps_its_invariants(sequential 1..50 => ServiceUnderTest);
 }
 
-/// Hand-picked sequences through the same harness: the paths random generation reaches
-/// only rarely, checked on every run.
+/// Run (not skipped) whenever PostgreSQL's binaries are installed; `.ci/run` installs them.
 #[test]
-fn scripted_sequences_follow_the_model() {
-    use Op::*;
-    let scripts: Vec<Vec<Op>> = vec![
-        // An inactive co-owner does not count: deactivating the last active owner needs a
-        // handover (refused without confirm, then done with it).
-        vec![
-            CreateRoom {
-                caller: 0,
-                private: false,
-                members: vec![2, 3],
-            },
-            AddOwner {
-                caller: 0,
-                room: 0,
-                target: 2,
-            },
-            SetActive {
-                caller: 1,
-                target: 2,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 1,
-                target: 0,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 1,
-                target: 0,
-                active: false,
-                confirm: true,
-            },
-        ],
-        // Two owners deactivated one after the other never leave the room ownerless.
-        vec![
-            CreateRoom {
-                caller: 2,
-                private: true,
-                members: vec![3, 1],
-            },
-            AddOwner {
-                caller: 2,
-                room: 0,
-                target: 3,
-            },
-            SetActive {
-                caller: 0,
-                target: 2,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 0,
-                target: 3,
-                active: false,
-                confirm: true,
-            },
-            RemoveOwner {
-                caller: 1,
-                room: 0,
-                target: 1,
-            },
-        ],
-        // The last active admin stays; tokens die with deactivation and stay dead.
-        vec![
-            SetActive {
-                caller: 0,
-                target: 1,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 0,
-                target: 0,
-                active: false,
-                confirm: true,
-            },
-            Login {
-                user: 1,
-                correct_password: true,
-            },
-            SetActive {
-                caller: 0,
-                target: 1,
-                active: true,
-                confirm: false,
-            },
-            Logout { user: 1 },
-            Login {
-                user: 1,
-                correct_password: true,
-            },
-            SetActive {
-                caller: 1,
-                target: 0,
-                active: false,
-                confirm: false,
-            },
-        ],
-        // An ownerless group regains an active member by reactivation: that member becomes
-        // its owner (issue: ben owns a group whose only other member, cy, is inactive).
-        vec![
-            CreateRoom {
-                caller: 2,
-                private: true,
-                members: vec![3],
-            },
-            SetActive {
-                caller: 0,
-                target: 3,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 0,
-                target: 2,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 0,
-                target: 3,
-                active: true,
-                confirm: false,
-            },
-        ],
-        // An active user invited into a room whose members are all inactive becomes owner.
-        vec![
-            CreateRoom {
-                caller: 2,
-                private: false,
-                members: vec![3],
-            },
-            SetActive {
-                caller: 0,
-                target: 3,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 0,
-                target: 2,
-                active: false,
-                confirm: false,
-            },
-            Invite {
-                caller: 0,
-                room: 0,
-                target: 1,
-            },
-        ],
-        // Stale callers: a request authenticated before its caller's deactivation or logout
-        // committed is refused, whatever it asks.
-        vec![
-            SetActive {
-                caller: 0,
-                target: 1,
-                active: false,
-                confirm: false,
-            },
-            SetActive {
-                caller: 1,
-                target: 1,
-                active: true,
-                confirm: false,
-            },
-            CreateRoom {
-                caller: 1,
-                private: false,
-                members: vec![2],
-            },
-            CreateUser {
-                caller: 1,
-                admin: true,
-            },
-            Register,
-            Logout { user: 2 },
-            CreateRoom {
-                caller: 2,
-                private: false,
-                members: vec![3],
-            },
-            Logout { user: 2 },
-        ],
-    ];
-    for script in scripts {
-        let dir = tempfile::tempdir().unwrap();
-        let mut harness = Harness::new(Some(dir.path().join("script.redb")));
-        let mut model = Model::default();
-        for op in &script {
-            let predicted = model.apply(op);
-            assert_eq!(
-                harness.apply(op),
-                predicted,
-                "outcome of {op:?} in {script:?}"
+fn on_postgres_the_service_follows_the_model_and_keeps_its_invariants() {
+    if pg_server::server().is_none() {
+        return; // said loudly by pg_server
+    }
+    let config = Config {
+        cases: cases(),
+        max_shrink_iters: 4096,
+        source_file: Some(file!()),
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
+        )),
+        ..Config::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config.clone());
+    let result = runner.run(
+        &Reference::sequential_strategy(1..50),
+        |(initial_state, transitions, seen_counter)| {
+            PgServiceUnderTest::test_sequential(
+                config.clone(),
+                initial_state,
+                transitions,
+                seen_counter,
             );
-            harness.reopen();
-            harness.check(&model);
-        }
+            Ok(())
+        },
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::envelope::{ErrorResponse, Failure};
 use crate::model::RoomKind;
 use crate::service::ServiceError;
+use crate::store::StoreError;
 
 /// The operation a refusal answers, as far as its wording depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -566,6 +567,16 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             room_method(),
         ),
         E::NotAllowed => domain("Not allowed", "error-not-allowed", room_method()),
+        // PostgreSQL: retries ran out, or the database is away. Nothing was written.
+        E::Store(StoreError::Conflict) => ErrorResponse::Internal(Json(Failure::plain(
+            "Too many concurrent changes to the same data: nothing was written, try again",
+        ))),
+        E::Store(StoreError::Unavailable(cause)) => {
+            tracing::error!(error = %cause, "database unavailable");
+            ErrorResponse::Internal(Json(Failure::plain(
+                "The database is unavailable: nothing was written, try again",
+            )))
+        }
         E::Store(cause) => {
             // Logged with its cause; the client learns only that the server failed.
             tracing::error!(error = %cause, "store failure");

@@ -7,6 +7,7 @@ mod audit;
 mod codec;
 mod handle;
 mod permissions;
+pub mod pg;
 mod rooms;
 mod scim;
 mod tables;
@@ -49,6 +50,16 @@ pub enum StoreError {
     Closed,
     #[error("a request failed after writing; its batch was not committed")]
     BatchPoisoned,
+    /// PostgreSQL: the write kept conflicting with concurrent ones (40001 / 40P01) and ran
+    /// out of retries; nothing of it was written.
+    #[error("the write conflicted with concurrent writes too often")]
+    Conflict,
+    /// PostgreSQL could not be reached, or the connection was lost.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// PostgreSQL refused a statement.
+    #[error("database error {0}")]
+    Postgres(String),
     #[error(transparent)]
     Db(#[from] redb::Error),
 }
@@ -101,8 +112,19 @@ pub mod prelude {
     };
 }
 
-/// The database: reads run on the caller's thread, writes go through the group-commit writer.
+/// The database, on one of two engines: redb in one file (reads on the caller's thread,
+/// writes through the group-commit writer) or PostgreSQL. The use cases cannot tell which.
 pub struct Store {
+    engine: Engine,
+}
+
+enum Engine {
+    Redb(Redb),
+    Postgres(pg::PgStore),
+}
+
+/// The redb engine.
+struct Redb {
     // Declared first so it is dropped (and its thread joined) before the database handle.
     writer: writer::Writer,
     db: Arc<handle::Handle>,
@@ -126,32 +148,56 @@ impl Store {
         Self::init(handle::Handle::memory()?)
     }
 
+    /// The PostgreSQL database at `url`, with at most `pool_size` connections; the schema is
+    /// created or checked.
+    pub fn open_postgres(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        Ok(Store {
+            engine: Engine::Postgres(pg::PgStore::open(url, pool_size)?),
+        })
+    }
+
+    /// Over PostgreSQL: how often a write that keeps conflicting is re-run before it fails
+    /// (default [`pg::DEFAULT_RETRIES`]). redb never conflicts.
+    pub fn with_write_retries(self, retries: u32) -> Self {
+        match self.engine {
+            Engine::Postgres(pg) => Store {
+                engine: Engine::Postgres(pg.with_retries(retries)),
+            },
+            redb => Store { engine: redb },
+        }
+    }
+
     fn init(db: handle::Handle) -> Result<Self, StoreError> {
         let db = Arc::new(db);
-        let store = Store {
+        let redb = Redb {
             writer: writer::Writer::start(Arc::clone(&db)),
             db,
         };
-        store.writer.write(|tx: &WriteTx| {
+        redb.writer.write(|tx: &WriteTx| {
             tables::create_all(tx.w())?;
             migrate(tx)
         })?;
-        Ok(store)
+        Ok(Store {
+            engine: Engine::Redb(redb),
+        })
     }
 
     /// Runs `f` on a consistent snapshot. `f` sees the store only through [`Reads`]: the
     /// use cases never learn which engine runs.
-    pub fn read<T, E: From<StoreError>>(
+    pub fn read<T: Send, E: From<StoreError> + Send>(
         &self,
-        f: impl FnOnce(&dyn Reads) -> Result<T, E>,
+        f: impl FnOnce(&dyn Reads) -> Result<T, E> + Send,
     ) -> Result<T, E> {
-        self.read_tx(|tx| f(tx))
+        match &self.engine {
+            Engine::Redb(redb) => redb.read_tx(|tx| f(tx)),
+            Engine::Postgres(pg) => pg.read(f),
+        }
     }
 
     /// Runs `f` in a write transaction and returns once that transaction is durable. The
-    /// transaction may be shared with other requests (group commit), so `f` must check
-    /// everything before its first write: a refusal then writes nothing. `f` may run again if
-    /// its batch has to be retried.
+    /// transaction may be shared with other requests (group commit on redb) or re-run after
+    /// a conflict (PostgreSQL), so `f` must check everything before its first write: a
+    /// refusal then writes nothing.
     pub fn write<T, E>(
         &self,
         mut f: impl FnMut(&dyn Writes) -> Result<T, E> + Send + 'static,
@@ -160,10 +206,41 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        self.writer.write(move |tx: &WriteTx| f(tx))
+        match &self.engine {
+            Engine::Redb(redb) => redb.writer.write(move |tx: &WriteTx| f(tx)),
+            Engine::Postgres(pg) => pg.write(f),
+        }
     }
 
-    /// [`Store::read`] on redb's own transaction, for the store itself.
+    /// The group-commit writer's counters (redb only).
+    pub fn writer_stats(&self) -> Option<&writer::WriterStats> {
+        match &self.engine {
+            Engine::Redb(redb) => Some(redb.writer.stats()),
+            Engine::Postgres(_) => None,
+        }
+    }
+
+    /// Every row of every table as text, in a stable order. Tests compare two dumps to prove
+    /// that a refused request changed nothing and that a reopened file holds the same state.
+    pub fn dump(&self) -> Result<Vec<String>, StoreError> {
+        match &self.engine {
+            Engine::Redb(redb) => redb.read_tx(|tx| tables::dump(&tx.inner)),
+            Engine::Postgres(pg) => pg.dump(),
+        }
+    }
+
+    /// The redb engine, for the store's own tests.
+    #[cfg(test)]
+    fn redb(&self) -> &Redb {
+        match &self.engine {
+            Engine::Redb(redb) => redb,
+            Engine::Postgres(_) => panic!("a redb store was expected"),
+        }
+    }
+}
+
+impl Redb {
+    /// A read on redb's own transaction.
     fn read_tx<T, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&ReadTx) -> Result<T, E>,
@@ -180,19 +257,6 @@ impl Store {
             }
         };
         f(&Tx::new(tx))
-    }
-}
-
-impl Store {
-    /// The group-commit writer's counters.
-    pub fn writer_stats(&self) -> &writer::WriterStats {
-        self.writer.stats()
-    }
-
-    /// Every row of every table as text, in a stable order. Tests compare two dumps to prove
-    /// that a refused request changed nothing and that a reopened file holds the same state.
-    pub fn dump(&self) -> Result<Vec<String>, StoreError> {
-        self.read_tx(|tx| tables::dump(&tx.inner))
     }
 }
 
@@ -348,7 +412,10 @@ mod tests {
     #[test]
     fn a_new_store_is_at_the_current_schema_version() {
         let store = Store::in_memory().unwrap();
-        let v = store.read_tx(|tx| tx.meta("schema_version")).unwrap();
+        let v = store
+            .redb()
+            .read_tx(|tx| tx.meta("schema_version"))
+            .unwrap();
         assert_eq!(v, Some(SCHEMA_VERSION));
     }
 
@@ -380,7 +447,10 @@ mod tests {
         let issued = store.read(|tx| tx.token_issued_at(&hash)).unwrap();
         assert!(issued.is_some_and(|t| t > 1_700_000_000_000), "{issued:?}");
         assert_eq!(
-            store.read_tx(|tx| tx.meta("schema_version")).unwrap(),
+            store
+                .redb()
+                .read_tx(|tx| tx.meta("schema_version"))
+                .unwrap(),
             Some(SCHEMA_VERSION)
         );
         // And it is pruned by time like any other.
@@ -398,6 +468,7 @@ mod tests {
         {
             let store = Store::open(&path).unwrap();
             store
+                .redb()
                 .writer
                 .write(|tx: &WriteTx| tx.set_meta("schema_version", SCHEMA_VERSION + 1))
                 .unwrap();
@@ -416,11 +487,14 @@ mod tests {
     #[test]
     fn an_error_inside_write_commits_nothing() {
         let store = Store::in_memory().unwrap();
-        let result: Result<(), StoreError> = store.writer.write(|tx: &WriteTx| {
+        let result: Result<(), StoreError> = store.redb().writer.write(|tx: &WriteTx| {
             tx.set_meta("join_seq", 42)?;
             Err(StoreError::Corrupt("refused".into()))
         });
         assert!(result.is_err());
-        assert_eq!(store.read_tx(|tx| tx.meta("join_seq")).unwrap(), None);
+        assert_eq!(
+            store.redb().read_tx(|tx| tx.meta("join_seq")).unwrap(),
+            None
+        );
     }
 }

@@ -206,7 +206,7 @@ mod tests {
                 let (store, barrier) = (Arc::clone(&store), Arc::clone(&barrier));
                 std::thread::spawn(move || {
                     barrier.wait();
-                    store.writer.write(move |tx: &WriteTx| match i % 3 {
+                    store.redb().writer.write(move |tx: &WriteTx| match i % 3 {
                         0 => tx.set_meta(&format!("ok{i}"), i as u64),
                         1 => Err(StoreError::Corrupt("refused before writing".into())),
                         _ => {
@@ -222,14 +222,20 @@ mod tests {
             assert_eq!(result.is_ok(), i % 3 == 0, "request {i}: {result:?}");
         }
         for i in 0..threads {
-            let stored = store.read_tx(|tx| tx.meta(&format!("ok{i}"))).unwrap();
+            let stored = store
+                .redb()
+                .read_tx(|tx| tx.meta(&format!("ok{i}")))
+                .unwrap();
             assert_eq!(stored.is_some(), i % 3 == 0);
             assert_eq!(
-                store.read_tx(|tx| tx.meta(&format!("dirty{i}"))).unwrap(),
+                store
+                    .redb()
+                    .read_tx(|tx| tx.meta(&format!("dirty{i}")))
+                    .unwrap(),
                 None
             );
         }
-        let stats = store.writer_stats();
+        let stats = store.writer_stats().unwrap();
         eprintln!("{stats:?}");
         assert!(
             stats.commits.load(Ordering::Relaxed) >= 16,
@@ -240,7 +246,11 @@ mod tests {
     #[test]
     fn concurrent_writes_share_commits() {
         let store = Arc::new(Store::in_memory().unwrap());
-        let before = store.writer_stats().commits.load(Ordering::Relaxed);
+        let before = store
+            .writer_stats()
+            .unwrap()
+            .commits
+            .load(Ordering::Relaxed);
         let threads = 64;
         let barrier = Arc::new(Barrier::new(threads));
         let handles: Vec<_> = (0..threads)
@@ -250,6 +260,7 @@ mod tests {
                     barrier.wait();
                     for round in 0..20 {
                         store
+                            .redb()
                             .writer
                             .write(move |tx: &WriteTx| tx.set_meta(&format!("k{i}-{round}"), 1))
                             .unwrap();
@@ -260,14 +271,22 @@ mod tests {
         for h in handles {
             h.join().unwrap();
         }
-        let commits = store.writer_stats().commits.load(Ordering::Relaxed) - before;
+        let commits = store
+            .writer_stats()
+            .unwrap()
+            .commits
+            .load(Ordering::Relaxed)
+            - before;
         assert!(
             commits < 64 * 20,
             "{commits} commits for 1280 writes: no batching"
         );
         for i in 0..threads {
             assert_eq!(
-                store.read_tx(|tx| tx.meta(&format!("k{i}-19"))).unwrap(),
+                store
+                    .redb()
+                    .read_tx(|tx| tx.meta(&format!("k{i}-19")))
+                    .unwrap(),
                 Some(1)
             );
         }

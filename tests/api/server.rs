@@ -17,6 +17,8 @@ fn config(dir: &Path) -> ServeConfig {
     ServeConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         data_dir: dir.to_path_buf(),
+        database: None,
+        database_pool_size: 4,
         admin_username: "admin".into(),
         admin_pass: Some(ADMIN_PASSWORD.into()),
         admin_email: None,

@@ -113,6 +113,12 @@ impl From<ServiceError> for ScimError {
                     rooms.join(", ")
                 ),
             ),
+            E::Store(
+                crate::store::StoreError::Conflict | crate::store::StoreError::Unavailable(_),
+            ) => ScimError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database is busy or unavailable: nothing was written, try again",
+            ),
             E::Store(cause) => {
                 tracing::error!(error = %cause, "store failure");
                 ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")

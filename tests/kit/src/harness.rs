@@ -21,7 +21,7 @@ use crate::model::{INITIAL_USERS, MAX_USERS, Model, Op, Outcome, password, room_
 /// The service, the ids behind the model's slots, and every token it was handed.
 pub struct Harness {
     service: Option<Service>,
-    file: Option<PathBuf>,
+    backing: Backing,
     clock: Arc<AtomicI64>,
     users: Vec<UserId>,
     rooms: Vec<RoomId>,
@@ -36,6 +36,26 @@ pub struct Harness {
     dead: Vec<(UserId, LoginToken)>,
     /// The SCIM token's secret the `Scim*` operations authenticate with.
     scim_secret: String,
+}
+
+/// Where the harness's store lives.
+#[derive(Clone, Debug)]
+pub enum Backing {
+    Memory,
+    /// A redb file, reopened after every step.
+    File(PathBuf),
+    /// A PostgreSQL database (its URL), reconnected after every step.
+    Postgres(String),
+}
+
+impl Backing {
+    fn open(&self) -> Store {
+        match self {
+            Backing::Memory => Store::in_memory().expect("in-memory store"),
+            Backing::File(path) => Store::open(path).expect("open the store file"),
+            Backing::Postgres(url) => Store::open_postgres(url, 2).expect("connect to PostgreSQL"),
+        }
+    }
 }
 
 /// The `CREATE_TOKENS_FOR_USERS_SECRET` the harness's service runs with.
@@ -70,10 +90,12 @@ impl Harness {
     /// A fresh store (a file at `file`, or memory) with the bootstrap admin in slot 0,
     /// logged in once, as `Model::default` describes.
     pub fn new(file: Option<PathBuf>) -> Self {
-        let store = match &file {
-            Some(path) => Store::open(path).expect("open the store file"),
-            None => Store::in_memory().expect("in-memory store"),
-        };
+        Self::on(file.map_or(Backing::Memory, Backing::File))
+    }
+
+    /// Like [`Harness::new`], on any backing.
+    pub fn on(backing: Backing) -> Self {
+        let store = backing.open();
         let clock = Arc::new(AtomicI64::new(1_764_000_000_000));
         let service = build_service(store, clock.clone());
         service.seed_permissions().unwrap();
@@ -95,7 +117,7 @@ impl Harness {
         let scim_secret = service.create_scim_token(&caller, "harness").unwrap().secret;
         let mut harness = Harness {
             service: Some(service),
-            file,
+            backing,
             clock,
             users: vec![admin.id],
             rooms: vec![RoomId(DEFAULT_CHANNEL_ID.into())],
@@ -151,13 +173,13 @@ impl Harness {
 
     /// Closes the file and opens it again; the state must be identical.
     pub fn reopen(&mut self) {
-        let Some(path) = self.file.clone() else {
+        if matches!(self.backing, Backing::Memory) {
             return;
-        };
+        }
         let before = self.store().dump().unwrap();
         let store = self.service.take().unwrap().into_store();
         drop(store);
-        let store = Store::open(&path).expect("reopen the store file");
+        let store = self.backing.open();
         self.service = Some(build_service(store, self.clock.clone()));
         assert_eq!(
             self.store().dump().unwrap(),
@@ -662,12 +684,17 @@ impl Harness {
             let stored = self.store().read(|tx| tx.user(id)).unwrap();
             if expected.deleted {
                 assert!(stored.is_none(), "deleted u{slot} is still stored");
-                // Nothing but its tombstone (and rooms it created, which name their creator)
-                // may mention a deleted user.
+                // Nothing but its tombstone and the records of history (rooms it created,
+                // the audit trail, SCIM tokens it made: they name it) may mention a deleted
+                // user; the table names are redb's, then PostgreSQL's.
+                const HISTORY: [&str; 8] = [
+                    "deleted_userid ", "roomid_room ", "seq_audit ", "scimtokenid_token ",
+                    "deleted_users ", "rooms ", "audit ", "scim_tokens ",
+                ];
                 let left: Vec<&String> = dump
                     .iter()
                     .filter(|row| row.contains(id.as_str()))
-                    .filter(|row| !row.starts_with("deleted_userid") && !row.starts_with("roomid_room"))
+                    .filter(|row| !HISTORY.iter().any(|table| row.starts_with(table)))
                     .collect();
                 assert!(left.is_empty(), "deleted u{slot} left rows: {left:?}");
                 assert!(self.live[slot].is_empty(), "deleted u{slot} holds a session");

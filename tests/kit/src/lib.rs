@@ -9,4 +9,5 @@
 pub mod harness;
 pub mod http;
 pub mod model;
+pub mod pg_server;
 pub mod targets;

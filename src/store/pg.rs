@@ -1,0 +1,826 @@
+//! The PostgreSQL engine: the same [`Reads`]/[`Writes`] over tables an operator can read
+//! and `pg_dump`. Every write runs in one SERIALIZABLE transaction and is re-run, bounded and
+//! with backoff, on a serialization failure or deadlock (SQLSTATE 40001 / 40P01); reads run
+//! in a REPEATABLE READ READ ONLY snapshot. Records are the codec's JSON, as `jsonb`; the
+//! indexes redb keeps by hand are columns and SQL indexes here.
+//!
+//! The `postgres` client blocks on its own small runtime, which may not run inside Tokio's:
+//! called from an async worker, a transaction runs on a scoped thread instead.
+
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::types::ToSql;
+use postgres::{IsolationLevel, NoTls, Row};
+use r2d2_postgres::PostgresConnectionManager;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{
+    AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
+    SCHEMA_VERSION, ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
+};
+use crate::model::{
+    AuditEntry, Millis, Permission, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
+    TokenHash, User, UserId, normalize_key,
+};
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// How often a write that keeps conflicting is re-run before the client is told.
+pub const DEFAULT_RETRIES: u32 = 10;
+
+/// The schema, created at first start. Version 3 is the redb file's version too: both
+/// engines climb one ladder.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+    id text PRIMARY KEY, username_key text NOT NULL UNIQUE, record jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS user_emails (email_key text PRIMARY KEY, user_id text NOT NULL);
+CREATE INDEX IF NOT EXISTS user_emails_user ON user_emails (user_id);
+CREATE TABLE IF NOT EXISTS user_roles (
+    role text NOT NULL, user_id text NOT NULL, PRIMARY KEY (role, user_id));
+CREATE INDEX IF NOT EXISTS user_roles_user ON user_roles (user_id);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash text PRIMARY KEY, user_id text NOT NULL, issued_at bigint NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
+CREATE INDEX IF NOT EXISTS tokens_issued ON tokens (issued_at, hash);
+CREATE TABLE IF NOT EXISTS deleted_users (id text PRIMARY KEY, deleted_at bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS permissions (id text PRIMARY KEY, roles jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS roles (id text PRIMARY KEY, record jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS rooms (
+    id text PRIMARY KEY, name_key text NOT NULL UNIQUE, is_default boolean NOT NULL,
+    record jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    room_id text NOT NULL, user_id text NOT NULL, join_seq bigint NOT NULL,
+    is_owner boolean NOT NULL, record jsonb NOT NULL, PRIMARY KEY (room_id, user_id));
+CREATE INDEX IF NOT EXISTS subscriptions_join ON subscriptions (room_id, join_seq);
+CREATE INDEX IF NOT EXISTS subscriptions_user ON subscriptions (user_id, room_id);
+CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions (room_id, user_id) WHERE is_owner;
+CREATE TABLE IF NOT EXISTS audit (seq bigint PRIMARY KEY, at bigint NOT NULL, record jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS scim_tokens (id text PRIMARY KEY, record jsonb NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS join_seq;
+CREATE SEQUENCE IF NOT EXISTS audit_seq;
+";
+
+/// Every table with its key columns, for the dump.
+const TABLES: [(&str, &str); 12] = [
+    ("meta", "name"),
+    ("users", "id"),
+    ("user_emails", "email_key"),
+    ("user_roles", "role, user_id"),
+    ("tokens", "hash"),
+    ("deleted_users", "id"),
+    ("permissions", "id"),
+    ("roles", "id"),
+    ("rooms", "id"),
+    ("subscriptions", "room_id, user_id"),
+    ("audit", "seq"),
+    ("scim_tokens", "id"),
+];
+
+/// A pool of connections to one PostgreSQL database.
+pub struct PgStore {
+    pool: Pool,
+    retries: u32,
+}
+
+/// `url` without its password, for messages.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+fn pg_error(e: &postgres::Error) -> StoreError {
+    if is_conflict(e) {
+        return StoreError::Conflict;
+    }
+    match e.as_db_error() {
+        Some(db) => StoreError::Postgres(format!("{}: {}", db.code().code(), db.message())),
+        None => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn is_conflict(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED
+    )
+}
+
+/// Runs `f` where the blocking client may run: on this thread, or on a scoped one when this
+/// thread drives Tokio.
+fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return f();
+    }
+    std::thread::scope(|scope| match scope.spawn(f).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+impl PgStore {
+    /// Connects to `url`, creates the schema at first start and checks its version. Fails
+    /// fast, naming the URL without its password, when the server cannot be reached.
+    pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = off_runtime(|| {
+            r2d2::Pool::builder()
+                .max_size(pool_size.max(1))
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(5))
+                .build(manager)
+        })
+        .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
+        let store = PgStore {
+            pool,
+            retries: DEFAULT_RETRIES,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Replaces how often a conflicting write is re-run (tests force both outcomes).
+    pub fn with_retries(mut self, retries: u32) -> Self {
+        self.retries = retries;
+        self
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        off_runtime(|| {
+            let mut client = self.client()?;
+            // One migrator at a time, whichever node starts first.
+            let exists: bool = client
+                .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
+                .map_err(|e| pg_error(&e))?
+                .get(0);
+            let current: Option<i64> = match exists {
+                true => client
+                    .query_opt("SELECT value FROM meta WHERE name = 'schema_version'", &[])
+                    .map_err(|e| pg_error(&e))?
+                    .map(|row| row.get(0)),
+                false => None,
+            };
+            match current {
+                Some(v) if v as u64 == SCHEMA_VERSION => return Ok(()),
+                Some(v) if v as u64 > SCHEMA_VERSION => return Err(StoreError::TooNew(v as u64)),
+                _ => {}
+            }
+            let mut tx = client.transaction().map_err(|e| pg_error(&e))?;
+            tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")
+                .map_err(|e| pg_error(&e))?;
+            tx.batch_execute(SCHEMA).map_err(|e| pg_error(&e))?;
+            let version: Option<i64> = tx
+                .query_opt("SELECT value FROM meta WHERE name = 'schema_version'", &[])
+                .map_err(|e| pg_error(&e))?
+                .map(|row| row.get(0));
+            let version = version.unwrap_or(0) as u64;
+            if version > SCHEMA_VERSION {
+                return Err(StoreError::TooNew(version));
+            }
+            // Versions before 3 never existed on PostgreSQL: the schema above is version 3.
+            tx.execute(
+                "INSERT INTO meta VALUES ('schema_version', $1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                &[&(SCHEMA_VERSION as i64)],
+            )
+            .map_err(|e| pg_error(&e))?;
+            tx.commit().map_err(|e| pg_error(&e))
+        })
+    }
+
+    fn client(
+        &self,
+    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
+        self.pool
+            .get()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Runs `f` on a REPEATABLE READ snapshot.
+    pub fn read<T: Send, E: From<StoreError> + Send>(
+        &self,
+        f: impl FnOnce(&dyn Reads) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let tx = client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(|e| pg_error(&e))?;
+            let tx = PgTx::new(tx);
+            let result = f(&tx);
+            let _ = tx.into_inner().commit();
+            result
+        })
+    }
+
+    /// Runs `f` in a SERIALIZABLE transaction, re-run on conflicts up to the retry bound.
+    pub fn write<T: Send, E: From<StoreError> + Send>(
+        &self,
+        mut f: impl FnMut(&dyn Writes) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
+        off_runtime(move || {
+            let mut attempt = 0;
+            loop {
+                match self.attempt(&mut f)? {
+                    Some(outcome) => return outcome,
+                    None if attempt >= self.retries => return Err(StoreError::Conflict.into()),
+                    None => {
+                        attempt += 1;
+                        std::thread::sleep(backoff(attempt));
+                    }
+                }
+            }
+        })
+    }
+
+    /// One try of a write: `None` when it conflicted and may be re-run.
+    fn attempt<T, E: From<StoreError>>(
+        &self,
+        f: &mut impl FnMut(&dyn Writes) -> Result<T, E>,
+    ) -> Result<Option<Result<T, E>>, StoreError> {
+        let mut client = self.client()?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::Serializable)
+            .start()
+            .map_err(|e| pg_error(&e))?;
+        let tx = PgTx::new(tx);
+        let result = f(&tx);
+        let conflicted = tx.conflict.get();
+        let tx = tx.into_inner();
+        match result {
+            Ok(value) if !conflicted => match tx.commit() {
+                Ok(()) => Ok(Some(Ok(value))),
+                Err(e) if is_conflict(&e) => Ok(None),
+                Err(e) => Err(pg_error(&e)),
+            },
+            // A refusal that was no conflict: nothing of it is kept.
+            Err(refusal) if !conflicted => {
+                let _ = tx.rollback();
+                Ok(Some(Err(refusal)))
+            }
+            _ => {
+                let _ = tx.rollback();
+                Ok(None)
+            }
+        }
+    }
+
+    /// Every row of every table, in key order, as text.
+    pub fn dump(&self) -> Result<Vec<String>, StoreError> {
+        off_runtime(|| {
+            let mut client = self.client()?;
+            let mut out = Vec::new();
+            for (table, key) in TABLES {
+                let sql = format!("SELECT to_jsonb(t)::text FROM {table} t ORDER BY {key}");
+                for row in client.query(&sql, &[]).map_err(|e| pg_error(&e))? {
+                    let text: String = row.get(0);
+                    out.push(format!("{table} {text}"));
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// 1, 2, 4 … 64 ms, with up to as much again of jitter, so racing writers spread out.
+fn backoff(attempt: u32) -> Duration {
+    let base = 1u64 << attempt.min(6);
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()))
+        % (base * 1000);
+    Duration::from_micros(base * 1000 + jitter)
+}
+
+/// One transaction, read or write, behind the store's traits.
+pub struct PgTx<'a> {
+    tx: RefCell<postgres::Transaction<'a>>,
+    /// Set when a statement failed with 40001 / 40P01: the attempt must be re-run.
+    conflict: Cell<bool>,
+}
+
+impl<'a> PgTx<'a> {
+    fn new(tx: postgres::Transaction<'a>) -> Self {
+        PgTx {
+            tx: RefCell::new(tx),
+            conflict: Cell::new(false),
+        }
+    }
+
+    fn into_inner(self) -> postgres::Transaction<'a> {
+        self.tx.into_inner()
+    }
+
+    fn failed(&self, e: postgres::Error) -> StoreError {
+        // After a failure PostgreSQL refuses every later statement of the transaction
+        // (25P02); the first failure decides.
+        if is_conflict(&e) || e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) {
+            self.conflict.set(self.conflict.get() || is_conflict(&e));
+        }
+        pg_error(&e)
+    }
+
+    fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+        self.tx
+            .borrow_mut()
+            .query(sql, params)
+            .map_err(|e| self.failed(e))
+    }
+
+    fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+        self.tx
+            .borrow_mut()
+            .execute(sql, params)
+            .map_err(|e| self.failed(e))
+    }
+
+    /// The records in the first column of `sql`'s rows.
+    fn records<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.query(sql, params)?
+            .iter()
+            .map(|row| from_json(row.get(0)))
+            .collect()
+    }
+
+    fn record<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: Params<'_>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.records(sql, params)?.into_iter().next())
+    }
+
+    fn texts(&self, sql: &str, params: Params<'_>) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .query(sql, params)?
+            .iter()
+            .map(|row| row.get(0))
+            .collect())
+    }
+
+    fn text(&self, sql: &str, params: Params<'_>) -> Result<Option<String>, StoreError> {
+        Ok(self.texts(sql, params)?.into_iter().next())
+    }
+
+    fn meta(&self, name: &str) -> Result<Option<u64>, StoreError> {
+        let rows = self.query("SELECT value FROM meta WHERE name = $1", &[&name])?;
+        Ok(rows.first().map(|row| row.get::<_, i64>(0) as u64))
+    }
+
+    /// The next value of one of the schema's sequences (a fixed name, never user input).
+    fn next_in(&self, sequence: &'static str) -> Result<u64, StoreError> {
+        let rows = self.query(&format!("SELECT nextval('{sequence}')"), &[])?;
+        Ok(rows[0].get::<_, i64>(0) as u64)
+    }
+}
+
+fn to_json<T: Serialize>(record: &T) -> serde_json::Value {
+    serde_json::to_value(record).expect("records serialise")
+}
+
+fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
+    serde_json::from_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl UserReads for PgTx<'_> {
+    fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        self.record("SELECT record FROM users WHERE id = $1", &[&id.as_str()])
+    }
+
+    fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
+        let key = normalize_key(username);
+        Ok(self
+            .text("SELECT id FROM users WHERE username_key = $1", &[&key])?
+            .map(UserId))
+    }
+
+    fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
+        let key = normalize_key(email);
+        Ok(self
+            .text(
+                "SELECT user_id FROM user_emails WHERE email_key = $1",
+                &[&key],
+            )?
+            .map(UserId))
+    }
+
+    fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError> {
+        Ok(self
+            .text("SELECT user_id FROM tokens WHERE hash = $1", &[&hash.0])?
+            .map(UserId))
+    }
+
+    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
+        let rows = self.query("SELECT issued_at FROM tokens WHERE hash = $1", &[&hash.0])?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
+        self.texts(
+            "SELECT hash FROM tokens WHERE user_id = $1 ORDER BY hash",
+            &[&user.as_str()],
+        )
+    }
+
+    fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError> {
+        Ok(self
+            .texts(
+                "SELECT user_id FROM user_roles WHERE role = $1 ORDER BY user_id",
+                &[&role.as_str()],
+            )?
+            .into_iter()
+            .map(UserId)
+            .collect())
+    }
+
+    fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
+        let page = self.records(
+            "SELECT record FROM users ORDER BY username_key OFFSET $1 LIMIT $2",
+            &[&limit(offset), &limit(count)],
+        )?;
+        let total: i64 = self.query("SELECT count(*) FROM users", &[])?[0].get(0);
+        Ok((page, total as u64))
+    }
+
+    fn count_active_users(&self) -> Result<u64, StoreError> {
+        let rows = self.query(
+            "SELECT count(*) FROM users WHERE (record->>'active')::boolean",
+            &[],
+        )?;
+        Ok(rows[0].get::<_, i64>(0) as u64)
+    }
+
+    fn was_deleted(&self, id: &UserId) -> Result<bool, StoreError> {
+        let rows = self.query("SELECT 1 FROM deleted_users WHERE id = $1", &[&id.as_str()])?;
+        Ok(!rows.is_empty())
+    }
+}
+
+impl UserWrites for PgTx<'_> {
+    fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
+        let id = user.id.as_str();
+        self.execute(
+            "INSERT INTO users VALUES ($1, $2, $3) ON CONFLICT (id)
+             DO UPDATE SET username_key = excluded.username_key, record = excluded.record",
+            &[&id, &normalize_key(&user.username), &to_json(user)],
+        )?;
+        if previous.is_none_or(|p| p.emails != user.emails) {
+            self.execute("DELETE FROM user_emails WHERE user_id = $1", &[&id])?;
+            for email in &user.emails {
+                self.execute(
+                    "INSERT INTO user_emails VALUES ($1, $2) ON CONFLICT (email_key)
+                     DO UPDATE SET user_id = excluded.user_id",
+                    &[&normalize_key(&email.address), &id],
+                )?;
+            }
+        }
+        if previous.is_none_or(|p| p.roles != user.roles) {
+            self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
+            for role in &user.roles {
+                self.execute(
+                    "INSERT INTO user_roles VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&role.as_str(), &id],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_token(
+        &self,
+        user: &UserId,
+        hash: &TokenHash,
+        issued_at: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO tokens VALUES ($1, $2, $3)",
+            &[&hash.0, &user.as_str(), &issued_at],
+        )?;
+        Ok(())
+    }
+
+    fn remove_token(&self, _user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
+        self.execute("DELETE FROM tokens WHERE hash = $1", &[&hash.0])?;
+        Ok(())
+    }
+
+    fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError> {
+        let id = user.id.as_str();
+        self.execute("DELETE FROM users WHERE id = $1", &[&id])?;
+        self.execute("DELETE FROM user_emails WHERE user_id = $1", &[&id])?;
+        self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
+        self.execute(
+            "INSERT INTO deleted_users VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&id, &now],
+        )?;
+        Ok(())
+    }
+
+    fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError> {
+        let removed = self.execute("DELETE FROM tokens WHERE user_id = $1", &[&user.as_str()])?;
+        Ok(removed as usize)
+    }
+
+    fn remove_tokens_issued_before(&self, cutoff: i64, count: usize) -> Result<usize, StoreError> {
+        let removed = self.execute(
+            "DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE issued_at < $1
+             ORDER BY issued_at, hash LIMIT $2)",
+            &[&cutoff, &limit(count)],
+        )?;
+        Ok(removed as usize)
+    }
+}
+
+impl RoomReads for PgTx<'_> {
+    fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError> {
+        self.record("SELECT record FROM rooms WHERE id = $1", &[&id.as_str()])
+    }
+
+    fn room_id_by_name(&self, name: &str) -> Result<Option<RoomId>, StoreError> {
+        let key = normalize_key(name);
+        Ok(self
+            .text("SELECT id FROM rooms WHERE name_key = $1", &[&key])?
+            .map(RoomId))
+    }
+
+    fn subscription(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<Subscription>, StoreError> {
+        self.record(
+            "SELECT record FROM subscriptions WHERE room_id = $1 AND user_id = $2",
+            &[&room.as_str(), &user.as_str()],
+        )
+    }
+
+    fn member_ids_in_join_order(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
+        Ok(self
+            .texts(
+                "SELECT user_id FROM subscriptions WHERE room_id = $1 ORDER BY join_seq",
+                &[&room.as_str()],
+            )?
+            .into_iter()
+            .map(UserId)
+            .collect())
+    }
+
+    fn first_member_where(
+        &self,
+        room: &RoomId,
+        accept: &mut dyn FnMut(&UserId) -> Result<bool, StoreError>,
+    ) -> Result<Option<UserId>, StoreError> {
+        for id in self.member_ids_in_join_order(room)? {
+            if accept(&id)? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    fn owner_ids(&self, room: &RoomId) -> Result<Vec<UserId>, StoreError> {
+        Ok(self
+            .texts(
+                "SELECT user_id FROM subscriptions WHERE room_id = $1 AND is_owner
+                 ORDER BY user_id",
+                &[&room.as_str()],
+            )?
+            .into_iter()
+            .map(UserId)
+            .collect())
+    }
+
+    fn room_ids_of(&self, user: &UserId) -> Result<Vec<RoomId>, StoreError> {
+        Ok(self
+            .texts(
+                "SELECT room_id FROM subscriptions WHERE user_id = $1 ORDER BY room_id",
+                &[&user.as_str()],
+            )?
+            .into_iter()
+            .map(RoomId)
+            .collect())
+    }
+
+    fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError> {
+        let rows = self.query(
+            "SELECT 1 FROM subscriptions WHERE room_id = $1 AND user_id = $2 AND is_owner",
+            &[&room.as_str(), &user.as_str()],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError> {
+        Ok(self
+            .texts("SELECT id FROM rooms WHERE is_default ORDER BY id", &[])?
+            .into_iter()
+            .map(RoomId)
+            .collect())
+    }
+
+    fn all_rooms(&self) -> Result<Vec<Room>, StoreError> {
+        self.records("SELECT record FROM rooms ORDER BY id", &[])
+    }
+
+    fn default_channel_seeded(&self) -> Result<bool, StoreError> {
+        Ok(self.meta("default_channel")?.is_some())
+    }
+}
+
+impl RoomWrites for PgTx<'_> {
+    fn put_room(&self, room: &Room) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO rooms VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET
+             name_key = excluded.name_key, is_default = excluded.is_default,
+             record = excluded.record",
+            &[
+                &room.id.as_str(),
+                &normalize_key(&room.name),
+                &room.default,
+                &to_json(room),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn remove_room(&self, room: &Room) -> Result<(), StoreError> {
+        self.execute("DELETE FROM rooms WHERE id = $1", &[&room.id.as_str()])?;
+        Ok(())
+    }
+
+    fn put_subscription(
+        &self,
+        sub: &Subscription,
+        _previous: Option<&Subscription>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO subscriptions VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (room_id, user_id) DO UPDATE SET
+             is_owner = excluded.is_owner, record = excluded.record",
+            &[
+                &sub.room_id.as_str(),
+                &sub.user_id.as_str(),
+                &(sub.join_seq as i64),
+                &sub.has_role(Role::Owner),
+                &to_json(sub),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM subscriptions WHERE room_id = $1 AND user_id = $2",
+            &[&sub.room_id.as_str(), &sub.user_id.as_str()],
+        )?;
+        Ok(())
+    }
+
+    fn next_join_seq(&self) -> Result<u64, StoreError> {
+        self.next_in("join_seq")
+    }
+
+    fn mark_default_channel_seeded(&self) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO meta VALUES ('default_channel', 1) ON CONFLICT (name) DO NOTHING",
+            &[],
+        )?;
+        Ok(())
+    }
+}
+
+impl PermissionReads for PgTx<'_> {
+    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError> {
+        self.record(
+            "SELECT roles FROM permissions WHERE id = $1",
+            &[&permission.as_str()],
+        )
+    }
+
+    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        self.query("SELECT id, roles FROM permissions ORDER BY id", &[])?
+            .iter()
+            .map(|row| Ok((row.get(0), from_json(row.get(1))?)))
+            .collect()
+    }
+
+    fn role(&self, id: &str) -> Result<Option<RoleRecord>, StoreError> {
+        self.record("SELECT record FROM roles WHERE id = $1", &[&id])
+    }
+
+    fn all_roles(&self) -> Result<Vec<RoleRecord>, StoreError> {
+        self.records("SELECT record FROM roles ORDER BY id", &[])
+    }
+}
+
+impl PermissionWrites for PgTx<'_> {
+    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO permissions VALUES ($1, $2) ON CONFLICT (id)
+             DO UPDATE SET roles = excluded.roles",
+            &[&permission.as_str(), &to_json(&roles)],
+        )?;
+        Ok(())
+    }
+
+    fn put_role(&self, role: &RoleRecord) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO roles VALUES ($1, $2) ON CONFLICT (id)
+             DO UPDATE SET record = excluded.record",
+            &[&role.id.as_str(), &to_json(role)],
+        )?;
+        Ok(())
+    }
+}
+
+impl AuditReads for PgTx<'_> {
+    fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        self.records("SELECT record FROM audit ORDER BY seq", &[])
+    }
+}
+
+impl AuditWrites for PgTx<'_> {
+    fn append_audit(&self, mut entry: AuditEntry) -> Result<(), StoreError> {
+        entry.seq = self.next_in("audit_seq")?;
+        self.execute(
+            "INSERT INTO audit VALUES ($1, $2, $3)",
+            &[&(entry.seq as i64), &entry.at, &to_json(&entry)],
+        )?;
+        Ok(())
+    }
+
+    fn prune_audit_before(&self, cutoff: Millis, count: usize) -> Result<usize, StoreError> {
+        let removed = self.execute(
+            "DELETE FROM audit WHERE seq IN
+             (SELECT seq FROM audit WHERE at < $1 ORDER BY seq LIMIT $2)",
+            &[&cutoff, &limit(count)],
+        )?;
+        Ok(removed as usize)
+    }
+}
+
+impl ScimReads for PgTx<'_> {
+    fn scim_token(&self, id: &str) -> Result<Option<ScimToken>, StoreError> {
+        self.record("SELECT record FROM scim_tokens WHERE id = $1", &[&id])
+    }
+
+    fn scim_tokens(&self) -> Result<Vec<ScimToken>, StoreError> {
+        self.records("SELECT record FROM scim_tokens ORDER BY id", &[])
+    }
+}
+
+impl ScimWrites for PgTx<'_> {
+    fn put_scim_token(&self, token: &ScimToken) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO scim_tokens VALUES ($1, $2) ON CONFLICT (id)
+             DO UPDATE SET record = excluded.record",
+            &[&token.id.as_str(), &to_json(token)],
+        )?;
+        Ok(())
+    }
+
+    fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("DELETE FROM scim_tokens WHERE id = $1", &[&id])? > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn urls_lose_their_password_in_messages() {
+        assert_eq!(
+            redacted("postgres://rl:s3cret@db:5432/rocketlite"),
+            "postgres://rl@db:5432/rocketlite"
+        );
+        assert_eq!(redacted("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redacted("host=db user=rl"), "host=db user=rl");
+    }
+}

@@ -1,0 +1,140 @@
+//! The PostgreSQL engine on a throwaway server (`rocketlite_testkit::pg_server`): conflicting
+//! writes are re-run or refused whole, the schema refuses a newer version, and a database
+//! that cannot be reached is named without its password. Skipped, loudly, without
+//! PostgreSQL's binaries; `.ci/run` installs them.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+
+use rocketlite::model::{ScimToken, UserId};
+use rocketlite::store::{Store, StoreError};
+use rocketlite_testkit::pg_server;
+
+fn token(id: &str) -> ScimToken {
+    ScimToken {
+        id: id.into(),
+        name: id.into(),
+        secret_sha256: String::new(),
+        created_at: 0,
+        created_by: UserId("u".into()),
+    }
+}
+
+/// Two writes in write skew: each reads both tokens and, seeing both, removes its own. Run
+/// serially, one removal sees the other's and keeps its token; SERIALIZABLE must get the
+/// same. Both writes read before either writes (a barrier on their first attempt).
+fn race_write_skew(store: Arc<Store>) -> (Vec<Result<(), StoreError>>, usize) {
+    store
+        .write(|tx| {
+            tx.put_scim_token(&token("a"))?;
+            tx.put_scim_token(&token("b"))
+        })
+        .unwrap();
+    let barrier = Arc::new(Barrier::new(2));
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|mine| {
+            let (store, barrier, attempts) = (store.clone(), barrier.clone(), attempts.clone());
+            std::thread::spawn(move || {
+                let first = AtomicUsize::new(0);
+                store.write(move |tx| {
+                    attempts.fetch_add(1, Ordering::SeqCst);
+                    let both = tx.scim_token("a")?.is_some() && tx.scim_token("b")?.is_some();
+                    if first.fetch_add(1, Ordering::SeqCst) == 0 {
+                        barrier.wait();
+                    }
+                    if both {
+                        tx.remove_scim_token(mine)?;
+                    }
+                    Ok::<(), StoreError>(())
+                })
+            })
+        })
+        .collect();
+    let results = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    (results, attempts.load(Ordering::SeqCst))
+}
+
+fn tokens_left(store: &Store) -> usize {
+    store.read(|tx| tx.scim_tokens()).unwrap().len()
+}
+
+#[test]
+fn a_conflicting_write_is_rerun_and_the_outcome_is_serial() {
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let store = Arc::new(Store::open_postgres(&server.fresh("skew_retry"), 4).unwrap());
+    let (results, attempts) = race_write_skew(store.clone());
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(
+        attempts >= 3,
+        "one write must have been re-run: {attempts} attempts"
+    );
+    assert_eq!(tokens_left(&store), 1, "as if one ran after the other");
+}
+
+#[test]
+fn a_write_out_of_retries_fails_clearly_and_writes_nothing() {
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let url = server.fresh("skew_refused");
+    let store = Arc::new(Store::open_postgres(&url, 4).unwrap().with_write_retries(0));
+    let (results, attempts) = race_write_skew(store.clone());
+    assert_eq!(attempts, 2);
+    let refused: Vec<_> = results.iter().filter(|r| r.is_err()).collect();
+    assert_eq!(refused.len(), 1, "{results:?}");
+    assert!(
+        matches!(refused[0], Err(StoreError::Conflict)),
+        "{results:?}"
+    );
+    // The refused write removed nothing: only the other's removal happened.
+    assert_eq!(tokens_left(&store), 1);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password() {
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let url = server.fresh("schema_newer");
+    drop(Store::open_postgres(&url, 1).unwrap());
+    let bump = url.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&bump, postgres::NoTls).unwrap();
+        client
+            .execute(
+                "UPDATE meta SET value = value + 1 WHERE name = 'schema_version'",
+                &[],
+            )
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+    assert!(matches!(
+        Store::open_postgres(&url, 1),
+        Err(StoreError::TooNew(_))
+    ));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = std::time::Instant::now();
+    let err = Store::open_postgres(&format!("postgres://rl:hunter2@127.0.0.1:{port}/x"), 1)
+        .err()
+        .expect("nothing listens there");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("postgres://rl@127.0.0.1:{port}/x")),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "fails fast"
+    );
+}
