@@ -83,8 +83,18 @@ const TABLES: [(&str, &str); 12] = [
 
 /// A pool of connections to one PostgreSQL database.
 pub struct PgStore {
-    pool: Pool,
+    /// Always present but while dropping (see `Drop`).
+    pool: Option<Pool>,
     retries: u32,
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Closing a connection blocks on the client's own runtime: not on a Tokio worker.
+        if let Some(pool) = self.pool.take() {
+            off_runtime(move || drop(pool));
+        }
+    }
 }
 
 /// `url` without its password, for messages.
@@ -147,7 +157,7 @@ impl PgStore {
         })
         .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
         let store = PgStore {
-            pool,
+            pool: Some(pool),
             retries: DEFAULT_RETRIES,
         };
         store.migrate()?;
@@ -158,6 +168,10 @@ impl PgStore {
     pub fn with_retries(mut self, retries: u32) -> Self {
         self.retries = retries;
         self
+    }
+
+    fn pool(&self) -> &Pool {
+        self.pool.as_ref().expect("present until dropped")
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
@@ -206,7 +220,7 @@ impl PgStore {
     fn client(
         &self,
     ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
-        self.pool
+        self.pool()
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }

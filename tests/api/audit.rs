@@ -208,7 +208,7 @@ async fn retention_prunes_only_entries_older_than_the_window() {
         Arc::new(move || now.load(Ordering::SeqCst)) as rocketlite::service::Clock
     };
     let service = rocketlite::service::Service::new(
-        rocketlite::store::Store::in_memory().unwrap(),
+        crate::common::test_store(),
         clock,
         Box::new(<rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(7)),
     );

@@ -31,6 +31,21 @@ pub fn test_clock() -> Clock {
     Arc::new(move || now.fetch_add(1, Ordering::SeqCst))
 }
 
+/// A fresh, empty store for one test: in memory, or a new PostgreSQL database when this
+/// suite is built as its PostgreSQL variant (`tests/api_postgres.rs`).
+pub fn test_store() -> Store {
+    if !crate::ON_POSTGRES {
+        return Store::in_memory().unwrap();
+    }
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    // Without PostgreSQL (said loudly by pg_server) the variant runs on redb again.
+    let Some(server) = rocketlite_testkit::pg_server::server() else {
+        return Store::in_memory().unwrap();
+    };
+    let name = format!("api_{}", NEXT.fetch_add(1, Ordering::SeqCst));
+    Store::open_postgres(&server.fresh(&name), 4).unwrap()
+}
+
 /// A prepared service (permissions seeded, admin bootstrapped) over `store`.
 pub fn service_over(store: Store) -> Arc<Service> {
     prepare(Service::new(
@@ -64,7 +79,7 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh app over an in-memory store.
     pub async fn new() -> Self {
-        Self::over(service_over(Store::in_memory().unwrap())).await
+        Self::over(service_over(test_store())).await
     }
 
     /// A fresh app over the file at `path`.
@@ -75,7 +90,7 @@ impl TestApp {
     /// A fresh in-memory app with these login limits and HTTP settings.
     pub async fn with_settings(limits: LoginLimits, config: ApiConfig) -> Self {
         let service = Service::new(
-            Store::in_memory().unwrap(),
+            test_store(),
             test_clock(),
             Box::new(StdRng::seed_from_u64(42)),
         )
@@ -86,7 +101,7 @@ impl TestApp {
     /// A fresh in-memory app whose users.createToken accepts `secret`.
     pub async fn with_token_secret(secret: &str) -> Self {
         let service = Service::new(
-            Store::in_memory().unwrap(),
+            test_store(),
             test_clock(),
             Box::new(StdRng::seed_from_u64(42)),
         )
@@ -97,7 +112,7 @@ impl TestApp {
     /// A fresh in-memory app whose SCIM path follows `policy` for sole-owned rooms.
     pub async fn with_scim_policy(policy: rocketlite::service::ScimRelinquish) -> Self {
         let service = Service::new(
-            Store::in_memory().unwrap(),
+            test_store(),
             test_clock(),
             Box::new(StdRng::seed_from_u64(42)),
         )

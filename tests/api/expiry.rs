@@ -5,13 +5,12 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::service::{AdminSeed, LoginName, Secret, Service, ServiceError};
-use rocketlite::store::Store;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
 fn service_at(clock: Arc<AtomicI64>, days: u32) -> Service {
     let service = Service::new(
-        Store::in_memory().unwrap(),
+        crate::common::test_store(),
         Arc::new(move || clock.load(Ordering::SeqCst)),
         Box::new(StdRng::seed_from_u64(7)),
     )

@@ -1,5 +1,9 @@
 //! The integration suite: the whole app in process, one module per endpoint family.
 
+/// Whether this build of the suite runs on PostgreSQL (`tests/api_postgres.rs` says yes).
+#[allow(dead_code)]
+const ON_POSTGRES: bool = false;
+
 mod common;
 
 mod abuse;

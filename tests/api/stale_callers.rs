@@ -121,7 +121,7 @@ fn write_use_cases(
 /// An admin `boss` who owns a channel with `target` and `other`, logged in; returns the
 /// service, boss's caller resolved now, the room and target's id.
 fn arrange() -> (Arc<Service>, Caller, RoomId, UserId) {
-    let service = service_over(Store::in_memory().unwrap());
+    let service = service_over(crate::common::test_store());
     let admin = service_login(&service, "admin", ADMIN_PASSWORD);
     let mut ids = Vec::new();
     for (name, roles) in [

@@ -38,6 +38,27 @@ pub struct Harness {
     scim_secret: String,
 }
 
+/// The dump rows, on either engine, that name `id` outside the records of history: a
+/// tombstone, rooms (which name their creator), the audit trail and SCIM tokens (which name
+/// who made them). A deleted user or room must leave none. Table names are redb's
+/// (`name<K, V> key = value`), then PostgreSQL's (`name {json}`).
+pub fn rows_naming<'a>(dump: &'a [String], id: &str) -> Vec<&'a String> {
+    const HISTORY: [&str; 8] = [
+        "deleted_userid<",
+        "roomid_room<",
+        "seq_audit<",
+        "scimtokenid_token<",
+        "deleted_users ",
+        "rooms ",
+        "audit ",
+        "scim_tokens ",
+    ];
+    dump.iter()
+        .filter(|row| row.contains(id))
+        .filter(|row| !HISTORY.iter().any(|table| row.starts_with(table)))
+        .collect()
+}
+
 /// Where the harness's store lives.
 #[derive(Clone, Debug)]
 pub enum Backing {
@@ -684,18 +705,7 @@ impl Harness {
             let stored = self.store().read(|tx| tx.user(id)).unwrap();
             if expected.deleted {
                 assert!(stored.is_none(), "deleted u{slot} is still stored");
-                // Nothing but its tombstone and the records of history (rooms it created,
-                // the audit trail, SCIM tokens it made: they name it) may mention a deleted
-                // user; the table names are redb's, then PostgreSQL's.
-                const HISTORY: [&str; 8] = [
-                    "deleted_userid ", "roomid_room ", "seq_audit ", "scimtokenid_token ",
-                    "deleted_users ", "rooms ", "audit ", "scim_tokens ",
-                ];
-                let left: Vec<&String> = dump
-                    .iter()
-                    .filter(|row| row.contains(id.as_str()))
-                    .filter(|row| !HISTORY.iter().any(|table| row.starts_with(table)))
-                    .collect();
+                let left = rows_naming(&dump, id.as_str());
                 assert!(left.is_empty(), "deleted u{slot} left rows: {left:?}");
                 assert!(self.live[slot].is_empty(), "deleted u{slot} holds a session");
                 continue;

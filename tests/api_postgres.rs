@@ -1,0 +1,56 @@
+//! The integration suite of `tests/api/` once more, with every in-process app over a fresh
+//! PostgreSQL database on the throwaway server instead of redb in memory: the same tests,
+//! the same exact bodies and full-dump comparisons, on the second engine. Left out: the
+//! modules that start the binary on a data directory or fail redb's disk (`server`,
+//! `stale_callers`, `storage`, `connections`); tests elsewhere that open a redb file stay on redb. Without PostgreSQL's
+//! binaries it says so loudly and runs on redb again; `.ci/run` makes that a failure.
+
+/// Read by `common::test_store`.
+const ON_POSTGRES: bool = true;
+
+#[path = "api/abuse.rs"]
+mod abuse;
+#[path = "api/active_status.rs"]
+mod active_status;
+#[path = "api/audit.rs"]
+mod audit;
+#[path = "api/auth.rs"]
+mod auth;
+#[path = "api/common.rs"]
+mod common;
+#[path = "api/default_channel.rs"]
+mod default_channel;
+#[path = "api/expiry.rs"]
+mod expiry;
+#[path = "api/forms.rs"]
+mod forms;
+#[path = "api/lifecycle.rs"]
+mod lifecycle;
+#[path = "api/lists.rs"]
+mod lists;
+#[path = "api/login_forms.rs"]
+mod login_forms;
+#[path = "api/names.rs"]
+mod names;
+#[path = "api/permissions.rs"]
+mod permissions;
+#[path = "api/plan.rs"]
+mod plan;
+#[path = "api/register.rs"]
+mod register;
+#[path = "api/roles.rs"]
+mod roles;
+#[path = "api/room_admin.rs"]
+mod room_admin;
+#[path = "api/rooms.rs"]
+mod rooms;
+#[path = "api/scim.rs"]
+mod scim;
+#[path = "api/spec.rs"]
+mod spec;
+#[path = "api/status.rs"]
+mod status;
+#[path = "api/users.rs"]
+mod users;
+#[path = "api/validation.rs"]
+mod validation;
