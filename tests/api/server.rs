@@ -849,3 +849,124 @@ async fn kicks_and_leaves_racing_deactivations_never_leave_a_room_ownerless() {
     let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
     assert_every_room_has_an_active_owner(&store, &rooms);
 }
+
+/// Two rocketlite nodes on one PostgreSQL database (issue 14's "several nodes"): a session
+/// minted on one works on the other, a deactivation through one ends it on the other at its
+/// next request, and co-owner deactivations sent to both nodes at once never leave a room
+/// without an active owner. Skipped (loudly) without PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_on_one_database_share_revocations_and_keep_every_room_owned() {
+    let Some(pg) = rocketlite_testkit::pg_server::server() else {
+        return;
+    };
+    let url = pg.fresh("two_nodes");
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let node = |dir: &Path| ServeConfig {
+        database: Some(url.clone()),
+        ..config(dir)
+    };
+    let (addr_a, stop_a, handle_a) = start_with(node(dir_a.path())).await;
+    let (addr_b, stop_b, handle_b) = start_with(node(dir_b.path())).await;
+    let admin_a = Client::login(addr_a, "admin", ADMIN_PASSWORD).await;
+    let admin_b = Client::login(addr_b, "admin", ADMIN_PASSWORD).await;
+
+    let olga_id = admin_a.create_user("olga").await;
+    let olga_on_a = Client::login(addr_a, "olga", "pw").await;
+    let olga_on_b = Client {
+        addr: addr_b,
+        ..olga_on_a.clone()
+    };
+    assert_eq!(
+        olga_on_b.get("/api/v1/me").await.0,
+        200,
+        "a session is the database's"
+    );
+    let (status, body) = admin_b
+        .post(
+            "/api/v1/users.setActiveStatus",
+            json!({"userId": olga_id, "activeStatus": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        olga_on_a.get("/api/v1/me").await.0,
+        401,
+        "revoked on every node"
+    );
+
+    // Rooms owned by two co-owners each; both deactivated at once, one through each node.
+    let mut rooms = Vec::new();
+    let mut pairs = Vec::new();
+    for i in 0..8 {
+        let (a, b, m) = (format!("a{i}"), format!("b{i}"), format!("m{i}"));
+        let (a_id, b_id) = (admin_a.create_user(&a).await, admin_a.create_user(&b).await);
+        admin_a.create_user(&m).await;
+        let (status, body) = admin_a
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("hall{i}"), "members": [a, b, m]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        for user in [&a_id, &b_id] {
+            let (status, _) = admin_a
+                .post(
+                    "/api/v1/channels.addOwner",
+                    json!({"roomId": room, "userId": user}),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        let (status, _) = admin_b
+            .post(
+                "/api/v1/channels.removeOwner",
+                json!({"roomId": room, "userId": admin_a.user_id}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        rooms.push(room);
+        pairs.push((a_id, b_id));
+    }
+    let deactivate = |who: &Client, target: &String, confirm: bool, active: bool| {
+        let (who, body) = (
+            who.clone(),
+            json!({"userId": target, "activeStatus": active, "confirmRelinquish": confirm}),
+        );
+        tokio::spawn(async move { who.post("/api/v1/users.setActiveStatus", body).await })
+    };
+    // Round 1, without confirmRelinquish: exactly one of each pair may go.
+    let mut tasks = Vec::new();
+    for (a, b) in &pairs {
+        tasks.push(deactivate(&admin_a, a, false, false));
+        tasks.push(deactivate(&admin_b, b, false, false));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    for pair in results.chunks(2) {
+        let wins = pair.iter().filter(|(s, _)| *s == 200).count();
+        assert_eq!(wins, 1, "one of two co-owners across two nodes: {pair:?}");
+    }
+    // Round 2, with confirmRelinquish, deactivations and reactivations across both nodes.
+    let mut tasks = Vec::new();
+    for (a, b) in &pairs {
+        tasks.push(deactivate(&admin_a, a, true, false));
+        tasks.push(deactivate(&admin_b, b, true, false));
+        tasks.push(deactivate(&admin_b, a, true, true));
+        tasks.push(deactivate(&admin_a, b, true, true));
+    }
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+    stop_a.send(()).unwrap();
+    stop_b.send(()).unwrap();
+    handle_a.await.unwrap();
+    handle_b.await.unwrap();
+    let store = tokio::task::spawn_blocking(move || Store::open_postgres(&url, 1).unwrap())
+        .await
+        .unwrap();
+    assert_every_room_has_an_active_owner(&store, &rooms);
+}
