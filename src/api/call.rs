@@ -28,6 +28,14 @@ impl HashGate {
     pub async fn acquire(&self) -> tokio::sync::SemaphorePermit<'_> {
         self.0.acquire().await.expect("never closed")
     }
+
+    /// A permit when `hashing`, else none: for requests that hash only sometimes.
+    pub async fn acquire_if(&self, hashing: bool) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        match hashing {
+            true => Some(self.acquire().await),
+            false => None,
+        }
+    }
 }
 
 /// Runs blocking work (a write transaction, argon2) on tokio's blocking pool, so async

@@ -21,7 +21,7 @@ impl Service {
         let records: Vec<User> = users.into_iter().map(|new| self.user_record(new)).collect();
         self.store.write(move |tx| {
             for user in &records {
-                super::users::check_unique(tx, &user.username, &user.emails[0].address)?;
+                super::users::check_fields_free(tx, user)?;
                 tx.put_user(user, None)?;
             }
             Ok(records.iter().map(|u| u.id.clone()).collect())

@@ -13,7 +13,7 @@ use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
-use super::users::{fresh_id, is_valid_email};
+use super::users::{check_fields_free, fresh_id, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};
 use crate::model::{
     Email, Millis, Permission, Role, ScimToken, User, UserId, normalize_key, parse_iso8601,
@@ -323,14 +323,7 @@ impl Service {
         let client = client.clone();
         self.store.write(move |tx| {
             current_client(tx, &client)?;
-            if tx.user_id_by_username(&user.username)?.is_some() {
-                return Err(ServiceError::FieldUnavailable(user.username.clone()));
-            }
-            for email in &user.emails {
-                if tx.user_id_by_email(&email.address)?.is_some() {
-                    return Err(ServiceError::FieldUnavailable(email.address.clone()));
-                }
-            }
+            check_fields_free(tx, &user)?;
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
             let stamp = Stamp::scim(&client.token_id, now);
@@ -379,7 +372,8 @@ impl Service {
             if user.has_role(Role::Admin) && credentials_changed(&user, &updated) {
                 return Err(ServiceError::ScimAdminProtected);
             }
-            check_unique_fields(tx, &user, &updated)?;
+            super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
+            check_fields_free(tx, &updated)?;
             let handovers = match active {
                 Some(false) => departure(tx, &user, confirm)?,
                 _ => Vec::new(),
@@ -594,21 +588,6 @@ fn credentials_changed(user: &User, updated: &User) -> bool {
     normalize_key(&user.username) != normalize_key(&updated.username)
         || addresses(user) != addresses(updated)
         || user.password_hash != updated.password_hash
-}
-
-/// Refuses a username or address another user holds.
-fn check_unique_fields(tx: &dyn Reads, user: &User, updated: &User) -> ServiceResult<()> {
-    let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
-    if updated.username != user.username && taken(tx.user_id_by_username(&updated.username)?) {
-        return Err(ServiceError::FieldUnavailable(updated.username.clone()));
-    }
-    super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
-    for email in &updated.emails {
-        if taken(tx.user_id_by_email(&email.address)?) {
-            return Err(ServiceError::FieldUnavailable(email.address.clone()));
-        }
-    }
-    Ok(())
 }
 
 /// Whether `user` matches `filter`. Strings compare case-insensitively but for `id` and

@@ -10,7 +10,7 @@ use super::auth::current_caller;
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
-use super::users::{is_valid_email, is_valid_name};
+use super::users::{check_fields_free, is_valid_email, is_valid_name};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Email, Permission, Role, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
@@ -81,7 +81,8 @@ impl Service {
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
             check_rights(tx, &me, &user, &changes)?;
             let mut updated = user.clone();
-            apply_fields(tx, &mut updated, &changes, hash.as_deref())?;
+            apply_fields(&mut updated, &changes, hash.as_deref());
+            check_fields_free(tx, &updated)?;
             if user.active
                 && user.has_role(Role::Admin)
                 && !updated.has_role(Role::Admin)
@@ -234,24 +235,12 @@ fn check_rights(
     Ok(())
 }
 
-/// Copies the changed fields into `user`, refusing a username or email another user holds.
-fn apply_fields(
-    tx: &dyn Reads,
-    user: &mut User,
-    changes: &UserChanges,
-    hash: Option<&str>,
-) -> ServiceResult<()> {
-    let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
+/// Copies the changed fields into `user`.
+fn apply_fields(user: &mut User, changes: &UserChanges, hash: Option<&str>) {
     if let Some(username) = &changes.username {
-        if taken(tx.user_id_by_username(username)?) {
-            return Err(ServiceError::FieldUnavailable(username.clone()));
-        }
         user.username = username.clone();
     }
     if let Some(email) = &changes.email {
-        if taken(tx.user_id_by_email(email)?) {
-            return Err(ServiceError::FieldUnavailable(email.clone()));
-        }
         let same = user
             .emails
             .first()
@@ -288,7 +277,6 @@ fn apply_fields(
     if let Some(text) = &changes.status_text {
         profile.status_text = kept(text.trim().chars().take(STATUS_TEXT_MAX).collect());
     }
-    Ok(())
 }
 
 /// After a password change: every token of `user` goes, but `keep` (the one the caller used

@@ -86,7 +86,7 @@ impl Service {
             // request may have taken the name since.
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[Permission::CreateUser], None)?;
-            check_unique(tx, &user.username, &user.emails[0].address)?;
+            check_fields_free(tx, &user)?;
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
             let stamp = super::audit::Stamp::by(&caller, now);
@@ -345,6 +345,23 @@ pub(super) fn fresh_id(tx: &dyn Reads, id: &UserId) -> ServiceResult<()> {
     Ok(())
 }
 
+/// Refuses a username or address of `user` that another account holds; `user` itself may
+/// hold them (a change of an existing account). Every path that creates or changes an
+/// account checks through this, inside its write.
+pub(super) fn check_fields_free(tx: &dyn Reads, user: &User) -> ServiceResult<()> {
+    let taken = |id: Option<UserId>| id.is_some_and(|id| id != user.id);
+    if taken(tx.user_id_by_username(&user.username)?) {
+        return Err(ServiceError::FieldUnavailable(user.username.clone()));
+    }
+    for email in &user.emails {
+        if taken(tx.user_id_by_email(&email.address)?) {
+            return Err(ServiceError::FieldUnavailable(email.address.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// [`check_fields_free`] for a user not yet made (a read before the password is hashed).
 pub(super) fn check_unique(tx: &dyn Reads, username: &str, email: &str) -> ServiceResult<()> {
     if tx.user_id_by_username(username)?.is_some() {
         return Err(ServiceError::FieldUnavailable(username.to_string()));

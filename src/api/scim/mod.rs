@@ -198,10 +198,7 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
         ["Users"] if method == Method::POST => {
             let body = read_json(req, body).await?;
             let new = user::new_user(&body)?;
-            let _permit = match new.password.is_some() {
-                true => Some(gate.acquire().await),
-                false => None,
-            };
+            let _permit = gate.acquire_if(new.password.is_some()).await;
             let created = run_blocking(service, move |s| s.scim_create_user(&client, new)).await?;
             let resource = user::resource(&created, &base);
             let mut resp = scim_json(StatusCode::CREATED, &resource);
@@ -231,10 +228,7 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
             let hashing = changes
                 .iter()
                 .any(|c| matches!(c, crate::service::ScimChange::Password(Some(_))));
-            let _permit = match hashing {
-                true => Some(gate.acquire().await),
-                false => None,
-            };
+            let _permit = gate.acquire_if(hashing).await;
             let changed =
                 run_blocking(service, move |s| s.scim_change_user(&client, &id, changes)).await?;
             let resource = selection.apply(user::resource(&changed, &base));
