@@ -73,26 +73,49 @@ impl<'a, T: RequestSchema + Send> ApiExtractor<'a> for Body<T> {
         body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        // A client dripping its body a byte at a time holds a connection and a task: it gets
-        // the configured time in all, then a clear refusal.
-        let deadline = request
-            .data::<super::ApiConfig>()
-            .copied()
-            .unwrap_or_default()
-            .body_timeout;
-        let read = body.take()?.into_bytes_limit(MAX_BODY_BYTES);
-        let bytes = tokio::time::timeout(deadline, read)
+        let bytes = read_bounded(request, body.take()?)
             .await
-            .map_err(|_| {
-                ErrorResponse::invalid_params("the request body was not received in time")
-            })?
             .map_err(|e| match e {
-                poem::error::ReadBodyError::PayloadTooLarge => ErrorResponse::too_large(),
-                _ => ErrorResponse::invalid_params("the request body could not be read"),
+                Unread::Late => {
+                    ErrorResponse::invalid_params("the request body was not received in time")
+                }
+                Unread::TooLarge => ErrorResponse::too_large(),
+                Unread::Broken => {
+                    ErrorResponse::invalid_params("the request body could not be read")
+                }
             })?;
         let format = BodyFormat::of(request.content_type());
         Ok(Body(parse::<T>(format, &bytes)?))
     }
+}
+
+/// Why a body could not be read.
+pub enum Unread {
+    /// Not all of it within the configured body timeout.
+    Late,
+    /// Over [`MAX_BODY_BYTES`].
+    TooLarge,
+    /// The connection failed while reading.
+    Broken,
+}
+
+/// Reads `body` whole, at most [`MAX_BODY_BYTES`] within the configured body timeout: a client
+/// dripping its body a byte at a time holds a connection and a task, so it gets the
+/// configured time in all, then a clear refusal. Every body, Rocket.Chat's or SCIM's, is read
+/// through this.
+pub async fn read_bounded(request: &Request, body: poem::Body) -> Result<bytes::Bytes, Unread> {
+    let deadline = request
+        .data::<super::ApiConfig>()
+        .copied()
+        .unwrap_or_default()
+        .body_timeout;
+    tokio::time::timeout(deadline, body.into_bytes_limit(MAX_BODY_BYTES))
+        .await
+        .map_err(|_| Unread::Late)?
+        .map_err(|e| match e {
+            poem::error::ReadBodyError::PayloadTooLarge => Unread::TooLarge,
+            _ => Unread::Broken,
+        })
 }
 
 /// The form media type.

@@ -16,7 +16,7 @@ use poem::{Body, IntoResponse, Request, Response, Route, handler};
 use serde_json::{Value, json};
 
 use super::ApiConfig;
-use super::body::MAX_BODY_BYTES;
+use super::body::{MAX_BODY_BYTES, Unread, read_bounded};
 use super::call::{HashGate, run_blocking};
 use super::errors::{Operation, to_response};
 use crate::model::UserId;
@@ -279,23 +279,15 @@ fn base_url(req: &Request) -> String {
 }
 
 async fn read_json(req: &Request, body: Body) -> Result<Value, ScimError> {
-    let deadline = req
-        .data::<ApiConfig>()
-        .copied()
-        .unwrap_or_default()
-        .body_timeout;
-    let bytes = tokio::time::timeout(deadline, body.into_bytes_limit(MAX_BODY_BYTES))
-        .await
-        .map_err(|_| {
-            ScimError::bad_request("invalidSyntax", "the body was not received in time".into())
-        })?
-        .map_err(|e| match e {
-            poem::error::ReadBodyError::PayloadTooLarge => ScimError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("bodies are limited to {MAX_BODY_BYTES} bytes"),
-            ),
-            _ => ScimError::bad_request("invalidSyntax", "the body could not be read".into()),
-        })?;
+    let syntax = |detail: &str| ScimError::bad_request("invalidSyntax", detail.into());
+    let bytes = read_bounded(req, body).await.map_err(|e| match e {
+        Unread::Late => syntax("the body was not received in time"),
+        Unread::TooLarge => ScimError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("bodies are limited to {MAX_BODY_BYTES} bytes"),
+        ),
+        Unread::Broken => syntax("the body could not be read"),
+    })?;
     match serde_json::from_slice::<Value>(&bytes) {
         Ok(value @ Value::Object(_)) => Ok(value),
         _ => Err(ScimError::bad_request(
