@@ -327,13 +327,7 @@ impl Query {
     }
 
     fn of_search(body: &Value) -> Result<Self, ScimError> {
-        let field = |name: &str| {
-            body.as_object().and_then(|o| {
-                o.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v)
-            })
-        };
+        let field = |name: &str| user::field(body, name);
         if let Some(schemas) = field("schemas")
             && !schemas
                 .as_array()

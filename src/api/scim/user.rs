@@ -97,14 +97,18 @@ impl Selection {
 }
 
 /// The value of `name` in `object`, the key compared case-insensitively (SCIM attribute
-/// names are), with or without the User schema's URN.
-fn get<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+/// names are), with or without the User schema's URN; a `null` value included.
+pub fn field<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
     object
         .as_object()?
         .iter()
         .find(|(key, _)| strip_urn(key).eq_ignore_ascii_case(name))
         .map(|(_, value)| value)
-        .filter(|value| !value.is_null())
+}
+
+/// [`field`], a `null` counting as absent.
+fn get<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    field(object, name).filter(|value| !value.is_null())
 }
 
 fn invalid(detail: String) -> ScimError {
@@ -267,11 +271,7 @@ pub fn patch(body: &Value) -> Result<Vec<ScimChange>, ScimError> {
             _ => return Err(syntax("op must be add, replace or remove")),
         };
         // RFC 7643 §2.5: null is unassigned, so setting it is removing.
-        let raw = operation
-            .as_object()
-            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("value")))
-            .map(|(_, v)| v);
-        let (op, value) = match raw {
+        let (op, value) = match field(operation, "value") {
             Some(Value::Null) if op != PatchOp::Remove => (PatchOp::Remove, None),
             other => (op, other.filter(|v| !v.is_null())),
         };
