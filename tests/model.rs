@@ -127,6 +127,7 @@ impl ReferenceStateMachine for Reference {
             3 => (owner_target(), prop::bool::weighted(0.3))
                 .prop_map(|(target, active)| Op::ScimSetActive { target, active }),
             1 => owner_target().prop_map(|target| Op::ScimDelete { target }),
+            1 => Just(Op::ScimCreate),
         ]
         .boxed()
     }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use rand::{SeedableRng, rngs::StdRng};
-use rocketlite::model::{LoginToken, Role, RoomId, RoomKind, User, UserId};
+use rocketlite::model::{Email, LoginToken, Role, RoomId, RoomKind, User, UserId};
 use rocketlite::service::{
     DEFAULT_CHANNEL_ID, Registration, RoleGrant, RoleRevoke, RoomEdit, RoomRef, Secret,
     UserChanges, UserRef,
     AdminSeed, Caller, LoginLimits, LoginName, NewRoom, NewUser, Service, ServiceError,
-    ScimChange, SetActiveStatus,
+    ScimChange, ScimNewUser, SetActiveStatus,
 };
 use rocketlite::store::{Store, StoreError};
 
@@ -345,6 +345,30 @@ impl Harness {
                     name: Some(username(slot)),
                 });
                 registered.map(|user| self.add_slot(user.id))
+            }
+            Op::ScimCreate => {
+                if users >= MAX_USERS {
+                    return Outcome::Skipped;
+                }
+                let slot = users;
+                let new = ScimNewUser {
+                    user_name: username(slot),
+                    display_name: username(slot),
+                    emails: vec![Email {
+                        address: format!("{}@example.org", username(slot)),
+                        verified: false,
+                        kind: Some("work".into()),
+                        primary: Some(true),
+                    }],
+                    active: true,
+                    external_id: Some(format!("idp-{slot}")),
+                    password: Some(password(slot)),
+                };
+                let service = self.service();
+                service
+                    .scim_authenticate(&self.scim_secret)
+                    .and_then(|client| service.scim_create_user(&client, new))
+                    .map(|user| self.add_slot(user.id))
             }
             Op::Login {
                 user,

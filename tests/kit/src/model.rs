@@ -140,6 +140,8 @@ pub enum Op {
     ScimDelete {
         target: u8,
     },
+    /// SCIM `POST /Users`: a new active user, joined to the default rooms like a sign-up.
+    ScimCreate,
 }
 
 /// What an operation did, as both sides report it.
@@ -467,7 +469,7 @@ impl Model {
                 self.add_user(admin);
                 Outcome::Ok
             }
-            Op::Register => {
+            Op::Register | Op::ScimCreate => {
                 if users >= MAX_USERS {
                     return Outcome::Skipped;
                 }
