@@ -46,6 +46,98 @@ pub enum Command {
         #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
     },
+    /// Copy every row from one database into an empty one: from a data directory (redb) to
+    /// a postgres:// URL, or back. Stop the servers writing to the source first.
+    Copy {
+        /// The source: a data directory or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The target, which must hold no rows: a data directory or a postgres:// URL.
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// `rocketlite copy`: reads the source in one snapshot, writes it in one transaction, reads
+/// the target back and compares the two in full. Returns what was copied, for the operator.
+pub fn copy(from: &str, to: &str) -> Result<String, StartError> {
+    let source = open_location(from, false)?;
+    let snapshot = source.snapshot().map_err(|e| read_failed(from, e))?;
+    drop(source);
+    let target = open_location(to, true)?;
+    target.load(snapshot.clone()).map_err(|e| {
+        StartError::Copy(match e {
+            StoreError::NotEmpty => format!(
+                "{} already holds data; copy writes only into a new, empty database",
+                shown(to)
+            ),
+            e => format!("writing {} failed, nothing was written: {e}", shown(to)),
+        })
+    })?;
+    let copied = target.snapshot().map_err(|e| read_failed(to, e))?;
+    if copied != snapshot {
+        return Err(StartError::Copy(format!(
+            "{} does not read back what was written; do not use it",
+            shown(to)
+        )));
+    }
+    let counts: Vec<String> = snapshot
+        .counts()
+        .iter()
+        .map(|(table, n)| format!("{n} {table}"))
+        .collect();
+    Ok(format!(
+        "copied {} from {} to {}; the target reads back identical",
+        counts.join(", "),
+        shown(from),
+        shown(to)
+    ))
+}
+
+/// A `--from` / `--to` as the operator may see it (a URL loses its password).
+fn shown(location: &str) -> String {
+    match is_database_url(location) {
+        true => crate::store::pg::redacted(location),
+        false => location.to_string(),
+    }
+}
+
+fn is_database_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+fn read_failed(location: &str, e: StoreError) -> StartError {
+    StartError::Copy(format!("reading {} failed: {e}", shown(location)))
+}
+
+/// Opens a copy's source or target. A source directory must hold a database already (else
+/// the copy would read an empty one it just created); a target directory is created.
+fn open_location(location: &str, create: bool) -> Result<Store, StartError> {
+    if is_database_url(location) {
+        return Store::open_postgres(location, 2).map_err(StartError::Database);
+    }
+    let dir = std::path::Path::new(location);
+    if !create && !dir.join(DB_FILE).exists() {
+        return Err(StartError::Copy(format!(
+            "{location} holds no rocketlite database ({DB_FILE})"
+        )));
+    }
+    create_private_dir(dir)?;
+    open_store(dir)
+}
+
+/// Creates `dir` (and its parents) readable by its owner only: the file inside holds
+/// password hashes.
+fn create_private_dir(dir: &std::path::Path) -> Result<(), StartError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StartError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })
 }
 
 /// `rocketlite restore-permissions`: what it did, for the operator.
@@ -231,6 +323,8 @@ pub enum StartError {
     Store { path: PathBuf, source: StoreError },
     #[error("cannot use --database: {0}")]
     Database(StoreError),
+    #[error("copy: {0}")]
+    Copy(String),
     #[error("first-start setup failed: {0}")]
     Setup(String),
     #[error("cannot listen on --listen {addr}: {source}")]
@@ -243,16 +337,7 @@ pub enum StartError {
 /// Opens the store in the data directory and prepares it: migrations, permission seeds and
 /// the first admin. Returns the ready service.
 pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
-    // A directory created here is private: the file inside holds password hashes.
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&config.data_dir)
-        .map_err(|source| StartError::DataDir {
-            path: config.data_dir.clone(),
-            source,
-        })?;
+    create_private_dir(&config.data_dir)?;
     let store = match &config.database {
         Some(url) => {
             Store::open_postgres(url, config.database_pool_size).map_err(StartError::Database)?

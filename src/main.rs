@@ -27,22 +27,30 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::SUCCESS;
         }
         Some(Command::RestorePermissions { data_dir }) => {
-            return match rocketlite::cli::restore_permissions(&data_dir) {
-                Ok(done) => {
-                    println!("rocketlite: {done}");
-                    std::process::ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("rocketlite: {e}");
-                    std::process::ExitCode::FAILURE
-                }
-            };
+            return report(rocketlite::cli::restore_permissions(&data_dir));
+        }
+        Some(Command::Copy { from, to }) => {
+            return report(rocketlite::cli::copy(&from, &to));
         }
         Some(Command::Serve(config)) => *config,
         None => cli.serve,
     };
     match serve(config, shutdown_signal(), |_| {}).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rocketlite: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The outcome of a one-shot command, for the operator: what it did, or why it failed.
+fn report(outcome: Result<String, rocketlite::cli::StartError>) -> std::process::ExitCode {
+    match outcome {
+        Ok(done) => {
+            println!("rocketlite: {done}");
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("rocketlite: {e}");
             std::process::ExitCode::FAILURE

@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+use rocketlite::store::Store;
 use rocketlite_testkit::harness::{Backing, Harness};
 use rocketlite_testkit::model::{MAX_USERS, Model, Op};
 use rocketlite_testkit::pg_server;
@@ -257,6 +258,54 @@ fn on_postgres_the_service_follows_the_model_and_keeps_its_invariants() {
                 initial_state,
                 transitions,
                 seen_counter,
+            );
+            Ok(())
+        },
+    );
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+}
+
+/// `rocketlite copy` moves whatever the operations can reach: a file copied to PostgreSQL
+/// and back into a new file holds the very rows of the first (full dumps compared), and the
+/// PostgreSQL copy reads the same.
+#[test]
+fn any_reachable_state_survives_a_copy_to_postgres_and_back() {
+    let Some(server) = pg_server::server() else {
+        return; // said loudly by pg_server
+    };
+    let config = Config {
+        cases: cases(),
+        source_file: Some(file!()),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let result = runner.run(
+        &Reference::sequential_strategy(1..50),
+        |(initial_state, transitions, _)| {
+            let dir = tempfile::tempdir().unwrap();
+            let (source, back) = (dir.path().join("source"), dir.path().join("back"));
+            std::fs::create_dir(&source).unwrap();
+            let mut model = initial_state;
+            let mut harness = Harness::new(Some(source.join("rocketlite.redb")));
+            for op in &transitions {
+                model.apply(op);
+                prop_assert_eq!(&harness.apply(op), &model.last);
+            }
+            drop(harness);
+            let url = server.fresh("model_copy");
+            let (source_dir, back_dir) = (source.to_str().unwrap(), back.to_str().unwrap());
+            rocketlite::cli::copy(source_dir, &url).unwrap();
+            rocketlite::cli::copy(&url, back_dir).unwrap();
+            let original = Store::open(&source.join("rocketlite.redb")).unwrap();
+            let round_trip = Store::open(&back.join("rocketlite.redb")).unwrap();
+            let on_postgres = Store::open_postgres(&url, 1).unwrap();
+            prop_assert_eq!(round_trip.dump().unwrap(), original.dump().unwrap());
+            prop_assert_eq!(
+                on_postgres.snapshot().unwrap(),
+                original.snapshot().unwrap()
             );
             Ok(())
         },

@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
+use rand::SeedableRng;
 use rocketlite::model::{ScimToken, UserId};
 use rocketlite::store::{Store, StoreError};
 use rocketlite_testkit::pg_server;
@@ -137,4 +138,149 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
         started.elapsed() < std::time::Duration::from_secs(10),
         "fails fast"
     );
+}
+
+/// Runs the real binary's `copy`; its exit status, stdout and stderr.
+fn copy_command(from: &str, to: &str) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rocketlite"))
+        .args(["copy", "--from", from, "--to", to])
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A data directory holding users, rooms, handovers, a deletion, audit entries, a SCIM
+/// token and live sessions, made through the service by the model's operations; returns
+/// a session token of the admin, minted last.
+fn populated_data_dir(dir: &std::path::Path) -> (UserId, rocketlite::model::LoginToken) {
+    use rocketlite::service::{LoginName, Secret, Service, system_clock};
+    use rocketlite_testkit::harness::Harness;
+    use rocketlite_testkit::model::{Op, Outcome, password, username};
+    std::fs::create_dir_all(dir).unwrap();
+    let mut harness = Harness::new(Some(dir.join("rocketlite.redb")));
+    for op in [
+        Op::CreateRoom {
+            caller: 0,
+            private: true,
+            members: vec![2, 3],
+        },
+        Op::AddOwner {
+            caller: 0,
+            room: 1,
+            target: 2,
+        },
+        Op::SetActive {
+            caller: 1,
+            target: 0,
+            active: false,
+            confirm: true,
+        },
+        Op::SetActive {
+            caller: 1,
+            target: 0,
+            active: true,
+            confirm: false,
+        },
+        Op::DeleteUser {
+            caller: 1,
+            target: 3,
+            confirm: true,
+        },
+        Op::ScimCreate,
+    ] {
+        assert_eq!(harness.apply(&op), Outcome::Ok, "{op:?}");
+    }
+    drop(harness);
+    let store = Store::open(&dir.join("rocketlite.redb")).unwrap();
+    let service = Service::new(
+        store,
+        system_clock(),
+        Box::new(rand::rngs::StdRng::seed_from_u64(7)),
+    );
+    let (admin, token) = service
+        .login(
+            &LoginName::Username(username(0)),
+            &Secret::Plain(password(0)),
+            None,
+        )
+        .unwrap();
+    (admin.id, token)
+}
+
+#[test]
+fn copy_moves_a_data_dir_to_postgres_and_back_and_refuses_a_target_with_data() {
+    use rocketlite::service::{Service, system_clock};
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    let (admin, token) = populated_data_dir(&source);
+    let source = source.to_str().unwrap();
+    let url = server.fresh("copy_cli");
+
+    let (ok, stdout, stderr) = copy_command(source, &url);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("the target reads back identical"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("4 users") && stdout.contains("1 deleted users"),
+        "{stdout}"
+    );
+    let original = Store::open(&dir.path().join("source/rocketlite.redb")).unwrap();
+    let on_postgres = Store::open_postgres(&url, 1).unwrap();
+    assert_eq!(
+        on_postgres.snapshot().unwrap(),
+        original.snapshot().unwrap()
+    );
+    drop(original);
+
+    // A session minted on the file is a session on PostgreSQL.
+    let service = Service::new(
+        on_postgres,
+        system_clock(),
+        Box::new(rand::rngs::StdRng::seed_from_u64(7)),
+    );
+    let caller = service.authenticate(&admin, token).unwrap();
+    assert_eq!(caller.user.id, admin);
+    let on_postgres = service.into_store();
+
+    // A second copy into the same database is refused and changes nothing in it.
+    let before = on_postgres.dump().unwrap();
+    let (ok, _, stderr) = copy_command(source, &url);
+    assert!(!ok);
+    assert!(stderr.contains("already holds data"), "{stderr}");
+    assert_eq!(on_postgres.dump().unwrap(), before);
+
+    // And back: a new directory gets the very rows the first file held.
+    let back = dir.path().join("back");
+    let (ok, _, stderr) = copy_command(&url, back.to_str().unwrap());
+    assert!(ok, "{stderr}");
+    let original = Store::open(&dir.path().join("source/rocketlite.redb")).unwrap();
+    let round_trip = Store::open(&back.join("rocketlite.redb")).unwrap();
+    assert_eq!(round_trip.dump().unwrap(), original.dump().unwrap());
+    drop((original, round_trip));
+
+    // Into a directory that holds data: refused, the file unchanged.
+    let (ok, _, stderr) = copy_command(&url, source);
+    assert!(!ok);
+    assert!(stderr.contains("already holds data"), "{stderr}");
+    let original = Store::open(&dir.path().join("source/rocketlite.redb")).unwrap();
+    assert_eq!(
+        original.snapshot().unwrap(),
+        on_postgres.snapshot().unwrap()
+    );
+
+    // A source without a database is named, not created.
+    let missing = dir.path().join("missing");
+    let (ok, _, stderr) = copy_command(missing.to_str().unwrap(), &server.fresh("copy_none"));
+    assert!(!ok);
+    assert!(stderr.contains("holds no rocketlite database"), "{stderr}");
+    assert!(!missing.exists());
 }

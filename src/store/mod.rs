@@ -5,6 +5,7 @@
 
 mod audit;
 mod codec;
+pub mod copy;
 mod handle;
 mod permissions;
 pub mod pg;
@@ -60,6 +61,9 @@ pub enum StoreError {
     /// PostgreSQL refused a statement.
     #[error("database error {0}")]
     Postgres(String),
+    /// `rocketlite copy` writes only into a store without rows.
+    #[error("the target database is not empty")]
+    NotEmpty,
     #[error(transparent)]
     Db(#[from] redb::Error),
 }
@@ -226,6 +230,26 @@ impl Store {
         match &self.engine {
             Engine::Redb(redb) => redb.read_tx(|tx| tables::dump(&tx.inner)),
             Engine::Postgres(pg) => pg.dump(),
+        }
+    }
+
+    /// Every row, read in one consistent snapshot (see [`copy`]).
+    pub fn snapshot(&self) -> Result<copy::Snapshot, StoreError> {
+        match &self.engine {
+            Engine::Redb(redb) => redb.read_tx(|tx| copy::take(tx)),
+            Engine::Postgres(pg) => pg.read_tx(|tx| copy::take(tx)),
+        }
+    }
+
+    /// Writes `snapshot` in one transaction; refused with [`StoreError::NotEmpty`] when the
+    /// store holds any row already.
+    pub fn load(&self, snapshot: copy::Snapshot) -> Result<(), StoreError> {
+        let snapshot = Arc::new(snapshot);
+        match &self.engine {
+            Engine::Redb(redb) => redb
+                .writer
+                .write(move |tx: &WriteTx| copy::load(tx, &snapshot)),
+            Engine::Postgres(pg) => pg.write_tx(|tx| copy::load(tx, &snapshot)),
         }
     }
 

@@ -17,6 +17,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::copy::{Counters, Export, Import, TokenRow};
 use super::{
     AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
     SCHEMA_VERSION, ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
@@ -230,6 +231,14 @@ impl PgStore {
         &self,
         f: impl FnOnce(&dyn Reads) -> Result<T, E> + Send,
     ) -> Result<T, E> {
+        self.read_tx(|tx| f(tx))
+    }
+
+    /// [`PgStore::read`] on the engine's own transaction type.
+    pub(super) fn read_tx<T: Send, E: From<StoreError> + Send>(
+        &self,
+        f: impl FnOnce(&PgTx) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
         off_runtime(|| {
             let mut client = self.client()?;
             let tx = client
@@ -250,6 +259,14 @@ impl PgStore {
         &self,
         mut f: impl FnMut(&dyn Writes) -> Result<T, E> + Send,
     ) -> Result<T, E> {
+        self.write_tx(move |tx| f(tx))
+    }
+
+    /// [`PgStore::write`] on the engine's own transaction type.
+    pub(super) fn write_tx<T: Send, E: From<StoreError> + Send>(
+        &self,
+        mut f: impl FnMut(&PgTx) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
         off_runtime(move || {
             let mut attempt = 0;
             loop {
@@ -268,7 +285,7 @@ impl PgStore {
     /// One try of a write: `None` when it conflicted and may be re-run.
     fn attempt<T, E: From<StoreError>>(
         &self,
-        f: &mut impl FnMut(&dyn Writes) -> Result<T, E>,
+        f: &mut impl FnMut(&PgTx) -> Result<T, E>,
     ) -> Result<Option<Result<T, E>>, StoreError> {
         let mut client = self.client()?;
         let tx = client
@@ -402,6 +419,17 @@ impl<'a> PgTx<'a> {
     fn meta(&self, name: &str) -> Result<Option<u64>, StoreError> {
         let rows = self.query("SELECT value FROM meta WHERE name = $1", &[&name])?;
         Ok(rows.first().map(|row| row.get::<_, i64>(0) as u64))
+    }
+
+    /// The last value a sequence gave out, 0 when it gave none. Sequences are outside
+    /// transactions: a rolled-back write may have used values no row holds.
+    fn last_of(&self, sequence: &'static str) -> Result<u64, StoreError> {
+        let rows = self.query(
+            &format!("SELECT last_value, is_called FROM {sequence}"),
+            &[],
+        )?;
+        let (last, called): (i64, bool) = (rows[0].get(0), rows[0].get(1));
+        Ok(if called { last as u64 } else { 0 })
     }
 
     /// The next value of one of the schema's sequences (a fixed name, never user input).
@@ -821,6 +849,75 @@ impl ScimWrites for PgTx<'_> {
 
     fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError> {
         Ok(self.execute("DELETE FROM scim_tokens WHERE id = $1", &[&id])? > 0)
+    }
+}
+
+impl Export for PgTx<'_> {
+    fn all_users(&self) -> Result<Vec<User>, StoreError> {
+        self.records("SELECT record FROM users", &[])
+    }
+
+    fn all_tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
+        Ok(self
+            .query("SELECT hash, user_id, issued_at FROM tokens", &[])?
+            .iter()
+            .map(|row| (row.get(0), UserId(row.get(1)), row.get(2)))
+            .collect())
+    }
+
+    fn all_deleted_users(&self) -> Result<Vec<(UserId, i64)>, StoreError> {
+        Ok(self
+            .query("SELECT id, deleted_at FROM deleted_users", &[])?
+            .iter()
+            .map(|row| (UserId(row.get(0)), row.get(1)))
+            .collect())
+    }
+
+    fn all_subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
+        self.records("SELECT record FROM subscriptions", &[])
+    }
+
+    fn counters(&self) -> Result<Counters, StoreError> {
+        Ok(Counters {
+            join_seq: self.last_of("join_seq")?,
+            audit_seq: self.last_of("audit_seq")?,
+            default_channel_seeded: self.meta("default_channel")?.is_some(),
+        })
+    }
+}
+
+impl Import for PgTx<'_> {
+    fn restore_deleted_user(&self, id: &UserId, deleted_at: i64) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO deleted_users VALUES ($1, $2)",
+            &[&id.as_str(), &deleted_at],
+        )?;
+        Ok(())
+    }
+
+    fn restore_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO audit VALUES ($1, $2, $3)",
+            &[&(entry.seq as i64), &entry.at, &to_json(entry)],
+        )?;
+        Ok(())
+    }
+
+    fn restore_counters(&self, counters: &Counters) -> Result<(), StoreError> {
+        for (sequence, last) in [
+            ("join_seq", counters.join_seq),
+            ("audit_seq", counters.audit_seq),
+        ] {
+            // `setval(s, v, false)` makes the next value v, so 0 given out means next is 1.
+            self.query(
+                "SELECT setval($1::text::regclass, $2, $3)",
+                &[&sequence, &(last.max(1) as i64), &(last > 0)],
+            )?;
+        }
+        if counters.default_channel_seeded {
+            self.mark_default_channel_seeded()?;
+        }
+        Ok(())
     }
 }
 
