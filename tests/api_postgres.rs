@@ -1,8 +1,8 @@
 //! The integration suite of `tests/api/` once more, with every in-process app over a fresh
 //! PostgreSQL database on the throwaway server instead of redb in memory: the same tests,
-//! the same exact bodies and full-dump comparisons, on the second engine. Left out: the
-//! modules that start the binary on a data directory or fail redb's disk (`server`,
-//! `stale_callers`, `storage`, `connections`); tests elsewhere that open a redb file stay on redb. Without PostgreSQL's
+//! the same exact bodies and full-dump comparisons, on the second engine, and the loopback
+//! races (`races`, `stale_callers`) with the server on PostgreSQL. Left out: the modules
+//! about redb's file and the binary's command line (`server`, `storage`, `connections`). Without PostgreSQL's
 //! binaries it says so loudly and runs on redb again; `.ci/run` makes that a failure.
 
 /// Read by `common::test_store`.
@@ -30,12 +30,16 @@ mod lifecycle;
 mod lists;
 #[path = "api/login_forms.rs"]
 mod login_forms;
+#[path = "api/loopback.rs"]
+mod loopback;
 #[path = "api/names.rs"]
 mod names;
 #[path = "api/permissions.rs"]
 mod permissions;
 #[path = "api/plan.rs"]
 mod plan;
+#[path = "api/races.rs"]
+mod races;
 #[path = "api/register.rs"]
 mod register;
 #[path = "api/roles.rs"]
@@ -48,6 +52,8 @@ mod rooms;
 mod scim;
 #[path = "api/spec.rs"]
 mod spec;
+#[path = "api/stale_callers.rs"]
+mod stale_callers;
 #[path = "api/status.rs"]
 mod status;
 #[path = "api/users.rs"]

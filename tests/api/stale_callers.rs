@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use rocketlite::model::{RoomId, RoomKind, UserId};
 use rocketlite::service::{Caller, NewRoom, NewUser, Service, ServiceError, SetActiveStatus};
-use rocketlite::store::Store;
 use serde_json::json;
 
-use super::server::{Client, assert_every_room_has_an_active_owner, start};
+use super::loopback::{Client, ServerData, assert_every_room_has_an_active_owner, start};
 use crate::common::{ADMIN_PASSWORD, new_user, service_login, service_over};
 
 /// Every write use case, run as `caller`.
@@ -209,8 +208,8 @@ fn a_fresh_caller_still_passes_every_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_a_deactivation_with_the_victims_own_writes_never_wins() {
     const ROUNDS: usize = 10;
-    let dir = tempfile::tempdir().unwrap();
-    let (addr, stop, handle) = start(dir.path()).await;
+    let data = ServerData::new();
+    let (addr, stop, handle) = start(&data).await;
     let admin = Client::login(addr, "admin", ADMIN_PASSWORD).await;
     let (mut still_active, mut reactivations_ok, mut rooms_created) = (0, 0, 0);
     let mut rooms = Vec::new();
@@ -282,6 +281,6 @@ async fn racing_a_deactivation_with_the_victims_own_writes_never_wins() {
     assert_eq!(still_active, 0, "a deactivated admin reactivated himself");
     stop.send(()).unwrap();
     handle.await.unwrap();
-    let store = Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    let store = data.open_store();
     assert_every_room_has_an_active_owner(&store, &rooms);
 }

@@ -1,0 +1,228 @@
+//! The real server on a loopback port, for the tests that race clients against it: its
+//! configuration on either engine, a minimal logged-in client, and the invariant check.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rocketlite::cli::{ScimPolicy, ServeConfig};
+use rocketlite::model::{RoomId, UserId};
+use rocketlite::store::{Store, StoreError};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::common::ADMIN_PASSWORD;
+use rocketlite_testkit::http::request;
+
+/// A server on redb in `dir`, as the tests run it.
+pub(crate) fn config(dir: &Path) -> ServeConfig {
+    ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.to_path_buf(),
+        database: None,
+        database_pool_size: 4,
+        admin_username: "admin".into(),
+        admin_pass: Some(ADMIN_PASSWORD.into()),
+        admin_email: None,
+        admin_name: "Administrator".into(),
+        login_max_failures_per_user: 10,
+        login_max_failures_per_ip: 50,
+        login_window_secs: 300,
+        trust_proxy: false,
+        trusted_proxy_hops: 1,
+        login_expiration_days: 90,
+        max_connections: 10_000,
+        header_timeout_secs: 30,
+        body_timeout_secs: 30,
+        idle_timeout_secs: 60,
+        no_default_channel: false,
+        no_registration: false,
+        create_tokens_secret: None,
+        audit_retention_days: None,
+        scim_relinquish: ScimPolicy::HandOver,
+    }
+}
+
+/// Where a test server keeps its data: a temp data directory, and on the PostgreSQL run of
+/// the suite (`ON_POSTGRES`) a fresh database, which the server then uses instead.
+pub(crate) struct ServerData {
+    dir: tempfile::TempDir,
+    database: Option<String>,
+}
+
+impl ServerData {
+    pub fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let database = match crate::ON_POSTGRES {
+            // Without PostgreSQL (said loudly by pg_server) the variant runs on redb again.
+            true => rocketlite_testkit::pg_server::server().map(|server| {
+                server.fresh(&format!("loopback_{}", NEXT.fetch_add(1, Ordering::SeqCst)))
+            }),
+            false => None,
+        };
+        ServerData {
+            dir: tempfile::tempdir().unwrap(),
+            database,
+        }
+    }
+
+    pub fn config(&self) -> ServeConfig {
+        ServeConfig {
+            database: self.database.clone(),
+            ..config(self.dir.path())
+        }
+    }
+
+    /// The store the server wrote, opened once it has stopped.
+    pub fn open_store(&self) -> Store {
+        match &self.database {
+            Some(url) => Store::open_postgres(url, 2).unwrap(),
+            None => Store::open(&self.dir.path().join("rocketlite.redb")).unwrap(),
+        }
+    }
+}
+
+/// Starts the real server on a loopback port; returns its address and the stop switch.
+pub(crate) async fn start(
+    data: &ServerData,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    start_with(data.config()).await
+}
+
+/// Like [`start`], with the whole configuration.
+pub(crate) async fn start_with(
+    config: ServeConfig,
+) -> (SocketAddr, oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let handle = tokio::spawn(async move {
+        rocketlite::cli::serve(
+            config,
+            async {
+                stop_rx.await.ok();
+            },
+            move |addr| {
+                ready_tx.send(addr).ok();
+            },
+        )
+        .await
+        .unwrap();
+    });
+    (ready_rx.await.unwrap(), stop_tx, handle)
+}
+
+#[derive(Clone)]
+pub(crate) struct Client {
+    pub addr: SocketAddr,
+    pub user_id: String,
+    pub token: String,
+}
+
+impl Client {
+    pub async fn login(addr: SocketAddr, user: &str, password: &str) -> Client {
+        let body = json!({"user": user, "password": password}).to_string();
+        let (status, resp) = request(addr, "POST", "/api/v1/login", &[], &body)
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{resp}");
+        Client {
+            addr,
+            user_id: resp["data"]["userId"].as_str().unwrap().into(),
+            token: resp["data"]["authToken"].as_str().unwrap().into(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send("POST", path, &body.to_string()).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send("GET", path, "").await
+    }
+
+    async fn send(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let headers = [
+            ("X-User-Id", self.user_id.as_str()),
+            ("X-Auth-Token", self.token.as_str()),
+        ];
+        request(self.addr, method, path, &headers, body)
+            .await
+            .unwrap()
+    }
+
+    /// Creates a plain user with the password `pw`; returns its id.
+    pub async fn create_user(&self, name: &str) -> String {
+        self.create_user_with_roles(name, &["user"]).await
+    }
+
+    pub async fn create_user_with_roles(&self, name: &str, roles: &[&str]) -> String {
+        let (status, body) = self
+            .post("/api/v1/users.create", json!({"username": name, "email": format!("{name}@example.org"), "name": name, "password": "pw", "roles": roles}))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["user"]["_id"].as_str().unwrap().into()
+    }
+}
+
+/// The contract invariant over the stored file: a room with an active member has an active
+/// owner (every room here started with one).
+pub(crate) fn assert_every_room_has_an_active_owner(store: &Store, rooms: &[String]) {
+    store
+        .read(|tx| {
+            for room in rooms {
+                let room = RoomId(room.clone());
+                let active = |id: &UserId| tx.user(id).map(|u| u.is_some_and(|u| u.active));
+                let mut any_active_member = false;
+                for member in tx.member_ids_in_join_order(&room)? {
+                    any_active_member |= active(&member)?;
+                }
+                let mut any_active_owner = false;
+                for owner in tx.owner_ids(&room)? {
+                    any_active_owner |= active(&owner)?;
+                }
+                assert!(
+                    !any_active_member || any_active_owner,
+                    "room {room:?} lost its active owner"
+                );
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
+/// `n` users `{user_prefix}0..` and 4 rooms `{room_prefix}0..3` holding all of them, each
+/// created by user r, who then makes user r + n/2 a co-owner. Returns (user ids, room ids).
+pub(crate) async fn co_owned_rooms(
+    admin: &Client,
+    user_prefix: &str,
+    room_prefix: &str,
+    n: usize,
+) -> (Vec<String>, Vec<String>) {
+    let names: Vec<String> = (0..n).map(|i| format!("{user_prefix}{i}")).collect();
+    let mut users = Vec::new();
+    for name in &names {
+        users.push(admin.create_user(name).await);
+    }
+    let mut rooms = Vec::new();
+    for r in 0..4 {
+        let creator = Client::login(admin.addr, &names[r], "pw").await;
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.create",
+                json!({"name": format!("{room_prefix}{r}"), "members": names}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let room = body["channel"]["_id"].as_str().unwrap().to_string();
+        let co_owner = &users[(r + n / 2) % n];
+        let (status, body) = creator
+            .post(
+                "/api/v1/channels.addOwner",
+                json!({"roomId": room, "userId": co_owner}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        rooms.push(room);
+    }
+    (users, rooms)
+}
