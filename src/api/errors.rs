@@ -577,6 +577,13 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 "The database is unavailable: nothing was written, try again",
             )))
         }
+        E::Store(StoreError::OutcomeUnknown(cause)) => {
+            tracing::error!(error = %cause, "database connection lost while committing");
+            ErrorResponse::Internal(Json(Failure::plain(
+                "The database connection was lost while committing: the change may have been \
+                 written; read it back before trying again",
+            )))
+        }
         E::Store(cause) => {
             // Logged with its cause; the client learns only that the server failed.
             tracing::error!(error = %cause, "store failure");

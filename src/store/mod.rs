@@ -58,6 +58,10 @@ pub enum StoreError {
     /// PostgreSQL could not be reached, or the connection was lost.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// PostgreSQL: the connection broke while committing, so the write may or may not have
+    /// been kept.
+    #[error("the database connection was lost while committing: {0}")]
+    OutcomeUnknown(String),
     /// PostgreSQL refused a statement.
     #[error("database error {0}")]
     Postgres(String),

@@ -8,11 +8,13 @@
 //! called from an async worker, a transaction runs on a scoped thread instead.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use postgres::error::SqlState;
 use postgres::types::ToSql;
-use postgres::{IsolationLevel, NoTls, Row};
+use postgres::{IsolationLevel, NoTls, Row, Statement};
+use r2d2::ManageConnection;
 use r2d2_postgres::PostgresConnectionManager;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -27,11 +29,47 @@ use crate::model::{
     TokenHash, User, UserId, normalize_key,
 };
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// One pooled connection with the statements it has prepared: a use case runs dozens of
+/// statements, and preparing each anew would double their round trips.
+pub struct PgConn {
+    client: postgres::Client,
+    statements: HashMap<String, Statement>,
+}
+
+/// r2d2_postgres's manager, with a statement cache per connection.
+struct Manager(PostgresConnectionManager<NoTls>);
+
+impl ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<PgConn, postgres::Error> {
+        Ok(PgConn {
+            client: self.0.connect()?,
+            statements: HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        self.0.has_broken(&mut conn.client)
+    }
+}
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// How often a write that keeps conflicting is re-run before the client is told.
 pub const DEFAULT_RETRIES: u32 = 10;
+
+/// After this many conflicts a write runs alone. Every write holds a shared advisory lock;
+/// the lone attempt takes it exclusively, so it waits for the writes under way, keeps new
+/// ones out and cannot conflict. Without it a write that reads widely (users.deactivateIdle
+/// scans every user) loses to the narrow ones again and again under load.
+const ALONE_AFTER: u32 = 3;
 
 /// The schema, created at first start. Version 3 is the redb file's version too: both
 /// engines climb one ladder.
@@ -148,7 +186,7 @@ impl PgStore {
         let config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Manager(PostgresConnectionManager::new(config, NoTls));
         let pool = off_runtime(|| {
             r2d2::Pool::builder()
                 .max_size(pool_size.max(1))
@@ -177,7 +215,8 @@ impl PgStore {
 
     fn migrate(&self) -> Result<(), StoreError> {
         off_runtime(|| {
-            let mut client = self.client()?;
+            let mut conn = self.client()?;
+            let client = &mut conn.client;
             // One migrator at a time, whichever node starts first.
             let exists: bool = client
                 .query_one("SELECT to_regclass('meta') IS NOT NULL", &[])
@@ -218,9 +257,7 @@ impl PgStore {
         })
     }
 
-    fn client(
-        &self,
-    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StoreError> {
+    fn client(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
         self.pool()
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))
@@ -240,14 +277,15 @@ impl PgStore {
         f: impl FnOnce(&PgTx) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         off_runtime(|| {
-            let mut client = self.client()?;
+            let mut conn = self.client()?;
+            let PgConn { client, statements } = &mut *conn;
             let tx = client
                 .build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()
                 .map_err(|e| pg_error(&e))?;
-            let tx = PgTx::new(tx);
+            let tx = PgTx::new(tx, statements);
             let result = f(&tx);
             let _ = tx.into_inner().commit();
             result
@@ -270,7 +308,7 @@ impl PgStore {
         off_runtime(move || {
             let mut attempt = 0;
             loop {
-                match self.attempt(&mut f)? {
+                match self.attempt(&mut f, attempt >= ALONE_AFTER)? {
                     Some(outcome) => return outcome,
                     None if attempt >= self.retries => return Err(StoreError::Conflict.into()),
                     None => {
@@ -283,17 +321,25 @@ impl PgStore {
     }
 
     /// One try of a write: `None` when it conflicted and may be re-run.
+    /// `alone`: this attempt waits until no other write runs and keeps the others out.
     fn attempt<T, E: From<StoreError>>(
         &self,
         f: &mut impl FnMut(&PgTx) -> Result<T, E>,
+        alone: bool,
     ) -> Result<Option<Result<T, E>>, StoreError> {
-        let mut client = self.client()?;
-        let tx = client
+        let mut conn = self.client()?;
+        let PgConn { client, statements } = &mut *conn;
+        let mut tx = client
             .build_transaction()
             .isolation_level(IsolationLevel::Serializable)
             .start()
             .map_err(|e| pg_error(&e))?;
-        let tx = PgTx::new(tx);
+        let lock = match alone {
+            true => "SELECT pg_advisory_xact_lock(7261014)",
+            false => "SELECT pg_advisory_xact_lock_shared(7261014)",
+        };
+        tx.batch_execute(lock).map_err(|e| pg_error(&e))?;
+        let tx = PgTx::new(tx, statements);
         let result = f(&tx);
         let conflicted = tx.conflict.get();
         let tx = tx.into_inner();
@@ -301,6 +347,10 @@ impl PgStore {
             Ok(value) if !conflicted => match tx.commit() {
                 Ok(()) => Ok(Some(Ok(value))),
                 Err(e) if is_conflict(&e) => Ok(None),
+                // The commit may have reached the server before the connection broke.
+                Err(e) if e.as_db_error().is_none() => {
+                    Err(StoreError::OutcomeUnknown(e.to_string()))
+                }
                 Err(e) => Err(pg_error(&e)),
             },
             // A refusal that was no conflict: nothing of it is kept.
@@ -318,7 +368,8 @@ impl PgStore {
     /// Every row of every table, in key order, as text.
     pub fn dump(&self) -> Result<Vec<String>, StoreError> {
         off_runtime(|| {
-            let mut client = self.client()?;
+            let mut conn = self.client()?;
+            let client = &mut conn.client;
             let mut out = Vec::new();
             for (table, key) in TABLES {
                 let sql = format!("SELECT to_jsonb(t)::text FROM {table} t ORDER BY {key}");
@@ -345,14 +396,17 @@ fn backoff(attempt: u32) -> Duration {
 /// One transaction, read or write, behind the store's traits.
 pub struct PgTx<'a> {
     tx: RefCell<postgres::Transaction<'a>>,
+    /// The connection's prepared statements, by their text.
+    statements: RefCell<&'a mut HashMap<String, Statement>>,
     /// Set when a statement failed with 40001 / 40P01: the attempt must be re-run.
     conflict: Cell<bool>,
 }
 
 impl<'a> PgTx<'a> {
-    fn new(tx: postgres::Transaction<'a>) -> Self {
+    fn new(tx: postgres::Transaction<'a>, statements: &'a mut HashMap<String, Statement>) -> Self {
         PgTx {
             tx: RefCell::new(tx),
+            statements: RefCell::new(statements),
             conflict: Cell::new(false),
         }
     }
@@ -370,17 +424,35 @@ impl<'a> PgTx<'a> {
         pg_error(&e)
     }
 
+    /// `sql`, prepared once per connection.
+    fn statement(&self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.borrow().get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self
+            .tx
+            .borrow_mut()
+            .prepare(sql)
+            .map_err(|e| self.failed(e))?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
     fn query(&self, sql: &str, params: Params<'_>) -> Result<Vec<Row>, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .query(sql, params)
+            .query(&statement, params)
             .map_err(|e| self.failed(e))
     }
 
     fn execute(&self, sql: &str, params: Params<'_>) -> Result<u64, StoreError> {
+        let statement = self.statement(sql)?;
         self.tx
             .borrow_mut()
-            .execute(sql, params)
+            .execute(&statement, params)
             .map_err(|e| self.failed(e))
     }
 

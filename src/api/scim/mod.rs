@@ -119,6 +119,11 @@ impl From<ServiceError> for ScimError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The database is busy or unavailable: nothing was written, try again",
             ),
+            E::Store(crate::store::StoreError::OutcomeUnknown(_)) => ScimError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The database connection was lost while committing: the change may have been \
+                 written; read it back before trying again",
+            ),
             E::Store(cause) => {
                 tracing::error!(error = %cause, "store failure");
                 ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
