@@ -1,11 +1,16 @@
-//! The load benchmark: `cargo bench --bench load`. It seeds data directories through the
-//! service layer, starts the release binary on a loopback port for each, drives it with many
-//! keep-alive connections, and prints one table. Every ratio is between figures measured in
-//! this run. `BENCH_SECS` sets each load phase's length (default 4), `BENCH_CONNS` the
-//! connections (default 64), `BENCH_SCALE_USERS` the large database (default 1,000,000).
+//! The load benchmark: `cargo bench --bench load [-- --engine redb|postgres]`. It seeds
+//! databases through the service layer, starts the release binary on a loopback port for each,
+//! drives it with many keep-alive connections, and prints one table. Every ratio is between
+//! figures measured in this run. `BENCH_SECS` sets each load phase's length (default 4),
+//! `BENCH_CONNS` the connections (default 64), `BENCH_SCALE_USERS` the large database
+//! (default 1,000,000 on redb, 100,000 on PostgreSQL).
+//!
+//! `--engine postgres` (or `BENCH_ENGINE=postgres`) runs the same phases with the server on a
+//! PostgreSQL server of its own (the test kit's, with PostgreSQL's durable defaults), then
+//! measures that server itself with `pgbench -S` and `pgbench -N` at the same number of
+//! connections: the anchors of the PostgreSQL column.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +19,7 @@ use rand::{SeedableRng, rngs::StdRng};
 use rocketlite::model::{RoomKind, UserId};
 use rocketlite::service::{AdminSeed, ImportRoom, NewUser, Service, system_clock};
 use rocketlite::store::Store;
+use rocketlite_testkit::pg_server;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -159,9 +165,73 @@ fn new_user(name: String, roles: &[&str]) -> NewUser {
     }
 }
 
-/// A service over a new store in `dir` with the admin, hashing at a cheap cost, for seeding.
-fn seeding_service(dir: &Path, seed: u64) -> Service {
-    let store = Store::open(&dir.join("rocketlite.redb")).unwrap();
+/// The storage engine under test.
+enum Engine {
+    Redb,
+    Postgres(pg_server::PgServer),
+}
+
+impl Engine {
+    /// From `--engine NAME` or `BENCH_ENGINE` (default redb).
+    fn from_args() -> Engine {
+        let args: Vec<String> = std::env::args().collect();
+        let name = args
+            .windows(2)
+            .find(|pair| pair[0] == "--engine")
+            .map(|pair| pair[1].clone())
+            .or_else(|| std::env::var("BENCH_ENGINE").ok())
+            .unwrap_or_else(|| "redb".into());
+        match name.as_str() {
+            "redb" => Engine::Redb,
+            "postgres" | "postgresql" => Engine::Postgres(
+                pg_server::own_server("bench", true).expect("PostgreSQL's binaries are needed"),
+            ),
+            other => panic!("--engine is redb or postgres, not {other}"),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Engine::Redb => "redb",
+            Engine::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// A new, empty place for one phase's data.
+    fn place(&self, name: &str) -> Place {
+        match self {
+            Engine::Redb => Place::Dir(tempfile::tempdir().unwrap()),
+            Engine::Postgres(server) => Place::Database(server.fresh(name)),
+        }
+    }
+}
+
+/// Where one phase's data lives: a data directory, or a PostgreSQL database.
+enum Place {
+    Dir(tempfile::TempDir),
+    Database(String),
+}
+
+impl Place {
+    fn open(&self) -> Store {
+        match self {
+            Place::Dir(dir) => Store::open(&dir.path().join("rocketlite.redb")).unwrap(),
+            Place::Database(url) => Store::open_postgres(url, 4).unwrap(),
+        }
+    }
+
+    /// The server's flags for this place.
+    fn server_args(&self) -> Vec<String> {
+        match self {
+            Place::Dir(dir) => vec!["--data-dir".into(), dir.path().display().to_string()],
+            Place::Database(url) => vec!["--database".into(), url.clone()],
+        }
+    }
+}
+
+/// A service over a new store at `place` with the admin, hashing at a cheap cost, for seeding.
+fn seeding_service(place: &Place, seed: u64) -> Service {
+    let store = place.open();
     let cheap = argon2::Params::new(8, 1, 1, None).unwrap();
     let service = Service::new(store, system_clock(), Box::new(StdRng::seed_from_u64(seed)))
         .with_argon2_params(cheap);
@@ -179,8 +249,8 @@ fn seeding_service(dir: &Path, seed: u64) -> Service {
 
 /// Seeds `dir` through the service layer: `users` plain users, `rooms` filler rooms of 10,
 /// the heavy owners' rooms, and the flood users.
-fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
-    let service = seeding_service(dir, 1);
+fn seed(place: &Place, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
+    let service = seeding_service(place, 1);
     let mut ids = Vec::with_capacity(users);
     for chunk in (0..users).collect::<Vec<_>>().chunks(50_000) {
         let batch = chunk
@@ -252,8 +322,8 @@ fn seed(dir: &Path, users: usize, rooms: usize, heavy: &[usize]) -> Seeded {
 /// Seeds `dir` for the idle sweep: `idle` guests, a pause, then `fresh` guests. Returns the
 /// instant (ms since the epoch) in the middle of the pause (everyone created before it is
 /// idle for any cutoff placed there) and the fresh guests' ids.
-fn seed_idle(dir: &Path, idle: usize, fresh: usize) -> (i64, Vec<UserId>) {
-    let service = seeding_service(dir, 3);
+fn seed_idle(place: &Place, idle: usize, fresh: usize) -> (i64, Vec<UserId>) {
+    let service = seeding_service(place, 3);
     let guests = |from: usize, to: usize| {
         (from..to)
             .map(|i| new_user(format!("guest{i}"), &["guest"]))
@@ -287,7 +357,7 @@ struct Server {
 }
 
 impl Server {
-    async fn start(dir: &Path) -> Server {
+    async fn start(place: &Place) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -296,8 +366,8 @@ impl Server {
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_rocketlite"))
-            .args(["--listen", &addr.to_string(), "--data-dir"])
-            .arg(dir)
+            .args(["--listen", &addr.to_string()])
+            .args(place.server_args())
             .env(
                 "RUST_LOG",
                 std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
@@ -407,23 +477,31 @@ fn read_load(
 async fn main() {
     let secs = env_or("BENCH_SECS", 4) as f64;
     let conns = env_or("BENCH_CONNS", 64) as usize;
-    let scale_users = env_or("BENCH_SCALE_USERS", 1_000_000) as usize;
+    let engine = Engine::from_args();
+    let scale_default = match engine {
+        Engine::Redb => 1_000_000,
+        Engine::Postgres(_) => 100_000,
+    };
+    let scale_users = env_or("BENCH_SCALE_USERS", scale_default) as usize;
     let mut rows: Vec<(String, String, String)> = Vec::new();
     let mut row = |name: &str, value: String, target: &str| {
         println!("{name:<34} {value:<28} {target}");
         rows.push((name.into(), value, target.into()));
     };
-    println!("rocketlite load benchmark: {conns} connections, {secs} s per phase\n");
+    println!(
+        "rocketlite load benchmark on {}: {conns} connections, {secs} s per phase\n",
+        engine.name()
+    );
 
     // --- small database: 10,000 users, heavy owners of 1,000 and 10,000 rooms.
-    let small_dir = tempfile::tempdir().unwrap();
+    let small_place = engine.place("bench_small");
     let t = Instant::now();
-    let small = seed(small_dir.path(), 10_000, 0, &[1_000, 10_000]);
+    let small = seed(&small_place, 10_000, 0, &[1_000, 10_000]);
     eprintln!(
         "seeded the small database in {:.1} s",
         t.elapsed().as_secs_f64()
     );
-    let server = Server::start(small_dir.path()).await;
+    let server = Server::start(&small_place).await;
 
     let ceiling = load(
         server.addr,
@@ -564,9 +642,9 @@ async fn main() {
     server.stop().await;
 
     // --- idle sweep: 100,000 guests, of whom the 10,000 oldest are idle.
-    let idle_dir = tempfile::tempdir().unwrap();
-    let (middle, fresh) = seed_idle(idle_dir.path(), 10_000, 90_000);
-    let server = Server::start(idle_dir.path()).await;
+    let idle_place = engine.place("bench_idle");
+    let (middle, fresh) = seed_idle(&idle_place, 10_000, 90_000);
+    let server = Server::start(&idle_place).await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -614,15 +692,15 @@ async fn main() {
     server.stop().await;
 
     // --- large database.
-    let big_dir = tempfile::tempdir().unwrap();
+    let big_place = engine.place("bench_big");
     let t = Instant::now();
-    let big = seed(big_dir.path(), scale_users, scale_users / 10, &[10_000]);
+    let big = seed(&big_place, scale_users, scale_users / 10, &[10_000]);
     eprintln!(
         "seeded {scale_users} users and {} rooms in {:.1} s",
         scale_users / 10,
         t.elapsed().as_secs_f64()
     );
-    let server = Server::start(big_dir.path()).await;
+    let server = Server::start(&big_place).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss_mib();
     row(
@@ -661,4 +739,64 @@ async fn main() {
         "<= 1.5 x",
     );
     server.stop().await;
+
+    // --- PostgreSQL's own figures on the same server, the anchors of the PostgreSQL column.
+    if let Engine::Postgres(server) = &engine {
+        let (select_only, simple_update) = pgbench(server, conns, secs);
+        row(
+            "pgbench -S (select-only)",
+            format!("{select_only:.0} tps"),
+            "anchor for read",
+        );
+        row(
+            "read / pgbench -S",
+            format!("{:.2}", read.rps / select_only),
+            ">= 0.5",
+        );
+        row(
+            "pgbench -N (simple-update)",
+            format!("{simple_update:.0} tps"),
+            "anchor for write",
+        );
+        row(
+            "write / pgbench -N",
+            format!("{:.2}", write.rps / simple_update),
+            ">= 0.5",
+        );
+    }
+}
+
+/// `pgbench -S` and `pgbench -N` against `server` with `conns` clients for `secs` each
+/// (scale 10, initialised first); their transactions per second.
+fn pgbench(server: &pg_server::PgServer, conns: usize, secs: f64) -> (f64, f64) {
+    let bin = pg_server::tool("pgbench").expect("pgbench beside postgres");
+    let url = server.fresh("pgbench");
+    let init = Command::new(&bin)
+        .args(["-i", "-q", "-s", "10", &url])
+        .output()
+        .unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let tps = |mode: &str| {
+        let out = Command::new(&bin)
+            .args([mode, "-n", "-c", &conns.to_string(), "-j", "2"])
+            .args(["-T", &(secs.ceil() as u64).to_string(), &url])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines()
+            .find_map(|line| line.strip_prefix("tps = "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .unwrap_or_else(|| {
+                panic!(
+                    "pgbench {mode}: {text} {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )
+            })
+    };
+    (tps("-S"), tps("-N"))
 }

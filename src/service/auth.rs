@@ -75,16 +75,11 @@ impl Service {
         let hash = token.hash();
         let cutoff = self.token_expiry_cutoff(self.now());
         self.store.read(|tx| {
-            let owner = tx.user_id_by_token(&hash)?;
-            if owner.as_ref() != Some(user_id) {
-                return Err(ServiceError::Unauthorized);
-            }
             // Expired answers like revoked; the pruning below removes it for good.
-            if tx.token_issued_at(&hash)?.is_none_or(|t| t < cutoff) {
-                return Err(ServiceError::Unauthorized);
-            }
-            match tx.user(user_id)? {
-                Some(user) if user.active => Ok(Caller { user, token: hash }),
+            match tx.token_user(&hash)? {
+                Some((user, issued)) if user.id == *user_id && issued >= cutoff && user.active => {
+                    Ok(Caller { user, token: hash })
+                }
                 _ => Err(ServiceError::Unauthorized),
             }
         })
@@ -186,14 +181,9 @@ impl Service {
     pub fn resume(&self, token: LoginToken) -> ServiceResult<(User, LoginToken)> {
         let hash = token.hash();
         let cutoff = self.token_expiry_cutoff(self.now());
-        let user = self.store.read(|tx| {
-            let Some(owner) = tx.user_id_by_token(&hash)? else {
-                return Err(ServiceError::LoginFailed);
-            };
-            if tx.token_issued_at(&hash)?.is_none_or(|t| t < cutoff) {
-                return Err(ServiceError::LoginFailed);
-            }
-            tx.user(&owner)?.ok_or(ServiceError::LoginFailed)
+        let user = self.store.read(|tx| match tx.token_user(&hash)? {
+            Some((user, issued)) if issued >= cutoff => Ok(user),
+            _ => Err(ServiceError::LoginFailed),
         })?;
         if !user.active {
             return Err(ServiceError::UserNotActivated);

@@ -472,7 +472,13 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         let hash = crate::model::TokenHash("h1".into());
-        let issued = store.read(|tx| tx.token_issued_at(&hash)).unwrap();
+        let issued = store
+            .redb()
+            .read_tx(|tx| {
+                let times = tx.inner.table(tables::TOKENHASH_ISSUEDAT)?;
+                Ok::<_, StoreError>(times.get(hash.0.as_str())?.map(|t| t.value()))
+            })
+            .unwrap();
         assert!(issued.is_some_and(|t| t > 1_700_000_000_000), "{issued:?}");
         assert_eq!(
             store

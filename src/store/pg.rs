@@ -5,7 +5,8 @@
 //! indexes redb keeps by hand are columns and SQL indexes here.
 //!
 //! The `postgres` client blocks on its own small runtime, which may not run inside Tokio's:
-//! called from an async worker, a transaction runs on a scoped thread instead.
+//! called from an async worker, a transaction runs in `block_in_place` (or, on a
+//! single-threaded runtime, on a scoped thread) instead.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -36,6 +37,9 @@ type Pool = r2d2::Pool<Manager>;
 pub struct PgConn {
     client: postgres::Client,
     statements: HashMap<String, Statement>,
+    /// Holds the writers' lock alone (at session level); a connection given back so is
+    /// closed instead of reused, which releases it.
+    alone: bool,
 }
 
 /// r2d2_postgres's manager, with a statement cache per connection.
@@ -49,6 +53,7 @@ impl ManageConnection for Manager {
         Ok(PgConn {
             client: self.0.connect()?,
             statements: HashMap::new(),
+            alone: false,
         })
     }
 
@@ -57,7 +62,7 @@ impl ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        self.0.has_broken(&mut conn.client)
+        conn.alone || self.0.has_broken(&mut conn.client)
     }
 }
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -167,16 +172,19 @@ fn is_conflict(e: &postgres::Error) -> bool {
     )
 }
 
-/// Runs `f` where the blocking client may run: on this thread, or on a scoped one when this
-/// thread drives Tokio.
+/// Runs `f` where the blocking client may run. On a worker of a multi-threaded Tokio runtime
+/// the worker hands its other tasks to another thread while `f` blocks (`block_in_place`),
+/// so a slow database never stalls the requests queued behind it; a single-threaded runtime
+/// cannot spare its thread, so there `f` runs on a scoped one.
 fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return f();
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => f(),
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        Ok(_) => std::thread::scope(|scope| match scope.spawn(f).join() {
+            Ok(value) => value,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }),
     }
-    std::thread::scope(|scope| match scope.spawn(f).join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
 }
 
 impl PgStore {
@@ -191,6 +199,7 @@ impl PgStore {
             r2d2::Pool::builder()
                 .max_size(pool_size.max(1))
                 .min_idle(Some(1))
+                .test_on_check_out(false)
                 .connection_timeout(Duration::from_secs(5))
                 .build(manager)
         })
@@ -257,6 +266,40 @@ impl PgStore {
         })
     }
 
+    /// Checks out a connection, begins a transaction with `begin` and hands it to `run`. The
+    /// pool does not test a connection before handing it out (a round trip per
+    /// transaction): one found closed when beginning (the database restarted) is dropped,
+    /// and the next tried, up to the pool's size.
+    fn in_transaction<R>(&self, kind: Begin, run: impl FnOnce(PgTx) -> R) -> Result<R, StoreError> {
+        // Run at most once: only after a transaction began.
+        let mut run = Some(run);
+        let mut closed = 0;
+        loop {
+            let mut conn = self.client()?;
+            let PgConn {
+                client,
+                statements,
+                alone,
+            } = &mut *conn;
+            let outcome = kind
+                .begin(client, alone)
+                .map(|tx| run.take().expect("runs once")(PgTx::new(tx, statements)));
+            let error = match outcome {
+                Ok(outcome) => {
+                    if *alone && client.batch_execute(UNLOCK_WRITERS).is_ok() {
+                        *alone = false;
+                    }
+                    return Ok(outcome);
+                }
+                Err(error) => error,
+            };
+            if !client.is_closed() || closed >= self.pool().max_size() {
+                return Err(pg_error(&error));
+            }
+            closed += 1;
+        }
+    }
+
     fn client(&self) -> Result<r2d2::PooledConnection<Manager>, StoreError> {
         self.pool()
             .get()
@@ -277,18 +320,11 @@ impl PgStore {
         f: impl FnOnce(&PgTx) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         off_runtime(|| {
-            let mut conn = self.client()?;
-            let PgConn { client, statements } = &mut *conn;
-            let tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .map_err(|e| pg_error(&e))?;
-            let tx = PgTx::new(tx, statements);
-            let result = f(&tx);
-            let _ = tx.into_inner().commit();
-            result
+            self.in_transaction(Begin::Read, |tx| {
+                let result = f(&tx);
+                let _ = tx.into_inner().commit();
+                result
+            })?
         })
     }
 
@@ -327,23 +363,26 @@ impl PgStore {
         f: &mut impl FnMut(&PgTx) -> Result<T, E>,
         alone: bool,
     ) -> Result<Option<Result<T, E>>, StoreError> {
-        let mut conn = self.client()?;
-        let PgConn { client, statements } = &mut *conn;
-        let mut tx = client
-            .build_transaction()
-            .isolation_level(IsolationLevel::Serializable)
-            .start()
-            .map_err(|e| pg_error(&e))?;
-        let lock = match alone {
-            true => "SELECT pg_advisory_xact_lock(7261014)",
-            false => "SELECT pg_advisory_xact_lock_shared(7261014)",
-        };
-        tx.batch_execute(lock).map_err(|e| pg_error(&e))?;
-        let tx = PgTx::new(tx, statements);
-        let result = f(&tx);
-        let conflicted = tx.conflict.get();
+        self.in_transaction(Begin::Write { alone }, |tx| Self::finish(f(&tx), tx))?
+    }
+
+    /// Commits `tx` after `result` if it neither failed nor conflicted; `None` when the
+    /// attempt conflicted and may be re-run.
+    fn finish<T, E: From<StoreError>>(
+        result: Result<T, E>,
+        tx: PgTx,
+    ) -> Result<Option<Result<T, E>>, StoreError> {
+        let (conflicted, failed) = (tx.conflict.get(), tx.failed.get());
         let tx = tx.into_inner();
         match result {
+            // A statement failed but the use case carried on: PostgreSQL would turn the
+            // COMMIT into a silent ROLLBACK, so this must not be reported as done.
+            Ok(_) if failed && !conflicted => {
+                let _ = tx.rollback();
+                Err(StoreError::Postgres(
+                    "a statement failed inside a write that went on".into(),
+                ))
+            }
             Ok(value) if !conflicted => match tx.commit() {
                 Ok(()) => Ok(Some(Ok(value))),
                 Err(e) if is_conflict(&e) => Ok(None),
@@ -383,6 +422,56 @@ impl PgStore {
     }
 }
 
+/// How a transaction begins.
+#[derive(Clone, Copy)]
+enum Begin {
+    /// A REPEATABLE READ, read-only snapshot.
+    Read,
+    /// SERIALIZABLE, holding the writers' advisory lock: shared, or alone (exclusive).
+    Write { alone: bool },
+}
+
+/// The writers' advisory lock. Every write holds it shared for its transaction; a write
+/// that runs alone takes it exclusively at session level *before* its transaction, so that
+/// its snapshot is taken after every other write has ended (a lock taken inside the
+/// transaction would be waited for with a snapshot taken before the wait).
+const LOCK_WRITERS_SHARED: &str = "SELECT pg_advisory_xact_lock_shared(7261014)";
+const LOCK_WRITERS_ALONE: &str = "SELECT pg_advisory_lock(7261014)";
+const UNLOCK_WRITERS: &str = "SELECT pg_advisory_unlock(7261014)";
+
+impl Begin {
+    /// Begins the transaction; `alone` is set while the connection holds the lock alone.
+    fn begin<'c>(
+        self,
+        client: &'c mut postgres::Client,
+        alone: &mut bool,
+    ) -> Result<postgres::Transaction<'c>, postgres::Error> {
+        match self {
+            Begin::Read => client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start(),
+            Begin::Write { alone: true } => {
+                *alone = true;
+                client.batch_execute(LOCK_WRITERS_ALONE)?;
+                client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::Serializable)
+                    .start()
+            }
+            Begin::Write { alone: false } => {
+                let mut tx = client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::Serializable)
+                    .start()?;
+                tx.batch_execute(LOCK_WRITERS_SHARED)?;
+                Ok(tx)
+            }
+        }
+    }
+}
+
 /// 1, 2, 4 … 64 ms, with up to as much again of jitter, so racing writers spread out.
 fn backoff(attempt: u32) -> Duration {
     let base = 1u64 << attempt.min(6);
@@ -400,6 +489,8 @@ pub struct PgTx<'a> {
     statements: RefCell<&'a mut HashMap<String, Statement>>,
     /// Set when a statement failed with 40001 / 40P01: the attempt must be re-run.
     conflict: Cell<bool>,
+    /// Set when any statement failed.
+    failed: Cell<bool>,
 }
 
 impl<'a> PgTx<'a> {
@@ -408,6 +499,7 @@ impl<'a> PgTx<'a> {
             tx: RefCell::new(tx),
             statements: RefCell::new(statements),
             conflict: Cell::new(false),
+            failed: Cell::new(false),
         }
     }
 
@@ -416,6 +508,7 @@ impl<'a> PgTx<'a> {
     }
 
     fn failed(&self, e: postgres::Error) -> StoreError {
+        self.failed.set(true);
         // After a failure PostgreSQL refuses every later statement of the transaction
         // (25P02); the first failure decides.
         if is_conflict(&e) || e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) {
@@ -551,9 +644,16 @@ impl UserReads for PgTx<'_> {
             .map(UserId))
     }
 
-    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
-        let rows = self.query("SELECT issued_at FROM tokens WHERE hash = $1", &[&hash.0])?;
-        Ok(rows.first().map(|row| row.get(0)))
+    fn token_user(&self, hash: &TokenHash) -> Result<Option<(User, i64)>, StoreError> {
+        let rows = self.query(
+            "SELECT u.record, t.issued_at FROM tokens t JOIN users u ON u.id = t.user_id
+             WHERE t.hash = $1",
+            &[&hash.0],
+        )?;
+        match rows.first() {
+            Some(row) => Ok(Some((from_json(row.get(0))?, row.get(1)))),
+            None => Ok(None),
+        }
     }
 
     fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {

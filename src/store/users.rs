@@ -20,8 +20,9 @@ pub trait UserReads {
     /// The owner of a login token.
     fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError>;
 
-    /// When a login token was issued.
-    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError>;
+    /// The user a login token belongs to and when it was issued (ms): what authentication
+    /// checks, in one query.
+    fn token_user(&self, hash: &TokenHash) -> Result<Option<(User, i64)>, StoreError>;
 
     /// The hashes of every login token a user holds.
     fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError>;
@@ -58,10 +59,15 @@ impl<T: OpenTables> UserReads for Tx<T> {
         self.lookup(TOKENHASH_USERID, &hash.0)
     }
 
-    fn token_issued_at(&self, hash: &TokenHash) -> Result<Option<i64>, StoreError> {
-        let table = self.inner.table(TOKENHASH_ISSUEDAT)?;
-        let issued = table.get(hash.0.as_str())?.map(|v| v.value());
-        Ok(issued)
+    fn token_user(&self, hash: &TokenHash) -> Result<Option<(User, i64)>, StoreError> {
+        let Some(owner) = self.lookup(TOKENHASH_USERID, &hash.0)? else {
+            return Ok(None);
+        };
+        let issued = match self.inner.table(TOKENHASH_ISSUEDAT)?.get(hash.0.as_str())? {
+            Some(issued) => issued.value(),
+            None => return Ok(None),
+        };
+        Ok(self.user(&owner)?.map(|user| (user, issued)))
     }
 
     fn token_hashes_of(&self, user: &UserId) -> Result<Vec<String>, StoreError> {
