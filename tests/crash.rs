@@ -4,10 +4,9 @@
 //! crashed and restarted under load while the node keeps running. Set ROCKETLITE_CRASH_SEED
 //! to replay a run, ROCKETLITE_CRASH_ROUNDS for more.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,7 +14,7 @@ use std::time::Duration;
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use rocketlite::model::UserId;
 use rocketlite::store::{Store, StoreError};
-use rocketlite_testkit::{http, pg_server};
+use rocketlite_testkit::{http, node, pg_server};
 use serde_json::json;
 
 /// What the clients know about one user they created.
@@ -46,50 +45,12 @@ impl Data {
     }
 }
 
-// The caller kills and waits for the child.
-#[allow(clippy::zombie_processes)]
 fn start(data: &Data) -> (Child, SocketAddr) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_rocketlite"));
-    command.args(["--listen", "127.0.0.1:0"]);
+    let binary = env!("CARGO_BIN_EXE_rocketlite");
     match data {
-        Data::Redb(dir) => command.arg("--data-dir").arg(dir),
-        Data::Postgres(url) => command.args(["--database", url]),
-    };
-    let mut child = command
-        .env("ADMIN_PASS", "crash-admin")
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "server exited before listening"
-        );
-        if let Some(addr) = line.split("listening on http://").nth(1) {
-            let addr = addr.trim().parse().unwrap();
-            // Keep draining stderr (the log) so the server never blocks on a full pipe.
-            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-            return (child, addr);
-        }
+        Data::Redb(dir) => node::start(binary, &["--data-dir", dir.to_str().unwrap()]),
+        Data::Postgres(url) => node::start(binary, &["--database", url]),
     }
-}
-
-async fn admin_headers(addr: SocketAddr) -> (String, String) {
-    let body = json!({"user": "admin", "password": "crash-admin"}).to_string();
-    let (status, resp) = http::request(addr, "POST", "/api/v1/login", &[], &body)
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{resp}");
-    (
-        resp["data"]["userId"].as_str().unwrap().into(),
-        resp["data"]["authToken"].as_str().unwrap().into(),
-    )
 }
 
 /// One client: creates users and toggles the ones it created, one request at a time, until
@@ -247,7 +208,7 @@ async fn sigkill_rounds(data: &Data, rng: &mut StdRng, rounds: usize) -> (usize,
     let shared = Shared::default();
     for round in 0..rounds {
         let (mut child, addr) = start(data);
-        let auth = admin_headers(addr).await;
+        let auth = node::admin_headers(addr).await;
         let writers: Vec<_> = (0..3)
             .map(|client| tokio::spawn(writer(addr, auth.clone(), round, client, shared.clone())))
             .collect();
@@ -329,7 +290,7 @@ async fn a_postgres_restart_under_load_gives_clear_errors_and_the_node_recovers_
     };
     let data = Data::Postgres(server.fresh("restart"));
     let (mut child, addr) = start(&data);
-    let auth = admin_headers(addr).await;
+    let auth = node::admin_headers(addr).await;
     let shared = Shared::default();
     let writers: Vec<_> = (0..3)
         .map(|client| tokio::spawn(writer(addr, auth.clone(), 0, client, shared.clone())))

@@ -9,5 +9,6 @@
 pub mod harness;
 pub mod http;
 pub mod model;
+pub mod node;
 pub mod pg_server;
 pub mod targets;

@@ -82,6 +82,91 @@ impl PgServer {
         wait_until_ready(self).unwrap();
     }
 
+    /// A standby of this server, copied with `pg_basebackup`, on `port` (a free one if
+    /// `None`); returns once it streams from this server.
+    pub fn standby(&self, name: &str, port: Option<u16>) -> PgServer {
+        let (bin, root, dir, data) = server_dir(name).unwrap();
+        let basebackup = tool("pg_basebackup").expect("pg_basebackup beside postgres");
+        let out = as_postgres(&basebackup, root)
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "rocketlite"])
+            .arg("-D")
+            .arg(&data)
+            .args(["-X", "stream", "-R", "-c", "fast"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_basebackup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = port.unwrap_or_else(free_port);
+        let standby = launch(name, &bin, root, dir, &data, port, Kind::Primary).unwrap();
+        self.wait_for_standby("state = 'streaming'", &standby);
+        standby
+    }
+
+    /// Waits until this primary counts `standby` as synchronous (`synchronous_standby_names`
+    /// is `'*'` unless changed).
+    pub fn wait_synchronous(&self, standby: &PgServer) {
+        self.wait_for_standby("sync_state IN ('sync', 'quorum')", standby);
+    }
+
+    fn wait_for_standby(&self, condition: &str, standby: &PgServer) {
+        let sql = format!("SELECT count(*) FROM pg_stat_replication WHERE {condition}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.query_i64(&sql) == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "no standby with {condition}: {}",
+                std::fs::read_to_string(standby.dir.join("log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Kills this server and its backends with SIGKILL, as the loss of its machine would;
+    /// returns once it refuses connections. Its directory goes.
+    pub fn kill(self) {
+        std::fs::write(self.dir.join("kill"), b"").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.accepts_connections() {
+            assert!(Instant::now() < deadline, "postgres did not die");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Promotes this standby and waits until it accepts writes.
+    pub fn promote(&self) {
+        self.execute("SELECT pg_promote(true, 60)");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.query_i64("SELECT pg_is_in_recovery()::int::bigint") == 1 {
+            assert!(Instant::now() < deadline, "the standby was not promoted");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Runs `sql` (statements, no results) on the `postgres` database as the superuser.
+    pub fn execute(&self, sql: &str) {
+        let (url, sql) = (self.url("postgres"), sql.to_string());
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client.batch_execute(&sql).unwrap();
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// The one integer `sql` answers, on the `postgres` database.
+    fn query_i64(&self, sql: &str) -> i64 {
+        let (url, sql) = (self.url("postgres"), sql.to_string());
+        std::thread::spawn(move || {
+            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+            client.query_one(&sql, &[]).unwrap().get::<_, i64>(0)
+        })
+        .join()
+        .unwrap()
+    }
+
     fn accepts_connections(&self) -> bool {
         let url = self.url("postgres");
         std::thread::spawn(move || postgres::Client::connect(&url, postgres::NoTls).is_ok())
@@ -178,7 +263,55 @@ fn as_postgres(program: &Path, root: bool) -> Command {
     }
 }
 
+/// How a server is set up.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// No fsync, no synchronous commit: for tests that never crash it.
+    Fast,
+    /// PostgreSQL's durable defaults.
+    Durable,
+    /// Durable, and a primary of streaming replication whose commits wait for a standby.
+    Primary,
+}
+
+/// Replication settings of [`primary`], written into `postgresql.conf` (not given on the
+/// command line) so that `ALTER SYSTEM` can change them and standbys copy them.
+const REPLICATION_CONF: &str = "
+wal_level = replica
+max_wal_senders = 8
+wal_keep_size = '256MB'
+hot_standby = on
+synchronous_commit = on
+synchronous_standby_names = '*'
+";
+
 fn start(name: &str, durable: bool) -> Result<PgServer, String> {
+    let kind = match durable {
+        true => Kind::Durable,
+        false => Kind::Fast,
+    };
+    let (bin, root, dir, data) = server_dir(name)?;
+    initdb(&bin, root, &data)?;
+    launch(name, &bin, root, dir, &data, free_port(), kind)
+}
+
+/// A durable server set up as the primary of streaming replication: its commits wait until
+/// a synchronous standby ([`PgServer::standby`]) has them. `None` (said loudly) without
+/// PostgreSQL's binaries.
+pub fn primary(name: &str) -> Option<PgServer> {
+    or_skip((|| {
+        let (bin, root, dir, data) = server_dir(name)?;
+        initdb(&bin, root, &data)?;
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        text.push_str(REPLICATION_CONF);
+        std::fs::write(&conf, text).map_err(|e| e.to_string())?;
+        launch(name, &bin, root, dir, &data, free_port(), Kind::Primary)
+    })())
+}
+
+/// The binaries, whether we are root, and a new private directory with its `data` path.
+fn server_dir(name: &str) -> Result<(PathBuf, bool, PathBuf, PathBuf), String> {
     let bin = bin_dir().ok_or("PostgreSQL's initdb and postgres were not found")?;
     let root = running_as_root();
     let dir = std::env::temp_dir().join(format!("rocketlite-pg-{}-{name}", std::process::id()));
@@ -195,31 +328,50 @@ fn start(name: &str, durable: bool) -> Result<PgServer, String> {
         }
     }
     let data = dir.join("data");
+    Ok((bin, root, dir, data))
+}
+
+fn initdb(bin: &Path, root: bool, data: &Path) -> Result<(), String> {
     let out = as_postgres(&bin.join("initdb"), root)
         .arg("-D")
-        .arg(&data)
+        .arg(data)
         .args(["-U", "rocketlite", "--auth=trust", "-E", "UTF8", "--no-sync"])
         .stdout(Stdio::null())
         .output()
         .map_err(|e| format!("initdb: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
+    match out.status.success() {
+        true => Ok(()),
+        false => Err(format!(
             "initdb failed: {}",
             String::from_utf8_lossy(&out.stderr)
-        ));
+        )),
     }
-    let port = free_port();
-    let fast = match durable {
-        true => "",
-        false => "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+}
+
+/// Starts `postgres` on `data` under a watchdog shell: PostgreSQL runs while this test
+/// process does, is stopped at once (`immediate`) while a file `down` exists and started
+/// again when it goes; a file `kill` kills it and its backends with SIGKILL for good. When
+/// the test process ends it stops and its directory goes.
+fn launch(
+    name: &str,
+    bin: &Path,
+    root: bool,
+    dir: PathBuf,
+    data: &Path,
+    port: u16,
+    kind: Kind,
+) -> Result<PgServer, String> {
+    let fast = match kind {
+        Kind::Fast => "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        Kind::Durable | Kind::Primary => "",
     };
-    // The watchdog: PostgreSQL runs while this test process does (stopped at once while a
-    // file `down` exists, started again when it goes), then stops and its directory goes.
     let script = format!(
         "run() {{ '{postgres}' -D '{data}' -p {port} -k '{dir}' -c listen_addresses=127.0.0.1 \
          {fast} -c max_connections=200 >> '{dir}/log' 2>&1 & pg=$!; }}; run; \
          while [ -d /proc/{test} ]; do \
-           if [ -f '{dir}/down' ]; then \
+           if [ -f '{dir}/kill' ]; then \
+             pkill -KILL -P $pg; kill -KILL $pg; wait $pg; rm -rf '{dir}'; exit 0; \
+           elif [ -f '{dir}/down' ]; then \
              if kill -0 $pg 2>/dev/null; then kill -QUIT $pg; wait $pg; fi; \
            elif ! kill -0 $pg 2>/dev/null; then run; fi; \
            sleep 0.1; \

@@ -1,0 +1,55 @@
+//! A rocketlite node as a real process: started from the built binary on a free loopback
+//! port, with the bootstrap admin's password set, for the tests that kill it or its database.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::json;
+
+/// The bootstrap admin's password on every node started here.
+pub const ADMIN_PASS: &str = "node-admin-password";
+
+/// Starts `binary` (the test's `env!("CARGO_BIN_EXE_rocketlite")`) with `args` on a free
+/// port; returns once it listens. The caller kills and waits for the child.
+#[allow(clippy::zombie_processes)]
+pub fn start(binary: &str, args: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(binary)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("ADMIN_PASS", ADMIN_PASS)
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "server exited before listening"
+        );
+        if let Some(addr) = line.split("listening on http://").nth(1) {
+            let addr = addr.trim().parse().unwrap();
+            // Keep draining stderr (the log) so the server never blocks on a full pipe.
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return (child, addr);
+        }
+    }
+}
+
+/// The admin's `X-User-Id` and `X-Auth-Token` on the node at `addr`.
+pub async fn admin_headers(addr: SocketAddr) -> (String, String) {
+    let body = json!({"user": "admin", "password": ADMIN_PASS}).to_string();
+    let (status, resp) = crate::http::request(addr, "POST", "/api/v1/login", &[], &body)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{resp}");
+    (
+        resp["data"]["userId"].as_str().unwrap().into(),
+        resp["data"]["authToken"].as_str().unwrap().into(),
+    )
+}
