@@ -156,6 +156,52 @@ fn a_wide_write_under_constant_narrow_writes_runs_alone_and_succeeds() {
     assert!(narrow_writes > 0);
 }
 
+/// Several nodes may start at once on an empty database: each checks for an admin, hashes
+/// the password, then writes. The one that writes second must take the first one's admin
+/// as the bootstrap, not refuse to start because the name is taken.
+#[test]
+fn two_nodes_bootstrapping_one_empty_database_at_once_both_start_with_one_admin() {
+    use rocketlite::service::{AdminSeed, BootstrapOutcome, Service, system_clock};
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let url = server.fresh("bootstrap_race");
+    let barrier = Arc::new(Barrier::new(2));
+    let nodes: Vec<_> = (0..2)
+        .map(|seed| {
+            let (url, barrier) = (url.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let store = Store::open_postgres(&url, 2).unwrap();
+                let rng = rand::rngs::StdRng::seed_from_u64(seed);
+                let service = Service::new(store, system_clock(), Box::new(rng));
+                service.seed_permissions().unwrap();
+                barrier.wait();
+                service.bootstrap_admin(&AdminSeed {
+                    username: "admin".into(),
+                    password: Some("bootstrap-pass".into()),
+                    email: None,
+                    name: "Admin".into(),
+                })
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = nodes.into_iter().map(|n| n.join().unwrap()).collect();
+    let created = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(BootstrapOutcome::Created { .. })))
+        .count();
+    let existing = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(BootstrapOutcome::Existing)))
+        .count();
+    assert_eq!((created, existing), (1, 1), "{outcomes:?}");
+    let store = Store::open_postgres(&url, 1).unwrap();
+    let admins = store
+        .read(|tx| tx.user_ids_with_role(rocketlite::model::Role::Admin))
+        .unwrap();
+    assert_eq!(admins.len(), 1);
+}
+
 #[test]
 fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password() {
     let Some(server) = pg_server::server() else {

@@ -210,6 +210,13 @@ postgresql:
             wait_for(f"rocketlite on {port}",
                      lambda: http("GET", f"http://127.0.0.1:{port}/api/info", timeout=2)[0] == 200)
 
+    def show_logs(self, lines=15):
+        """The end of every log, for a run that failed."""
+        for path in sorted(glob.glob(os.path.join(self.dir, "*.log"))):
+            with open(path, errors="replace") as f:
+                tail = f.readlines()[-lines:]
+            print(f"--- {os.path.basename(path)}", *tail, sep="", file=sys.stderr)
+
     def teardown(self):
         for name, proc in list(self.procs.items()):
             try:
@@ -367,6 +374,9 @@ def main():
         if writers.unclear:
             print("unclear answers:", writers.unclear[:5])
         return 0 if lost_writes == 0 and not writers.unclear else 1
+    except BaseException:
+        cluster.show_logs()
+        raise
     finally:
         cluster.teardown()
 

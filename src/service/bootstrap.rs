@@ -145,15 +145,22 @@ impl Service {
             external_id: None,
         };
         let record = user.clone();
-        self.store.write(move |tx| {
+        let created = self.store.write(move |tx| {
+            // Another node on the same database may have bootstrapped meanwhile.
+            if !tx.user_ids_with_role(Role::Admin)?.is_empty() {
+                return Ok(false);
+            }
             // A non-admin account may already own the name; never take it over.
             if tx.user_id_by_username(&record.username)?.is_some() {
                 return Err(ServiceError::FieldUnavailable(record.username.clone()));
             }
             tx.put_user(&record, None)?;
             super::audit::record_created(tx, &super::audit::Stamp::server(now), &record)?;
-            Ok(())
+            Ok(true)
         })?;
+        if !created {
+            return Ok(BootstrapOutcome::Existing);
+        }
         let username = user.username;
         Ok(match generated {
             Some(password) => BootstrapOutcome::CreatedWithPassword { username, password },
