@@ -289,7 +289,8 @@ async fn a_postgres_restart_under_load_gives_clear_errors_and_the_node_recovers_
         return; // said loudly by pg_server
     };
     let data = Data::Postgres(server.fresh("restart"));
-    let (mut child, addr) = start(&data);
+    let (child, addr) = start(&data);
+    let mut child = node::KillOnDrop(child);
     let auth = node::admin_headers(addr).await;
     let shared = Shared::default();
     let writers: Vec<_> = (0..3)
@@ -318,11 +319,10 @@ async fn a_postgres_restart_under_load_gives_clear_errors_and_the_node_recovers_
         w.await.unwrap();
     }
     assert!(
-        child.try_wait().unwrap().is_none(),
+        child.0.try_wait().unwrap().is_none(),
         "the node kept running throughout"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 
     let failures = shared.failures.lock().unwrap().clone();
     let clear = [

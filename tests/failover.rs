@@ -197,7 +197,8 @@ async fn a_killed_primary_loses_no_acknowledged_write_and_the_node_serves_again(
         primary.port(),
         standby.port()
     );
-    let (mut child, addr) = node::start(env!("CARGO_BIN_EXE_rocketlite"), &["--database", &url]);
+    let (child, addr) = node::start(env!("CARGO_BIN_EXE_rocketlite"), &["--database", &url]);
+    let mut child = node::KillOnDrop(child);
     let admin = node::admin_headers(addr).await;
     let shared = Shared::default();
     let clients: Vec<_> = (0..3)
@@ -252,9 +253,11 @@ async fn a_killed_primary_loses_no_acknowledged_write_and_the_node_serves_again(
     for c in clients {
         c.await.unwrap();
     }
-    assert!(child.try_wait().unwrap().is_none(), "the node kept running");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(
+        child.0.try_wait().unwrap().is_none(),
+        "the node kept running"
+    );
+    drop(child);
 
     let units = shared.units.lock().unwrap().clone();
     let store = Store::open_postgres(&primary.url("rocketlite"), 1).unwrap();

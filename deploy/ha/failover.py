@@ -190,12 +190,20 @@ postgresql:
         return None
 
     def kill_node(self, name):
-        """The machine is lost: Patroni and PostgreSQL die at once."""
+        """The machine is lost: Patroni and PostgreSQL (postmaster and backends) die at once."""
         proc = self.procs.pop(name)
+        with open(os.path.join(self.dir, name, "postmaster.pid")) as f:
+            postmaster = int(f.readline())
+        # Patroni first, or it would start PostgreSQL again.
         subprocess.run(["pkill", "-KILL", "-f", f"patroni {self.dir}/{name}.yml"])
-        subprocess.run(["pkill", "-KILL", "-f", f"-D {self.dir}/{name}"])
-        subprocess.run(["pkill", "-KILL", "-f", f"{self.dir}/{name} "])
+        os.killpg(proc.pid, signal.SIGKILL)
+        subprocess.run(["pkill", "-KILL", "-P", str(postmaster)])
+        os.kill(postmaster, signal.SIGKILL)
         proc.wait()
+        port = next(p for n, p, _ in PG if n == name)
+        wait_for(f"{name} to stop", lambda: subprocess.run(
+            [os.path.join(self.bin, "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
+            capture_output=True).returncode != 0)
 
     def start_rocketlite(self):
         hosts = ",".join(f"127.0.0.1:{port}" for _, port, _ in PG)
@@ -343,8 +351,8 @@ def main():
         for round_no in range(args.rounds):
             time.sleep(3)
             lost = cluster.leader()
-            killed = time.time()
             cluster.kill_node(lost)
+            killed = time.time()  # PostgreSQL refuses connections from here
             print(f"round {round_no + 1}: killed {lost} (Patroni and PostgreSQL)", flush=True)
             first = wait_for("a write after the kill",
                              lambda: next((a for a in list(writers.acks) if a > killed), None), 120)

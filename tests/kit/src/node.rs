@@ -53,3 +53,13 @@ pub async fn admin_headers(addr: SocketAddr) -> (String, String) {
         resp["data"]["authToken"].as_str().unwrap().into(),
     )
 }
+
+/// Kills the node when dropped, so a failing test leaves no server behind.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
