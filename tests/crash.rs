@@ -325,18 +325,13 @@ async fn a_postgres_restart_under_load_gives_clear_errors_and_the_node_recovers_
     drop(child);
 
     let failures = shared.failures.lock().unwrap().clone();
-    let clear = [
-        "The database is unavailable: nothing was written, try again",
-        "The database connection was lost while committing: the change may have been \
-         written; read it back before trying again",
-    ];
     assert!(
         failed_while_down > 0,
         "writes failed while the database was down"
     );
     for failure in &failures {
         assert!(
-            clear.contains(&failure.as_str()),
+            node::DATABASE_AWAY_ERRORS.contains(&failure.as_str()),
             "unclear error: {failure:?}"
         );
     }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rocketlite::model::{Role, RoomId, UserId};
 use rocketlite::store::{Store, StoreError};
-use rocketlite_testkit::{http, node, pg_server};
+use rocketlite_testkit::{http, invariant, node, pg_server};
 use serde_json::{Value, json};
 
 /// One unit of work a client finished: a room created by `owner` with `member`, and, if
@@ -40,13 +40,6 @@ struct Shared {
     stop: Arc<AtomicBool>,
 }
 
-/// The answers a request may get while the database switches: anything else fails the test.
-const CLEAR: [&str; 2] = [
-    "The database is unavailable: nothing was written, try again",
-    "The database connection was lost while committing: the change may have been written; \
-     read it back before trying again",
-];
-
 impl Shared {
     /// Sends one request; `Some(body)` on 200, `None` on a clear 500 (after a short pause).
     async fn call(
@@ -70,7 +63,10 @@ impl Shared {
             }
             500 => {
                 let error = resp["error"].as_str().unwrap_or_default().to_string();
-                assert!(CLEAR.contains(&error.as_str()), "unclear 500: {resp}");
+                assert!(
+                    node::DATABASE_AWAY_ERRORS.contains(&error.as_str()),
+                    "unclear 500: {resp}"
+                );
                 self.failures.lock().unwrap().push(error);
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 None
@@ -161,15 +157,7 @@ fn check(store: &Store, users: &[String], units: &[Unit]) {
                 }
             }
             for room in tx.all_rooms()? {
-                let active = |id: &UserId| tx.user(id).map(|u| u.is_some_and(|u| u.active));
-                let mut active_member = false;
-                for member in tx.member_ids_in_join_order(&room.id)? {
-                    active_member |= active(&member)?;
-                }
-                let mut active_owner = false;
-                for owner in tx.owner_ids(&room.id)? {
-                    active_owner |= active(&owner)?;
-                }
+                let (active_member, active_owner) = invariant::room_activity(tx, &room.id)?;
                 assert!(
                     !active_member || active_owner,
                     "room {} has no active owner",

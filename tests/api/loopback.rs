@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rocketlite::cli::{ScimPolicy, ServeConfig};
-use rocketlite::model::{RoomId, UserId};
-use rocketlite::store::{Store, StoreError};
+use rocketlite::model::RoomId;
+use rocketlite::store::Store;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
@@ -167,27 +167,8 @@ impl Client {
 /// The contract invariant over the stored file: a room with an active member has an active
 /// owner (every room here started with one).
 pub(crate) fn assert_every_room_has_an_active_owner(store: &Store, rooms: &[String]) {
-    store
-        .read(|tx| {
-            for room in rooms {
-                let room = RoomId(room.clone());
-                let active = |id: &UserId| tx.user(id).map(|u| u.is_some_and(|u| u.active));
-                let mut any_active_member = false;
-                for member in tx.member_ids_in_join_order(&room)? {
-                    any_active_member |= active(&member)?;
-                }
-                let mut any_active_owner = false;
-                for owner in tx.owner_ids(&room)? {
-                    any_active_owner |= active(&owner)?;
-                }
-                assert!(
-                    !any_active_member || any_active_owner,
-                    "room {room:?} lost its active owner"
-                );
-            }
-            Ok::<_, StoreError>(())
-        })
-        .unwrap();
+    let rooms: Vec<RoomId> = rooms.iter().map(|r| RoomId(r.clone())).collect();
+    rocketlite_testkit::invariant::assert_rooms_owned(store, rooms);
 }
 
 /// `n` users `{user_prefix}0..` and 4 rooms `{room_prefix}0..3` holding all of them, each

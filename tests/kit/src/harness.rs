@@ -701,14 +701,9 @@ impl Harness {
     /// (has an active member, has an active owner) for a room slot.
     fn room_activity(&self, room: usize) -> (bool, bool) {
         let id = &self.rooms[room];
-        let (members, owners) = self
-            .store()
-            .read(|tx| Ok::<_, StoreError>((tx.member_ids_in_join_order(id)?, tx.owner_ids(id)?)))
-            .unwrap();
-        (
-            members.iter().any(|m| self.is_active(m)),
-            owners.iter().any(|o| self.is_active(o)),
-        )
+        self.store()
+            .read(|tx| crate::invariant::room_activity(tx, id))
+            .unwrap()
     }
 
     fn slot_of(&self, id: &UserId) -> usize {

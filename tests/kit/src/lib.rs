@@ -8,6 +8,7 @@
 
 pub mod harness;
 pub mod http;
+pub mod invariant;
 pub mod model;
 pub mod node;
 pub mod pg_server;

@@ -7,6 +7,14 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::json;
 
+/// The two `error`s of a 500 while the node's database is away: the only failures the
+/// tests that crash, restart or fail over PostgreSQL accept.
+pub const DATABASE_AWAY_ERRORS: [&str; 2] = [
+    "The database is unavailable: nothing was written, try again",
+    "The database connection was lost while committing: the change may have been written; \
+     read it back before trying again",
+];
+
 /// The bootstrap admin's password on every node started here.
 pub const ADMIN_PASS: &str = "node-admin-password";
 
