@@ -122,7 +122,9 @@ fn open_location(location: &str, create: bool) -> Result<Store, StartError> {
             "{location} holds no rocketlite database ({DB_FILE})"
         )));
     }
-    create_private_dir(dir)?;
+    if create {
+        create_private_dir(dir)?;
+    }
     open_store(dir)
 }
 

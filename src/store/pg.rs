@@ -510,9 +510,9 @@ impl<'a> PgTx<'a> {
     fn failed(&self, e: postgres::Error) -> StoreError {
         self.failed.set(true);
         // After a failure PostgreSQL refuses every later statement of the transaction
-        // (25P02); the first failure decides.
-        if is_conflict(&e) || e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) {
-            self.conflict.set(self.conflict.get() || is_conflict(&e));
+        // (25P02), so only a failure that is itself a conflict marks one.
+        if is_conflict(&e) {
+            self.conflict.set(true);
         }
         pg_error(&e)
     }

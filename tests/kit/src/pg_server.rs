@@ -147,31 +147,24 @@ impl PgServer {
 
     /// Runs `sql` (statements, no results) on the `postgres` database as the superuser.
     pub fn execute(&self, sql: &str) {
-        let (url, sql) = (self.url("postgres"), sql.to_string());
-        std::thread::spawn(move || {
-            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-            client.batch_execute(&sql).unwrap();
+        let sql = sql.to_string();
+        with_client(self.url("postgres"), move |client| {
+            client.batch_execute(&sql).unwrap()
         })
-        .join()
-        .unwrap();
+        .expect("connects");
     }
 
     /// The one integer `sql` answers, on the `postgres` database.
     fn query_i64(&self, sql: &str) -> i64 {
-        let (url, sql) = (self.url("postgres"), sql.to_string());
-        std::thread::spawn(move || {
-            let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let sql = sql.to_string();
+        with_client(self.url("postgres"), move |client| {
             client.query_one(&sql, &[]).unwrap().get::<_, i64>(0)
         })
-        .join()
-        .unwrap()
+        .expect("connects")
     }
 
     fn accepts_connections(&self) -> bool {
-        let url = self.url("postgres");
-        std::thread::spawn(move || postgres::Client::connect(&url, postgres::NoTls).is_ok())
-            .join()
-            .unwrap_or(false)
+        with_client(self.url("postgres"), |_| ()).is_some()
     }
 
     /// The URL of database `db`.
@@ -182,13 +175,10 @@ impl PgServer {
     /// The URL of an empty database `name`: created, or emptied if it exists. Callers use
     /// distinct names for tests that run at once.
     pub fn fresh(&self, name: &str) -> String {
-        let admin = self.url("postgres");
         let target = self.url(name);
         let name = name.to_string();
-        let name_copy = name.clone();
-        // The blocking client may not run on a Tokio worker: a plain thread it is.
-        std::thread::spawn(move || {
-            let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        let emptied = target.clone();
+        with_client(self.url("postgres"), move |client| {
             let exists = !client
                 .query("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
                 .unwrap()
@@ -199,7 +189,7 @@ impl PgServer {
                     .unwrap();
                 return;
             }
-            let mut client = postgres::Client::connect(&target, postgres::NoTls).unwrap();
+            let mut client = postgres::Client::connect(&emptied, postgres::NoTls).unwrap();
             client
                 .batch_execute(
                     "DROP SCHEMA public CASCADE; CREATE SCHEMA public; \
@@ -207,10 +197,23 @@ impl PgServer {
                 )
                 .unwrap();
         })
-        .join()
-        .unwrap();
-        self.url(&name_copy)
+        .expect("connects");
+        target
     }
+}
+
+/// Runs `f` with a client connected to `url`, on a plain thread (the blocking client may not
+/// run on a Tokio worker); `None` when it cannot connect.
+fn with_client<R: Send + 'static>(
+    url: String,
+    f: impl FnOnce(&mut postgres::Client) -> R + Send + 'static,
+) -> Option<R> {
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).ok()?;
+        Some(f(&mut client))
+    })
+    .join()
+    .unwrap()
 }
 
 /// Where `initdb` and `postgres` are: `ROCKETLITE_PG_BIN`, `PATH`, or Debian's
