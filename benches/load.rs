@@ -457,6 +457,60 @@ impl Conn {
     }
 }
 
+/// What one login flood measured.
+struct Flood {
+    base_p99_us: u64,
+    flooded_p99_us: u64,
+    logins_per_s: f64,
+    rss_mib: f64,
+}
+
+/// users.info p99 over `readers` connections alone, then again while 16 connections log in
+/// as fast as they can; the server's RSS right after.
+async fn login_flood(server: &Server, readers: usize, secs: f64, small: &Seeded) -> Flood {
+    let base = load(
+        server.addr,
+        readers,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    let flood_users = small.flood_users.clone();
+    let flooders = tokio::spawn({
+        let addr = server.addr;
+        async move {
+            load(
+                addr,
+                16,
+                secs + 1.0,
+                Arc::new(move |i, _| {
+                    let body = format!(
+                        r#"{{"user":"{}","password":"{PASSWORD}"}}"#,
+                        flood_users[i % flood_users.len()]
+                    );
+                    request("POST", "/api/v1/login", None, &body)
+                }),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let flooded = load(
+        server.addr,
+        readers,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    let logins = flooders.await.unwrap();
+    Flood {
+        base_p99_us: base.p99_us,
+        flooded_p99_us: flooded.p99_us,
+        logins_per_s: logins.rps,
+        rss_mib: server.rss_mib(),
+    }
+}
+
 fn read_load(
     admin: &(String, String),
     users: &[UserId],
@@ -529,7 +583,7 @@ async fn main() {
             read.rps,
             read.rps / ceiling.rps
         ),
-        ">= 0.7 x ceiling",
+        ">= 0.8 x ceiling",
     );
     row(
         "read latency",
@@ -581,64 +635,32 @@ async fn main() {
             heavy_10k.as_secs_f64() * 1e3,
             heavy_10k.as_secs_f64() / heavy_1k.as_secs_f64()
         ),
-        "< 250 ms, ratio <= 12",
+        "< 150 ms, ratio <= 11",
     );
 
-    // Login flood: users.info p99 alone, then with a quarter of the connections logging in.
-    let base = load(
-        server.addr,
-        conns / 2,
-        secs,
-        read_load(&server.admin, &small.users),
-    )
-    .await;
-    let flood_users = small.flood_users.clone();
-    let flooders = tokio::spawn({
-        let addr = server.addr;
-        async move {
-            load(
-                addr,
-                16,
-                secs + 1.0,
-                Arc::new(move |i, _| {
-                    let body = format!(
-                        r#"{{"user":"{}","password":"{PASSWORD}"}}"#,
-                        flood_users[i % flood_users.len()]
-                    );
-                    request("POST", "/api/v1/login", None, &body)
-                }),
-            )
-            .await
-        }
-    });
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let flooded = load(
-        server.addr,
-        conns / 2,
-        secs,
-        read_load(&server.admin, &small.users),
-    )
-    .await;
-    let logins = flooders.await.unwrap();
-    let flood_rss = server.rss_mib();
-    row(
-        "login flood: users.info p99",
-        format!(
-            "{} us vs {} us = {:.2} x",
-            flooded.p99_us,
-            base.p99_us,
-            flooded.p99_us as f64 / base.p99_us as f64
-        ),
-        "<= 3 x",
-    );
-    row(
-        "login flood: logins",
-        format!(
-            "{:.0} logins/s, server RSS {:.0} MiB",
-            logins.rps, flood_rss
-        ),
-        "bounded hashing",
-    );
+    // Login flood: users.info p99 alone, then with 16 more connections logging in; at half
+    // the connections (a baseline p99 near 1 ms) and at all of them (near 3 ms).
+    for readers in [conns / 2, conns] {
+        let flood = login_flood(&server, readers, secs, &small).await;
+        row(
+            &format!("login flood, {readers} readers: p99"),
+            format!(
+                "{} us vs {} us = {:.2} x",
+                flood.flooded_p99_us,
+                flood.base_p99_us,
+                flood.flooded_p99_us as f64 / flood.base_p99_us as f64
+            ),
+            "<= 3 x",
+        );
+        row(
+            &format!("login flood, {readers} readers: logins"),
+            format!(
+                "{:.0} logins/s, server RSS {:.0} MiB",
+                flood.logins_per_s, flood.rss_mib
+            ),
+            "RSS < 128 MiB",
+        );
+    }
     server.stop().await;
 
     // --- idle sweep: 100,000 guests, of whom the 10,000 oldest are idle.
@@ -726,7 +748,7 @@ async fn main() {
             big_read.rps,
             big_read.rps / read.rps
         ),
-        ">= 0.8 x",
+        ">= 0.85 x",
     );
     let big_heavy = server.deactivate(&big.heavy[0].1).await;
     row(
