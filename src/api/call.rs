@@ -11,7 +11,9 @@ use super::ApiResult;
 use super::errors::{Operation, to_response};
 use crate::service::{Service, ServiceResult};
 
-/// How many argon2 hashes may run at once; each holds 19 MiB, so this bounds memory.
+/// How many requests that hash a password may be past the gate at once; the service runs
+/// their argon2 on its own hashing thread (`service::password`), the rest queue here
+/// without holding a blocking thread.
 pub const HASH_CONCURRENCY: usize = 2;
 
 /// The permits for password hashing, one set per app.

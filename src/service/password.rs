@@ -78,8 +78,11 @@ impl Service {
     }
 }
 
-/// How many argon2 computations run at once, process-wide.
-const HASHING_THREADS: usize = 2;
+/// How many argon2 computations run at once, process-wide. Each holds 19 MiB; with one,
+/// the server stayed at 113-116 MiB after a login flood (130 MiB with two, over issue 17's
+/// 128 MiB) and users.info's p99 under the flood at 1.3-1.6x (2.4-3.0x with two), for
+/// 35-38 logins/s instead of 54 on two cores (`cargo bench --bench load`).
+const HASHING_THREADS: usize = 1;
 
 type HashJob = Box<dyn FnOnce() + Send>;
 
