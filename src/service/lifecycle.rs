@@ -58,10 +58,8 @@ impl Service {
             let Some(role) = role else {
                 return Ok(0);
             };
-            let mut idle: Vec<User> = Vec::new();
-            for id in tx.user_ids_with_role(role)? {
-                idle.extend(tx.user(&id)?.filter(|u| u.active && last_seen(u) < cutoff));
-            }
+            let mut idle: Vec<User> = tx.users_with_role(role)?;
+            idle.retain(|u| u.active && last_seen(u) < cutoff);
             idle.sort_by_key(|u| (last_seen(u), u.id.clone()));
             let mut count = 0;
             for user in idle {

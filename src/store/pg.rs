@@ -674,6 +674,14 @@ impl UserReads for PgTx<'_> {
             .collect())
     }
 
+    fn users_with_role(&self, role: Role) -> Result<Vec<User>, StoreError> {
+        self.records(
+            "SELECT u.record FROM user_roles r JOIN users u ON u.id = r.user_id \
+             WHERE r.role = $1 ORDER BY u.id",
+            &[&role.as_str()],
+        )
+    }
+
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
         let page = self.records(
             "SELECT record FROM users ORDER BY username_key OFFSET $1 LIMIT $2",

@@ -1,6 +1,6 @@
 //! Users, their unique indexes (username, email, global role) and their login tokens.
 
-use redb::{ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata, WriteTransaction};
 
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
@@ -29,6 +29,10 @@ pub trait UserReads {
 
     /// Ids of the users holding a global role, whatever their `active` flag.
     fn user_ids_with_role(&self, role: Role) -> Result<Vec<UserId>, StoreError>;
+
+    /// The users holding a global role, whatever their `active` flag, in id order: one
+    /// query where reading each id's record would be one per user.
+    fn users_with_role(&self, role: Role) -> Result<Vec<User>, StoreError>;
 
     /// One page of users ordered by username, and how many users there are.
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError>;
@@ -80,6 +84,20 @@ impl<T: OpenTables> UserReads for Tx<T> {
             .into_iter()
             .map(UserId)
             .collect())
+    }
+
+    fn users_with_role(&self, role: Role) -> Result<Vec<User>, StoreError> {
+        let (holders, records) = (
+            self.inner.multimap(ROLE_USERID)?,
+            self.inner.table(USERID_USER)?,
+        );
+        let mut out = Vec::new();
+        for id in holders.get(role.as_str())? {
+            if let Some(record) = records.get(id?.value())? {
+                out.push(decode(record.value())?);
+            }
+        }
+        Ok(out)
     }
 
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
