@@ -21,7 +21,7 @@ use super::StoreError;
 /// server keeps once a large transaction has passed through it: after the 10,000-room
 /// deactivation of `cargo bench --bench load` the server held 198 MiB, 90 MiB with 32 MiB.
 /// Pages beyond it are read again from the operating system's file cache.
-const CACHE_BYTES: usize = 32 << 20;
+const CACHE_BYTES: usize = 16 << 20;
 
 /// How a database is (re)opened.
 enum Source {
