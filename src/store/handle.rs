@@ -21,8 +21,8 @@ use super::StoreError;
 /// server keeps once a large transaction has passed through it. The size trades memory for
 /// reads of a large database; full `cargo bench --bench load` runs gave, for RSS after the
 /// login flood (which follows the 10,000-room deactivation) and `scale` read at 1 M users:
-/// 1 GiB 313 MiB / 0.62x; 32 MiB 129 MiB / 0.97x; 24 MiB 101 MiB / 0.77x; 16 MiB 94 MiB /
-/// 0.77x. Pages beyond it are read again from the operating system's file cache.
+/// 32 MiB 129 MiB / 0.97x; 24 MiB 101 MiB / 0.77x; 16 MiB 94 MiB / 0.77x (at 1 GiB a short
+/// run kept 238 MiB). Pages beyond it are read again from the operating system's file cache.
 const CACHE_BYTES: usize = 24 << 20;
 
 /// How a database is (re)opened.
