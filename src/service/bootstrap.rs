@@ -63,12 +63,10 @@ impl Service {
                 tx.mark_default_channel_seeded()?;
                 return Ok(DefaultChannelOutcome::NameTaken);
             }
-            let mut admins = Vec::new();
-            for id in tx.user_ids_with_role(Role::Admin)? {
-                admins.extend(tx.user(&id)?.filter(|u| u.active));
-            }
+            let admins = tx.users_with_role(Role::Admin)?;
             let Some(owner) = admins
                 .into_iter()
+                .filter(|u| u.active)
                 .min_by_key(|u| (u.created_at, u.id.clone()))
             else {
                 return Ok(DefaultChannelOutcome::NoAdmin);

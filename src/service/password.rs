@@ -166,6 +166,8 @@ pub(super) fn verify_password(secret: &Secret, hash: Option<&str>) -> Verified {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
+    use rand::{SeedableRng, rngs::StdRng};
 
     #[test]
     fn argon2_runs_on_its_own_threads_at_the_lowest_priority() {
@@ -188,8 +190,6 @@ mod tests {
         }
         assert_eq!(on_hashing_thread(|| 7), 7);
     }
-    use crate::store::Store;
-    use rand::{SeedableRng, rngs::StdRng};
 
     #[test]
     fn hashes_verify_and_are_argon2id_at_default_cost() {

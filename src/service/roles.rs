@@ -266,9 +266,7 @@ impl Service {
             let (_, role) = known_role(tx, role_id)?.ok_or(ServiceError::RoleNotFound)?;
             let mut users = Vec::new();
             if role.is_global() {
-                for id in tx.user_ids_with_role(role)? {
-                    users.extend(tx.user(&id)?);
-                }
+                users = tx.users_with_role(role)?;
             } else if let Some(room) = room {
                 for id in tx.member_ids_in_join_order(room)? {
                     if let Some(user) = tx.user(&id)?
