@@ -32,20 +32,19 @@ pub trait AuditWrites {
     fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError>;
 }
 
-impl AuditWrites for WriteTx {
+impl AuditWrites for WriteTx<'_> {
     fn append_audit(&self, mut entry: AuditEntry) -> Result<(), StoreError> {
         let seq = self.meta("audit_seq")?.unwrap_or(0) + 1;
         self.set_meta("audit_seq", seq)?;
         entry.seq = seq;
-        self.w()
-            .open_table(SEQ_AUDIT)?
+        self.table_mut(SEQ_AUDIT)?
             .insert(seq, encode(&entry).as_slice())?;
         Ok(())
     }
 
     fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError> {
         let mut old = Vec::new();
-        for row in self.inner.open_table(SEQ_AUDIT)?.iter()? {
+        for row in self.inner.table(SEQ_AUDIT)?.iter()? {
             let (seq, bytes) = row?;
             let entry: AuditEntry = decode(bytes.value())?;
             if entry.at >= cutoff || old.len() >= limit {
@@ -53,7 +52,7 @@ impl AuditWrites for WriteTx {
             }
             old.push(seq.value());
         }
-        let mut table = self.w().open_table(SEQ_AUDIT)?;
+        let mut table = self.table_mut(SEQ_AUDIT)?;
         for seq in &old {
             table.remove(seq)?;
         }

@@ -223,17 +223,15 @@ impl<T: OpenTables> Export for Tx<T> {
     }
 }
 
-impl Import for WriteTx {
+impl Import for WriteTx<'_> {
     fn restore_deleted_user(&self, id: &UserId, deleted_at: i64) -> Result<(), StoreError> {
-        self.w()
-            .open_table(DELETED_USERID)?
+        self.table_mut(DELETED_USERID)?
             .insert(id.as_str(), deleted_at)?;
         Ok(())
     }
 
     fn restore_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.w()
-            .open_table(SEQ_AUDIT)?
+        self.table_mut(SEQ_AUDIT)?
             .insert(entry.seq, encode(entry).as_slice())?;
         Ok(())
     }

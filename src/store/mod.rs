@@ -7,6 +7,7 @@ mod audit;
 mod codec;
 pub mod copy;
 mod handle;
+mod open;
 mod permissions;
 pub mod pg;
 mod rooms;
@@ -27,11 +28,10 @@ use std::cell::Cell;
 use std::path::Path;
 use std::sync::Arc;
 
-use redb::{
-    Key, MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable,
-    ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, Table,
-    TableDefinition, Value, WriteTransaction,
-};
+use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
+
+pub(crate) use open::OpenTables;
+use open::{MultimapMut, MultimapSlot, ReadTables, TableMut, TableSlot, WriteTables};
 
 pub use codec::{decode, encode};
 
@@ -68,6 +68,8 @@ pub enum StoreError {
     /// `rocketlite copy` writes only into a store without rows.
     #[error("the target database is not empty")]
     NotEmpty,
+    #[error("table {0} was asked for while in use in the same transaction")]
+    TableInUse(String),
     #[error(transparent)]
     Db(#[from] redb::Error),
 }
@@ -182,7 +184,7 @@ impl Store {
             db,
         };
         redb.writer.write(|tx: &WriteTx| {
-            tables::create_all(tx.w())?;
+            tables::create_all(tx)?;
             migrate(tx)
         })?;
         Ok(Store {
@@ -232,7 +234,7 @@ impl Store {
     /// that a refused request changed nothing and that a reopened file holds the same state.
     pub fn dump(&self) -> Result<Vec<String>, StoreError> {
         match &self.engine {
-            Engine::Redb(redb) => redb.read_tx(|tx| tables::dump(&tx.inner)),
+            Engine::Redb(redb) => redb.read_tx(|tx| tables::dump(&tx.inner.txn)),
             Engine::Postgres(pg) => pg.dump(),
         }
     }
@@ -284,7 +286,7 @@ impl Redb {
                 self.db.get()?.begin_read().map_err(StoreError::from)?
             }
         };
-        f(&Tx::new(tx))
+        f(&Tx::new(ReadTables::new(tx)))
     }
 }
 
@@ -308,7 +310,8 @@ fn migrate(tx: &WriteTx) -> Result<(), StoreError> {
     tx.set_meta("schema_version", SCHEMA_VERSION)
 }
 
-/// A transaction of either kind; `T` is redb's read or write transaction.
+/// A transaction of either kind with the tables it has opened: [`ReadTables`] or
+/// [`WriteTables`].
 pub struct Tx<T> {
     inner: T,
     /// Set by every write, so the writer knows whether a failed request left writes behind.
@@ -324,67 +327,10 @@ impl<T> Tx<T> {
     }
 }
 /// A read-only snapshot.
-pub type ReadTx = Tx<ReadTransaction>;
-/// A write transaction; dropped without commit, it writes nothing.
-pub type WriteTx = Tx<WriteTransaction>;
-
-/// Opens tables for reading in either kind of transaction, so every query is written once.
-pub trait OpenTables {
-    type Table<'a, K: Key + 'static, V: Value + 'static>: ReadableTable<K, V>
-    where
-        Self: 'a;
-    type Multimap<'a, K: Key + 'static, V: Key + 'static>: ReadableMultimapTable<K, V>
-    where
-        Self: 'a;
-
-    fn table<K: Key + 'static, V: Value + 'static>(
-        &self,
-        def: TableDefinition<K, V>,
-    ) -> Result<Self::Table<'_, K, V>, StoreError>;
-
-    fn multimap<K: Key + 'static, V: Key + 'static>(
-        &self,
-        def: MultimapTableDefinition<K, V>,
-    ) -> Result<Self::Multimap<'_, K, V>, StoreError>;
-}
-
-impl OpenTables for ReadTransaction {
-    type Table<'a, K: Key + 'static, V: Value + 'static> = ReadOnlyTable<K, V>;
-    type Multimap<'a, K: Key + 'static, V: Key + 'static> = ReadOnlyMultimapTable<K, V>;
-
-    fn table<K: Key + 'static, V: Value + 'static>(
-        &self,
-        def: TableDefinition<K, V>,
-    ) -> Result<ReadOnlyTable<K, V>, StoreError> {
-        Ok(self.open_table(def)?)
-    }
-
-    fn multimap<K: Key + 'static, V: Key + 'static>(
-        &self,
-        def: MultimapTableDefinition<K, V>,
-    ) -> Result<ReadOnlyMultimapTable<K, V>, StoreError> {
-        Ok(self.open_multimap_table(def)?)
-    }
-}
-
-impl OpenTables for WriteTransaction {
-    type Table<'a, K: Key + 'static, V: Value + 'static> = Table<'a, K, V>;
-    type Multimap<'a, K: Key + 'static, V: Key + 'static> = MultimapTable<'a, K, V>;
-
-    fn table<K: Key + 'static, V: Value + 'static>(
-        &self,
-        def: TableDefinition<K, V>,
-    ) -> Result<Table<'_, K, V>, StoreError> {
-        Ok(self.open_table(def)?)
-    }
-
-    fn multimap<K: Key + 'static, V: Key + 'static>(
-        &self,
-        def: MultimapTableDefinition<K, V>,
-    ) -> Result<MultimapTable<'_, K, V>, StoreError> {
-        Ok(self.open_multimap_table(def)?)
-    }
-}
+pub type ReadTx = Tx<ReadTables>;
+/// A write transaction's tables; the writer commits the transaction after they are dropped,
+/// or drops it, and then nothing was written.
+pub type WriteTx<'t> = Tx<WriteTables<'t>>;
 
 impl<T: OpenTables> Tx<T> {
     /// A counter or version from the `meta` table.
@@ -397,12 +343,12 @@ impl<T: OpenTables> Tx<T> {
     }
 
     /// The values stored under `key` in a multimap table, in key order.
-    fn multimap_values(
+    fn multimap_values<D: MultimapSlot<K = &'static str, V = &'static str>>(
         &self,
-        def: MultimapTableDefinition<&str, &str>,
+        table: D,
         key: &str,
     ) -> Result<Vec<String>, StoreError> {
-        let table = self.inner.multimap(def)?;
+        let table = self.inner.multimap(table)?;
         let mut out = Vec::new();
         for value in table.get(key)? {
             out.push(value?.value().to_string());
@@ -411,11 +357,20 @@ impl<T: OpenTables> Tx<T> {
     }
 }
 
-impl WriteTx {
-    /// The transaction, for writing: marks it written.
-    fn w(&self) -> &WriteTransaction {
+impl<'t> WriteTx<'t> {
+    /// `table`, for writing: marks the transaction written.
+    fn table_mut<D: TableSlot>(&self, table: D) -> Result<TableMut<'_, 't, D>, StoreError> {
         self.wrote.set(true);
-        &self.inner
+        self.inner.table_mut(table)
+    }
+
+    /// `table`, for writing: marks the transaction written.
+    fn multimap_mut<D: MultimapSlot>(
+        &self,
+        table: D,
+    ) -> Result<MultimapMut<'_, 't, D>, StoreError> {
+        self.wrote.set(true);
+        self.inner.multimap_mut(table)
     }
 
     /// Whether anything was written since the last call.
@@ -423,12 +378,8 @@ impl WriteTx {
         self.wrote.replace(false)
     }
 
-    fn commit(self) -> Result<(), StoreError> {
-        Ok(self.inner.commit()?)
-    }
-
     fn set_meta(&self, name: &str, value: u64) -> Result<(), StoreError> {
-        self.w().open_table(tables::META)?.insert(name, value)?;
+        self.table_mut(tables::META)?.insert(name, value)?;
         Ok(())
     }
 }
@@ -454,21 +405,24 @@ mod tests {
         {
             // A schema-1 file as the previous build wrote it: a token without issue time.
             let db = redb::Database::create(&path).unwrap();
-            let tx = db.begin_write().unwrap();
-            tables::create_all(&tx).unwrap();
-            tx.open_table(tables::META)
-                .unwrap()
-                .insert("schema_version", 1)
-                .unwrap();
-            tx.open_table(tables::TOKENHASH_USERID)
-                .unwrap()
-                .insert("h1", "u1")
-                .unwrap();
-            tx.open_multimap_table(tables::USERID_TOKENHASH)
-                .unwrap()
-                .insert("u1", "h1")
-                .unwrap();
-            tx.commit().unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let tx = Tx::new(WriteTables::new(&txn));
+                tables::create_all(&tx).unwrap();
+                tx.table_mut(tables::META)
+                    .unwrap()
+                    .insert("schema_version", 1)
+                    .unwrap();
+                tx.table_mut(tables::TOKENHASH_USERID)
+                    .unwrap()
+                    .insert("h1", "u1")
+                    .unwrap();
+                tx.multimap_mut(tables::USERID_TOKENHASH)
+                    .unwrap()
+                    .insert("u1", "h1")
+                    .unwrap();
+            }
+            txn.commit().unwrap();
         }
         let store = Store::open(&path).unwrap();
         let hash = crate::model::TokenHash("h1".into());
@@ -516,6 +470,57 @@ mod tests {
         let path = dir.path().join("db.redb");
         let _first = Store::open(&path).unwrap();
         assert!(matches!(Store::open(&path), Err(StoreError::AlreadyOpen)));
+    }
+
+    #[test]
+    fn a_transaction_opens_each_table_once() {
+        let store = Store::in_memory().unwrap();
+        store
+            .redb()
+            .read_tx(|tx| {
+                let (first, again) = (tx.inner.table(tables::META)?, tx.inner.table(tables::META)?);
+                assert!(
+                    std::ptr::eq(first, again),
+                    "a second open of the same table"
+                );
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        store
+            .redb()
+            .writer
+            .write(|tx: &WriteTx| {
+                let first = std::ptr::from_ref(&*tx.table_mut(tables::META)?);
+                let again = std::ptr::from_ref(&*tx.inner.table(tables::META)?);
+                assert!(
+                    std::ptr::eq(first, again),
+                    "a second open of the same table"
+                );
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_table_asked_for_while_in_use_is_refused_without_a_panic() {
+        let store = Store::in_memory().unwrap();
+        let result = store.redb().writer.write(|tx: &WriteTx| {
+            let reading = tx.inner.table(tables::META)?;
+            let shared = tx.inner.table(tables::META)?; // two readers may share it
+            let writing = tx.table_mut(tables::META).map(|_| ());
+            drop((reading, shared));
+            writing
+        });
+        assert!(
+            matches!(&result, Err(StoreError::TableInUse(name)) if name == "meta"),
+            "{result:?}"
+        );
+        // And the writer thread serves on.
+        store
+            .redb()
+            .writer
+            .write(|tx: &WriteTx| tx.set_meta("after", 1))
+            .unwrap();
     }
 
     #[test]

@@ -63,17 +63,15 @@ pub trait PermissionWrites {
     fn put_role(&self, role: &RoleRecord) -> Result<(), StoreError>;
 }
 
-impl PermissionWrites for WriteTx {
+impl PermissionWrites for WriteTx<'_> {
     fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
-        self.w()
-            .open_table(PERMISSION_ROLES)?
+        self.table_mut(PERMISSION_ROLES)?
             .insert(permission.as_str(), encode(&roles).as_slice())?;
         Ok(())
     }
 
     fn put_role(&self, role: &RoleRecord) -> Result<(), StoreError> {
-        self.w()
-            .open_table(ROLEID_ROLE)?
+        self.table_mut(ROLEID_ROLE)?
             .insert(role.id.as_str(), encode(role).as_slice())?;
         Ok(())
     }

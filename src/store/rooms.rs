@@ -176,15 +176,14 @@ pub trait RoomWrites {
     fn mark_default_channel_seeded(&self) -> Result<(), StoreError>;
 }
 
-impl RoomWrites for WriteTx {
+impl RoomWrites for WriteTx<'_> {
     fn put_room(&self, room: &Room) -> Result<(), StoreError> {
         let previous = self
-            .w()
-            .open_table(ROOMID_ROOM)?
+            .table_mut(ROOMID_ROOM)?
             .insert(room.id.as_str(), encode(room).as_slice())?
             .map(|old| decode::<Room>(old.value()))
             .transpose()?;
-        let mut names = self.w().open_table(ROOMNAME_ROOMID)?;
+        let mut names = self.table_mut(ROOMNAME_ROOMID)?;
         if let Some(old) =
             previous.filter(|old| normalize_key(&old.name) != normalize_key(&room.name))
         {
@@ -192,7 +191,7 @@ impl RoomWrites for WriteTx {
         }
         names.insert(normalize_key(&room.name).as_str(), room.id.as_str())?;
         drop(names);
-        let mut defaults = self.w().open_table(DEFAULT_ROOMID)?;
+        let mut defaults = self.table_mut(DEFAULT_ROOMID)?;
         match room.default {
             true => defaults.insert(room.id.as_str(), ())?,
             false => defaults.remove(room.id.as_str())?,
@@ -206,21 +205,17 @@ impl RoomWrites for WriteTx {
         previous: Option<&Subscription>,
     ) -> Result<(), StoreError> {
         let (room, user) = (sub.room_id.as_str(), sub.user_id.as_str());
-        self.w()
-            .open_table(ROOMID_USERID_SUBSCRIPTION)?
+        self.table_mut(ROOMID_USERID_SUBSCRIPTION)?
             .insert((room, user), encode(sub).as_slice())?;
         if previous.is_none() {
-            self.w()
-                .open_table(ROOMID_JOINSEQ_USERID)?
+            self.table_mut(ROOMID_JOINSEQ_USERID)?
                 .insert((room, sub.join_seq), user)?;
-            self.w()
-                .open_multimap_table(USERID_ROOMID)?
-                .insert(user, room)?;
+            self.multimap_mut(USERID_ROOMID)?.insert(user, room)?;
         }
         // The owner index changes only when the `owner` role does (archiving leaves it alone).
         let is_owner = sub.has_role(Role::Owner);
         if previous.is_none_or(|p| p.has_role(Role::Owner) != is_owner) {
-            let mut owners = self.w().open_multimap_table(ROOMID_OWNERID)?;
+            let mut owners = self.multimap_mut(ROOMID_OWNERID)?;
             if is_owner {
                 owners.insert(room, user)?;
             } else {
@@ -238,22 +233,22 @@ impl RoomWrites for WriteTx {
 
     fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError> {
         let (room, user) = (sub.room_id.as_str(), sub.user_id.as_str());
-        let tx = self.w();
-        tx.open_table(ROOMID_USERID_SUBSCRIPTION)?
+        let tx = self;
+        tx.table_mut(ROOMID_USERID_SUBSCRIPTION)?
             .remove((room, user))?;
-        tx.open_table(ROOMID_JOINSEQ_USERID)?
+        tx.table_mut(ROOMID_JOINSEQ_USERID)?
             .remove((room, sub.join_seq))?;
-        tx.open_multimap_table(USERID_ROOMID)?.remove(user, room)?;
-        tx.open_multimap_table(ROOMID_OWNERID)?.remove(room, user)?;
+        tx.multimap_mut(USERID_ROOMID)?.remove(user, room)?;
+        tx.multimap_mut(ROOMID_OWNERID)?.remove(room, user)?;
         Ok(())
     }
 
     fn remove_room(&self, room: &Room) -> Result<(), StoreError> {
-        let tx = self.w();
-        tx.open_table(ROOMID_ROOM)?.remove(room.id.as_str())?;
-        tx.open_table(ROOMNAME_ROOMID)?
+        let tx = self;
+        tx.table_mut(ROOMID_ROOM)?.remove(room.id.as_str())?;
+        tx.table_mut(ROOMNAME_ROOMID)?
             .remove(normalize_key(&room.name).as_str())?;
-        tx.open_table(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
+        tx.table_mut(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
         Ok(())
     }
 

@@ -39,19 +39,14 @@ pub trait ScimWrites {
     fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError>;
 }
 
-impl ScimWrites for WriteTx {
+impl ScimWrites for WriteTx<'_> {
     fn put_scim_token(&self, token: &ScimToken) -> Result<(), StoreError> {
-        self.w()
-            .open_table(SCIMTOKENID_TOKEN)?
+        self.table_mut(SCIMTOKENID_TOKEN)?
             .insert(token.id.as_str(), encode(token).as_slice())?;
         Ok(())
     }
 
     fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .w()
-            .open_table(SCIMTOKENID_TOKEN)?
-            .remove(id)?
-            .is_some())
+        Ok(self.table_mut(SCIMTOKENID_TOKEN)?.remove(id)?.is_some())
     }
 }

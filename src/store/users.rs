@@ -1,7 +1,8 @@
 //! Users, their unique indexes (username, email, global role) and their login tokens.
 
-use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata};
 
+use super::open::TableSlot;
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::{Role, TokenHash, User, UserId, normalize_key};
@@ -130,12 +131,12 @@ impl<T: OpenTables> UserReads for Tx<T> {
 }
 
 impl<T: OpenTables> Tx<T> {
-    fn lookup(
+    fn lookup<D: TableSlot<K = &'static str, V = &'static str>>(
         &self,
-        def: redb::TableDefinition<&str, &str>,
+        table: D,
         key: &str,
     ) -> Result<Option<UserId>, StoreError> {
-        let table = self.inner.table(def)?;
+        let table = self.inner.table(table)?;
         let found = table.get(key)?.map(|v| UserId(v.value().to_string()));
         Ok(found)
     }
@@ -169,24 +170,24 @@ pub trait UserWrites {
     fn remove_tokens_issued_before(&self, cutoff: i64, limit: usize) -> Result<usize, StoreError>;
 }
 
-impl UserWrites for WriteTx {
+impl UserWrites for WriteTx<'_> {
     fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
-        let tx: &WriteTransaction = self.w();
+        let tx = self;
         let id = user.id.as_str();
-        tx.open_table(USERID_USER)?
+        tx.table_mut(USERID_USER)?
             .insert(id, encode(user).as_slice())?;
 
         // Indexes are rewritten only when what they index changed: a status toggle touches
         // the record alone.
         if previous.is_none_or(|p| p.username != user.username) {
-            let mut usernames = tx.open_table(USERNAME_USERID)?;
+            let mut usernames = tx.table_mut(USERNAME_USERID)?;
             if let Some(old) = previous {
                 usernames.remove(normalize_key(&old.username).as_str())?;
             }
             usernames.insert(normalize_key(&user.username).as_str(), id)?;
         }
         if previous.is_none_or(|p| p.emails != user.emails) {
-            let mut emails = tx.open_table(EMAIL_USERID)?;
+            let mut emails = tx.table_mut(EMAIL_USERID)?;
             for old in previous.iter().flat_map(|p| &p.emails) {
                 emails.remove(normalize_key(&old.address).as_str())?;
             }
@@ -195,7 +196,7 @@ impl UserWrites for WriteTx {
             }
         }
         if previous.is_none_or(|p| p.roles != user.roles) {
-            let mut roles = tx.open_multimap_table(ROLE_USERID)?;
+            let mut roles = tx.multimap_mut(ROLE_USERID)?;
             for old in previous.iter().flat_map(|p| &p.roles) {
                 roles.remove(old.as_str(), id)?;
             }
@@ -207,20 +208,20 @@ impl UserWrites for WriteTx {
     }
 
     fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError> {
-        let tx = self.w();
+        let tx = self;
         let id = user.id.as_str();
-        tx.open_table(USERID_USER)?.remove(id)?;
-        tx.open_table(USERNAME_USERID)?
+        tx.table_mut(USERID_USER)?.remove(id)?;
+        tx.table_mut(USERNAME_USERID)?
             .remove(normalize_key(&user.username).as_str())?;
-        let mut emails = tx.open_table(EMAIL_USERID)?;
+        let mut emails = tx.table_mut(EMAIL_USERID)?;
         for email in &user.emails {
             emails.remove(normalize_key(&email.address).as_str())?;
         }
-        let mut roles = tx.open_multimap_table(ROLE_USERID)?;
+        let mut roles = tx.multimap_mut(ROLE_USERID)?;
         for role in &user.roles {
             roles.remove(role.as_str(), id)?;
         }
-        tx.open_table(DELETED_USERID)?.insert(id, now)?;
+        tx.table_mut(DELETED_USERID)?.insert(id, now)?;
         Ok(())
     }
 
@@ -230,30 +231,30 @@ impl UserWrites for WriteTx {
         hash: &TokenHash,
         issued_at: i64,
     ) -> Result<(), StoreError> {
-        let tx = self.w();
-        tx.open_table(TOKENHASH_USERID)?
+        let tx = self;
+        tx.table_mut(TOKENHASH_USERID)?
             .insert(hash.0.as_str(), user.as_str())?;
-        tx.open_multimap_table(USERID_TOKENHASH)?
+        tx.multimap_mut(USERID_TOKENHASH)?
             .insert(user.as_str(), hash.0.as_str())?;
-        tx.open_table(TOKENHASH_ISSUEDAT)?
+        tx.table_mut(TOKENHASH_ISSUEDAT)?
             .insert(hash.0.as_str(), issued_at)?;
-        tx.open_table(ISSUEDAT_TOKENHASH_USERID)?
+        tx.table_mut(ISSUEDAT_TOKENHASH_USERID)?
             .insert((issued_at, hash.0.as_str()), user.as_str())?;
         Ok(())
     }
 
     fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        let tx = self.w();
-        tx.open_table(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
-        tx.open_multimap_table(USERID_TOKENHASH)?
+        let tx = self;
+        tx.table_mut(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
+        tx.multimap_mut(USERID_TOKENHASH)?
             .remove(user.as_str(), hash.0.as_str())?;
         let issued = {
-            let mut times = tx.open_table(TOKENHASH_ISSUEDAT)?;
+            let mut times = tx.table_mut(TOKENHASH_ISSUEDAT)?;
             let removed = times.remove(hash.0.as_str())?;
             removed.map(|v| v.value())
         };
         if let Some(issued) = issued {
-            tx.open_table(ISSUEDAT_TOKENHASH_USERID)?
+            tx.table_mut(ISSUEDAT_TOKENHASH_USERID)?
                 .remove((issued, hash.0.as_str()))?;
         }
         Ok(())
@@ -269,7 +270,7 @@ impl UserWrites for WriteTx {
 
     fn remove_tokens_issued_before(&self, cutoff: i64, limit: usize) -> Result<usize, StoreError> {
         let expired: Vec<(UserId, TokenHash)> = {
-            let table = self.inner.open_table(ISSUEDAT_TOKENHASH_USERID)?;
+            let table = self.inner.table(ISSUEDAT_TOKENHASH_USERID)?;
             let mut out = Vec::new();
             for row in table.range((i64::MIN, "")..(cutoff, ""))?.take(limit) {
                 let (key, user) = row?;
@@ -294,7 +295,7 @@ pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
     let tokens: Vec<(String, String)> = {
-        let table = tx.inner.open_table(TOKENHASH_USERID)?;
+        let table = tx.inner.table(TOKENHASH_USERID)?;
         let mut out = Vec::new();
         for row in table.iter()? {
             let (hash, user) = row?;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::handle::Handle;
+use super::open::WriteTables;
 use super::{StoreError, Tx, WriteTx};
 
 /// The most requests one transaction carries, to bound the latency of the last one.
@@ -26,7 +27,7 @@ enum Attempt {
     Dirty,
 }
 
-type Run = Box<dyn FnMut(&WriteTx) -> Attempt + Send>;
+type Run = Box<dyn FnMut(&WriteTx<'_>) -> Attempt + Send>;
 
 struct Job {
     run: Run,
@@ -165,21 +166,22 @@ fn write_loop(db: &Handle, jobs: Receiver<Job>, stats: &WriterStats) {
 /// error marks the database for a reopen (see `handle`), so the next transaction starts
 /// clean.
 fn run(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), StoreError> {
-    let (_db, tx) = handle.begin_write()?;
-    let tx = Tx::new(tx);
+    let (_db, txn) = handle.begin_write()?;
     let lone = jobs.len() == 1;
-    for job in jobs.iter_mut() {
-        if (job.run)(&tx) == Attempt::Dirty {
-            drop(tx); // aborts
-            // The failure may have been the disk's: find out now, not at the next write.
-            handle.probe();
-            return match lone {
-                true => Ok(()),
-                false => Err(StoreError::BatchPoisoned),
-            };
-        }
+    let dirty = {
+        let tx = Tx::new(WriteTables::new(&txn));
+        jobs.iter_mut().any(|job| (job.run)(&tx) == Attempt::Dirty)
+    };
+    if dirty {
+        drop(txn); // aborts
+        // The failure may have been the disk's: find out now, not at the next write.
+        handle.probe();
+        return match lone {
+            true => Ok(()),
+            false => Err(StoreError::BatchPoisoned),
+        };
     }
-    if let Err(e) = tx.commit() {
+    if let Err(e) = txn.commit().map_err(StoreError::from) {
         handle.failed(&e);
         return Err(e);
     }
