@@ -14,4 +14,4 @@ pub use ids::{LoginToken, RoomId, TokenHash, UserId, new_id};
 pub use room::{Room, RoomKind, Subscription};
 pub use scim::ScimToken;
 pub use time::{Millis, is_iso8601, iso8601, parse_iso8601};
-pub use user::{Email, Profile, User, normalize_key};
+pub use user::{Activity, Email, Profile, User, normalize_key};

@@ -83,6 +83,37 @@ impl User {
     pub fn has_role(&self, role: super::Role) -> bool {
         self.roles.iter().any(|r| r == role.as_str())
     }
+
+    /// The fields that say whether the user is idle.
+    pub fn activity(&self) -> Activity {
+        Activity {
+            active: self.active,
+            created_at: self.created_at,
+            last_login: self.last_login,
+        }
+    }
+}
+
+/// The fields of a user record that say whether it is idle; a store can read them from a
+/// record without decoding the rest (the idle sweep reads every holder of a role).
+#[derive(Clone, Copy, Debug, Deserialize)]
+pub struct Activity {
+    pub active: bool,
+    pub created_at: Millis,
+    #[serde(default)]
+    pub last_login: Option<Millis>,
+}
+
+impl Activity {
+    /// When the user was last seen: its last login, or its creation if it never logged in.
+    pub fn last_seen(&self) -> Millis {
+        self.last_login.unwrap_or(self.created_at)
+    }
+
+    /// Whether the user is active and was last seen before `cutoff`.
+    pub fn idle_before(&self, cutoff: Millis) -> bool {
+        self.active && self.last_seen() < cutoff
+    }
 }
 
 /// Usernames, emails and room names compare case-insensitively; index keys use this form.

@@ -7,7 +7,7 @@ use super::auth::current_caller;
 use super::permissions::require_any;
 use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, Role, Room, User, UserId};
+use crate::model::{Permission, Role, Room, RoomId, User, UserId};
 use crate::store::prelude::*;
 
 /// Either permission lets a caller change another user's active status.
@@ -278,9 +278,19 @@ pub(super) fn deactivate(
             }),
         )?;
     }
-    hand_over(tx, handovers, stamp)?;
+    // One pass over the user's rooms: a room's handover and the user's own subscription in
+    // it sit on the same pages, so each page is written once while it is still buffered.
+    // `handovers` follow the order of `room_ids_of`; any left over are handed over after.
+    let mut next = 0;
+    for room in tx.room_ids_of(&user.id)? {
+        while let Some(handover) = handovers.get(next).filter(|h| h.room.id == room) {
+            grant_owner(tx, &handover.room.id, &handover.successor, stamp)?;
+            next += 1;
+        }
+        set_user_archived(tx, &room, &user.id, true, now)?;
+    }
+    hand_over(tx, &handovers[next..], stamp)?;
     tx.remove_all_tokens(&user.id)?;
-    set_archived(tx, &user.id, true, now)?;
     store_active(tx, user, false, Some(reason), now)
 }
 
@@ -313,14 +323,26 @@ fn set_archived(
     now: i64,
 ) -> Result<(), StoreError> {
     for room in tx.room_ids_of(user)? {
-        if let Some(previous) = tx.subscription(&room, user)?
-            && previous.user_archived != archived
-        {
-            let mut sub = previous.clone();
-            sub.user_archived = archived;
-            sub.updated_at = now;
-            tx.put_subscription(&sub, Some(&previous))?;
-        }
+        set_user_archived(tx, &room, user, archived, now)?;
+    }
+    Ok(())
+}
+
+/// Sets the user's cause of archiving on its subscription to `room`.
+fn set_user_archived(
+    tx: &dyn Writes,
+    room: &RoomId,
+    user: &UserId,
+    archived: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    if let Some(previous) = tx.subscription(room, user)?
+        && previous.user_archived != archived
+    {
+        let mut sub = previous.clone();
+        sub.user_archived = archived;
+        sub.updated_at = now;
+        tx.put_subscription(&sub, Some(&previous))?;
     }
     Ok(())
 }

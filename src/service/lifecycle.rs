@@ -58,9 +58,8 @@ impl Service {
             let Some(role) = role else {
                 return Ok(0);
             };
-            let mut idle: Vec<User> = tx.users_with_role(role)?;
-            idle.retain(|u| u.active && last_seen(u) < cutoff);
-            idle.sort_by_key(|u| (last_seen(u), u.id.clone()));
+            let mut idle: Vec<User> = tx.idle_users_with_role(role, cutoff)?;
+            idle.sort_by_key(|u| (u.activity().last_seen(), u.id.clone()));
             let mut count = 0;
             for user in idle {
                 // Earlier deactivations in this batch count: the last active admin stays.
@@ -80,11 +79,6 @@ impl Service {
             Ok(count)
         })
     }
-}
-
-/// When a user was last seen: its last login, or its creation if it never logged in.
-fn last_seen(user: &User) -> i64 {
-    user.last_login.unwrap_or(user.created_at)
 }
 
 /// Deletes `user` after [`departure`]: records it, hands its rooms over, ends its

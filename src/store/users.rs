@@ -5,7 +5,7 @@ use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata};
 use super::open::TableSlot;
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
-use crate::model::{Role, TokenHash, User, UserId, normalize_key};
+use crate::model::{Activity, Millis, Role, TokenHash, User, UserId, normalize_key};
 
 /// The queries on users and their tokens, in either kind of transaction.
 pub trait UserReads {
@@ -34,6 +34,14 @@ pub trait UserReads {
     /// The users holding a global role, whatever their `active` flag, in id order: one
     /// query where reading each id's record would be one per user.
     fn users_with_role(&self, role: Role) -> Result<Vec<User>, StoreError>;
+
+    /// The holders of a global role who are active and were last seen before `cutoff`
+    /// ([`Activity::idle_before`]), in id order: the idle sweep's candidates.
+    fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
+        let mut users = self.users_with_role(role)?;
+        users.retain(|u| u.activity().idle_before(cutoff));
+        Ok(users)
+    }
 
     /// One page of users ordered by username, and how many users there are.
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError>;
@@ -95,6 +103,24 @@ impl<T: OpenTables> UserReads for Tx<T> {
         let mut out = Vec::new();
         for id in holders.get(role.as_str())? {
             if let Some(record) = records.get(id?.value())? {
+                out.push(decode(record.value())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reads each holder's activity first and decodes the whole record only for the idle
+    /// ones: most holders are not idle, and their records are the sweep's main cost.
+    fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
+        let (holders, records) = (
+            self.inner.multimap(ROLE_USERID)?,
+            self.inner.table(USERID_USER)?,
+        );
+        let mut out = Vec::new();
+        for id in holders.get(role.as_str())? {
+            if let Some(record) = records.get(id?.value())?
+                && decode::<Activity>(record.value())?.idle_before(cutoff)
+            {
                 out.push(decode(record.value())?);
             }
         }
@@ -366,6 +392,38 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
+    }
+
+    #[test]
+    fn idle_holders_are_the_active_ones_last_seen_before_the_cutoff() {
+        let store = Store::in_memory().unwrap();
+        let mut users = Vec::new();
+        for (i, (active, created, login)) in [
+            (true, 10, None),     // never logged in, created before: idle
+            (true, 10, Some(30)), // logged in after the cutoff
+            (true, 30, None),     // created after
+            (false, 10, None),    // inactive already
+            (true, 10, Some(19)), // last login before: idle
+            (true, 10, Some(20)), // at the cutoff: not before it
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut u = user(&format!("u{i}"), &format!("n{i}"), &["guest"]);
+            (u.active, u.created_at, u.last_login) = (active, created, login);
+            users.push(u);
+        }
+        users.push(user("u9", "admin", &["admin"]));
+        let stored = users.clone();
+        store
+            .write(move |tx| stored.iter().try_for_each(|u| tx.put_user(u, None)))
+            .unwrap();
+        let idle = store
+            .read(|tx| tx.idle_users_with_role(Role::Guest, 20))
+            .unwrap();
+        let ids: Vec<&str> = idle.iter().map(|u| u.id.as_str()).collect();
+        assert_eq!(ids, ["u0", "u4"]);
+        assert_eq!(idle[1], users[4], "whole records");
     }
 
     #[test]
