@@ -255,8 +255,8 @@ fn handovers(tx: &dyn Reads, user: &UserId) -> Result<Vec<Handover>, StoreError>
     Ok(out)
 }
 
-/// Deactivates `user` after [`departure`]: hands its rooms over, revokes its tokens, archives
-/// its subscriptions and records why (`reason`).
+/// Deactivates `user` after [`departure`]: hands its rooms over and archives its
+/// subscriptions, revokes its tokens and records why (`reason`).
 pub(super) fn deactivate(
     tx: &dyn Writes,
     user: User,

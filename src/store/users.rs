@@ -110,7 +110,8 @@ impl<T: OpenTables> UserReads for Tx<T> {
     }
 
     /// Reads each holder's activity first and decodes the whole record only for the idle
-    /// ones: most holders are not idle, and their records are the sweep's main cost.
+    /// ones: most holders are not idle, and their records are the sweep's main cost. (So a
+    /// damaged record that still yields its activity fails the sweep only if it is idle.)
     fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
         let (holders, records) = (
             self.inner.multimap(ROLE_USERID)?,
