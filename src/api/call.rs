@@ -1,6 +1,7 @@
-//! The bridge from a handler to one use case: reads run inline on the async worker, writes
-//! and password hashing go to tokio's blocking pool (they wait on the disk, or on argon2),
-//! hashing behind a few permits. The only Tokio plumbing between HTTP and the service.
+//! The bridge from a handler to one use case: reads run inline on the async worker; writes
+//! either await the store (`call_async`) or go to tokio's blocking pool with password
+//! hashing (they wait on the disk, or on argon2), hashing behind a few permits. The only
+//! Tokio plumbing between HTTP and the service.
 
 use std::sync::Arc;
 
@@ -94,4 +95,16 @@ pub async fn call_hashing<T: Send + 'static, U>(
 ) -> ApiResult<U> {
     let _permit = gate.acquire().await;
     call(service, operation, work, view).await
+}
+
+/// Maps the outcome of a use case that awaits the store itself (it parks no thread while
+/// its write commits: `Service::*_async`).
+pub async fn call_async<T, U>(
+    operation: Operation,
+    work: impl Future<Output = ServiceResult<T>>,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    work.await
+        .map(|v| Json(view(v)))
+        .map_err(|e| to_response(e, operation))
 }

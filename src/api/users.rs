@@ -8,7 +8,7 @@ use poem_openapi::{Enum, Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
-use super::call::HashGate;
+use super::call::{HashGate, call_async};
 use super::envelope::{ErrorResponse, Failure};
 use super::errors::{Operation, to_response};
 use super::names::UserNames;
@@ -986,10 +986,9 @@ impl UsersApi {
             confirm_relinquish: body.0.confirm_relinquish.unwrap_or(false),
             plan_id: body.0.plan_id,
         };
-        call(
-            &service,
+        call_async(
             Operation::SetActiveStatus,
-            move |s| s.set_active_status(&caller, &req),
+            service.set_active_status_async(&caller, &req),
             |user| SetActiveStatusOk {
                 user: ActiveStatusView {
                     id: user.id.to_string(),

@@ -163,9 +163,30 @@ impl Service {
     /// transaction, so concurrent requests serialise and a refusal writes nothing.
     #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
     pub fn set_active_status(&self, caller: &Caller, req: &SetActiveStatus) -> ServiceResult<User> {
+        self.store.write(self.active_status_change(caller, req))
+    }
+
+    /// [`Service::set_active_status`] for an async caller: it waits for the commit without
+    /// holding a thread.
+    #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
+    pub async fn set_active_status_async(
+        &self,
+        caller: &Caller,
+        req: &SetActiveStatus,
+    ) -> ServiceResult<User> {
+        let change = self.active_status_change(caller, req);
+        self.store.write_async(change).await
+    }
+
+    /// The transaction of users.setActiveStatus.
+    fn active_status_change(
+        &self,
+        caller: &Caller,
+        req: &SetActiveStatus,
+    ) -> impl FnMut(&dyn Writes) -> ServiceResult<User> + Send + 'static {
         let now = self.now();
         let (caller, req) = (caller.clone(), req.clone());
-        self.store.write(move |tx| {
+        move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &PERMISSIONS, None)?;
             let user = tx.user(&req.user_id)?.ok_or(ServiceError::UserNotFound)?;
@@ -176,7 +197,7 @@ impl Service {
             check_plan(tx, &user, PlanAction::Deactivate, req.plan_id.as_deref())?;
             let handovers = departure(tx, &user, req.confirm_relinquish)?;
             deactivate(tx, user, &handovers, DEACTIVATED, &stamp)
-        })
+        }
     }
 }
 

@@ -9,6 +9,8 @@ use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use tokio::sync::oneshot;
+
 use super::handle::Handle;
 use super::open::WriteTables;
 use super::{StoreError, Tx, WriteTx};
@@ -31,9 +33,31 @@ type Run = Box<dyn FnMut(&WriteTx<'_>) -> Attempt + Send>;
 
 struct Job {
     run: Run,
-    /// `Ok` once the request's outcome stands (committed, or a refusal); `Err` if its
+    /// Told `Ok` once the request's outcome stands (committed, or a refusal); `Err` if its
     /// transaction could not commit.
-    done: SyncSender<Result<(), StoreError>>,
+    done: Done,
+}
+
+/// How the writer tells a request its outcome: a blocked thread, or an awaiting task (which
+/// parks no thread while the batch commits).
+enum Done {
+    Thread(SyncSender<Outcome>),
+    Task(oneshot::Sender<Outcome>),
+}
+
+type Outcome = Result<(), StoreError>;
+
+/// Where a job leaves its use case's result for the caller.
+type Slot<T, E> = Arc<Mutex<Option<Result<T, E>>>>;
+
+impl Done {
+    fn send(self, outcome: Outcome) {
+        // A caller that stopped waiting (a dropped request) needs no answer.
+        let _ = match self {
+            Done::Thread(sender) => sender.send(outcome).map_err(drop),
+            Done::Task(sender) => sender.send(outcome).map_err(drop),
+        };
+    }
 }
 
 /// The handle to the writer thread; dropping it lets queued requests finish, then joins.
@@ -76,16 +100,46 @@ impl Writer {
 
     /// Runs `f` in a write transaction, possibly shared with other requests, and returns its
     /// result once that transaction has committed. `f` may run more than once (a retry after
-    /// a poisoned batch); each run starts from the committed state.
+    /// a poisoned batch); each run starts from the committed state. Blocks the calling thread.
     pub(super) fn write<T, E>(
         &self,
-        mut f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
+        f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let slot = Arc::new(Mutex::new(None));
+        let (done, answer) = mpsc::sync_channel(1);
+        let slot = self.queue_job(f, Done::Thread(done))?;
+        answer_with(answer.recv().ok(), &slot)
+    }
+
+    /// [`Writer::write`] for an async caller: the request waits in the queue and for the
+    /// commit without holding a thread.
+    pub(super) async fn write_async<T, E>(
+        &self,
+        f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (done, answer) = oneshot::channel();
+        let slot = self.queue_job(f, Done::Task(done))?;
+        answer_with(answer.await.ok(), &slot)
+    }
+
+    /// Queues `f` for the writer; the returned slot holds its result once `done` is told.
+    fn queue_job<T, E>(
+        &self,
+        mut f: impl FnMut(&WriteTx) -> Result<T, E> + Send + 'static,
+        done: Done,
+    ) -> Result<Slot<T, E>, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let slot: Slot<T, E> = Arc::new(Mutex::new(None));
         let result = Arc::clone(&slot);
         let run: Run = Box::new(move |tx| {
             tx.take_wrote();
@@ -98,23 +152,30 @@ impl Writer {
             *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
             attempt
         });
-        let (done, answer) = mpsc::sync_channel(1);
         let queue = self
             .queue
             .as_ref()
             .expect("the queue lives as long as the store");
-        if queue.send(Job { run, done }).is_err() {
-            return Err(StoreError::Closed.into());
-        }
-        match answer.recv() {
-            Ok(Ok(())) => slot
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-                .expect("a finished job leaves its result"),
-            Ok(Err(e)) => Err(e.into()),
+        match queue.send(Job { run, done }) {
+            Ok(()) => Ok(slot),
             Err(_) => Err(StoreError::Closed.into()),
         }
+    }
+}
+
+/// The caller's answer once the writer has told `outcome` (`None`: the writer is gone).
+fn answer_with<T, E: From<StoreError>>(
+    outcome: Option<Outcome>,
+    slot: &Slot<T, E>,
+) -> Result<T, E> {
+    match outcome {
+        Some(Ok(())) => slot
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .expect("a finished job leaves its result"),
+        Some(Err(e)) => Err(e.into()),
+        None => Err(StoreError::Closed.into()),
     }
 }
 
@@ -143,18 +204,18 @@ fn write_loop(db: &Handle, jobs: Receiver<Job>, stats: &WriterStats) {
         match run(db, &mut batch, stats) {
             Ok(()) => {
                 for job in batch {
-                    let _ = job.done.send(Ok(()));
+                    job.done.send(Ok(()));
                 }
             }
             Err(e) if batch.len() == 1 => {
-                let _ = batch.pop().expect("one job").done.send(Err(e));
+                batch.pop().expect("one job").done.send(Err(e));
             }
             Err(e) => {
                 tracing::warn!(error = %e, size = batch.len(), "batch failed; retrying one by one");
                 stats.retried_batches.fetch_add(1, Ordering::Relaxed);
                 for mut job in batch {
                     let outcome = run(db, std::slice::from_mut(&mut job), stats);
-                    let _ = job.done.send(outcome);
+                    job.done.send(outcome);
                 }
             }
         }
