@@ -222,7 +222,6 @@ impl Store {
         }
     }
 
-    /// The group-commit writer's counters (redb only).
     /// [`Store::write`] for an async caller. On redb the request waits for the writer and its
     /// commit without holding a thread (a blocked thread per write cost four thread hops per
     /// request: the `write` row of the load benchmark). On PostgreSQL the transaction runs
@@ -241,6 +240,7 @@ impl Store {
         }
     }
 
+    /// The group-commit writer's counters (redb only).
     pub fn writer_stats(&self) -> Option<&writer::WriterStats> {
         match &self.engine {
             Engine::Redb(redb) => Some(redb.writer.stats()),

@@ -233,22 +233,20 @@ impl RoomWrites for WriteTx<'_> {
 
     fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError> {
         let (room, user) = (sub.room_id.as_str(), sub.user_id.as_str());
-        let tx = self;
-        tx.table_mut(ROOMID_USERID_SUBSCRIPTION)?
+        self.table_mut(ROOMID_USERID_SUBSCRIPTION)?
             .remove((room, user))?;
-        tx.table_mut(ROOMID_JOINSEQ_USERID)?
+        self.table_mut(ROOMID_JOINSEQ_USERID)?
             .remove((room, sub.join_seq))?;
-        tx.multimap_mut(USERID_ROOMID)?.remove(user, room)?;
-        tx.multimap_mut(ROOMID_OWNERID)?.remove(room, user)?;
+        self.multimap_mut(USERID_ROOMID)?.remove(user, room)?;
+        self.multimap_mut(ROOMID_OWNERID)?.remove(room, user)?;
         Ok(())
     }
 
     fn remove_room(&self, room: &Room) -> Result<(), StoreError> {
-        let tx = self;
-        tx.table_mut(ROOMID_ROOM)?.remove(room.id.as_str())?;
-        tx.table_mut(ROOMNAME_ROOMID)?
+        self.table_mut(ROOMID_ROOM)?.remove(room.id.as_str())?;
+        self.table_mut(ROOMNAME_ROOMID)?
             .remove(normalize_key(&room.name).as_str())?;
-        tx.table_mut(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
+        self.table_mut(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
         Ok(())
     }
 

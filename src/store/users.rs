@@ -96,36 +96,16 @@ impl<T: OpenTables> UserReads for Tx<T> {
     }
 
     fn users_with_role(&self, role: Role) -> Result<Vec<User>, StoreError> {
-        let (holders, records) = (
-            self.inner.multimap(ROLE_USERID)?,
-            self.inner.table(USERID_USER)?,
-        );
-        let mut out = Vec::new();
-        for id in holders.get(role.as_str())? {
-            if let Some(record) = records.get(id?.value())? {
-                out.push(decode(record.value())?);
-            }
-        }
-        Ok(out)
+        self.role_holders_where(role, |_| Ok(true))
     }
 
     /// Reads each holder's activity first and decodes the whole record only for the idle
     /// ones: most holders are not idle, and their records are the sweep's main cost. (So a
     /// damaged record that still yields its activity fails the sweep only if it is idle.)
     fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
-        let (holders, records) = (
-            self.inner.multimap(ROLE_USERID)?,
-            self.inner.table(USERID_USER)?,
-        );
-        let mut out = Vec::new();
-        for id in holders.get(role.as_str())? {
-            if let Some(record) = records.get(id?.value())?
-                && decode::<Activity>(record.value())?.idle_before(cutoff)
-            {
-                out.push(decode(record.value())?);
-            }
-        }
-        Ok(out)
+        self.role_holders_where(role, |record| {
+            Ok(decode::<Activity>(record)?.idle_before(cutoff))
+        })
     }
 
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
@@ -158,6 +138,27 @@ impl<T: OpenTables> UserReads for Tx<T> {
 }
 
 impl<T: OpenTables> Tx<T> {
+    /// The holders of `role` whose stored record `keep` accepts, decoded, in id order.
+    fn role_holders_where(
+        &self,
+        role: Role,
+        mut keep: impl FnMut(&[u8]) -> Result<bool, StoreError>,
+    ) -> Result<Vec<User>, StoreError> {
+        let (holders, records) = (
+            self.inner.multimap(ROLE_USERID)?,
+            self.inner.table(USERID_USER)?,
+        );
+        let mut out = Vec::new();
+        for id in holders.get(role.as_str())? {
+            if let Some(record) = records.get(id?.value())?
+                && keep(record.value())?
+            {
+                out.push(decode(record.value())?);
+            }
+        }
+        Ok(out)
+    }
+
     fn lookup<D: TableSlot<K = &'static str, V = &'static str>>(
         &self,
         table: D,
@@ -199,22 +200,21 @@ pub trait UserWrites {
 
 impl UserWrites for WriteTx<'_> {
     fn put_user(&self, user: &User, previous: Option<&User>) -> Result<(), StoreError> {
-        let tx = self;
         let id = user.id.as_str();
-        tx.table_mut(USERID_USER)?
+        self.table_mut(USERID_USER)?
             .insert(id, encode(user).as_slice())?;
 
         // Indexes are rewritten only when what they index changed: a status toggle touches
         // the record alone.
         if previous.is_none_or(|p| p.username != user.username) {
-            let mut usernames = tx.table_mut(USERNAME_USERID)?;
+            let mut usernames = self.table_mut(USERNAME_USERID)?;
             if let Some(old) = previous {
                 usernames.remove(normalize_key(&old.username).as_str())?;
             }
             usernames.insert(normalize_key(&user.username).as_str(), id)?;
         }
         if previous.is_none_or(|p| p.emails != user.emails) {
-            let mut emails = tx.table_mut(EMAIL_USERID)?;
+            let mut emails = self.table_mut(EMAIL_USERID)?;
             for old in previous.iter().flat_map(|p| &p.emails) {
                 emails.remove(normalize_key(&old.address).as_str())?;
             }
@@ -223,7 +223,7 @@ impl UserWrites for WriteTx<'_> {
             }
         }
         if previous.is_none_or(|p| p.roles != user.roles) {
-            let mut roles = tx.multimap_mut(ROLE_USERID)?;
+            let mut roles = self.multimap_mut(ROLE_USERID)?;
             for old in previous.iter().flat_map(|p| &p.roles) {
                 roles.remove(old.as_str(), id)?;
             }
@@ -235,20 +235,19 @@ impl UserWrites for WriteTx<'_> {
     }
 
     fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError> {
-        let tx = self;
         let id = user.id.as_str();
-        tx.table_mut(USERID_USER)?.remove(id)?;
-        tx.table_mut(USERNAME_USERID)?
+        self.table_mut(USERID_USER)?.remove(id)?;
+        self.table_mut(USERNAME_USERID)?
             .remove(normalize_key(&user.username).as_str())?;
-        let mut emails = tx.table_mut(EMAIL_USERID)?;
+        let mut emails = self.table_mut(EMAIL_USERID)?;
         for email in &user.emails {
             emails.remove(normalize_key(&email.address).as_str())?;
         }
-        let mut roles = tx.multimap_mut(ROLE_USERID)?;
+        let mut roles = self.multimap_mut(ROLE_USERID)?;
         for role in &user.roles {
             roles.remove(role.as_str(), id)?;
         }
-        tx.table_mut(DELETED_USERID)?.insert(id, now)?;
+        self.table_mut(DELETED_USERID)?.insert(id, now)?;
         Ok(())
     }
 
@@ -258,30 +257,28 @@ impl UserWrites for WriteTx<'_> {
         hash: &TokenHash,
         issued_at: i64,
     ) -> Result<(), StoreError> {
-        let tx = self;
-        tx.table_mut(TOKENHASH_USERID)?
+        self.table_mut(TOKENHASH_USERID)?
             .insert(hash.0.as_str(), user.as_str())?;
-        tx.multimap_mut(USERID_TOKENHASH)?
+        self.multimap_mut(USERID_TOKENHASH)?
             .insert(user.as_str(), hash.0.as_str())?;
-        tx.table_mut(TOKENHASH_ISSUEDAT)?
+        self.table_mut(TOKENHASH_ISSUEDAT)?
             .insert(hash.0.as_str(), issued_at)?;
-        tx.table_mut(ISSUEDAT_TOKENHASH_USERID)?
+        self.table_mut(ISSUEDAT_TOKENHASH_USERID)?
             .insert((issued_at, hash.0.as_str()), user.as_str())?;
         Ok(())
     }
 
     fn remove_token(&self, user: &UserId, hash: &TokenHash) -> Result<(), StoreError> {
-        let tx = self;
-        tx.table_mut(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
-        tx.multimap_mut(USERID_TOKENHASH)?
+        self.table_mut(TOKENHASH_USERID)?.remove(hash.0.as_str())?;
+        self.multimap_mut(USERID_TOKENHASH)?
             .remove(user.as_str(), hash.0.as_str())?;
         let issued = {
-            let mut times = tx.table_mut(TOKENHASH_ISSUEDAT)?;
+            let mut times = self.table_mut(TOKENHASH_ISSUEDAT)?;
             let removed = times.remove(hash.0.as_str())?;
             removed.map(|v| v.value())
         };
         if let Some(issued) = issued {
-            tx.table_mut(ISSUEDAT_TOKENHASH_USERID)?
+            self.table_mut(ISSUEDAT_TOKENHASH_USERID)?
                 .remove((issued, hash.0.as_str()))?;
         }
         Ok(())
