@@ -95,13 +95,13 @@ pub struct Subscription {
     #[serde(rename = "archived")]
     pub user_archived: bool,
     /// Set while the room is archived: the other cause.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub room_archived: bool,
     /// The member hid the room from its list (`*.close`; Rocket.Chat's `open: false`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub hidden: bool,
     /// The member marked the room a favorite (`rooms.favorite`; Rocket.Chat's `f`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub favorite: bool,
     pub created_at: Millis,
     pub updated_at: Millis,

@@ -11,63 +11,61 @@ pub struct Email {
     pub verified: bool,
     /// SCIM's `type` (`work`, `home`, ...), kept for identity providers that address an
     /// address by it; Rocket.Chat's API never shows it.
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    #[serde(default, rename = "type")]
     pub kind: Option<String>,
     /// SCIM's `primary`, as the identity provider set it; none if it never did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub primary: Option<bool>,
 }
 
 /// A user account. `password_hash` is an argon2id PHC string and never leaves the service layer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
+    // The three fields of `Activity` come first and in its order: the compact codec writes
+    // fields in declaration order, so the idle sweep reads them off the front of a record.
+    pub active: bool,
+    pub created_at: Millis,
+    /// The last successful login; none until there is one.
+    #[serde(default)]
+    pub last_login: Option<Millis>,
     pub id: UserId,
     pub username: String,
     pub name: String,
     pub emails: Vec<Email>,
     pub password_hash: Option<String>,
-    pub active: bool,
     /// Global roles (`admin`, `user`, ...); room roles live on subscriptions.
     pub roles: Vec<String>,
-    pub created_at: Millis,
     pub updated_at: Millis,
-    /// The last successful login; left out of the record until there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_login: Option<Millis>,
     /// Why an inactive user is inactive (`deactivated`, `idle_too_long`); none while active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub inactive_reason: Option<String>,
-    /// Bio, nickname and status; left out of the record while all are unset.
-    #[serde(default, skip_serializing_if = "Profile::is_empty")]
+    /// Bio, nickname and status; all unset until users.update or users.setStatus sets one.
+    #[serde(default)]
     pub profile: Profile,
     /// The identity provider's id for this user (SCIM `externalId`); none unless one was set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub external_id: Option<String>,
 }
 
 /// What a user says about itself: set through users.update and users.setStatus.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bio: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub nickname: Option<String>,
     /// The status message (`statusText`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status_text: Option<String>,
     /// The status chosen with users.setStatus (`statusDefault`): online, away, busy, offline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status_default: Option<String>,
     /// When the chosen status lapses back to `online` (users.setStatus `expiresAt`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub status_expires_at: Option<Millis>,
 }
 
 impl Profile {
-    fn is_empty(&self) -> bool {
-        *self == Profile::default()
-    }
-
     /// The chosen status at `now`: `online` unless one was chosen and has not lapsed.
     pub fn chosen_status(&self, now: Millis) -> &str {
         match (&self.status_default, self.status_expires_at) {

@@ -33,10 +33,10 @@ use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
 pub(crate) use open::OpenTables;
 use open::{MultimapMut, MultimapSlot, ReadTables, TableMut, TableSlot, WriteTables};
 
-pub use codec::{decode, encode};
+pub use codec::{Record, decode, decode_leading, encode, is_current};
 
 /// Schema version this build writes; `migrate` brings older files up to it.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -312,7 +312,17 @@ impl Redb {
 /// Version 0 is a file with no version yet: a new file, whose tables were just created.
 /// Version 3 added SCIM (a table `create_all` makes, optional user fields): nothing to move,
 /// but an older build must not rewrite users without their `externalId`.
-const MIGRATIONS: [Migration; 3] = [|_| Ok(()), users::migrate_token_times, |_| Ok(())];
+/// Version 4 writes users and subscriptions in the compact format, which older builds
+/// cannot read.
+const MIGRATIONS: [Migration; 4] = [
+    |_| Ok(()),
+    users::migrate_token_times,
+    |_| Ok(()),
+    |tx| {
+        users::migrate_users_to_compact(tx)?;
+        rooms::migrate_subscriptions_to_compact(tx)
+    },
+];
 
 /// One migration step, run inside the opening write transaction.
 type Migration = fn(&WriteTx) -> Result<(), StoreError>;
@@ -465,6 +475,88 @@ mod tests {
             .unwrap();
         assert_eq!(removed, 1);
         assert_eq!(store.read(|tx| tx.user_id_by_token(&hash)).unwrap(), None);
+    }
+
+    #[test]
+    fn schema_3_files_move_users_and_subscriptions_to_the_compact_format() {
+        use crate::model::{RoomId, Subscription, User, UserId};
+        let user = |i: usize| User {
+            active: i.is_multiple_of(2),
+            created_at: 1_700_000_000_000,
+            last_login: i.is_multiple_of(3).then_some(1_700_000_000_500),
+            id: UserId(format!("u{i:05}")),
+            username: format!("user{i}"),
+            name: format!("User {i}"),
+            emails: Vec::new(),
+            password_hash: None,
+            roles: vec!["user".into()],
+            updated_at: 1_700_000_000_001,
+            inactive_reason: None,
+            profile: Default::default(),
+            external_id: None,
+        };
+        let sub = |i: usize| Subscription {
+            id: format!("s{i}"),
+            room_id: RoomId(format!("r{}", i % 7)),
+            user_id: UserId(format!("u{i:05}")),
+            join_seq: i as u64,
+            roles: if i.is_multiple_of(7) {
+                vec!["owner".into()]
+            } else {
+                Vec::new()
+            },
+            user_archived: !i.is_multiple_of(2),
+            room_archived: false,
+            hidden: i.is_multiple_of(5),
+            favorite: false,
+            created_at: 1,
+            updated_at: 2,
+        };
+        // More records than one migration chunk, so the migration steps from chunk to chunk.
+        let count = codec::MIGRATION_CHUNK * 2 + 3;
+        // Format 1, as builds before schema 4 wrote every record.
+        fn json(record: &impl serde::Serialize) -> Vec<u8> {
+            [&[1u8][..], &serde_json::to_vec(record).unwrap()].concat()
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.redb");
+        {
+            let db = redb::Database::create(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let tx = Tx::new(WriteTables::new(&txn));
+                tables::create_all(&tx).unwrap();
+                tx.set_meta("schema_version", 3).unwrap();
+                let mut users = tx.table_mut(tables::USERID_USER).unwrap();
+                let mut subs = tx.table_mut(tables::ROOMID_USERID_SUBSCRIPTION).unwrap();
+                for i in 0..count {
+                    let (u, s) = (user(i), sub(i));
+                    users.insert(u.id.as_str(), json(&u).as_slice()).unwrap();
+                    let key = (s.room_id.as_str(), s.user_id.as_str());
+                    subs.insert(key, json(&s).as_slice()).unwrap();
+                }
+            }
+            txn.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        store
+            .redb()
+            .read_tx(|tx| {
+                assert_eq!(tx.meta("schema_version")?, Some(SCHEMA_VERSION));
+                for row in tx.inner.table(tables::USERID_USER)?.iter()? {
+                    assert!(is_current::<User>(row?.1.value()));
+                }
+                for row in tx.inner.table(tables::ROOMID_USERID_SUBSCRIPTION)?.iter()? {
+                    assert!(is_current::<Subscription>(row?.1.value()));
+                }
+                for i in 0..count {
+                    let (u, s) = (user(i), sub(i));
+                    assert_eq!(tx.user(&u.id)?, Some(u));
+                    assert_eq!(tx.subscription(&s.room_id, &s.user_id)?, Some(s));
+                }
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub trait PermissionWrites {
 impl PermissionWrites for WriteTx<'_> {
     fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
         self.table_mut(PERMISSION_ROLES)?
-            .insert(permission.as_str(), encode(&roles).as_slice())?;
+            .insert(permission.as_str(), encode(&roles.to_vec()).as_slice())?;
         Ok(())
     }
 

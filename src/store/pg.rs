@@ -255,7 +255,8 @@ impl PgStore {
             if version > SCHEMA_VERSION {
                 return Err(StoreError::TooNew(version));
             }
-            // Versions before 3 never existed on PostgreSQL: the schema above is version 3.
+            // Versions before 3 never existed on PostgreSQL; 4 changed only redb's record format
+            // (records here stay `jsonb`), so the schema above is every version from 3 on.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",

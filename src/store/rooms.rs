@@ -2,6 +2,9 @@
 
 use redb::{ReadableMultimapTable, ReadableTable};
 
+use std::ops::Bound;
+
+use super::codec::{MIGRATION_CHUNK, rewrite_stale};
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::{Role, Room, RoomId, Subscription, UserId, normalize_key};
@@ -253,4 +256,32 @@ impl RoomWrites for WriteTx<'_> {
     fn mark_default_channel_seeded(&self) -> Result<(), StoreError> {
         self.set_meta("default_channel", 1)
     }
+}
+
+/// Schema 3 -> 4: subscription records move from JSON to the compact format.
+pub(super) fn migrate_subscriptions_to_compact(tx: &WriteTx) -> Result<(), StoreError> {
+    rewrite_stale::<(String, String), Subscription>(
+        |after| {
+            let table = tx.table_mut(ROOMID_USERID_SUBSCRIPTION)?;
+            let rows = match after {
+                None => table.range::<(&str, &str)>(..)?,
+                Some((room, user)) => table.range::<(&str, &str)>((
+                    Bound::Excluded((room.as_str(), user.as_str())),
+                    Bound::Unbounded,
+                ))?,
+            };
+            rows.take(MIGRATION_CHUNK)
+                .map(|row| {
+                    let (key, bytes) = row?;
+                    let (room, user) = key.value();
+                    Ok(((room.to_string(), user.to_string()), bytes.value().to_vec()))
+                })
+                .collect()
+        },
+        |(room, user), bytes| {
+            tx.table_mut(ROOMID_USERID_SUBSCRIPTION)?
+                .insert((room.as_str(), user.as_str()), bytes)?;
+            Ok(())
+        },
+    )
 }

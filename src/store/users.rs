@@ -4,7 +4,10 @@ use redb::{ReadableMultimapTable, ReadableTable, ReadableTableMetadata};
 
 use super::open::TableSlot;
 use super::tables::*;
-use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
+use std::ops::Bound;
+
+use super::codec::{MIGRATION_CHUNK, rewrite_stale};
+use super::{OpenTables, StoreError, Tx, WriteTx, decode, decode_leading, encode};
 use crate::model::{Activity, Millis, Role, TokenHash, User, UserId, normalize_key};
 
 /// The queries on users and their tokens, in either kind of transaction.
@@ -104,7 +107,7 @@ impl<T: OpenTables> UserReads for Tx<T> {
     /// damaged record that still yields its activity fails the sweep only if it is idle.)
     fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
         self.role_holders_where(role, |record| {
-            Ok(decode::<Activity>(record)?.idle_before(cutoff))
+            Ok(decode_leading::<Activity>(record)?.idle_before(cutoff))
         })
     }
 
@@ -331,6 +334,31 @@ pub(super) fn migrate_token_times(tx: &WriteTx) -> Result<(), StoreError> {
         tx.insert_token(&UserId(user), &TokenHash(hash), now)?;
     }
     Ok(())
+}
+
+/// Schema 3 -> 4: user records move from JSON to the compact format.
+pub(super) fn migrate_users_to_compact(tx: &WriteTx) -> Result<(), StoreError> {
+    rewrite_stale::<String, User>(
+        |after| {
+            let table = tx.table_mut(USERID_USER)?;
+            let rows = match after {
+                None => table.range::<&str>(..)?,
+                Some(key) => {
+                    table.range::<&str>((Bound::Excluded(key.as_str()), Bound::Unbounded))?
+                }
+            };
+            rows.take(MIGRATION_CHUNK)
+                .map(|row| {
+                    let (key, bytes) = row?;
+                    Ok((key.value().to_string(), bytes.value().to_vec()))
+                })
+                .collect()
+        },
+        |key, bytes| {
+            tx.table_mut(USERID_USER)?.insert(key.as_str(), bytes)?;
+            Ok(())
+        },
+    )
 }
 
 #[cfg(test)]
