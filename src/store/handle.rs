@@ -24,7 +24,9 @@ use super::StoreError;
 /// 32 MiB 129 MiB / 0.97x; 24 MiB 101 MiB / 0.77x; 16 MiB 94 MiB / 0.77x (at 1 GiB a short
 /// run kept 238 MiB). Once setActiveStatus stopped holding blocking threads: 24 MiB 90 MiB /
 /// 0.84x; 32 MiB 99 MiB / 0.63x, so `scale` read varies more between runs than with the
-/// cache. Pages beyond it are read again from the operating system's file cache.
+/// cache. With compact records, 48 MiB (short runs) held the 10,000-room deactivation in the
+/// write buffer (heavy 254 -> 206-235 ms) but raised RSS after the flood to 118 MiB.
+/// Pages beyond it are read again from the operating system's file cache.
 const CACHE_BYTES: usize = 24 << 20;
 
 /// How a database is (re)opened.
