@@ -426,32 +426,39 @@ mod tests {
         assert_eq!(v, Some(SCHEMA_VERSION));
     }
 
-    #[test]
-    fn schema_1_files_gain_token_issue_times_and_keep_their_sessions() {
+    /// A file as an older build left it: every table created, `schema_version` at `version`,
+    /// then the rows `fill` writes. The directory lives as long as the first half.
+    fn old_file(
+        version: u64,
+        fill: impl FnOnce(&WriteTx),
+    ) -> (tempfile::TempDir, std::path::PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.redb");
+        let db = redb::Database::create(&path).unwrap();
+        let txn = db.begin_write().unwrap();
         {
-            // A schema-1 file as the previous build wrote it: a token without issue time.
-            let db = redb::Database::create(&path).unwrap();
-            let txn = db.begin_write().unwrap();
-            {
-                let tx = Tx::new(WriteTables::new(&txn));
-                tables::create_all(&tx).unwrap();
-                tx.table_mut(tables::META)
-                    .unwrap()
-                    .insert("schema_version", 1)
-                    .unwrap();
-                tx.table_mut(tables::TOKENHASH_USERID)
-                    .unwrap()
-                    .insert("h1", "u1")
-                    .unwrap();
-                tx.multimap_mut(tables::USERID_TOKENHASH)
-                    .unwrap()
-                    .insert("u1", "h1")
-                    .unwrap();
-            }
-            txn.commit().unwrap();
+            let tx = Tx::new(WriteTables::new(&txn));
+            tables::create_all(&tx).unwrap();
+            tx.set_meta("schema_version", version).unwrap();
+            fill(&tx);
         }
+        txn.commit().unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn schema_1_files_gain_token_issue_times_and_keep_their_sessions() {
+        // A schema-1 file as the previous build wrote it: a token without issue time.
+        let (_dir, path) = old_file(1, |tx| {
+            tx.table_mut(tables::TOKENHASH_USERID)
+                .unwrap()
+                .insert("h1", "u1")
+                .unwrap();
+            tx.multimap_mut(tables::USERID_TOKENHASH)
+                .unwrap()
+                .insert("u1", "h1")
+                .unwrap();
+        });
         let store = Store::open(&path).unwrap();
         let hash = crate::model::TokenHash("h1".into());
         let issued = store
@@ -518,26 +525,16 @@ mod tests {
         fn json(record: &impl serde::Serialize) -> Vec<u8> {
             [&[1u8][..], &serde_json::to_vec(record).unwrap()].concat()
         }
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.redb");
-        {
-            let db = redb::Database::create(&path).unwrap();
-            let txn = db.begin_write().unwrap();
-            {
-                let tx = Tx::new(WriteTables::new(&txn));
-                tables::create_all(&tx).unwrap();
-                tx.set_meta("schema_version", 3).unwrap();
-                let mut users = tx.table_mut(tables::USERID_USER).unwrap();
-                let mut subs = tx.table_mut(tables::ROOMID_USERID_SUBSCRIPTION).unwrap();
-                for i in 0..count {
-                    let (u, s) = (user(i), sub(i));
-                    users.insert(u.id.as_str(), json(&u).as_slice()).unwrap();
-                    let key = (s.room_id.as_str(), s.user_id.as_str());
-                    subs.insert(key, json(&s).as_slice()).unwrap();
-                }
+        let (_dir, path) = old_file(3, |tx| {
+            let mut users = tx.table_mut(tables::USERID_USER).unwrap();
+            let mut subs = tx.table_mut(tables::ROOMID_USERID_SUBSCRIPTION).unwrap();
+            for i in 0..count {
+                let (u, s) = (user(i), sub(i));
+                users.insert(u.id.as_str(), json(&u).as_slice()).unwrap();
+                let key = (s.room_id.as_str(), s.user_id.as_str());
+                subs.insert(key, json(&s).as_slice()).unwrap();
             }
-            txn.commit().unwrap();
-        }
+        });
         let store = Store::open(&path).unwrap();
         store
             .redb()
