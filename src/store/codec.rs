@@ -1,6 +1,6 @@
 //! The one place records become bytes: a leading format-version byte, then the body. Users
 //! and subscriptions, the records written by the thousand in one deactivation or idle sweep,
-//! are postcard (format 2): about a third of their JSON, so a write copies fewer pages. The
+//! are postcard (format 2): 28 to 40 % of their JSON, so a write copies fewer pages. The
 //! rest stay JSON (format 1), which their free-form fields need. Either format is read, so a
 //! file from before format 2 opens; a record in an unknown format is refused, not misread.
 
@@ -15,6 +15,11 @@ const FORMAT_JSON: u8 = 1;
 const FORMAT_POSTCARD: u8 = 2;
 
 /// A record type and the format it is written in.
+///
+/// A compact record has no field names, so any change to a compact type's fields (even an
+/// added `Option` with `#[serde(default)]`, which JSON would take) makes every stored record
+/// unreadable: it needs a new format byte, a decoder for the old layout and a migration.
+/// The `default`s left on their fields serve JSON only (format 1 and PostgreSQL's `jsonb`).
 pub trait Record: Serialize + DeserializeOwned {
     /// Written as postcard. Only for types whose serde derive neither skips fields nor holds
     /// self-described values (`serde_json::Value`): postcard has no field names to find

@@ -1,7 +1,7 @@
 //! The PostgreSQL engine: the same [`Reads`]/[`Writes`] over tables an operator can read
 //! and `pg_dump`. Every write runs in one SERIALIZABLE transaction and is re-run, bounded and
 //! with backoff, on a serialization failure or deadlock (SQLSTATE 40001 / 40P01); reads run
-//! in a REPEATABLE READ READ ONLY snapshot. Records are the codec's JSON, as `jsonb`; the
+//! in a REPEATABLE READ READ ONLY snapshot. Records are their `serde_json` form, as `jsonb`; the
 //! indexes redb keeps by hand are columns and SQL indexes here.
 //!
 //! The `postgres` client blocks on its own small runtime, which may not run inside Tokio's:
@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use super::copy::{Counters, Export, Import, TokenRow};
 use super::{
     AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
-    SCHEMA_VERSION, ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
+    ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
 };
 use crate::model::{
     AuditEntry, Millis, Permission, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
@@ -78,6 +78,11 @@ const ALONE_AFTER: u32 = 3;
 
 /// The schema, created at first start. Version 3 is the redb file's version too: both
 /// engines climb one ladder.
+/// The version of this engine's schema, kept apart from redb's: it moves only when these
+/// tables or the `jsonb` records change. redb's schema 4 changed redb's record format alone,
+/// so nodes of the previous build still start on a database a newer node migrated.
+const PG_SCHEMA_VERSION: u64 = 3;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value bigint NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
@@ -239,8 +244,10 @@ impl PgStore {
                 false => None,
             };
             match current {
-                Some(v) if v as u64 == SCHEMA_VERSION => return Ok(()),
-                Some(v) if v as u64 > SCHEMA_VERSION => return Err(StoreError::TooNew(v as u64)),
+                Some(v) if v as u64 == PG_SCHEMA_VERSION => return Ok(()),
+                Some(v) if v as u64 > PG_SCHEMA_VERSION => {
+                    return Err(StoreError::TooNew(v as u64));
+                }
                 _ => {}
             }
             let mut tx = client.transaction().map_err(|e| pg_error(&e))?;
@@ -252,15 +259,14 @@ impl PgStore {
                 .map_err(|e| pg_error(&e))?
                 .map(|row| row.get(0));
             let version = version.unwrap_or(0) as u64;
-            if version > SCHEMA_VERSION {
+            if version > PG_SCHEMA_VERSION {
                 return Err(StoreError::TooNew(version));
             }
-            // Versions before 3 never existed on PostgreSQL; 4 changed only redb's record format
-            // (records here stay `jsonb`), so the schema above is every version from 3 on.
+            // Versions before 3 never existed on PostgreSQL: the schema above is version 3.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                &[&(SCHEMA_VERSION as i64)],
+                &[&(PG_SCHEMA_VERSION as i64)],
             )
             .map_err(|e| pg_error(&e))?;
             tx.commit().map_err(|e| pg_error(&e))
