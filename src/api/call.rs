@@ -65,9 +65,7 @@ pub fn call_read<T, U>(
     work: impl FnOnce(&Service) -> ServiceResult<T>,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
-    work(service)
-        .map(|v| Json(view(v)))
-        .map_err(|e| to_response(e, operation))
+    respond(work(service), operation, view)
 }
 
 /// Runs one writing use case off the async workers (it waits for a durable commit) and
@@ -78,10 +76,7 @@ pub async fn call<T: Send + 'static, U>(
     work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
-    run_blocking(service, work)
-        .await
-        .map(|v| Json(view(v)))
-        .map_err(|e| to_response(e, operation))
+    respond(run_blocking(service, work).await, operation, view)
 }
 
 /// Like [`call`] for use cases that hash a password: waits for one of a few permits first,
@@ -104,7 +99,17 @@ pub async fn call_async<T, U>(
     work: impl Future<Output = ServiceResult<T>>,
     view: impl FnOnce(T) -> U,
 ) -> ApiResult<U> {
-    work.await
+    respond(work.await, operation, view)
+}
+
+/// A use case's outcome as the handler answers it: `view` of the value as JSON, or the error
+/// in Rocket.Chat's shape for `operation`.
+fn respond<T, U>(
+    outcome: ServiceResult<T>,
+    operation: Operation,
+    view: impl FnOnce(T) -> U,
+) -> ApiResult<U> {
+    outcome
         .map(|v| Json(view(v)))
         .map_err(|e| to_response(e, operation))
 }

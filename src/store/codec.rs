@@ -322,7 +322,7 @@ mod tests {
         assert_eq!(encode(&user())[0], FORMAT_POSTCARD);
         assert_eq!(encode(&subscription())[0], FORMAT_POSTCARD);
         assert_eq!(encode(&room())[0], FORMAT_JSON);
-        // About a third of the JSON: what makes a deactivation write fewer pages.
+        // Under half the JSON: what makes a deactivation write fewer pages.
         let json = serde_json::to_vec(&subscription()).unwrap().len();
         assert!(encode(&subscription()).len() * 2 < json, "{json}");
     }
