@@ -207,3 +207,80 @@ pub(crate) async fn co_owned_rooms(
     }
     (users, rooms)
 }
+
+/// A race's clock and tally. It runs for at least [`Race::MIN`], then on until every wanted
+/// outcome has happened at least once or [`Race::MAX`] has passed. Races assert safety (the
+/// invariants afterwards) and never fail because a busy machine served fewer requests: what
+/// happened, and any wanted outcome that did not, is reported as counts.
+pub(crate) struct Race {
+    start: tokio::time::Instant,
+    wanted: Vec<String>,
+    tally: std::sync::Mutex<std::collections::BTreeMap<String, usize>>,
+}
+
+impl Race {
+    /// The shortest race: `ROCKETLITE_RACE_SECS` (`.ci/run` sets a longer one), by default
+    /// 2 s on redb and 4 s on PostgreSQL, where a request costs several round trips.
+    fn min() -> std::time::Duration {
+        let default = if crate::ON_POSTGRES { 4 } else { 2 };
+        std::time::Duration::from_secs(seconds_from_env("ROCKETLITE_RACE_SECS", default))
+    }
+
+    /// How long a race may go on waiting for an outcome it wants (`ROCKETLITE_RACE_MAX_SECS`).
+    fn max() -> std::time::Duration {
+        std::time::Duration::from_secs(seconds_from_env("ROCKETLITE_RACE_MAX_SECS", 30))
+            .max(Self::min())
+    }
+
+    /// A race that wants each of `wanted` (tally keys) to happen.
+    pub fn new(wanted: &[&str]) -> std::sync::Arc<Race> {
+        std::sync::Arc::new(Race {
+            start: tokio::time::Instant::now(),
+            wanted: wanted.iter().map(|k| k.to_string()).collect(),
+            tally: Default::default(),
+        })
+    }
+
+    /// Whether the racing clients should go on.
+    pub fn running(&self) -> bool {
+        let elapsed = self.start.elapsed();
+        if elapsed < Self::min() {
+            return true;
+        }
+        if elapsed >= Self::max() {
+            return false;
+        }
+        let tally = self.tally.lock().unwrap();
+        self.wanted.iter().any(|k| !tally.contains_key(k))
+    }
+
+    /// Counts one outcome.
+    pub fn count(&self, key: impl Into<String>) {
+        *self.tally.lock().unwrap().entry(key.into()).or_default() += 1;
+    }
+
+    /// Prints what happened (and what never did) under `name`; returns the tally.
+    pub fn report(&self, name: &str) -> std::collections::BTreeMap<String, usize> {
+        let tally = self.tally.lock().unwrap().clone();
+        eprintln!("{name}, {:?}: {tally:?}", self.start.elapsed());
+        let missing: Vec<&String> = self
+            .wanted
+            .iter()
+            .filter(|k| !tally.contains_key(*k))
+            .collect();
+        if !missing.is_empty() {
+            eprintln!(
+                "{name}: LIVENESS: never happened within {:?}: {missing:?}",
+                Self::max()
+            );
+        }
+        tally
+    }
+}
+
+fn seconds_from_env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
