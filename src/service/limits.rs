@@ -17,6 +17,10 @@ pub const PASSWORD: usize = 1024;
 pub const ROOM_NAME: usize = 80;
 /// Email addresses of one user (SCIM may send several).
 pub const EMAILS: usize = 16;
+/// Characters in an email's SCIM `type` (`work`, `home`, ...).
+pub const EMAIL_TYPE: usize = 64;
+/// Characters in a SCIM `externalId`.
+pub const EXTERNAL_ID: usize = 254;
 /// Usernames in one `channels.create` / `groups.create`.
 pub const MEMBERS: usize = 1000;
 /// Distinct roles on one user or one permission.

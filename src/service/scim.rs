@@ -302,6 +302,9 @@ impl Service {
             ..Default::default()
         })?;
         check_emails(&new.emails)?;
+        if let Some(id) = &new.external_id {
+            super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
+        }
         let hash = new.password.as_deref().map(|p| self.hash_password(p));
         let now = self.now();
         let user = User {
@@ -346,7 +349,15 @@ impl Service {
         for change in &changes {
             check_change(change)?;
         }
-        let changes = self.without_same_password(client, id, changes)?;
+        let target = self.scim_user(client, id)?;
+        // Checked before any hash is compared, so the answer for an admin is the same
+        // whatever password was sent; checked again inside the write, which may see a role
+        // granted meanwhile.
+        let asks_password = changes.iter().any(|c| matches!(c, ScimChange::Password(_)));
+        if target.has_role(Role::Admin) && asks_password {
+            return Err(ServiceError::ScimAdminProtected);
+        }
+        let changes = without_same_password(&target, changes);
         // Hashed before the transaction: the writer never waits on argon2.
         let hashes: Vec<Option<String>> = changes
             .iter()
@@ -369,7 +380,9 @@ impl Service {
                     _ => apply(&mut updated, change, hash.as_deref()),
                 }
             }
-            if user.has_role(Role::Admin) && credentials_changed(&user, &updated) {
+            if user.has_role(Role::Admin)
+                && (asks_password || !admin_change_allowed(&user, &updated, active))
+            {
                 return Err(ServiceError::ScimAdminProtected);
             }
             super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
@@ -381,37 +394,6 @@ impl Service {
             let stamp = Stamp::scim(&client.token_id, now);
             commit_user_change(tx, &stamp, &user, updated, active, &handovers, None)
         })
-    }
-
-    /// `changes` with only the last password change kept, and that one dropped if it is the
-    /// password the user has: an IdP that pushes passwords on every sync must neither pay
-    /// an argon2 hash per copy nor end the user's sessions each time.
-    fn without_same_password(
-        &self,
-        client: &ScimClient,
-        id: &UserId,
-        changes: Vec<ScimChange>,
-    ) -> ServiceResult<Vec<ScimChange>> {
-        let last = changes
-            .iter()
-            .rposition(|c| matches!(c, ScimChange::Password(_)));
-        let mut kept: Vec<ScimChange> = changes
-            .into_iter()
-            .enumerate()
-            .filter(|(i, c)| !matches!(c, ScimChange::Password(_)) || Some(*i) == last)
-            .map(|(_, c)| c)
-            .collect();
-        let new = kept.iter().find_map(|c| match c {
-            ScimChange::Password(Some(p)) => Some(p.clone()),
-            _ => None,
-        });
-        if let Some(new) = new {
-            let stored = self.scim_user(client, id)?.password_hash;
-            if verify_password(&Secret::Plain(new), stored.as_deref()) != Verified::No {
-                kept.retain(|c| !matches!(c, ScimChange::Password(_)));
-            }
-        }
-        Ok(kept)
     }
 
     /// `DELETE /Users/{id}`: deletes like users.delete, its rooms by the relinquish policy.
@@ -429,6 +411,33 @@ impl Service {
             remove_account(tx, &user, &handovers, &Stamp::scim(&client.token_id, now))
         })
     }
+}
+
+/// `changes` with only the last password change kept, and that one dropped if it is the
+/// password `user` has: an IdP that pushes passwords on every sync must neither pay an argon2
+/// hash per copy nor end the user's sessions each time. Never called for an admin, whose
+/// password SCIM may not touch, so no answer says whether a guess was an admin's password.
+fn without_same_password(user: &User, changes: Vec<ScimChange>) -> Vec<ScimChange> {
+    let last = changes
+        .iter()
+        .rposition(|c| matches!(c, ScimChange::Password(_)));
+    let mut kept: Vec<ScimChange> = changes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, c)| !matches!(c, ScimChange::Password(_)) || Some(*i) == last)
+        .map(|(_, c)| c)
+        .collect();
+    let same = kept.iter().any(|c| match c {
+        ScimChange::Password(Some(p)) => {
+            verify_password(&Secret::Plain(p.clone()), user.password_hash.as_deref())
+                != Verified::No
+        }
+        _ => false,
+    });
+    if same {
+        kept.retain(|c| !matches!(c, ScimChange::Password(_)));
+    }
+    kept
 }
 
 /// The token `secret` names (`{id}.{key}`), compared by digest.
@@ -453,6 +462,9 @@ fn check_emails(emails: &[Email]) -> ServiceResult<()> {
     for email in emails {
         if !is_valid_email(&email.address) {
             return Err(ServiceError::InvalidEmail(email.address.clone()));
+        }
+        if let Some(kind) = &email.kind {
+            super::limits::check_len("emails/type", kind, super::limits::EMAIL_TYPE)?;
         }
     }
     Ok(())
@@ -481,7 +493,9 @@ fn check_change(change: &ScimChange) -> ServiceResult<()> {
             true => Ok(()),
             false => Err(ServiceError::InvalidEmail(value.clone())),
         },
-        ScimChange::ExternalId(Some(id)) => super::limits::check_len("externalId", id, 254),
+        ScimChange::ExternalId(Some(id)) => {
+            super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)
+        }
         _ => Ok(()),
     }
 }
@@ -580,14 +594,12 @@ fn dedupe(emails: &mut Vec<Email>) {
     emails.retain(|e| seen.insert(normalize_key(&e.address)));
 }
 
-/// Whether a change touches what logs an account in: its username, its addresses, its
-/// password. SCIM may not do that to an admin, so a leaked SCIM token cannot take one over.
-fn credentials_changed(user: &User, updated: &User) -> bool {
-    let addresses =
-        |u: &User| -> Vec<String> { u.emails.iter().map(|e| normalize_key(&e.address)).collect() };
-    normalize_key(&user.username) != normalize_key(&updated.username)
-        || addresses(user) != addresses(updated)
-        || user.password_hash != updated.password_hash
+/// What SCIM may do to a user holding `admin`: deactivate it, and repeat what it holds. A
+/// leaked SCIM token may not change how an admin logs in or is shown (username, even its case,
+/// display name, addresses, external id), nor reactivate one: that is for a human admin.
+fn admin_change_allowed(user: &User, updated: &User, active: Option<bool>) -> bool {
+    let reactivates = active == Some(true) && !user.active;
+    !reactivates && user == updated
 }
 
 /// Whether `user` matches `filter`. Strings compare case-insensitively but for `id` and

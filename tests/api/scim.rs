@@ -685,3 +685,137 @@ async fn resending_the_same_password_keeps_sessions_and_null_clears() {
         .await;
     assert_eq!(list["totalResults"], 1, "{list}");
 }
+
+#[tokio::test]
+async fn a_scim_token_learns_nothing_of_an_admins_password_and_cannot_reactivate_one() {
+    let app = TestApp::new().await;
+    let boss = app.create_user_with_roles("boss", &["admin", "user"]).await;
+    let (_, secret) = app.scim_token("Okta").await;
+    let path = format!("/Users/{boss}");
+    let before = app.snapshot();
+    // The right password and a wrong one get the same answer, and neither is written.
+    let mut answers = Vec::new();
+    for guess in ["boss-password", "wrong-guess-1"] {
+        let got = app
+            .scim(
+                "PATCH",
+                &path,
+                &secret,
+                Some(entra_patch("replace", "password", json!(guess))),
+            )
+            .await;
+        assert_scim_error(&got, 403, None);
+        assert_eq!(app.snapshot(), before, "{guess}");
+        answers.push(got);
+    }
+    assert_eq!(answers[0], answers[1]);
+    // Not even the case of its username, nor its display name.
+    for change in [
+        entra_patch("replace", "userName", json!("BOSS")),
+        entra_patch("replace", "displayName", json!("Mallory")),
+        entra_patch("replace", "externalId", json!("idp-1")),
+    ] {
+        let got = app
+            .scim("PATCH", &path, &secret, Some(change.clone()))
+            .await;
+        assert_scim_error(&got, 403, None);
+        assert_eq!(app.snapshot(), before, "{change}");
+    }
+    // Repeating what it holds is no change.
+    let (status, _, _) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch("replace", "userName", json!("boss"))),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(app.snapshot(), before);
+    // A leaver who is an admin goes, but only a human admin brings one back.
+    let (status, _, body) = app
+        .scim("PATCH", &path, &secret, Some(okta_deactivation(false)))
+        .await;
+    assert_eq!((status, &body["active"]), (200, &json!(false)), "{body}");
+    let deactivated = app.snapshot();
+    for guess in ["boss-password", "wrong-guess-2"] {
+        let got = app
+            .scim(
+                "PATCH",
+                &path,
+                &secret,
+                Some(entra_patch("replace", "password", json!(guess))),
+            )
+            .await;
+        assert_scim_error(&got, 403, None);
+    }
+    let got = app
+        .scim("PATCH", &path, &secret, Some(okta_deactivation(true)))
+        .await;
+    assert_scim_error(&got, 403, None);
+    let got = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch("Replace", "active", json!("True"))),
+        )
+        .await;
+    assert_scim_error(&got, 403, None);
+    assert_eq!(app.snapshot(), deactivated);
+    let (status, body) = app
+        .post(
+            "/api/v1/login",
+            None,
+            json!({"user": "boss", "password": "boss-password"}),
+        )
+        .await;
+    assert_eq!(status, 401, "{body}");
+}
+
+#[tokio::test]
+async fn create_bounds_the_external_id_and_email_types_as_patch_does() {
+    let app = TestApp::new().await;
+    let (_, secret) = app.scim_token("Okta").await;
+    let before = app.snapshot();
+    for body in [
+        json!({"userName": "kim", "externalId": "x".repeat(255)}),
+        json!({"userName": "kim", "emails": [{"value": "kim@example.org", "type": "w".repeat(65)}]}),
+    ] {
+        let got = app.scim("POST", "/Users", &secret, Some(body)).await;
+        assert_scim_error(&got, 400, Some("invalidValue"));
+        assert_eq!(app.snapshot(), before);
+    }
+    // The same bounds on PATCH.
+    let (status, _, kim) = app
+        .scim("POST", "/Users", &secret, Some(json!({"userName": "kim"})))
+        .await;
+    assert_eq!(status, 201, "{kim}");
+    let path = format!("/Users/{}", kim["id"].as_str().unwrap());
+    let before = app.snapshot();
+    let got = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch(
+                "add",
+                "emails",
+                json!([{"value": "kim@example.org", "type": "w".repeat(65)}]),
+            )),
+        )
+        .await;
+    assert_scim_error(&got, 400, Some("invalidValue"));
+    assert_eq!(app.snapshot(), before);
+    // At the bound it is stored.
+    let (status, _, body) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(json!({"userName": "lee", "externalId": "x".repeat(254),
+                "emails": [{"value": "lee@example.org", "type": "w".repeat(64)}]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+}

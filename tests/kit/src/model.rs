@@ -882,7 +882,11 @@ impl Model {
                 Outcome::Ok
             }
             // SCIM has no caller to check, and its policy hands over, as confirmRelinquish does.
+            // It may deactivate an admin but never bring one back: that is for a human admin.
             Op::ScimSetActive { target, active } => match self.existing_user(target) {
+                Ok(target) if active && self.users[target].admin && !self.users[target].active => {
+                    Outcome::Forbidden
+                }
                 Ok(target) => self.set_active(target, active, true),
                 Err(outcome) => outcome,
             },
