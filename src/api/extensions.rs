@@ -98,7 +98,8 @@ pub struct AuditOk {
 #[oai(rename_all = "camelCase")]
 pub struct PlanRoomView {
     pub room_id: String,
-    pub room_name: String,
+    /// Absent for a private group the caller is not in, without `view-other-user-channels`.
+    pub room_name: Option<String>,
 }
 
 /// A room that would change hands, and to whom.
@@ -106,7 +107,8 @@ pub struct PlanRoomView {
 #[oai(rename_all = "camelCase")]
 pub struct PlanHandoverView {
     pub room_id: String,
-    pub room_name: String,
+    /// Absent for a private group the caller is not in, without `view-other-user-channels`.
+    pub room_name: Option<String>,
     pub successor_id: String,
     pub successor_username: String,
 }
@@ -133,6 +135,9 @@ pub struct OwnershipPlanOk {
 
 impl From<OwnershipPlan> for OwnershipPlanOk {
     fn from(plan: OwnershipPlan) -> Self {
+        let name = |room: &crate::model::Room| {
+            (!plan.hidden.contains(&room.id)).then(|| room.name.clone())
+        };
         OwnershipPlanOk {
             plan_id: plan.id(),
             user_id: plan.user.id.to_string(),
@@ -143,7 +148,7 @@ impl From<OwnershipPlan> for OwnershipPlanOk {
                 .iter()
                 .map(|(room, successor)| PlanHandoverView {
                     room_id: room.id.to_string(),
-                    room_name: room.name.clone(),
+                    room_name: name(room),
                     successor_id: successor.id.to_string(),
                     successor_username: successor.username.clone(),
                 })
@@ -153,7 +158,7 @@ impl From<OwnershipPlan> for OwnershipPlanOk {
                 .iter()
                 .map(|room| PlanRoomView {
                     room_id: room.id.to_string(),
-                    room_name: room.name.clone(),
+                    room_name: name(room),
                 })
                 .collect(),
             success: true,

@@ -5,7 +5,7 @@
 use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::permissions::require_any;
-use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active};
+use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active, may_see_room};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, User, UserId};
 use crate::store::prelude::*;
@@ -54,6 +54,9 @@ pub struct OwnershipPlan {
     pub handovers: Vec<(Room, User)>,
     /// The user's other rooms.
     pub unchanged: Vec<Room>,
+    /// The rooms above whose names the caller may not see (private groups it is not in,
+    /// without `view-other-user-channels`), as users.info hides them.
+    pub hidden: std::collections::HashSet<RoomId>,
 }
 
 impl OwnershipPlan {
@@ -92,6 +95,7 @@ pub(super) fn ownership_plan(
         last_admin,
         handovers: Vec::new(),
         unchanged: Vec::new(),
+        hidden: Default::default(),
     };
     let handing: Vec<Handover> = match user.active {
         true => handovers(tx, &user.id)?,
@@ -154,7 +158,14 @@ impl Service {
                 }
             }
             let user = tx.user(user)?.ok_or(ServiceError::UserNotFound)?;
-            Ok(ownership_plan(tx, &user, action)?)
+            let mut plan = ownership_plan(tx, &user, action)?;
+            let rooms = plan.handovers.iter().map(|(r, _)| r);
+            for room in rooms.chain(&plan.unchanged) {
+                if !may_see_room(tx, &caller.user, room)? {
+                    plan.hidden.insert(room.id.clone());
+                }
+            }
+            Ok(plan)
         })
     }
 

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 use super::listing::{Page, SortKey, sort_by};
 use super::permissions::has_permission;
-use super::users::compare_users;
+use super::users::{compare_users, is_private_field};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Room, RoomKind, Subscription, User, normalize_key};
 
@@ -210,10 +210,11 @@ impl Service {
                                         .is_some_and(|b| contains(b, &query.text)))
                         })
                         .collect();
-                    // `email` is the first address; `usersCount` and unknown keys sort by name.
+                    // `email` is the first address, for callers who may see it; `usersCount`
+                    // and unknown keys sort by name.
                     let field = match sort_field {
                         "createdAt" | "username" | "bio" => sort_field,
-                        "email" => "emails",
+                        f if is_private_field(f) && full => "emails",
                         _ => "name",
                     };
                     users.sort_by(|a, b| {

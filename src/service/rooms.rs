@@ -79,13 +79,18 @@ pub(super) fn visible_room(
         Some(room) if kind.is_none_or(|k| k == room.kind) => room,
         _ => return Err(not_found),
     };
-    if room.kind == RoomKind::Group
-        && tx.subscription(&room.id, &caller.id)?.is_none()
-        && !has_permission(tx, caller, Permission::ViewOtherUserChannels, None)?
-    {
+    if !may_see_room(tx, caller, &room)? {
         return Err(not_found);
     }
     Ok(room)
+}
+
+/// Whether `caller` may see `room`: every channel; a private group only as a member or with
+/// `view-other-user-channels`.
+pub(super) fn may_see_room(tx: &dyn Reads, caller: &User, room: &Room) -> ServiceResult<bool> {
+    Ok(room.kind != RoomKind::Group
+        || tx.subscription(&room.id, &caller.id)?.is_some()
+        || has_permission(tx, caller, Permission::ViewOtherUserChannels, None)?)
 }
 
 /// The user a room operation targets.

@@ -222,10 +222,8 @@ impl Service {
                 let total = found.len() as u64;
                 return Ok((page.of(found), total, full));
             }
-            let by_username = query
-                .sort
-                .iter()
-                .all(|k| k.field == "username" && !k.descending);
+            let sort = visible_sort(&query.sort, full);
+            let by_username = sort.iter().all(|k| k.field == "username" && !k.descending);
             if by_username {
                 // The username index already holds this order: read only the page.
                 let count = page.count.unwrap_or(usize::MAX);
@@ -233,7 +231,7 @@ impl Service {
                 return Ok((users, total, full));
             }
             let (mut users, total) = tx.users_page(0, usize::MAX)?;
-            sort_by(&mut users, &query.sort, compare_users, |a, b| {
+            sort_by(&mut users, &sort, compare_users, |a, b| {
                 normalize_key(&a.username).cmp(&normalize_key(&b.username))
             });
             Ok((page.of(users), total, full))
@@ -312,13 +310,33 @@ impl Service {
             let full = has_permission(tx, &caller.user, Permission::ViewFullOtherUserInfo, None)?;
             let (all, _) = tx.users_page(0, usize::MAX)?;
             let mut users: Vec<User> = all.into_iter().filter(|u| query.matches(u, full)).collect();
-            sort_by(&mut users, &query.sort, compare_users, |a, b| {
-                normalize_key(&a.username).cmp(&normalize_key(&b.username))
-            });
+            sort_by(
+                &mut users,
+                &visible_sort(&query.sort, full),
+                compare_users,
+                |a, b| normalize_key(&a.username).cmp(&normalize_key(&b.username)),
+            );
             let total = users.len() as u64;
             Ok((query.page.of(users), total, full))
         })
     }
+}
+
+/// Whether a user field is one only holders of `view-full-other-user-info` may see (and so
+/// sort or search by): the addresses.
+pub(super) fn is_private_field(field: &str) -> bool {
+    matches!(field, "emails" | "emails.address" | "email")
+}
+
+/// `keys` without the fields the caller may not see. Sorting by them would make the order a
+/// comparison oracle (change your own address, see where you land beside the victim), so they
+/// are ignored, as Rocket.Chat 8.8 ignores them on users.list for such callers (its projection
+/// drops the addresses before the sort runs).
+fn visible_sort(keys: &[SortKey], full: bool) -> Vec<SortKey> {
+    keys.iter()
+        .filter(|k| full || !is_private_field(&k.field))
+        .cloned()
+        .collect()
 }
 
 /// The user fields a `sort` may name, as Rocket.Chat stores them (`status` sorts like

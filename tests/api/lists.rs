@@ -223,3 +223,64 @@ async fn permissions_list_all_reads_updated_since() {
         (400, &json!("invalid-params"))
     );
 }
+
+/// The attack of issue 27: a plain user moves its own address around the victim's and reads
+/// its position in lists sorted by email. For callers who may not see addresses, every sort
+/// and search by them is ignored, so the answer is the same wherever its address lies; holders
+/// of `view-full-other-user-info` still get the email order.
+#[tokio::test]
+async fn sorting_by_addresses_the_caller_may_not_see_is_ignored() {
+    let app = TestApp::new().await;
+    app.create_user("victim").await; // victim@example.org
+    let eve = app.user_session("eve").await;
+    let lists = [
+        format!(
+            "/api/v1/users.list?count=0&sort={}",
+            urlencode(r#"{"emails.address":1}"#)
+        ),
+        format!(
+            "/api/v1/users.list?count=0&sort={}",
+            urlencode(r#"{"emails":-1}"#)
+        ),
+        format!(
+            "/api/v1/users.listByStatus?count=0&sort={}",
+            urlencode(r#"{"emails.address":1}"#)
+        ),
+        format!(
+            "/api/v1/directory?type=users&sort={}",
+            urlencode(r#"{"email":1}"#)
+        ),
+    ];
+    let mut answers: Vec<Vec<Value>> = Vec::new();
+    for address in ["aaaa@example.org", "zzzz@example.org"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users.update",
+                Some(&eve),
+                json!({"userId": eve.user_id, "data": {"email": address}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let mut bodies = Vec::new();
+        for path in &lists {
+            let (status, body) = app.get(path, Some(&eve)).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            let key = if path.contains("directory") {
+                "result"
+            } else {
+                "users"
+            };
+            bodies.push(json!(usernames(&body, key)));
+        }
+        answers.push(bodies);
+    }
+    assert_eq!(answers[0], answers[1], "the order follows eve's address");
+    // An admin sees the addresses, so the sort applies: aaaa < admin < victim < zzzz.
+    let (_, body) = app.get(&lists[0], Some(&app.admin)).await;
+    let order = usernames(&body, "users");
+    let (eve_at, victim_at) = (
+        order.iter().position(|u| u == "eve").unwrap(),
+        order.iter().position(|u| u == "victim").unwrap(),
+    );
+    assert!(victim_at < eve_at, "{order:?}");
+}

@@ -153,3 +153,64 @@ async fn deletion_plans_bind_users_delete_and_the_last_admin_shows() {
         (403, forbidden())
     );
 }
+
+/// A moderator who may deactivate but not see other users' groups learns their ids, not
+/// their names, as users.info hides them from the same caller; the planId is the same.
+#[tokio::test]
+async fn the_plan_hides_private_group_names_from_a_caller_who_may_not_see_them() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    app.create_user("ada").await;
+    let hall = app.create_room("c", "hall", &olga, &["ada"]).await;
+    let den = app.create_room("p", "secret-den", &olga, &["ada"]).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            json!({"permissions": [{"_id": "edit-other-user-active-status", "roles": ["admin", "user"]}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let moderator = app.user_session("mod").await;
+    let (status, seen) = app
+        .get(
+            &format!(
+                "/api/v1/rocketlite.ownershipPlan?userId={}&action=deactivate",
+                olga.user_id
+            ),
+            Some(&moderator),
+        )
+        .await;
+    assert_eq!(status, 200, "{seen}");
+    let full = plan(&app, &olga.user_id, "deactivate").await;
+    assert_eq!(seen["planId"], full["planId"]);
+    let names = |body: &Value| -> Vec<(String, Value)> {
+        body["handovers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["roomId"].as_str().unwrap().to_string(),
+                    h["roomName"].clone(),
+                )
+            })
+            .collect()
+    };
+    let sorted = |mut pairs: Vec<(String, Value)>| {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs
+    };
+    assert_eq!(
+        sorted(names(&seen)),
+        sorted(vec![
+            (hall.clone(), json!("hall")),
+            (den.clone(), Value::Null)
+        ])
+    );
+    assert!(!seen.to_string().contains("secret-den"), "{seen}");
+    assert_eq!(
+        sorted(names(&full)),
+        sorted(vec![(hall, json!("hall")), (den, json!("secret-den"))])
+    );
+}
