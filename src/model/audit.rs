@@ -37,8 +37,10 @@ pub struct AuditEntry {
     pub at: Millis,
     pub actor: Actor,
     /// `user.create`, `user.update`, `user.activate`, `user.deactivate`, `user.delete`,
-    /// `user.role.add`, `user.role.remove`, `room.owner.add`, `room.owner.remove`,
-    /// `room.delete`, `scim.token.create`, `scim.token.revoke`.
+    /// `user.role.add`, `user.role.remove`, `user.logout` (another user's sessions ended),
+    /// `user.token.create`, `room.create`, `room.owner.add`, `room.owner.remove`,
+    /// `room.role.add`, `room.role.remove`, `room.delete`, `permission.update`,
+    /// `scim.token.create`, `scim.token.revoke`.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,

@@ -1,11 +1,13 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
+use super::audit::{Stamp, Subject};
 use super::limits;
 use super::login_limits::{self, Blocked};
 use super::password::{Secret, Verified, verify_password};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, Permission, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
+use serde_json::Value;
 
 /// The authenticated user of a request, and the token it used. `user` is the record as it
 /// was when the request was authenticated: reads may use it, but a write use case decides on
@@ -199,6 +201,7 @@ impl Service {
         user: Option<&UserId>,
     ) -> ServiceResult<UserId> {
         let (caller, user) = (caller.clone(), user.cloned());
+        let now = self.now();
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
             let target = user.clone().unwrap_or_else(|| me.id.clone());
@@ -209,6 +212,16 @@ impl Service {
                 return Err(ServiceError::UserNotFound);
             }
             tx.remove_all_tokens(&target)?;
+            // Ending someone else's sessions is an admin's act; one's own is not recorded.
+            if target != me.id {
+                Stamp::by(&me, now).record(
+                    tx,
+                    "user.logout",
+                    Subject::User(&target),
+                    Value::Null,
+                    Value::Null,
+                )?;
+            }
             Ok(target)
         })
     }
@@ -251,6 +264,13 @@ impl Service {
                 return Err(ServiceError::UserNotActivated);
             }
             tx.insert_token(&user.id, &token.hash(), now)?;
+            Stamp::by(&me, now).record(
+                tx,
+                "user.token.create",
+                Subject::User(&user.id),
+                Value::Null,
+                Value::Null,
+            )?;
             Ok((user.id, token.clone()))
         })
     }

@@ -3,7 +3,8 @@
 
 use base64::Engine;
 
-use super::rooms::join;
+use super::audit::Stamp;
+use super::rooms::{join, record_room_created};
 use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, Room, RoomId, RoomKind, User, UserId};
@@ -84,6 +85,7 @@ impl Service {
             let owner_role = vec![Role::Owner.as_str().to_string()];
             join(tx, &mut room, &owner, owner_role, sub_id.clone(), now)?;
             tx.put_room(&room)?;
+            record_room_created(tx, &Stamp::server(now), &room, &owner)?;
             tx.mark_default_channel_seeded()?;
             Ok(DefaultChannelOutcome::Created {
                 owner: owner.username,

@@ -1,10 +1,12 @@
 //! Permissions: who may do what, the one place a role grant is checked.
 
+use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, RoleRecord, RoomId, User};
 use crate::store::prelude::*;
+use serde_json::json;
 
 /// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
 pub(super) fn has_permission(
@@ -84,6 +86,7 @@ impl Service {
         updates: &[(String, Vec<String>)],
     ) -> ServiceResult<Vec<(String, Vec<String>)>> {
         let (caller, updates) = (caller.clone(), updates.to_vec());
+        let now = self.now();
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[MANAGE], None)?;
@@ -104,8 +107,20 @@ impl Service {
             {
                 return Err(ServiceError::PermissionLockout);
             }
+            let stamp = Stamp::by(&caller, now);
             for (permission, roles) in &parsed {
+                let before = tx.permission_roles(*permission)?.unwrap_or_default();
+                if &before == roles {
+                    continue; // a no-op records nothing
+                }
                 tx.put_permission(*permission, roles)?;
+                stamp.record(
+                    tx,
+                    "permission.update",
+                    Subject::Server,
+                    json!({"permission": permission.as_str(), "roles": before}),
+                    json!({"permission": permission.as_str(), "roles": roles}),
+                )?;
             }
             Ok(tx.all_permissions()?)
         })

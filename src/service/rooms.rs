@@ -202,6 +202,23 @@ pub(super) fn grant_owner(
     grant_room_role(tx, room, user, Role::Owner, stamp)
 }
 
+/// Records a new room and its first owner, who created it (or, for the default channel, the
+/// admin the server gave it to).
+pub(super) fn record_room_created(
+    tx: &dyn Writes,
+    stamp: &Stamp,
+    room: &Room,
+    owner: &User,
+) -> Result<(), StoreError> {
+    stamp.record(
+        tx,
+        "room.create",
+        Subject::Membership(&room.id, &owner.id),
+        serde_json::Value::Null,
+        json!({"name": room.name, "t": room.kind.letter(), "owner": owner.username}),
+    )
+}
+
 /// The audit action of gaining or losing a room role: ownership has its own.
 fn room_role_action(role: Role, add: bool) -> &'static str {
     match (role, add) {
@@ -341,6 +358,7 @@ impl Service {
                 join(tx, &mut room, member, roles, ids[i].clone(), now)?;
             }
             tx.put_room(&room)?;
+            record_room_created(tx, &Stamp::by(&creator, now), &room, &creator)?;
             Ok(room)
         })
     }

@@ -93,12 +93,25 @@ async fn a_deactivation_with_handovers_is_recorded_with_its_successors() {
 
     // Filters: by the user an entry is about, by action, by actor.
     let about_olga = trail(&app, &format!("?userId={}", olga.user_id)).await;
-    assert_eq!(actions(&about_olga), ["user.deactivate", "user.create"]);
+    assert_eq!(
+        actions(&about_olga),
+        [
+            "user.deactivate",
+            "room.create",
+            "room.create",
+            "user.create"
+        ]
+    );
     let activations = trail(&app, "?action=user.activate").await;
     assert_eq!(activations["total"], 0);
-    // Creating a room is not a lifecycle change: olga made none.
+    // Creating a room makes its creator the owner: olga's two rooms.
     let by_olga = trail(&app, &format!("?actorId={}", olga.user_id)).await;
-    assert_eq!(by_olga["total"], 0);
+    assert_eq!(actions(&by_olga), ["room.create", "room.create"]);
+    assert_eq!(by_olga["entries"][1]["roomId"], json!(hall));
+    assert_eq!(
+        by_olga["entries"][1]["after"],
+        json!({"name": "hall", "t": "c", "owner": "olga"})
+    );
     let by_admin = trail(&app, &format!("?actorId={}&count=3", app.admin.user_id)).await;
     assert_eq!(
         actions(&by_admin),
@@ -244,4 +257,74 @@ async fn retention_prunes_only_entries_older_than_the_window() {
         rocketlite::model::Actor::User(left[0].user_id.clone().unwrap())
     );
     assert_eq!(service.prune_audit(2, 100).unwrap(), 0);
+}
+
+/// Every security-relevant change leaves an entry: a permission's roles, another user's
+/// sessions ended, a login token minted for a user, the default channel the server created.
+/// A no-op leaves none.
+#[tokio::test]
+async fn permission_changes_forced_logouts_and_minted_tokens_are_recorded() {
+    let app = TestApp::with_token_secret("mint").await;
+    let ada_id = app.create_user("ada").await;
+    let ada = app.login("ada", "ada-password").await;
+    app.service.ensure_default_channel().unwrap();
+    let general = trail(&app, "?action=room.create").await;
+    assert_eq!(general["entries"][0]["actor"], json!({"type": "server"}));
+    assert_eq!(general["entries"][0]["roomId"], json!("GENERAL"));
+
+    let grant = json!({"permissions": [{"_id": "create-c", "roles": ["admin"]}]});
+    let (status, body) = app
+        .post(
+            "/api/v1/permissions.update",
+            Some(&app.admin),
+            grant.clone(),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let updates = trail(&app, "?action=permission.update").await;
+    assert_eq!(updates["total"], 1, "{updates}");
+    assert_eq!(
+        updates["entries"][0]["after"],
+        json!({"permission": "create-c", "roles": ["admin"]})
+    );
+    assert_eq!(
+        updates["entries"][0]["actor"],
+        json!({"type": "user", "id": app.admin.user_id})
+    );
+    // The same roles again: nothing to record.
+    app.post("/api/v1/permissions.update", Some(&app.admin), grant)
+        .await;
+    assert_eq!(trail(&app, "?action=permission.update").await["total"], 1);
+
+    let (status, body) = app
+        .post(
+            "/api/v1/users.createToken",
+            Some(&app.admin),
+            json!({"userId": ada_id, "secret": "mint"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let minted = trail(&app, "?action=user.token.create").await;
+    assert_eq!(minted["entries"][0]["userId"], json!(ada_id));
+    assert!(
+        !minted
+            .to_string()
+            .contains(body["data"]["authToken"].as_str().unwrap())
+    );
+
+    // Logging oneself out is not recorded; ending another user's sessions is.
+    let (status, _) = app.post("/api/v1/logout", Some(&ada), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(trail(&app, "?action=user.logout").await["total"], 0);
+    let (status, body) = app
+        .post(
+            "/api/v1/users.logout",
+            Some(&app.admin),
+            json!({"userId": ada_id}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let forced = trail(&app, "?action=user.logout").await;
+    assert_eq!(forced["total"], 1);
+    assert_eq!(forced["entries"][0]["userId"], json!(ada_id));
 }
