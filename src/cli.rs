@@ -268,6 +268,10 @@ pub struct ServeConfig {
     /// keep them forever).
     #[arg(long, env = "ROCKETLITE_AUDIT_RETENTION_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
     pub audit_retention_days: Option<u32>,
+    /// Keep at most this many audit-trail entries, removing the oldest beyond it every
+    /// minute; 0 keeps every entry.
+    #[arg(long, env = "ROCKETLITE_AUDIT_MAX_ENTRIES", default_value_t = crate::service::DEFAULT_AUDIT_MAX_ENTRIES)]
+    pub audit_max_entries: u64,
     /// What a SCIM deactivation or deletion does with a room the user is the last active
     /// owner of: `hand-over` to its earliest-joined active member (as `confirmRelinquish`),
     /// or `refuse` the change with a 409.
@@ -441,20 +445,25 @@ pub async fn serve(
     );
     tracing::info!("listening on http://{local}");
     on_ready(local);
-    // Expired login tokens every ten minutes (Meteor's own interval); with a retention,
-    // old audit-trail entries every hour.
+    // Expired login tokens every ten minutes (Meteor's own interval); audit-trail entries
+    // beyond the bound or the retention every minute, so the trail cannot outgrow its bound
+    // by more than a minute of changes.
     let sweeper = tokio::spawn(sweep(
         Arc::clone(&service),
         "expired login tokens",
         Duration::from_secs(600),
         |s, batch| s.prune_expired_tokens(batch),
     ));
-    let audit_sweeper = config.audit_retention_days.map(|days| {
+    let (days, max) = (
+        config.audit_retention_days,
+        Some(config.audit_max_entries).filter(|&n| n > 0),
+    );
+    let audit_sweeper = (days.is_some() || max.is_some()).then(|| {
         tokio::spawn(sweep(
             Arc::clone(&service),
             "old audit-trail entries",
-            Duration::from_secs(3600),
-            move |s, batch| s.prune_audit(days, batch),
+            Duration::from_secs(60),
+            move |s, batch| s.prune_audit(days, max, batch),
         ))
     });
     net::serve(

@@ -148,8 +148,30 @@ pub struct AuditFilter {
     pub page: Page,
 }
 
+impl AuditFilter {
+    fn matches(&self, e: &AuditEntry) -> bool {
+        self.user_id
+            .as_deref()
+            .is_none_or(|u| e.user_id.as_ref().is_some_and(|id| id.as_str() == u))
+            && self
+                .actor_id
+                .as_deref()
+                .is_none_or(|a| e.actor.id() == Some(a))
+            && self.action.as_deref().is_none_or(|a| e.action == a)
+            && self.since.is_none_or(|t| e.at >= t)
+            && self.until.is_none_or(|t| e.at <= t)
+    }
+}
+
+/// How many entries a listing reads from the store at a time.
+const AUDIT_BATCH: usize = 1000;
+
+/// What the trail keeps by default: the newest million entries (a few hundred MB).
+pub const DEFAULT_AUDIT_MAX_ENTRIES: u64 = 1_000_000;
+
 impl Service {
     /// `rocketlite.audit`: the entries matching `filter`, newest first, and how many match.
+    /// The trail is walked a batch at a time, so only the page is held.
     pub fn audit_trail(
         &self,
         caller: &Caller,
@@ -157,35 +179,45 @@ impl Service {
     ) -> ServiceResult<(Vec<AuditEntry>, usize)> {
         self.store.read(|tx| {
             require_any(tx, &caller.user, &[Permission::ViewAuditTrail], None)?;
-            let mut entries: Vec<AuditEntry> = tx
-                .audit_entries()?
-                .into_iter()
-                .filter(|e| {
-                    filter
-                        .user_id
-                        .as_deref()
-                        .is_none_or(|u| e.user_id.as_ref().is_some_and(|id| id.as_str() == u))
-                        && filter
-                            .actor_id
-                            .as_deref()
-                            .is_none_or(|a| e.actor.id() == Some(a))
-                        && filter.action.as_deref().is_none_or(|a| e.action == a)
-                        && filter.since.is_none_or(|t| e.at >= t)
-                        && filter.until.is_none_or(|t| e.at <= t)
-                })
-                .collect();
-            entries.reverse();
-            let total = entries.len();
-            Ok((filter.page.of(entries), total))
+            let (offset, count) = (filter.page.offset, filter.page.count.unwrap_or(usize::MAX));
+            let (mut page, mut total, mut before) = (Vec::new(), 0usize, None);
+            loop {
+                let batch = tx.audit_newest(before, AUDIT_BATCH)?;
+                let Some(last) = batch.last() else {
+                    break;
+                };
+                before = Some(last.seq);
+                for entry in batch {
+                    if filter.matches(&entry) {
+                        if total >= offset && page.len() < count {
+                            page.push(entry);
+                        }
+                        total += 1;
+                    }
+                }
+            }
+            Ok((page, total))
         })
     }
 
-    /// Removes up to `limit` entries older than `retention_days`; the server runs it in the
-    /// background when `--audit-retention-days` is set.
-    pub fn prune_audit(&self, retention_days: u32, limit: usize) -> ServiceResult<usize> {
-        let cutoff = self.now() - Millis::from(retention_days) * super::DAY_MS;
-        Ok(self
-            .store
-            .write(move |tx| tx.prune_audit_before(cutoff, limit))?)
+    /// Removes up to `limit` entries older than `retention_days` (when set) and beyond the
+    /// newest `max_entries` (when set); the server runs it in the background.
+    pub fn prune_audit(
+        &self,
+        retention_days: Option<u32>,
+        max_entries: Option<u64>,
+        limit: usize,
+    ) -> ServiceResult<usize> {
+        let cutoff = retention_days.map(|days| self.now() - Millis::from(days) * super::DAY_MS);
+        Ok(self.store.write(move |tx| {
+            let mut removed = 0;
+            if let Some(cutoff) = cutoff {
+                removed += tx.prune_audit_before(cutoff, limit)?;
+            }
+            if let Some(keep) = max_entries {
+                removed += tx.prune_audit_beyond(keep, limit - removed)?;
+            }
+            Ok::<_, StoreError>(removed)
+        })?)
     }
 }

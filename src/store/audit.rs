@@ -1,7 +1,7 @@
 //! The audit trail: appended to inside the transaction of each change, read in order,
 //! pruned from the oldest end.
 
-use redb::ReadableTable;
+use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::tables::SEQ_AUDIT;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
@@ -11,12 +11,34 @@ use crate::model::{AuditEntry, Millis};
 pub trait AuditReads {
     /// Every entry, oldest first.
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Up to `limit` entries older than `before` (all when `None`), newest first: the trail
+    /// is read a batch at a time, so no listing holds all of it.
+    fn audit_newest(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 impl<T: OpenTables> AuditReads for Tx<T> {
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let mut out = Vec::new();
         for row in self.inner.table(SEQ_AUDIT)?.iter()? {
+            out.push(decode(row?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    fn audit_newest(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let table = self.inner.table(SEQ_AUDIT)?;
+        let rows = table.range(..before.unwrap_or(u64::MAX))?.rev();
+        let mut out = Vec::new();
+        for row in rows.take(limit) {
             out.push(decode(row?.1.value())?);
         }
         Ok(out)
@@ -30,6 +52,9 @@ pub trait AuditWrites {
 
     /// Removes up to `limit` entries older than `cutoff`, oldest first; returns how many.
     fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError>;
+
+    /// Removes up to `limit` of the oldest entries beyond the newest `keep`; returns how many.
+    fn prune_audit_beyond(&self, keep: u64, limit: usize) -> Result<usize, StoreError>;
 }
 
 impl AuditWrites for WriteTx<'_> {
@@ -57,5 +82,14 @@ impl AuditWrites for WriteTx<'_> {
             table.remove(seq)?;
         }
         Ok(old.len())
+    }
+
+    fn prune_audit_beyond(&self, keep: u64, limit: usize) -> Result<usize, StoreError> {
+        let mut table = self.table_mut(SEQ_AUDIT)?;
+        let over = table.len()?.saturating_sub(keep).min(limit as u64);
+        for _ in 0..over {
+            table.pop_first()?;
+        }
+        Ok(over as usize)
     }
 }

@@ -992,6 +992,18 @@ impl AuditReads for PgTx<'_> {
     fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         self.records("SELECT record FROM audit ORDER BY seq", &[])
     }
+
+    fn audit_newest(
+        &self,
+        before: Option<u64>,
+        count: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let before = before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
+        self.records(
+            "SELECT record FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+            &[&before, &limit(count)],
+        )
+    }
 }
 
 impl AuditWrites for PgTx<'_> {
@@ -1009,6 +1021,16 @@ impl AuditWrites for PgTx<'_> {
             "DELETE FROM audit WHERE seq IN
              (SELECT seq FROM audit WHERE at < $1 ORDER BY seq LIMIT $2)",
             &[&cutoff, &limit(count)],
+        )?;
+        Ok(removed as usize)
+    }
+
+    fn prune_audit_beyond(&self, keep: u64, count: usize) -> Result<usize, StoreError> {
+        let keep = keep.min(i64::MAX as u64) as i64;
+        let removed = self.execute(
+            "DELETE FROM audit WHERE seq IN
+             (SELECT seq FROM audit ORDER BY seq DESC OFFSET $1 LIMIT $2)",
+            &[&keep, &limit(count)],
         )?;
         Ok(removed as usize)
     }

@@ -248,7 +248,7 @@ async fn retention_prunes_only_entries_older_than_the_window() {
         })
         .unwrap();
     assert_eq!(entries(&service).len(), 2);
-    assert_eq!(service.prune_audit(2, 100).unwrap(), 1);
+    assert_eq!(service.prune_audit(Some(2), None, 100).unwrap(), 1);
     let left = entries(&service);
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].action, "user.create");
@@ -256,7 +256,7 @@ async fn retention_prunes_only_entries_older_than_the_window() {
         left[0].actor,
         rocketlite::model::Actor::User(left[0].user_id.clone().unwrap())
     );
-    assert_eq!(service.prune_audit(2, 100).unwrap(), 0);
+    assert_eq!(service.prune_audit(Some(2), None, 100).unwrap(), 0);
 }
 
 /// Every security-relevant change leaves an entry: a permission's roles, another user's
@@ -327,4 +327,59 @@ async fn permission_changes_forced_logouts_and_minted_tokens_are_recorded() {
     let forced = trail(&app, "?action=user.logout").await;
     assert_eq!(forced["total"], 1);
     assert_eq!(forced["entries"][0]["userId"], json!(ada_id));
+}
+
+/// The trail is listed a batch at a time (pages across batch boundaries come out whole and
+/// in order), and the bound keeps only the newest entries.
+#[tokio::test]
+async fn long_trails_page_across_batches_and_the_bound_keeps_the_newest() {
+    use rocketlite::model::{Actor, AuditEntry};
+    let app = TestApp::new().await;
+    let base = trail(&app, "").await["total"].as_u64().unwrap();
+    app.service
+        .store()
+        .write(|tx| {
+            for i in 0..2500u64 {
+                tx.append_audit(AuditEntry {
+                    seq: 0,
+                    at: i as i64,
+                    actor: Actor::Server,
+                    action: if i % 2 == 0 { "test.even" } else { "test.odd" }.into(),
+                    user_id: None,
+                    room_id: None,
+                    before: json!(null),
+                    after: json!({"i": i}),
+                })?;
+            }
+            Ok::<(), rocketlite::store::StoreError>(())
+        })
+        .unwrap();
+    let numbers = |body: &Value| -> Vec<u64> {
+        body["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["after"]["i"].as_u64())
+            .collect()
+    };
+    let all = trail(&app, "?count=0").await;
+    assert_eq!(all["total"].as_u64().unwrap(), base + 2500);
+    assert_eq!(numbers(&all)[..3], [2499, 2498, 2497]);
+    // Odd ones from the 600th on: they straddle the store's batches of 1,000.
+    let odd = trail(&app, "?action=test.odd&offset=600&count=100").await;
+    assert_eq!(odd["total"], 1250);
+    let expected: Vec<u64> = (0..100).map(|k| 2499 - 2 * (600 + k)).collect();
+    assert_eq!(numbers(&odd), expected);
+
+    assert_eq!(app.service.prune_audit(None, Some(1000), 600).unwrap(), 600);
+    let left = (base + 2500 - 600) as usize - 1000;
+    assert_eq!(
+        app.service.prune_audit(None, Some(1000), 5000).unwrap(),
+        left
+    );
+    assert_eq!(app.service.prune_audit(None, Some(1000), 5000).unwrap(), 0);
+    let kept = trail(&app, "?count=0").await;
+    assert_eq!(kept["total"], 1000);
+    assert_eq!(numbers(&kept)[0], 2499);
+    assert_eq!(*numbers(&kept).last().unwrap(), 1500);
 }

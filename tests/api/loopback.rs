@@ -39,6 +39,7 @@ pub(crate) fn config(dir: &Path) -> ServeConfig {
         no_registration: false,
         create_tokens_secret: None,
         audit_retention_days: None,
+        audit_max_entries: rocketlite::service::DEFAULT_AUDIT_MAX_ENTRIES,
         scim_relinquish: ScimPolicy::HandOver,
     }
 }
