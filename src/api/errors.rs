@@ -289,6 +289,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-blocked-username",
             Some(json!({ "method": "checkUsernameAvailability", "field": name })),
         ),
+        E::CouldNotSaveIdentity => domain(
+            "Could not save user identity",
+            "error-could-not-save-identity",
+            Some(json!({ "method": "saveUser" })),
+        ),
         E::UsernameTaken(_) => plain("Username is already in use"),
         E::EmailTaken(_) => plain("Email already exists"),
         E::WeakPassword => domain(

@@ -46,6 +46,10 @@ pub enum ServiceError {
     /// A username reserved by Rocket.Chat (`admin`, `all`, ...).
     #[error("blocked username {0}")]
     BlockedUsername(String),
+    /// A rename to one of Rocket.Chat's system names (`admin`, `administrator`, `system`,
+    /// `user`): its `saveUserIdentity` refuses without saying why.
+    #[error("could not save the user identity")]
+    CouldNotSaveIdentity,
     /// users.register with a username already in use.
     #[error("username {0} taken")]
     UsernameTaken(String),

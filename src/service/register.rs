@@ -3,9 +3,9 @@
 
 use super::limits;
 use super::rooms::join_default_rooms;
-use super::users::{fresh_id, is_valid_email, is_valid_name};
+use super::users::{check_new_username, fresh_id, is_valid_email, is_valid_name};
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{Email, Role, User, UserId, normalize_key};
+use crate::model::{Email, Role, User, UserId};
 use crate::store::prelude::*;
 
 /// What a sign-up sends.
@@ -17,9 +17,6 @@ pub struct Registration {
     /// Rocket.Chat's `registerUser` requires it although the REST schema does not.
     pub name: Option<String>,
 }
-
-/// Names nobody may sign up with: Rocket.Chat's `all`, `here` and its system list.
-const BLOCKED_USERNAMES: [&str; 6] = ["all", "here", "admin", "administrator", "system", "user"];
 
 impl Service {
     /// Creates an active account with the role `user` (and `admin` when no admin exists,
@@ -56,9 +53,7 @@ impl Service {
         if !is_valid_name(&reg.username) {
             return Err(ServiceError::InvalidUsername(reg.username.clone()));
         }
-        if BLOCKED_USERNAMES.contains(&normalize_key(&reg.username).as_str()) {
-            return Err(ServiceError::BlockedUsername(reg.username.clone()));
-        }
+        check_new_username(&reg.username)?;
         self.store.read(|tx| unclaimed(tx, &reg))?;
         let Some(name) = reg.name.clone() else {
             return Err(ServiceError::FieldRequired("name"));

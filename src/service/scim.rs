@@ -13,7 +13,7 @@ use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
-use super::users::{check_fields_free, fresh_id, is_valid_email};
+use super::users::{check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};
 use crate::model::{
     Email, Millis, Permission, Role, ScimToken, User, UserId, normalize_key, parse_iso8601,
@@ -301,6 +301,7 @@ impl Service {
             password: new.password.clone(),
             ..Default::default()
         })?;
+        check_new_username(&new.user_name)?;
         check_emails(&new.emails)?;
         if let Some(id) = &new.external_id {
             super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
@@ -386,6 +387,7 @@ impl Service {
                 return Err(ServiceError::ScimAdminProtected);
             }
             super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
+            check_rename(&user, &updated)?;
             check_fields_free(tx, &updated)?;
             let handovers = match active {
                 Some(false) => departure(tx, &user, confirm)?,

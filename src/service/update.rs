@@ -10,7 +10,7 @@ use super::auth::current_caller;
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
-use super::users::{check_fields_free, is_valid_email, is_valid_name};
+use super::users::{check_fields_free, check_rename, is_valid_email, is_valid_name};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Email, Permission, Role, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
@@ -82,6 +82,7 @@ impl Service {
             check_rights(tx, &me, &user, &changes)?;
             let mut updated = user.clone();
             apply_fields(&mut updated, &changes, hash.as_deref());
+            check_rename(&user, &updated)?;
             check_fields_free(tx, &updated)?;
             if user.active
                 && user.has_role(Role::Admin)

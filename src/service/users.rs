@@ -159,6 +159,7 @@ impl Service {
         if !is_valid_name(&new.username) {
             return Err(ServiceError::InvalidUsername(new.username.clone()));
         }
+        check_new_username(&new.username)?;
         self.store
             .read(|tx| check_unique(tx, &new.username, &new.email))?;
         if !is_valid_email(&new.email) {
@@ -320,6 +321,37 @@ impl Service {
             Ok((query.page.of(users), total, full))
         })
     }
+}
+
+/// Rocket.Chat's system names (`Accounts_SystemBlockedUsernameList`): no account may take
+/// one, and renaming to one fails as "could not save user identity". The bootstrap admin,
+/// created from `ADMIN_USERNAME` (`admin` by default), is the one exception, as in Rocket.Chat.
+const SYSTEM_USERNAMES: [&str; 4] = ["admin", "administrator", "system", "user"];
+/// Names that mention groups of people in messages; Rocket.Chat blocks them by name.
+const RESERVED_USERNAMES: [&str; 2] = ["all", "here"];
+
+/// Refuses a new account's username if Rocket.Chat blocks it (`checkUsernameAvailability`):
+/// a system name or a reserved one, in any case.
+pub(super) fn check_new_username(username: &str) -> ServiceResult<()> {
+    let key = normalize_key(username);
+    if SYSTEM_USERNAMES.contains(&key.as_str()) || RESERVED_USERNAMES.contains(&key.as_str()) {
+        return Err(ServiceError::BlockedUsername(username.to_string()));
+    }
+    Ok(())
+}
+
+/// Refuses renaming `user` to `updated`'s username if Rocket.Chat would: a system name fails
+/// its `saveUserIdentity`, a reserved one its availability check. Changing only the case of
+/// one's own name is no rename.
+pub(super) fn check_rename(user: &User, updated: &User) -> ServiceResult<()> {
+    let key = normalize_key(&updated.username);
+    if key == normalize_key(&user.username) {
+        return Ok(());
+    }
+    if SYSTEM_USERNAMES.contains(&key.as_str()) {
+        return Err(ServiceError::CouldNotSaveIdentity);
+    }
+    check_new_username(&updated.username)
 }
 
 /// Whether a user field is one only holders of `view-full-other-user-info` may see (and so

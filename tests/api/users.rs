@@ -259,3 +259,106 @@ async fn over_long_room_names_and_member_lists_are_refused() {
     assert_eq!(status, 200, "{resp}");
     assert_eq!(resp["group"]["usersCount"], 1);
 }
+
+/// Rocket.Chat's reserved names on every path: `all`, `here` and its system names
+/// (`admin`, `administrator`, `system`, `user`) in any case are refused to new accounts
+/// (users.create, users.register, SCIM) with `error-blocked-username`; a rename to a system
+/// name fails as `error-could-not-save-identity`, to a reserved one as blocked. Nothing is
+/// written; changing only the case of one's own name is no rename.
+#[tokio::test]
+async fn reserved_usernames_are_refused_on_every_path() {
+    let app = TestApp::new().await;
+    let blocked = |name: &str| {
+        json!({
+            "success": false,
+            "error": format!("{name} is blocked and can't be used! [error-blocked-username]"),
+            "errorType": "error-blocked-username",
+            "details": {"method": "checkUsernameAvailability", "field": name},
+        })
+    };
+    let ada = app.user_session("ada").await;
+    let (_, secret) = app.scim_token("Okta").await;
+    let before = app.snapshot();
+    for name in [
+        "admin",
+        "Admin",
+        "all",
+        "HERE",
+        "system",
+        "user",
+        "Administrator",
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users.create",
+                Some(&app.admin),
+                json!({"username": name, "email": "x@example.org", "name": "X", "password": "pw"}),
+            )
+            .await;
+        assert_eq!((status, body), (400, blocked(name)), "users.create {name}");
+        let (status, body) = app
+            .post(
+                "/api/v1/users.register",
+                None,
+                json!({"username": name, "email": "x@example.org", "name": "X", "pass": "pw"}),
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (400, blocked(name)),
+            "users.register {name}"
+        );
+        let (status, _, body) = app
+            .scim("POST", "/Users", &secret, Some(json!({"userName": name})))
+            .await;
+        assert_eq!(status, 400, "SCIM {name}: {body}");
+        assert_eq!(
+            body["detail"],
+            json!(format!(
+                "{name} is blocked and can't be used! [error-blocked-username]"
+            ))
+        );
+    }
+    let identity = json!({
+        "success": false,
+        "error": "Could not save user identity [error-could-not-save-identity]",
+        "errorType": "error-could-not-save-identity",
+        "details": {"method": "saveUser"},
+    });
+    for (name, expected) in [
+        ("administrator", identity.clone()),
+        ("SYSTEM", identity),
+        ("all", blocked("all")),
+        ("Here", blocked("Here")),
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users.update",
+                Some(&app.admin),
+                json!({"userId": ada.user_id, "data": {"username": name}}),
+            )
+            .await;
+        assert_eq!((status, body), (400, expected), "rename to {name}");
+    }
+    let (status, _, body) = app
+        .scim(
+            "PATCH",
+            &format!("/Users/{}", ada.user_id),
+            &secret,
+            Some(json!({"Operations": [{"op": "replace", "path": "userName", "value": "user"}]})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(app.snapshot(), before);
+    // The bootstrap admin keeps its name; a case change of one's own name is no rename.
+    for (who, name) in [(&app.admin, "admin"), (&ada, "Ada")] {
+        let (status, body) = app
+            .post(
+                "/api/v1/users.update",
+                Some(who),
+                json!({"userId": who.user_id, "data": {"username": name}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{name}: {body}");
+    }
+}
