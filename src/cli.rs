@@ -277,6 +277,10 @@ pub struct ServeConfig {
     /// or `refuse` the change with a 409.
     #[arg(long, env = "ROCKETLITE_SCIM_RELINQUISH", value_enum, default_value_t = ScimPolicy::HandOver)]
     pub scim_relinquish: ScimPolicy,
+    /// Settings forced at start besides the `OVERWRITE_SETTING_<id>` environment variables
+    /// (for embedders and tests; not a flag).
+    #[arg(skip)]
+    pub overwrite_settings: Vec<(String, String)>,
 }
 
 /// `--scim-relinquish`'s values.
@@ -367,6 +371,17 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     .with_scim_relinquish(config.scim_relinquish.into());
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
     service.seed_permissions().map_err(setup)?;
+    service.reload_settings().map_err(setup)?;
+    let mut overwrites = overwrite_settings_from_env();
+    overwrites.extend(config.overwrite_settings.iter().cloned());
+    if !overwrites.is_empty() {
+        let unknown = service
+            .overwrite_settings(&overwrites)
+            .map_err(|e| StartError::Setup(format!("OVERWRITE_SETTING_*: {e}")))?;
+        for id in unknown {
+            tracing::warn!(%id, "OVERWRITE_SETTING_{id} names a setting rocketlite does not serve; ignored");
+        }
+    }
     let admin_setup = |e: ServiceError| match e {
         ServiceError::InvalidUsername(name) => StartError::Setup(format!(
             "ADMIN_USERNAME '{name}' is not a valid username \
@@ -416,6 +431,17 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     Ok(Arc::new(service))
 }
 
+/// Rocket.Chat's `OVERWRITE_SETTING_<id>=<value>` environment variables: forced at every
+/// start, whatever the database holds.
+fn overwrite_settings_from_env() -> Vec<(String, String)> {
+    std::env::vars()
+        .filter_map(|(name, value)| {
+            let id = name.strip_prefix("OVERWRITE_SETTING_")?;
+            Some((id.to_string(), value))
+        })
+        .collect()
+}
+
 /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
 /// database. `on_ready` receives the bound address (useful with port 0).
 pub async fn serve(
@@ -454,6 +480,21 @@ pub async fn serve(
         Duration::from_secs(600),
         |s, batch| s.prune_expired_tokens(batch),
     ));
+    // Settings changed on another node of the same database take effect here within a second.
+    let settings_reloader = tokio::spawn({
+        let service = Arc::clone(&service);
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                let service = Arc::clone(&service);
+                if let Ok(Err(e)) =
+                    tokio::task::spawn_blocking(move || service.reload_settings()).await
+                {
+                    tracing::warn!(error = %e, "reading the settings failed");
+                }
+            }
+        }
+    });
     let (days, max) = (
         config.audit_retention_days,
         Some(config.audit_max_entries).filter(|&n| n > 0),
@@ -484,6 +525,8 @@ pub async fn serve(
     .await;
     sweeper.abort();
     let _ = sweeper.await;
+    settings_reloader.abort();
+    let _ = settings_reloader.await;
     if let Some(audit_sweeper) = audit_sweeper {
         audit_sweeper.abort();
         let _ = audit_sweeper.await;

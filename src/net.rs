@@ -31,6 +31,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, Sleep};
 
+use crate::api::answer::{CONNECTION, ConnectionHandle};
+
 /// The connection limits; see the module comment.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -95,11 +97,13 @@ pub async fn serve<E>(
         let local = stream.local_addr().unwrap_or(peer);
         let _ = stream.set_nodelay(true);
         let busy = Arc::new(Busy::default());
+        let handle = ConnectionHandle::default();
         let io = TokioIo::new(IdleTimeout::new(
             stream,
             limits.idle_timeout,
             Arc::clone(&waiting),
             Arc::clone(&busy),
+            handle.clone(),
         ));
         let service = hyper::service::service_fn({
             let app = Arc::clone(&app);
@@ -120,10 +124,12 @@ pub async fn serve<E>(
             }
         });
         let connection = graceful.watch(builder.serve_connection(io, service).into_owned());
-        connections.spawn(async move {
+        // The task knows its connection, so a large answer can have it closed to make room
+        // (`api::answer`).
+        connections.spawn(CONNECTION.scope(handle, async move {
             let _ = connection.await;
             drop(permit);
-        });
+        }));
     }
     drop(listener);
     tokio::select! {
@@ -209,7 +215,7 @@ struct Waiting {
 #[derive(Default)]
 struct WaitingInner {
     next: u64,
-    by_age: BTreeMap<u64, (Arc<AtomicBool>, Waker)>,
+    by_age: BTreeMap<u64, ConnectionHandle>,
 }
 
 impl Waiting {
@@ -218,16 +224,15 @@ impl Waiting {
     }
 
     /// Starts (or refreshes the waker of) a wait; returns its place in line.
-    fn wait(&self, place: Option<u64>, closed: &Arc<AtomicBool>, waker: &Waker) -> u64 {
+    fn wait(&self, place: Option<u64>, connection: &ConnectionHandle, waker: &Waker) -> u64 {
+        connection.wake_on_close(waker);
         let mut inner = self.lock();
         let new = place.is_none();
         let place = place.unwrap_or_else(|| {
             inner.next += 1;
             inner.next
         });
-        inner
-            .by_age
-            .insert(place, (Arc::clone(closed), waker.clone()));
+        inner.by_age.insert(place, connection.clone());
         drop(inner);
         if new {
             self.started.notify_one();
@@ -241,9 +246,8 @@ impl Waiting {
 
     /// Closes the connection that has waited longest, if any.
     fn close_longest(&self) {
-        if let Some((_, (closed, waker))) = self.lock().by_age.pop_first() {
-            closed.store(true, Ordering::SeqCst);
-            waker.wake();
+        if let Some((_, connection)) = self.lock().by_age.pop_first() {
+            connection.close();
         }
     }
 }
@@ -260,20 +264,26 @@ struct IdleTimeout {
     waiting: Arc<Waiting>,
     /// Our place among the waiting connections while a read is pending.
     place: Option<u64>,
-    /// Set when the server closed us to make room.
-    closed: Arc<AtomicBool>,
+    /// Closed by the server to make room: for another connection, or for another answer.
+    connection: ConnectionHandle,
     busy: Arc<Busy>,
 }
 
 impl IdleTimeout {
-    fn new(stream: TcpStream, timeout: Duration, waiting: Arc<Waiting>, busy: Arc<Busy>) -> Self {
+    fn new(
+        stream: TcpStream,
+        timeout: Duration,
+        waiting: Arc<Waiting>,
+        busy: Arc<Busy>,
+        connection: ConnectionHandle,
+    ) -> Self {
         IdleTimeout {
             stream,
             timeout,
             deadline: Box::pin(tokio::time::sleep(timeout)),
             waiting,
             place: None,
-            closed: Arc::new(AtomicBool::new(false)),
+            connection,
             busy,
         }
     }
@@ -318,7 +328,7 @@ impl AsyncRead for IdleTimeout {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        if self.closed.load(Ordering::SeqCst) {
+        if self.connection.is_closed() {
             return Poll::Ready(Err(Self::timed_out()));
         }
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
@@ -335,7 +345,7 @@ impl AsyncRead for IdleTimeout {
             }
             Poll::Pending => {
                 let this = &mut *self;
-                this.place = Some(this.waiting.wait(this.place, &this.closed, cx.waker()));
+                this.place = Some(this.waiting.wait(this.place, &this.connection, cx.waker()));
                 Poll::Pending
             }
         }
@@ -348,13 +358,20 @@ impl AsyncWrite for IdleTimeout {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        if self.connection.is_closed() {
+            return Poll::Ready(Err(Self::timed_out()));
+        }
         match Pin::new(&mut self.stream).poll_write(cx, buf) {
             Poll::Ready(result) => {
                 self.progressed();
                 Poll::Ready(result)
             }
             Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                // A client that stops reading may be closed to make room for other answers.
+                self.connection.wake_on_close(cx.waker());
+                Poll::Pending
+            }
         }
     }
 

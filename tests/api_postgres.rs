@@ -40,6 +40,8 @@ mod permissions;
 mod plan;
 #[path = "api/races.rs"]
 mod races;
+#[path = "api/rate_limit.rs"]
+mod rate_limit;
 #[path = "api/register.rs"]
 mod register;
 #[path = "api/roles.rs"]
@@ -50,6 +52,8 @@ mod room_admin;
 mod rooms;
 #[path = "api/scim.rs"]
 mod scim;
+#[path = "api/settings.rs"]
+mod settings;
 #[path = "api/spec.rs"]
 mod spec;
 #[path = "api/stale_callers.rs"]

@@ -9,6 +9,7 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use super::envelope::ErrorResponse;
 use super::errors::{Operation, to_response};
+use super::rate_limit::ResolvedCaller;
 use crate::model::{LoginToken, UserId};
 use crate::service::{Caller, Service};
 
@@ -22,6 +23,9 @@ pub struct Auth(pub Caller);
 /// The caller a request's headers name, for the operations that need no login but answer
 /// differently to one (`/api/info`, `users.register`); `None` for missing or bad headers.
 pub fn optional_caller(request: &Request) -> Option<Caller> {
+    if let Some(ResolvedCaller(caller)) = request.extensions().get::<ResolvedCaller>() {
+        return Some(caller.clone());
+    }
     let header = |name: &str| request.headers().get(name)?.to_str().ok();
     let (user_id, token) = (header("X-User-Id")?, header("X-Auth-Token")?);
     let service = request.data::<Arc<Service>>()?;
@@ -76,6 +80,10 @@ impl<'a> ApiExtractor<'a> for Auth {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
+        // The rate limiter resolved it already: one read per request, not two.
+        if let Some(ResolvedCaller(caller)) = request.extensions().get::<ResolvedCaller>() {
+            return Ok(Auth(caller.clone()));
+        }
         let header = |name: &str| {
             request
                 .headers()

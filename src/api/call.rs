@@ -1,14 +1,19 @@
-//! The bridge from a handler to one use case: reads run inline on the async worker; writes
-//! either await the store (`call_async`) or go to tokio's blocking pool with password
-//! hashing (they wait on the disk, or on argon2), hashing behind a few permits. The only
-//! Tokio plumbing between HTTP and the service.
+//! The bridge from a handler to one use case: reads run inline on the async worker, except
+//! lists, which run on the list threads (`call_list`); writes either await the store
+//! (`call_async`) or go to tokio's blocking pool with password hashing (they wait on the
+//! disk, or on argon2), hashing behind a few permits. The only Tokio plumbing between HTTP
+//! and the service.
 
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use tokio::sync::Semaphore;
 
 use super::ApiResult;
+use super::answer::{Answer, AnswerBudget};
+use super::envelope::ErrorResponse;
 use super::errors::{Operation, to_response};
 use crate::service::{Service, ServiceResult};
 
@@ -112,4 +117,94 @@ fn respond<T, U>(
     outcome
         .map(|v| Json(view(v)))
         .map_err(|e| to_response(e, operation))
+}
+
+/// What a list answers: its JSON made ahead, held against the answer budget.
+pub type ListResult<T> = Result<Answer<T>, ErrorResponse>;
+
+/// Threads that make list answers. A list reads and encodes as much as its caller asks for
+/// (`count=0`: everything), so it runs here, off the async workers that accept connections
+/// and answer everything else, and at a lower CPU priority (nice 10) than those workers and
+/// the writer: sixteen clients asking for every user at once slow each other, not
+/// `/api/info` or a small write. Two threads, so lists still use both cores when idle.
+const LIST_THREADS: usize = 2;
+
+type ListJob = Box<dyn FnOnce() + Send>;
+
+/// The list threads and the budget their answers share: process-wide, like the memory and
+/// the cores they stand for (as the hashing threads of `service::password`).
+struct Lists {
+    /// A list holds one from before its work until its answer has a share of the budget, so
+    /// answers waiting for room do not pile up beside it.
+    turns: Semaphore,
+    jobs: Mutex<mpsc::Sender<ListJob>>,
+    budget: Arc<AnswerBudget>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        let (queue, jobs) = mpsc::channel::<ListJob>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        for i in 0..LIST_THREADS {
+            let jobs = Arc::clone(&jobs);
+            std::thread::Builder::new()
+                .name(format!("rocketlite-list-{i}"))
+                .spawn(move || list_loop(&jobs))
+                .expect("spawning a list thread");
+        }
+        Lists {
+            turns: Semaphore::new(LIST_THREADS),
+            jobs: Mutex::new(queue),
+            budget: Arc::new(AnswerBudget::default()),
+        }
+    })
+}
+
+fn list_loop(jobs: &Mutex<mpsc::Receiver<ListJob>>) {
+    // Per thread on Linux; where it fails, lists run at normal priority.
+    if let Err(error) = rustix::process::nice(10) {
+        tracing::debug!(%error, "lists stay at normal priority");
+    }
+    loop {
+        let job = match jobs.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+            Ok(job) => job,
+            Err(_) => return,
+        };
+        // A panicking job drops its answer; the handler's task panics in turn (a 500).
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+/// Runs one list use case on the list threads, encodes its answer there, and waits for the
+/// answer's share of the budget (503 if none comes within the wait).
+pub async fn call_list<T: Send + 'static, U: ToJSON + Send + 'static>(
+    service: &Arc<Service>,
+    operation: Operation,
+    work: impl FnOnce(&Service) -> ServiceResult<T> + Send + 'static,
+    view: impl FnOnce(T) -> U + Send + 'static,
+) -> ListResult<U> {
+    let lists = lists();
+    let _turn = lists.turns.acquire().await.expect("never closed");
+    let service = Arc::clone(service);
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let job = move || {
+        let _ = answer.send(work(&service).map(|v| Answer::<U>::encode(&view(v))));
+    };
+    lists
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .send(Box::new(job))
+        .expect("the list threads live as long as the process");
+    let bytes = answered
+        .await
+        .expect("a list job panicked")
+        .map_err(|e| to_response(e, operation))?;
+    let permit = lists
+        .budget
+        .acquire(bytes.len())
+        .await
+        .map_err(|_| ErrorResponse::busy())?;
+    Ok(Answer::new(bytes, permit))
 }

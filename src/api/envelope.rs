@@ -12,8 +12,10 @@ use serde_json::Value;
 pub struct Failure {
     /// Always `false`.
     pub success: bool,
-    /// The reason, with the error code in brackets for domain errors.
-    pub error: String,
+    /// The reason, with the error code in brackets for domain errors; absent in Rocket.Chat's
+    /// bare `{"success":false}`.
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
     /// The machine-readable error code.
     #[oai(skip_serializing_if_is_none)]
     pub error_type: Option<String>,
@@ -36,11 +38,19 @@ impl Failure {
     pub fn plain(message: impl Into<String>) -> Self {
         Failure {
             success: false,
-            error: message.into(),
+            error: Some(message.into()),
             error_type: None,
             details: None,
             status: None,
             message: None,
+        }
+    }
+
+    /// Rocket.Chat's `API.v1.failure()` with nothing to say: `{"success":false}`.
+    pub fn bare() -> Self {
+        Failure {
+            error: None,
+            ..Failure::plain("")
         }
     }
 
@@ -96,9 +106,15 @@ pub enum ErrorResponse {
     /// The request body is larger than 1 MiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<Failure>),
+    /// Too many calls of this operation from this address within the rate limiter's window.
+    #[oai(status = 429)]
+    TooManyRequests(Json<Failure>),
     /// The server failed; the cause is in its log.
     #[oai(status = 500)]
     Internal(Json<Failure>),
+    /// The server is holding as many large answers as it may; try again shortly.
+    #[oai(status = 503)]
+    Busy(Json<Failure>),
 }
 
 impl ErrorResponse {
@@ -135,12 +151,29 @@ impl ErrorResponse {
         | ErrorResponse::Unauthorized(Json(f))
         | ErrorResponse::Forbidden(Json(f))
         | ErrorResponse::PayloadTooLarge(Json(f))
-        | ErrorResponse::Internal(Json(f))) = self;
+        | ErrorResponse::TooManyRequests(Json(f))
+        | ErrorResponse::Internal(Json(f))
+        | ErrorResponse::Busy(Json(f))) = self;
         f.to_json().unwrap_or_default()
     }
 
     pub fn internal() -> Self {
         ErrorResponse::Internal(Json(Failure::plain("Internal server error")))
+    }
+
+    /// Rocket.Chat's refusal by its rate limiter: no `errorType`, the wait in the text.
+    pub fn too_many_requests(wait_seconds: u64) -> Self {
+        ErrorResponse::TooManyRequests(Json(Failure::plain(format!(
+            "Error, too many requests. Please slow down. You must wait {wait_seconds} seconds \
+             before trying this endpoint again. [error-too-many-requests]"
+        ))))
+    }
+
+    pub fn busy() -> Self {
+        ErrorResponse::Busy(Json(Failure::typed(
+            "The server is busy sending other large answers; try again shortly",
+            "error-server-busy",
+        )))
     }
 }
 

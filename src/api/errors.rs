@@ -56,6 +56,8 @@ pub enum Operation {
     RolesAddUserToRole,
     RolesRemoveUserFromRole,
     RolesGetUsersInRole,
+    /// `settings*`.
+    Settings,
 }
 
 /// The operations of the room families.
@@ -293,6 +295,13 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "Could not save user identity",
             "error-could-not-save-identity",
             Some(json!({ "method": "saveUser" })),
+        ),
+        E::VerifyParameters => plain("Please verify the parameters"),
+        E::SettingNotFound => ErrorResponse::bad_request(Failure::bare()),
+        E::InvalidSettingValue { id, problem } => domain(
+            &format!("Value for setting {id} {problem}"),
+            "error-invalid-setting-value",
+            Some(json!({ "method": "saveSettings" })),
         ),
         E::UsernameTaken(_) => plain("Username is already in use"),
         E::EmailTaken(_) => plain("Email already exists"),

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::{ListResult, call_list};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call, call_read};
@@ -329,7 +330,7 @@ impl ExtensionsApi {
         until: Query<Option<String>>,
         count: Query<Option<String>>,
         offset: Query<Option<String>>,
-    ) -> ApiResult<AuditOk> {
+    ) -> ListResult<AuditOk> {
         let _ = (user_id, actor_id, action, since, until, count, offset); // documented; read from the checked query
         let q = query::check(request, &AUDIT)?;
         let date = |name: &'static str| query::date(q.text(name), name, Operation::Audit);
@@ -343,7 +344,7 @@ impl ExtensionsApi {
             page,
         };
         let caller = auth.0;
-        call_read(
+        call_list(
             &s,
             Operation::Audit,
             move |s| s.audit_trail(&caller, &filter),
@@ -355,6 +356,7 @@ impl ExtensionsApi {
                 success: true,
             },
         )
+        .await
     }
 
     /// Create a SCIM token (extension)

@@ -2,6 +2,7 @@
 //! It parses, resolves the caller, calls one service method and maps the result; no domain
 //! rule lives here.
 
+pub mod answer;
 mod auth;
 pub mod body;
 mod call;
@@ -14,6 +15,7 @@ mod machine;
 mod names;
 mod permissions;
 mod query;
+mod rate_limit;
 #[allow(clippy::too_many_arguments)]
 mod roles;
 // Handlers take one argument per query parameter, as the spec lists them.
@@ -23,6 +25,8 @@ mod room_family;
 mod rooms;
 mod scim;
 mod session;
+#[allow(clippy::too_many_arguments)]
+mod settings;
 mod spec;
 #[allow(clippy::too_many_arguments)]
 mod users;
@@ -68,6 +72,8 @@ pub enum ApiTags {
     Subscriptions,
     /// Roles and permissions.
     Permissions,
+    /// The server's settings.
+    Settings,
     /// rocketlite's own extensions, not part of Rocket.Chat's API (`rocketlite.*`).
     Extensions,
 }
@@ -89,6 +95,7 @@ type Apis = (
     rooms::RoomsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
+    settings::SettingsApi,
     extensions::ExtensionsApi,
 );
 
@@ -104,6 +111,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             rooms::RoomsApi,
             permissions::PermissionsApi,
             roles::RolesApi,
+            settings::SettingsApi,
             extensions::ExtensionsApi,
         ),
         "rocketlite",
@@ -155,9 +163,14 @@ pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = R
         )
         .at("/docs", get(make_sync(move |_| Html(docs.clone()))))
         .nest("/scim/v2", scim::routes());
+    let route_table = serde_json::from_str(&spec_json())
+        .map(|spec| rate_limit::RouteTable::from_spec(&spec))
+        .expect("the spec is JSON");
     with_envelopes(routes)
+        .around(rate_limit::limit)
         .data(service)
         .data(Arc::new(HashGate::default()))
+        .data(Arc::new(route_table))
         .data(config)
 }
 
@@ -205,4 +218,33 @@ fn error_response(err: poem::Error) -> Response {
         return envelope::envelope(status, Failure::plain("Internal server error"));
     }
     envelope::envelope(status, Failure::plain(err.to_string()))
+}
+
+/// The client's address, for the login limits and the rate limiter: the socket's peer or, behind
+/// `trusted_proxies` proxies, the `X-Forwarded-For` entry that many places from the right
+/// (the address the outermost trusted proxy saw; entries left of it are the client's own
+/// words). A shorter header than that falls back to the peer.
+pub(crate) fn client_address(request: &Request) -> Option<String> {
+    let hops = request.data::<ApiConfig>().map_or(0, |c| c.trusted_proxies);
+    let peer = || {
+        request
+            .remote_addr()
+            .as_socket_addr()
+            .map(|a| a.ip().to_string())
+    };
+    if hops == 0 {
+        return peer();
+    }
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("X-Forwarded-For")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    match forwarded.len().checked_sub(hops) {
+        Some(i) if !forwarded[i].is_empty() => Some(forwarded[i].chars().take(64).collect()),
+        _ => peer(),
+    }
 }

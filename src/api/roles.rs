@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::{ListResult, call_list};
 use super::errors::{Operation, to_response};
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
@@ -413,7 +414,7 @@ impl RolesApi {
         #[oai(name = "roomId")] room_id: Query<Option<String>>,
         count: Query<Option<String>>,
         offset: Query<Option<String>>,
-    ) -> ApiResult<UsersInRoleOk> {
+    ) -> ListResult<UsersInRoleOk> {
         let _ = (role, room_id, count, offset); // documented; read from the checked query
         let q = query::check(request, &USERS_IN_ROLE)?;
         if !q.has("role") {
@@ -423,16 +424,17 @@ impl RolesApi {
         let room = q.text("roomId").filter(|r| !r.is_empty()).map(RoomId);
         let page = Page::new(q.number("offset"), q.number("count"));
         let caller = auth.0;
-        call_read(
+        call_list(
             &s,
             Operation::RolesGetUsersInRole,
-            |s| s.users_in_role(&caller, &role, room.as_ref(), page),
+            move |s| s.users_in_role(&caller, &role, room.as_ref(), page),
             |(users, total)| UsersInRoleOk {
                 users: users.iter().map(RoleHolderView::from).collect(),
                 total: total as u64,
                 success: true,
             },
         )
+        .await
     }
 
     /// List the holders of public roles
@@ -449,8 +451,8 @@ impl RolesApi {
         &self,
         _auth: Auth,
         s: Data<&Arc<Service>>,
-    ) -> ApiResult<UsersInPublicRolesOk> {
-        call_read(
+    ) -> ListResult<UsersInPublicRolesOk> {
+        call_list(
             &s,
             Operation::RolesList,
             |s| s.users_in_public_roles(),
@@ -466,5 +468,6 @@ impl RolesApi {
                 success: true,
             },
         )
+        .await
     }
 }

@@ -10,6 +10,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::{ListResult, call_list};
 use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
@@ -19,6 +20,7 @@ use crate::service::{
     Caller, MemberListQuery, NewRoom, Page, RoomEdit, RoomListScope, RoomRef, Service,
     ServiceError, ServiceResult,
 };
+use poem_openapi::types::ToJSON;
 
 /// What `channels.create` / `groups.create` take.
 #[derive(Object, Debug)]
@@ -380,11 +382,11 @@ impl Family {
         service: &Arc<Service>,
         caller: Caller,
         room: RoomNames,
-    ) -> ApiResult<RolesOk> {
+    ) -> ListResult<RolesOk> {
         let kind = self.kind;
         let operation = Operation::Room(RoomOperation::Roles, kind);
         let room = room.room(operation)?;
-        call_read(
+        call_list(
             service,
             operation,
             move |s| s.room_roles(&caller, kind, &room),
@@ -405,6 +407,7 @@ impl Family {
                 success: true,
             },
         )
+        .await
     }
 
     async fn members(
@@ -413,12 +416,12 @@ impl Family {
         caller: Caller,
         room: RoomNames,
         query: MemberListQuery,
-    ) -> ApiResult<MembersOk> {
+    ) -> ListResult<MembersOk> {
         let kind = self.kind;
         let operation = Operation::Room(RoomOperation::Members, kind);
         let room = room.room(operation)?;
         let page = query.page;
-        call_read(
+        call_list(
             service,
             operation,
             move |s| s.room_members(&caller, kind, &room, &query),
@@ -430,6 +433,7 @@ impl Family {
                 success: true,
             },
         )
+        .await
     }
 }
 
@@ -601,7 +605,7 @@ room_families! {
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
             #[oai(name = "roomName")] room_name: Query<Option<String>>,
-        ) -> ApiResult<RolesOk> {
+        ) -> ListResult<RolesOk> {
             let mut room = RoomNames::new(room_id.0, room_name.0);
             // Rocket.Chat validates channels.roles' query (isChannelsRolesProps), not groups.roles'.
             if Self::FAMILY.kind == RoomKind::Channel {
@@ -636,7 +640,7 @@ room_families! {
             /// Presences to keep; rocketlite tracks none, so every member is `offline`.
             #[oai(name = "status[]")]
             status: Query<Option<Vec<String>>>,
-        ) -> ApiResult<MembersOk> {
+        ) -> ListResult<MembersOk> {
             let operation = Operation::Room(RoomOperation::Members, Self::FAMILY.kind);
             if query::keys(request).iter().any(|k| k == "status") {
                 return Err(super::invalid_params("must be array"));
@@ -1117,7 +1121,7 @@ room_families! {
             s: Data<&Arc<Service>>,
             #[oai(name = "roomId")] room_id: Query<Option<String>>,
             #[oai(name = "roomName")] room_name: Query<Option<String>>,
-        ) -> ApiResult<ModeratorsOk> {
+        ) -> ListResult<ModeratorsOk> {
             let kind = Self::FAMILY.kind;
             let operation = Operation::Room(RoomOperation::Read, kind);
             let mut names = RoomNames::new(room_id.0, room_name.0);
@@ -1129,7 +1133,7 @@ room_families! {
             }
             let room = names.room(operation)?;
             let caller = auth.0;
-            call_read(
+            call_list(
                 &s,
                 operation,
                 move |s| s.room_role_holders(&caller, kind, &room, Role::Moderator),
@@ -1141,6 +1145,7 @@ room_families! {
                     success: true,
                 },
             )
+            .await
         }
     }
 }
@@ -1178,24 +1183,25 @@ fn list_query(
 }
 
 /// Runs one room list and shapes its page.
-fn room_page<T>(
-    service: &Service,
+async fn room_page<T: ToJSON + Send + 'static>(
+    service: &Arc<Service>,
     caller: Caller,
     kind: RoomKind,
     scope: RoomListScope,
     (page, sort): (Page, Vec<crate::service::SortKey>),
-    shape: impl FnOnce(Vec<RoomView>, u64, u64, u64) -> T,
-) -> ApiResult<T> {
-    call_read(
+    shape: fn(Vec<RoomView>, u64, u64, u64) -> T,
+) -> ListResult<T> {
+    call_list(
         service,
         Operation::Room(RoomOperation::Read, kind),
-        |s| s.list_rooms(&caller, kind, scope, page, &sort),
-        |(rooms, total)| {
+        move |s| s.list_rooms(&caller, kind, scope, page, &sort),
+        move |(rooms, total)| {
             let views: Vec<RoomView> = rooms.iter().map(RoomView::from).collect();
             let count = views.len() as u64;
             shape(views, count, page.offset as u64, total as u64)
         },
     )
+    .await
 }
 
 fn channels_page(channels: Vec<RoomView>, count: u64, offset: u64, total: u64) -> ChannelsPageOk {
@@ -1317,7 +1323,7 @@ impl ChannelsOnlyApi {
         offset: Query<Option<f64>>,
         count: Query<Option<f64>>,
         sort: Query<Option<String>>,
-    ) -> ApiResult<ChannelsPageOk> {
+    ) -> ListResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
         query::check(request, &CHANNELS_LIST)?;
         let q = list_query(request, offset.0, count.0, sort.0, op)?;
@@ -1329,6 +1335,7 @@ impl ChannelsOnlyApi {
             q,
             channels_page,
         )
+        .await
     }
 
     /// List the caller's channels
@@ -1347,7 +1354,7 @@ impl ChannelsOnlyApi {
         offset: Query<Option<f64>>,
         count: Query<Option<f64>>,
         sort: Query<Option<String>>,
-    ) -> ApiResult<ChannelsPageOk> {
+    ) -> ListResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
         let q = list_query(request, offset.0, count.0, sort.0, op)?;
         room_page(
@@ -1358,6 +1365,7 @@ impl ChannelsOnlyApi {
             q,
             channels_page,
         )
+        .await
     }
 }
 
@@ -1378,7 +1386,7 @@ impl GroupsOnlyApi {
         offset: Query<Option<f64>>,
         count: Query<Option<f64>>,
         sort: Query<Option<String>>,
-    ) -> ApiResult<GroupsPageOk> {
+    ) -> ListResult<GroupsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
         let q = list_query(request, offset.0, count.0, sort.0, op)?;
         room_page(
@@ -1389,6 +1397,7 @@ impl GroupsOnlyApi {
             q,
             groups_page,
         )
+        .await
     }
 
     /// List every private group
@@ -1407,7 +1416,7 @@ impl GroupsOnlyApi {
         offset: Query<Option<f64>>,
         count: Query<Option<f64>>,
         sort: Query<Option<String>>,
-    ) -> ApiResult<GroupsPageOk> {
+    ) -> ListResult<GroupsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
         let q = list_query(request, offset.0, count.0, sort.0, op)?;
         room_page(
@@ -1418,5 +1427,6 @@ impl GroupsOnlyApi {
             q,
             groups_page,
         )
+        .await
     }
 }

@@ -9,6 +9,7 @@ use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
+use super::call::{ListResult, call_list};
 use super::errors::{Operation, RoomOperation};
 use super::names::RoomNames;
 use super::query::{self, Kind, QuerySchema};
@@ -339,7 +340,7 @@ impl RoomsApi {
         count: Query<Option<String>>,
         offset: Query<Option<String>>,
         sort: Query<Option<String>>,
-    ) -> ApiResult<RoomsPageOk> {
+    ) -> ListResult<RoomsPageOk> {
         let _ = (filter, types, count, offset, sort); // documented; read from the checked query
         query::refuse_query_and_fields(request)?;
         let q = query::check(request, &ADMIN_ROOMS)?;
@@ -351,7 +352,7 @@ impl RoomsApi {
             sort: query::sort(q.text("sort"), Operation::RoomsAdminRooms)?,
         };
         let caller = auth.0;
-        call_read(
+        call_list(
             &s,
             Operation::RoomsAdminRooms,
             move |s| s.admin_rooms(&caller, &list),
@@ -363,6 +364,7 @@ impl RoomsApi {
                 success: true,
             },
         )
+        .await
     }
 
     /// List the caller's rooms
@@ -380,10 +382,10 @@ impl RoomsApi {
         auth: Auth,
         s: Data<&Arc<Service>>,
         #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
-    ) -> ApiResult<RoomsGetOk> {
+    ) -> ListResult<RoomsGetOk> {
         let since = query::date(updated_since.0, "updatedSince", Operation::RoomsGet)?;
         let caller = auth.0;
-        call_read(
+        call_list(
             &s,
             Operation::RoomsGet,
             move |s| s.caller_rooms(&caller, since),
@@ -393,6 +395,7 @@ impl RoomsApi {
                 success: true,
             },
         )
+        .await
     }
 
     /// List the caller's subscriptions
@@ -411,7 +414,7 @@ impl RoomsApi {
         auth: Auth,
         s: Data<&Arc<Service>>,
         #[oai(name = "updatedSince")] updated_since: Query<Option<String>>,
-    ) -> ApiResult<SubscriptionsGetOk> {
+    ) -> ListResult<SubscriptionsGetOk> {
         let _ = updated_since; // documented; read from the checked query
         let q = query::check(request, &SUBSCRIPTIONS_GET)?;
         let since = query::date(
@@ -421,7 +424,7 @@ impl RoomsApi {
         )?;
         let caller = auth.0;
         let user = caller.user.clone();
-        call_read(
+        call_list(
             &s,
             Operation::SubscriptionsGet,
             move |s| s.caller_subscriptions(&caller, since),
@@ -434,6 +437,7 @@ impl RoomsApi {
                 success: true,
             },
         )
+        .await
     }
 
     /// Search channels or users
@@ -459,7 +463,7 @@ impl RoomsApi {
         sort: Query<Option<String>>,
         count: Query<Option<String>>,
         offset: Query<Option<String>>,
-    ) -> ApiResult<DirectoryOk> {
+    ) -> ListResult<DirectoryOk> {
         let _ = (text, kind, workspace, sort, count, offset); // documented; read from the checked query
         // `query` is accepted and ignored, as Rocket.Chat 8.8 does: clients still send it.
         let q = query::check(request, &DIRECTORY)?;
@@ -485,17 +489,19 @@ impl RoomsApi {
             limit: page.count.filter(|&n| n > 0).unwrap_or(10),
         };
         let caller = auth.0;
-        let found = s
-            .directory(&caller, &list)
-            .map_err(|e| super::to_response(e, Operation::Directory))?;
-        let (entries, total) = found.ok_or_else(verify)?;
-        Ok(poem_openapi::payload::Json(DirectoryOk {
-            count: entries.len() as u64,
-            result: entries.into_iter().map(DirectoryItem::from).collect(),
-            offset: page.offset as u64,
-            total: total as u64,
-            success: true,
-        }))
+        call_list(
+            &s,
+            Operation::Directory,
+            move |s| s.directory(&caller, &list),
+            move |(entries, total)| DirectoryOk {
+                count: entries.len() as u64,
+                result: entries.into_iter().map(DirectoryItem::from).collect(),
+                offset: page.offset as u64,
+                total: total as u64,
+                success: true,
+            },
+        )
+        .await
     }
 
     /// Get the caller's subscription to a room

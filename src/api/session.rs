@@ -11,7 +11,7 @@ use super::body::{Body, RequestSchema};
 use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
-use super::{ApiConfig, ApiResult, ApiTags, call, call_hashing, call_read, machine, query};
+use super::{ApiResult, ApiTags, call, call_hashing, call_read, client_address, machine, query};
 use crate::model::{LoginToken, User};
 use crate::service::{LicenceInfo, LoginName, Secret, Service, ServiceError};
 
@@ -452,34 +452,5 @@ impl SessionApi {
             user: UserView::new(&auth.0.user, true),
             success: true,
         }))
-    }
-}
-
-/// The client's address for the login limits: the socket's peer or, behind
-/// `trusted_proxies` proxies, the `X-Forwarded-For` entry that many places from the right
-/// (the address the outermost trusted proxy saw; entries left of it are the client's own
-/// words). A shorter header than that falls back to the peer.
-fn client_address(request: &Request) -> Option<String> {
-    let hops = request.data::<ApiConfig>().map_or(0, |c| c.trusted_proxies);
-    let peer = || {
-        request
-            .remote_addr()
-            .as_socket_addr()
-            .map(|a| a.ip().to_string())
-    };
-    if hops == 0 {
-        return peer();
-    }
-    let forwarded: Vec<&str> = request
-        .headers()
-        .get_all("X-Forwarded-For")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
-    match forwarded.len().checked_sub(hops) {
-        Some(i) if !forwarded[i].is_empty() => Some(forwarded[i].chars().take(64).collect()),
-        _ => peer(),
     }
 }

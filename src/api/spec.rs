@@ -307,6 +307,12 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"subscription": {"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}, "success": true})
         }
         "permissionsListAll" => json!({"update": [permission], "remove": [], "success": true}),
+        "settingsPublic" | "settingsList" => {
+            json!({"settings": [{"_id": "API_Enable_Rate_Limiter", "value": true, "enterprise": false}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "settingsGet" => json!({"_id": "API_Enable_Rate_Limiter", "value": true, "success": true}),
+        "settingsSet" => json!({"success": true}),
+        "settingsOauth" => json!({"services": [], "success": true}),
         "rolesList" => json!({"roles": [role_example(false)], "success": true}),
         "rolesSync" => {
             json!({"roles": {"update": [role_example(true)], "remove": []}, "success": true})
@@ -562,7 +568,12 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
         )],
         (_, "403") => vec![("forbidden", example(E::Forbidden, Operation::Authenticate))],
         (_, "413") => vec![("tooLarge", ErrorResponse::too_large().body())],
+        (_, "429") => vec![(
+            "tooManyRequests",
+            ErrorResponse::too_many_requests(42).body(),
+        )],
         (_, "500") => vec![("internal", ErrorResponse::internal().body())],
+        (_, "503") => vec![("busy", ErrorResponse::busy().body())],
         _ => vec![],
     }
 }

@@ -8,7 +8,7 @@ use poem_openapi::{Enum, Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
-use super::call::{HashGate, call_async};
+use super::call::{HashGate, ListResult, call_async, call_list};
 use super::envelope::{ErrorResponse, Failure};
 use super::errors::{Operation, to_response};
 use super::names::UserNames;
@@ -882,7 +882,7 @@ impl UsersApi {
         sort: Query<Option<String>>,
         /// Only the user with this email address.
         email: Query<Option<String>>,
-    ) -> ApiResult<UsersPageOk> {
+    ) -> ListResult<UsersPageOk> {
         // The typed parameters document the operation; the values come from the checked query.
         let _ = (offset, count, sort, email);
         let q = query::check(request, &USERS_LIST)?;
@@ -897,12 +897,13 @@ impl UsersApi {
             email: q.text("email"),
         };
         let caller = auth.0;
-        call_read(
+        call_list(
             &service,
             Operation::UsersList,
             move |s| s.list_users(&caller, &list),
             users_page(page),
         )
+        .await
     }
 
     /// List users by status
@@ -931,7 +932,7 @@ impl UsersApi {
         count: Query<Option<String>>,
         offset: Query<Option<String>>,
         #[oai(name = "inactiveReason[]")] inactive_reason: Query<Option<Vec<String>>>,
-    ) -> ApiResult<UsersPageOk> {
+    ) -> ListResult<UsersPageOk> {
         // The typed parameters document the operation; the values come from the checked query.
         let _ = (status, has_logged_in, kind, roles, search_term);
         let _ = (sort, count, offset, inactive_reason);
@@ -948,12 +949,13 @@ impl UsersApi {
             inactive_reasons: q.list("inactiveReason"),
         };
         let caller = auth.0;
-        call_read(
+        call_list(
             &service,
             Operation::UsersList,
             move |s| s.list_users_by_status(&caller, &filter),
             users_page(page),
         )
+        .await
     }
 
     /// Activate or deactivate a user

@@ -190,6 +190,9 @@ permissions! {
     ViewRoomAdministration = "view-room-administration" => [Admin];
     ViewStatistics = "view-statistics" => [Admin];
     ViewPrivilegedSetting = "view-privileged-setting" => [Admin];
+    EditPrivilegedSetting = "edit-privileged-setting" => [Admin];
+    ManageSelectedSettings = "manage-selected-settings" => [Admin];
+    ApiBypassRateLimit = "api-bypass-rate-limit" => [Admin, Bot, App];
 }
 
 impl Permission {

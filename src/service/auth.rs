@@ -5,7 +5,7 @@ use super::limits;
 use super::login_limits::{self, Blocked};
 use super::password::{Secret, Verified, verify_password};
 use super::{Service, ServiceError, ServiceResult};
-use crate::model::{LoginToken, Permission, TokenHash, User, UserId, normalize_key};
+use crate::model::{LoginToken, Millis, Permission, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
 use serde_json::Value;
 
@@ -74,17 +74,9 @@ impl Service {
     /// The active user owning `token`, if `user_id` names it. Anything else is `Unauthorized`,
     /// including a token of an inactive user (deliberately stricter than Rocket.Chat).
     pub fn authenticate(&self, user_id: &UserId, token: LoginToken) -> ServiceResult<Caller> {
-        let hash = token.hash();
         let cutoff = self.token_expiry_cutoff(self.now());
-        self.store.read(|tx| {
-            // Expired answers like revoked; the pruning below removes it for good.
-            match tx.token_user(&hash)? {
-                Some((user, issued)) if user.id == *user_id && issued >= cutoff && user.active => {
-                    Ok(Caller { user, token: hash })
-                }
-                _ => Err(ServiceError::Unauthorized),
-            }
-        })
+        self.store
+            .read(|tx| token_holder(tx, user_id, token.hash(), cutoff))
     }
 
     /// Checks the password (or its digest) and issues a new login token. `client` is the
@@ -282,6 +274,22 @@ impl Service {
             let user = current_caller(tx, &caller)?;
             Ok(tx.remove_token(&user.id, &caller.token)?)
         })
+    }
+}
+
+/// The active user `user_id` whose live token hashes to `hash` (issued at `cutoff` or later).
+/// An expired token answers like a revoked one; the pruning removes it for good.
+pub(super) fn token_holder(
+    tx: &dyn Reads,
+    user_id: &UserId,
+    hash: TokenHash,
+    cutoff: Millis,
+) -> ServiceResult<Caller> {
+    match tx.token_user(&hash)? {
+        Some((user, issued)) if user.id == *user_id && issued >= cutoff && user.active => {
+            Ok(Caller { user, token: hash })
+        }
+        _ => Err(ServiceError::Unauthorized),
     }
 }
 

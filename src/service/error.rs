@@ -50,6 +50,15 @@ pub enum ServiceError {
     /// `user`): its `saveUserIdentity` refuses without saying why.
     #[error("could not save the user identity")]
     CouldNotSaveIdentity,
+    /// A setting rocketlite does not have.
+    #[error("no such setting")]
+    SettingNotFound,
+    /// A setting's new value is not of its type, or outside its bounds.
+    #[error("invalid value for setting {id}: {problem}")]
+    InvalidSettingValue { id: String, problem: String },
+    /// `directory` with a sort key its kind lacks, or without a permission it needs.
+    #[error("verify the parameters")]
+    VerifyParameters,
     /// users.register with a username already in use.
     #[error("username {0} taken")]
     UsernameTaken(String),

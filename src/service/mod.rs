@@ -15,6 +15,7 @@ mod lookup;
 mod membership;
 mod password;
 mod permissions;
+mod rate_limits;
 mod register;
 mod roles;
 mod room_lists;
@@ -22,11 +23,12 @@ mod room_settings;
 mod rooms;
 mod scim;
 mod server;
+mod settings;
 mod status;
 mod update;
 mod users;
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rand::RngCore;
 
@@ -40,6 +42,7 @@ pub use listing::{Page, SortKey};
 pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
 pub use password::Secret;
+pub use rate_limits::RateDecision;
 pub use register::Registration;
 pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use room_lists::{AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery};
@@ -50,6 +53,7 @@ pub use scim::{
     ScimRelinquish, ScimValue,
 };
 pub use server::LicenceInfo;
+pub use settings::{SettingItem, SettingValues, SettingsQuery};
 pub use status::{Presence, StatusChange};
 pub use update::{EditRight, UserChanges};
 pub use users::{NewUser, StatusQuery, UserInfo, UserListQuery};
@@ -95,6 +99,10 @@ pub struct Service {
     create_tokens_secret: Option<[u8; 32]>,
     /// What a SCIM deactivation or deletion does with rooms it would leave ownerless.
     scim_relinquish: scim::ScimRelinquish,
+    /// The settings' values, read again after every change (`settings.rs`).
+    settings: RwLock<Arc<SettingValues>>,
+    /// The REST rate limiter's counters.
+    rate_limits: rate_limits::RateLimits,
 }
 
 /// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
@@ -114,6 +122,8 @@ impl Service {
             registration_open: true,
             create_tokens_secret: None,
             scim_relinquish: scim::ScimRelinquish::default(),
+            settings: RwLock::default(),
+            rate_limits: Default::default(),
         }
     }
 

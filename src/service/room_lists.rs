@@ -125,14 +125,14 @@ impl Service {
 
     /// `directory`: channels (public ones, and the caller's private groups; `view-c-room`),
     /// users (active ones; `view-outside-room` and `view-d-room`) or teams (rocketlite has
-    /// none) whose names contain `text`. `None` is Rocket.Chat's "verify the parameters":
-    /// a sort key the kind does not have, or a permission missing. Returns a page and the
+    /// none) whose names contain `text`. `VerifyParameters` is Rocket.Chat's answer to a
+    /// sort key the kind does not have, or a permission missing. Returns a page and the
     /// total.
     pub fn directory(
         &self,
         caller: &Caller,
         query: &DirectoryQuery,
-    ) -> ServiceResult<Option<(Vec<DirectoryEntry>, usize)>> {
+    ) -> ServiceResult<(Vec<DirectoryEntry>, usize)> {
         self.store.read(|tx| {
             let me = &caller.user;
             let may = |p| has_permission(tx, me, p, None);
@@ -151,7 +151,7 @@ impl Service {
                     .contains(&sort_field)
                         || !may(Permission::ViewCRoom)?
                     {
-                        return Ok(None);
+                        return Err(ServiceError::VerifyParameters);
                     }
                     let mut rooms = Vec::new();
                     for room in tx.all_rooms()? {
@@ -189,7 +189,7 @@ impl Service {
                         || !may(Permission::ViewOutsideRoom)?
                         || !may(Permission::ViewDRoom)?
                     {
-                        return Ok(None);
+                        return Err(ServiceError::VerifyParameters);
                     }
                     let full = may(Permission::ViewFullOtherUserInfo)?;
                     let (users, _) = tx.users_page(0, usize::MAX)?;
@@ -236,7 +236,7 @@ impl Service {
                 .skip(query.offset)
                 .take(query.limit)
                 .collect();
-            Ok(Some((entries, total)))
+            Ok((entries, total))
         })
     }
 }

@@ -39,6 +39,8 @@ impl Record for RoleRecord {}
 impl Record for ScimToken {}
 /// A permission's roles.
 impl Record for Vec<String> {}
+/// A setting's value.
+impl Record for serde_json::Value {}
 
 /// Encodes a record with its format byte.
 pub fn encode<T: Record>(record: &T) -> Vec<u8> {

@@ -43,6 +43,7 @@ pub struct Snapshot {
     pub subscriptions: Vec<Subscription>,
     pub audit: Vec<AuditEntry>,
     pub scim_tokens: Vec<ScimToken>,
+    pub settings: Vec<(String, serde_json::Value)>,
 }
 
 impl Snapshot {
@@ -60,6 +61,7 @@ impl Snapshot {
             subscriptions,
             audit,
             scim_tokens,
+            settings,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -71,6 +73,7 @@ impl Snapshot {
             && subscriptions.is_empty()
             && audit.is_empty()
             && scim_tokens.is_empty()
+            && settings.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -85,6 +88,7 @@ impl Snapshot {
             ("subscriptions", self.subscriptions.len()),
             ("audit entries", self.audit.len()),
             ("SCIM tokens", self.scim_tokens.len()),
+            ("settings", self.settings.len()),
         ]
     }
 }
@@ -119,6 +123,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         subscriptions: tx.all_subscriptions()?,
         audit: tx.audit_entries()?,
         scim_tokens: tx.scim_tokens()?,
+        settings: tx.stored_settings()?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -131,6 +136,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         .sort_by(|a, b| (&a.room_id, &a.user_id).cmp(&(&b.room_id, &b.user_id)));
     snapshot.audit.sort_by_key(|entry| entry.seq);
     snapshot.scim_tokens.sort_by(|a, b| a.id.cmp(&b.id));
+    snapshot.settings.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(snapshot)
 }
 
@@ -167,6 +173,9 @@ pub fn load(tx: &dyn Import, snapshot: &Snapshot) -> Result<(), StoreError> {
     }
     for token in &snapshot.scim_tokens {
         tx.put_scim_token(token)?;
+    }
+    for (id, value) in &snapshot.settings {
+        tx.put_setting(id, value)?;
     }
     tx.restore_counters(&snapshot.counters)
 }

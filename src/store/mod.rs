@@ -12,6 +12,7 @@ mod permissions;
 pub mod pg;
 mod rooms;
 mod scim;
+mod settings;
 mod tables;
 mod users;
 mod writer;
@@ -21,6 +22,7 @@ pub use handle::DiskFaults;
 pub use permissions::{PermissionReads, PermissionWrites};
 pub use rooms::{RoomReads, RoomWrites};
 pub use scim::{ScimReads, ScimWrites};
+pub use settings::{SettingReads, SettingWrites};
 pub use users::{UserReads, UserWrites};
 pub use writer::WriterStats;
 
@@ -101,16 +103,23 @@ impl From<redb::DatabaseError> for StoreError {
 
 /// The one interface a read use case has to the store: every query it may make, whatever the
 /// engine behind it. Service code names only this and [`Writes`].
-pub trait Reads: UserReads + RoomReads + PermissionReads + AuditReads + ScimReads {}
-impl<T: UserReads + RoomReads + PermissionReads + AuditReads + ScimReads> Reads for T {}
+pub trait Reads:
+    UserReads + RoomReads + PermissionReads + AuditReads + ScimReads + SettingReads
+{
+}
+impl<T: UserReads + RoomReads + PermissionReads + AuditReads + ScimReads + SettingReads> Reads
+    for T
+{
+}
 
 /// Everything a write use case may do inside its transaction: the queries and the changes.
 pub trait Writes:
-    Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites
+    Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites + SettingWrites
 {
 }
-impl<T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites> Writes
-    for T
+impl<
+    T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimWrites + SettingWrites,
+> Writes for T
 {
 }
 
@@ -118,7 +127,8 @@ impl<T: Reads + UserWrites + RoomWrites + PermissionWrites + AuditWrites + ScimW
 pub mod prelude {
     pub use super::{
         AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
-        ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
+        ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites,
+        Writes,
     };
 }
 

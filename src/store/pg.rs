@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use super::copy::{Counters, Export, Import, TokenRow};
 use super::{
     AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
-    ScimReads, ScimWrites, StoreError, UserReads, UserWrites, Writes,
+    ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites, Writes,
 };
 use crate::model::{
     AuditEntry, Millis, Permission, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
@@ -110,12 +110,13 @@ CREATE INDEX IF NOT EXISTS subscriptions_user ON subscriptions (user_id, room_id
 CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions (room_id, user_id) WHERE is_owner;
 CREATE TABLE IF NOT EXISTS audit (seq bigint PRIMARY KEY, at bigint NOT NULL, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS scim_tokens (id text PRIMARY KEY, record jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (id text PRIMARY KEY, value jsonb NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS join_seq;
 CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 12] = [
+const TABLES: [(&str, &str); 13] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -128,6 +129,7 @@ const TABLES: [(&str, &str); 12] = [
     ("subscriptions", "room_id, user_id"),
     ("audit", "seq"),
     ("scim_tokens", "id"),
+    ("settings", "id"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -1033,6 +1035,26 @@ impl AuditWrites for PgTx<'_> {
             &[&keep, &limit(count)],
         )?;
         Ok(removed as usize)
+    }
+}
+
+impl SettingReads for PgTx<'_> {
+    fn stored_settings(&self) -> Result<Vec<(String, serde_json::Value)>, StoreError> {
+        Ok(self
+            .query("SELECT id, value FROM settings ORDER BY id", &[])?
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect())
+    }
+}
+
+impl SettingWrites for PgTx<'_> {
+    fn put_setting(&self, id: &str, value: &serde_json::Value) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO settings VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET value = $2",
+            &[&id, value],
+        )?;
+        Ok(())
     }
 }
 

@@ -161,4 +161,6 @@ tables! {
     table SCIMTOKENID_TOKEN: <&'static str, &'static [u8]> = "scimtokenid_token";
     /// `room id -> ()`: the default rooms, which every new user joins.
     table DEFAULT_ROOMID: <&'static str, ()> = "default_roomid";
+    /// `setting id -> codec(JSON value)`: the settings an administrator changed.
+    table SETTINGID_VALUE: <&'static str, &'static [u8]> = "settingid_value";
 }

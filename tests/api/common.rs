@@ -66,6 +66,10 @@ fn prepare(service: Service) -> Arc<Service> {
             name: "Administrator".into(),
         })
         .unwrap();
+    // As Rocket.Chat's own suites run (TEST_MODE): no rate limiter, but in its own tests.
+    service
+        .overwrite_settings(&[("API_Enable_Rate_Limiter".into(), "false".into())])
+        .unwrap();
     Arc::new(service)
 }
 

@@ -21,6 +21,8 @@ fn start(ulimit: &str, idle_secs: u32, dir: &std::path::Path) -> (Child, SocketA
         ))
         .env("ADMIN_PASS", "pw")
         .env("RUST_LOG", "info")
+        // Floods from one address here test connections, not the rate limiter.
+        .env("OVERWRITE_SETTING_API_Enable_Rate_Limiter", "false")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -20,14 +20,23 @@ pub const ADMIN_PASS: &str = "node-admin-password";
 
 /// Starts `binary` (the test's `env!("CARGO_BIN_EXE_rocketlite")`) with `args` on a free
 /// port; returns once it listens. The caller kills and waits for the child.
-#[allow(clippy::zombie_processes)]
 pub fn start(binary: &str, args: &[&str]) -> (Child, SocketAddr) {
+    start_with_env(binary, args, &[])
+}
+
+/// Like [`start`], with more environment variables.
+#[allow(clippy::zombie_processes)]
+pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> (Child, SocketAddr) {
     let mut child = Command::new(binary)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
         .env("ADMIN_PASS", ADMIN_PASS)
         .env("NO_COLOR", "1")
         .env("RUST_LOG", "info")
+        // Many clients from one address, as Rocket.Chat's own suites run it: no rate limiter
+        // unless a test asks for it.
+        .env("OVERWRITE_SETTING_API_Enable_Rate_Limiter", "false")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,0 +1,244 @@
+//! Settings: Rocket.Chat's administration values that govern what rocketlite does. Stored
+//! only where changed, held in memory for the requests that read them on every call, and
+//! read back after each change (and every second, so every node sees another's change).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use super::audit::{Stamp, Subject};
+use super::auth::current_caller;
+use super::permissions::{has_permission, require_any};
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Permission, SETTINGS, SettingDef, SettingType, setting_def, setting_groups};
+use crate::store::prelude::*;
+
+/// Every setting's value now: the stored one where an administrator changed it, else the
+/// default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingValues {
+    values: HashMap<&'static str, Value>,
+}
+
+impl Default for SettingValues {
+    fn default() -> Self {
+        SettingValues::over(Vec::new())
+    }
+}
+
+impl SettingValues {
+    /// The defaults with `stored` over them; a stored value of another type than its setting
+    /// (an older build's) counts as unset.
+    fn over(stored: Vec<(String, Value)>) -> Self {
+        let mut values: HashMap<&'static str, Value> =
+            SETTINGS.iter().map(|d| (d.id, d.default_value())).collect();
+        for (id, value) in stored {
+            if let Some(def) = setting_def(&id)
+                && let Some(value) = def.kind.coerce(&value)
+            {
+                values.insert(def.id, value);
+            }
+        }
+        SettingValues { values }
+    }
+
+    /// The value of a setting rocketlite knows (`Null` for any other id).
+    pub fn value(&self, id: &str) -> &Value {
+        self.values.get(id).unwrap_or(&Value::Null)
+    }
+
+    pub fn flag(&self, id: &str) -> bool {
+        self.value(id).as_bool().unwrap_or(false)
+    }
+
+    pub fn number(&self, id: &str) -> i64 {
+        self.value(id).as_i64().unwrap_or(0)
+    }
+
+    pub fn text(&self, id: &str) -> &str {
+        self.value(id).as_str().unwrap_or("")
+    }
+}
+
+/// What a settings list asks for.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsQuery {
+    /// Only these ids (`settings.public`'s `_id`).
+    pub ids: Option<Vec<String>>,
+    /// Add each setting's default (`packageValue`).
+    pub include_defaults: bool,
+    pub page: super::Page,
+    /// By `_id`, descending when true.
+    pub descending: bool,
+}
+
+/// One item of a settings list: a setting, or (for privileged callers) a group, which has
+/// an id only.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SettingItem {
+    pub id: String,
+    pub value: Option<Value>,
+    pub package_value: Option<Value>,
+}
+
+impl Service {
+    /// Every setting's value now.
+    pub fn settings(&self) -> Arc<SettingValues> {
+        Arc::clone(&self.settings.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Reads the stored settings again (at start, after a change, and periodically, so a
+    /// change made on another node is seen here).
+    pub fn reload_settings(&self) -> ServiceResult<()> {
+        let stored = self.store.read(|tx| tx.stored_settings())?;
+        let values = Arc::new(SettingValues::over(stored));
+        *self.settings.write().unwrap_or_else(|p| p.into_inner()) = values;
+        Ok(())
+    }
+
+    /// `settings.public` (no caller: the public settings only) and `settings` (a caller
+    /// with `view-privileged-setting` sees every setting and the groups). A page of them by
+    /// id, and how many there are.
+    pub fn list_settings(
+        &self,
+        caller: Option<&Caller>,
+        query: &SettingsQuery,
+    ) -> ServiceResult<(Vec<SettingItem>, usize)> {
+        let privileged = match caller {
+            Some(caller) => self.store.read(|tx| {
+                has_permission(tx, &caller.user, Permission::ViewPrivilegedSetting, None)
+            })?,
+            None => false,
+        };
+        let values = self.settings();
+        let wanted = |id: &str| {
+            query
+                .ids
+                .as_ref()
+                .is_none_or(|ids| ids.iter().any(|i| i == id))
+        };
+        let mut items: Vec<SettingItem> = SETTINGS
+            .iter()
+            .filter(|d| (privileged || d.public) && wanted(d.id))
+            .map(|d| SettingItem {
+                id: d.id.into(),
+                value: Some(values.value(d.id).clone()),
+                package_value: query.include_defaults.then(|| d.default_value()),
+            })
+            .collect();
+        if privileged {
+            items.extend(
+                setting_groups()
+                    .into_iter()
+                    .filter(|g| wanted(g))
+                    .map(|g| SettingItem {
+                        id: g.into(),
+                        value: None,
+                        package_value: None,
+                    }),
+            );
+        }
+        items.sort_by(|a, b| a.id.cmp(&b.id));
+        if query.descending {
+            items.reverse();
+        }
+        let total = items.len();
+        Ok((query.page.of(items), total))
+    }
+
+    /// `GET settings/:_id` (`view-privileged-setting`): the setting's value.
+    pub fn setting(&self, caller: &Caller, id: &str) -> ServiceResult<Value> {
+        self.store
+            .read(|tx| require_any(tx, &caller.user, &[Permission::ViewPrivilegedSetting], None))?;
+        let def = setting_def(id).ok_or(ServiceError::SettingNotFound)?;
+        Ok(self.settings().value(def.id).clone())
+    }
+
+    /// `POST settings/:_id` (`edit-privileged-setting`): stores `value`, checked against the
+    /// setting's type and bounds, and records the change. The same value again changes and
+    /// records nothing.
+    pub fn set_setting(&self, caller: &Caller, id: &str, value: &Value) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, id, value) = (caller.clone(), id.to_string(), value.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            require_any(tx, &me, &[Permission::EditPrivilegedSetting], None)?;
+            let def = setting_def(&id).ok_or(ServiceError::SettingNotFound)?;
+            let value = checked_value(def, &value)?;
+            Ok::<_, ServiceError>(store_setting(tx, def, value, &Stamp::by(&me, now))?)
+        })?;
+        self.reload_settings()
+    }
+
+    /// Rocket.Chat's `OVERWRITE_SETTING_<id>=<value>` at start: each known setting is set to
+    /// its value (read as the setting's type) and recorded as the server's change; a value
+    /// that is not of its type stops the start. Returns the ids it did not know.
+    pub fn overwrite_settings(&self, pairs: &[(String, String)]) -> ServiceResult<Vec<String>> {
+        let mut known = Vec::new();
+        let mut unknown = Vec::new();
+        for (id, raw) in pairs {
+            match setting_def(id) {
+                Some(def) => known.push((def, checked_value(def, &Value::String(raw.clone()))?)),
+                None => unknown.push(id.clone()),
+            }
+        }
+        let now = self.now();
+        self.store.write(move |tx| {
+            for (def, value) in &known {
+                store_setting(tx, def, value.clone(), &Stamp::server(now))?;
+            }
+            Ok::<_, ServiceError>(())
+        })?;
+        self.reload_settings()?;
+        Ok(unknown)
+    }
+}
+
+/// `value` as `def`'s type within its bounds, or the refusal Rocket.Chat words for it.
+fn checked_value(def: &SettingDef, value: &Value) -> ServiceResult<Value> {
+    let value = def
+        .kind
+        .coerce(value)
+        .ok_or_else(|| ServiceError::InvalidSettingValue {
+            id: def.id.into(),
+            problem: format!("must be a {}", def.kind.as_str()),
+        })?;
+    if let (SettingType::Int, Some(min)) = (def.kind, def.min)
+        && value.as_i64().is_some_and(|n| n < min)
+    {
+        return Err(ServiceError::InvalidSettingValue {
+            id: def.id.into(),
+            problem: format!("must be greater than or equal to {min}"),
+        });
+    }
+    Ok(value)
+}
+
+/// Stores a checked value and records the change; the value it has already changes nothing.
+fn store_setting(
+    tx: &dyn Writes,
+    def: &SettingDef,
+    value: Value,
+    stamp: &Stamp,
+) -> Result<(), StoreError> {
+    let stored: HashMap<String, Value> = tx.stored_settings()?.into_iter().collect();
+    let before = stored
+        .get(def.id)
+        .cloned()
+        .unwrap_or_else(|| def.default_value());
+    if before == value && stored.contains_key(def.id) {
+        return Ok(());
+    }
+    tx.put_setting(def.id, &value)?;
+    if before != value {
+        stamp.record(
+            tx,
+            "setting.update",
+            Subject::Server,
+            json!({"setting": def.id, "value": before}),
+            json!({"setting": def.id, "value": value}),
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! `settings.*`: the settings rocketlite serves, read and changed as Rocket.Chat's settings
+//! API reads and changes them, checked against their types, audited, and refused without
+//! changing anything.
+
+use serde_json::{Value, json};
+
+use crate::common::{TestApp, forbidden};
+
+fn ids(body: &Value) -> Vec<String> {
+    body["settings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no settings in {body}"))
+        .iter()
+        .map(|s| s["_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn admins_list_every_setting_with_its_groups_and_others_only_the_public_ones() {
+    let app = TestApp::new().await;
+    let (status, body) = app
+        .get(
+            "/api/v1/settings?includeDefaults=true&count=0",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let all = ids(&body);
+    assert!(all.contains(&"API_Enable_Rate_Limiter_Limit_Calls_Default".to_string()));
+    assert!(
+        all.contains(&"Rate Limiter".to_string()),
+        "the group: {all:?}"
+    );
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "by _id");
+    let calls = body["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["_id"] == "API_Enable_Rate_Limiter_Limit_Calls_Default")
+        .unwrap();
+    assert_eq!(
+        calls,
+        &json!({"_id": "API_Enable_Rate_Limiter_Limit_Calls_Default", "value": 10, "enterprise": false, "packageValue": 10})
+    );
+    assert_eq!(
+        (&body["count"], &body["total"]),
+        (&json!(all.len()), &json!(all.len()))
+    );
+    // Paged and reversed by _id.
+    let (_, page) = app
+        .get(
+            "/api/v1/settings?count=2&offset=1&sort=%7B%22_id%22%3A-1%7D",
+            Some(&app.admin),
+        )
+        .await;
+    let mut reversed = sorted.clone();
+    reversed.reverse();
+    assert_eq!(ids(&page), reversed[1..3].to_vec());
+    assert_eq!(
+        (&page["offset"], &page["total"]),
+        (&json!(1), &json!(all.len()))
+    );
+
+    // Nobody else sees a private setting, logged in or not.
+    let ada = app.user_session("ada").await;
+    for session in [Some(&ada), None] {
+        let path = match session {
+            Some(_) => "/api/v1/settings",
+            None => "/api/v1/settings.public",
+        };
+        let (status, body) = app.get(path, session).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(
+            ids(&body)
+                .iter()
+                .all(|id| !id.starts_with("API_Enable_Rate")),
+            "{path}: {body}"
+        );
+    }
+    let (status, body) = app.get("/api/v1/settings.public?fields=x", None).await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("invalid-params"))
+    );
+    let (status, body) = app.get("/api/v1/settings.oauth", None).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"services": [], "success": true}))
+    );
+}
+
+#[tokio::test]
+async fn a_setting_is_read_and_changed_by_id_checked_audited_and_refused_without_a_trace() {
+    let app = TestApp::new().await;
+    let path = "/api/v1/settings/API_Enable_Rate_Limiter_Limit_Calls_Default";
+    let (status, body) = app.get(path, Some(&app.admin)).await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({"_id": "API_Enable_Rate_Limiter_Limit_Calls_Default", "value": 10, "success": true})
+        )
+    );
+    let ada = app.user_session("ada").await;
+    let before = app.snapshot();
+    let bare = json!({"success": false});
+    let invalid = |problem: &str| {
+        json!({
+            "success": false,
+            "error": format!("Value for setting API_Enable_Rate_Limiter_Limit_Calls_Default {problem} [error-invalid-setting-value]"),
+            "errorType": "error-invalid-setting-value",
+            "details": {"method": "saveSettings"},
+        })
+    };
+    let refusals = [
+        (Some(&ada), path, json!({"value": 3}), 403, forbidden()),
+        (
+            Some(&app.admin),
+            "/api/v1/settings/Site_Nope",
+            json!({"value": 3}),
+            400,
+            bare.clone(),
+        ),
+        (Some(&app.admin), path, json!({}), 400, bare.clone()),
+        (
+            Some(&app.admin),
+            path,
+            json!({"value": "many"}),
+            400,
+            invalid("must be a int"),
+        ),
+        (
+            Some(&app.admin),
+            path,
+            json!({"value": 0}),
+            400,
+            invalid("must be greater than or equal to 1"),
+        ),
+        (
+            Some(&app.admin),
+            "/api/v1/settings/API_Enable_Rate_Limiter",
+            json!({"value": "yes"}),
+            400,
+            json!({
+                "success": false,
+                "error": "Value for setting API_Enable_Rate_Limiter must be a boolean [error-invalid-setting-value]",
+                "errorType": "error-invalid-setting-value",
+                "details": {"method": "saveSettings"},
+            }),
+        ),
+    ];
+    for (session, path, body, status, expected) in refusals {
+        let got = app.post(path, session, body.clone()).await;
+        assert_eq!(got, (status, expected), "{path} {body}");
+        assert_eq!(app.snapshot(), before, "{path} {body}");
+    }
+    let (status, body) = app.get(path, Some(&ada)).await;
+    assert_eq!((status, body), (403, forbidden()));
+    let (status, body) = app
+        .get("/api/v1/settings/Site_Nope", Some(&app.admin))
+        .await;
+    assert_eq!((status, body), (400, bare));
+
+    // A number as a form sends it.
+    let (status, body) = app
+        .post_form(path, Some(&app.admin), &[("value", "3")])
+        .await;
+    assert_eq!((status, body), (200, json!({"success": true})));
+    let (_, body) = app.get(path, Some(&app.admin)).await;
+    assert_eq!(body["value"], 3);
+    let (_, trail) = app
+        .get(
+            &format!(
+                "/api/v1/rocketlite.audit?action=setting.update&actorId={}",
+                app.admin.user_id
+            ),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(trail["total"], 1, "{trail}");
+    assert_eq!(
+        (
+            &trail["entries"][0]["before"],
+            &trail["entries"][0]["after"]
+        ),
+        (
+            &json!({"setting": "API_Enable_Rate_Limiter_Limit_Calls_Default", "value": 10}),
+            &json!({"setting": "API_Enable_Rate_Limiter_Limit_Calls_Default", "value": 3})
+        )
+    );
+    // The same value again changes and records nothing.
+    let unchanged = app.snapshot();
+    let (status, _) = app.post(path, Some(&app.admin), json!({"value": 3})).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.snapshot(), unchanged);
+}
