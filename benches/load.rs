@@ -3,7 +3,8 @@
 //! drives it with many keep-alive connections, and prints one table. Every ratio is between
 //! figures measured in this run. `BENCH_SECS` sets each load phase's length (default 4),
 //! `BENCH_CONNS` the connections (default 64), `BENCH_SCALE_USERS` the large database
-//! (default 1,000,000 on redb, 100,000 on PostgreSQL).
+//! (default 1,000,000 on redb, 100,000 on PostgreSQL); `BENCH_ONLY=unread` runs only the
+//! unread-answers phase.
 //!
 //! `--engine postgres` (or `BENCH_ENGINE=postgres`) runs the same phases with the server on a
 //! PostgreSQL server of its own (the test kit's, with PostgreSQL's durable defaults), then
@@ -358,6 +359,11 @@ struct Server {
 
 impl Server {
     async fn start(place: &Place) -> Server {
+        Server::start_with(place, &[]).await
+    }
+
+    /// Like [`Server::start`], with more environment variables (settings).
+    async fn start_with(place: &Place, env: &[(&str, &str)]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -371,6 +377,7 @@ impl Server {
             // The rows measure the server's own costs, as Rocket.Chat's suites run it; the
             // limiter has its own row.
             .env("OVERWRITE_SETTING_API_Enable_Rate_Limiter", "false")
+            .envs(env.iter().copied())
             .env(
                 "RUST_LOG",
                 std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
@@ -514,6 +521,167 @@ async fn login_flood(server: &Server, readers: usize, secs: f64, small: &Seeded)
     }
 }
 
+/// Logs `user` in; its headers.
+async fn login_as(addr: SocketAddr, user: &str, password: &str) -> (String, String) {
+    let mut conn = Conn::open(addr).await;
+    let body = format!(r#"{{"user":"{user}","password":"{password}"}}"#);
+    let (status, resp) = conn
+        .call(&request("POST", "/api/v1/login", None, &body))
+        .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp));
+    let resp: serde_json::Value = serde_json::from_slice(&resp).unwrap();
+    (
+        resp["data"]["userId"].as_str().unwrap().to_string(),
+        resp["data"]["authToken"].as_str().unwrap().to_string(),
+    )
+}
+
+/// The latency of `req` over one connection, called one after another for `secs`, and
+/// `probe` run between calls (for RSS); returns (p50, max) in ms.
+async fn sequential_latency(
+    addr: SocketAddr,
+    secs: f64,
+    make: &dyn Fn(u64) -> Vec<u8>,
+    mut probe: impl FnMut(),
+) -> (f64, f64) {
+    let mut conn = Conn::open(addr).await;
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let mut times = Vec::new();
+    let mut n = 0;
+    while Instant::now() < deadline {
+        let start = Instant::now();
+        let (status, body) = conn.call(&make(n)).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        probe();
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], times[times.len() - 1])
+}
+
+/// What the unread-answers attack measured.
+struct Unread {
+    answer_bytes: usize,
+    rss_before: f64,
+    rss_peak: f64,
+    rss_after: f64,
+    info_p50_ms: f64,
+    info_max_ms: f64,
+}
+
+/// Issue 27's attack: `clients` connections each ask for every user (`count=0`) and never
+/// read the answer (a small receive window, as over a slow link, so the kernel cannot take
+/// it off the server's hands); meanwhile `/api/info` is timed and RSS watched; then the
+/// clients go and RSS is read again.
+async fn unread_lists(server: &Server, clients: usize, secs: f64) -> Unread {
+    let list = request("GET", "/api/v1/users.list?count=0", Some(&server.admin), "");
+    let (status, body) = Conn::open(server.addr).await.call(&list).await;
+    assert_eq!(status, 200);
+    let rss_before = server.rss_mib();
+    let mut held = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut stream = socket.connect(server.addr).await.unwrap();
+        stream.write_all(&list).await.unwrap();
+        held.push(stream);
+    }
+    let mut rss_peak = rss_before;
+    let info = request("GET", "/api/info", None, "");
+    let (info_p50_ms, info_max_ms) =
+        sequential_latency(server.addr, secs, &|_| info.clone(), || {
+            rss_peak = rss_peak.max(server.rss_mib())
+        })
+        .await;
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    Unread {
+        answer_bytes: body.len(),
+        rss_before,
+        rss_peak,
+        rss_after: server.rss_mib(),
+        info_p50_ms,
+        info_max_ms,
+    }
+}
+
+/// Issue 27's heavy legal reads: `/api/info` and a small write, each timed alone and then
+/// while 16 connections of one plain user read every user (`count=0`) as fast as they can.
+/// Returns ((info alone, info under load), (write alone, write under load)) p50 in ms.
+async fn heavy_reads(
+    server: &Server,
+    reader: &(String, String),
+    secs: f64,
+) -> ((f64, f64), (f64, f64)) {
+    let info = request("GET", "/api/info", None, "");
+    let admin = server.admin.clone();
+    let write = move |n: u64| {
+        let body = format!(
+            r#"{{"userId":"{}","data":{{"name":"Admin {}"}}}}"#,
+            admin.0,
+            n % 2
+        );
+        request("POST", "/api/v1/users.update", Some(&admin), &body)
+    };
+    let info_alone = sequential_latency(server.addr, secs, &|_| info.clone(), || {})
+        .await
+        .0;
+    let write_alone = sequential_latency(server.addr, secs, &write, || {}).await.0;
+    let list = request("GET", "/api/v1/users.list?count=0", Some(reader), "");
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..16)
+        .map(|_| {
+            let (list, stop, addr) = (list.clone(), Arc::clone(&stop), server.addr);
+            tokio::spawn(async move {
+                let mut conn = Conn::open(addr).await;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let (status, _) = conn.call(&list).await;
+                    assert_eq!(status, 200);
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let info_loaded = sequential_latency(server.addr, secs, &|_| info.clone(), || {})
+        .await
+        .0;
+    let write_loaded = sequential_latency(server.addr, secs, &write, || {}).await.0;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        r.await.unwrap();
+    }
+    ((info_alone, info_loaded), (write_alone, write_loaded))
+}
+
+/// With the rate limiter on: one plain user creating channels as fast as it can for `secs`;
+/// (created, refused with 429).
+async fn channel_flood(server: &Server, user: &(String, String), secs: f64) -> (usize, usize) {
+    let mut conn = Conn::open(server.addr).await;
+    let deadline = Instant::now() + Duration::from_secs_f64(secs);
+    let (mut created, mut refused) = (0, 0);
+    let mut n = 0;
+    while Instant::now() < deadline {
+        let body = format!(r#"{{"name":"flood-{n}"}}"#);
+        let (status, resp) = conn
+            .call(&request(
+                "POST",
+                "/api/v1/channels.create",
+                Some(user),
+                &body,
+            ))
+            .await;
+        match status {
+            200 => created += 1,
+            429 => refused += 1,
+            _ => panic!("{status}: {}", String::from_utf8_lossy(&resp)),
+        }
+        n += 1;
+    }
+    (created, refused)
+}
+
 fn read_load(
     admin: &(String, String),
     users: &[UserId],
@@ -549,6 +717,12 @@ async fn main() {
         "rocketlite load benchmark on {}: {conns} connections, {secs} s per phase\n",
         engine.name()
     );
+
+    // `BENCH_ONLY=unread` runs only the unread-answers phase.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("unread") {
+        unread_phase(&engine, secs, &mut row).await;
+        return;
+    }
 
     // --- small database: 10,000 users, heavy owners of 1,000 and 10,000 rooms.
     let small_place = engine.place("bench_small");
@@ -664,6 +838,53 @@ async fn main() {
             "RSS < 128 MiB",
         );
     }
+    // Heavy legal reads by one plain user (issue 27, item 9).
+    let reader = login_as(server.addr, "user1", PASSWORD).await;
+    let ((info_alone, info_loaded), (write_alone, write_loaded)) =
+        heavy_reads(&server, &reader, secs / 2.0).await;
+    row(
+        "16 x users.list?count=0: /api/info",
+        format!("p50 {info_loaded:.1} ms (alone {info_alone:.1} ms)"),
+        "stays in ms",
+    );
+    row(
+        "16 x users.list?count=0: a write",
+        format!("p50 {write_loaded:.1} ms (alone {write_alone:.1} ms)"),
+        "stays in ms",
+    );
+    server.stop().await;
+
+    unread_phase(&engine, secs, &mut row).await;
+
+    // --- the rate limiter on, as by default.
+    let server = Server::start_with(
+        &small_place,
+        &[("OVERWRITE_SETTING_API_Enable_Rate_Limiter", "true")],
+    )
+    .await;
+    let limited_read = load(
+        server.addr,
+        conns,
+        secs,
+        read_load(&server.admin, &small.users),
+    )
+    .await;
+    row(
+        "limiter on: read (admin, not counted)",
+        format!(
+            "{:.0} req/s = {:.2} x read with it off",
+            limited_read.rps,
+            limited_read.rps / read.rps
+        ),
+        "no regression beyond noise",
+    );
+    let flooder = login_as(server.addr, "user2", PASSWORD).await;
+    let (created, refused) = channel_flood(&server, &flooder, secs).await;
+    row(
+        "limiter on: one user's channels.create",
+        format!("{created} created, {refused} refused (429) in {secs} s"),
+        "10 a minute",
+    );
     server.stop().await;
 
     // --- idle sweep: 100,000 guests, of whom the 10,000 oldest are idle.
@@ -789,6 +1010,35 @@ async fn main() {
             ">= 0.5",
         );
     }
+}
+
+/// Unread answers (issue 27, item 1): 3,500 users make a ~1 MB users.list?count=0, which
+/// 600 clients ask for and never read.
+async fn unread_phase(engine: &Engine, secs: f64, row: &mut impl FnMut(&str, String, &str)) {
+    let place = engine.place("bench_unread");
+    seed(&place, 3_500, 0, &[]);
+    let server = Server::start(&place).await;
+    let unread = unread_lists(&server, 600, secs.max(5.0)).await;
+    row(
+        "600 unread count=0 answers: RSS",
+        format!(
+            "{:.0} KB each; {:.0} -> peak {:.0} MiB, {:.0} MiB after",
+            unread.answer_bytes as f64 / 1e3,
+            unread.rss_before,
+            unread.rss_peak,
+            unread.rss_after
+        ),
+        "< 300 MiB",
+    );
+    row(
+        "600 unread count=0 answers: /api/info",
+        format!(
+            "p50 {:.1} ms, max {:.0} ms",
+            unread.info_p50_ms, unread.info_max_ms
+        ),
+        "< 1 s",
+    );
+    server.stop().await;
 }
 
 /// `pgbench -S` and `pgbench -N` against `server` with `conns` clients for `secs` each

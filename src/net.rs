@@ -364,15 +364,46 @@ impl AsyncWrite for IdleTimeout {
         match Pin::new(&mut self.stream).poll_write(cx, buf) {
             Poll::Ready(result) => {
                 self.progressed();
+                self.connection.write_progressed();
                 Poll::Ready(result)
             }
             Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
             Poll::Pending => {
                 // A client that stops reading may be closed to make room for other answers.
+                self.connection.write_blocked();
                 self.connection.wake_on_close(cx.waker());
                 Poll::Pending
             }
         }
+    }
+
+    /// Vectored, so hyper queues an answer's slices as they are (its other strategy copies
+    /// them into a buffer of its own, beside the answer budget's count).
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.connection.is_closed() {
+            return Poll::Ready(Err(Self::timed_out()));
+        }
+        match Pin::new(&mut self.stream).poll_write_vectored(cx, bufs) {
+            Poll::Ready(result) => {
+                self.progressed();
+                self.connection.write_progressed();
+                Poll::Ready(result)
+            }
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(Self::timed_out())),
+            Poll::Pending => {
+                self.connection.write_blocked();
+                self.connection.wake_on_close(cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

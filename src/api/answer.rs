@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -51,6 +51,18 @@ pub struct ConnectionHandle(Arc<ConnectionState>);
 struct ConnectionState {
     closed: AtomicBool,
     waker: Mutex<Option<Waker>>,
+    /// Since when a write has waited for the client to read (ms since [`epoch`]); 0 when not.
+    blocked_since: AtomicU64,
+}
+
+/// The instant the blocked-since stamps count from.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn stamp(at: Instant) -> u64 {
+    at.duration_since(epoch()).as_millis() as u64 + 1
 }
 
 impl ConnectionHandle {
@@ -64,6 +76,29 @@ impl ConnectionHandle {
 
     pub fn is_closed(&self) -> bool {
         self.0.closed.load(Ordering::SeqCst)
+    }
+
+    /// A write waits for the client to read (the socket's buffer is full).
+    pub fn write_blocked(&self) {
+        let _ = self.0.blocked_since.compare_exchange(
+            0,
+            stamp(Instant::now()),
+            Ordering::SeqCst,
+            Ordering::SeqCst,
+        );
+    }
+
+    /// A write went through.
+    pub fn write_progressed(&self) {
+        self.0.blocked_since.store(0, Ordering::SeqCst);
+    }
+
+    /// How long the client has left a write waiting, if it has.
+    fn blocked_for(&self, now: Instant) -> Option<Duration> {
+        match self.0.blocked_since.load(Ordering::SeqCst) {
+            0 => None,
+            since => Some(Duration::from_millis(stamp(now).saturating_sub(since))),
+        }
     }
 
     /// Registers the task to wake when the connection is closed.
@@ -95,8 +130,6 @@ struct Holders {
 
 struct Holder {
     bytes: usize,
-    /// When its client last took a slice.
-    progress: Instant,
     /// Its connection, once the answer started to be written.
     connection: Option<ConnectionHandle>,
 }
@@ -147,7 +180,6 @@ impl AnswerBudget {
                     let id = holders.next;
                     let holder = Holder {
                         bytes: want,
-                        progress: Instant::now(),
                         connection: None,
                     };
                     holders.by_id.insert(id, holder);
@@ -168,18 +200,26 @@ impl AnswerBudget {
     }
 }
 
-/// Closes the connection of the holder whose client has read nothing for longest, if it has
-/// been silent for at least [`STALLED`]. Its bytes come back when the connection is gone.
+/// Closes the connection of the holder whose client has left a write waiting longest, if for
+/// at least [`STALLED`]. Its bytes come back when the connection is gone.
 fn close_longest_stalled(holders: &mut Holders) {
     let now = Instant::now();
     let stalled = holders
         .by_id
         .values_mut()
-        .filter(|h| h.connection.is_some() && now - h.progress >= STALLED)
-        .min_by_key(|h| h.progress);
-    if let Some(holder) = stalled
+        .filter_map(|h| {
+            let waited = h.connection.as_ref()?.blocked_for(now)?;
+            (waited >= STALLED).then_some((waited, h))
+        })
+        .max_by_key(|(waited, _)| *waited);
+    if let Some((waited, holder)) = stalled
         && let Some(connection) = holder.connection.take()
     {
+        tracing::debug!(
+            ?waited,
+            held = holders.used,
+            "closing a stalled reader to make room"
+        );
         connection.close();
     }
 }
@@ -192,14 +232,13 @@ pub struct BudgetPermit {
 }
 
 impl BudgetPermit {
-    /// The client took a slice; the first time, the connection is noted so it can be closed.
-    fn progressed(&self) {
+    /// The answer starts to be written: its connection is noted, so it can be closed.
+    fn writing(&self) {
         let mut holders = self.budget.lock();
-        if let Some(holder) = holders.by_id.get_mut(&self.id) {
-            holder.progress = Instant::now();
-            if holder.connection.is_none() {
-                holder.connection = CONNECTION.try_with(Clone::clone).ok();
-            }
+        if let Some(holder) = holders.by_id.get_mut(&self.id)
+            && holder.connection.is_none()
+        {
+            holder.connection = CONNECTION.try_with(Clone::clone).ok();
         }
     }
 }
@@ -259,12 +298,34 @@ impl<T: Send> IntoResponse for Answer<T> {
     fn into_response(self) -> Response {
         let body = match self.permit {
             None => poem::Body::from(self.bytes),
-            Some(permit) => poem::Body::from(http_body_util::combinators::BoxBody::new(Slices {
-                rest: self.bytes,
-                permit: Some(permit),
-            })),
+            Some(permit) => {
+                // The share of the budget goes with the bytes themselves: hyper queues
+                // several slices ahead of the socket, and the share comes back only when
+                // the last of them is written (or dropped with the connection).
+                let permit = Arc::new(permit);
+                let held = Bytes::from_owner(Held {
+                    bytes: self.bytes,
+                    _permit: Arc::clone(&permit),
+                });
+                poem::Body::from(http_body_util::combinators::BoxBody::new(Slices {
+                    rest: held,
+                    permit: Some(permit),
+                }))
+            }
         };
         Response::builder().content_type(JSON).body(body)
+    }
+}
+
+/// An answer's bytes with their share of the budget.
+struct Held {
+    bytes: Bytes,
+    _permit: Arc<BudgetPermit>,
+}
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
@@ -290,10 +351,11 @@ impl<T: Type + ToJSON + Send> ApiResponse for Answer<T> {
 }
 
 /// An answer's bytes in slices of [`CHUNK`], with its exact length (so it goes out with a
-/// `Content-Length`, as a plain answer does); the share of the budget goes with the last.
+/// `Content-Length`, as a plain answer does).
 struct Slices {
     rest: Bytes,
-    permit: Option<BudgetPermit>,
+    /// Until the first slice is taken, to note the connection.
+    permit: Option<Arc<BudgetPermit>>,
 }
 
 impl http_body::Body for Slices {
@@ -305,17 +367,13 @@ impl http_body::Body for Slices {
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
         if self.rest.is_empty() {
-            self.permit = None;
             return Poll::Ready(None);
         }
-        if let Some(permit) = &self.permit {
-            permit.progressed();
+        if let Some(permit) = self.permit.take() {
+            permit.writing();
         }
         let take = self.rest.len().min(CHUNK);
         let slice = self.rest.split_to(take);
-        if self.rest.is_empty() {
-            self.permit = None;
-        }
         Poll::Ready(Some(Ok(http_body::Frame::data(slice))))
     }
 

@@ -8,6 +8,7 @@ mod common;
 
 mod abuse;
 mod active_status;
+mod answers;
 mod audit;
 mod auth;
 mod connections;

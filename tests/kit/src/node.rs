@@ -80,3 +80,14 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// The resident memory of process `pid`, in MiB (0 if it is gone).
+pub fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
