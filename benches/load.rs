@@ -57,6 +57,7 @@ impl Conn {
             .expect("write");
         let mut status = 0;
         let mut length = 0;
+        let mut chunked = false;
         let mut line = String::new();
         loop {
             line.clear();
@@ -70,15 +71,38 @@ impl Conn {
                     .nth(1)
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
-            } else if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
+            } else if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                chunked |= name.eq_ignore_ascii_case("transfer-encoding")
+                    && value.trim().eq_ignore_ascii_case("chunked");
             }
         }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await.expect("read body");
-        (status, body)
+        if !chunked {
+            let mut body = vec![0; length];
+            self.stream.read_exact(&mut body).await.expect("read body");
+            return (status, body);
+        }
+        // A walked list: chunks until one of size 0.
+        let mut body = Vec::new();
+        loop {
+            line.clear();
+            self.stream
+                .read_line(&mut line)
+                .await
+                .expect("read chunk size");
+            let size = usize::from_str_radix(line.trim(), 16).expect("chunk size");
+            let mut chunk = vec![0; size + 2];
+            self.stream
+                .read_exact(&mut chunk)
+                .await
+                .expect("read chunk");
+            if size == 0 {
+                return (status, body);
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
     }
 }
 
@@ -1015,12 +1039,15 @@ async fn main() {
 /// Unread answers (issue 27, item 1): 3,500 users make a ~1 MB users.list?count=0, which
 /// 600 clients ask for and never read.
 async fn unread_phase(engine: &Engine, secs: f64, row: &mut impl FnMut(&str, String, &str)) {
+    let users = env_or("BENCH_UNREAD_USERS", 3_500) as usize;
+    let clients = env_or("BENCH_UNREAD_CLIENTS", 600) as usize;
     let place = engine.place("bench_unread");
-    seed(&place, 3_500, 0, &[]);
+    seed(&place, users, 0, &[]);
+    seed_audit(&place, 64_000);
     let server = Server::start(&place).await;
-    let unread = unread_lists(&server, 600, secs.max(5.0)).await;
+    let unread = unread_lists(&server, clients, secs.max(5.0)).await;
     row(
-        "600 unread count=0 answers: RSS",
+        &format!("{clients} unread count=0 answers: RSS"),
         format!(
             "{:.0} KB each; {:.0} -> peak {:.0} MiB, {:.0} MiB after",
             unread.answer_bytes as f64 / 1e3,
@@ -1031,14 +1058,69 @@ async fn unread_phase(engine: &Engine, secs: f64, row: &mut impl FnMut(&str, Str
         "< 300 MiB",
     );
     row(
-        "600 unread count=0 answers: /api/info",
+        &format!("{clients} unread count=0 answers: /api/info"),
         format!(
             "p50 {:.1} ms, max {:.0} ms",
             unread.info_p50_ms, unread.info_max_ms
         ),
         "< 1 s",
     );
+    // Four clients reading a 64,000-entry audit trail whole, at once.
+    let audit = request(
+        "GET",
+        "/api/v1/rocketlite.audit?count=0",
+        Some(&server.admin),
+        "",
+    );
+    let before = server.rss_mib();
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let (audit, addr) = (audit.clone(), server.addr);
+            tokio::spawn(async move { Conn::open(addr).await.call(&audit).await })
+        })
+        .collect();
+    let mut peak = before;
+    let mut bytes = 0;
+    for reader in readers {
+        while !reader.is_finished() {
+            peak = peak.max(server.rss_mib());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let (status, body) = reader.await.unwrap();
+        assert_eq!(status, 200);
+        bytes = body.len();
+    }
+    row(
+        "4 x rocketlite.audit?count=0 (64,000)",
+        format!(
+            "{:.1} MB each; RSS {before:.0} -> peak {peak:.0} MiB",
+            bytes as f64 / 1e6
+        ),
+        "bounded",
+    );
     server.stop().await;
+}
+
+/// Appends `n` audit entries to the store at `place`, as many changes would.
+fn seed_audit(place: &Place, n: u64) {
+    let store = place.open();
+    store
+        .write(move |tx| {
+            for i in 0..n {
+                tx.append_audit(rocketlite::model::AuditEntry {
+                    seq: 0,
+                    at: i as i64,
+                    actor: rocketlite::model::Actor::Server,
+                    action: "room.role.add".into(),
+                    user_id: Some(UserId(format!("user{i}"))),
+                    room_id: None,
+                    before: serde_json::json!({"roles": []}),
+                    after: serde_json::json!({"roles": ["moderator"]}),
+                })?;
+            }
+            Ok::<_, rocketlite::store::StoreError>(())
+        })
+        .unwrap();
 }
 
 /// `pgbench -S` and `pgbench -N` against `server` with `conns` clients for `secs` each

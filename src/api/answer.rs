@@ -254,12 +254,17 @@ impl Drop for BudgetPermit {
     }
 }
 
-/// A JSON answer made ahead of time: `T`'s schema in the spec, its bytes on the wire with
-/// Rocket.Chat's `Content-Type`, written in slices while it holds its share of the budget.
+/// A JSON answer made ahead of time, or made as its client reads it: `T`'s schema in the
+/// spec, its bytes on the wire with Rocket.Chat's `Content-Type`. Bytes made ahead are
+/// written in slices while they hold their share of the budget.
 pub struct Answer<T> {
-    bytes: Bytes,
-    permit: Option<BudgetPermit>,
+    body: AnswerBody,
     _schema: PhantomData<fn() -> T>,
+}
+
+enum AnswerBody {
+    Made(Bytes, Option<BudgetPermit>),
+    Streamed(poem::Body),
 }
 
 impl<T: ToJSON> Answer<T> {
@@ -271,8 +276,17 @@ impl<T: ToJSON> Answer<T> {
 
     pub fn new(bytes: Bytes, permit: Option<BudgetPermit>) -> Self {
         Answer {
-            bytes,
-            permit,
+            body: AnswerBody::Made(bytes, permit),
+            _schema: PhantomData,
+        }
+    }
+
+    /// An answer whose JSON comes from `chunks` as the client reads it (sent chunked).
+    pub fn streamed(
+        chunks: impl futures_core::Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static,
+    ) -> Self {
+        Answer {
+            body: AnswerBody::Streamed(poem::Body::from_bytes_stream(chunks)),
             _schema: PhantomData,
         }
     }
@@ -296,15 +310,16 @@ impl<T: Type> Payload for Answer<T> {
 
 impl<T: Send> IntoResponse for Answer<T> {
     fn into_response(self) -> Response {
-        let body = match self.permit {
-            None => poem::Body::from(self.bytes),
-            Some(permit) => {
+        let body = match self.body {
+            AnswerBody::Streamed(body) => body,
+            AnswerBody::Made(bytes, None) => poem::Body::from(bytes),
+            AnswerBody::Made(bytes, Some(permit)) => {
                 // The share of the budget goes with the bytes themselves: hyper queues
                 // several slices ahead of the socket, and the share comes back only when
                 // the last of them is written (or dropped with the connection).
                 let permit = Arc::new(permit);
                 let held = Bytes::from_owner(Held {
-                    bytes: self.bytes,
+                    bytes,
                     _permit: Arc::clone(&permit),
                 });
                 poem::Body::from(http_body_util::combinators::BoxBody::new(Slices {

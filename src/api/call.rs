@@ -7,6 +7,7 @@
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use tokio::sync::Semaphore;
@@ -176,6 +177,20 @@ fn list_loop(jobs: &Mutex<mpsc::Receiver<ListJob>>) {
     }
 }
 
+/// Runs `job` on a list thread and waits for it without holding an async worker.
+async fn on_list_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> T {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    lists()
+        .jobs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .send(Box::new(move || {
+            let _ = answer.send(job());
+        }))
+        .expect("the list threads live as long as the process");
+    answered.await.expect("a list job panicked")
+}
+
 /// Runs one list use case on the list threads, encodes its answer there, and waits for the
 /// answer's share of the budget (503 if none comes within the wait).
 pub async fn call_list<T: Send + 'static, U: ToJSON + Send + 'static>(
@@ -187,19 +202,8 @@ pub async fn call_list<T: Send + 'static, U: ToJSON + Send + 'static>(
     let lists = lists();
     let _turn = lists.turns.acquire().await.expect("never closed");
     let service = Arc::clone(service);
-    let (answer, answered) = tokio::sync::oneshot::channel();
-    let job = move || {
-        let _ = answer.send(work(&service).map(|v| Answer::<U>::encode(&view(v))));
-    };
-    lists
-        .jobs
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .send(Box::new(job))
-        .expect("the list threads live as long as the process");
-    let bytes = answered
+    let bytes = on_list_thread(move || work(&service).map(|v| Answer::<U>::encode(&view(v))))
         .await
-        .expect("a list job panicked")
         .map_err(|e| to_response(e, operation))?;
     let permit = lists
         .budget
@@ -207,4 +211,123 @@ pub async fn call_list<T: Send + 'static, U: ToJSON + Send + 'static>(
         .await
         .map_err(|_| ErrorResponse::busy())?;
     Ok(Answer::new(bytes, permit))
+}
+
+/// One batch of a walked list: its items and where the next batch starts (`None`: done).
+pub type Batch<I, C> = (Vec<I>, Option<C>);
+
+/// A list too long to hold, answered as its client reads it: the page `page` of the items
+/// `next` yields batch by batch on the list threads (from the start when its cursor is
+/// `None`), as `{"<key>":[…],"count":…,"offset":…,"total":…,"success":true}`. The first batch
+/// is read before the answer starts, so a refusal is still an error answer; a failure
+/// later ends the answer short (and is logged).
+pub async fn call_walked<U, I, C, V>(
+    service: &Arc<Service>,
+    operation: Operation,
+    key: &'static str,
+    page: crate::service::Page,
+    next: impl Fn(&Service, Option<C>) -> ServiceResult<Batch<I, C>> + Send + Sync + 'static,
+    view: fn(I) -> V,
+) -> ListResult<U>
+where
+    U: ToJSON + Send + 'static,
+    I: Send + 'static,
+    C: Send + 'static,
+    V: ToJSON + 'static,
+{
+    let next = Arc::new(next);
+    let fetch = {
+        let (service, next) = (Arc::clone(service), Arc::clone(&next));
+        move |cursor: Option<C>| {
+            let (service, next) = (Arc::clone(&service), Arc::clone(&next));
+            on_list_thread(move || next(&service, cursor))
+        }
+    };
+    let first = fetch(None).await.map_err(|e| to_response(e, operation))?;
+    let mut walk = Walk {
+        page,
+        seen: 0,
+        sent: 0,
+        view,
+    };
+    let mut head = format!("{{\"{key}\":[").into_bytes();
+    let after = walk.encode(first, &mut head);
+    let state = (walk, Step::Send(head, after));
+    let chunks = futures_util::stream::unfold(state, move |(mut walk, step)| {
+        let fetch = fetch.clone();
+        async move {
+            match step {
+                Step::Done => None,
+                Step::Send(bytes, after) => {
+                    let next = after.map_or(Step::Finish, Step::Fetch);
+                    Some((Ok(Bytes::from(bytes)), (walk, next)))
+                }
+                Step::Fetch(cursor) => match fetch(Some(cursor)).await {
+                    Ok(batch) => {
+                        let mut bytes = Vec::new();
+                        let after = walk.encode(batch, &mut bytes);
+                        let next = after.map_or(Step::Finish, Step::Fetch);
+                        Some((Ok(Bytes::from(bytes)), (walk, next)))
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a long list ended short");
+                        let e = std::io::Error::other(e.to_string());
+                        Some((Err(e), (walk, Step::Done)))
+                    }
+                },
+                Step::Finish => {
+                    let tail = walk.tail();
+                    Some((Ok(Bytes::from(tail)), (walk, Step::Done)))
+                }
+            }
+        }
+    });
+    Ok(Answer::streamed(chunks))
+}
+
+/// Where a walked list stands.
+enum Step<C> {
+    /// Bytes to send, then where to go on from (`None`: the end).
+    Send(Vec<u8>, Option<C>),
+    Fetch(C),
+    Finish,
+    Done,
+}
+
+/// The page of a walked list, and how far it got.
+struct Walk<I, V> {
+    page: crate::service::Page,
+    /// Items walked past so far: the total, once at the end.
+    seen: usize,
+    /// Items of the page written so far.
+    sent: usize,
+    view: fn(I) -> V,
+}
+
+impl<I, V: ToJSON> Walk<I, V> {
+    /// Writes the batch's items that fall in the page; returns where the walk goes on.
+    fn encode<C>(&mut self, (items, after): Batch<I, C>, out: &mut Vec<u8>) -> Option<C> {
+        let count = self.page.count.unwrap_or(usize::MAX);
+        for item in items {
+            if self.seen >= self.page.offset && self.sent < count {
+                if self.sent > 0 {
+                    out.push(b',');
+                }
+                let json = (self.view)(item).to_json().unwrap_or_default();
+                let _ = serde_json::to_writer(&mut *out, &json);
+                self.sent += 1;
+            }
+            self.seen += 1;
+        }
+        after
+    }
+
+    /// The rest of the answer, once every batch is written.
+    fn tail(&self) -> Vec<u8> {
+        format!(
+            "],\"count\":{},\"offset\":{},\"total\":{},\"success\":true}}",
+            self.sent, self.page.offset, self.seen
+        )
+        .into_bytes()
+    }
 }

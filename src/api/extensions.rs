@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
-use super::call::{ListResult, call_list};
+use super::call::{ListResult, call_walked};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call, call_read};
@@ -341,20 +341,19 @@ impl ExtensionsApi {
             action: q.text("action"),
             since: date("since")?,
             until: date("until")?,
-            page,
         };
         let caller = auth.0;
-        call_list(
+        // The trail may hold a million entries: it is walked as the client reads.
+        call_walked::<AuditOk, _, _, _>(
             &s,
             Operation::Audit,
-            move |s| s.audit_trail(&caller, &filter),
-            move |(entries, total)| AuditOk {
-                count: entries.len() as u64,
-                entries: entries.into_iter().map(AuditEntryView::from).collect(),
-                offset: page.offset as u64,
-                total: total as u64,
-                success: true,
+            "entries",
+            page,
+            move |s, before| {
+                let batch = s.audit_batch(&caller, &filter, before)?;
+                Ok((batch.entries, batch.next))
             },
+            AuditEntryView::from,
         )
         .await
     }

@@ -4,7 +4,6 @@
 
 use serde_json::{Value, json};
 
-use super::listing::Page;
 use super::permissions::require_any;
 use super::{Caller, Service, ServiceResult};
 use crate::model::{Actor, AuditEntry, Millis, Permission, RoomId, User, UserId};
@@ -145,7 +144,6 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub since: Option<Millis>,
     pub until: Option<Millis>,
-    pub page: Page,
 }
 
 impl AuditFilter {
@@ -164,39 +162,39 @@ impl AuditFilter {
 }
 
 /// How many entries a listing reads from the store at a time.
-const AUDIT_BATCH: usize = 1000;
+pub const AUDIT_BATCH: usize = 1000;
 
 /// What the trail keeps by default: the newest million entries (a few hundred MB).
 pub const DEFAULT_AUDIT_MAX_ENTRIES: u64 = 1_000_000;
 
+/// One batch of a listing of the trail: the entries of it that match, newest first, and
+/// where the next batch starts (`None`: the trail is exhausted).
+#[derive(Debug)]
+pub struct AuditBatch {
+    pub entries: Vec<AuditEntry>,
+    pub next: Option<u64>,
+}
+
 impl Service {
-    /// `rocketlite.audit`: the entries matching `filter`, newest first, and how many match.
-    /// The trail is walked a batch at a time, so only the page is held.
-    pub fn audit_trail(
+    /// `rocketlite.audit`, one batch at a time: the entries matching `filter` among the
+    /// [`AUDIT_BATCH`] next older than `before` (from the newest when `None`). A listing is
+    /// read batch by batch as its client takes it, so it never holds the whole trail; the
+    /// permission is checked for each.
+    pub fn audit_batch(
         &self,
         caller: &Caller,
         filter: &AuditFilter,
-    ) -> ServiceResult<(Vec<AuditEntry>, usize)> {
+        before: Option<u64>,
+    ) -> ServiceResult<AuditBatch> {
         self.store.read(|tx| {
             require_any(tx, &caller.user, &[Permission::ViewAuditTrail], None)?;
-            let (offset, count) = (filter.page.offset, filter.page.count.unwrap_or(usize::MAX));
-            let (mut page, mut total, mut before) = (Vec::new(), 0usize, None);
-            loop {
-                let batch = tx.audit_newest(before, AUDIT_BATCH)?;
-                let Some(last) = batch.last() else {
-                    break;
-                };
-                before = Some(last.seq);
-                for entry in batch {
-                    if filter.matches(&entry) {
-                        if total >= offset && page.len() < count {
-                            page.push(entry);
-                        }
-                        total += 1;
-                    }
-                }
-            }
-            Ok((page, total))
+            let batch = tx.audit_newest(before, AUDIT_BATCH)?;
+            let next = match batch.len() == AUDIT_BATCH {
+                true => batch.last().map(|e| e.seq),
+                false => None,
+            };
+            let entries = batch.into_iter().filter(|e| filter.matches(e)).collect();
+            Ok(AuditBatch { entries, next })
         })
     }
 

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use rand::RngCore;
 
 pub use active_status::{OwnershipPlan, PlanAction, SetActiveStatus};
-pub use audit::{AuditFilter, DEFAULT_AUDIT_MAX_ENTRIES};
+pub use audit::{AUDIT_BATCH, AuditBatch, AuditFilter, DEFAULT_AUDIT_MAX_ENTRIES};
 pub use auth::{Caller, LoginName};
 pub use bootstrap::{AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome};
 pub use error::{ServiceError, ServiceResult};
