@@ -86,7 +86,11 @@ async fn main() {
             assert_eq!(refusal.status().as_u16(), 400);
             let failure: &types::Failure = &refusal;
             assert_eq!(failure.error_type.as_deref(), Some("user-last-owner"));
-            println!("refused as a typed error: {} {:?}", failure.error, failure.details);
+            println!(
+                "refused as a typed error: {} {:?}",
+                failure.error.as_deref().unwrap_or_default(),
+                failure.details
+            );
         }
         other => panic!("expected the user-last-owner refusal, got {other:?}"),
     }
