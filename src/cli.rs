@@ -30,6 +30,22 @@ pub struct Cli {
     pub command: Option<Command>,
     #[command(flatten)]
     pub serve: ServeConfig,
+    /// Log lines as text (coloured on a terminal) or as one JSON object per line.
+    #[arg(
+        long,
+        global = true,
+        env = "ROCKETLITE_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+}
+
+/// `--log-format`'s values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// What to do.
@@ -178,6 +194,10 @@ pub struct ServeConfig {
     /// Address and port to listen on.
     #[arg(long, env = "ROCKETLITE_LISTEN", default_value = "127.0.0.1:3000")]
     pub listen: SocketAddr,
+    /// Serve Prometheus metrics at http://ADDR/metrics, a listener of its own (off unless
+    /// set; keep it off the public network).
+    #[arg(long, env = "ROCKETLITE_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// Directory holding the database file (`rocketlite.redb`); created if missing.
     #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
@@ -449,6 +469,18 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_ready: impl FnOnce(SocketAddr),
 ) -> Result<(), StartError> {
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "rocketlite {} starting",
+        env!("CARGO_PKG_VERSION")
+    );
+    match &config.database {
+        Some(url) => tracing::info!("storage: PostgreSQL at {}", crate::store::pg::redacted(url)),
+        None => tracing::info!(
+            "storage: redb at {}",
+            config.data_dir.join(DB_FILE).display()
+        ),
+    }
     let service = open_service(&config)?;
     let listen_error = |source| StartError::Listen {
         addr: config.listen,
@@ -470,6 +502,14 @@ pub async fn serve(
         "connection limits"
     );
     tracing::info!("listening on http://{local}");
+    tracing::info!("API docs (Swagger UI) at http://{local}/docs/");
+    let metrics = Arc::new(crate::api::metrics::Metrics::default());
+    let metrics_server = match config.metrics_listen {
+        Some(addr) => {
+            Some(serve_metrics(addr, Arc::clone(&service), Arc::clone(&metrics), limits).await?)
+        }
+        None => None,
+    };
     on_ready(local);
     // Expired login tokens every ten minutes (Meteor's own interval); audit-trail entries
     // beyond the bound or the retention every minute, so the trail cannot outgrow its bound
@@ -509,7 +549,7 @@ pub async fn serve(
     });
     net::serve(
         listener,
-        crate::api::app(
+        crate::api::app_with_metrics(
             Arc::clone(&service),
             ApiConfig {
                 body_timeout: Duration::from_secs(config.body_timeout_secs.max(1)),
@@ -518,11 +558,16 @@ pub async fn serve(
                     false => 0,
                 },
             },
+            metrics,
         ),
         limits,
         shutdown,
     )
     .await;
+    if let Some((stop, server)) = metrics_server {
+        let _ = stop.send(());
+        let _ = server.await;
+    }
     sweeper.abort();
     let _ = sweeper.await;
     settings_reloader.abort();
@@ -534,6 +579,45 @@ pub async fn serve(
     drop(service);
     tracing::info!("stopped; database closed");
     Ok(())
+}
+
+/// Serves `GET /metrics` (Prometheus' text format) on a listener of its own, until told to
+/// stop; returns the stop switch and the server's task.
+async fn serve_metrics(
+    addr: SocketAddr,
+    service: Arc<Service>,
+    metrics: Arc<crate::api::metrics::Metrics>,
+    limits: net::Limits,
+) -> Result<
+    (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    ),
+    StartError,
+> {
+    use poem::EndpointExt;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Listen { addr, source })?;
+    let local = listener.local_addr().unwrap_or(addr);
+    tracing::info!("metrics at http://{local}/metrics");
+    let app = poem::Route::new()
+        .at(
+            "/metrics",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                use poem::IntoResponse;
+                metrics
+                    .render(&service)
+                    .with_content_type("text/plain; version=0.0.4; charset=utf-8")
+                    .into_response()
+            })),
+        )
+        .map_to_response();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(net::serve(listener, app, limits, async {
+        let _ = stopped.await;
+    }));
+    Ok((stop, server))
 }
 
 /// Runs `prune` now and every `every`, in batches of at most `BATCH` removals (more batches

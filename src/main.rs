@@ -6,22 +6,24 @@ use clap::Parser;
 // threads; profiles of the write path showed a quarter of the writer's time in that growth.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use rocketlite::cli::{Cli, Command, serve, shutdown_signal};
+use rocketlite::cli::{Cli, Command, LogFormat, serve, shutdown_signal};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
     // Logs go to stderr, coloured only on a terminal; stdout carries only what a command
     // prints on purpose (the spec, the one-time admin password).
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
     no_transparent_huge_pages();
-    let cli = Cli::parse();
     let config = match cli.command {
         Some(Command::Openapi) => {
             print!("{}", rocketlite::api::spec_json());

@@ -177,6 +177,11 @@ fn list_loop(jobs: &Mutex<mpsc::Receiver<ListJob>>) {
     }
 }
 
+/// The bytes of list answers held now, process-wide.
+pub fn list_bytes_held() -> usize {
+    lists().budget.used()
+}
+
 /// Runs `job` on a list thread and waits for it without holding an async worker.
 async fn on_list_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> T {
     let (answer, answered) = tokio::sync::oneshot::channel();

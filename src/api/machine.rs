@@ -43,3 +43,51 @@ pub fn build_info() -> BuildInfo {
         cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
     }
 }
+
+/// This process's figures, for the metrics: zeros where `/proc` says nothing.
+pub struct ProcessFigures {
+    pub resident_bytes: u64,
+    pub cpu_seconds: f64,
+    pub open_fds: u64,
+    pub threads: u64,
+    /// Seconds since the epoch.
+    pub start_time: u64,
+}
+
+pub fn process_figures() -> ProcessFigures {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // `/proc/self/stat`: utime and stime (fields 14 and 15) and starttime (22), in clock
+    // ticks (100 per second on Linux), after the command name in parentheses.
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    const TICKS: f64 = 100.0;
+    let boot = std::fs::read_to_string("/proc/stat")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    ProcessFigures {
+        resident_bytes: field("VmRSS:") * 1024,
+        cpu_seconds: (tick(11) + tick(12)) as f64 / TICKS,
+        open_fds: std::fs::read_dir("/proc/self/fd").map_or(0, |d| d.count() as u64),
+        threads: field("Threads:"),
+        start_time: boot + tick(19) / TICKS as u64,
+    }
+}

@@ -11,8 +11,11 @@ mod errors;
 #[allow(clippy::too_many_arguments)]
 mod extensions;
 mod form;
+mod health;
 mod machine;
+pub mod metrics;
 mod names;
+mod observe;
 mod permissions;
 mod query;
 mod rate_limit;
@@ -149,6 +152,15 @@ impl Default for ApiConfig {
 
 /// The whole HTTP application over `service`.
 pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = Response> {
+    app_with_metrics(service, config, Arc::default())
+}
+
+/// [`app`], counting into `metrics` (which the server's metrics listener shows).
+pub fn app_with_metrics(
+    service: Arc<Service>,
+    config: ApiConfig,
+    metrics: Arc<metrics::Metrics>,
+) -> impl Endpoint<Output = Response> {
     let api = openapi_service();
     let spec = spec_json();
     // Swagger UI embeds the raw document; show the patched one instead.
@@ -161,14 +173,27 @@ pub fn app(service: Arc<Service>, config: ApiConfig) -> impl Endpoint<Output = R
                 spec.clone().with_content_type("application/json")
             })),
         )
-        .at("/docs", get(make_sync(move |_| Html(docs.clone()))))
+        .at(
+            "/docs",
+            get(make_sync({
+                let docs = docs.clone();
+                move |_| Html(docs.clone())
+            })),
+        )
+        .at("/docs/", get(make_sync(move |_| Html(docs.clone()))))
+        .at("/livez", get(health::livez))
+        .at("/readyz", get(health::readyz))
+        .at("/health", get(health::health))
         .nest("/scim/v2", scim::routes());
     let route_table = serde_json::from_str(&spec_json())
         .map(|spec| rate_limit::RouteTable::from_spec(&spec))
         .expect("the spec is JSON");
     with_envelopes(routes)
         .around(rate_limit::limit)
+        .around(observe::observe)
         .data(service)
+        .data(metrics)
+        .data(Arc::new(health::Probe::default()))
         .data(Arc::new(HashGate::default()))
         .data(Arc::new(route_table))
         .data(config)

@@ -52,12 +52,10 @@ impl RouteTable {
         table
     }
 
-    /// The route a request calls, as Rocket.Chat names its limiter: the pattern followed by
-    /// the method in lower case (`/api/v1/loginpost`).
-    fn route(&self, method: &Method, path: &str) -> Option<String> {
-        let suffix = method.as_str().to_lowercase();
+    /// The path pattern of the operation a request calls (`/api/v1/settings/{_id}`).
+    pub fn pattern(&self, method: &Method, path: &str) -> Option<String> {
         if self.exact.contains(&(method.clone(), path.to_string())) {
-            return Some(format!("{path}{suffix}"));
+            return Some(path.to_string());
         }
         let segments: Vec<&str> = path.split('/').collect();
         self.patterns
@@ -70,7 +68,14 @@ impl RouteTable {
                         .zip(&segments)
                         .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()))
             })
-            .map(|(_, pattern)| format!("{}{suffix}", pattern.join("/")))
+            .map(|(_, pattern)| pattern.join("/"))
+    }
+
+    /// The route a request calls, as Rocket.Chat names its limiter: the pattern followed by
+    /// the method in lower case (`/api/v1/loginpost`).
+    fn route(&self, method: &Method, path: &str) -> Option<String> {
+        let pattern = self.pattern(method, path)?;
+        Some(format!("{pattern}{}", method.as_str().to_lowercase()))
     }
 }
 
@@ -123,6 +128,9 @@ pub async fn limit<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Re
     let mut resp = match decision.allowed {
         true => ep.call(req).await?.into_response(),
         false => {
+            if let Some(metrics) = req.data::<Arc<super::metrics::Metrics>>() {
+                metrics.rate_limited();
+            }
             let seconds = (decision.wait_ms.max(0) as u64).div_ceil(1000);
             ErrorResponse::too_many_requests(seconds).into_response()
         }

@@ -43,7 +43,8 @@ pub enum LoginName {
 }
 
 impl LoginName {
-    fn text(&self) -> &str {
+    /// The name as the client sent it.
+    pub fn text(&self) -> &str {
         let (LoginName::UsernameOrEmail(s)
         | LoginName::Username(s)
         | LoginName::Email(s)

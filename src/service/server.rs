@@ -38,3 +38,12 @@ impl Service {
         })
     }
 }
+
+impl Service {
+    /// A read of the store, for readiness probes: it answers, or says why not.
+    pub fn check_store(&self) -> ServiceResult<()> {
+        self.store
+            .read(|tx| tx.permission_roles(Permission::AccessPermissions))?;
+        Ok(())
+    }
+}

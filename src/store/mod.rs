@@ -251,6 +251,22 @@ impl Store {
     }
 
     /// The group-commit writer's counters (redb only).
+    /// `redb` or `postgresql`, for operators.
+    pub fn engine_name(&self) -> &'static str {
+        match &self.engine {
+            Engine::Redb(_) => "redb",
+            Engine::Postgres(_) => "postgresql",
+        }
+    }
+
+    /// PostgreSQL: the pool's connections and how many are idle.
+    pub fn pool_state(&self) -> Option<(u32, u32)> {
+        match &self.engine {
+            Engine::Redb(_) => None,
+            Engine::Postgres(pg) => Some(pg.pool_state()),
+        }
+    }
+
     pub fn writer_stats(&self) -> Option<&writer::WriterStats> {
         match &self.engine {
             Engine::Redb(redb) => Some(redb.writer.stats()),

@@ -229,6 +229,12 @@ impl PgStore {
         self.pool.as_ref().expect("present until dropped")
     }
 
+    /// The pool's connections and how many are idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool().state();
+        (state.connections, state.idle_connections)
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
         off_runtime(|| {
             let mut conn = self.client()?;

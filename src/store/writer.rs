@@ -76,6 +76,20 @@ pub struct WriterStats {
     pub requests: AtomicU64,
     /// Batches that had to be retried one request at a time.
     pub retried_batches: AtomicU64,
+    /// Requests queued for the writer and not yet taken.
+    pub queued: std::sync::atomic::AtomicI64,
+}
+
+impl WriterStats {
+    /// Requests waiting for the writer now.
+    pub fn queued(&self) -> i64 {
+        self.queued.load(Ordering::Relaxed).max(0)
+    }
+
+    /// Transactions committed so far.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
 }
 
 impl Writer {
@@ -156,9 +170,13 @@ impl Writer {
             .queue
             .as_ref()
             .expect("the queue lives as long as the store");
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
         match queue.send(Job { run, done }) {
             Ok(()) => Ok(slot),
-            Err(_) => Err(StoreError::Closed.into()),
+            Err(_) => {
+                self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+                Err(StoreError::Closed.into())
+            }
         }
     }
 }
@@ -197,6 +215,9 @@ fn write_loop(db: &Handle, jobs: Receiver<Job>, stats: &WriterStats) {
                 Err(_) => break,
             }
         }
+        stats
+            .queued
+            .fetch_sub(batch.len() as i64, Ordering::Relaxed);
         stats
             .requests
             .fetch_add(batch.len() as u64, Ordering::Relaxed);

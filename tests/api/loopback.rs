@@ -18,6 +18,7 @@ use rocketlite_testkit::http::request;
 pub(crate) fn config(dir: &Path) -> ServeConfig {
     ServeConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
+        metrics_listen: None,
         data_dir: dir.to_path_buf(),
         database: None,
         database_pool_size: 4,

@@ -20,6 +20,7 @@ mod lists;
 mod login_forms;
 mod loopback;
 mod names;
+mod operations;
 mod permissions;
 mod plan;
 mod races;

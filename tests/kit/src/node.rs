@@ -25,8 +25,21 @@ pub fn start(binary: &str, args: &[&str]) -> (Child, SocketAddr) {
 }
 
 /// Like [`start`], with more environment variables.
-#[allow(clippy::zombie_processes)]
 pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> (Child, SocketAddr) {
+    let (child, addr, _) = start_logged(binary, args, env);
+    (child, addr)
+}
+
+/// The lines a node has logged so far.
+pub type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Like [`start_with_env`], keeping every line the node logs (stderr).
+#[allow(clippy::zombie_processes)]
+pub fn start_logged(
+    binary: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Child, SocketAddr, Log) {
     let mut child = Command::new(binary)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
@@ -42,6 +55,7 @@ pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> (Chi
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stderr.take().unwrap());
+    let log = Log::default();
     let mut line = String::new();
     loop {
         line.clear();
@@ -49,11 +63,22 @@ pub fn start_with_env(binary: &str, args: &[&str], env: &[(&str, &str)]) -> (Chi
             out.read_line(&mut line).unwrap() > 0,
             "server exited before listening"
         );
-        if let Some(addr) = line.split("listening on http://").nth(1) {
-            let addr = addr.trim().parse().unwrap();
-            // Keep draining stderr (the log) so the server never blocks on a full pipe.
-            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-            return (child, addr);
+        log.lock().unwrap().push(line.trim_end().to_string());
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            // The address, in a text line or inside a JSON one.
+            let addr: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect();
+            let addr = addr.parse().unwrap();
+            // Keep reading stderr (the log) so the server never blocks on a full pipe.
+            let kept = log.clone();
+            std::thread::spawn(move || {
+                for line in out.lines().map_while(Result::ok) {
+                    kept.lock().unwrap().push(line);
+                }
+            });
+            return (child, addr, log);
         }
     }
 }
