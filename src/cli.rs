@@ -62,6 +62,29 @@ pub enum Command {
         #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
         data_dir: PathBuf,
     },
+    /// Make a consistent copy of the database in a data directory (redb) into another
+    /// directory, whether or not the server is running; start a server on the copy with
+    /// `--data-dir` to use it. For PostgreSQL, use pg_dump or pg_basebackup.
+    Backup {
+        /// Directory holding the database file.
+        #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// Directory to write the copy into (created; it must not hold a database yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Give a user a new, generated password (printed once) and end every session of
+    /// theirs; recorded in the audit trail. Run it while the server is stopped (redb).
+    ResetPassword {
+        /// The user's username.
+        username: String,
+        /// Directory holding the database file.
+        #[arg(long, env = "ROCKETLITE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+        /// A PostgreSQL URL, if the data lives there.
+        #[arg(long, env = "ROCKETLITE_DATABASE_URL", hide_env_values = true)]
+        database: Option<String>,
+    },
     /// Copy every row from one database into an empty one: from a data directory (redb) to
     /// a postgres:// URL, or back. Stop the servers writing to the source first.
     Copy {
@@ -130,7 +153,9 @@ fn read_failed(location: &str, e: StoreError) -> StartError {
 /// the copy would read an empty one it just created); a target directory is created.
 fn open_location(location: &str, create: bool) -> Result<Store, StartError> {
     if is_database_url(location) {
-        return Store::open_postgres(location, 2).map_err(StartError::Database);
+        let flag = if create { "--to" } else { "--from" };
+        return Store::open_postgres(location, 2)
+            .map_err(|source| StartError::Location { flag, source });
     }
     let dir = std::path::Path::new(location);
     if !create && !dir.join(DB_FILE).exists() {
@@ -175,7 +200,95 @@ pub fn restore_permissions(data_dir: &std::path::Path) -> Result<String, StartEr
 }
 
 /// The database file's name inside the data directory.
-const DB_FILE: &str = "rocketlite.redb";
+pub const DB_FILE: &str = "rocketlite.redb";
+
+/// `rocketlite backup`: a consistent copy of `data_dir`'s database into `to`, made here when
+/// no server holds the file, else by the server through its control socket. Progress goes
+/// to stderr; returns what was copied, for the operator.
+pub fn backup(data_dir: &std::path::Path, to: &std::path::Path) -> Result<String, StartError> {
+    let source = data_dir.join(DB_FILE);
+    if !source.exists() {
+        return Err(StartError::Copy(format!(
+            "{} holds no rocketlite database ({DB_FILE})",
+            data_dir.display()
+        )));
+    }
+    create_private_dir(to)?;
+    let to = to.canonicalize().map_err(|source| StartError::DataDir {
+        path: to.to_path_buf(),
+        source,
+    })?;
+    let target = crate::control::target_file(&to);
+    if target.exists() {
+        return Err(StartError::Copy(format!(
+            "{} holds a database already; back up into a new directory",
+            to.display()
+        )));
+    }
+    let mut rows = std::collections::BTreeMap::<String, u64>::new();
+    let mut last_said = std::time::Instant::now();
+    let mut progress = |table: &str, copied: u64| {
+        rows.insert(table.to_string(), copied);
+        if last_said.elapsed() >= Duration::from_secs(1) {
+            eprintln!("rocketlite: backup: {table}: {copied} rows so far");
+            last_said = std::time::Instant::now();
+        }
+    };
+    match Store::open(&source) {
+        Ok(store) => store
+            .backup_to(&target, &mut progress)
+            .map_err(|e| StartError::Copy(format!("backing up failed: {e}")))?,
+        Err(StoreError::AlreadyOpen) => {
+            crate::control::request_backup(data_dir, &target, &mut progress)
+                .map_err(|why| StartError::Copy(format!("backing up failed: {why}")))?
+        }
+        Err(source) => {
+            return Err(StartError::Store {
+                path: data_dir.to_path_buf(),
+                source,
+            });
+        }
+    }
+    // The copy opens, as a server would open it.
+    drop(open_store(&to)?);
+    let total: u64 = rows.values().sum();
+    Ok(format!(
+        "backed up {total} rows of {} tables into {}; it opens with --data-dir {}",
+        rows.len(),
+        target.display(),
+        to.display()
+    ))
+}
+
+/// `rocketlite reset-password`: the new password, to print once.
+pub fn reset_password(
+    username: &str,
+    data_dir: &std::path::Path,
+    database: Option<&str>,
+) -> Result<String, StartError> {
+    let store = match database {
+        Some(url) => Store::open_postgres(url, 2).map_err(StartError::Database)?,
+        None => open_store(data_dir)?,
+    };
+    let service = Service::new(
+        store,
+        system_clock(),
+        Box::new(rand::rngs::OsRng.unwrap_err()),
+    );
+    let (user, password) = service.reset_password(username).map_err(|e| match e {
+        ServiceError::UserNotFound => StartError::Setup(format!("no user is named {username}")),
+        e => StartError::Setup(e.to_string()),
+    })?;
+    let inactive = match user.active {
+        true => "",
+        false => " (the account is deactivated: reactivate it to log in)",
+    };
+    Ok(format!(
+        "new password for {}: {password}\nIt is shown once. Every session of {} was ended; the \
+         change is in the audit trail{inactive}.",
+        user.username, user.username
+    ))
+}
 
 /// Opens the database file in `data_dir`, with the operator's wording for why it could not.
 fn open_store(data_dir: &std::path::Path) -> Result<Store, StartError> {
@@ -353,6 +466,11 @@ pub enum StartError {
     Store { path: PathBuf, source: StoreError },
     #[error("cannot use --database: {0}")]
     Database(StoreError),
+    #[error("cannot use {flag}: {source}")]
+    Location {
+        flag: &'static str,
+        source: StoreError,
+    },
     #[error("copy: {0}")]
     Copy(String),
     #[error("first-start setup failed: {0}")]
@@ -510,6 +628,19 @@ pub async fn serve(
         }
         None => None,
     };
+    // redb: the control socket, through which `rocketlite backup` reaches this process.
+    let (control_stop, control_stopped) = tokio::sync::oneshot::channel::<()>();
+    let control = config.database.is_none().then(|| {
+        let (dir, service) = (config.data_dir.clone(), Arc::clone(&service));
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = control_stopped.await;
+            };
+            if let Err(e) = crate::control::serve(dir, service, stopped).await {
+                tracing::warn!(error = %e, "no control socket: `rocketlite backup` cannot reach this server");
+            }
+        })
+    });
     on_ready(local);
     // Expired login tokens every ten minutes (Meteor's own interval); audit-trail entries
     // beyond the bound or the retention every minute, so the trail cannot outgrow its bound
@@ -564,6 +695,10 @@ pub async fn serve(
         shutdown,
     )
     .await;
+    let _ = control_stop.send(());
+    if let Some(control) = control {
+        let _ = control.await;
+    }
     if let Some((stop, server)) = metrics_server {
         let _ = stop.send(());
         let _ = server.await;

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod control;
 pub mod model;
 pub mod net;
 pub mod service;

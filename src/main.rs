@@ -32,6 +32,20 @@ async fn main() -> std::process::ExitCode {
         Some(Command::RestorePermissions { data_dir }) => {
             return report(rocketlite::cli::restore_permissions(&data_dir));
         }
+        Some(Command::Backup { data_dir, to }) => {
+            return report(rocketlite::cli::backup(&data_dir, &to));
+        }
+        Some(Command::ResetPassword {
+            username,
+            data_dir,
+            database,
+        }) => {
+            return report(rocketlite::cli::reset_password(
+                &username,
+                &data_dir,
+                database.as_deref(),
+            ));
+        }
         Some(Command::Copy { from, to }) => {
             return report(rocketlite::cli::copy(&from, &to));
         }

@@ -3,11 +3,12 @@
 
 use base64::Engine;
 
-use super::audit::Stamp;
+use super::audit::{Stamp, Subject};
 use super::rooms::{join, record_room_created};
 use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, Room, RoomId, RoomKind, User, UserId};
+use serde_json::{Value, json};
 
 /// The `ADMIN_*` environment variables.
 #[derive(Clone, Debug, Default)]
@@ -93,6 +94,51 @@ impl Service {
         })
     }
 
+    /// A strong password to give someone once: 18 random bytes, URL-safe base64.
+    fn generate_password(&self) -> String {
+        let mut bytes = [0u8; 18];
+        self.with_rng(|rng| rng.fill_bytes(&mut bytes));
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// `rocketlite reset-password`: gives the user `username` a new, generated password
+    /// (returned, to be shown once), ends every session of theirs, and records both as the
+    /// server's doing. The way back for an operator whose admin password is lost.
+    pub fn reset_password(&self, username: &str) -> ServiceResult<(User, String)> {
+        let password = self.generate_password();
+        let hash = self.hash_password(&password);
+        let now = self.now();
+        let username = username.to_string();
+        let user = self.store.write(move |tx| {
+            let id = tx
+                .user_id_by_username(&username)?
+                .ok_or(ServiceError::UserNotFound)?;
+            let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
+            let updated = User {
+                password_hash: Some(hash.clone()),
+                updated_at: now,
+                ..user.clone()
+            };
+            tx.put_user(&updated, Some(&user))?;
+            tx.remove_all_tokens(&user.id)?;
+            let stamp = Stamp::server(now);
+            let (before, after) = (
+                json!({"password": "(hidden)"}),
+                json!({"password": "(reset)"}),
+            );
+            stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
+            stamp.record(
+                tx,
+                "user.logout",
+                Subject::User(&user.id),
+                Value::Null,
+                Value::Null,
+            )?;
+            Ok::<_, ServiceError>(updated)
+        })?;
+        Ok((user, password))
+    }
+
     /// Creates the admin when no user holds `admin`; never touches an existing one.
     pub fn bootstrap_admin(&self, seed: &AdminSeed) -> ServiceResult<BootstrapOutcome> {
         if !self
@@ -108,11 +154,7 @@ impl Service {
         if let Some(email) = seed.email.as_ref().filter(|e| !is_valid_email(e)) {
             return Err(ServiceError::InvalidEmail(email.clone()));
         }
-        let generated = seed.password.is_none().then(|| {
-            let mut bytes = [0u8; 18];
-            self.with_rng(|rng| rng.fill_bytes(&mut bytes));
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-        });
+        let generated = seed.password.is_none().then(|| self.generate_password());
         let password = seed
             .password
             .clone()

@@ -166,6 +166,18 @@ pub(super) fn needs_reopen(error: &StoreError) -> bool {
     )
 }
 
+/// Creates a new, empty file at `path`, readable by its owner only (it will hold password
+/// hashes); refused if something is there already.
+pub(super) fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(|e| StoreError::Db(e.into()))
+}
+
 impl Source {
     fn open(&self) -> Result<Database, StoreError> {
         match self {

@@ -37,6 +37,9 @@ use open::{MultimapMut, MultimapSlot, ReadTables, TableMut, TableSlot, WriteTabl
 
 pub use codec::{Record, decode, decode_leading, encode, is_current};
 
+/// Rows per transaction of a backup's target.
+const BACKUP_BATCH: usize = 10_000;
+
 /// Schema version this build writes; `migrate` brings older files up to it.
 pub const SCHEMA_VERSION: u64 = 4;
 
@@ -72,6 +75,9 @@ pub enum StoreError {
     NotEmpty,
     #[error("table {0} was asked for while in use in the same transaction")]
     TableInUse(String),
+    /// The engine does not do this.
+    #[error("{0}")]
+    Unsupported(&'static str),
     #[error(transparent)]
     Db(#[from] redb::Error),
 }
@@ -250,7 +256,28 @@ impl Store {
         }
     }
 
-    /// The group-commit writer's counters (redb only).
+    /// redb: a consistent copy of the whole database, as it is now, into a new file at
+    /// `target` (which must not exist), while requests go on; rows are copied as stored, a
+    /// batch at a time, so memory stays bounded. `progress` hears each table and its rows
+    /// copied so far. The copy is made readable by its owner only. PostgreSQL has its own
+    /// tools for this (`pg_dump`, `pg_basebackup`).
+    pub fn backup_to(
+        &self,
+        target: &Path,
+        progress: &mut dyn FnMut(&str, u64),
+    ) -> Result<(), StoreError> {
+        let Engine::Redb(redb) = &self.engine else {
+            return Err(StoreError::Unsupported(
+                "a PostgreSQL database is backed up with pg_dump or pg_basebackup",
+            ));
+        };
+        let source = redb.db.get()?;
+        let snapshot = source.begin_read()?;
+        handle::create_private_file(target)?;
+        let copy = redb::Database::create(target)?;
+        tables::copy_into(&snapshot, &copy, BACKUP_BATCH, progress)
+    }
+
     /// `redb` or `postgresql`, for operators.
     pub fn engine_name(&self) -> &'static str {
         match &self.engine {
@@ -267,6 +294,7 @@ impl Store {
         }
     }
 
+    /// The group-commit writer's counters (redb only).
     pub fn writer_stats(&self) -> Option<&writer::WriterStats> {
         match &self.engine {
             Engine::Redb(redb) => Some(redb.writer.stats()),

@@ -198,9 +198,20 @@ impl PgStore {
     /// Connects to `url`, creates the schema at first start and checks its version. Fails
     /// fast, naming the URL without its password, when the server cannot be reached.
     pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
-        let config: postgres::Config = url
+        let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        // One connection first, so a refusal says why (a database that does not exist, a
+        // password refused) instead of the pool's "timed out".
+        off_runtime(|| config.connect(NoTls).map(drop)).map_err(|e| {
+            let why = e
+                .as_db_error()
+                .map_or_else(|| e.to_string(), |db| db.message().to_string());
+            StoreError::Unavailable(format!("{}: {why}", redacted(url)))
+        })?;
         let manager = Manager(PostgresConnectionManager::new(config, NoTls));
         let pool = off_runtime(|| {
             r2d2::Pool::builder()

@@ -11,8 +11,9 @@
 use std::cell::{OnceCell, RefCell};
 
 use redb::{
-    MultimapTable, MultimapTableDefinition, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction,
-    ReadableMultimapTable, ReadableTable, Table, TableDefinition,
+    MultimapTable, MultimapTableDefinition, MultimapTableHandle, ReadOnlyMultimapTable,
+    ReadOnlyTable, ReadTransaction, ReadableMultimapTable, ReadableTable, Table, TableDefinition,
+    TableHandle,
 };
 
 use super::StoreError;
@@ -50,7 +51,75 @@ macro_rules! tables {
             $(tables!(@dump tx, out, $kind $name);)*
             Ok(out)
         }
+
+        /// Copies every row `tx` sees into `target` as they are stored, `batch` rows per
+        /// transaction of the target, so memory stays one batch whatever the size;
+        /// `progress` hears each table's name and rows as it goes.
+        pub fn copy_into(
+            tx: &ReadTransaction,
+            target: &redb::Database,
+            batch: usize,
+            progress: &mut dyn FnMut(&str, u64),
+        ) -> Result<(), StoreError> {
+            $(tables!(@copy tx, target, batch, progress, $kind $name);)*
+            Ok(())
+        }
     };
+    (@copy $tx:ident, $target:ident, $batch:ident, $progress:ident, table $name:ident) => {{
+        let table = $tx.open_table($name::DEF)?;
+        let mut rows = table.iter()?;
+        let mut copied = 0u64;
+        loop {
+            let write = $target.begin_write()?;
+            let mut done = false;
+            {
+                let mut out = write.open_table($name::DEF)?;
+                for _ in 0..$batch {
+                    let Some(row) = rows.next() else {
+                        done = true;
+                        break;
+                    };
+                    let (k, v) = row?;
+                    out.insert(k.value(), v.value())?;
+                    copied += 1;
+                }
+            }
+            write.commit()?;
+            $progress($name::DEF.name(), copied);
+            if done {
+                break;
+            }
+        }
+    }};
+    (@copy $tx:ident, $target:ident, $batch:ident, $progress:ident, multimap $name:ident) => {{
+        let table = $tx.open_multimap_table($name::DEF)?;
+        let mut rows = table.iter()?;
+        let mut copied = 0u64;
+        loop {
+            let write = $target.begin_write()?;
+            let mut done = false;
+            {
+                let mut out = write.open_multimap_table($name::DEF)?;
+                // A batch of keys, each with all of its values.
+                for _ in 0..$batch {
+                    let Some(row) = rows.next() else {
+                        done = true;
+                        break;
+                    };
+                    let (k, values) = row?;
+                    for v in values {
+                        out.insert(k.value(), v?.value())?;
+                        copied += 1;
+                    }
+                }
+            }
+            write.commit()?;
+            $progress($name::DEF.name(), copied);
+            if done {
+                break;
+            }
+        }
+    }};
     (@def $(#[$doc:meta])* table $name:ident, $k:ty, $v:ty, $wire:literal) => {
         $(#[$doc])*
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]

@@ -275,3 +275,222 @@ async fn json_logs_name_every_request_and_failed_login_and_never_a_secret() {
     }
     let _ = child.0.kill();
 }
+
+/// Runs the binary with `args` to its end; (success, stdout, stderr).
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// `rocketlite backup` while writers run (through the running server's control socket) and
+/// while the server is stopped: each copy opens with `--data-dir`, serves, and holds every
+/// user acknowledged before the backup began; the originals are untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_are_consistent_while_writers_run_and_when_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, addr) = node::start(BIN, &["--data-dir", data.to_str().unwrap()]);
+    let mut child = node::KillOnDrop(child);
+    let admin = node::admin_headers(addr).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let writer = {
+        let (stop, acked, admin) = (stop.clone(), acked.clone(), admin.clone());
+        tokio::spawn(async move {
+            let headers = [
+                ("X-User-Id", admin.0.as_str()),
+                ("X-Auth-Token", admin.1.as_str()),
+            ];
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let name = format!("w{n}");
+                let body = json!({"username": name, "email": format!("{name}@example.org"), "name": name, "password": "pw"});
+                let (status, _) = request(
+                    addr,
+                    "POST",
+                    "/api/v1/users.create",
+                    &headers,
+                    &body.to_string(),
+                )
+                .await
+                .unwrap();
+                if status == 200 {
+                    acked.lock().unwrap().push(name);
+                }
+                n += 1;
+            }
+        })
+    };
+    // Some writes before the backup begins.
+    while acked.lock().unwrap().len() < 5 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let before = acked.lock().unwrap().clone();
+    let online = dir.path().join("online");
+    let (ok, out, err) = tokio::task::block_in_place(|| {
+        run(&[
+            "backup",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--to",
+            online.to_str().unwrap(),
+        ])
+    });
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("backed up") && out.contains("it opens"),
+        "{out}"
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.await.unwrap();
+    let after = acked.lock().unwrap().clone();
+    let _ = child.0.kill();
+    let _ = child.0.wait();
+
+    // Stopped: a backup made here.
+    let offline = dir.path().join("offline");
+    let (ok, out, err) = run(&[
+        "backup",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--to",
+        offline.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}\n{err}");
+    // Into a directory that holds a database already: refused.
+    let (ok, _, err) = run(&[
+        "backup",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--to",
+        offline.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("holds a database already"), "{err}");
+
+    for (copy, expected) in [(&online, &before[..]), (&offline, &after[..])] {
+        let (child, addr) = node::start(BIN, &["--data-dir", copy.to_str().unwrap()]);
+        let mut child = node::KillOnDrop(child);
+        let admin = node::admin_headers(addr).await;
+        let headers = [
+            ("X-User-Id", admin.0.as_str()),
+            ("X-Auth-Token", admin.1.as_str()),
+        ];
+        let (status, body) = request(addr, "GET", "/api/v1/users.list?count=0", &headers, "")
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+        let names: Vec<&str> = body["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["username"].as_str().unwrap())
+            .collect();
+        for name in expected {
+            assert!(
+                names.contains(&name.as_str()),
+                "{name} missing from {}",
+                copy.display()
+            );
+        }
+        let _ = child.0.kill();
+        let _ = child.0.wait();
+        // The copy's indexes agree with its records.
+        let store = rocketlite::store::Store::open(&copy.join("rocketlite.redb")).unwrap();
+        rocketlite_testkit::invariant::assert_rooms_owned(&store, vec![]);
+        let users = store.read(|tx| tx.users_page(0, usize::MAX)).unwrap().0;
+        for user in users {
+            let by_name = store
+                .read(|tx| tx.user_id_by_username(&user.username))
+                .unwrap();
+            assert_eq!(by_name, Some(user.id.clone()));
+        }
+    }
+}
+
+/// `rocketlite reset-password`: refused while the server holds the file; with it stopped,
+/// a new password printed once, the old sessions ended, the change audited.
+#[tokio::test]
+async fn a_lost_admin_password_is_reset_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let (child, addr) = node::start(BIN, &["--data-dir", data]);
+    let mut child = node::KillOnDrop(child);
+    let (user_id, token) = node::admin_headers(addr).await;
+    let (ok, _, err) = run(&["reset-password", "admin", "--data-dir", data]);
+    assert!(!ok && err.contains("in use"), "{err}");
+    let _ = child.0.kill();
+    let _ = child.0.wait();
+    let (ok, _, err) = run(&["reset-password", "nobody", "--data-dir", data]);
+    assert!(!ok && err.contains("no user is named nobody"), "{err}");
+    let (ok, out, err) = run(&["reset-password", "admin", "--data-dir", data]);
+    assert!(ok, "{err}");
+    let password = out
+        .split("new password for admin: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(password.len() >= 20, "{password}");
+    let (child, addr) = node::start(BIN, &["--data-dir", data]);
+    let mut child = node::KillOnDrop(child);
+    let headers = [
+        ("X-User-Id", user_id.as_str()),
+        ("X-Auth-Token", token.as_str()),
+    ];
+    let (status, _) = request(addr, "GET", "/api/v1/me", &headers, "")
+        .await
+        .unwrap();
+    assert_eq!(status, 401, "the old session ended");
+    let body = json!({"user": "admin", "password": node::ADMIN_PASS}).to_string();
+    assert_eq!(
+        request(addr, "POST", "/api/v1/login", &[], &body)
+            .await
+            .unwrap()
+            .0,
+        401
+    );
+    let body = json!({"user": "admin", "password": password}).to_string();
+    assert_eq!(
+        request(addr, "POST", "/api/v1/login", &[], &body)
+            .await
+            .unwrap()
+            .0,
+        200
+    );
+    let _ = child.0.kill();
+    let _ = child.0.wait();
+    let store = rocketlite::store::Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    let trail = store.read(|tx| tx.audit_entries()).unwrap();
+    let reset = trail
+        .iter()
+        .find(|e| e.action == "user.update" && e.after == json!({"password": "(reset)"}))
+        .expect("the reset is in the audit trail");
+    assert_eq!(reset.actor, rocketlite::model::Actor::Server);
+}
+
+/// `copy` into a PostgreSQL database that does not exist says so, naming the flag.
+#[test]
+fn copy_names_the_real_cause_when_the_target_database_is_missing() {
+    let Some(server) = pg_server::server() else {
+        return; // said loudly by pg_server
+    };
+    let dir = tempfile::tempdir().unwrap();
+    rocketlite::store::Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+    let url = server
+        .fresh("copy_source")
+        .replace("copy_source", "no_such_database");
+    let (ok, _, err) = run(&["copy", "--from", dir.path().to_str().unwrap(), "--to", &url]);
+    assert!(!ok);
+    assert!(
+        err.contains("cannot use --to") && err.contains("does not exist"),
+        "{err}"
+    );
+}

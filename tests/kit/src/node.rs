@@ -61,7 +61,8 @@ pub fn start_logged(
         line.clear();
         assert!(
             out.read_line(&mut line).unwrap() > 0,
-            "server exited before listening"
+            "server exited before listening:\n{}",
+            log.lock().unwrap().join("\n")
         );
         log.lock().unwrap().push(line.trim_end().to_string());
         if let Some(rest) = line.split("listening on http://").nth(1) {
