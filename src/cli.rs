@@ -85,6 +85,13 @@ pub enum Command {
         #[arg(long, env = "ROCKETLITE_DATABASE_URL", hide_env_values = true)]
         database: Option<String>,
     },
+    /// Ask a running server whether it is ready (`GET /readyz`): exit status 0 if it is,
+    /// 1 if not. For container health checks, which then need no HTTP client.
+    Healthcheck {
+        /// The readiness URL (plain http).
+        #[arg(long, default_value = "http://127.0.0.1:3000/readyz")]
+        url: String,
+    },
     /// Copy every row from one database into an empty one: from a data directory (redb) to
     /// a postgres:// URL, or back. Stop the servers writing to the source first.
     Copy {
@@ -258,6 +265,39 @@ pub fn backup(data_dir: &std::path::Path, to: &std::path::Path) -> Result<String
         target.display(),
         to.display()
     ))
+}
+
+/// `rocketlite healthcheck`: the answer of a plain-http GET of `url` if it was 200.
+pub fn healthcheck(url: &str) -> Result<String, StartError> {
+    use std::io::{Read, Write};
+    let unhealthy = |why: String| StartError::Setup(format!("not ready: {why}"));
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| unhealthy(format!("{url} is not a plain http:// URL")))?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(host)
+        .map_err(|e| unhealthy(format!("{host}: {e}")))?
+        .next()
+        .ok_or_else(|| unhealthy(format!("{host} has no address")))?;
+    let timeout = Duration::from_secs(5);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| unhealthy(format!("{addr}: {e}")))?;
+    let _ = stream.set_read_timeout(Some(timeout));
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| unhealthy(e.to_string()))?;
+    let mut answer = String::new();
+    stream
+        .take(64 << 10)
+        .read_to_string(&mut answer)
+        .map_err(|e| unhealthy(e.to_string()))?;
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).trim();
+    match answer.split(' ').nth(1) {
+        Some("200") => Ok(format!("ready: {body}")),
+        status => Err(unhealthy(format!("{} {body}", status.unwrap_or("no answer")))),
+    }
 }
 
 /// `rocketlite reset-password`: the new password, to print once.

@@ -46,6 +46,9 @@ async fn main() -> std::process::ExitCode {
                 database.as_deref(),
             ));
         }
+        Some(Command::Healthcheck { url }) => {
+            return report(rocketlite::cli::healthcheck(&url));
+        }
         Some(Command::Copy { from, to }) => {
             return report(rocketlite::cli::copy(&from, &to));
         }

@@ -5,6 +5,7 @@
 #
 # Starts the binary on 127.0.0.1 with a random free port, a fresh data directory and a random
 # admin password, waits for GET /api/info, logs in, then runs in sequence
+#   deploy.sh       the systemd unit, the nginx example and the container health check
 #   python_sdk.sh   a Python client generated from openapi/openapi.json tells a user story
 #   swagger_ui.sh   Chromium drives /docs: Authorize, Try it out, Execute
 #   validators.sh   Rocket.Chat 8.8.1's own request validators against the same inputs
@@ -23,7 +24,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=${1:?usage: tests/e2e/run.sh PATH-TO-ROCKETLITE-BINARY}
 [ -x "$BIN" ] || { echo "not an executable: $BIN"; exit 2; }
 export E2E_CACHE=${E2E_CACHE:-/tmp/rocketlite-e2e}
-CHECKS=${E2E_CHECKS:-spec_lint validators rc_python_client rc_node_client python_sdk rust_sdk swagger_ui scim2_tester schemathesis}
+CHECKS=${E2E_CHECKS:-spec_lint deploy validators rc_python_client rc_node_client python_sdk rust_sdk swagger_ui scim2_tester schemathesis}
 mkdir -p "$E2E_CACHE"
 
 # Tools the checks need from the machine itself.
@@ -37,6 +38,7 @@ for tool in python3 node npm curl java; do
 done
 
 WORK=$(mktemp -d /tmp/rl-e2e.XXXXXX)
+export WORK
 cp "$BIN" "$WORK/rocketlite"   # a copy, so a rebuild cannot swap the binary under the run
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export BASE_URL="http://127.0.0.1:$PORT"
