@@ -296,7 +296,10 @@ pub fn healthcheck(url: &str) -> Result<String, StartError> {
     let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b).trim();
     match answer.split(' ').nth(1) {
         Some("200") => Ok(format!("ready: {body}")),
-        status => Err(unhealthy(format!("{} {body}", status.unwrap_or("no answer")))),
+        status => Err(unhealthy(format!(
+            "{} {body}",
+            status.unwrap_or("no answer")
+        ))),
     }
 }
 

@@ -56,11 +56,9 @@ use crate::service::Service;
 
 use call::{HashGate, call, call_hashing, call_read};
 
-/// The operation families, one tag each.
+/// The operation families, one tag each (their order in the spec is `spec::TAG_ORDER`).
 #[derive(Tags)]
 pub enum ApiTags {
-    /// Server information.
-    Info,
     /// Login, logout and the caller.
     Authentication,
     /// User administration, including activation.
@@ -77,6 +75,8 @@ pub enum ApiTags {
     Permissions,
     /// The server's settings.
     Settings,
+    /// Server information.
+    Info,
     /// rocketlite's own extensions, not part of Rocket.Chat's API (`rocketlite.*`).
     Extensions,
 }
@@ -164,7 +164,7 @@ pub fn app_with_metrics(
     let api = openapi_service();
     let spec = spec_json();
     // Swagger UI embeds the raw document; show the patched one instead.
-    let docs = api.swagger_ui_html().replace(&api.spec(), &spec);
+    let docs = swagger_ui(api.swagger_ui_html().replace(&api.spec(), &spec));
     let routes = Route::new()
         .nest("/", api)
         .at(
@@ -197,6 +197,31 @@ pub fn app_with_metrics(
         .data(Arc::new(HashGate::default()))
         .data(Arc::new(route_table))
         .data(config)
+}
+
+/// Swagger UI for a newcomer: the authorization kept across reloads, and a successful
+/// `login` tried out on the page authorizes both headers at once (Swagger UI has no single
+/// step for two apiKey schemes).
+fn swagger_ui(html: String) -> String {
+    html.replace("<title>Swagger UI</title>", "<title>rocketlite API</title>")
+        .replace("SwaggerUIBundle({", "window.ui = SwaggerUIBundle({")
+        .replace(
+            "deepLinking: true,",
+            r#"deepLinking: true,
+        persistAuthorization: true,
+        responseInterceptor: (res) => {
+            if (res.status === 200 && /\/api\/v1\/login$/.test(res.url) && res.body && res.body.data) {
+                // As the Authorize dialog does, so the page keeps it (preauthorizeApiKey
+                // neither persists nor hands the schemes in the form persisting needs).
+                const schemes = window.ui.specSelectors.specJson().getIn(["components", "securitySchemes"]);
+                window.ui.authActions.authorizeWithPersistOption({
+                    UserId: { name: "UserId", schema: schemes.get("UserId"), value: res.body.data.userId },
+                    AuthToken: { name: "AuthToken", schema: schemes.get("AuthToken"), value: res.body.data.authToken },
+                });
+            }
+            return res;
+        },"#,
+        )
 }
 
 /// What every response passes through: panics become a 500 envelope, errors become

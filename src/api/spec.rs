@@ -23,10 +23,18 @@ pub fn patch(raw: &str) -> String {
     let mut doc: Value = serde_json::from_str(raw).expect("poem-openapi writes valid JSON");
     close_marked_schemas(&mut doc);
     typed_nullable_refs(&mut doc);
+    untyped_unions(&mut doc);
+    tags_in_working_order(&mut doc);
+    let schemas = doc
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or_default();
     for_each_operation(&mut doc, |operation| {
         require_both_auth_headers(operation);
         plain_json_media_type(operation);
         add_examples(operation);
+        add_body_example(operation, &schemas);
+        integer_paging(operation);
     });
     let mut text = serde_json::to_string_pretty(&doc).expect("a Value serialises");
     text.push('\n');
@@ -81,6 +89,50 @@ fn typed_nullable_refs(doc: &mut Value) {
     }
 }
 
+/// The families in the order an administrator works through them; Swagger UI shows them so.
+pub const TAG_ORDER: [&str; 10] = [
+    "Authentication",
+    "Users",
+    "Channels",
+    "Groups",
+    "Rooms",
+    "Subscriptions",
+    "Permissions",
+    "Settings",
+    "Info",
+    "Extensions",
+];
+
+/// poem-openapi lists the tags by name; list them in [`TAG_ORDER`], any other last.
+fn tags_in_working_order(doc: &mut Value) {
+    if let Some(tags) = doc.get_mut("tags").and_then(Value::as_array_mut) {
+        let place = |tag: &Value| {
+            let name = tag["name"].as_str().unwrap_or_default();
+            TAG_ORDER
+                .iter()
+                .position(|t| *t == name)
+                .unwrap_or(TAG_ORDER.len())
+        };
+        tags.sort_by_key(place);
+    }
+}
+
+/// A union (`oneOf`/`anyOf`) is typed by its branches: poem-openapi also marks it `type:
+/// object`, which refuses its string branch (a login's `password`) and made Swagger UI offer
+/// `"password": {}` as the example.
+fn untyped_unions(doc: &mut Value) {
+    let schemas = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut);
+    for schema in schemas.into_iter().flat_map(|s| s.values_mut()) {
+        if let Some(map) = schema.as_object_mut()
+            && (map.contains_key("oneOf") || map.contains_key("anyOf"))
+        {
+            map.remove("type");
+        }
+    }
+}
+
 /// poem-openapi lists an extractor's schemes as alternatives; both headers are needed. An
 /// operation without them says so explicitly (`security: []`).
 fn require_both_auth_headers(operation: &mut Value) {
@@ -102,6 +154,154 @@ fn plain_json_media_type(operation: &mut Value) {
         };
         if let Some(media) = content.remove("application/json; charset=utf-8") {
             content.insert("application/json".into(), media);
+        }
+    }
+}
+
+/// `count` and `offset` are integers to a client (the server also reads them as Rocket.Chat
+/// does, from any number).
+fn integer_paging(operation: &mut Value) {
+    let params = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut);
+    for param in params.into_iter().flatten() {
+        if param["in"] == "query" && (param["name"] == "count" || param["name"] == "offset") {
+            param["schema"] = json!({"type": "integer", "format": "int64"});
+        }
+    }
+}
+
+/// An example for the request body, so Swagger UI's "Try it out" starts from a request the
+/// server accepts: the required properties, the one that names the room and the one that
+/// names the user the operation acts on, and the property the operation is named after
+/// (`topic` for `channelsSetTopic`), with plausible values (`tests/api/spec.rs` sends each
+/// one and checks that it passes the body's validation).
+fn add_body_example(operation: &mut Value, schemas: &Value) {
+    let id = operation["operationId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let Some(content) = operation
+        .pointer_mut("/requestBody/content")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let example = Example { id: &id, schemas };
+    for media in content.values_mut() {
+        media["example"] = example.of(&media["schema"], None);
+    }
+}
+
+/// How one operation's body example is made.
+struct Example<'a> {
+    /// The operation's id.
+    id: &'a str,
+    schemas: &'a Value,
+}
+
+impl Example<'_> {
+    /// What a property named this is given, where its type allows it.
+    fn value(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "user" => json!("admin"),
+            "username" => json!("ada"),
+            "email" => json!("ada@example.org"),
+            "password" | "pass" => json!("change-me-to-a-long-secret"),
+            "name" if self.id.starts_with("users") => json!("Ada Lovelace"),
+            "name" if self.id.starts_with("roles") => json!("moderator"),
+            "name" if self.id.starts_with("rocketliteScim") => json!("Okta"),
+            "name" => json!("lobby"),
+            "userId" => json!(USER_ID),
+            "roomId" | "scope" => json!("GENERAL"),
+            "roomName" => json!("general"),
+            "activeStatus" => json!(false),
+            "confirmRelinquish" => json!(true),
+            "members" | "usernames" => json!(["ada"]),
+            "userIds" => json!([USER_ID]),
+            "roles" => json!(["user"]),
+            "roleId" => json!("moderator"),
+            "role" => json!("user"),
+            "permissions" => json!([{"_id": "create-c", "roles": ["admin", "user"]}]),
+            "daysIdle" => json!(30),
+            "message" => json!("In a meeting"),
+            "description" if self.id.starts_with("roles") => json!("Moderates rooms"),
+            "topic" | "description" | "announcement" => json!("Where the team meets"),
+            "type" => json!("c"),
+            "joinCode" => json!("1234"),
+            "customFields" => json!({"team": "ops"}),
+            "secret" => json!("the server's CREATE_TOKENS_FOR_USERS_SECRET"),
+            "tokenId" => json!("a token id from rocketlite.scimTokens.list"),
+            "value" => json!(true),
+            "data" => json!({"name": "Ada Lovelace"}),
+            _ => return None,
+        })
+    }
+
+    /// Whether an object with these properties gets `key` in its example.
+    fn wanted(&self, key: &str, required: &[&str], properties: &[&String]) -> bool {
+        const USER_NAMES: [&str; 3] = ["userId", "user", "username"];
+        let has = |k: &str| properties.iter().any(|p| p.as_str() == k);
+        // One name for the user, the most precise the body takes.
+        let user_name = USER_NAMES.into_iter().find(|k| has(k));
+        // What an operation needs beyond its schema's required list.
+        let extra: &[&str] = match self.id {
+            "usersRegister" => &["name"],
+            "rolesUpdate" => &["description"],
+            "rolesAddUserToRole" | "rolesRemoveUserFromRole" => &["roleId"],
+            _ => &[],
+        };
+        required.contains(&key)
+            || extra.contains(&key)
+            || key == "roomId"
+            || Some(key) == user_name
+            || (key == "password" && has("user"))
+            || key == "value"
+            || (!USER_NAMES.contains(&key) && self.id.to_lowercase().contains(&key.to_lowercase()))
+    }
+
+    /// An example value for `schema` (a property called `name`, if it is one).
+    fn of(&self, schema: &Value, name: Option<&str>) -> Value {
+        let named = name.and_then(|n| self.value(n));
+        if let Some(target) = schema["$ref"].as_str() {
+            if let Some(object) = named.clone().filter(Value::is_object) {
+                return object;
+            }
+            let key = target.rsplit('/').next().unwrap_or_default();
+            return self.of(&self.schemas[key], name);
+        }
+        for union in ["allOf", "oneOf", "anyOf"] {
+            if let Some(first) = schema[union].as_array().and_then(|b| b.first()) {
+                return self.of(first, name);
+            }
+        }
+        if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
+            return first.clone();
+        }
+        match schema["type"].as_str() {
+            Some("object") if schema.get("properties").is_some() => {
+                let required: Vec<&str> = schema["required"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                let properties = schema["properties"].as_object();
+                let keys: Vec<&String> = properties.into_iter().flat_map(|p| p.keys()).collect();
+                let mut out = serde_json::Map::new();
+                for (key, property) in properties.into_iter().flatten() {
+                    if self.wanted(key, &required, &keys) {
+                        out.insert(key.clone(), self.of(property, Some(key)));
+                    }
+                }
+                Value::Object(out)
+            }
+            Some("object") => named.unwrap_or_else(|| json!({})),
+            Some("array") => named.unwrap_or_else(|| json!([self.of(&schema["items"], None)])),
+            Some("boolean") => named.filter(Value::is_boolean).unwrap_or(json!(true)),
+            Some("integer") | Some("number") => named.filter(Value::is_number).unwrap_or(json!(1)),
+            Some("string") => named.filter(Value::is_string).unwrap_or(json!("text")),
+            _ => named.unwrap_or(json!(true)),
         }
     }
 }

@@ -96,6 +96,14 @@ fn conforms(spec: &Value, schema: &Value, value: &Value) -> Result<(), String> {
         let name = reference.trim_start_matches("#/components/schemas/");
         return conforms(spec, &spec["components"]["schemas"][name], value);
     }
+    for union in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[union].as_array() {
+            return match branches.iter().any(|b| conforms(spec, b, value).is_ok()) {
+                true => Ok(()),
+                false => Err(format!("{value} fits no branch of {union}")),
+            };
+        }
+    }
     if let Some(all) = schema["allOf"].as_array() {
         // poem-openapi's flatten: every part must fit, ignoring the others' properties.
         let mut merged = json!({"type": "object", "properties": {}, "required": []});
@@ -213,4 +221,86 @@ async fn the_spec_and_swagger_ui_are_served_with_the_patched_document() {
     let html = resp.0.into_body().into_string().await.unwrap();
     assert!(html.contains("swagger"));
     assert!(html.contains(r#""additionalProperties": false"#));
+}
+
+/// Every request body has an example that fits its schema, and that Swagger UI's "Try it
+/// out" can send as is: the server reads it without an `invalid-params` refusal (a refusal
+/// of the domain, such as an unknown user, is what the operation says of that example).
+#[tokio::test]
+async fn every_request_body_has_an_example_the_server_reads() {
+    let spec = spec();
+    let app = crate::common::TestApp::new().await;
+    let mut checked = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            let id = op["operationId"].as_str().unwrap();
+            for (media_type, media) in content {
+                let example = media
+                    .get("example")
+                    .unwrap_or_else(|| panic!("{id} {media_type}: no example"));
+                if let Err(e) = conforms(&spec, &media["schema"], example) {
+                    panic!("{id} {media_type}: the example does not fit: {e}\n{example}");
+                }
+            }
+            let example = &content["application/json"]["example"];
+            assert_ne!(example, &json!({}), "{id}: an empty example");
+            let path = path.replace("{_id}", "API_Enable_Rate_Limiter");
+            let (status, body) = match method.as_str() {
+                "post" => app.post(&path, Some(&app.admin), example.clone()).await,
+                other => panic!("{id}: a body on {other}"),
+            };
+            assert!(
+                body["errorType"] != "invalid-params" && ![413, 415, 500].contains(&status),
+                "{id}: the example {example} is refused as {status} {body}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 60, "{checked} bodies");
+}
+
+/// Swagger UI shows the families in the order an administrator works, and `count` and
+/// `offset` as integers.
+#[test]
+fn tags_come_in_working_order_and_paging_is_typed_as_integers() {
+    let spec = spec();
+    let tags: Vec<&str> = spec["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "Authentication",
+            "Users",
+            "Channels",
+            "Groups",
+            "Rooms",
+            "Subscriptions",
+            "Permissions",
+            "Settings",
+            "Info",
+            "Extensions"
+        ]
+    );
+    let mut paging = 0;
+    for item in spec["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            for param in op["parameters"].as_array().into_iter().flatten() {
+                if param["name"] == "count" || param["name"] == "offset" {
+                    assert_eq!(param["schema"]["type"], "integer", "{}", op["operationId"]);
+                    paging += 1;
+                }
+            }
+        }
+    }
+    assert!(paging >= 20, "{paging}");
 }

@@ -41,7 +41,7 @@ echo "  created $name ($target)"
 
 echo "== driving Swagger UI"
 BASE_URL=$BASE_URL USER_ID=$USER_ID AUTH_TOKEN=$AUTH_TOKEN TARGET_USER_ID=$target \
-  node "$HERE/swagger_ui.mjs"
+  ADMIN_USER=$ADMIN_USER ADMIN_PASS=$ADMIN_PASS node "$HERE/swagger_ui.mjs"
 
 # The page said so; make sure the server agrees.
 state=$(curl -sS "$BASE_URL/api/v1/users.info?userId=$target" -H "X-User-Id: $USER_ID" -H "X-Auth-Token: $AUTH_TOKEN" \
