@@ -429,7 +429,8 @@ pub struct ServeConfig {
         value_parser = clap::value_parser!(u8).range(1..)
     )]
     pub trusted_proxy_hops: u8,
-    /// Do not create the default channel `GENERAL` (public, joined by every new user).
+    /// Do not create the default channel `general` (`_id` `GENERAL`; public, joined by every
+    /// new user).
     #[arg(long, env = "ROCKETLITE_NO_DEFAULT_CHANNEL")]
     pub no_default_channel: bool,
     /// Turn self-service sign-up (`users.register`) off, as Rocket.Chat's

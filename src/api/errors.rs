@@ -357,7 +357,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::LastOwner(rooms) => domain(
             "",
             "user-last-owner",
-            Some(json!({ "shouldChangeOwner": rooms, "shouldBeRemoved": [] })),
+            Some(json!({
+                "shouldChangeOwner": rooms,
+                "shouldBeRemoved": [],
+                "resolution": LAST_OWNER_RESOLUTION,
+            })),
         ),
         E::UnknownPermission(_) => ErrorResponse::bad_request(Failure::typed(
             "Invalid permission",
@@ -607,6 +611,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
 }
 
 /// The body `error` gets in `operation`, for the spec's examples.
+/// The way forward rocketlite adds to a `user-last-owner` refusal (Rocket.Chat says none).
+pub const LAST_OWNER_RESOLUTION: &str = "Send confirmRelinquish=true to make each room's \
+     earliest-joined active member its owner; GET /api/v1/rocketlite.ownershipPlan shows who \
+     that is, and its planId binds the change to what it showed.";
+
 pub fn example(error: ServiceError, operation: Operation) -> Value {
     to_response(error, operation).body()
 }

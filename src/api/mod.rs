@@ -48,7 +48,7 @@ use poem_openapi::{OpenApiService, Tags};
 
 pub use body::{BodyFormat, RequestSchema, parse as parse_body};
 pub use envelope::{ErrorResponse, Failure};
-pub use errors::to_response;
+pub use errors::{LAST_OWNER_RESOLUTION, to_response};
 pub use room_family::RoomUserBody;
 pub use users::{CreateUserBody, SetActiveStatusBody};
 

@@ -320,9 +320,10 @@ pub struct SetActiveStatusBody {
     pub user_id: String,
     /// `false` deactivates, `true` reactivates.
     pub active_status: bool,
-    /// If activeStatus=false & confirmRelinquish=true and the user is the last remaining owner
-    /// of a room, the oldest member of that room will be chosen as the new owner.
-    /// Without it, deactivating such a user is refused with `user-last-owner`.
+    /// If activeStatus=false & confirmRelinquish=true and the user is the last active owner
+    /// of a room, the room's earliest-joined active member becomes its owner. Without it,
+    /// deactivating such a user is refused with `user-last-owner`
+    /// (`rocketlite.ownershipPlan` previews what it would do).
     pub confirm_relinquish: Option<bool>,
     /// Extension (not in Rocket.Chat): a `planId` from `rocketlite.ownershipPlan`; refused
     /// with `error-plan-changed`, changing nothing, unless the change would do exactly that.
@@ -965,11 +966,12 @@ impl UsersApi {
     ///
     /// Deactivating revokes every login token of the user and archives its subscriptions.
     /// Deactivating the last active admin is refused. If activeStatus=false &
-    /// confirmRelinquish=true and the user is the last remaining owner of a room, the oldest
-    /// member of that room will be chosen as the new owner; without confirmRelinquish the
+    /// confirmRelinquish=true and the user is the last active owner of a room, the room's
+    /// earliest-joined active member becomes its owner; without confirmRelinquish the
     /// request is refused with `user-last-owner`, listing those rooms in
-    /// `details.shouldChangeOwner`. Reactivating unarchives the subscriptions; tokens are not
-    /// restored.
+    /// `details.shouldChangeOwner` (send `confirmRelinquish=true`, or see what it would do
+    /// with `rocketlite.ownershipPlan`). Reactivating unarchives the subscriptions; tokens are
+    /// not restored.
     #[oai(
         path = "/users.setActiveStatus",
         method = "post",

@@ -9,7 +9,11 @@ fn last_owner(rooms: &[&str]) -> Value {
         "success": false,
         "error": "[user-last-owner]",
         "errorType": "user-last-owner",
-        "details": {"shouldChangeOwner": rooms, "shouldBeRemoved": []}
+        "details": {
+            "shouldChangeOwner": rooms,
+            "shouldBeRemoved": [],
+            "resolution": rocketlite::api::LAST_OWNER_RESOLUTION,
+        }
     })
 }
 

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use crate::common::{TestApp, not_logged_in};
 
 fn last_owner(rooms: &[&str]) -> Value {
-    json!({"success": false, "error": "[user-last-owner]", "errorType": "user-last-owner", "details": {"shouldChangeOwner": rooms, "shouldBeRemoved": []}})
+    json!({"success": false, "error": "[user-last-owner]", "errorType": "user-last-owner", "details": {"shouldChangeOwner": rooms, "shouldBeRemoved": [], "resolution": rocketlite::api::LAST_OWNER_RESOLUTION}})
 }
 
 #[tokio::test]

@@ -196,7 +196,7 @@ fn set_active_status_documents_the_contract() {
         body["properties"]["confirmRelinquish"]["description"]
             .as_str()
             .unwrap()
-            .contains("oldest member")
+            .contains("earliest-joined active member")
     );
     assert_eq!(
         spec["components"]["securitySchemes"]["UserId"]["name"],

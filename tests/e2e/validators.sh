@@ -4,7 +4,7 @@
 # esbuild because Node 20 cannot load the package's dist/) and the server get the same inputs
 # (validators/corpus.json, written by validators/gen-corpus.mjs); each case agrees when the
 # validator accepts exactly what rocketlite does not refuse with 400 invalid-params.
-# Disagreements listed under README.md's "Validator differences" heading are documented; any
+# Disagreements listed under docs/compatibility.md's "Validator differences" heading are documented; any
 # other one fails the check. See validators/validators.mjs for the details.
 #
 #   BASE_URL=http://127.0.0.1:3000 USER_ID=... AUTH_TOKEN=... tests/e2e/validators.sh [--verbose] [--propose] [--only=op,op]
@@ -13,7 +13,7 @@
 # a random suffix), changes only those. Installs its npm packages with `npm ci` into
 # tests/e2e/validators/node_modules and builds validators/dist/ once per lockfile; both are
 # reused afterwards. Env: REPORT (the JSON report of every case, default /tmp/rl-validators-*.json),
-# README (default: the repository's README.md).
+# README (default: the repository's docs/compatibility.md).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)

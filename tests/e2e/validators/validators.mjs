@@ -15,7 +15,7 @@
 // validation" iff it answers 400 with errorType invalid-params (or error-invalid-params, the
 // type Rocket.Chat's router gives query failures); anything else (200, 401, 403, 404, other
 // 400s) is "accepted by validation". A case agrees when validator.valid === !refused. A
-// disagreement listed in README.md's table under the heading containing "Validator
+// disagreement listed in docs/compatibility.md's table under the heading containing "Validator
 // differences" (| operation | case | reason |, case `*` = every case of the operation) is
 // documented; any other fails the run, and so does any 5xx answer. Operations without a
 // validator only have rocketlite's status recorded.
@@ -49,7 +49,7 @@ function fail(message) {
 
 const BASE_URL = env('BASE_URL').replace(/\/$/, '');
 const ADMIN = { id: env('USER_ID'), token: env('AUTH_TOKEN') };
-const README = path.resolve(process.env.README || path.join(HERE, '..', '..', '..', 'README.md'));
+const README = path.resolve(process.env.README || path.join(HERE, '..', '..', '..', 'docs', 'compatibility.md'));
 const require = createRequire(import.meta.url);
 const rt = require(process.env.REST_TYPINGS_BUNDLE || path.join(HERE, 'dist', 'rest-typings.cjs'));
 const { qs } = rt;
