@@ -104,36 +104,41 @@ pub enum Command {
     },
 }
 
-/// `rocketlite copy`: reads the source in one snapshot, writes it in one transaction, reads
-/// the target back and compares the two in full. Returns what was copied, for the operator.
+/// `rocketlite copy`: reads the source in one snapshot, a row at a time, writes the target
+/// in batches (so memory stays one batch however large the database), reporting progress
+/// on stderr, then compares the digest of every table of the target with the source's.
+/// Returns what was copied, for the operator.
 pub fn copy(from: &str, to: &str) -> Result<String, StartError> {
     let source = open_location(from, false)?;
-    let snapshot = source.snapshot().map_err(|e| read_failed(from, e))?;
-    drop(source);
     let target = open_location(to, true)?;
-    target.load(snapshot.clone()).map_err(|e| {
+    let mut progress = progress_printer("copy");
+    let copied = source.copy_into(&target, &mut progress).map_err(|e| {
         StartError::Copy(match e {
             StoreError::NotEmpty => format!(
                 "{} already holds data; copy writes only into a new, empty database",
                 shown(to)
             ),
-            e => format!("writing {} failed, nothing was written: {e}", shown(to)),
+            e => format!(
+                "copying into {} failed: {e}; it holds part of the copy: empty it (or \
+                     make a new one) before trying again",
+                shown(to)
+            ),
         })
     })?;
-    let copied = target.snapshot().map_err(|e| read_failed(to, e))?;
-    if copied != snapshot {
+    let read_back = target.digests().map_err(|e| read_failed(to, e))?;
+    if read_back != copied {
         return Err(StartError::Copy(format!(
             "{} does not read back what was written; do not use it",
             shown(to)
         )));
     }
-    let counts: Vec<String> = snapshot
-        .counts()
+    let counts: Vec<String> = copied
         .iter()
-        .map(|(table, n)| format!("{n} {table}"))
+        .map(|(table, digest)| format!("{} {table}", digest.rows))
         .collect();
     Ok(format!(
-        "copied {} from {} to {}; the target reads back identical",
+        "copied {} (and every permission, role, SCIM token and setting) from {} to {}; the \
+         target reads back identical",
         counts.join(", "),
         shown(from),
         shown(to)
@@ -233,13 +238,10 @@ pub fn backup(data_dir: &std::path::Path, to: &std::path::Path) -> Result<String
         )));
     }
     let mut rows = std::collections::BTreeMap::<String, u64>::new();
-    let mut last_said = std::time::Instant::now();
+    let mut say = progress_printer("backup");
     let mut progress = |table: &str, copied: u64| {
         rows.insert(table.to_string(), copied);
-        if last_said.elapsed() >= Duration::from_secs(1) {
-            eprintln!("rocketlite: backup: {table}: {copied} rows so far");
-            last_said = std::time::Instant::now();
-        }
+        say(table, copied);
     };
     match Store::open(&source) {
         Ok(store) => store
@@ -300,6 +302,26 @@ pub fn healthcheck(url: &str) -> Result<String, StartError> {
             "{} {body}",
             status.unwrap_or("no answer")
         ))),
+    }
+}
+
+/// Progress of a long copy on stderr: a line when a table is done, and one a second while
+/// a large table goes on.
+fn progress_printer(what: &'static str) -> impl FnMut(&str, u64) + Send {
+    let mut current = (String::new(), 0u64);
+    let mut last_said = std::time::Instant::now();
+    move |table: &str, rows: u64| {
+        if current.0 != table {
+            if !current.0.is_empty() {
+                eprintln!("rocketlite: {what}: {}: {} rows", current.0, current.1);
+            }
+            current.0 = table.to_string();
+        }
+        current.1 = rows;
+        if last_said.elapsed() >= Duration::from_secs(1) {
+            eprintln!("rocketlite: {what}: {table}: {rows} rows so far");
+            last_said = std::time::Instant::now();
+        }
     }
 }
 

@@ -1,16 +1,19 @@
-//! Moving a whole database between engines (`rocketlite copy`): every row read in one
-//! snapshot of the source, written in one transaction of the target. The same [`Snapshot`]
-//! read back from the target is the check that nothing was lost or changed on the way.
+//! Moving a whole database between engines (`rocketlite copy`): every row read from one
+//! snapshot of the source, a row at a time, and written into the target in batches, so memory
+//! stays one batch whatever the size. A digest of every row, taken on the way and again from
+//! the target, is the check that nothing was lost or changed. [`Snapshot`] holds every row at
+//! once, for tests that compare two stores in full.
 //!
-//! What each engine adds for this is small: the few "everything" queries the use cases never
+//! What each engine adds for this is small: the few "every row" walks the use cases never
 //! need ([`Export`]) and the writes that keep stored sequence numbers ([`Import`]). Every other
 //! row goes through the ordinary [`Writes`] methods, so the target's indexes are the ones its
 //! own engine builds.
 
-use redb::{ReadableTable, ReadableTableMetadata};
+use redb::ReadableTable;
 
 use super::tables::{
-    DELETED_USERID, ISSUEDAT_TOKENHASH_USERID, ROOMID_USERID_SUBSCRIPTION, SEQ_AUDIT, USERID_USER,
+    DELETED_USERID, ISSUEDAT_TOKENHASH_USERID, ROOMID_ROOM, ROOMID_USERID_SUBSCRIPTION, SEQ_AUDIT,
+    USERID_USER,
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
@@ -93,13 +96,43 @@ impl Snapshot {
     }
 }
 
-/// The reads only a copy needs: every row of the tables the use cases reach by key alone.
+/// What a walk over rows hands each row to.
+pub type Visit<'a, T> = &'a mut dyn FnMut(T) -> Result<(), StoreError>;
+
+/// The reads only a copy needs: every row of the tables the use cases reach by key alone,
+/// handed over one at a time (an engine holds at most a batch of them).
 pub trait Export: Reads {
-    fn all_users(&self) -> Result<Vec<User>, StoreError>;
-    fn all_tokens(&self) -> Result<Vec<TokenRow>, StoreError>;
-    fn all_deleted_users(&self) -> Result<Vec<(UserId, i64)>, StoreError>;
-    fn all_subscriptions(&self) -> Result<Vec<Subscription>, StoreError>;
+    fn each_user(&self, visit: Visit<'_, User>) -> Result<(), StoreError>;
+    fn each_token(&self, visit: Visit<'_, TokenRow>) -> Result<(), StoreError>;
+    fn each_deleted_user(&self, visit: Visit<'_, (UserId, i64)>) -> Result<(), StoreError>;
+    fn each_room(&self, visit: Visit<'_, Room>) -> Result<(), StoreError>;
+    fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError>;
     fn counters(&self) -> Result<Counters, StoreError>;
+
+    /// Every audit entry, newest first, read a thousand at a time.
+    fn each_audit(&self, visit: Visit<'_, AuditEntry>) -> Result<(), StoreError> {
+        let mut before = None;
+        loop {
+            let batch = self.audit_newest(before, 1000)?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            before = Some(last.seq);
+            for entry in batch {
+                visit(entry)?;
+            }
+        }
+    }
+}
+
+/// Every row of `kind` as a list (for [`take`]).
+fn all<T>(walk: impl FnOnce(Visit<'_, T>) -> Result<(), StoreError>) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    walk(&mut |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The writes only a copy needs: rows whose place in a sequence must be kept as it was.
@@ -114,14 +147,14 @@ pub trait Import: Writes + Export {
 pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     let mut snapshot = Snapshot {
         counters: tx.counters()?,
-        users: tx.all_users()?,
-        tokens: tx.all_tokens()?,
-        deleted_users: tx.all_deleted_users()?,
+        users: all(|v| tx.each_user(v))?,
+        tokens: all(|v| tx.each_token(v))?,
+        deleted_users: all(|v| tx.each_deleted_user(v))?,
         permissions: tx.all_permissions()?,
         roles: tx.all_roles()?,
-        rooms: tx.all_rooms()?,
-        subscriptions: tx.all_subscriptions()?,
-        audit: tx.audit_entries()?,
+        rooms: all(|v| tx.each_room(v))?,
+        subscriptions: all(|v| tx.each_subscription(v))?,
+        audit: all(|v| tx.each_audit(v))?,
         scim_tokens: tx.scim_tokens()?,
         settings: tx.stored_settings()?,
     };
@@ -140,87 +173,221 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     Ok(snapshot)
 }
 
-/// Writes `snapshot` into `tx`, which must hold nothing yet.
-pub fn load(tx: &dyn Import, snapshot: &Snapshot) -> Result<(), StoreError> {
-    if !take(tx)?.is_empty() {
+/// Rows per transaction of a copy's target.
+pub const BATCH: usize = 5_000;
+
+/// An order-independent digest of a table's rows (engines walk text in different orders):
+/// how many, and the sum of their SHA-256s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Digest {
+    pub rows: u64,
+    sum: u128,
+}
+
+impl Digest {
+    fn add(&mut self, row: &impl serde::Serialize) {
+        use sha2::Digest as _;
+        let bytes = serde_json::to_vec(row).unwrap_or_default();
+        let hash = sha2::Sha256::digest(&bytes);
+        let mut low = [0u8; 16];
+        low.copy_from_slice(&hash[..16]);
+        self.sum = self.sum.wrapping_add(u128::from_le_bytes(low));
+        self.rows += 1;
+    }
+}
+
+/// Each table's digest, by name.
+pub type Digests = std::collections::BTreeMap<&'static str, Digest>;
+
+/// A batch of rows of one table, written in one transaction of the target.
+enum Batch {
+    Users(Vec<User>),
+    DeletedUsers(Vec<(UserId, i64)>),
+    Tokens(Vec<TokenRow>),
+    Rooms(Vec<Room>),
+    Subscriptions(Vec<Subscription>),
+    Audit(Vec<AuditEntry>),
+}
+
+impl Batch {
+    fn write(&self, tx: &dyn Import) -> Result<(), StoreError> {
+        match self {
+            Batch::Users(users) => users.iter().try_for_each(|u| tx.put_user(u, None)),
+            Batch::DeletedUsers(ids) => ids
+                .iter()
+                .try_for_each(|(id, at)| tx.restore_deleted_user(id, *at)),
+            Batch::Tokens(tokens) => tokens.iter().try_for_each(|(hash, user, at)| {
+                tx.insert_token(user, &TokenHash(hash.clone()), *at)
+            }),
+            Batch::Rooms(rooms) => rooms.iter().try_for_each(|r| tx.put_room(r)),
+            Batch::Subscriptions(subs) => {
+                subs.iter().try_for_each(|s| tx.put_subscription(s, None))
+            }
+            Batch::Audit(entries) => entries.iter().try_for_each(|e| tx.restore_audit(e)),
+        }
+    }
+}
+
+/// Where rows go: batches written into the target, and each row into its table's digest.
+/// `progress` hears each table and its rows so far.
+struct Sink<'a> {
+    target: &'a super::Store,
+    digests: Digests,
+    progress: &'a mut dyn FnMut(&str, u64),
+}
+
+impl Sink<'_> {
+    /// Walks one table of the source, writing it in batches of [`BATCH`].
+    fn copy<T: serde::Serialize + Send + Sync + 'static>(
+        &mut self,
+        table: &'static str,
+        walk: impl FnOnce(Visit<'_, T>) -> Result<(), StoreError>,
+        batch: fn(Vec<T>) -> Batch,
+    ) -> Result<(), StoreError> {
+        let mut pending = Vec::with_capacity(BATCH);
+        let mut digest = Digest::default();
+        let (target, progress) = (self.target, &mut *self.progress);
+        let mut flush = |rows: Vec<T>, digest: &Digest| -> Result<(), StoreError> {
+            let rows = std::sync::Arc::new(batch(rows));
+            target.import(move |tx| rows.write(tx))?;
+            progress(table, digest.rows);
+            Ok(())
+        };
+        walk(&mut |row| {
+            digest.add(&row);
+            pending.push(row);
+            if pending.len() == BATCH {
+                flush(std::mem::take(&mut pending), &digest)?;
+            }
+            Ok(())
+        })?;
+        flush(pending, &digest)?;
+        self.digests.insert(table, digest);
+        Ok(())
+    }
+}
+
+/// The digest of one walk's rows.
+fn digest_of<T: serde::Serialize>(
+    walk: impl FnOnce(Visit<'_, T>) -> Result<(), StoreError>,
+) -> Result<Digest, StoreError> {
+    let mut digest = Digest::default();
+    walk(&mut |row| {
+        digest.add(&row);
+        Ok(())
+    })?;
+    Ok(digest)
+}
+
+/// The digests of the tables a copy streams, as `tx` sees them.
+pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
+    Ok(Digests::from([
+        ("users", digest_of(|v| tx.each_user(v))?),
+        ("deleted users", digest_of(|v| tx.each_deleted_user(v))?),
+        ("tokens", digest_of(|v| tx.each_token(v))?),
+        ("rooms", digest_of(|v| tx.each_room(v))?),
+        ("subscriptions", digest_of(|v| tx.each_subscription(v))?),
+        ("audit entries", digest_of(|v| tx.each_audit(v))?),
+    ]))
+}
+
+/// Copies everything `source` sees into `target`, which must hold no rows: the few rows of
+/// the small tables in one transaction, the rest in batches, the counters last. Returns the
+/// digest of every table copied, to compare with the target's own (see [`digests`]).
+pub fn stream(
+    source: &dyn Export,
+    target: &super::Store,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Result<Digests, StoreError> {
+    if !target.export(|tx| take(tx).map(|s| s.is_empty()))? {
         return Err(StoreError::NotEmpty);
     }
-    for (id, roles) in &snapshot.permissions {
-        let permission = crate::model::Permission::parse(id)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown permission {id}")))?;
-        tx.put_permission(permission, roles)?;
-    }
-    for role in &snapshot.roles {
-        tx.put_role(role)?;
-    }
-    for user in &snapshot.users {
-        tx.put_user(user, None)?;
-    }
-    for (id, deleted_at) in &snapshot.deleted_users {
-        tx.restore_deleted_user(id, *deleted_at)?;
-    }
-    for (hash, user, issued_at) in &snapshot.tokens {
-        tx.insert_token(user, &TokenHash(hash.clone()), *issued_at)?;
-    }
-    for room in &snapshot.rooms {
-        tx.put_room(room)?;
-    }
-    for sub in &snapshot.subscriptions {
-        tx.put_subscription(sub, None)?;
-    }
-    for entry in &snapshot.audit {
-        tx.restore_audit(entry)?;
-    }
-    for token in &snapshot.scim_tokens {
-        tx.put_scim_token(token)?;
-    }
-    for (id, value) in &snapshot.settings {
-        tx.put_setting(id, value)?;
-    }
-    tx.restore_counters(&snapshot.counters)
+    let small = std::sync::Arc::new((
+        source.all_permissions()?,
+        source.all_roles()?,
+        source.scim_tokens()?,
+        source.stored_settings()?,
+    ));
+    target.import(move |tx| {
+        let (permissions, roles, scim_tokens, settings) = &*small;
+        for (id, roles) in permissions {
+            let permission = crate::model::Permission::parse(id)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown permission {id}")))?;
+            tx.put_permission(permission, roles)?;
+        }
+        roles.iter().try_for_each(|role| tx.put_role(role))?;
+        scim_tokens.iter().try_for_each(|t| tx.put_scim_token(t))?;
+        settings
+            .iter()
+            .try_for_each(|(id, value)| tx.put_setting(id, value))
+    })?;
+    let mut sink = Sink {
+        target,
+        digests: Digests::new(),
+        progress,
+    };
+    sink.copy("users", |v| source.each_user(v), Batch::Users)?;
+    sink.copy(
+        "deleted users",
+        |v| source.each_deleted_user(v),
+        Batch::DeletedUsers,
+    )?;
+    sink.copy("tokens", |v| source.each_token(v), Batch::Tokens)?;
+    sink.copy("rooms", |v| source.each_room(v), Batch::Rooms)?;
+    sink.copy(
+        "subscriptions",
+        |v| source.each_subscription(v),
+        Batch::Subscriptions,
+    )?;
+    sink.copy("audit entries", |v| source.each_audit(v), Batch::Audit)?;
+    let counters = source.counters()?;
+    target.import(move |tx| tx.restore_counters(&counters))?;
+    Ok(sink.digests)
 }
 
 // The redb engine's part.
 
 impl<T: OpenTables> Export for Tx<T> {
-    fn all_users(&self) -> Result<Vec<User>, StoreError> {
-        let table = self.inner.table(USERID_USER)?;
-        let mut out = Vec::with_capacity(table.len()? as usize);
-        for row in table.iter()? {
-            out.push(decode(row?.1.value())?);
+    fn each_user(&self, visit: Visit<'_, User>) -> Result<(), StoreError> {
+        for row in self.inner.table(USERID_USER)?.iter()? {
+            visit(decode(row?.1.value())?)?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn all_tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
-        let mut out = Vec::new();
+    fn each_token(&self, visit: Visit<'_, TokenRow>) -> Result<(), StoreError> {
         for row in self.inner.table(ISSUEDAT_TOKENHASH_USERID)?.iter()? {
             let (key, user) = row?;
             let (issued_at, hash) = key.value();
-            out.push((
+            visit((
                 hash.to_string(),
                 UserId(user.value().to_string()),
                 issued_at,
-            ));
+            ))?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn all_deleted_users(&self) -> Result<Vec<(UserId, i64)>, StoreError> {
-        let mut out = Vec::new();
+    fn each_deleted_user(&self, visit: Visit<'_, (UserId, i64)>) -> Result<(), StoreError> {
         for row in self.inner.table(DELETED_USERID)?.iter()? {
             let (id, at) = row?;
-            out.push((UserId(id.value().to_string()), at.value()));
+            visit((UserId(id.value().to_string()), at.value()))?;
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn all_subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
-        let mut out = Vec::new();
-        for row in self.inner.table(ROOMID_USERID_SUBSCRIPTION)?.iter()? {
-            out.push(decode(row?.1.value())?);
+    fn each_room(&self, visit: Visit<'_, Room>) -> Result<(), StoreError> {
+        for row in self.inner.table(ROOMID_ROOM)?.iter()? {
+            visit(decode(row?.1.value())?)?;
         }
-        Ok(out)
+        Ok(())
+    }
+
+    fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError> {
+        for row in self.inner.table(ROOMID_USERID_SUBSCRIPTION)?.iter()? {
+            visit(decode(row?.1.value())?)?;
+        }
+        Ok(())
     }
 
     fn counters(&self) -> Result<Counters, StoreError> {

@@ -319,16 +319,41 @@ impl Store {
         }
     }
 
-    /// Writes `snapshot` in one transaction; refused with [`StoreError::NotEmpty`] when the
-    /// store holds any row already.
-    pub fn load(&self, snapshot: copy::Snapshot) -> Result<(), StoreError> {
-        let snapshot = Arc::new(snapshot);
+    /// Runs `f` on a consistent snapshot with the reads only a copy needs.
+    pub fn export<T: Send, E: From<StoreError> + Send>(
+        &self,
+        f: impl FnOnce(&dyn copy::Export) -> Result<T, E> + Send,
+    ) -> Result<T, E> {
         match &self.engine {
-            Engine::Redb(redb) => redb
-                .writer
-                .write(move |tx: &WriteTx| copy::load(tx, &snapshot)),
-            Engine::Postgres(pg) => pg.write_tx(|tx| copy::load(tx, &snapshot)),
+            Engine::Redb(redb) => redb.read_tx(|tx| f(tx)),
+            Engine::Postgres(pg) => pg.read_tx(|tx| f(tx)),
         }
+    }
+
+    /// Runs `f` in a write transaction with the writes only a copy needs.
+    pub fn import<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        mut f: impl FnMut(&dyn copy::Import) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        match &self.engine {
+            Engine::Redb(redb) => redb.writer.write(move |tx: &WriteTx| f(tx)),
+            Engine::Postgres(pg) => pg.write_tx(|tx| f(tx)),
+        }
+    }
+
+    /// Copies everything in this store into `target`, which must hold no rows, in batches
+    /// (see [`copy::stream`]); returns each table's digest.
+    pub fn copy_into(
+        &self,
+        target: &Store,
+        progress: &mut (dyn FnMut(&str, u64) + Send),
+    ) -> Result<copy::Digests, StoreError> {
+        self.export(|tx| copy::stream(tx, target, progress))
+    }
+
+    /// Each table's digest, for comparing a copy with its source.
+    pub fn digests(&self) -> Result<copy::Digests, StoreError> {
+        self.export(|tx| copy::digests(tx))
     }
 
     /// The redb engine, for the store's own tests.

@@ -20,7 +20,7 @@ use r2d2_postgres::PostgresConnectionManager;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::copy::{Counters, Export, Import, TokenRow};
+use super::copy::{Counters, Export, Import, TokenRow, Visit};
 use super::{
     AuditReads, AuditWrites, PermissionReads, PermissionWrites, Reads, RoomReads, RoomWrites,
     ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites, Writes,
@@ -575,6 +575,27 @@ impl<'a> PgTx<'a> {
             .map_err(|e| self.failed(e))
     }
 
+    /// Each row of `sql` (no parameters), fetched a thousand at a time through a portal, so
+    /// no more than that is held however many rows there are.
+    fn each_row(
+        &self,
+        sql: &str,
+        visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let statement = self.statement(sql)?;
+        let mut tx = self.tx.borrow_mut();
+        let portal = tx.bind(&statement, &[]).map_err(|e| self.failed(e))?;
+        loop {
+            let rows = tx.query_portal(&portal, 1000).map_err(|e| self.failed(e))?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in &rows {
+                visit(row)?;
+            }
+        }
+    }
+
     /// The records in the first column of `sql`'s rows.
     fn records<T: DeserializeOwned>(
         &self,
@@ -1101,28 +1122,34 @@ impl ScimWrites for PgTx<'_> {
 }
 
 impl Export for PgTx<'_> {
-    fn all_users(&self) -> Result<Vec<User>, StoreError> {
-        self.records("SELECT record FROM users", &[])
+    fn each_user(&self, visit: Visit<'_, User>) -> Result<(), StoreError> {
+        self.each_row("SELECT record FROM users", &mut |row| {
+            visit(from_json(row.get(0))?)
+        })
     }
 
-    fn all_tokens(&self) -> Result<Vec<TokenRow>, StoreError> {
-        Ok(self
-            .query("SELECT hash, user_id, issued_at FROM tokens", &[])?
-            .iter()
-            .map(|row| (row.get(0), UserId(row.get(1)), row.get(2)))
-            .collect())
+    fn each_token(&self, visit: Visit<'_, TokenRow>) -> Result<(), StoreError> {
+        self.each_row("SELECT hash, user_id, issued_at FROM tokens", &mut |row| {
+            visit((row.get(0), UserId(row.get(1)), row.get(2)))
+        })
     }
 
-    fn all_deleted_users(&self) -> Result<Vec<(UserId, i64)>, StoreError> {
-        Ok(self
-            .query("SELECT id, deleted_at FROM deleted_users", &[])?
-            .iter()
-            .map(|row| (UserId(row.get(0)), row.get(1)))
-            .collect())
+    fn each_deleted_user(&self, visit: Visit<'_, (UserId, i64)>) -> Result<(), StoreError> {
+        self.each_row("SELECT id, deleted_at FROM deleted_users", &mut |row| {
+            visit((UserId(row.get(0)), row.get(1)))
+        })
     }
 
-    fn all_subscriptions(&self) -> Result<Vec<Subscription>, StoreError> {
-        self.records("SELECT record FROM subscriptions", &[])
+    fn each_room(&self, visit: Visit<'_, Room>) -> Result<(), StoreError> {
+        self.each_row("SELECT record FROM rooms", &mut |row| {
+            visit(from_json(row.get(0))?)
+        })
+    }
+
+    fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError> {
+        self.each_row("SELECT record FROM subscriptions", &mut |row| {
+            visit(from_json(row.get(0))?)
+        })
     }
 
     fn counters(&self) -> Result<Counters, StoreError> {

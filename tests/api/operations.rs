@@ -494,3 +494,76 @@ fn copy_names_the_real_cause_when_the_target_database_is_missing() {
         "{err}"
     );
 }
+
+/// `copy` of a database larger than a batch: progress on stderr, the target reads back
+/// identical, and the process's peak memory is reported (it holds a batch, not the data).
+#[test]
+fn copy_streams_a_large_database_with_progress() {
+    let Some(server) = pg_server::server() else {
+        return; // said loudly by pg_server
+    };
+    use rand::SeedableRng;
+    const USERS: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = rocketlite::store::Store::open(&dir.path().join("rocketlite.redb")).unwrap();
+        let service = rocketlite::service::Service::new(
+            store,
+            rocketlite::service::system_clock(),
+            Box::new(rand::rngs::StdRng::seed_from_u64(5)),
+        )
+        .with_argon2_params(argon2::Params::new(8, 1, 1, None).unwrap());
+        service.seed_permissions().unwrap();
+        for chunk in (0..USERS).collect::<Vec<_>>().chunks(5_000) {
+            let batch = chunk
+                .iter()
+                .map(|i| {
+                    let mut user = crate::common::new_user(&format!("copied{i:05}"), &["user"]);
+                    user.join_default_channels = false;
+                    user
+                })
+                .collect();
+            service.import_users(batch).unwrap();
+        }
+    }
+    let url = server.fresh("copy_large");
+    let mut child = std::process::Command::new(BIN)
+        .args(["copy", "--from", dir.path().to_str().unwrap(), "--to", &url])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut peak_kib = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!("{USERS} users")) && stdout.contains("reads back identical"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("rocketlite: copy: users: 20000 rows"),
+        "{stderr}"
+    );
+    eprintln!(
+        "copy of {USERS} users to PostgreSQL: peak RSS {:.0} MiB",
+        peak_kib as f64 / 1024.0
+    );
+}
