@@ -12,8 +12,8 @@ use rand::TryRngCore;
 use crate::api::ApiConfig;
 use crate::net;
 use crate::service::{
-    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, ScimRelinquish, Service,
-    ServiceError, system_clock,
+    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, RocketCatOutcome,
+    ScimRelinquish, Service, ServiceError, system_clock,
 };
 use crate::store::{Store, StoreError};
 
@@ -415,15 +415,15 @@ pub struct ServeConfig {
     /// The login-blocking window, in seconds.
     #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS", default_value_t = 300)]
     pub login_window_secs: u64,
-    /// Days a login token stays valid (Rocket.Chat's Accounts_LoginExpiration); expired
-    /// tokens answer 401 and are pruned.
+    /// Days a login token stays valid: sets the setting Accounts_LoginExpiration at start
+    /// (an alias of OVERWRITE_SETTING_Accounts_LoginExpiration; default 90). Expired tokens
+    /// answer 401 and are pruned.
     #[arg(
         long,
         env = "ROCKETLITE_LOGIN_EXPIRATION_DAYS",
-        default_value_t = crate::service::DEFAULT_LOGIN_EXPIRATION_DAYS,
         value_parser = clap::value_parser!(u32).range(1..)
     )]
-    pub login_expiration_days: u32,
+    pub login_expiration_days: Option<u32>,
     /// Connections served at once; more wait in the kernel's backlog. Capped below the
     /// open-file limit, whose soft value is raised to the hard one at start.
     #[arg(long, env = "ROCKETLITE_MAX_CONNECTIONS", default_value_t = 10_000)]
@@ -455,8 +455,9 @@ pub struct ServeConfig {
     /// new user).
     #[arg(long, env = "ROCKETLITE_NO_DEFAULT_CHANNEL")]
     pub no_default_channel: bool,
-    /// Turn self-service sign-up (`users.register`) off, as Rocket.Chat's
-    /// Accounts_RegistrationForm `Disabled` does.
+    /// Turn self-service sign-up (`users.register`) off: sets the setting
+    /// Accounts_RegistrationForm to `Disabled` at start (an alias of
+    /// OVERWRITE_SETTING_Accounts_RegistrationForm=Disabled).
     #[arg(long, env = "ROCKETLITE_NO_REGISTRATION")]
     pub no_registration: bool,
     /// The secret `users.createToken` requires, under Rocket.Chat's variable name; without
@@ -499,6 +500,18 @@ impl From<ScimPolicy> for ScimRelinquish {
 }
 
 impl ServeConfig {
+    /// The flags that duplicate a setting, as the `OVERWRITE_SETTING_*` pairs they stand for.
+    fn setting_aliases(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        if let Some(days) = self.login_expiration_days {
+            pairs.push(("Accounts_LoginExpiration".into(), days.to_string()));
+        }
+        if self.no_registration {
+            pairs.push(("Accounts_RegistrationForm".into(), "Disabled".into()));
+        }
+        pairs
+    }
+
     /// The `ADMIN_*` values, an empty one counting as unset (as Rocket.Chat reads them, and as
     /// a compose template with an unset variable passes them).
     fn admin_seed(&self) -> AdminSeed {
@@ -569,8 +582,6 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
         Box::new(rand::rngs::OsRng.unwrap_err()),
     )
     .with_login_limits(limits)
-    .with_login_expiration_days(config.login_expiration_days)
-    .with_registration(!config.no_registration)
     .with_create_tokens_secret(config.create_tokens_secret.as_deref())
     .with_scim_relinquish(config.scim_relinquish.into());
     let setup = |e: ServiceError| StartError::Setup(e.to_string());
@@ -578,6 +589,7 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     service.reload_settings().map_err(setup)?;
     let mut overwrites = overwrite_settings_from_env();
     overwrites.extend(config.overwrite_settings.iter().cloned());
+    overwrites.extend(config.setting_aliases());
     if !overwrites.is_empty() {
         let unknown = service
             .overwrite_settings(&overwrites)
@@ -631,6 +643,13 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
             }
             DefaultChannelOutcome::AlreadyDone => {}
         }
+    }
+    match service.ensure_rocket_cat().map_err(setup)? {
+        RocketCatOutcome::Created => tracing::info!("created the bot user rocket.cat"),
+        RocketCatOutcome::NameTaken => {
+            tracing::info!("the name or id rocket.cat is taken; no bot user created")
+        }
+        RocketCatOutcome::Present => {}
     }
     Ok(Arc::new(service))
 }

@@ -34,6 +34,8 @@ mod login_forms;
 mod loopback;
 #[path = "api/names.rs"]
 mod names;
+#[path = "api/own_account.rs"]
+mod own_account;
 #[path = "api/permissions.rs"]
 mod permissions;
 #[path = "api/plan.rs"]

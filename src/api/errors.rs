@@ -28,6 +28,11 @@ pub enum Operation {
     UsersCreateToken,
     UsersSetStatus,
     UsersGetPresence,
+    UsersPresence,
+    UsersAutocomplete,
+    UsersUpdateOwnBasicInfo,
+    /// `users.logoutOtherClients`, `users.removeOtherTokens`.
+    UsersOwnSessions,
     UsersInfo,
     UsersList,
     SetActiveStatus,
@@ -40,6 +45,9 @@ pub enum Operation {
     /// `rooms.leave`, `rooms.favorite`: any kind of room.
     RoomsAny(RoomOperation),
     RoomsAdminRooms,
+    RoomsIsMember,
+    /// `rooms.autocomplete.*`.
+    RoomsAutocomplete,
     /// `rocketlite.audit`.
     Audit,
     /// `rocketlite.ownershipPlan`.
@@ -155,6 +163,9 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::Forbidden if operation == Op::UsersSetStatus => {
             ErrorResponse::Forbidden(Json(Failure::plain("unauthorized")))
         }
+        E::Forbidden if operation == Op::RoomsIsMember => {
+            ErrorResponse::Forbidden(Json(Failure::plain("unauthorized")))
+        }
         E::Forbidden => ErrorResponse::forbidden(),
         E::InvalidParams(message) => ErrorResponse::invalid_params(&message),
         E::LoginFailed => unauthorized("Unauthorized", "Unauthorized"),
@@ -173,6 +184,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::UserNotFound if operation == Op::UsersLogout => {
             domain("Invalid user id", "error-invalid-user-id", None)
         }
+        E::UserNotFound if operation == Op::RoomsIsMember => plain("error-user-not-found"),
         E::UserNotFound => match operation {
             Op::UsersInfo => ErrorResponse::bad_request(Failure::plain("User not found.")),
             Op::RolesRemoveUserFromRole => domain(
@@ -221,6 +233,42 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 Some(json!({ "method": method, "action": action })),
             )
         }
+        E::ProfileChangeNotAllowed => domain(
+            "Not allowed",
+            "error-not-allowed",
+            Some(json!({ "method": "saveUserProfile" })),
+        ),
+        E::OwnEditNotAllowed(edit) => {
+            use crate::service::OwnEdit as O;
+            let reason = match edit {
+                O::Username => "Edit username is not allowed",
+                O::StatusText => "Edit user status is not allowed",
+                O::RealName => "Edit user real name is not allowed",
+                O::Email => "Edit user email is not allowed",
+                O::Password => "Edit user password is not allowed",
+            };
+            domain(
+                reason,
+                "error-action-not-allowed",
+                Some(json!({ "method": "insertOrUpdateUser", "action": "Update_user" })),
+            )
+        }
+        // Rocket.Chat asks the current password as a second factor of the method `password`.
+        E::PasswordConfirmationRequired => domain(
+            "TOTP Required",
+            "totp-required",
+            Some(json!({ "method": "password", "codeGenerated": false, "availableMethods": ["password"] })),
+        ),
+        E::PasswordConfirmationInvalid => domain(
+            "TOTP Invalid",
+            "totp-invalid",
+            Some(json!({ "method": "password" })),
+        ),
+        E::PasswordSameAsCurrent => domain(
+            "Entered password same as current password",
+            "error-password-same-as-current",
+            Some(json!({ "method": "saveUserProfile" })),
+        ),
         E::BioTooLong(max) => domain(
             &format!("Bio size exceeds {max} characters"),
             "error-bio-size-exceeded",
@@ -266,7 +314,9 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::RoleProtected => domain("Role is protected", "error-role-protected", None),
         // findAdminRooms throws a plain Error: no errorType, and 400, not 403.
-        E::NotAuthorized if operation == Op::RoomsAdminRooms => plain("error-not-authorized"),
+        E::NotAuthorized if matches!(operation, Op::RoomsAdminRooms | Op::RoomsAutocomplete) => {
+            plain("error-not-authorized")
+        }
         E::NotAuthorized => domain("Not authorized", "error-not-authorized", room_method()),
         E::StatusMatchError => {
             plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")

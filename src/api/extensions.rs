@@ -334,7 +334,7 @@ impl ExtensionsApi {
         let _ = (user_id, actor_id, action, since, until, count, offset); // documented; read from the checked query
         let q = query::check(request, &AUDIT)?;
         let date = |name: &'static str| query::date(q.text(name), name, Operation::Audit);
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
         let filter = AuditFilter {
             user_id: q.text("userId"),
             actor_id: q.text("actorId"),

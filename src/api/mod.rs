@@ -16,11 +16,13 @@ mod machine;
 pub mod metrics;
 mod names;
 mod observe;
+mod own_account;
 mod permissions;
 mod query;
 mod rate_limit;
 #[allow(clippy::too_many_arguments)]
 mod roles;
+mod room_lookups;
 // Handlers take one argument per query parameter, as the spec lists them.
 #[allow(clippy::too_many_arguments)]
 mod room_family;
@@ -91,11 +93,13 @@ fn invalid_params(message: &str) -> ErrorResponse {
 type Apis = (
     session::SessionApi,
     users::UsersApi,
+    own_account::OwnAccountApi,
     room_family::ChannelsApi,
     room_family::ChannelsOnlyApi,
     room_family::GroupsApi,
     room_family::GroupsOnlyApi,
     rooms::RoomsApi,
+    room_lookups::RoomLookupsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
     settings::SettingsApi,
@@ -107,11 +111,13 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
         (
             session::SessionApi,
             users::UsersApi,
+            own_account::OwnAccountApi,
             room_family::ChannelsApi,
             room_family::ChannelsOnlyApi,
             room_family::GroupsApi,
             room_family::GroupsOnlyApi,
             rooms::RoomsApi,
+            room_lookups::RoomLookupsApi,
             permissions::PermissionsApi,
             roles::RolesApi,
             settings::SettingsApi,
@@ -238,13 +244,21 @@ pub fn with_envelopes(ep: impl Endpoint + 'static) -> impl Endpoint<Output = Res
 }
 
 /// Turns every error into an envelope and marks every response `Cache-Control: no-store`.
+/// JSON goes out as Rocket.Chat 8.8.1 labels it, `application/json` without a charset
+/// (poem adds one; clients' suites compare the header exactly).
 async fn envelope_errors<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
     let mut resp = match ep.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => error_response(err),
     };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let headers = resp.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if headers.get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes()
+            .eq_ignore_ascii_case(b"application/json; charset=utf-8")
+    }) {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(answer::JSON));
+    }
     Ok(resp)
 }
 

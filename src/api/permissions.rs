@@ -60,9 +60,9 @@ pub struct PermissionsApi;
 impl PermissionsApi {
     /// List all permissions
     ///
-    /// Every permission with the roles granted it. With `updatedSince` (an ISO-8601 date),
-    /// still every permission: rocketlite keeps no per-permission change times, so each counts
-    /// as updated, which a client merging the answer handles alike.
+    /// Every permission with the roles granted it; with `updatedSince` (an ISO-8601 date),
+    /// those whose grants changed after it. `remove` is always empty: no permission is ever
+    /// deleted.
     #[oai(
         path = "/permissions.listAll",
         method = "get",
@@ -77,7 +77,7 @@ impl PermissionsApi {
     ) -> ApiResult<ListAllOk> {
         let _ = updated_since; // documents the parameter; the value comes from the checked query
         let q = query::check(request, &LIST_ALL)?;
-        query::date(
+        let since = query::date(
             q.text("updatedSince"),
             "updatedSince",
             Operation::Permissions,
@@ -85,7 +85,7 @@ impl PermissionsApi {
         call_read(
             &s,
             Operation::Permissions,
-            |s| s.list_permissions(),
+            move |s| s.list_permissions(since),
             |all| ListAllOk {
                 update: PermissionView::list(all),
                 remove: vec![],

@@ -422,7 +422,7 @@ impl RolesApi {
         }
         let role = q.text("role").unwrap_or_default();
         let room = q.text("roomId").filter(|r| !r.is_empty()).map(RoomId);
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
         let caller = auth.0;
         call_list(
             &s,

@@ -104,6 +104,8 @@ room_field_bodies! {
     TopicBody { "topic" topic: String }
     /// A room and its new description (empty clears it).
     DescriptionBody { "description" description: String }
+    /// A room and its new purpose: its description under the older name (empty clears it).
+    PurposeBody { "purpose" purpose: String }
     /// A room and its new announcement (empty clears it).
     AnnouncementBody { "announcement" announcement: String }
     /// A room and whether only owners, moderators and admins may post.
@@ -133,6 +135,13 @@ pub struct TopicOk {
 #[derive(Object)]
 pub struct DescriptionOk {
     pub description: String,
+    pub success: bool,
+}
+
+/// A room's new purpose (its description).
+#[derive(Object)]
+pub struct PurposeOk {
+    pub purpose: String,
     pub success: bool,
 }
 
@@ -647,7 +656,7 @@ room_families! {
             }
             query::refuse_query_and_fields(request)?;
             let list = MemberListQuery {
-                page: Page::new(offset.0, count.0),
+                page: Page::new(offset.0, count.0, s.count_limits()),
                 sort: query::sort(sort.0, operation)?,
                 filter: filter.0,
                 status: status.0,
@@ -997,6 +1006,31 @@ room_families! {
         }
     }
     {
+        /// Set a channel's purpose
+        ///
+        /// The description under Rocket.Chat's older name; requires `edit-room`. An empty
+        /// purpose clears it.
+        channels "/channels.setPurpose" "channelsSetPurpose" "post";
+        /// Set a private group's purpose
+        ///
+        /// The description under Rocket.Chat's older name; requires `edit-room`. An empty
+        /// purpose clears it.
+        groups "/groups.setPurpose" "groupsSetPurpose";
+        async fn set_purpose(
+            &self,
+            auth: Auth,
+            s: Data<&Arc<Service>>,
+            body: Body<PurposeBody>,
+        ) -> ApiResult<PurposeOk> {
+            let edit = body.0.purpose.map(RoomEdit::Purpose)
+                .ok_or(ServiceError::BodyParamRequired("purpose"));
+            Self::FAMILY.edit(&s, auth.0, body.0.room, edit, |room| PurposeOk {
+                purpose: room.description.unwrap_or_default(),
+                success: true,
+            }).await
+        }
+    }
+    {
         /// Set a channel's announcement
         ///
         /// Requires `edit-room`. An empty announcement clears it.
@@ -1177,9 +1211,13 @@ fn list_query(
     count: Option<f64>,
     sort: Option<String>,
     operation: Operation,
+    limits: crate::service::CountLimits,
 ) -> Result<(Page, Vec<crate::service::SortKey>), super::ErrorResponse> {
     query::refuse_query_and_fields(request)?;
-    Ok((Page::new(offset, count), query::sort(sort, operation)?))
+    Ok((
+        Page::new(offset, count, limits),
+        query::sort(sort, operation)?,
+    ))
 }
 
 /// Runs one room list and shapes its page.
@@ -1326,7 +1364,7 @@ impl ChannelsOnlyApi {
     ) -> ListResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
         query::check(request, &CHANNELS_LIST)?;
-        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        let q = list_query(request, offset.0, count.0, sort.0, op, s.count_limits())?;
         room_page(
             &s,
             auth.0,
@@ -1356,7 +1394,7 @@ impl ChannelsOnlyApi {
         sort: Query<Option<String>>,
     ) -> ListResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
-        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        let q = list_query(request, offset.0, count.0, sort.0, op, s.count_limits())?;
         room_page(
             &s,
             auth.0,
@@ -1388,7 +1426,7 @@ impl GroupsOnlyApi {
         sort: Query<Option<String>>,
     ) -> ListResult<GroupsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
-        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        let q = list_query(request, offset.0, count.0, sort.0, op, s.count_limits())?;
         room_page(
             &s,
             auth.0,
@@ -1418,7 +1456,7 @@ impl GroupsOnlyApi {
         sort: Query<Option<String>>,
     ) -> ListResult<GroupsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Group);
-        let q = list_query(request, offset.0, count.0, sort.0, op)?;
+        let q = list_query(request, offset.0, count.0, sort.0, op, s.count_limits())?;
         room_page(
             &s,
             auth.0,

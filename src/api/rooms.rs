@@ -344,7 +344,7 @@ impl RoomsApi {
         let _ = (filter, types, count, offset, sort); // documented; read from the checked query
         query::refuse_query_and_fields(request)?;
         let q = query::check(request, &ADMIN_ROOMS)?;
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
         let list = AdminRoomsQuery {
             filter: q.text("filter"),
             types: q.list("types").unwrap_or_default(),
@@ -480,7 +480,7 @@ impl RoomsApi {
                 r#"This method support only one "sort" parameter"#,
             )));
         }
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
         let list = DirectoryQuery {
             kind,
             text: q.text("text").unwrap_or_default().trim().to_string(),

@@ -112,7 +112,11 @@ const LIST: QuerySchema = QuerySchema {
 };
 
 /// The page, order and filter a list asks for; `sort` orders by `_id` only.
-fn list_query(q: &query::Checked, include_defaults: bool) -> Result<SettingsQuery, ErrorResponse> {
+fn list_query(
+    q: &query::Checked,
+    include_defaults: bool,
+    limits: crate::service::CountLimits,
+) -> Result<SettingsQuery, ErrorResponse> {
     let sort = query::sort(q.text("sort"), Operation::Settings)?;
     let ids = q
         .text("_id")
@@ -121,7 +125,7 @@ fn list_query(q: &query::Checked, include_defaults: bool) -> Result<SettingsQuer
     Ok(SettingsQuery {
         ids,
         include_defaults,
-        page: Page::new(q.number("offset"), q.number("count")),
+        page: Page::new(q.number("offset"), q.number("count"), limits),
         descending: sort.iter().any(|k| k.field == "_id" && k.descending),
     })
 }
@@ -161,7 +165,7 @@ impl SettingsApi {
     ) -> ApiResult<SettingsPageOk> {
         let _ = (count, offset, sort, id); // documented; read from the checked query
         let q = query::check(request, &PUBLIC)?;
-        let list = list_query(&q, false)?;
+        let list = list_query(&q, false, s.count_limits())?;
         let shape = page(&list);
         call_read(
             &s,
@@ -190,7 +194,11 @@ impl SettingsApi {
         let _ = (include_defaults, count, offset, sort); // read from the checked query
         let q = query::check(request, &LIST)?;
         query::refuse_query_and_fields(request)?;
-        let list = list_query(&q, q.flag("includeDefaults").unwrap_or(false))?;
+        let list = list_query(
+            &q,
+            q.flag("includeDefaults").unwrap_or(false),
+            s.count_limits(),
+        )?;
         let shape = page(&list);
         let caller = auth.0;
         call_read(

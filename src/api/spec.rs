@@ -367,12 +367,8 @@ fn room_example(kind: &str) -> Value {
 /// The success body of each operation.
 fn ok_example(operation: &str) -> Option<Value> {
     let set_owner = Permission::SetOwner;
-    let roles: Vec<&str> = set_owner
-        .default_roles()
-        .iter()
-        .map(|r| r.as_str())
-        .collect();
-    let permission = json!({"_id": set_owner.as_str(), "roles": roles});
+    let permission =
+        json!({"_id": set_owner.as_str(), "roles": set_owner.default_roles(), "_updatedAt": TS});
     let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
     let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
     Some(match operation {
@@ -534,6 +530,31 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"presence": "offline", "connectionStatus": "offline", "lastLogin": TS, "success": true})
         }
         "permissionsUpdate" => json!({"permissions": [permission], "success": true}),
+        "channelsSetPurpose" | "groupsSetPurpose" => {
+            json!({"purpose": "Where the team plans", "success": true})
+        }
+        "usersUpdateOwnBasicInfo" => json!({"user": user_example("ada", true), "success": true}),
+        "usersLogoutOtherClients" => {
+            json!({"token": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "tokenExpires": TS, "success": true})
+        }
+        "usersRemoveOtherTokens" => json!({"success": true}),
+        "usersGetStatus" => {
+            json!({"_id": USER_ID, "connectionStatus": "offline", "status": "offline", "success": true})
+        }
+        "usersPresence" => json!({"users": [], "full": true, "success": true}),
+        "usersAutocomplete" => {
+            json!({"items": [{"_id": USER_ID, "name": "Ada Lovelace", "username": "ada", "status": "offline"}], "success": true})
+        }
+        "roomsIsMember" => json!({"isMember": true, "success": true}),
+        "roomsNameExists" => json!({"exists": true, "success": true}),
+        "roomsAutocompleteChannelAndPrivate"
+        | "roomsAutocompleteAdminRooms"
+        | "roomsAutocompleteAvailableForTeams" => {
+            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "success": true})
+        }
+        "roomsAutocompleteChannelAndPrivateWithPagination" => {
+            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "total": 1, "success": true})
+        }
         _ => return None,
     })
 }

@@ -891,7 +891,11 @@ impl UsersApi {
             return Err(invalid_params("must NOT have fewer than 1 characters"));
         }
         query::refuse_query_and_fields(request)?;
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(
+            q.number("offset"),
+            q.number("count"),
+            service.count_limits(),
+        );
         let list = UserListQuery {
             page,
             sort: query::sort(q.text("sort"), Operation::UsersList)?,
@@ -938,7 +942,11 @@ impl UsersApi {
         let _ = (status, has_logged_in, kind, roles, search_term);
         let _ = (sort, count, offset, inactive_reason);
         let q = query::check(request, &USERS_LIST_BY_STATUS)?;
-        let page = Page::new(q.number("offset"), q.number("count"));
+        let page = Page::new(
+            q.number("offset"),
+            q.number("count"),
+            service.count_limits(),
+        );
         let filter = StatusQuery {
             page,
             sort: query::sort(q.text("sort"), Operation::UsersList)?,

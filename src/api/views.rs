@@ -2,7 +2,9 @@
 
 use poem_openapi::Object;
 
-use crate::model::{RoleRecord, Room, Subscription, User, iso8601};
+use crate::model::{
+    PermissionRecord, RoleRecord, Room, Subscription, User, iso8601, setting_of_permission,
+};
 
 /// One email address.
 #[derive(Object, Clone, Debug)]
@@ -21,7 +23,7 @@ pub struct UserView {
     /// Shown to the user itself and to holders of `view-full-other-user-info`.
     #[oai(skip_serializing_if_is_none)]
     pub emails: Option<Vec<EmailView>>,
-    /// Always `user`.
+    /// `bot` for a holder of the `bot` role (as `rocket.cat`), else `user`.
     #[oai(rename = "type")]
     pub kind: String,
     /// Presence; rocketlite holds no live sessions, so `offline`.
@@ -64,7 +66,7 @@ impl UserView {
                     })
                     .collect()
             }),
-            kind: "user".into(),
+            kind: user.account_type().into(),
             status: "offline".into(),
             active: user.active,
             roles: user.roles.clone(),
@@ -107,7 +109,8 @@ pub struct RoomView {
     pub ts: String,
     /// Read-only.
     pub ro: bool,
-    /// Present (true) on a default room, which every new user joins.
+    /// True on a default room, which every new user joins; false once `channels.setDefault`
+    /// turned that off; absent on a room never made default.
     #[oai(skip_serializing_if_is_none)]
     pub default: Option<bool>,
     #[oai(skip_serializing_if_is_none)]
@@ -147,7 +150,7 @@ impl From<&Room> for RoomView {
                 .collect(),
             ts: iso8601(room.created_at),
             ro: room.read_only,
-            default: room.default.then_some(true),
+            default: (room.default || room.default_turned_off).then_some(room.default),
             topic: room.topic.clone(),
             description: room.description.clone(),
             announcement: room.announcement.clone(),
@@ -257,13 +260,42 @@ pub struct PermissionView {
     #[oai(rename = "_id")]
     pub id: String,
     pub roles: Vec<String>,
+    #[oai(rename = "_updatedAt")]
+    pub updated_at: String,
+    /// `settings` for a setting's own permission (`change-setting-<id>`).
+    #[oai(skip_serializing_if_is_none)]
+    pub level: Option<String>,
+    /// The setting or group a setting's permission is for.
+    #[oai(rename = "settingId", skip_serializing_if_is_none)]
+    pub setting_id: Option<String>,
+    /// The group of that setting.
+    #[oai(skip_serializing_if_is_none)]
+    pub group: Option<String>,
+    /// The permission of that group.
+    #[oai(rename = "groupPermissionId", skip_serializing_if_is_none)]
+    pub group_permission_id: Option<String>,
 }
 
 impl PermissionView {
-    pub fn list(permissions: Vec<(String, Vec<String>)>) -> Vec<Self> {
+    pub fn new(id: String, record: PermissionRecord) -> Self {
+        let setting = setting_of_permission(&id);
+        PermissionView {
+            roles: record.roles,
+            updated_at: iso8601(record.updated_at),
+            level: setting.map(|_| "settings".into()),
+            setting_id: setting.map(|(s, _)| s.into()),
+            group: setting.and_then(|(_, g)| g).map(Into::into),
+            group_permission_id: setting
+                .and_then(|(_, g)| g)
+                .map(|g| format!("change-setting-{g}")),
+            id,
+        }
+    }
+
+    pub fn list(permissions: Vec<(String, PermissionRecord)>) -> Vec<Self> {
         permissions
             .into_iter()
-            .map(|(id, roles)| PermissionView { id, roles })
+            .map(|(id, record)| PermissionView::new(id, record))
             .collect()
     }
 }

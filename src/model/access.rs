@@ -4,6 +4,48 @@
 use serde::{Deserialize, Serialize};
 
 use super::Millis;
+use super::permission_catalog::PERMISSION_CATALOG;
+
+/// The roles a fresh server grants the permission `id`, if it defines one by that id.
+pub fn default_permission_roles(id: &str) -> Option<&'static [&'static str]> {
+    PERMISSION_CATALOG
+        .iter()
+        .find(|(name, _)| *name == id)
+        .map(|(_, roles)| *roles)
+}
+
+/// A permission as stored: the roles granted it and when that last changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredPermission")]
+pub struct PermissionRecord {
+    pub roles: Vec<String>,
+    pub updated_at: Millis,
+}
+
+/// What a store may hold: a record, or the bare role list of builds before change times.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredPermission {
+    Record {
+        roles: Vec<String>,
+        updated_at: Millis,
+    },
+    Roles(Vec<String>),
+}
+
+impl From<StoredPermission> for PermissionRecord {
+    fn from(stored: StoredPermission) -> Self {
+        match stored {
+            StoredPermission::Record { roles, updated_at } => {
+                PermissionRecord { roles, updated_at }
+            }
+            StoredPermission::Roles(roles) => PermissionRecord {
+                roles,
+                updated_at: 0,
+            },
+        }
+    }
+}
 
 /// Defines [`Role`] from `Variant = "wire name", global_or_room, "description"` lines.
 macro_rules! roles {
@@ -52,6 +94,7 @@ roles! {
     Leader = "leader", room, "Leader";
     Owner = "owner", room, "Owner";
     User = "user", global, "";
+    FederatedExternal = "federated-external", global, "";
     Bot = "bot", global, "";
     App = "app", global, "";
     Guest = "guest", global, "";
@@ -118,9 +161,9 @@ impl std::fmt::Display for Role {
     }
 }
 
-/// Defines [`Permission`] from `Variant = "wire name" => [default roles]` lines.
+/// Defines [`Permission`] from `Variant = "wire name"` lines.
 macro_rules! permissions {
-    ($($variant:ident = $wire:literal => [$($role:ident),*];)*) => {
+    ($($variant:ident = $wire:literal;)*) => {
         /// A permission rocketlite checks.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Permission {
@@ -128,7 +171,7 @@ macro_rules! permissions {
         }
 
         impl Permission {
-            /// Every permission, in the order of the contract's table.
+            /// Every permission rocketlite checks.
             pub const ALL: &'static [Permission] = &[$(Permission::$variant,)*];
 
             /// The wire name (a permission's `_id`).
@@ -137,65 +180,63 @@ macro_rules! permissions {
                     $(Permission::$variant => $wire,)*
                 }
             }
-
-            /// The roles a fresh server grants it to (contract section 4).
-            pub const fn default_roles(self) -> &'static [Role] {
-                match self {
-                    $(Permission::$variant => &[$(Role::$role),*],)*
-                }
-            }
         }
     };
 }
 
 permissions! {
-    EditOtherUserActiveStatus = "edit-other-user-active-status" => [Admin];
-    ManageModerationActions = "manage-moderation-actions" => [Admin];
-    AccessPermissions = "access-permissions" => [Admin];
-    CreateUser = "create-user" => [Admin];
-    DeleteUser = "delete-user" => [Admin];
-    EditOtherUserInfo = "edit-other-user-info" => [Admin];
-    EditOtherUserPassword = "edit-other-user-password" => [Admin];
-    AssignRoles = "assign-roles" => [Admin];
-    AssignAdminRole = "assign-admin-role" => [Admin];
-    UserGenerateAccessToken = "user-generate-access-token" => [Admin];
-    LogoutOtherUser = "logout-other-user" => [Admin];
-    ViewFullOtherUserInfo = "view-full-other-user-info" => [Admin];
-    ViewOtherUserChannels = "view-other-user-channels" => [Admin];
-    CreateC = "create-c" => [Admin, User, Bot];
-    CreateP = "create-p" => [Admin, User, Bot];
-    SetOwner = "set-owner" => [Admin, Owner];
-    AddUserToJoinedRoom = "add-user-to-joined-room" => [Admin, Owner, Moderator];
-    AddUserToAnyCRoom = "add-user-to-any-c-room" => [Admin];
-    AddUserToAnyPRoom = "add-user-to-any-p-room" => [];
-    ViewDRoom = "view-d-room" => [Admin, User, Bot, Guest];
-    ViewCRoom = "view-c-room" => [Admin, User, Bot, App, Anonymous];
-    ViewJoinedRoom = "view-joined-room" => [Guest, Bot, App, Anonymous];
-    LeaveC = "leave-c" => [Admin, User, Bot, Anonymous, App];
-    LeaveP = "leave-p" => [Admin, User, Bot, Anonymous, App];
-    JoinWithoutJoinCode = "join-without-join-code" => [Admin, Bot, App];
-    RemoveUser = "remove-user" => [Admin, Owner, Moderator];
-    AddAllToRoom = "add-all-to-room" => [Admin];
-    SetModerator = "set-moderator" => [Admin, Owner];
-    SetLeader = "set-leader" => [Admin, Owner];
-    EditRoom = "edit-room" => [Admin, Owner, Moderator];
-    ArchiveRoom = "archive-room" => [Admin, Owner];
-    UnarchiveRoom = "unarchive-room" => [Admin];
-    DeleteC = "delete-c" => [Admin, Owner];
-    DeleteP = "delete-p" => [Admin, Owner];
-    ViewOutsideRoom = "view-outside-room" => [Admin, Owner, Moderator, User];
+    EditOtherUserActiveStatus = "edit-other-user-active-status";
+    ManageModerationActions = "manage-moderation-actions";
+    AccessPermissions = "access-permissions";
+    CreateUser = "create-user";
+    DeleteUser = "delete-user";
+    EditOtherUserInfo = "edit-other-user-info";
+    EditOtherUserPassword = "edit-other-user-password";
+    AssignRoles = "assign-roles";
+    AssignAdminRole = "assign-admin-role";
+    UserGenerateAccessToken = "user-generate-access-token";
+    LogoutOtherUser = "logout-other-user";
+    ViewFullOtherUserInfo = "view-full-other-user-info";
+    ViewOtherUserChannels = "view-other-user-channels";
+    CreateC = "create-c";
+    CreateP = "create-p";
+    SetOwner = "set-owner";
+    AddUserToJoinedRoom = "add-user-to-joined-room";
+    AddUserToAnyCRoom = "add-user-to-any-c-room";
+    AddUserToAnyPRoom = "add-user-to-any-p-room";
+    ViewDRoom = "view-d-room";
+    ViewCRoom = "view-c-room";
+    ViewJoinedRoom = "view-joined-room";
+    LeaveC = "leave-c";
+    LeaveP = "leave-p";
+    JoinWithoutJoinCode = "join-without-join-code";
+    RemoveUser = "remove-user";
+    AddAllToRoom = "add-all-to-room";
+    SetModerator = "set-moderator";
+    SetLeader = "set-leader";
+    EditRoom = "edit-room";
+    ArchiveRoom = "archive-room";
+    UnarchiveRoom = "unarchive-room";
+    DeleteC = "delete-c";
+    DeleteP = "delete-p";
+    ViewOutsideRoom = "view-outside-room";
+    ViewRoomAdministration = "view-room-administration";
+    ViewStatistics = "view-statistics";
+    ViewPrivilegedSetting = "view-privileged-setting";
+    EditPrivilegedSetting = "edit-privileged-setting";
+    ManageSelectedSettings = "manage-selected-settings";
+    ApiBypassRateLimit = "api-bypass-rate-limit";
     // rocketlite's own, for its extensions.
-    ViewAuditTrail = "rocketlite-view-audit-trail" => [Admin];
-    ManageScimTokens = "rocketlite-manage-scim-tokens" => [Admin];
-    ViewRoomAdministration = "view-room-administration" => [Admin];
-    ViewStatistics = "view-statistics" => [Admin];
-    ViewPrivilegedSetting = "view-privileged-setting" => [Admin];
-    EditPrivilegedSetting = "edit-privileged-setting" => [Admin];
-    ManageSelectedSettings = "manage-selected-settings" => [Admin];
-    ApiBypassRateLimit = "api-bypass-rate-limit" => [Admin, Bot, App];
+    ViewAuditTrail = "rocketlite-view-audit-trail";
+    ManageScimTokens = "rocketlite-manage-scim-tokens";
 }
 
 impl Permission {
+    /// The roles a fresh server grants it to, from [`PERMISSION_CATALOG`].
+    pub fn default_roles(self) -> &'static [&'static str] {
+        default_permission_roles(self.as_str()).unwrap_or(&[])
+    }
+
     /// The permission with this wire name.
     pub fn parse(name: &str) -> Option<Permission> {
         Permission::ALL.iter().copied().find(|p| p.as_str() == name)
@@ -227,5 +268,41 @@ mod tests {
         assert_eq!(Permission::parse("set_owner"), None);
         assert_eq!(Role::parse_global("owner"), None);
         assert_eq!(Role::parse_global("bot"), Some(Role::Bot));
+    }
+
+    #[test]
+    fn every_checked_permission_is_in_the_catalog_once() {
+        let mut ids: Vec<_> = PERMISSION_CATALOG.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), PERMISSION_CATALOG.len());
+        for p in Permission::ALL {
+            assert!(default_permission_roles(p.as_str()).is_some(), "{p}");
+        }
+        assert_eq!(
+            Permission::CreateC.default_roles(),
+            ["admin", "user", "federated-external", "bot", "app"]
+        );
+    }
+
+    #[test]
+    fn a_stored_bare_role_list_reads_as_a_record() {
+        let old: PermissionRecord = serde_json::from_str(r#"["admin"]"#).unwrap();
+        assert_eq!(
+            old,
+            PermissionRecord {
+                roles: vec!["admin".into()],
+                updated_at: 0
+            }
+        );
+        let record = PermissionRecord {
+            roles: vec![],
+            updated_at: 5,
+        };
+        let text = serde_json::to_string(&record).unwrap();
+        assert_eq!(
+            serde_json::from_str::<PermissionRecord>(&text).unwrap(),
+            record
+        );
     }
 }

@@ -38,6 +38,10 @@ pub struct Room {
     /// rooms stored before it existed read the same.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub default: bool,
+    /// `channels.setDefault` turned `default` off: Rocket.Chat then shows `default: false`
+    /// where a room never made default has no such key.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default_turned_off: bool,
     /// Settings changed by `*.setTopic` and the like; all left out of the record while unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
@@ -70,6 +74,7 @@ impl Room {
             created_at: now,
             updated_at: now,
             default: false,
+            default_turned_off: false,
             topic: None,
             description: None,
             announcement: None,

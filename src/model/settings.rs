@@ -10,6 +10,8 @@ pub enum SettingType {
     Boolean,
     Int,
     String,
+    /// One of the listed strings.
+    Select(&'static [&'static str]),
 }
 
 impl SettingType {
@@ -18,6 +20,7 @@ impl SettingType {
             SettingType::Boolean => "boolean",
             SettingType::Int => "int",
             SettingType::String => "string",
+            SettingType::Select(_) => "select",
         }
     }
 
@@ -37,6 +40,9 @@ impl SettingType {
             (SettingType::Int, Value::String(s)) => s.trim().parse::<i64>().ok().map(Value::from),
             (SettingType::String, Value::Number(_) | Value::Bool(_)) => {
                 Some(Value::String(value.to_string()))
+            }
+            (SettingType::Select(options), Value::String(s)) => {
+                options.contains(&s.as_str()).then(|| value.clone())
             }
             _ => None,
         }
@@ -82,7 +88,16 @@ const fn setting(
     }
 }
 
-use SettingType::{Boolean, Int};
+use SettingType::{Boolean, Int, Select};
+
+/// Accounts_RegistrationForm's choices: anyone may sign up, nobody may, or only through a
+/// secret link (which rocketlite does not offer, so it refuses like `Disabled`).
+pub const REGISTRATION_FORMS: &[&str] = &["Public", "Disabled", "Secret URL"];
+
+/// An `Accounts` setting that lets users change something of their own (all default on).
+const fn account_right(id: &'static str) -> SettingDef {
+    setting(id, Boolean, "true", true, "Accounts")
+}
 
 /// Every setting rocketlite serves, by id.
 pub const SETTINGS: &[SettingDef] = &[
@@ -131,6 +146,47 @@ pub const SETTINGS: &[SettingDef] = &[
             "Rate Limiter",
         )
     },
+    // Lists (Rocket.Chat's `getPaginationItems`).
+    SettingDef {
+        min: Some(1),
+        ..setting("API_Upper_Count_Limit", Int, "100", true, "General")
+    },
+    SettingDef {
+        min: Some(1),
+        ..setting("API_Default_Count", Int, "50", false, "General")
+    },
+    setting(
+        "API_Allow_Infinite_Count",
+        Boolean,
+        "true",
+        false,
+        "General",
+    ),
+    // Accounts: sign-up, login tokens, what users may change of their own, blocked names.
+    setting(
+        "Accounts_RegistrationForm",
+        Select(REGISTRATION_FORMS),
+        "\"Public\"",
+        true,
+        "Accounts",
+    ),
+    SettingDef {
+        min: Some(1),
+        ..setting("Accounts_LoginExpiration", Int, "90", true, "Accounts")
+    },
+    account_right("Accounts_AllowUserProfileChange"),
+    account_right("Accounts_AllowRealNameChange"),
+    account_right("Accounts_AllowUsernameChange"),
+    account_right("Accounts_AllowEmailChange"),
+    account_right("Accounts_AllowPasswordChange"),
+    account_right("Accounts_AllowUserStatusMessageChange"),
+    setting(
+        "Accounts_BlockedUsernameList",
+        SettingType::String,
+        "\"\"",
+        false,
+        "Accounts",
+    ),
 ];
 
 /// The groups the settings are shown under, each once, in the order of [`SETTINGS`].
@@ -142,6 +198,33 @@ pub fn setting_groups() -> Vec<&'static str> {
         }
     }
     groups
+}
+
+/// Rocket.Chat keeps one permission per setting and per group, `change-setting-<id>`, for
+/// administrators who edit only chosen settings; it grants nothing by default.
+pub const SETTING_PERMISSION_PREFIX: &str = "change-setting-";
+
+/// The setting (or group) a `change-setting-<id>` permission is for, and the group it sits in
+/// (none for a group).
+pub fn setting_of_permission(permission: &str) -> Option<(&'static str, Option<&'static str>)> {
+    let id = permission.strip_prefix(SETTING_PERMISSION_PREFIX)?;
+    if let Some(def) = setting_def(id) {
+        return Some((def.id, Some(def.group)));
+    }
+    setting_groups()
+        .into_iter()
+        .find(|g| *g == id)
+        .map(|g| (g, None))
+}
+
+/// The `change-setting-<id>` permissions of every setting and group.
+pub fn setting_permissions() -> Vec<String> {
+    SETTINGS
+        .iter()
+        .map(|d| d.id)
+        .chain(setting_groups())
+        .map(|id| format!("{SETTING_PERMISSION_PREFIX}{id}"))
+        .collect()
 }
 
 /// The setting with this id.
@@ -174,5 +257,8 @@ mod tests {
         assert_eq!(Int.coerce(&json!(" 12 ")), Some(json!(12)));
         assert_eq!(Int.coerce(&json!(1.5)), None);
         assert_eq!(SettingType::String.coerce(&json!(5)), Some(json!("5")));
+        let form = Select(REGISTRATION_FORMS);
+        assert_eq!(form.coerce(&json!("Disabled")), Some(json!("Disabled")));
+        assert_eq!(form.coerce(&json!("disabled")), None);
     }
 }

@@ -82,6 +82,14 @@ impl User {
         self.roles.iter().any(|r| r == role.as_str())
     }
 
+    /// Rocket.Chat's `type`: `bot` for a holder of the `bot` role, else `user`.
+    pub fn account_type(&self) -> &'static str {
+        match self.has_role(super::Role::Bot) {
+            true => "bot",
+            false => "user",
+        }
+    }
+
     /// The fields that say whether the user is idle.
     pub fn activity(&self) -> Activity {
         Activity {

@@ -43,6 +43,18 @@ pub enum DefaultChannelOutcome {
     NoAdmin,
 }
 
+/// What the bot-user step did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RocketCatOutcome {
+    Created,
+    Present,
+    /// Another user holds the name, or the id was deleted (ids are never given out again).
+    NameTaken,
+}
+
+/// The id and username of Rocket.Chat's bot user.
+pub const ROCKET_CAT: &str = "rocket.cat";
+
 /// The default channel's fixed id and name, as in Rocket.Chat.
 pub const DEFAULT_CHANNEL_ID: &str = "GENERAL";
 const DEFAULT_CHANNEL_NAME: &str = "general";
@@ -91,6 +103,41 @@ impl Service {
             Ok(DefaultChannelOutcome::Created {
                 owner: owner.username,
             })
+        })
+    }
+
+    /// Creates Rocket.Chat's bot user `rocket.cat` (id and username `rocket.cat`, role `bot`,
+    /// no password, so it cannot log in) when no user has that id, as Rocket.Chat does at
+    /// every start. A different user already named `rocket.cat` keeps the name; nothing is
+    /// created.
+    pub fn ensure_rocket_cat(&self) -> ServiceResult<RocketCatOutcome> {
+        let now = self.now();
+        self.store.write(move |tx| {
+            let id = UserId(ROCKET_CAT.into());
+            if tx.user(&id)?.is_some() {
+                return Ok(RocketCatOutcome::Present);
+            }
+            if tx.user_id_by_username(ROCKET_CAT)?.is_some() || tx.was_deleted(&id)? {
+                return Ok(RocketCatOutcome::NameTaken);
+            }
+            let cat = User {
+                id,
+                username: ROCKET_CAT.into(),
+                name: "Rocket.Cat".into(),
+                emails: Vec::new(),
+                password_hash: None,
+                active: true,
+                roles: vec![Role::Bot.as_str().into()],
+                created_at: now,
+                updated_at: now,
+                last_login: None,
+                inactive_reason: None,
+                profile: Default::default(),
+                external_id: None,
+            };
+            tx.put_user(&cat, None)?;
+            super::audit::record_created(tx, &Stamp::server(now), &cat)?;
+            Ok(RocketCatOutcome::Created)
         })
     }
 
@@ -178,7 +225,8 @@ impl Service {
                 .collect(),
             password_hash: Some(hash),
             active: true,
-            roles: vec![Role::Admin.as_str().into(), Role::User.as_str().into()],
+            // Rocket.Chat gives the admin from `ADMIN_*` this one role, not `user` as well.
+            roles: vec![Role::Admin.as_str().into()],
             created_at: now,
             updated_at: now,
             last_login: None,

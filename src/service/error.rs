@@ -40,6 +40,21 @@ pub enum ServiceError {
     /// users.update without the permission one of its changes needs.
     #[error("editing not allowed: {0:?}")]
     EditNotAllowed(super::EditRight),
+    /// users.updateOwnBasicInfo while `Accounts_AllowUserProfileChange` is off.
+    #[error("profile changes not allowed")]
+    ProfileChangeNotAllowed,
+    /// users.updateOwnBasicInfo of something its `Accounts_Allow*Change` setting turned off.
+    #[error("editing one's own {0:?} not allowed")]
+    OwnEditNotAllowed(super::OwnEdit),
+    /// A new email or password of one's own without the current password.
+    #[error("the current password is required")]
+    PasswordConfirmationRequired,
+    /// A new email or password of one's own with a wrong current password.
+    #[error("the current password is wrong")]
+    PasswordConfirmationInvalid,
+    /// A new password of one's own that is the current one.
+    #[error("the new password is the current one")]
+    PasswordSameAsCurrent,
     /// A display name with `<`, `>`, `\` or `/`.
     #[error("invalid name")]
     InvalidName,

@@ -25,6 +25,8 @@ pub const EXTERNAL_ID: usize = 254;
 pub const MEMBERS: usize = 1000;
 /// Distinct roles on one user or one permission.
 pub const ROLES: usize = 32;
+/// Ids one users.presence call looks up; more are ignored.
+pub const PRESENCE_IDS: usize = 1000;
 
 /// `invalid-params` in ajv's words unless `value` has at most `max` characters. The value is
 /// never echoed: it may be a megabyte long.

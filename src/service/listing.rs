@@ -12,23 +12,38 @@ pub struct Page {
 
 impl Default for Page {
     fn default() -> Self {
-        Page::new(None, None)
+        Page::new(None, None, CountLimits::default())
+    }
+}
+
+/// The settings every list obeys: Rocket.Chat's `API_Default_Count`,
+/// `API_Upper_Count_Limit` and `API_Allow_Infinite_Count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CountLimits {
+    pub default: usize,
+    pub upper: usize,
+    pub infinite: bool,
+}
+
+impl Default for CountLimits {
+    fn default() -> Self {
+        CountLimits {
+            default: 50,
+            upper: 100,
+            infinite: true,
+        }
     }
 }
 
 impl Page {
-    /// Rocket.Chat's `API_Default_Count`.
-    pub const DEFAULT_COUNT: usize = 50;
-    /// Rocket.Chat's `API_Upper_Count_Limit`.
-    pub const MAX_COUNT: usize = 100;
-
-    /// From the request's numbers: `count` absent is 50, above 100 is 100, and 0 or less is
-    /// everything (`API_Allow_Infinite_Count`, on by default); a negative offset is 0.
-    pub fn new(offset: Option<f64>, count: Option<f64>) -> Self {
+    /// From the request's numbers, as `getPaginationItems`: `count` absent is the default,
+    /// above the upper limit is the limit, and 0 or less is everything while infinite counts
+    /// are allowed (the default otherwise); a negative offset is 0.
+    pub fn new(offset: Option<f64>, count: Option<f64>, limits: CountLimits) -> Self {
         let count = match count.map(f64::trunc) {
-            None => Some(Self::DEFAULT_COUNT),
-            Some(n) if n <= 0.0 || n.is_nan() => None,
-            Some(n) => Some((n as usize).min(Self::MAX_COUNT)),
+            None => Some(limits.default),
+            Some(n) if n <= 0.0 || n.is_nan() => (!limits.infinite).then_some(limits.default),
+            Some(n) => Some((n as usize).min(limits.upper)),
         };
         let offset = offset.map_or(0.0, f64::trunc).max(0.0) as usize;
         Page { offset, count }
@@ -80,7 +95,7 @@ mod tests {
 
     #[test]
     fn pages_follow_rocket_chats_defaults() {
-        let page = |o, c| Page::new(o, c);
+        let page = |o, c| Page::new(o, c, CountLimits::default());
         assert_eq!(
             page(None, None),
             Page {
@@ -121,6 +136,21 @@ mod tests {
             page(Some(1.0), Some(0.0)).of(vec![1, 2, 3, 4]),
             vec![2, 3, 4]
         );
+    }
+
+    #[test]
+    fn pages_follow_the_count_settings() {
+        let limits = CountLimits {
+            default: 7,
+            upper: 20,
+            infinite: false,
+        };
+        let count = |c| Page::new(None, c, limits).count;
+        assert_eq!(count(None), Some(7));
+        assert_eq!(count(Some(500.0)), Some(20));
+        assert_eq!(count(Some(0.0)), Some(7));
+        assert_eq!(count(Some(-1.0)), Some(7));
+        assert_eq!(count(Some(3.0)), Some(3));
     }
 
     #[test]

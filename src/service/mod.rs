@@ -4,6 +4,7 @@
 mod active_status;
 mod audit;
 mod auth;
+mod autocomplete;
 mod bootstrap;
 mod error;
 mod import;
@@ -13,6 +14,7 @@ mod listing;
 mod login_limits;
 mod lookup;
 mod membership;
+mod own_account;
 mod password;
 mod permissions;
 mod rate_limits;
@@ -35,12 +37,17 @@ use rand::RngCore;
 pub use active_status::{OwnershipPlan, PlanAction, SetActiveStatus};
 pub use audit::{AUDIT_BATCH, AuditBatch, AuditFilter, DEFAULT_AUDIT_MAX_ENTRIES};
 pub use auth::{Caller, LoginName};
-pub use bootstrap::{AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome};
+pub use autocomplete::RoomScope;
+pub use bootstrap::{
+    AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome, ROCKET_CAT,
+    RocketCatOutcome,
+};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;
-pub use listing::{Page, SortKey};
+pub use listing::{CountLimits, Page, SortKey};
 pub use login_limits::LoginLimits;
 pub use lookup::{RoomRef, UserRef};
+pub use own_account::{OwnBasicInfo, OwnEdit};
 pub use password::Secret;
 pub use rate_limits::RateDecision;
 pub use register::Registration;
@@ -90,10 +97,10 @@ pub struct Service {
     rng: Mutex<Box<dyn RngCore + Send>>,
     argon2_params: argon2::Params,
     login_guard: login_limits::LoginGuard,
-    /// How long a login token lives, in milliseconds.
-    token_lifetime_ms: Millis,
-    /// Whether `users.register` accepts sign-ups.
-    registration_open: bool,
+    /// A login-token lifetime (ms) that overrides `Accounts_LoginExpiration` (tests).
+    token_lifetime_override: Option<Millis>,
+    /// Sign-up on or off whatever `Accounts_RegistrationForm` says (tests).
+    registration_override: Option<bool>,
     /// SHA-256 of `CREATE_TOKENS_FOR_USERS_SECRET`; `users.createToken` refuses every call
     /// without one.
     create_tokens_secret: Option<[u8; 32]>,
@@ -105,9 +112,6 @@ pub struct Service {
     rate_limits: rate_limits::RateLimits,
 }
 
-/// Rocket.Chat's `Accounts_LoginExpiration` default: 90 days.
-pub const DEFAULT_LOGIN_EXPIRATION_DAYS: u32 = 90;
-
 impl Service {
     /// A service over `store` with the given clock and random source (the OS generator in
     /// production, a seeded one in tests).
@@ -118,8 +122,8 @@ impl Service {
             rng: Mutex::new(rng),
             argon2_params: argon2::Params::default(),
             login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
-            token_lifetime_ms: Millis::from(DEFAULT_LOGIN_EXPIRATION_DAYS) * DAY_MS,
-            registration_open: true,
+            token_lifetime_override: None,
+            registration_override: None,
             create_tokens_secret: None,
             scim_relinquish: scim::ScimRelinquish::default(),
             settings: RwLock::default(),
@@ -134,15 +138,17 @@ impl Service {
         self
     }
 
-    /// Replaces how many days a login token lives (Rocket.Chat's `Accounts_LoginExpiration`).
+    /// Fixes how many days a login token lives, whatever the setting
+    /// `Accounts_LoginExpiration` says (tests that move the clock by years).
     pub fn with_login_expiration_days(mut self, days: u32) -> Self {
-        self.token_lifetime_ms = Millis::from(days.max(1)) * DAY_MS;
+        self.token_lifetime_override = Some(Millis::from(days.max(1)) * DAY_MS);
         self
     }
 
-    /// Turns self-service sign-up (`users.register`) on or off; on by default.
+    /// Fixes whether `users.register` accepts sign-ups, whatever the setting
+    /// `Accounts_RegistrationForm` says.
     pub fn with_registration(mut self, open: bool) -> Self {
-        self.registration_open = open;
+        self.registration_override = Some(open);
         self
     }
 
@@ -175,7 +181,7 @@ impl Service {
 
     /// Login tokens issued before this instant have expired at `now`.
     fn token_expiry_cutoff(&self, now: Millis) -> Millis {
-        now - self.token_lifetime_ms + 1
+        now - self.token_lifetime_ms() + 1
     }
 
     /// Runs `f` with the injected random source.

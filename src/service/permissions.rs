@@ -4,7 +4,10 @@ use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, Role, RoleRecord, RoomId, User};
+use crate::model::{
+    Millis, PERMISSION_CATALOG, Permission, PermissionRecord, Role, RoleRecord, RoomId, User,
+    setting_permissions,
+};
 use crate::store::prelude::*;
 use serde_json::json;
 
@@ -15,7 +18,7 @@ pub(super) fn has_permission(
     permission: Permission,
     room: Option<&RoomId>,
 ) -> Result<bool, StoreError> {
-    let Some(granted) = tx.permission_roles(permission)? else {
+    let Some(PermissionRecord { roles: granted, .. }) = tx.permission(permission.as_str())? else {
         return Ok(false);
     };
     if user.roles.iter().any(|r| granted.contains(r)) {
@@ -45,9 +48,9 @@ pub(super) fn require_any(
 }
 
 impl Service {
-    /// Grants the contract's defaults for every permission that has none stored yet, and
-    /// stores every default role not stored yet; an operator's change is never overwritten.
-    /// Returns how many records it wrote.
+    /// Stores every permission Rocket.Chat defines ([`PERMISSION_CATALOG`]) and every default
+    /// role not stored yet, with their default grants; an operator's change is never
+    /// overwritten. Returns how many records it wrote.
     pub fn seed_permissions(&self) -> ServiceResult<usize> {
         let now = self.now();
         self.store.write(move |tx| {
@@ -58,14 +61,24 @@ impl Service {
                     seeded += 1;
                 }
             }
-            for &permission in Permission::ALL {
-                if tx.permission_roles(permission)?.is_none() {
-                    let roles: Vec<String> = permission
-                        .default_roles()
-                        .iter()
-                        .map(|r| r.as_str().to_string())
-                        .collect();
-                    tx.put_permission(permission, &roles)?;
+            let defaults = PERMISSION_CATALOG
+                .iter()
+                .map(|(id, roles)| {
+                    (
+                        id.to_string(),
+                        roles.iter().map(|r| r.to_string()).collect(),
+                    )
+                })
+                .chain(setting_permissions().into_iter().map(|id| (id, Vec::new())));
+            for (id, roles) in defaults {
+                if tx.permission(&id)?.is_none() {
+                    tx.put_permission(
+                        &id,
+                        &PermissionRecord {
+                            roles,
+                            updated_at: now,
+                        },
+                    )?;
                     seeded += 1;
                 }
             }
@@ -73,9 +86,17 @@ impl Service {
         })
     }
 
-    /// Every permission and the roles holding it.
-    pub fn list_permissions(&self) -> ServiceResult<Vec<(String, Vec<String>)>> {
-        Ok(self.store.read(|tx| tx.all_permissions())?)
+    /// Every permission and the roles holding it; with `changed_after`, only those changed
+    /// since.
+    pub fn list_permissions(
+        &self,
+        changed_after: Option<Millis>,
+    ) -> ServiceResult<Vec<(String, PermissionRecord)>> {
+        let mut all = self.store.read(|tx| tx.all_permissions())?;
+        if let Some(after) = changed_after {
+            all.retain(|(_, p)| p.updated_at > after);
+        }
+        Ok(all)
     }
 
     /// Replaces the roles of the named permissions; needs `access-permissions`. Every id and
@@ -84,42 +105,49 @@ impl Service {
         &self,
         caller: &Caller,
         updates: &[(String, Vec<String>)],
-    ) -> ServiceResult<Vec<(String, Vec<String>)>> {
+    ) -> ServiceResult<Vec<(String, PermissionRecord)>> {
         let (caller, updates) = (caller.clone(), updates.to_vec());
         let now = self.now();
         self.store.write(move |tx| {
             let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[MANAGE], None)?;
-            let mut parsed = Vec::with_capacity(updates.len());
-            for (name, roles) in &updates {
+            let mut parsed: Vec<(&str, Vec<String>)> = Vec::with_capacity(updates.len());
+            for (id, roles) in &updates {
                 limits::check_count("roles", limits::distinct(roles).len(), limits::ROLES)?;
-                let permission = Permission::parse(name)
-                    .filter(|&p| matches!(tx.permission_roles(p), Ok(Some(_))))
-                    .ok_or_else(|| ServiceError::UnknownPermission(name.clone()))?;
-                if let Some(role) = roles.iter().find(|r| Role::parse(r).is_none()) {
-                    return Err(ServiceError::UnknownRole(role.clone()));
+                // Named twice counts as unknown, as Rocket.Chat's count of matches has it.
+                if tx.permission(id)?.is_none() || parsed.iter().any(|(p, _)| p == id) {
+                    return Err(ServiceError::UnknownPermission(id.clone()));
                 }
-                parsed.push((permission, limits::distinct(roles)));
+                for role in roles {
+                    if tx.role(role)?.is_none() {
+                        return Err(ServiceError::UnknownRole(role.clone()));
+                    }
+                }
+                parsed.push((id, limits::distinct(roles)));
             }
-            let managers = parsed.iter().rev().find(|(p, _)| *p == MANAGE);
+            let managers = parsed.iter().find(|(p, _)| *p == MANAGE.as_str());
             if let Some((_, roles)) = managers
                 && !any_active_holder(tx, roles)?
             {
                 return Err(ServiceError::PermissionLockout);
             }
             let stamp = Stamp::by(&caller, now);
-            for (permission, roles) in &parsed {
-                let before = tx.permission_roles(*permission)?.unwrap_or_default();
+            for (id, roles) in &parsed {
+                let before = tx.permission(id)?.map(|p| p.roles).unwrap_or_default();
                 if &before == roles {
                     continue; // a no-op records nothing
                 }
-                tx.put_permission(*permission, roles)?;
+                let record = PermissionRecord {
+                    roles: roles.clone(),
+                    updated_at: now,
+                };
+                tx.put_permission(id, &record)?;
                 stamp.record(
                     tx,
                     "permission.update",
                     Subject::Server,
-                    json!({"permission": permission.as_str(), "roles": before}),
-                    json!({"permission": permission.as_str(), "roles": roles}),
+                    json!({"permission": id, "roles": before}),
+                    json!({"permission": id, "roles": roles}),
                 )?;
             }
             Ok(tx.all_permissions()?)
@@ -131,13 +159,23 @@ impl Service {
     /// The last-admin guard keeps an active admin, so this always restores one manager.
     /// Returns whether anything changed.
     pub fn restore_permission_manager(&self) -> ServiceResult<bool> {
-        self.store.write(|tx| {
-            let mut roles = tx.permission_roles(MANAGE)?.unwrap_or_default();
+        let now = self.now();
+        self.store.write(move |tx| {
+            let mut roles = tx
+                .permission(MANAGE.as_str())?
+                .map(|p| p.roles)
+                .unwrap_or_default();
             if roles.iter().any(|r| r == Role::Admin.as_str()) {
                 return Ok(false);
             }
             roles.push(Role::Admin.as_str().into());
-            tx.put_permission(MANAGE, &roles)?;
+            tx.put_permission(
+                MANAGE.as_str(),
+                &PermissionRecord {
+                    roles,
+                    updated_at: now,
+                },
+            )?;
             Ok(true)
         })
     }

@@ -23,7 +23,7 @@ impl Service {
     /// as Rocket.Chat does for the first sign-up), joined to every default room. Refused
     /// when sign-up is turned off.
     pub fn register_user(&self, reg: Registration) -> ServiceResult<User> {
-        if !self.registration_open {
+        if !self.registration_open() {
             return Err(ServiceError::RegistrationDisabled);
         }
         for (field, value, max) in [
@@ -53,7 +53,7 @@ impl Service {
         if !is_valid_name(&reg.username) {
             return Err(ServiceError::InvalidUsername(reg.username.clone()));
         }
-        check_new_username(&reg.username)?;
+        check_new_username(&reg.username, &self.settings())?;
         self.store.read(|tx| unclaimed(tx, &reg))?;
         let Some(name) = reg.name.clone() else {
             return Err(ServiceError::FieldRequired("name"));

@@ -23,6 +23,8 @@ pub enum RoomEdit {
     Rename(String),
     Topic(String),
     Description(String),
+    /// `*.setPurpose`: the description under Rocket.Chat's older name.
+    Purpose(String),
     Announcement(String),
     ReadOnly(bool),
     CustomFields(serde_json::Map<String, serde_json::Value>),
@@ -43,7 +45,9 @@ fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> Servic
     let unchanged = match edit {
         RoomEdit::Rename(name) => channel && *name == room.name,
         RoomEdit::Topic(t) => channel && room.topic.as_deref().unwrap_or("") == t,
-        RoomEdit::Description(d) => channel && room.description.as_deref().unwrap_or("") == d,
+        RoomEdit::Description(d) | RoomEdit::Purpose(d) => {
+            channel && room.description.as_deref().unwrap_or("") == d
+        }
         RoomEdit::ReadOnly(ro) => *ro == room.read_only,
         RoomEdit::Type(t) => t == room.kind.letter(),
         RoomEdit::Default(d) => *d == room.default,
@@ -68,7 +72,10 @@ fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> Servic
                 return Err(ServiceError::DuplicateRoomName(name.clone()));
             }
         }
-        RoomEdit::Topic(text) | RoomEdit::Description(text) | RoomEdit::Announcement(text) => {
+        RoomEdit::Topic(text)
+        | RoomEdit::Description(text)
+        | RoomEdit::Purpose(text)
+        | RoomEdit::Announcement(text) => {
             limits::check_len(edit.what(), text, TEXT_MAX)?;
         }
         RoomEdit::CustomFields(fields) => {
@@ -110,6 +117,7 @@ impl RoomEdit {
             RoomEdit::Rename(_) => "name",
             RoomEdit::Topic(_) => "topic",
             RoomEdit::Description(_) => "description",
+            RoomEdit::Purpose(_) => "purpose (description)",
             RoomEdit::Announcement(_) => "announcement",
             RoomEdit::ReadOnly(_) => "read only setting",
             RoomEdit::CustomFields(_) => "customFields",
@@ -126,7 +134,7 @@ impl RoomEdit {
                 room.name = name;
             }
             RoomEdit::Topic(t) => room.topic = text(t),
-            RoomEdit::Description(d) => room.description = text(d),
+            RoomEdit::Description(d) | RoomEdit::Purpose(d) => room.description = text(d),
             RoomEdit::Announcement(a) => room.announcement = text(a),
             RoomEdit::ReadOnly(ro) => room.read_only = ro,
             RoomEdit::CustomFields(fields) => room.custom_fields = fields,
@@ -136,7 +144,10 @@ impl RoomEdit {
                     _ => RoomKind::Channel,
                 }
             }
-            RoomEdit::Default(d) => room.default = d,
+            RoomEdit::Default(d) => {
+                room.default = d;
+                room.default_turned_off = !d;
+            }
         }
     }
 }

@@ -301,7 +301,7 @@ impl Service {
             password: new.password.clone(),
             ..Default::default()
         })?;
-        check_new_username(&new.user_name)?;
+        check_new_username(&new.user_name, &self.settings())?;
         check_emails(&new.emails)?;
         if let Some(id) = &new.external_id {
             super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
@@ -369,6 +369,7 @@ impl Service {
             .collect();
         let now = self.now();
         let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
+        let settings = self.settings();
         let (client, id) = (client.clone(), id.clone());
         self.store.write(move |tx| {
             current_client(tx, &client)?;
@@ -387,7 +388,7 @@ impl Service {
                 return Err(ServiceError::ScimAdminProtected);
             }
             super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
-            check_rename(&user, &updated)?;
+            check_rename(&user, &updated, &settings)?;
             check_fields_free(tx, &updated)?;
             let handovers = match active {
                 Some(false) => departure(tx, &user, confirm)?,

@@ -43,7 +43,7 @@ impl Service {
     /// A read of the store, for readiness probes: it answers, or says why not.
     pub fn check_store(&self) -> ServiceResult<()> {
         self.store
-            .read(|tx| tx.permission_roles(Permission::AccessPermissions))?;
+            .read(|tx| tx.permission(Permission::AccessPermissions.as_str()))?;
         Ok(())
     }
 }

@@ -11,7 +11,9 @@ use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, SETTINGS, SettingDef, SettingType, setting_def, setting_groups};
+use crate::model::{
+    Millis, Permission, SETTINGS, SettingDef, SettingType, setting_def, setting_groups,
+};
 use crate::store::prelude::*;
 
 /// Every setting's value now: the stored one where an administrator changed it, else the
@@ -86,6 +88,35 @@ impl Service {
     /// Every setting's value now.
     pub fn settings(&self) -> Arc<SettingValues> {
         Arc::clone(&self.settings.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// What lists obey now.
+    pub fn count_limits(&self) -> super::CountLimits {
+        let settings = self.settings();
+        let size = |id| usize::try_from(settings.number(id)).unwrap_or(1).max(1);
+        super::CountLimits {
+            default: size("API_Default_Count"),
+            upper: size("API_Upper_Count_Limit"),
+            infinite: settings.flag("API_Allow_Infinite_Count"),
+        }
+    }
+
+    /// How long a login token lives now, in milliseconds: `Accounts_LoginExpiration` days,
+    /// unless the service was built with a fixed lifetime.
+    pub(super) fn token_lifetime_ms(&self) -> Millis {
+        self.token_lifetime_override.unwrap_or_else(|| {
+            self.settings()
+                .number("Accounts_LoginExpiration")
+                .max(1)
+                .saturating_mul(super::DAY_MS)
+        })
+    }
+
+    /// Whether `users.register` accepts sign-ups now (`Accounts_RegistrationForm` is
+    /// `Public`; rocketlite serves no secret sign-up link).
+    pub(super) fn registration_open(&self) -> bool {
+        self.registration_override
+            .unwrap_or_else(|| self.settings().text("Accounts_RegistrationForm") == "Public")
     }
 
     /// Reads the stored settings again (at start, after a change, and periodically, so a

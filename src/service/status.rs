@@ -28,6 +28,8 @@ pub struct StatusChange {
 /// What `users.getPresence` answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Presence {
+    /// Whose presence it is.
+    pub id: UserId,
     pub presence: String,
     /// Only when the caller asks about itself: its connection status and last login.
     pub own: Option<(String, Option<Millis>)>,
@@ -146,16 +148,36 @@ impl Service {
             let me = &caller.user;
             if names_caller(me, user_id, username, user) {
                 return Ok(Presence {
+                    id: me.id.clone(),
                     presence: PRESENCE.into(),
                     own: Some((PRESENCE.into(), me.last_login)),
                 });
             }
             let name = user_from_params(user_id, username, user)?;
-            find_user(tx, &name)?.ok_or(ServiceError::UserNotFound)?;
+            let found = find_user(tx, &name)?.ok_or(ServiceError::UserNotFound)?;
             Ok(Presence {
+                id: found.id,
                 presence: PRESENCE.into(),
                 own: None,
             })
+        })
+    }
+
+    /// `users.presence`: the users `ids` names (those that exist), or, without ids, the
+    /// users not offline, which with no live sessions is nobody. The flag says whether the
+    /// list is every such user (`full`).
+    pub fn presences(&self, ids: Option<&[String]>) -> ServiceResult<(Vec<User>, bool)> {
+        let Some(ids) = ids else {
+            return Ok((Vec::new(), true));
+        };
+        self.store.read(|tx| {
+            let mut users = Vec::new();
+            for id in ids.iter().take(super::limits::PRESENCE_IDS) {
+                if let Some(user) = tx.user(&UserId(id.clone()))? {
+                    users.push(user);
+                }
+            }
+            Ok((users, false))
         })
     }
 }

@@ -75,6 +75,7 @@ impl Service {
         // Hashed before the transaction: the writer never waits on argon2.
         let hash = changes.password.as_deref().map(|p| self.hash_password(p));
         let now = self.now();
+        let settings = self.settings();
         let (caller, target) = (caller.clone(), target.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
@@ -82,7 +83,7 @@ impl Service {
             check_rights(tx, &me, &user, &changes)?;
             let mut updated = user.clone();
             apply_fields(&mut updated, &changes, hash.as_deref());
-            check_rename(&user, &updated)?;
+            check_rename(&user, &updated, &settings)?;
             check_fields_free(tx, &updated)?;
             if user.active
                 && user.has_role(Role::Admin)
@@ -237,7 +238,7 @@ fn check_rights(
 }
 
 /// Copies the changed fields into `user`.
-fn apply_fields(user: &mut User, changes: &UserChanges, hash: Option<&str>) {
+pub(super) fn apply_fields(user: &mut User, changes: &UserChanges, hash: Option<&str>) {
     if let Some(username) = &changes.username {
         user.username = username.clone();
     }
@@ -282,7 +283,7 @@ fn apply_fields(user: &mut User, changes: &UserChanges, hash: Option<&str>) {
 
 /// After a password change: every token of `user` goes, but `keep` (the one the caller used
 /// when it changed its own password).
-fn revoke_other_tokens(
+pub(super) fn revoke_other_tokens(
     tx: &dyn Writes,
     user: &UserId,
     keep: Option<&TokenHash>,

@@ -6,7 +6,7 @@ use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
 use super::permissions::{has_permission, require_any};
 use super::rooms::join_default_rooms;
-use super::{Caller, Service, ServiceError, ServiceResult};
+use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use std::cmp::Ordering;
 
 use crate::model::{Email, Permission, Role, Room, Subscription, User, UserId, normalize_key};
@@ -159,7 +159,7 @@ impl Service {
         if !is_valid_name(&new.username) {
             return Err(ServiceError::InvalidUsername(new.username.clone()));
         }
-        check_new_username(&new.username)?;
+        check_new_username(&new.username, &self.settings())?;
         self.store
             .read(|tx| check_unique(tx, &new.username, &new.email))?;
         if !is_valid_email(&new.email) {
@@ -331,19 +331,30 @@ const SYSTEM_USERNAMES: [&str; 4] = ["admin", "administrator", "system", "user"]
 const RESERVED_USERNAMES: [&str; 2] = ["all", "here"];
 
 /// Refuses a new account's username if Rocket.Chat blocks it (`checkUsernameAvailability`):
-/// a system name or a reserved one, in any case.
-pub(super) fn check_new_username(username: &str) -> ServiceResult<()> {
+/// a system name, a reserved one, or one of `Accounts_BlockedUsernameList`, in any case.
+pub(super) fn check_new_username(username: &str, settings: &SettingValues) -> ServiceResult<()> {
     let key = normalize_key(username);
-    if SYSTEM_USERNAMES.contains(&key.as_str()) || RESERVED_USERNAMES.contains(&key.as_str()) {
+    let listed = settings
+        .text("Accounts_BlockedUsernameList")
+        .split(',')
+        .any(|blocked| normalize_key(blocked.trim()) == key);
+    if SYSTEM_USERNAMES.contains(&key.as_str())
+        || RESERVED_USERNAMES.contains(&key.as_str())
+        || listed
+    {
         return Err(ServiceError::BlockedUsername(username.to_string()));
     }
     Ok(())
 }
 
 /// Refuses renaming `user` to `updated`'s username if Rocket.Chat would: a system name fails
-/// its `saveUserIdentity`, a reserved one its availability check. Changing only the case of
+/// its `saveUserIdentity`, a blocked one its availability check. Changing only the case of
 /// one's own name is no rename.
-pub(super) fn check_rename(user: &User, updated: &User) -> ServiceResult<()> {
+pub(super) fn check_rename(
+    user: &User,
+    updated: &User,
+    settings: &SettingValues,
+) -> ServiceResult<()> {
     let key = normalize_key(&updated.username);
     if key == normalize_key(&user.username) {
         return Ok(());
@@ -351,7 +362,7 @@ pub(super) fn check_rename(user: &User, updated: &User) -> ServiceResult<()> {
     if SYSTEM_USERNAMES.contains(&key.as_str()) {
         return Err(ServiceError::CouldNotSaveIdentity);
     }
-    check_new_username(&updated.username)
+    check_new_username(&updated.username, settings)
 }
 
 /// Whether a user field is one only holders of `view-full-other-user-info` may see (and so

@@ -7,7 +7,7 @@
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::StoreError;
-use crate::model::{AuditEntry, RoleRecord, Room, ScimToken, Subscription, User};
+use crate::model::{AuditEntry, PermissionRecord, RoleRecord, Room, ScimToken, Subscription, User};
 
 /// JSON, self-describing: what every record was written in before format 2.
 const FORMAT_JSON: u8 = 1;
@@ -37,8 +37,7 @@ impl Record for Room {}
 impl Record for AuditEntry {}
 impl Record for RoleRecord {}
 impl Record for ScimToken {}
-/// A permission's roles.
-impl Record for Vec<String> {}
+impl Record for PermissionRecord {}
 /// A setting's value.
 impl Record for serde_json::Value {}
 
@@ -165,6 +164,7 @@ mod tests {
             created_at: 5,
             updated_at: 6,
             default: false,
+            default_turned_off: false,
             topic: None,
             description: None,
             announcement: None,
@@ -312,10 +312,34 @@ mod tests {
                 ..room()
             },
         );
+        // channels.setDefault false: shown as `default: false` from then on.
+        golden(
+            "room_default_off",
+            Room {
+                default_turned_off: true,
+                ..room()
+            },
+        );
         golden("subscription", subscription());
         golden(
-            "permission_roles",
-            vec!["admin".to_string(), "owner".to_string()],
+            "permission",
+            crate::model::PermissionRecord {
+                roles: vec!["admin".into(), "owner".into()],
+                updated_at: 5,
+            },
+        );
+    }
+
+    /// Permissions stored as a bare role list (before change times) read with time 0.
+    #[test]
+    fn permissions_stored_as_bare_role_lists_still_read() {
+        let old = std::fs::read(fixture("permission_roles", FORMAT_JSON)).unwrap();
+        assert_eq!(
+            decode::<crate::model::PermissionRecord>(&old).unwrap(),
+            crate::model::PermissionRecord {
+                roles: vec!["admin".into(), "owner".into()],
+                updated_at: 0,
+            }
         );
     }
 

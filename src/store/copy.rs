@@ -17,7 +17,8 @@ use super::tables::{
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
-    AuditEntry, RoleRecord, Room, ScimToken, Subscription, TokenHash, User, UserId,
+    AuditEntry, PermissionRecord, RoleRecord, Room, ScimToken, Subscription, TokenHash, User,
+    UserId,
 };
 
 /// One login token row: hash, owner, issue time (ms).
@@ -40,7 +41,7 @@ pub struct Snapshot {
     pub users: Vec<User>,
     pub tokens: Vec<TokenRow>,
     pub deleted_users: Vec<(UserId, i64)>,
-    pub permissions: Vec<(String, Vec<String>)>,
+    pub permissions: Vec<(String, PermissionRecord)>,
     pub roles: Vec<RoleRecord>,
     pub rooms: Vec<Room>,
     pub subscriptions: Vec<Subscription>,
@@ -161,7 +162,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.deleted_users.sort();
-    snapshot.permissions.sort();
+    snapshot.permissions.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.roles.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.rooms.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot
@@ -310,10 +311,8 @@ pub fn stream(
     ));
     target.import(move |tx| {
         let (permissions, roles, scim_tokens, settings) = &*small;
-        for (id, roles) in permissions {
-            let permission = crate::model::Permission::parse(id)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown permission {id}")))?;
-            tx.put_permission(permission, roles)?;
+        for (id, record) in permissions {
+            tx.put_permission(id, record)?;
         }
         roles.iter().try_for_each(|role| tx.put_role(role))?;
         scim_tokens.iter().try_for_each(|t| tx.put_scim_token(t))?;

@@ -4,15 +4,15 @@ use redb::ReadableTable;
 
 use super::tables::{PERMISSION_ROLES, ROLEID_ROLE};
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
-use crate::model::{Permission, RoleRecord};
+use crate::model::{PermissionRecord, RoleRecord};
 
 /// The queries on permission grants, in either kind of transaction.
 pub trait PermissionReads {
-    /// The roles granted `permission`, or `None` for a permission that does not exist.
-    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError>;
+    /// The permission `id` (its roles and change time), or `None` if it does not exist.
+    fn permission(&self, id: &str) -> Result<Option<PermissionRecord>, StoreError>;
 
-    /// Every permission with its roles, ordered by permission id.
-    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError>;
+    /// Every permission, ordered by id.
+    fn all_permissions(&self) -> Result<Vec<(String, PermissionRecord)>, StoreError>;
 
     /// The role with this `_id`.
     fn role(&self, id: &str) -> Result<Option<RoleRecord>, StoreError>;
@@ -22,13 +22,13 @@ pub trait PermissionReads {
 }
 
 impl<T: OpenTables> PermissionReads for Tx<T> {
-    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError> {
+    fn permission(&self, id: &str) -> Result<Option<PermissionRecord>, StoreError> {
         let table = self.inner.table(PERMISSION_ROLES)?;
-        let record = table.get(permission.as_str())?;
+        let record = table.get(id)?;
         record.map(|bytes| decode(bytes.value())).transpose()
     }
 
-    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    fn all_permissions(&self) -> Result<Vec<(String, PermissionRecord)>, StoreError> {
         let table = self.inner.table(PERMISSION_ROLES)?;
         let mut out = Vec::new();
         for entry in table.iter()? {
@@ -56,17 +56,17 @@ impl<T: OpenTables> PermissionReads for Tx<T> {
 
 /// The changes to permission grants, inside a write transaction.
 pub trait PermissionWrites {
-    /// Sets the roles granted `permission`.
-    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError>;
+    /// Stores the permission `id`.
+    fn put_permission(&self, id: &str, record: &PermissionRecord) -> Result<(), StoreError>;
 
     /// Stores `role` under its id.
     fn put_role(&self, role: &RoleRecord) -> Result<(), StoreError>;
 }
 
 impl PermissionWrites for WriteTx<'_> {
-    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
+    fn put_permission(&self, id: &str, record: &PermissionRecord) -> Result<(), StoreError> {
         self.table_mut(PERMISSION_ROLES)?
-            .insert(permission.as_str(), encode(&roles.to_vec()).as_slice())?;
+            .insert(id, encode(record).as_slice())?;
         Ok(())
     }
 

@@ -26,7 +26,7 @@ use super::{
     ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites, Writes,
 };
 use crate::model::{
-    AuditEntry, Millis, Permission, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
+    AuditEntry, Millis, PermissionRecord, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
     TokenHash, User, UserId, normalize_key,
 };
 
@@ -97,6 +97,7 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id);
 CREATE INDEX IF NOT EXISTS tokens_issued ON tokens (issued_at, hash);
 CREATE TABLE IF NOT EXISTS deleted_users (id text PRIMARY KEY, deleted_at bigint NOT NULL);
+-- `roles` holds the whole PermissionRecord (a bare role list before change times).
 CREATE TABLE IF NOT EXISTS permissions (id text PRIMARY KEY, roles jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS roles (id text PRIMARY KEY, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS rooms (
@@ -985,14 +986,11 @@ impl RoomWrites for PgTx<'_> {
 }
 
 impl PermissionReads for PgTx<'_> {
-    fn permission_roles(&self, permission: Permission) -> Result<Option<Vec<String>>, StoreError> {
-        self.record(
-            "SELECT roles FROM permissions WHERE id = $1",
-            &[&permission.as_str()],
-        )
+    fn permission(&self, id: &str) -> Result<Option<PermissionRecord>, StoreError> {
+        self.record("SELECT roles FROM permissions WHERE id = $1", &[&id])
     }
 
-    fn all_permissions(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+    fn all_permissions(&self) -> Result<Vec<(String, PermissionRecord)>, StoreError> {
         self.query("SELECT id, roles FROM permissions ORDER BY id", &[])?
             .iter()
             .map(|row| Ok((row.get(0), from_json(row.get(1))?)))
@@ -1009,11 +1007,11 @@ impl PermissionReads for PgTx<'_> {
 }
 
 impl PermissionWrites for PgTx<'_> {
-    fn put_permission(&self, permission: Permission, roles: &[String]) -> Result<(), StoreError> {
+    fn put_permission(&self, id: &str, record: &PermissionRecord) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO permissions VALUES ($1, $2) ON CONFLICT (id)
              DO UPDATE SET roles = excluded.roles",
-            &[&permission.as_str(), &to_json(&roles)],
+            &[&id, &to_json(record)],
         )?;
         Ok(())
     }

@@ -27,7 +27,8 @@ async fn login_returns_a_token_and_the_user_without_its_hash() {
     let me = &body["data"]["me"];
     assert_eq!(me["_id"], body["data"]["userId"]);
     assert_eq!(me["username"], "admin");
-    assert_eq!(me["roles"], json!(["admin", "user"]));
+    // Rocket.Chat's admin from ADMIN_* holds `admin` alone.
+    assert_eq!(me["roles"], json!(["admin"]));
     assert!(!body.to_string().contains("argon2"));
 }
 

@@ -197,9 +197,34 @@ async fn permissions_list_all_reads_updated_since() {
         .get("/api/v1/permissions.listAll", Some(&app.admin))
         .await;
     assert_eq!(status, 200);
-    // No per-permission times are kept: every permission counts as updated.
-    let since = "/api/v1/permissions.listAll?updatedSince=2026-01-01T00:00:00.000Z";
-    assert_eq!(app.get(since, Some(&app.admin)).await, (200, all));
+    // Every permission was stored at first start, after this date.
+    let since = "/api/v1/permissions.listAll?updatedSince=2020-01-01T00:00:00.000Z";
+    assert_eq!(app.get(since, Some(&app.admin)).await, (200, all.clone()));
+    // After the last change: nothing; then one grant changes and only it is listed.
+    let newest = all["update"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["_updatedAt"].as_str().unwrap().to_string())
+        .max()
+        .unwrap();
+    let since = format!("/api/v1/permissions.listAll?updatedSince={newest}");
+    let (status, none) = app.get(&since, Some(&app.admin)).await;
+    assert_eq!((status, &none["update"]), (200, &json!([])), "{none}");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let change = json!({"permissions": [{"_id": "view-l-room", "roles": ["admin"]}]});
+    let (status, _) = app
+        .post("/api/v1/permissions.update", Some(&app.admin), change)
+        .await;
+    assert_eq!(status, 200);
+    let (_, changed) = app.get(&since, Some(&app.admin)).await;
+    let ids: Vec<&str> = changed["update"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["view-l-room"], "{changed}");
     let got = app
         .get(
             "/api/v1/permissions.listAll?updatedSince=yesterday",

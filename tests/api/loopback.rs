@@ -31,7 +31,7 @@ pub(crate) fn config(dir: &Path) -> ServeConfig {
         login_window_secs: 300,
         trust_proxy: false,
         trusted_proxy_hops: 1,
-        login_expiration_days: 90,
+        login_expiration_days: None,
         max_connections: 10_000,
         header_timeout_secs: 30,
         body_timeout_secs: 30,

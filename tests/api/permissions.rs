@@ -22,7 +22,10 @@ async fn list_all_shows_the_default_grants() {
     };
     assert_eq!(roles_of("edit-other-user-active-status"), json!(["admin"]));
     assert_eq!(roles_of("manage-moderation-actions"), json!(["admin"]));
-    assert_eq!(roles_of("create-c"), json!(["admin", "user", "bot"]));
+    assert_eq!(
+        roles_of("create-c"),
+        json!(["admin", "user", "federated-external", "bot", "app"])
+    );
     assert_eq!(roles_of("set-owner"), json!(["admin", "owner"]));
     assert_eq!(
         roles_of("add-user-to-joined-room"),
@@ -30,8 +33,41 @@ async fn list_all_shows_the_default_grants() {
     );
     assert_eq!(
         roles_of("view-d-room"),
-        json!(["admin", "user", "bot", "guest"])
+        json!(["admin", "user", "federated-external", "bot", "app", "guest"])
     );
+    // Every permission of Rocket.Chat's, also those guarding features rocketlite does not
+    // serve, and one per setting and settings group (granted to nobody).
+    assert_eq!(
+        roles_of("view-l-room"),
+        json!([
+            "livechat-manager",
+            "livechat-monitor",
+            "livechat-agent",
+            "admin"
+        ])
+    );
+    assert_eq!(roles_of("create-team"), json!(["admin", "user"]));
+    let base = update
+        .iter()
+        .filter(|p| !p["_id"].as_str().unwrap().starts_with("change-setting-"))
+        .count();
+    assert_eq!(base, rocketlite::model::PERMISSION_CATALOG.len());
+    assert_eq!(base, 172 + 2, "Rocket.Chat's 172 and rocketlite's own 2");
+    let setting = update
+        .iter()
+        .find(|p| p["_id"] == "change-setting-API_Enable_Rate_Limiter")
+        .unwrap();
+    assert_eq!(setting["roles"], json!([]));
+    assert_eq!(setting["level"], "settings");
+    assert_eq!(setting["settingId"], "API_Enable_Rate_Limiter");
+    assert_eq!(setting["group"], "Rate Limiter");
+    assert_eq!(setting["groupPermissionId"], "change-setting-Rate Limiter");
+    for p in update {
+        assert!(
+            rocketlite::model::is_iso8601(p["_updatedAt"].as_str().unwrap()),
+            "{p}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -49,9 +85,11 @@ async fn update_changes_grants_and_they_take_effect() {
         .await;
     assert_eq!(status, 200, "{body}");
     let updated = body["permissions"].as_array().unwrap();
-    assert!(
-        updated.contains(&json!({"_id": "manage-moderation-actions", "roles": ["admin", "user"]}))
-    );
+    let changed = updated
+        .iter()
+        .find(|p| p["_id"] == "manage-moderation-actions")
+        .unwrap();
+    assert_eq!(changed["roles"], json!(["admin", "user"]));
     assert_eq!(app.set_active(&ada, &bob, false, false).await.0, 200);
 }
 
@@ -159,9 +197,14 @@ async fn an_update_that_would_leave_nobody_able_to_manage_permissions_is_refused
         .await;
     assert_eq!(status, 200, "{body}");
     let updated = body["permissions"].as_array().unwrap();
-    assert!(
-        updated.contains(&json!({"_id": "access-permissions", "roles": ["bot"]})),
-        "duplicate roles are stored once: {updated:?}"
+    let changed = updated
+        .iter()
+        .find(|p| p["_id"] == "access-permissions")
+        .unwrap();
+    assert_eq!(
+        changed["roles"],
+        json!(["bot"]),
+        "duplicate roles are stored once"
     );
 }
 

@@ -42,7 +42,7 @@ async fn room_roles(app: &TestApp, room: &str, username: &str) -> Value {
 }
 
 #[tokio::test]
-async fn roles_list_shows_the_eleven_default_roles_in_rocket_chats_order() {
+async fn roles_list_shows_the_twelve_default_roles_in_rocket_chats_order() {
     let app = TestApp::new().await;
     let (status, body) = app.get("/api/v1/roles.list", Some(&app.admin)).await;
     assert_eq!(status, 200);
@@ -60,6 +60,7 @@ async fn roles_list_shows_the_eleven_default_roles_in_rocket_chats_order() {
             "leader",
             "owner",
             "user",
+            "federated-external",
             "bot",
             "app",
             "guest",
@@ -84,7 +85,7 @@ async fn roles_sync_lists_what_changed_after_a_date_and_refuses_a_bad_one() {
     let app = TestApp::new().await;
     let (status, all) = app.get("/api/v1/roles.sync", Some(&app.admin)).await;
     assert_eq!(status, 200);
-    assert_eq!(all["roles"]["update"].as_array().unwrap().len(), 11);
+    assert_eq!(all["roles"]["update"].as_array().unwrap().len(), 12);
     assert_eq!(all["roles"]["remove"], json!([]));
     assert!(all["roles"]["update"][0]["_updatedAt"].is_string());
 

@@ -822,6 +822,7 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::RoomArchived(_) => Outcome::RoomArchived,
         E::RoomNotArchived(_) => Outcome::RoomNotArchived,
         E::EditRoomNotAllowed => Outcome::EditRoomNotAllowed,
+        E::ChangeTypeNotAllowed(_) => Outcome::ChangeTypeNotAllowed,
         E::LastRoomOwner => Outcome::LastRoomOwner,
         E::EmptyInviteList => Outcome::EmptyInviteList,
         E::EditNotAllowed(_) => Outcome::EditNotAllowed,

@@ -184,6 +184,8 @@ pub enum Outcome {
     RoomNotArchived,
     /// A room setting without `edit-room`.
     EditRoomNotAllowed,
+    /// A room type change without `create-c` / `create-p`.
+    ChangeTypeNotAllowed,
     /// Anything the model does not predict; never equal to a prediction.
     Unexpected(String),
 }
@@ -199,6 +201,9 @@ impl Outcome {
 pub struct ModelUser {
     pub active: bool,
     pub admin: bool,
+    /// Holds the global role `user`: every account but the bootstrap admin, which Rocket.Chat
+    /// creates with `admin` alone. Idle deactivation (of role `user`) passes it over.
+    pub plain_user_role: bool,
     /// Live login tokens.
     pub sessions: usize,
     /// Deleted: the slot names nobody any more.
@@ -250,6 +255,7 @@ impl Default for Model {
                 .map(|(slot, &admin)| ModelUser {
                     active: true,
                     admin,
+                    plain_user_role: slot != 0,
                     sessions: 1,
                     deleted: false,
                     seen: (0, 2 * slot as u64 + 1),
@@ -517,6 +523,10 @@ impl Model {
                 if !self.logged_in(caller) {
                     return Outcome::Unauthorized;
                 }
+                // create-c / create-p
+                if !self.holds_a_base_role(caller) {
+                    return Outcome::Forbidden;
+                }
                 let mut joined = vec![caller];
                 for &m in members {
                     let m = m as usize;
@@ -656,7 +666,8 @@ impl Model {
                 // itself, but not its roles (unless unchanged) or its active flag.
                 let caller_admin = self.users[caller].admin;
                 let t = &self.users[target];
-                let roles_change = admin.is_some_and(|a| a != t.admin);
+                // The roles sent always include `user`: a change for whoever lacks it.
+                let roles_change = admin.is_some_and(|a| a != t.admin || !t.plain_user_role);
                 if (caller != target || roles_change || active.is_some()) && !caller_admin {
                     return Outcome::EditNotAllowed;
                 }
@@ -673,6 +684,9 @@ impl Model {
                 };
                 let was_active = t.active;
                 self.users[target].admin = new_admin;
+                if admin.is_some() {
+                    self.users[target].plain_user_role = true;
+                }
                 match active {
                     Some(false) if was_active => self.deactivate(target, handovers),
                     Some(true) if !was_active => self.reactivate(target),
@@ -695,7 +709,10 @@ impl Model {
                 let mut idle: Vec<usize> = (0..users)
                     .filter(|&u| {
                         let user = &self.users[u];
-                        !user.deleted && user.active && user.seen.0 + u32::from(days) <= self.day
+                        !user.deleted
+                            && user.active
+                            && user.plain_user_role
+                            && user.seen.0 + u32::from(days) <= self.day
                     })
                     .collect();
                 idle.sort_by_key(|&u| self.users[u].seen);
@@ -805,6 +822,10 @@ impl Model {
                 if self.rooms[room].archived {
                     return Outcome::RoomArchived;
                 }
+                // leave-c / leave-p
+                if !self.holds_a_base_role(caller) {
+                    return Outcome::NotAllowed;
+                }
                 self.take_out(room, caller)
             }
             Op::Join { caller, room } => {
@@ -818,6 +839,10 @@ impl Model {
                 }
                 if r.archived {
                     return Outcome::RoomArchived;
+                }
+                // view-c-room
+                if !self.holds_a_base_role(caller) {
+                    return Outcome::NotAllowed;
                 }
                 if !r.members.contains(&caller) {
                     self.rooms[room].members.push(caller);
@@ -833,9 +858,12 @@ impl Model {
                 if self.rooms[room].archived {
                     return Outcome::RoomArchived;
                 }
-                // edit-room: admins and owners; create-c / create-p: every account.
+                // edit-room: admins and owners; create-c / create-p: holders of `admin` or `user`.
                 if !self.may_set_owner(caller, room) {
                     return Outcome::EditRoomNotAllowed;
+                }
+                if !self.holds_a_base_role(caller) {
+                    return Outcome::ChangeTypeNotAllowed;
                 }
                 self.rooms[room].private = !self.rooms[room].private;
                 Outcome::Ok
@@ -984,11 +1012,18 @@ impl Model {
         others.is_empty() || (self.is_active(target) && !other_active)
     }
 
+    /// Holds `admin` or `user`, the roles granted what every account may do (create, join
+    /// and leave rooms); the bootstrap admin stripped of `admin` holds neither.
+    fn holds_a_base_role(&self, slot: usize) -> bool {
+        self.users[slot].admin || self.users[slot].plain_user_role
+    }
+
     /// A new active account, the newest member of the default room.
     fn add_user(&mut self, admin: bool) {
         self.users.push(ModelUser {
             active: true,
             admin,
+            plain_user_role: true,
             sessions: 0,
             deleted: false,
             seen: (0, 0),

@@ -113,6 +113,7 @@ pub fn codec(data: &[u8]) {
         created_at: numbers.0,
         updated_at: numbers.1,
         default: false,
+        default_turned_off: false,
         topic: flags.0.then(|| names.1.clone()),
         description: flags.1.then(|| names.2.clone()),
         announcement: flags.2.then(|| names.3.clone()),

@@ -1,0 +1,405 @@
+//! `users.*` a user calls about itself or to find others: `updateOwnBasicInfo`,
+//! `logoutOtherClients`, `removeOtherTokens`, `getStatus`, `presence` and `autocomplete`.
+
+use std::sync::Arc;
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::{Object, OpenApi, param::Query};
+
+use super::auth::Auth;
+use super::body::{Body, RequestSchema};
+use super::call::{HashGate, call_hashing};
+use super::envelope::{ErrorResponse, Failure};
+use super::errors::Operation;
+use super::query::{self, Kind, QuerySchema};
+use super::room_family::SuccessOk;
+use super::users::UserOk;
+use super::views::UserView;
+use super::{ApiResult, ApiTags, call, call_read};
+use crate::model::{User, iso8601};
+use crate::service::{OwnBasicInfo, Service};
+
+/// The fields `users.updateOwnBasicInfo` may change; all optional.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct OwnBasicInfoData {
+    /// Needs `Accounts_AllowEmailChange` and `currentPassword`.
+    pub email: Option<String>,
+    /// Needs `Accounts_AllowRealNameChange`.
+    pub name: Option<String>,
+    /// Needs `Accounts_AllowUsernameChange`.
+    pub username: Option<String>,
+    /// At most 120 characters; blank removes it.
+    pub nickname: Option<String>,
+    /// At most 260 characters after trimming; blank removes it.
+    pub bio: Option<String>,
+    /// Accepted for compatibility; use users.setStatus.
+    pub status_type: Option<String>,
+    /// Needs `Accounts_AllowUserStatusMessageChange`.
+    pub status_text: Option<String>,
+    /// The SHA-256 hex digest of the current password: required for a new email or
+    /// password.
+    pub current_password: Option<String>,
+    /// Needs `Accounts_AllowPasswordChange` and `currentPassword`; ends every other session.
+    pub new_password: Option<String>,
+}
+
+impl RequestSchema for OwnBasicInfoData {
+    const CLOSED: bool = true;
+}
+
+/// What `users.updateOwnBasicInfo` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct OwnBasicInfoBody {
+    pub data: OwnBasicInfoData,
+    /// Accepted for compatibility; ignored while no custom fields are configured.
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+impl RequestSchema for OwnBasicInfoBody {
+    const CLOSED: bool = true;
+}
+
+/// What `users.logoutOtherClients` answers: the token kept and when it expires.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct OtherClientsOk {
+    pub token: String,
+    pub token_expires: String,
+    pub success: bool,
+}
+
+/// What `users.getStatus` answers; the caller's own adds `connectionStatus`.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct StatusOk {
+    #[oai(rename = "_id")]
+    pub id: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub connection_status: Option<String>,
+    /// Always `offline`: rocketlite holds no live sessions.
+    pub status: String,
+    pub success: bool,
+}
+
+/// One user of `users.presence`.
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct PresenceUser {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    pub status: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub status_text: Option<String>,
+}
+
+/// What `users.presence` answers: `full` when the list is every user not offline.
+#[derive(Object)]
+pub struct PresencesOk {
+    pub users: Vec<PresenceUser>,
+    pub full: bool,
+    pub success: bool,
+}
+
+/// One user `users.autocomplete` found.
+#[derive(Object)]
+pub struct AutocompleteUser {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    pub username: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub nickname: Option<String>,
+    pub status: String,
+}
+
+/// What `users.autocomplete` answers.
+#[derive(Object)]
+pub struct AutocompleteUsersOk {
+    pub items: Vec<AutocompleteUser>,
+    pub success: bool,
+}
+
+/// users.getStatus's query (`isUsersGetStatusParamsGET`).
+const USERS_GET_STATUS: QuerySchema = QuerySchema {
+    params: &[
+        ("userId", Kind::Text),
+        ("username", Kind::Text),
+        ("user", Kind::Text),
+    ],
+    closed: true,
+};
+
+/// users.presence's query (`isUsersPresenceParamsGET`).
+const USERS_PRESENCE: QuerySchema = QuerySchema {
+    params: &[("from", Kind::Text), ("ids", Kind::List)],
+    closed: true,
+};
+
+/// users.autocomplete's query (`isUsersAutocompleteProps`).
+const USERS_AUTOCOMPLETE: QuerySchema = QuerySchema {
+    params: &[("selector", Kind::Text)],
+    closed: true,
+};
+
+/// What `users.autocomplete`'s `selector` holds.
+#[derive(serde::Deserialize)]
+struct UserSelector {
+    #[serde(default)]
+    term: String,
+    #[serde(default)]
+    exceptions: Vec<String>,
+    #[serde(default)]
+    conditions: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A `selector` parsed as JSON, or Rocket.Chat's 400 for one that is not.
+pub(super) fn selector<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, ErrorResponse> {
+    serde_json::from_str(raw)
+        .map_err(|e| ErrorResponse::bad_request(Failure::plain(format!("Invalid selector: {e}"))))
+}
+
+/// The caller's own account and its view of other users.
+pub struct OwnAccountApi;
+
+#[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]
+impl OwnAccountApi {
+    /// Change one's own profile
+    ///
+    /// The caller's name, username, email, nickname, bio, status message or password, as
+    /// the `Accounts_Allow*Change` settings allow; a new email or password needs
+    /// `currentPassword` (the SHA-256 hex digest of the current one).
+    #[oai(
+        path = "/users.updateOwnBasicInfo",
+        method = "post",
+        operation_id = "usersUpdateOwnBasicInfo"
+    )]
+    async fn update_own_basic_info(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
+        body: Body<OwnBasicInfoBody>,
+    ) -> ApiResult<UserOk> {
+        let caller = auth.0;
+        let d = body.0.data;
+        let info = OwnBasicInfo {
+            name: d.name,
+            username: d.username,
+            email: d.email,
+            nickname: d.nickname,
+            bio: d.bio,
+            status_text: d.status_text,
+            current_password: d.current_password,
+            new_password: d.new_password,
+        };
+        call_hashing(
+            &service,
+            &gate,
+            Operation::UsersUpdateOwnBasicInfo,
+            move |s| s.update_own_basic_info(&caller, info),
+            |user| UserOk {
+                user: UserView::new(&user, true),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// End one's other sessions
+    ///
+    /// Revokes every login token of the caller but the one it calls with, and answers that
+    /// token and when it expires.
+    #[oai(
+        path = "/users.logoutOtherClients",
+        method = "post",
+        operation_id = "usersLogoutOtherClients"
+    )]
+    async fn logout_other_clients(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+    ) -> ApiResult<OtherClientsOk> {
+        let token = request
+            .header("x-auth-token")
+            .unwrap_or_default()
+            .to_string();
+        let caller = auth.0;
+        call(
+            &service,
+            Operation::UsersOwnSessions,
+            move |s| s.end_other_sessions(&caller),
+            |expires| OtherClientsOk {
+                token,
+                token_expires: iso8601(expires),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Remove one's other login tokens
+    ///
+    /// Revokes every login token of the caller but the one it calls with.
+    #[oai(
+        path = "/users.removeOtherTokens",
+        method = "post",
+        operation_id = "usersRemoveOtherTokens"
+    )]
+    async fn remove_other_tokens(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+    ) -> ApiResult<SuccessOk> {
+        let caller = auth.0;
+        call(
+            &service,
+            Operation::UsersOwnSessions,
+            move |s| s.end_other_sessions(&caller),
+            |_| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Get a user's status
+    ///
+    /// The status of `userId`, `username` or `user` (the caller when none is given); the
+    /// caller's own adds `connectionStatus`. rocketlite holds no live sessions, so both are
+    /// `offline`.
+    #[oai(
+        path = "/users.getStatus",
+        method = "get",
+        operation_id = "usersGetStatus"
+    )]
+    async fn get_status(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        #[oai(name = "userId")] user_id: Query<Option<String>>,
+        username: Query<Option<String>>,
+        user: Query<Option<String>>,
+    ) -> ApiResult<StatusOk> {
+        let _ = (user_id, username, user); // documented; read from the checked query
+        let q = query::check(request, &USERS_GET_STATUS)?;
+        let caller = auth.0;
+        let (id, name, user) = (q.text("userId"), q.text("username"), q.text("user"));
+        call_read(
+            &service,
+            Operation::UsersGetPresence,
+            |s| s.presence(&caller, id.as_deref(), name.as_deref(), user.as_deref()),
+            |p| StatusOk {
+                id: p.id.to_string(),
+                connection_status: p.own.map(|(c, _)| c),
+                status: p.presence,
+                success: true,
+            },
+        )
+    }
+
+    /// List presences
+    ///
+    /// The users `ids` names, or (without ids) every user not offline: with no live
+    /// sessions, nobody (`full: true`).
+    #[oai(
+        path = "/users.presence",
+        method = "get",
+        operation_id = "usersPresence"
+    )]
+    async fn presence(
+        &self,
+        request: &Request,
+        _auth: Auth,
+        service: Data<&Arc<Service>>,
+        /// Only users changed since this date; rocketlite changes no presence.
+        from: Query<Option<String>>,
+        /// User ids, comma-separated or repeated.
+        ids: Query<Option<Vec<String>>>,
+    ) -> ApiResult<PresencesOk> {
+        let _ = (from, ids); // documented; read from the checked query
+        let q = query::check(request, &USERS_PRESENCE)?;
+        let ids: Option<Vec<String>> = q.list("ids").map(|ids| {
+            ids.iter()
+                .flat_map(|i| i.split(','))
+                .map(|i| i.trim().to_string())
+                .filter(|i| !i.is_empty())
+                .collect()
+        });
+        call_read(
+            &service,
+            Operation::UsersPresence,
+            |s| s.presences(ids.as_deref()),
+            |(users, full)| PresencesOk {
+                users: users.iter().map(presence_user).collect(),
+                full,
+                success: true,
+            },
+        )
+    }
+
+    /// Find users by a part of their name
+    ///
+    /// `selector` is JSON `{"term": "...", "exceptions": ["username", ...]}`: up to ten active
+    /// users whose username or name contains the term, by username. Without
+    /// `view-outside-room`, only members of the caller's rooms.
+    #[oai(
+        path = "/users.autocomplete",
+        method = "get",
+        operation_id = "usersAutocomplete"
+    )]
+    async fn autocomplete(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        selector: Query<Option<String>>,
+    ) -> ApiResult<AutocompleteUsersOk> {
+        let _ = selector; // documented; read from the checked query
+        let q = query::check(request, &USERS_AUTOCOMPLETE)?;
+        let Some(raw) = q.text("selector") else {
+            return Err(super::invalid_params(
+                "must have required property 'selector'",
+            ));
+        };
+        let selector: UserSelector = self::selector(&raw)?;
+        // Mongo conditions cannot be honoured here: any is an invalid query, as a
+        // condition on a field Rocket.Chat does not allow.
+        if selector.conditions.is_some_and(|c| !c.is_empty()) {
+            return Err(ErrorResponse::bad_request(Failure::bare()));
+        }
+        let caller = auth.0;
+        call_read(
+            &service,
+            Operation::UsersAutocomplete,
+            |s| s.autocomplete_users(&caller, &selector.term, &selector.exceptions),
+            |users| AutocompleteUsersOk {
+                items: users
+                    .iter()
+                    .map(|u| AutocompleteUser {
+                        id: u.id.to_string(),
+                        name: u.name.clone(),
+                        username: u.username.clone(),
+                        nickname: u.profile.nickname.clone(),
+                        status: "offline".into(),
+                    })
+                    .collect(),
+                success: true,
+            },
+        )
+    }
+}
+
+fn presence_user(user: &User) -> PresenceUser {
+    PresenceUser {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        name: user.name.clone(),
+        status: "offline".into(),
+        status_text: user.profile.status_text.clone(),
+    }
+}

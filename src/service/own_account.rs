@@ -1,0 +1,163 @@
+//! What users change of their own account: `users.updateOwnBasicInfo`, governed by the
+//! `Accounts_Allow*` settings instead of permissions, and ending their other sessions
+//! (`users.logoutOtherClients`, `users.removeOtherTokens`).
+
+use super::audit::Stamp;
+use super::auth::current_caller;
+use super::password::{Secret, Verified, verify_password};
+use super::update::{
+    UserChanges, apply_fields, check_fields, commit_user_change, revoke_other_tokens,
+};
+use super::users::check_fields_free;
+use super::users::check_rename;
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Millis, User};
+
+/// What `users.updateOwnBasicInfo` changes; absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct OwnBasicInfo {
+    pub name: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub nickname: Option<String>,
+    pub bio: Option<String>,
+    pub status_text: Option<String>,
+    /// The SHA-256 hex digest of the current password, as Rocket.Chat's clients send it:
+    /// needed to change the email address or the password.
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+/// A change of one's own account an `Accounts_Allow*Change` setting turned off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnEdit {
+    Username,
+    StatusText,
+    RealName,
+    Email,
+    Password,
+}
+
+impl OwnEdit {
+    /// The setting that allows it.
+    fn setting(self) -> &'static str {
+        match self {
+            OwnEdit::Username => "Accounts_AllowUsernameChange",
+            OwnEdit::StatusText => "Accounts_AllowUserStatusMessageChange",
+            OwnEdit::RealName => "Accounts_AllowRealNameChange",
+            OwnEdit::Email => "Accounts_AllowEmailChange",
+            OwnEdit::Password => "Accounts_AllowPasswordChange",
+        }
+    }
+}
+
+impl Service {
+    /// `users.updateOwnBasicInfo`: the caller changes its own name, username, email,
+    /// nickname, bio, status message or password, in Rocket.Chat's order of refusals: the
+    /// name's characters, `Accounts_AllowUserProfileChange`, each `Accounts_Allow*Change`,
+    /// the current password (for a new email or password), then the checks users.update
+    /// makes. A new password ends every other session.
+    pub fn update_own_basic_info(
+        &self,
+        caller: &Caller,
+        info: OwnBasicInfo,
+    ) -> ServiceResult<User> {
+        let changes = UserChanges {
+            name: info.name.clone(),
+            username: info.username.clone(),
+            email: info.email.clone(),
+            password: info.new_password.clone(),
+            bio: info.bio.clone(),
+            nickname: info.nickname.clone(),
+            status_text: info.status_text.clone(),
+            ..UserChanges::default()
+        };
+        check_fields(&changes)?;
+        let settings = self.settings();
+        if !settings.flag("Accounts_AllowUserProfileChange") {
+            return Err(ServiceError::ProfileChangeNotAllowed);
+        }
+        let me = &caller.user;
+        let email_change = info.email.as_ref().is_some_and(|email| {
+            me.emails
+                .first()
+                .is_none_or(|first| !first.address.eq_ignore_ascii_case(email))
+        });
+        let edits = [
+            (
+                OwnEdit::Username,
+                info.username.as_ref().is_some_and(|u| *u != me.username),
+            ),
+            (
+                OwnEdit::StatusText,
+                info.status_text
+                    .as_ref()
+                    .is_some_and(|t| Some(t) != me.profile.status_text.as_ref()),
+            ),
+            (
+                OwnEdit::RealName,
+                info.name.as_ref().is_some_and(|n| *n != me.name),
+            ),
+            (OwnEdit::Email, email_change),
+            (OwnEdit::Password, info.new_password.is_some()),
+        ];
+        if let Some((edit, _)) = edits
+            .iter()
+            .find(|(edit, changed)| *changed && !settings.flag(edit.setting()))
+        {
+            return Err(ServiceError::OwnEditNotAllowed(*edit));
+        }
+        // The current password guards a new address or password (Rocket.Chat's second factor
+        // by password); checked before the transaction: the writer never waits on argon2.
+        let guarded = (email_change && !me.emails.is_empty())
+            || (info.new_password.is_some() && me.password_hash.is_some());
+        if guarded {
+            let current = info
+                .current_password
+                .as_deref()
+                .filter(|p| !p.is_empty())
+                .ok_or(ServiceError::PasswordConfirmationRequired)?;
+            let digest = Secret::Digest(current.to_lowercase());
+            if verify_password(&digest, me.password_hash.as_deref()) == Verified::No {
+                return Err(ServiceError::PasswordConfirmationInvalid);
+            }
+        }
+        if let Some(new) = &info.new_password
+            && me.password_hash.is_some()
+            && verify_password(&Secret::Plain(new.clone()), me.password_hash.as_deref())
+                != Verified::No
+        {
+            return Err(ServiceError::PasswordSameAsCurrent);
+        }
+        let hash = info.new_password.as_deref().map(|p| self.hash_password(p));
+        let verified_hash = me.password_hash.clone();
+        let now = self.now();
+        let caller = caller.clone();
+        self.store.write(move |tx| {
+            let user = current_caller(tx, &caller)?;
+            // A password changed since it was checked above: check again.
+            if guarded && user.password_hash != verified_hash {
+                return Err(ServiceError::PasswordConfirmationInvalid);
+            }
+            let mut updated = user.clone();
+            apply_fields(&mut updated, &changes, hash.as_deref());
+            check_rename(&user, &updated, &settings)?;
+            check_fields_free(tx, &updated)?;
+            let stamp = Stamp::by(&user, now);
+            commit_user_change(tx, &stamp, &user, updated, None, &[], Some(&caller.token))
+        })
+    }
+
+    /// `users.logoutOtherClients` and `users.removeOtherTokens`: ends every session of the
+    /// caller but the one it calls with; returns when that token expires.
+    pub fn end_other_sessions(&self, caller: &Caller) -> ServiceResult<Millis> {
+        let lifetime = self.token_lifetime_ms();
+        let caller = caller.clone();
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            revoke_other_tokens(tx, &me.id, Some(&caller.token))?;
+            let issued = tx.token_user(&caller.token)?.map_or(0, |(_, at)| at);
+            Ok(issued.saturating_add(lifetime))
+        })
+    }
+}
