@@ -386,6 +386,16 @@ pub struct ServeConfig {
     /// With --database: connections in the pool.
     #[arg(long, env = "ROCKETLITE_DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: u32,
+    /// With --database: seconds any statement, a commit included, may wait on PostgreSQL
+    /// (for a lock, for a synchronous standby that went away); then the request fails with
+    /// a clear 500 or 503 instead of waiting forever.
+    #[arg(
+        long,
+        env = "ROCKETLITE_DATABASE_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub database_timeout_secs: u64,
     /// Username of the admin created on first start.
     #[arg(long, env = "ADMIN_USERNAME", default_value = "admin")]
     pub admin_username: String,
@@ -566,9 +576,12 @@ pub enum StartError {
 pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
     create_private_dir(&config.data_dir)?;
     let store = match &config.database {
-        Some(url) => {
-            Store::open_postgres(url, config.database_pool_size).map_err(StartError::Database)?
-        }
+        Some(url) => Store::open_postgres_with_deadline(
+            url,
+            config.database_pool_size,
+            Duration::from_secs(config.database_timeout_secs),
+        )
+        .map_err(StartError::Database)?,
         None => open_store(&config.data_dir)?,
     };
     let limits = LoginLimits {

@@ -8,8 +8,26 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use rocketlite::cli::{Cli, Command, LogFormat, serve, shutdown_signal};
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+/// How long, after the server stopped serving, threads still waiting on the database may
+/// hold the process: a stop ends in bounded time whatever the database does.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("rocketlite: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let code = runtime.block_on(run());
+    // Dropping the runtime would wait for every blocking thread, one of them perhaps stuck
+    // on a database that stopped answering.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    code
+}
+
+async fn run() -> std::process::ExitCode {
     let cli = Cli::parse();
     // Logs go to stderr, coloured only on a terminal; stdout carries only what a command
     // prints on purpose (the spec, the one-time admin password).

@@ -138,8 +138,15 @@ pub async fn serve<E>(
             tracing::warn!("connections still open after the grace period; closing them");
         }
     }
-    // Whatever is left goes now, so nothing holds the app (and the database) after we return.
-    connections.shutdown().await;
+    // Whatever is left goes now, so nothing holds the app (and the database) after we return;
+    // a task blocked on a database that stopped answering cannot be stopped, so it is left
+    // to the runtime's bounded shutdown after a last grace period.
+    if tokio::time::timeout(GRACE, connections.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("a request still waits on the database; stopping without it");
+    }
 }
 
 /// Requests a connection is handling right now, and whether one finished since the stream

@@ -269,3 +269,118 @@ async fn a_killed_primary_loses_no_acknowledged_write_and_the_node_serves_again(
         eprintln!("failover: LIVENESS: no handover happened during the run");
     }
 }
+
+/// Sends SIGTERM and waits for the process to end; `None` if it is still running after
+/// `cap` (a cap for a broken build, far above the bounded stop).
+fn stop(child: &mut std::process::Child, cap: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    while started.elapsed() < cap {
+        if child.try_wait().unwrap().is_some() {
+            return Some(started.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+/// A synchronous standby that goes away makes PostgreSQL's commits wait forever. A write then
+/// answers the "may have been written; read it back" 500 at the node's deadline (and reads
+/// back as written), and SIGTERM stops a node whose write is still waiting, whatever its
+/// deadline. Skipped (loudly) without PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_synchronous_standby_never_makes_a_request_or_a_stop_wait_forever() {
+    let Some(primary) = pg_server::primary("deadline_a") else {
+        return; // said loudly by pg_server
+    };
+    let standby = tokio::task::block_in_place(|| {
+        let standby = primary.standby("deadline_b", None);
+        primary.wait_synchronous(&standby);
+        standby
+    });
+    primary.execute("CREATE DATABASE rocketlite");
+    let url = primary.url("rocketlite");
+    let bin = env!("CARGO_BIN_EXE_rocketlite");
+    // Node A gives up on the database after 2 s; node B would wait an hour.
+    let (a, a_addr) = node::start(bin, &["--database", &url, "--database-timeout-secs", "2"]);
+    let mut a = node::KillOnDrop(a);
+    let a_admin = node::admin_headers(a_addr).await;
+    let (b, b_addr) = node::start(
+        bin,
+        &["--database", &url, "--database-timeout-secs", "3600"],
+    );
+    let mut b = node::KillOnDrop(b);
+    let b_admin = node::admin_headers(b_addr).await;
+    let headers = |auth: &(String, String)| {
+        vec![
+            ("X-User-Id".to_string(), auth.0.clone()),
+            ("X-Auth-Token".to_string(), auth.1.clone()),
+        ]
+    };
+    let post = |addr, auth: &(String, String), path: &'static str, body: Value| {
+        let headers = headers(auth);
+        async move {
+            let headers: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            http::request(addr, "POST", path, &headers, &body.to_string()).await
+        }
+    };
+    let created = json!({"username": "ada", "email": "ada@example.org", "name": "Ada", "password": "ada-password"});
+    let (status, body) = post(a_addr, &a_admin, "/api/v1/users.create", created)
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    let ada = body["user"]["_id"].as_str().unwrap().to_string();
+
+    tokio::task::block_in_place(|| standby.kill());
+    let started = Instant::now();
+    let deactivate = json!({"userId": ada, "activeStatus": false});
+    let (status, body) = post(
+        a_addr,
+        &a_admin,
+        "/api/v1/users.setActiveStatus",
+        deactivate,
+    )
+    .await
+    .expect("node A answers");
+    println!("node A answered {status} after {:?}", started.elapsed());
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(body["error"], node::DATABASE_AWAY_ERRORS[1], "{body}");
+    // Read back as the answer says: the primary kept it.
+    let path = format!("/api/v1/users.info?userId={ada}");
+    let auth = headers(&a_admin);
+    let auth: Vec<(&str, &str)> = auth.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, info) = http::request(a_addr, "GET", &path, &auth, "")
+        .await
+        .unwrap();
+    assert_eq!(
+        (status, &info["user"]["active"]),
+        (200, &json!(false)),
+        "{info}"
+    );
+
+    // Node B: a write waits (its deadline is an hour away) when SIGTERM comes.
+    let reactivate = json!({"userId": ada, "activeStatus": true});
+    let waiting = tokio::spawn(post(
+        b_addr,
+        &b_admin,
+        "/api/v1/users.setActiveStatus",
+        reactivate,
+    ));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let stopped = tokio::task::block_in_place(|| stop(&mut b.0, Duration::from_secs(300)));
+    println!("node B stopped {stopped:?} after SIGTERM with a write waiting on the database");
+    assert!(stopped.is_some(), "node B still runs 300 s after SIGTERM");
+    let answer = waiting.await.unwrap();
+    assert!(
+        !matches!(answer, Ok((200, _))),
+        "the waiting write was not acknowledged: {answer:?}"
+    );
+    let stopped = tokio::task::block_in_place(|| stop(&mut a.0, Duration::from_secs(300)));
+    assert!(stopped.is_some(), "node A still runs 300 s after SIGTERM");
+}

@@ -177,8 +177,18 @@ impl Store {
     /// The PostgreSQL database at `url`, with at most `pool_size` connections; the schema is
     /// created or checked.
     pub fn open_postgres(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+        Self::open_postgres_with_deadline(url, pool_size, pg::DEFAULT_DEADLINE)
+    }
+
+    /// As [`Store::open_postgres`], with `deadline` the longest any statement, commit
+    /// included, may wait on the database ([`pg::DEFAULT_DEADLINE`] by default).
+    pub fn open_postgres_with_deadline(
+        url: &str,
+        pool_size: u32,
+        deadline: std::time::Duration,
+    ) -> Result<Self, StoreError> {
         Ok(Store {
-            engine: Engine::Postgres(pg::PgStore::open(url, pool_size)?),
+            engine: Engine::Postgres(pg::PgStore::open(url, pool_size, deadline)?),
         })
     }
 

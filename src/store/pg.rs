@@ -40,6 +40,9 @@ pub struct PgConn {
     /// Holds the writers' lock alone (at session level); a connection given back so is
     /// closed instead of reused, which releases it.
     alone: bool,
+    /// A cancel was sent to it (a commit past its deadline): closed instead of reused, so
+    /// the cancel cannot land on a later statement.
+    cancelled: bool,
 }
 
 /// r2d2_postgres's manager, with a statement cache per connection.
@@ -54,6 +57,7 @@ impl ManageConnection for Manager {
             client: self.0.connect()?,
             statements: HashMap::new(),
             alone: false,
+            cancelled: false,
         })
     }
 
@@ -62,7 +66,7 @@ impl ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        conn.alone || self.0.has_broken(&mut conn.client)
+        conn.alone || conn.cancelled || self.0.has_broken(&mut conn.client)
     }
 }
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
@@ -138,7 +142,55 @@ pub struct PgStore {
     /// Always present but while dropping (see `Drop`).
     pool: Option<Pool>,
     retries: u32,
+    /// The longest a statement (a commit too) may wait on the server.
+    deadline: Duration,
 }
+
+/// Cancels a commit still waiting at the deadline. PostgreSQL lifts `statement_timeout`
+/// before it commits, so a commit that waits for a synchronous standby that went away would
+/// wait forever; cancelled, it ends with a warning and counts as done on the primary alone.
+struct CommitWatchdog {
+    disarm: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<bool>>,
+}
+
+impl CommitWatchdog {
+    fn arm(token: postgres::CancelToken, deadline: Duration) -> Self {
+        let (disarm, disarmed) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("pg-commit-deadline".into())
+            .spawn(move || match disarmed.recv_timeout(deadline) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let _ = token.cancel_query(NoTls);
+                    true
+                }
+                _ => false,
+            })
+            .ok();
+        CommitWatchdog {
+            disarm: Some(disarm),
+            thread,
+        }
+    }
+
+    /// Disarms it; whether it had cancelled the commit.
+    fn fired(mut self) -> bool {
+        drop(self.disarm.take());
+        self.thread
+            .take()
+            .is_some_and(|thread| thread.join().unwrap_or(false))
+    }
+}
+
+impl Drop for CommitWatchdog {
+    fn drop(&mut self) {
+        drop(self.disarm.take());
+    }
+}
+
+/// How long a statement may wait on PostgreSQL by default. A commit that waits for a
+/// synchronous standby that went away would otherwise never answer.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 impl Drop for PgStore {
     fn drop(&mut self) {
@@ -168,6 +220,10 @@ fn pg_error(e: &postgres::Error) -> StoreError {
         return StoreError::Conflict;
     }
     match e.as_db_error() {
+        // The deadline passed (statement_timeout): the database did not answer in time.
+        Some(db) if *db.code() == SqlState::QUERY_CANCELED => {
+            StoreError::Unavailable(db.message().to_string())
+        }
         Some(db) => StoreError::Postgres(format!("{}: {}", db.code().code(), db.message())),
         None => StoreError::Unavailable(e.to_string()),
     }
@@ -198,13 +254,29 @@ fn off_runtime<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 impl PgStore {
     /// Connects to `url`, creates the schema at first start and checks its version. Fails
     /// fast, naming the URL without its password, when the server cannot be reached.
-    pub fn open(url: &str, pool_size: u32) -> Result<Self, StoreError> {
+    pub fn open(url: &str, pool_size: u32, deadline: Duration) -> Result<Self, StoreError> {
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("{}: {e}", redacted(url))))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
+        // No wait on the database is unbounded: the server cancels a statement (and stops a
+        // commit's wait for a synchronous standby) at the deadline, and the client gives up
+        // on a peer that stopped acknowledging or answering keepalives.
+        let deadline = deadline.max(Duration::from_millis(1));
+        let options = format!(
+            "{} -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+            config.get_options().unwrap_or(""),
+            deadline.as_millis(),
+            deadline.as_millis().saturating_mul(2),
+        );
+        config
+            .options(options.trim())
+            .tcp_user_timeout(deadline)
+            .keepalives_idle(Duration::from_secs(5))
+            .keepalives_interval(Duration::from_secs(2))
+            .keepalives_retries(3);
         // One connection first, so a refusal says why (a database that does not exist, a
         // password refused) instead of the pool's "timed out".
         off_runtime(|| config.connect(NoTls).map(drop)).map_err(|e| {
@@ -226,6 +298,7 @@ impl PgStore {
         let store = PgStore {
             pool: Some(pool),
             retries: DEFAULT_RETRIES,
+            deadline,
         };
         store.migrate()?;
         Ok(store)
@@ -307,10 +380,11 @@ impl PgStore {
                 client,
                 statements,
                 alone,
+                cancelled,
             } = &mut *conn;
             let outcome = kind
                 .begin(client, alone)
-                .map(|tx| run.take().expect("runs once")(PgTx::new(tx, statements)));
+                .map(|tx| run.take().expect("runs once")(PgTx::new(tx, statements, cancelled)));
             let error = match outcome {
                 Ok(outcome) => {
                     if *alone && client.batch_execute(UNLOCK_WRITERS).is_ok() {
@@ -390,17 +464,24 @@ impl PgStore {
         f: &mut impl FnMut(&PgTx) -> Result<T, E>,
         alone: bool,
     ) -> Result<Option<Result<T, E>>, StoreError> {
-        self.in_transaction(Begin::Write { alone }, |tx| Self::finish(f(&tx), tx))?
+        let deadline = self.deadline;
+        self.in_transaction(Begin::Write { alone }, |tx| {
+            Self::finish(f(&tx), tx, deadline)
+        })?
     }
 
     /// Commits `tx` after `result` if it neither failed nor conflicted; `None` when the
     /// attempt conflicted and may be re-run.
+    /// A commit that took the whole `deadline` was cut short by the server while it waited
+    /// for a synchronous standby: kept here, perhaps on no standby, so its outcome is
+    /// reported as unknown.
     fn finish<T, E: From<StoreError>>(
         result: Result<T, E>,
         tx: PgTx,
+        deadline: Duration,
     ) -> Result<Option<Result<T, E>>, StoreError> {
         let (conflicted, failed) = (tx.conflict.get(), tx.failed.get());
-        let tx = tx.into_inner();
+        let (tx, cancelled) = tx.into_parts();
         match result {
             // A statement failed but the use case carried on: PostgreSQL would turn the
             // COMMIT into a silent ROLLBACK, so this must not be reported as done.
@@ -410,15 +491,24 @@ impl PgStore {
                     "a statement failed inside a write that went on".into(),
                 ))
             }
-            Ok(value) if !conflicted => match tx.commit() {
-                Ok(()) => Ok(Some(Ok(value))),
-                Err(e) if is_conflict(&e) => Ok(None),
-                // The commit may have reached the server before the connection broke.
-                Err(e) if e.as_db_error().is_none() => {
-                    Err(StoreError::OutcomeUnknown(e.to_string()))
+            Ok(value) if !conflicted => {
+                let watchdog = CommitWatchdog::arm(tx.cancel_token(), deadline);
+                let committed = tx.commit();
+                *cancelled = watchdog.fired();
+                match committed {
+                    Ok(()) if *cancelled => Err(StoreError::OutcomeUnknown(
+                        "the commit waited the whole deadline for a synchronous standby".into(),
+                    )),
+                    Ok(()) => Ok(Some(Ok(value))),
+                    Err(e) if *cancelled => Err(StoreError::OutcomeUnknown(e.to_string())),
+                    Err(e) if is_conflict(&e) => Ok(None),
+                    // The commit may have reached the server before the connection broke.
+                    Err(e) if e.as_db_error().is_none() => {
+                        Err(StoreError::OutcomeUnknown(e.to_string()))
+                    }
+                    Err(e) => Err(pg_error(&e)),
                 }
-                Err(e) => Err(pg_error(&e)),
-            },
+            }
             // A refusal that was no conflict: nothing of it is kept.
             Err(refusal) if !conflicted => {
                 let _ = tx.rollback();
@@ -512,6 +602,8 @@ fn backoff(attempt: u32) -> Duration {
 /// One transaction, read or write, behind the store's traits.
 pub struct PgTx<'a> {
     tx: RefCell<postgres::Transaction<'a>>,
+    /// Its connection's `cancelled` flag.
+    cancelled: &'a mut bool,
     /// The connection's prepared statements, by their text.
     statements: RefCell<&'a mut HashMap<String, Statement>>,
     /// Set when a statement failed with 40001 / 40P01: the attempt must be re-run.
@@ -521,9 +613,14 @@ pub struct PgTx<'a> {
 }
 
 impl<'a> PgTx<'a> {
-    fn new(tx: postgres::Transaction<'a>, statements: &'a mut HashMap<String, Statement>) -> Self {
+    fn new(
+        tx: postgres::Transaction<'a>,
+        statements: &'a mut HashMap<String, Statement>,
+        cancelled: &'a mut bool,
+    ) -> Self {
         PgTx {
             tx: RefCell::new(tx),
+            cancelled,
             statements: RefCell::new(statements),
             conflict: Cell::new(false),
             failed: Cell::new(false),
@@ -532,6 +629,11 @@ impl<'a> PgTx<'a> {
 
     fn into_inner(self) -> postgres::Transaction<'a> {
         self.tx.into_inner()
+    }
+
+    /// The transaction and its connection's `cancelled` flag.
+    fn into_parts(self) -> (postgres::Transaction<'a>, &'a mut bool) {
+        (self.tx.into_inner(), self.cancelled)
     }
 
     fn failed(&self, e: postgres::Error) -> StoreError {

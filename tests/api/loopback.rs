@@ -21,6 +21,7 @@ pub(crate) fn config(dir: &Path) -> ServeConfig {
         metrics_listen: None,
         data_dir: dir.to_path_buf(),
         database: None,
+        database_timeout_secs: 30,
         database_pool_size: 4,
         admin_username: "admin".into(),
         admin_pass: Some(ADMIN_PASSWORD.into()),

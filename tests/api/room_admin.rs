@@ -899,11 +899,20 @@ async fn settings_answer_as_rocket_chat_and_refuse_the_same_value() {
     );
     // Turned off, the key stays and says false, as in Rocket.Chat; a room never made
     // default has no such key.
-    let answer = ok(&app, "channels.setDefault", &app.admin, r(json!({"default": false}))).await;
+    let answer = ok(
+        &app,
+        "channels.setDefault",
+        &app.admin,
+        r(json!({"default": false})),
+    )
+    .await;
     assert_eq!(answer["channel"]["default"], false, "{answer}");
     let never = app.create_room("c", "never-default", &olga, &[]).await;
     let (_, info) = app
-        .get(&format!("/api/v1/channels.info?roomId={never}"), Some(&olga))
+        .get(
+            &format!("/api/v1/channels.info?roomId={never}"),
+            Some(&olga),
+        )
         .await;
     assert!(info["channel"].get("default").is_none(), "{info}");
 }
