@@ -31,6 +31,8 @@ pub enum Operation {
     UsersPresence,
     UsersAutocomplete,
     UsersUpdateOwnBasicInfo,
+    /// `users.setPreferences`, `users.getPreferences`.
+    UsersSetPreferences,
     /// `users.logoutOtherClients`, `users.removeOtherTokens`.
     UsersOwnSessions,
     UsersInfo,
@@ -46,6 +48,7 @@ pub enum Operation {
     RoomsAny(RoomOperation),
     RoomsAdminRooms,
     RoomsIsMember,
+    RoomsSaveRoomSettings,
     /// `rooms.autocomplete.*`.
     RoomsAutocomplete,
     /// `rocketlite.audit`.
@@ -181,6 +184,16 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-login-blocked-for-ip",
             "Login has been temporarily blocked For IP",
         ),
+        E::EditNotAllowed(_) if operation == Op::UsersSetPreferences => domain(
+            "Editing user is not allowed",
+            "error-action-not-allowed",
+            None,
+        ),
+        E::UserNotFound if operation == Op::UsersSetPreferences => domain(
+            r#"The optional "userId" param provided does not match any users"#,
+            "error-invalid-user",
+            None,
+        ),
         E::UserNotFound if operation == Op::UsersLogout => {
             domain("Invalid user id", "error-invalid-user-id", None)
         }
@@ -233,6 +246,14 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 Some(json!({ "method": method, "action": action })),
             )
         }
+        E::InvalidIdleTimeLimit => domain(
+            "Invalid idleTimeLimit",
+            "invalid-idle-time-limit-value",
+            None,
+        ),
+        E::PreferencesNotSet => plain(
+            "FAILED TO RETRIEVE USER PREFERENCES BECAUSE THEY HAVEN'T BEEN SET UP BY THE USER YET",
+        ),
         E::ProfileChangeNotAllowed => domain(
             "Not allowed",
             "error-not-allowed",
@@ -432,6 +453,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::UnknownRole(_) => {
             ErrorResponse::bad_request(Failure::typed("Invalid role", "error-invalid-role"))
         }
+        E::RoomNotFound if operation == Op::RoomsSaveRoomSettings => domain(
+            "Invalid room",
+            "error-invalid-room",
+            Some(json!({ "method": "saveRoomSettings" })),
+        ),
         E::RoomNotFound => domain(
             &format!(
                 r#"The required "roomId" or "roomName" param provided does not match any {}"#,

@@ -23,6 +23,7 @@ mod rate_limit;
 #[allow(clippy::too_many_arguments)]
 mod roles;
 mod room_lookups;
+mod room_settings;
 // Handlers take one argument per query parameter, as the spec lists them.
 #[allow(clippy::too_many_arguments)]
 mod room_family;
@@ -100,6 +101,7 @@ type Apis = (
     room_family::GroupsOnlyApi,
     rooms::RoomsApi,
     room_lookups::RoomLookupsApi,
+    room_settings::RoomSettingsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
     settings::SettingsApi,
@@ -118,6 +120,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             room_family::GroupsOnlyApi,
             rooms::RoomsApi,
             room_lookups::RoomLookupsApi,
+            room_settings::RoomSettingsApi,
             permissions::PermissionsApi,
             roles::RolesApi,
             settings::SettingsApi,

@@ -45,10 +45,6 @@ pub struct OwnBasicInfoData {
     pub new_password: Option<String>,
 }
 
-impl RequestSchema for OwnBasicInfoData {
-    const CLOSED: bool = true;
-}
-
 /// What `users.updateOwnBasicInfo` takes.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
@@ -60,6 +56,160 @@ pub struct OwnBasicInfoBody {
 
 impl RequestSchema for OwnBasicInfoBody {
     const CLOSED: bool = true;
+    const CLOSED_NESTED: &'static [&'static str] = &["OwnBasicInfoData"];
+}
+
+/// The preferences `users.setPreferences` may set; every one optional (8.8.1's
+/// `isUsersSetPreferencesParamsPOST`).
+#[derive(Object, Debug, serde::Serialize)]
+#[oai(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
+pub struct PreferencesData {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_room_notification: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_message_notification: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_notification_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_notifications: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub push_notifications: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_on_enter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_sortby: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_view_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme_appearence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_size: Option<String>,
+    /// `default`, `always` or `never`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub also_send_thread_to_channel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_mode: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master_volume: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications_sound_volume: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voip_ringer_volume: Option<f64>,
+    /// Seconds; at least 60.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_time_limit: Option<f64>,
+    /// Accepted for compatibility; rocketlite keeps no time zone.
+    #[serde(skip)]
+    pub utc_offset: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_emojis: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convert_ascii_emoji: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_mobile_bandwidth: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collapse_media_by_default: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_image_load: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread_alert: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_auto_away: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub show_threads_in_main_channel: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_notification_require_interaction: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_usernames: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_roles: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_avatars: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hide_flex_tab: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_show_favorites: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_show_unread: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_display_avatar: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sidebar_group_by_type: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mute_focused_conversations: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receive_login_detection_email: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_calendar_events: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omnichannel_transcript_email: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[oai(rename = "omnichannelTranscriptPDF")]
+    #[serde(rename = "omnichannelTranscriptPDF")]
+    pub omnichannel_transcript_pdf: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omnichannel_hide_conversation_after_closing: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_mobile_ringing: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mentions_with_symbol: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desktop_notification_voice_calls: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_visibility_denied: Option<Vec<String>>,
+    /// `{action, label}` items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dont_ask_again_list: Option<Vec<serde_json::Value>>,
+    /// `{name, value}` items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub features_preview: Option<Vec<serde_json::Value>>,
+}
+
+/// What `users.setPreferences` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SetPreferencesBody {
+    /// Another user's (needs `edit-other-user-info`); the caller's when absent.
+    pub user_id: Option<String>,
+    pub data: PreferencesData,
+}
+
+impl RequestSchema for SetPreferencesBody {
+    const CLOSED: bool = true;
+    const CLOSED_NESTED: &'static [&'static str] = &["PreferencesData"];
+}
+
+/// Whose preferences, and all of them now.
+#[derive(Object)]
+pub struct PreferencesUser {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub settings: PreferencesSettings,
+}
+
+/// A user's `settings`: its preferences.
+#[derive(Object)]
+pub struct PreferencesSettings {
+    pub preferences: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// What `users.setPreferences` answers.
+#[derive(Object)]
+pub struct SetPreferencesOk {
+    pub user: PreferencesUser,
+    pub success: bool,
+}
+
+/// What `users.getPreferences` answers.
+#[derive(Object)]
+pub struct PreferencesOk {
+    pub preferences: std::collections::BTreeMap<String, serde_json::Value>,
+    pub success: bool,
 }
 
 /// What `users.logoutOtherClients` answers: the token kept and when it expires.
@@ -208,6 +358,79 @@ impl OwnAccountApi {
             },
         )
         .await
+    }
+
+    /// Save preferences
+    ///
+    /// Merges `data` into the caller's saved preferences (another user's with
+    /// `edit-other-user-info`); `idleTimeLimit` is at least 60.
+    #[oai(
+        path = "/users.setPreferences",
+        method = "post",
+        operation_id = "usersSetPreferences"
+    )]
+    async fn set_preferences(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        body: Body<SetPreferencesBody>,
+    ) -> ApiResult<SetPreferencesOk> {
+        let b = body.0;
+        if b.data
+            .also_send_thread_to_channel
+            .as_deref()
+            .is_some_and(|v| !["default", "always", "never"].contains(&v))
+        {
+            return Err(super::invalid_params(
+                "/data/alsoSendThreadToChannel must be equal to one of the allowed values",
+            ));
+        }
+        let data = match serde_json::to_value(&b.data) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        let caller = auth.0;
+        let user_id = b.user_id;
+        call(
+            &service,
+            Operation::UsersSetPreferences,
+            move |s| s.set_preferences(&caller, user_id.as_deref(), data),
+            |(id, preferences)| SetPreferencesOk {
+                user: PreferencesUser {
+                    id: id.to_string(),
+                    settings: PreferencesSettings {
+                        preferences: preferences.into_iter().collect(),
+                    },
+                },
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Get one's saved preferences
+    ///
+    /// What the caller saved with users.setPreferences (no defaults; `/me` merges them in).
+    #[oai(
+        path = "/users.getPreferences",
+        method = "get",
+        operation_id = "usersGetPreferences"
+    )]
+    async fn get_preferences(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+    ) -> ApiResult<PreferencesOk> {
+        let caller = auth.0;
+        call_read(
+            &service,
+            Operation::UsersSetPreferences,
+            |s| s.saved_preferences(&caller),
+            |preferences| PreferencesOk {
+                preferences: preferences.into_iter().collect(),
+                success: true,
+            },
+        )
     }
 
     /// End one's other sessions

@@ -279,6 +279,8 @@ pub struct LogoutOk {
 pub struct MeOk {
     #[oai(flatten)]
     pub user: UserView,
+    /// The caller's preferences: every default with what it saved over it.
+    pub settings: super::own_account::PreferencesSettings,
     pub success: bool,
 }
 
@@ -454,11 +456,20 @@ impl SessionApi {
         operation_id = "me",
         tag = "ApiTags::Authentication"
     )]
-    async fn me(&self, auth: Auth) -> ApiResult<MeOk> {
-        Ok(Json(MeOk {
-            user: UserView::new(&auth.0.user, true),
-            success: true,
-        }))
+    async fn me(&self, auth: Auth, service: Data<&Arc<Service>>) -> ApiResult<MeOk> {
+        let caller = auth.0;
+        super::call_read(
+            &service,
+            Operation::UsersSetPreferences,
+            |s| s.effective_preferences(&caller),
+            |preferences| MeOk {
+                user: UserView::new(&caller.user, true),
+                settings: super::own_account::PreferencesSettings {
+                    preferences: preferences.into_iter().collect(),
+                },
+                success: true,
+            },
+        )
     }
 }
 

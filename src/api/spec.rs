@@ -233,6 +233,7 @@ impl Example<'_> {
             "secret" => json!("the server's CREATE_TOKENS_FOR_USERS_SECRET"),
             "tokenId" => json!("a token id from rocketlite.scimTokens.list"),
             "value" => json!(true),
+            "data" if self.id == "usersSetPreferences" => json!({"sidebarViewMode": "condensed"}),
             "data" => json!({"name": "Ada Lovelace"}),
             _ => return None,
         })
@@ -386,6 +387,8 @@ fn ok_example(operation: &str) -> Option<Value> {
         }
         "me" => {
             let mut me = user_example("ada", true);
+            me["settings"] =
+                json!({"preferences": {"sidebarViewMode": "medium", "idleTimeLimit": 300}});
             me["success"] = json!(true);
             me
         }
@@ -538,6 +541,12 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"token": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "tokenExpires": TS, "success": true})
         }
         "usersRemoveOtherTokens" => json!({"success": true}),
+        "usersSetPreferences" => {
+            json!({"user": {"_id": USER_ID, "settings": {"preferences": {"sidebarViewMode": "condensed"}}}, "success": true})
+        }
+        "usersGetPreferences" => {
+            json!({"preferences": {"sidebarViewMode": "condensed"}, "success": true})
+        }
         "usersGetStatus" => {
             json!({"_id": USER_ID, "connectionStatus": "offline", "status": "offline", "success": true})
         }
@@ -546,6 +555,7 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"items": [{"_id": USER_ID, "name": "Ada Lovelace", "username": "ada", "status": "offline"}], "success": true})
         }
         "roomsIsMember" => json!({"isMember": true, "success": true}),
+        "roomsSaveRoomSettings" => json!({"rid": ROOM_ID, "success": true}),
         "roomsNameExists" => json!({"exists": true, "success": true}),
         "roomsAutocompleteChannelAndPrivate"
         | "roomsAutocompleteAdminRooms"

@@ -122,6 +122,9 @@ pub struct RoomView {
     /// Present (true) on an archived room.
     #[oai(skip_serializing_if_is_none)]
     pub archived: Option<bool>,
+    /// The kinds of system message shown, once set (`rooms.saveRoomSettings`).
+    #[oai(rename = "sysMes", skip_serializing_if_is_none)]
+    pub sys_mes: Option<Vec<String>>,
     /// Present (true) when `channels.join` needs a code; the code itself is never shown.
     #[oai(skip_serializing_if_is_none)]
     pub join_code_required: Option<bool>,
@@ -155,6 +158,7 @@ impl From<&Room> for RoomView {
             description: room.description.clone(),
             announcement: room.announcement.clone(),
             archived: room.archived.then_some(true),
+            sys_mes: room.sys_mes.clone(),
             join_code_required: room.join_code.is_some().then_some(true),
             updated_at: iso8601(room.updated_at),
         }

@@ -57,6 +57,9 @@ pub struct Room {
     /// The code `channels.join` asks for (`channels.setJoinCode`), as Rocket.Chat keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join_code: Option<String>,
+    /// The kinds of system message shown (`sysMes`), once `rooms.saveRoomSettings` set them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sys_mes: Option<Vec<String>>,
 }
 
 impl Room {
@@ -81,6 +84,7 @@ impl Room {
             custom_fields: Default::default(),
             archived: false,
             join_code: None,
+            sys_mes: None,
         }
     }
 }

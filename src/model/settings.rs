@@ -94,6 +94,15 @@ use SettingType::{Boolean, Int, Select};
 /// secret link (which rocketlite does not offer, so it refuses like `Disabled`).
 pub const REGISTRATION_FORMS: &[&str] = &["Public", "Disabled", "Secret URL"];
 
+/// The prefix of the settings that hold every user's default preferences; the rest of the
+/// id is the preference's key.
+pub const DEFAULT_PREFERENCE_PREFIX: &str = "Accounts_Default_User_Preferences_";
+
+/// A default user preference: public, in `Accounts`.
+const fn preference(id: &'static str, kind: SettingType, default: &'static str) -> SettingDef {
+    setting(id, kind, default, true, "Accounts")
+}
+
 /// An `Accounts` setting that lets users change something of their own (all default on).
 const fn account_right(id: &'static str) -> SettingDef {
     setting(id, Boolean, "true", true, "Accounts")
@@ -186,6 +195,172 @@ pub const SETTINGS: &[SettingDef] = &[
         "\"\"",
         false,
         "Accounts",
+    ), // The preferences every user starts with (`/me`'s `settings.preferences`), all public.
+    preference(
+        "Accounts_Default_User_Preferences_enableAutoAway",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_idleTimeLimit",
+        Int,
+        "300",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_desktopNotificationRequireInteraction",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_desktopNotifications",
+        Select(&["all", "mentions", "nothing"]),
+        "\"all\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_pushNotifications",
+        Select(&["all", "mentions", "nothing"]),
+        "\"all\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_emailNotificationMode",
+        Select(&["nothing", "mentions"]),
+        "\"mentions\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_unreadAlert",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_notifyCalendarEvents",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_enableMobileRinging",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_newRoomNotification",
+        Select(&["none", "door"]),
+        "\"door\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_newMessageNotification",
+        Select(&["none", "chime"]),
+        "\"chime\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_muteFocusedConversations",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_notificationsSoundVolume",
+        Int,
+        "100",
+    ),
+    preference("Accounts_Default_User_Preferences_masterVolume", Int, "100"),
+    preference(
+        "Accounts_Default_User_Preferences_themeAppearence",
+        Select(&["auto", "light", "dark"]),
+        "\"auto\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarViewMode",
+        Select(&["extended", "medium", "condensed"]),
+        "\"medium\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarSortby",
+        Select(&["activity", "alphabetical"]),
+        "\"activity\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarDisplayAvatar",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarGroupByType",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarShowFavorites",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sidebarShowUnread",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_displayAvatars",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_hideUsernames",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_hideRoles",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_hideFlexTab",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_sendOnEnter",
+        Select(&["normal", "alternative", "desktop"]),
+        "\"normal\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_useEmojis",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_convertAsciiEmoji",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_autoImageLoad",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_saveMobileBandwidth",
+        Boolean,
+        "true",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_collapseMediaByDefault",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_showThreadsInMainChannel",
+        Boolean,
+        "false",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_alsoSendThreadToChannel",
+        Select(&["default", "always", "never"]),
+        "\"default\"",
+    ),
+    preference(
+        "Accounts_Default_User_Preferences_omnichannelTranscriptEmail",
+        Boolean,
+        "false",
     ),
 ];
 

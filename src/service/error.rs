@@ -40,6 +40,12 @@ pub enum ServiceError {
     /// users.update without the permission one of its changes needs.
     #[error("editing not allowed: {0:?}")]
     EditNotAllowed(super::EditRight),
+    /// users.setPreferences with an `idleTimeLimit` under 60 seconds.
+    #[error("invalid idleTimeLimit")]
+    InvalidIdleTimeLimit,
+    /// users.getPreferences by a user who saved none.
+    #[error("no preferences saved")]
+    PreferencesNotSet,
     /// users.updateOwnBasicInfo while `Accounts_AllowUserProfileChange` is off.
     #[error("profile changes not allowed")]
     ProfileChangeNotAllowed,

@@ -25,6 +25,8 @@ pub const EXTERNAL_ID: usize = 254;
 pub const MEMBERS: usize = 1000;
 /// Distinct roles on one user or one permission.
 pub const ROLES: usize = 32;
+/// Kinds of system message one room lists (`rooms.saveRoomSettings`'s `systemMessages`).
+pub const SYSTEM_MESSAGE_TYPES: usize = 64;
 /// Ids one users.presence call looks up; more are ignored.
 pub const PRESENCE_IDS: usize = 1000;
 

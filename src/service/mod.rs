@@ -17,6 +17,7 @@ mod membership;
 mod own_account;
 mod password;
 mod permissions;
+mod preferences;
 mod rate_limits;
 mod register;
 mod roles;

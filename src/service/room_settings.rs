@@ -32,30 +32,52 @@ pub enum RoomEdit {
     Type(String),
     /// `channels.setDefault`; also needs `view-room-administration`.
     Default(bool),
+    /// The code `channels.join` asks for; empty removes it (`rooms.saveRoomSettings`).
+    JoinCode(String),
+    /// The kinds of system message the room shows (`rooms.saveRoomSettings`).
+    SystemMessages(Vec<String>),
 }
 
 /// Bytes in a topic, description or announcement: none of Rocket.Chat's own, but nothing
 /// may grow the file without bound.
 const TEXT_MAX: usize = 4096;
 
-/// What a room edit refuses before it writes, in Rocket.Chat's order: the same value again
-/// (channels only), `edit-room`, then the edit's own rules.
-fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
-    let channel = room.kind == RoomKind::Channel;
-    let unchanged = match edit {
-        RoomEdit::Rename(name) => channel && *name == room.name,
-        RoomEdit::Topic(t) => channel && room.topic.as_deref().unwrap_or("") == t,
+/// Whether `edit` would leave `room` as it is.
+fn is_unchanged(room: &Room, edit: &RoomEdit) -> bool {
+    match edit {
+        RoomEdit::Rename(name) => *name == room.name,
+        RoomEdit::Topic(t) => room.topic.as_deref().unwrap_or("") == t,
         RoomEdit::Description(d) | RoomEdit::Purpose(d) => {
-            channel && room.description.as_deref().unwrap_or("") == d
+            room.description.as_deref().unwrap_or("") == d
         }
+        RoomEdit::Announcement(a) => room.announcement.as_deref().unwrap_or("") == a,
         RoomEdit::ReadOnly(ro) => *ro == room.read_only,
         RoomEdit::Type(t) => t == room.kind.letter(),
         RoomEdit::Default(d) => *d == room.default,
-        RoomEdit::Announcement(_) | RoomEdit::CustomFields(_) => false,
-    };
-    if unchanged {
+        RoomEdit::CustomFields(fields) => *fields == room.custom_fields,
+        RoomEdit::JoinCode(code) => room.join_code.as_deref().unwrap_or("") == code,
+        RoomEdit::SystemMessages(types) => room.sys_mes.as_ref() == Some(types),
+    }
+}
+
+/// What a room edit refuses before it writes, in Rocket.Chat's order: the same value again
+/// (channels' own routes only; announcements and custom fields are always written),
+/// `edit-room`, then the edit's own rules.
+fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
+    let refuses_same = room.kind == RoomKind::Channel
+        || matches!(
+            edit,
+            RoomEdit::ReadOnly(_) | RoomEdit::Type(_) | RoomEdit::Default(_)
+        );
+    let always_written = matches!(edit, RoomEdit::Announcement(_) | RoomEdit::CustomFields(_));
+    if refuses_same && !always_written && is_unchanged(room, edit) {
         return Err(ServiceError::Unchanged(edit.what()));
     }
+    check_edit_rights(tx, me, room, edit)
+}
+
+/// `edit-room`, then the rules of the edit itself.
+fn check_edit_rights(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
     if !has_permission(tx, me, Permission::EditRoom, Some(&room.id))? {
         return Err(ServiceError::EditRoomNotAllowed);
     }
@@ -105,6 +127,13 @@ fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> Servic
                 return Err(ServiceError::ViewRoomAdministrationNotAllowed);
             }
         }
+        RoomEdit::JoinCode(code) => limits::check_len("joinCode", code, limits::ROOM_NAME)?,
+        RoomEdit::SystemMessages(types) => {
+            limits::check_count("systemMessages", types.len(), limits::SYSTEM_MESSAGE_TYPES)?;
+            for kind in types {
+                limits::check_len("systemMessages", kind, limits::ROOM_NAME)?;
+            }
+        }
         RoomEdit::ReadOnly(_) => {}
     }
     Ok(())
@@ -123,6 +152,8 @@ impl RoomEdit {
             RoomEdit::CustomFields(_) => "customFields",
             RoomEdit::Type(_) => "type",
             RoomEdit::Default(_) => "default setting",
+            RoomEdit::JoinCode(_) => "join code",
+            RoomEdit::SystemMessages(_) => "system messages",
         }
     }
 
@@ -148,6 +179,8 @@ impl RoomEdit {
                 room.default = d;
                 room.default_turned_off = !d;
             }
+            RoomEdit::JoinCode(code) => room.join_code = text(code),
+            RoomEdit::SystemMessages(types) => room.sys_mes = Some(types),
         }
     }
 }
@@ -191,6 +224,41 @@ impl Service {
             not_archived(&room)?;
             check_edit(tx, &me, &room, &edit)?;
             edit.clone().apply(&mut room);
+            room.updated_at = now;
+            tx.put_room(&room)?;
+            Ok(room)
+        })
+    }
+
+    /// `rooms.saveRoomSettings`: several edits of one room of either kind in one
+    /// transaction, all checked before any is written (`edit-room` first, even for none); a
+    /// value the room already has changes nothing. An archived room is refused.
+    pub fn save_room_settings(
+        &self,
+        caller: &Caller,
+        room: &RoomRef,
+        edits: Vec<RoomEdit>,
+    ) -> ServiceResult<Room> {
+        let now = self.now();
+        let (caller, room) = (caller.clone(), room.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let mut room = visible_room(tx, &me, None, &room)?;
+            not_archived(&room)?;
+            if !has_permission(tx, &me, Permission::EditRoom, Some(&room.id))? {
+                return Err(ServiceError::EditRoomNotAllowed);
+            }
+            let changes: Vec<&RoomEdit> =
+                edits.iter().filter(|e| !is_unchanged(&room, e)).collect();
+            for edit in &changes {
+                check_edit_rights(tx, &me, &room, edit)?;
+            }
+            if changes.is_empty() {
+                return Ok(room);
+            }
+            for edit in changes {
+                edit.clone().apply(&mut room);
+            }
             room.updated_at = now;
             tx.put_room(&room)?;
             Ok(room)

@@ -171,6 +171,7 @@ mod tests {
             custom_fields: Default::default(),
             archived: false,
             join_code: None,
+            sys_mes: None,
         }
     }
 

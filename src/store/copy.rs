@@ -13,7 +13,7 @@ use redb::ReadableTable;
 
 use super::tables::{
     DELETED_USERID, ISSUEDAT_TOKENHASH_USERID, ROOMID_ROOM, ROOMID_USERID_SUBSCRIPTION, SEQ_AUDIT,
-    USERID_USER,
+    USERID_PREFERENCES, USERID_USER,
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
@@ -48,6 +48,7 @@ pub struct Snapshot {
     pub audit: Vec<AuditEntry>,
     pub scim_tokens: Vec<ScimToken>,
     pub settings: Vec<(String, serde_json::Value)>,
+    pub preferences: Vec<(UserId, serde_json::Value)>,
 }
 
 impl Snapshot {
@@ -66,6 +67,7 @@ impl Snapshot {
             audit,
             scim_tokens,
             settings,
+            preferences,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -78,6 +80,7 @@ impl Snapshot {
             && audit.is_empty()
             && scim_tokens.is_empty()
             && settings.is_empty()
+            && preferences.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -93,6 +96,7 @@ impl Snapshot {
             ("audit entries", self.audit.len()),
             ("SCIM tokens", self.scim_tokens.len()),
             ("settings", self.settings.len()),
+            ("preferences", self.preferences.len()),
         ]
     }
 }
@@ -108,6 +112,10 @@ pub trait Export: Reads {
     fn each_deleted_user(&self, visit: Visit<'_, (UserId, i64)>) -> Result<(), StoreError>;
     fn each_room(&self, visit: Visit<'_, Room>) -> Result<(), StoreError>;
     fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError>;
+    fn each_preferences(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError>;
     fn counters(&self) -> Result<Counters, StoreError>;
 
     /// Every audit entry, newest first, read a thousand at a time.
@@ -158,6 +166,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         audit: all(|v| tx.each_audit(v))?,
         scim_tokens: tx.scim_tokens()?,
         settings: tx.stored_settings()?,
+        preferences: all(|v| tx.each_preferences(v))?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -171,6 +180,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.audit.sort_by_key(|entry| entry.seq);
     snapshot.scim_tokens.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.settings.sort_by(|a, b| a.0.cmp(&b.0));
+    snapshot.preferences.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(snapshot)
 }
 
@@ -208,6 +218,7 @@ enum Batch {
     Rooms(Vec<Room>),
     Subscriptions(Vec<Subscription>),
     Audit(Vec<AuditEntry>),
+    Preferences(Vec<(UserId, serde_json::Value)>),
 }
 
 impl Batch {
@@ -225,6 +236,9 @@ impl Batch {
                 subs.iter().try_for_each(|s| tx.put_subscription(s, None))
             }
             Batch::Audit(entries) => entries.iter().try_for_each(|e| tx.restore_audit(e)),
+            Batch::Preferences(rows) => rows
+                .iter()
+                .try_for_each(|(user, prefs)| tx.put_preferences(user, prefs)),
         }
     }
 }
@@ -289,6 +303,7 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
         ("rooms", digest_of(|v| tx.each_room(v))?),
         ("subscriptions", digest_of(|v| tx.each_subscription(v))?),
         ("audit entries", digest_of(|v| tx.each_audit(v))?),
+        ("preferences", digest_of(|v| tx.each_preferences(v))?),
     ]))
 }
 
@@ -339,6 +354,11 @@ pub fn stream(
         Batch::Subscriptions,
     )?;
     sink.copy("audit entries", |v| source.each_audit(v), Batch::Audit)?;
+    sink.copy(
+        "preferences",
+        |v| source.each_preferences(v),
+        Batch::Preferences,
+    )?;
     let counters = source.counters()?;
     target.import(move |tx| tx.restore_counters(&counters))?;
     Ok(sink.digests)
@@ -385,6 +405,17 @@ impl<T: OpenTables> Export for Tx<T> {
     fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError> {
         for row in self.inner.table(ROOMID_USERID_SUBSCRIPTION)?.iter()? {
             visit(decode(row?.1.value())?)?;
+        }
+        Ok(())
+    }
+
+    fn each_preferences(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError> {
+        for row in self.inner.table(USERID_PREFERENCES)?.iter()? {
+            let (user, prefs) = row?;
+            visit((UserId(user.value().to_string()), decode(prefs.value())?))?;
         }
         Ok(())
     }

@@ -85,7 +85,7 @@ const ALONE_AFTER: u32 = 3;
 /// The version of this engine's schema, kept apart from redb's: it moves only when these
 /// tables or the `jsonb` records change. redb's schema 4 changed redb's record format alone,
 /// so nodes of the previous build still start on a database a newer node migrated.
-const PG_SCHEMA_VERSION: u64 = 3;
+const PG_SCHEMA_VERSION: u64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value bigint NOT NULL);
@@ -116,12 +116,13 @@ CREATE INDEX IF NOT EXISTS subscriptions_owner ON subscriptions (room_id, user_i
 CREATE TABLE IF NOT EXISTS audit (seq bigint PRIMARY KEY, at bigint NOT NULL, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS scim_tokens (id text PRIMARY KEY, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (id text PRIMARY KEY, value jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS user_preferences (user_id text PRIMARY KEY, preferences jsonb NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS join_seq;
 CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 13] = [
+const TABLES: [(&str, &str); 14] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -135,6 +136,7 @@ const TABLES: [(&str, &str); 13] = [
     ("audit", "seq"),
     ("scim_tokens", "id"),
     ("settings", "id"),
+    ("user_preferences", "user_id"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -261,9 +263,9 @@ impl PgStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
-        // No wait on the database is unbounded: the server cancels a statement (and stops a
-        // commit's wait for a synchronous standby) at the deadline, and the client gives up
-        // on a peer that stopped acknowledging or answering keepalives.
+        // No wait on the database is unbounded: the server cancels a statement at the
+        // deadline (a commit's wait is the watchdog's, see `finish`), and the client gives
+        // up on a peer that stopped acknowledging or answering keepalives.
         let deadline = deadline.max(Duration::from_millis(1));
         let options = format!(
             "{} -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
@@ -355,7 +357,8 @@ impl PgStore {
             if version > PG_SCHEMA_VERSION {
                 return Err(StoreError::TooNew(version));
             }
-            // Versions before 3 never existed on PostgreSQL: the schema above is version 3.
+            // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`,
+            // which the schema's `IF NOT EXISTS` creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -853,6 +856,14 @@ impl UserReads for PgTx<'_> {
         let rows = self.query("SELECT 1 FROM deleted_users WHERE id = $1", &[&id.as_str()])?;
         Ok(!rows.is_empty())
     }
+
+    fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let rows = self.query(
+            "SELECT preferences FROM user_preferences WHERE user_id = $1",
+            &[&user.as_str()],
+        )?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
 }
 
 impl UserWrites for PgTx<'_> {
@@ -908,9 +919,23 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM users WHERE id = $1", &[&id])?;
         self.execute("DELETE FROM user_emails WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
+        self.execute("DELETE FROM user_preferences WHERE user_id = $1", &[&id])?;
         self.execute(
             "INSERT INTO deleted_users VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&id, &now],
+        )?;
+        Ok(())
+    }
+
+    fn put_preferences(
+        &self,
+        user: &UserId,
+        preferences: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO user_preferences VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences",
+            &[&user.as_str(), preferences],
         )?;
         Ok(())
     }
@@ -1250,6 +1275,16 @@ impl Export for PgTx<'_> {
         self.each_row("SELECT record FROM subscriptions", &mut |row| {
             visit(from_json(row.get(0))?)
         })
+    }
+
+    fn each_preferences(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError> {
+        self.each_row(
+            "SELECT user_id, preferences FROM user_preferences",
+            &mut |row| visit((UserId(row.get(0)), row.get(1))),
+        )
     }
 
     fn counters(&self) -> Result<Counters, StoreError> {

@@ -232,4 +232,7 @@ tables! {
     table DEFAULT_ROOMID: <&'static str, ()> = "default_roomid";
     /// `setting id -> codec(JSON value)`: the settings an administrator changed.
     table SETTINGID_VALUE: <&'static str, &'static [u8]> = "settingid_value";
+    /// `user id -> codec(JSON object)`: what a user saved with users.setPreferences; apart
+    /// from the compact user record, which holds no free-form values.
+    table USERID_PREFERENCES: <&'static str, &'static [u8]> = "userid_preferences";
 }

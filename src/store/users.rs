@@ -54,6 +54,9 @@ pub trait UserReads {
 
     /// Whether a user with this id existed and was deleted.
     fn was_deleted(&self, id: &UserId) -> Result<bool, StoreError>;
+
+    /// The preferences `user` saved (a JSON object), if it saved any.
+    fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError>;
 }
 
 impl<T: OpenTables> UserReads for Tx<T> {
@@ -138,6 +141,12 @@ impl<T: OpenTables> UserReads for Tx<T> {
         }
         Ok(active)
     }
+
+    fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let table = self.inner.table(USERID_PREFERENCES)?;
+        let found = table.get(user.as_str())?;
+        found.map(|v| decode(v.value())).transpose()
+    }
 }
 
 impl<T: OpenTables> Tx<T> {
@@ -193,6 +202,13 @@ pub trait UserWrites {
     /// Removes `user` and its username, email and role index entries, and remembers its id
     /// as deleted at `now`. Its tokens and memberships must be gone already.
     fn remove_user(&self, user: &User, now: i64) -> Result<(), StoreError>;
+
+    /// Replaces the preferences `user` saved (a JSON object).
+    fn put_preferences(
+        &self,
+        user: &UserId,
+        preferences: &serde_json::Value,
+    ) -> Result<(), StoreError>;
 
     /// Revokes every token of `user`; returns how many there were.
     fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError>;
@@ -250,7 +266,18 @@ impl UserWrites for WriteTx<'_> {
         for role in &user.roles {
             roles.remove(role.as_str(), id)?;
         }
+        self.table_mut(USERID_PREFERENCES)?.remove(id)?;
         self.table_mut(DELETED_USERID)?.insert(id, now)?;
+        Ok(())
+    }
+
+    fn put_preferences(
+        &self,
+        user: &UserId,
+        preferences: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.table_mut(USERID_PREFERENCES)?
+            .insert(user.as_str(), encode(preferences).as_slice())?;
         Ok(())
     }
 

@@ -112,6 +112,15 @@ async fn own_basic_info_changes_the_profile_as_the_settings_allow() {
         );
         set(&app, setting, json!(true)).await;
     }
+    // Keys Rocket.Chat's schema does not know are refused.
+    let before = app.snapshot();
+    let (status, body) = own(&app, &ada, json!({"roles": ["admin"]})).await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("invalid-params")),
+        "{body}"
+    );
+    assert_eq!(app.snapshot(), before);
     // The same username again is no change, whatever the setting.
     set(&app, "Accounts_AllowUsernameChange", json!(false)).await;
     assert_eq!(own(&app, &ada, json!({"username": "ada"})).await.0, 200);
@@ -555,4 +564,105 @@ async fn registration_follows_its_setting() {
     );
     set(&app, "Accounts_RegistrationForm", json!("Public")).await;
     assert_eq!(register("third").await.0, 200);
+}
+
+#[tokio::test]
+async fn preferences_are_saved_read_back_and_merged_over_the_defaults() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let bob = app.user_session("bob").await;
+    let refused = (
+        400,
+        json!({"success": false, "error": "FAILED TO RETRIEVE USER PREFERENCES BECAUSE THEY HAVEN'T BEEN SET UP BY THE USER YET"}),
+    );
+    assert_eq!(
+        app.get("/api/v1/users.getPreferences", Some(&ada)).await,
+        refused
+    );
+    // /me shows the defaults (the Accounts_Default_User_Preferences_* settings).
+    let (_, me) = app.get("/api/v1/me", Some(&ada)).await;
+    assert_eq!(
+        me["settings"]["preferences"]["sidebarViewMode"], "medium",
+        "{me}"
+    );
+    assert_eq!(me["settings"]["preferences"]["idleTimeLimit"], 300);
+
+    let save = |who: Session, body: Value| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/users.setPreferences", Some(&who), body)
+                .await
+        }
+    };
+    let (status, body) = save(
+        ada.clone(),
+        json!({"data": {"sidebarViewMode": "condensed", "emailNotificationMode": "all", "highlights": ["urgent"]}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"]["_id"], ada.user_id);
+    let saved = json!({"sidebarViewMode": "condensed", "emailNotificationMode": "mentions", "highlights": ["urgent"]});
+    assert_eq!(body["user"]["settings"]["preferences"], saved);
+    assert_eq!(
+        app.get("/api/v1/users.getPreferences", Some(&ada)).await,
+        (200, json!({"preferences": saved, "success": true}))
+    );
+    let (_, me) = app.get("/api/v1/me", Some(&ada)).await;
+    assert_eq!(
+        me["settings"]["preferences"]["sidebarViewMode"],
+        "condensed"
+    );
+    assert_eq!(me["settings"]["preferences"]["useEmojis"], true);
+    // A changed default shows for those who did not choose.
+    set(
+        &app,
+        "Accounts_Default_User_Preferences_useEmojis",
+        json!(false),
+    )
+    .await;
+    let (_, me) = app.get("/api/v1/me", Some(&ada)).await;
+    assert_eq!(me["settings"]["preferences"]["useEmojis"], false);
+
+    // Refusals change nothing.
+    let before = app.snapshot();
+    let cases = [
+        (
+            json!({"userId": ada.user_id, "data": {"hideRoles": true}}),
+            json!({"success": false, "error": "Editing user is not allowed [error-action-not-allowed]", "errorType": "error-action-not-allowed"}),
+        ),
+        (
+            json!({"data": {"idleTimeLimit": 30}}),
+            json!({"success": false, "error": "Invalid idleTimeLimit [invalid-idle-time-limit-value]", "errorType": "invalid-idle-time-limit-value"}),
+        ),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(
+            save(bob.clone(), body.clone()).await,
+            (400, expected),
+            "{body}"
+        );
+    }
+    let (status, _) = save(bob.clone(), json!({"data": {"noSuchPreference": 1}})).await;
+    assert_eq!(status, 400);
+    let (status, body) = save(
+        app.admin.clone(),
+        json!({"userId": "nobody", "data": {"hideRoles": true}}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-invalid-user")),
+        "{body}"
+    );
+    assert_eq!(app.snapshot(), before);
+    // An admin sets another user's.
+    let (status, body) = save(
+        app.admin.clone(),
+        json!({"userId": bob.user_id, "data": {"hideRoles": true}}),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["user"]["settings"]["preferences"]),
+        (200, &json!({"hideRoles": true}))
+    );
 }

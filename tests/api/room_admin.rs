@@ -1338,3 +1338,125 @@ async fn the_remaining_room_refusals_answer_as_rocket_chat() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn save_room_settings_checks_every_change_before_writing_any() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada = app.user_session("ada").await;
+    let room = app.create_room("c", "plans", &olga, &["ada"]).await;
+    let save = |body: Value| {
+        let mut body = body;
+        body["rid"] = json!(room);
+        body
+    };
+    // A member without edit-room, an unknown room, and a change that needs another right
+    // next to one that is allowed: each refused, nothing written.
+    refused(
+        &app,
+        "rooms.saveRoomSettings",
+        &ada,
+        save(json!({"roomTopic": "mine"})),
+        400,
+        domain(
+            "Editing room is not allowed",
+            "error-action-not-allowed",
+            Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        "rooms.saveRoomSettings",
+        &olga,
+        json!({"rid": "nowhere", "roomTopic": "x"}),
+        400,
+        domain(
+            "Invalid room",
+            "error-invalid-room",
+            Some(json!({"method": "saveRoomSettings"})),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        "rooms.saveRoomSettings",
+        &olga,
+        save(json!({"roomTopic": "new topic", "default": true})),
+        400,
+        domain(
+            "Viewing room administration is not allowed",
+            "error-action-not-allowed",
+            Some(json!({"method": "saveRoomSettings", "action": "Viewing_room_administration"})),
+        ),
+    )
+    .await;
+    // Everything at once; the same values again change nothing and are no refusal.
+    let all = save(json!({
+        "roomName": "plans-2026",
+        "roomTopic": "the year",
+        "roomAnnouncement": "read me",
+        "roomDescription": "what we plan",
+        "roomCustomFields": {"team": "ops"},
+        "readOnly": true,
+        "systemMessages": ["uj", "ul"],
+        "joinCode": "1234",
+        "featured": true
+    }));
+    let answer = ok(&app, "rooms.saveRoomSettings", &olga, all.clone()).await;
+    assert_eq!(answer, json!({"rid": room, "success": true}));
+    let (_, info) = app
+        .get(&format!("/api/v1/channels.info?roomId={room}"), Some(&olga))
+        .await;
+    let channel = &info["channel"];
+    assert_eq!(
+        (
+            &channel["name"],
+            &channel["topic"],
+            &channel["announcement"],
+            &channel["description"],
+            &channel["customFields"],
+            &channel["ro"],
+            &channel["sysMes"],
+            &channel["joinCodeRequired"]
+        ),
+        (
+            &json!("plans-2026"),
+            &json!("the year"),
+            &json!("read me"),
+            &json!("what we plan"),
+            &json!({"team": "ops"}),
+            &json!(true),
+            &json!(["uj", "ul"]),
+            &json!(true)
+        ),
+        "{info}"
+    );
+    let before = app.snapshot();
+    ok(&app, "rooms.saveRoomSettings", &olga, all).await;
+    assert_eq!(app.snapshot(), before, "the same values changed nothing");
+    // The type, as setType checks it; an admin may make it default.
+    ok(
+        &app,
+        "rooms.saveRoomSettings",
+        &olga,
+        save(json!({"roomType": "p"})),
+    )
+    .await;
+    let answer = ok(
+        &app,
+        "rooms.saveRoomSettings",
+        &app.admin,
+        save(json!({"default": true})),
+    )
+    .await;
+    assert_eq!(answer["success"], true);
+    let (_, info) = app
+        .get(&format!("/api/v1/groups.info?roomId={room}"), Some(&olga))
+        .await;
+    assert_eq!(
+        (&info["group"]["t"], &info["group"]["default"]),
+        (&json!("p"), &json!(true)),
+        "{info}"
+    );
+}

@@ -122,6 +122,7 @@ pub fn codec(data: &[u8]) {
             .collect(),
         archived: flags.1,
         join_code: flags.2.then(|| names.0.clone()),
+        sys_mes: flags.0.then(|| vec![names.2.clone()]),
     };
     assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
     let sub = Subscription {
