@@ -226,12 +226,33 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
     })
     .join()
     .unwrap();
-    // redb's schema 4 changed nothing here: nodes of the previous build must still start.
-    assert_eq!(recorded, 3);
+    assert_eq!(recorded, 4);
     assert!(matches!(
         Store::open_postgres(&url, 1),
         Err(StoreError::TooNew(_))
     ));
+    // A database of the previous build (schema 3, no `user_preferences`) is brought along.
+    let downgrade = url.clone();
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&downgrade, postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "UPDATE meta SET value = 3 WHERE name = 'schema_version';
+                 DROP TABLE user_preferences;",
+            )
+            .unwrap();
+    })
+    .join()
+    .unwrap();
+    let store = Store::open_postgres(&url, 1).unwrap();
+    let someone = UserId("someone".into());
+    let who = someone.clone();
+    store
+        .write(move |tx| tx.put_preferences(&who, &serde_json::json!({"hideRoles": true})))
+        .unwrap();
+    let saved = store.read(|tx| tx.preferences(&someone)).unwrap();
+    assert_eq!(saved, Some(serde_json::json!({"hideRoles": true})));
+    drop(store);
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -246,6 +246,21 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
                 Some(json!({ "method": method, "action": action })),
             )
         }
+        E::InvalidUsernameEmpty => domain(
+            "Invalid username",
+            "error-invalid-username",
+            Some(json!({ "method": "setUsername" })),
+        ),
+        E::UsernameChangeNotAllowed => domain(
+            "Not allowed",
+            "error-not-allowed",
+            Some(json!({ "method": "setUsername" })),
+        ),
+        E::InvalidStatus => domain(
+            "Valid status types include online, away, offline, and busy.",
+            "error-invalid-status",
+            Some(json!({ "method": "users.setStatus" })),
+        ),
         E::InvalidIdleTimeLimit => domain(
             "Invalid idleTimeLimit",
             "invalid-idle-time-limit-value",
@@ -352,7 +367,6 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-invalid-date",
             Some(json!({ "method": "users.setStatus" })),
         ),
-        E::AlreadyLoggedIn => plain("Logged in users can not register again."),
         E::InvalidName => plain("Name contains invalid characters"),
         E::InvalidUsername(_) if operation == Op::UsersRegister => {
             plain("The username provided is not valid")

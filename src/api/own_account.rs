@@ -274,6 +274,19 @@ pub struct AutocompleteUsersOk {
     pub success: bool,
 }
 
+/// What `users.checkUsernameAvailability` answers.
+#[derive(Object)]
+pub struct AvailableOk {
+    pub result: bool,
+    pub success: bool,
+}
+
+/// users.checkUsernameAvailability's query.
+const USERS_CHECK_USERNAME: QuerySchema = QuerySchema {
+    params: &[("username", Kind::Text)],
+    closed: true,
+};
+
 /// users.getStatus's query (`isUsersGetStatusParamsGET`).
 const USERS_GET_STATUS: QuerySchema = QuerySchema {
     params: &[
@@ -487,6 +500,41 @@ impl OwnAccountApi {
             |_| SuccessOk { success: true },
         )
         .await
+    }
+
+    /// Whether a username is free
+    ///
+    /// `true` for the caller's own name and for a name nobody holds (in any case); a
+    /// blocked name is refused (`error-blocked-username`).
+    #[oai(
+        path = "/users.checkUsernameAvailability",
+        method = "get",
+        operation_id = "usersCheckUsernameAvailability"
+    )]
+    async fn check_username_availability(
+        &self,
+        request: &Request,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        username: Query<Option<String>>,
+    ) -> ApiResult<AvailableOk> {
+        let _ = username; // documented; read from the checked query
+        let q = query::check(request, &USERS_CHECK_USERNAME)?;
+        let Some(username) = q.text("username") else {
+            return Err(super::invalid_params(
+                "must have required property 'username'",
+            ));
+        };
+        let caller = auth.0;
+        call_read(
+            &service,
+            Operation::UsersGetPresence,
+            |s| s.username_available(&caller, &username),
+            |result| AvailableOk {
+                result,
+                success: true,
+            },
+        )
     }
 
     /// Get a user's status

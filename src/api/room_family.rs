@@ -15,7 +15,7 @@ use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
 use super::{ApiResult, ApiTags, call, call_read, query};
-use crate::model::{Role, Room, RoomKind};
+use crate::model::{Role, Room, RoomId, RoomKind};
 use crate::service::{
     Caller, MemberListQuery, NewRoom, Page, RoomEdit, RoomListScope, RoomRef, Service,
     ServiceError, ServiceResult,
@@ -31,9 +31,11 @@ pub struct CreateRoomBody {
     /// Usernames to add after the creator, in this order; unknown ones are skipped.
     pub members: Option<Vec<String>>,
     pub read_only: Option<bool>,
+    /// Stored and shown with the room, as `*.setCustomFields` sets them.
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
-// Rocket.Chat accepts more (`extraData`, `customFields`, `excludeSelf`); they are ignored.
+// Rocket.Chat accepts more (`extraData`, `excludeSelf`); they are ignored.
 impl RequestSchema for CreateRoomBody {
     const CLOSED: bool = false;
 }
@@ -267,6 +269,7 @@ impl Family {
             name: body.name,
             members: body.members.unwrap_or_default(),
             read_only: body.read_only.unwrap_or(false),
+            custom_fields: body.custom_fields.unwrap_or_default().into_iter().collect(),
         };
         call(
             service,
@@ -1226,13 +1229,14 @@ async fn room_page<T: ToJSON + Send + 'static>(
     caller: Caller,
     kind: RoomKind,
     scope: RoomListScope,
+    only: Option<RoomId>,
     (page, sort): (Page, Vec<crate::service::SortKey>),
     shape: fn(Vec<RoomView>, u64, u64, u64) -> T,
 ) -> ListResult<T> {
     call_list(
         service,
         Operation::Room(RoomOperation::Read, kind),
-        move |s| s.list_rooms(&caller, kind, scope, page, &sort),
+        move |s| s.list_rooms(&caller, kind, scope, only.as_ref(), page, &sort),
         move |(rooms, total)| {
             let views: Vec<RoomView> = rooms.iter().map(RoomView::from).collect();
             let count = views.len() as u64;
@@ -1363,13 +1367,16 @@ impl ChannelsOnlyApi {
         sort: Query<Option<String>>,
     ) -> ListResult<ChannelsPageOk> {
         let op = Operation::Room(RoomOperation::Read, RoomKind::Channel);
-        query::check(request, &CHANNELS_LIST)?;
+        let only = query::check(request, &CHANNELS_LIST)?
+            .text("_id")
+            .map(RoomId);
         let q = list_query(request, offset.0, count.0, sort.0, op, s.count_limits())?;
         room_page(
             &s,
             auth.0,
             RoomKind::Channel,
             RoomListScope::Visible,
+            only,
             q,
             channels_page,
         )
@@ -1400,6 +1407,7 @@ impl ChannelsOnlyApi {
             auth.0,
             RoomKind::Channel,
             RoomListScope::Joined,
+            None,
             q,
             channels_page,
         )
@@ -1432,6 +1440,7 @@ impl GroupsOnlyApi {
             auth.0,
             RoomKind::Group,
             RoomListScope::Joined,
+            None,
             q,
             groups_page,
         )
@@ -1462,6 +1471,7 @@ impl GroupsOnlyApi {
             auth.0,
             RoomKind::Group,
             RoomListScope::All,
+            None,
             q,
             groups_page,
         )

@@ -541,6 +541,7 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"token": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "tokenExpires": TS, "success": true})
         }
         "usersRemoveOtherTokens" => json!({"success": true}),
+        "usersCheckUsernameAvailability" => json!({"result": true, "success": true}),
         "usersSetPreferences" => {
             json!({"user": {"_id": USER_ID, "settings": {"preferences": {"sidebarViewMode": "condensed"}}}, "success": true})
         }
@@ -628,7 +629,6 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
                     example(E::EmailTaken("ada@example.org".into()), op),
                 ),
                 ("disabled", example(E::RegistrationDisabled, op)),
-                ("loggedIn", example(E::AlreadyLoggedIn, op)),
             ]
         }
         ("rocketliteScimTokensRevoke", "400") => vec![(

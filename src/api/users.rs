@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::{Enum, Object, OpenApi, param::Query};
+use poem_openapi::{Object, OpenApi, param::Query};
 
 use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::call::{HashGate, ListResult, call_async, call_list};
 use super::envelope::{ErrorResponse, Failure};
-use super::errors::{Operation, to_response};
+use super::errors::Operation;
 use super::names::UserNames;
 use super::query::{self, Checked, Kind, QuerySchema};
 use super::room_family::SuccessOk;
@@ -18,8 +18,8 @@ use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
 use crate::model::{Role, UserId};
 use crate::service::{
-    NewUser, Page, Registration, Service, ServiceError, SetActiveStatus, StatusChange, StatusQuery,
-    UserChanges, UserListQuery, UserRef,
+    NewUser, Page, Registration, Service, SetActiveStatus, StatusChange, StatusQuery, UserChanges,
+    UserListQuery, UserRef,
 };
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
@@ -211,21 +211,12 @@ pub struct CreateTokenOk {
     pub success: bool,
 }
 
-/// A status users.setStatus sets; `offline` is the invisible status.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
-pub enum ChosenStatus {
-    Online,
-    Away,
-    Offline,
-    Busy,
-}
-
 /// What `users.setStatus` takes: `status`, `message` or both.
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase")]
 pub struct SetStatusBody {
-    pub status: Option<ChosenStatus>,
+    /// `online`, `away`, `busy` or `offline` (the invisible status).
+    pub status: Option<String>,
     /// The status message: trimmed and cut to 120 characters.
     pub message: Option<String>,
     /// An ISO-8601 date in the future, when the status lapses back to `online`.
@@ -515,9 +506,9 @@ impl UsersApi {
 
     /// Sign up
     ///
-    /// Creates an active account with the role `user` that joins every default room, for a
-    /// caller who is not logged in. Turned off with `--no-registration` (then
-    /// `error-user-registration-disabled`).
+    /// Creates an active account with the role `user` that joins every default room; the
+    /// headers of a logged-in caller change nothing. Turned off by the setting
+    /// `Accounts_RegistrationForm` (then `error-user-registration-disabled`).
     #[oai(
         path = "/users.register",
         method = "post",
@@ -525,17 +516,10 @@ impl UsersApi {
     )]
     async fn register(
         &self,
-        request: &Request,
         service: Data<&Arc<Service>>,
         gate: Data<&Arc<HashGate>>,
         body: Body<RegisterBody>,
     ) -> ApiResult<RegisterOk> {
-        if super::auth::optional_caller(request).is_some() {
-            return Err(to_response(
-                ServiceError::AlreadyLoggedIn,
-                Operation::UsersRegister,
-            ));
-        }
         let b = body.0;
         let registration = Registration {
             username: b.username,
@@ -666,7 +650,7 @@ impl UsersApi {
             user_id: b.user_id,
             username: b.username,
             user: b.user,
-            status: b.status.map(|s| format!("{s:?}").to_lowercase()),
+            status: b.status,
             message: b.message,
             expires_at: b.expires_at,
         };

@@ -171,6 +171,10 @@ pub const SETTINGS: &[SettingDef] = &[
         false,
         "General",
     ),
+    SettingDef {
+        min: Some(1),
+        ..setting("API_User_Limit", Int, "500", true, "General")
+    },
     // Accounts: sign-up, login tokens, what users may change of their own, blocked names.
     setting(
         "Accounts_RegistrationForm",

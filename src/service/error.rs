@@ -34,12 +34,18 @@ pub enum ServiceError {
     /// users.register while sign-up is turned off.
     #[error("registration is disabled")]
     RegistrationDisabled,
-    /// users.register by a caller who is logged in.
-    #[error("already logged in")]
-    AlreadyLoggedIn,
     /// users.update without the permission one of its changes needs.
     #[error("editing not allowed: {0:?}")]
     EditNotAllowed(super::EditRight),
+    /// users.checkUsernameAvailability of an empty name.
+    #[error("invalid username")]
+    InvalidUsernameEmpty,
+    /// users.checkUsernameAvailability while `Accounts_AllowUsernameChange` is off.
+    #[error("username changes not allowed")]
+    UsernameChangeNotAllowed,
+    /// users.setStatus with a status other than online, away, offline and busy.
+    #[error("invalid status")]
+    InvalidStatus,
     /// users.setPreferences with an `idleTimeLimit` under 60 seconds.
     #[error("invalid idleTimeLimit")]
     InvalidIdleTimeLimit,

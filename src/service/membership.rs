@@ -14,8 +14,9 @@ use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomKind, User};
 use crate::store::prelude::*;
 
-/// Rocket.Chat's `API_User_Limit`: add-all refuses to add more users than this at once.
-pub const ADD_ALL_LIMIT: usize = 500;
+/// The most users one add-all adds, whatever `API_User_Limit` (Rocket.Chat's limit, default
+/// 500) says: one transaction stays bounded.
+pub const ADD_ALL_MAX: usize = 10_000;
 
 /// Refuses any change of membership in an archived room.
 pub(super) fn not_archived(room: &Room) -> ServiceResult<()> {
@@ -163,7 +164,7 @@ impl Service {
     }
 
     /// `*.addAll`: with `add-all-to-room`, every user not yet a member joins, in creation
-    /// order (only active ones with `active_only`); at most 500 at once.
+    /// order (only active ones with `active_only`); at most `API_User_Limit` at once.
     pub fn add_all(
         &self,
         caller: &Caller,
@@ -172,11 +173,11 @@ impl Service {
         active_only: bool,
     ) -> ServiceResult<Room> {
         let now = self.now();
-        let ids: Vec<String> = self.with_rng(|rng| {
-            (0..ADD_ALL_LIMIT)
-                .map(|_| crate::model::new_id(rng))
-                .collect()
-        });
+        let limit = usize::try_from(self.settings().number("API_User_Limit"))
+            .unwrap_or(1)
+            .clamp(1, ADD_ALL_MAX);
+        let ids: Vec<String> =
+            self.with_rng(|rng| (0..limit).map(|_| crate::model::new_id(rng)).collect());
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
@@ -193,7 +194,7 @@ impl Service {
                     newcomers.push(user);
                 }
             }
-            if newcomers.len() > ADD_ALL_LIMIT {
+            if newcomers.len() > limit {
                 return Err(ServiceError::UserLimitExceeded);
             }
             for (user, id) in newcomers.iter().zip(&ids) {

@@ -9,7 +9,7 @@ use super::update::{
     UserChanges, apply_fields, check_fields, commit_user_change, revoke_other_tokens,
 };
 use super::users::check_fields_free;
-use super::users::check_rename;
+use super::users::{check_new_username, check_rename};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, User};
 
@@ -146,6 +146,26 @@ impl Service {
             let stamp = Stamp::by(&user, now);
             commit_user_change(tx, &stamp, &user, updated, None, &[], Some(&caller.token))
         })
+    }
+
+    /// `users.checkUsernameAvailability`: whether the caller may take `username`: its own
+    /// name is; a blocked one is refused; one another user holds (in any case) is not.
+    pub fn username_available(&self, caller: &Caller, username: &str) -> ServiceResult<bool> {
+        if username.is_empty() {
+            return Err(ServiceError::InvalidUsernameEmpty);
+        }
+        let settings = self.settings();
+        if !settings.flag("Accounts_AllowUsernameChange") {
+            return Err(ServiceError::UsernameChangeNotAllowed);
+        }
+        if username == caller.user.username {
+            return Ok(true);
+        }
+        check_new_username(username, &settings)?;
+        let taken = self
+            .store
+            .read(|tx| Ok::<_, ServiceError>(tx.user_id_by_username(username)?.is_some()))?;
+        Ok(!taken)
     }
 
     /// `users.logoutOtherClients` and `users.removeOtherTokens`: ends every session of the

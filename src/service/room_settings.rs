@@ -42,6 +42,19 @@ pub enum RoomEdit {
 /// may grow the file without bound.
 const TEXT_MAX: usize = 4096;
 
+/// Refuses custom fields larger than a topic may be.
+pub(super) fn check_custom_fields(
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> ServiceResult<()> {
+    let size = serde_json::to_vec(fields).map_or(usize::MAX, |b| b.len());
+    if size > TEXT_MAX {
+        return Err(ServiceError::InvalidParams(format!(
+            "/customFields must NOT be larger than {TEXT_MAX} bytes"
+        )));
+    }
+    Ok(())
+}
+
 /// Whether `edit` would leave `room` as it is.
 fn is_unchanged(room: &Room, edit: &RoomEdit) -> bool {
     match edit {
@@ -100,14 +113,7 @@ fn check_edit_rights(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) ->
         | RoomEdit::Announcement(text) => {
             limits::check_len(edit.what(), text, TEXT_MAX)?;
         }
-        RoomEdit::CustomFields(fields) => {
-            let size = serde_json::to_vec(fields).map_or(usize::MAX, |b| b.len());
-            if size > TEXT_MAX {
-                return Err(ServiceError::InvalidParams(format!(
-                    "/customFields must NOT be larger than {TEXT_MAX} bytes"
-                )));
-            }
-        }
+        RoomEdit::CustomFields(fields) => check_custom_fields(fields)?,
         RoomEdit::Type(t) => {
             let to = match t.as_str() {
                 "c" => RoomKind::Channel,

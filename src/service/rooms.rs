@@ -22,6 +22,7 @@ pub struct NewRoom {
     /// Usernames to add after the creator, in this order; unknown ones are skipped.
     pub members: Vec<String>,
     pub read_only: bool,
+    pub custom_fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Which rooms a room list shows.
@@ -330,6 +331,7 @@ impl Service {
             if !is_valid_name(&new.name) {
                 return Err(ServiceError::InvalidRoomName(new.name.clone()));
             }
+            super::room_settings::check_custom_fields(&new.custom_fields)?;
             if tx.room_id_by_name(&new.name)?.is_some() {
                 return Err(ServiceError::DuplicateRoomName(new.name.clone()));
             }
@@ -347,6 +349,7 @@ impl Service {
             }
             let mut room = Room {
                 read_only: new.read_only,
+                custom_fields: new.custom_fields.clone(),
                 ..Room::new(room_id.clone(), &new.name, new.kind, &creator, now)
             };
             for (i, member) in members.iter().enumerate() {
@@ -505,12 +508,14 @@ impl Service {
 
     /// The room lists, by name: `channels.list` (every channel with `view-c-room`, else
     /// the joined ones with `view-joined-room`), `channels.list.joined` and `groups.list`
-    /// (the caller's), `groups.listAll` (`view-room-administration`).
+    /// (the caller's), `groups.listAll` (`view-room-administration`); `only` keeps the room
+    /// with that id (`channels.list?_id=`).
     pub fn list_rooms(
         &self,
         caller: &Caller,
         kind: RoomKind,
         scope: RoomListScope,
+        only: Option<&RoomId>,
         page: Page,
         sort: &[SortKey],
     ) -> ServiceResult<(Vec<Room>, usize)> {
@@ -535,6 +540,7 @@ impl Service {
             let mut rooms = Vec::new();
             for room in tx.all_rooms()? {
                 if room.kind == kind
+                    && only.is_none_or(|id| *id == room.id)
                     && (!joined_only || tx.subscription(&room.id, &me.id)?.is_some())
                 {
                     rooms.push(room);

@@ -35,6 +35,9 @@ pub struct Presence {
     pub own: Option<(String, Option<Millis>)>,
 }
 
+/// The statuses a user may choose; `offline` is the invisible one.
+const CHOSEN_STATUSES: [&str; 4] = ["online", "away", "offline", "busy"];
+
 /// Every presence: nobody holds a live session.
 const PRESENCE: &str = "offline";
 
@@ -81,6 +84,13 @@ impl Service {
     pub fn set_status(&self, caller: &Caller, change: StatusChange) -> ServiceResult<()> {
         if change.status.is_none() && change.message.is_none() {
             return Err(ServiceError::StatusMatchError);
+        }
+        if change
+            .status
+            .as_deref()
+            .is_some_and(|s| !CHOSEN_STATUSES.contains(&s))
+        {
+            return Err(ServiceError::InvalidStatus);
         }
         let now = self.now();
         let caller = caller.clone();

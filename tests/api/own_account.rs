@@ -318,7 +318,7 @@ async fn room_look_ups_answer_membership_names_and_prefixes() {
     let bob = app.create_user("bob").await;
     let team = app.create_room("p", "team-room", &ada, &["bob"]).await;
     let secret = app.create_room("p", "secret", &app.admin, &[]).await;
-    app.create_room("c", "team-chat", &app.admin, &[]).await;
+    let chat = app.create_room("c", "team-chat", &app.admin, &[]).await;
 
     let get = |path: String, who: Session| {
         let app = &app;
@@ -436,6 +436,13 @@ async fn room_look_ups_answer_membership_names_and_prefixes() {
             400,
             json!({"success": false, "error": "error-not-authorized"})
         )
+    );
+    // channels.list keeps one room by `_id`.
+    let (status, body) = get(format!("/api/v1/channels.list?_id={chat}"), ada.clone()).await;
+    assert_eq!(
+        (status, &body["total"], &body["channels"][0]["_id"]),
+        (200, &json!(1), &json!(chat)),
+        "{body}"
     );
     // Rooms Ada owns.
     let (status, body) = get(
@@ -665,4 +672,123 @@ async fn preferences_are_saved_read_back_and_merged_over_the_defaults() {
         (status, &body["user"]["settings"]["preferences"]),
         (200, &json!({"hideRoles": true}))
     );
+}
+
+#[tokio::test]
+async fn custom_fields_given_at_creation_are_stored_and_shown() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    for (family, key) in [("channels", "channel"), ("groups", "group")] {
+        let name = format!("{family}-with-fields");
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/{family}.create"),
+                Some(&ada),
+                json!({"name": name, "customFields": {"team": "ops", "floor": 3}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body[key]["customFields"],
+            json!({"team": "ops", "floor": 3})
+        );
+        let id = body[key]["_id"].as_str().unwrap().to_string();
+        let (_, info) = app
+            .get(&format!("/api/v1/{family}.info?roomId={id}"), Some(&ada))
+            .await;
+        assert_eq!(
+            info[key]["customFields"],
+            json!({"team": "ops", "floor": 3})
+        );
+    }
+    let before = app.snapshot();
+    let (status, _) = app
+        .post(
+            "/api/v1/channels.create",
+            Some(&ada),
+            json!({"name": "too-big", "customFields": {"x": "y".repeat(5000)}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn username_availability_answers_as_rocket_chat() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    app.create_user("bob").await;
+    let check = |name: &str| {
+        let app = &app;
+        let ada = ada.clone();
+        let path = format!("/api/v1/users.checkUsernameAvailability?username={name}");
+        async move { app.get(&path, Some(&ada)).await }
+    };
+    let yes = (200, json!({"result": true, "success": true}));
+    let no = (200, json!({"result": false, "success": true}));
+    assert_eq!(check("ada").await, yes);
+    assert_eq!(check("free-name").await, yes);
+    assert_eq!(check("BOB").await, no);
+    let (status, body) = check("admin").await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-blocked-username")),
+        "{body}"
+    );
+    assert_eq!(
+        check("").await,
+        (
+            400,
+            domain(
+                "Invalid username",
+                "error-invalid-username",
+                json!({"method": "setUsername"})
+            )
+        )
+    );
+    set(&app, "Accounts_AllowUsernameChange", json!(false)).await;
+    assert_eq!(
+        check("free-name").await,
+        (
+            400,
+            domain(
+                "Not allowed",
+                "error-not-allowed",
+                json!({"method": "setUsername"})
+            )
+        )
+    );
+}
+
+#[tokio::test]
+async fn add_all_obeys_api_user_limit() {
+    let app = TestApp::new().await;
+    for name in ["u1", "u2", "u3"] {
+        app.create_user(name).await;
+    }
+    let room = app.create_room("c", "everyone", &app.admin, &[]).await;
+    set(&app, "API_User_Limit", json!(2)).await;
+    let before = app.snapshot();
+    let (status, body) = app
+        .post(
+            "/api/v1/channels.addAll",
+            Some(&app.admin),
+            json!({"roomId": room}),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-user-limit-exceeded")),
+        "{body}"
+    );
+    assert_eq!(app.snapshot(), before);
+    set(&app, "API_User_Limit", json!(500)).await;
+    let (status, body) = app
+        .post(
+            "/api/v1/channels.addAll",
+            Some(&app.admin),
+            json!({"roomId": room}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
 }

@@ -56,6 +56,7 @@ fn write_use_cases(
                         name: "stale-room".into(),
                         members: vec!["target".into()],
                         read_only: false,
+                        custom_fields: Default::default(),
                     },
                 )
                 .map(drop),
@@ -140,6 +141,7 @@ fn arrange() -> (Arc<Service>, Caller, RoomId, UserId) {
                 name: "boss-room".into(),
                 members: vec!["other".into()],
                 read_only: false,
+                custom_fields: Default::default(),
             },
         )
         .unwrap();

@@ -149,7 +149,12 @@ async fn set_status_stores_the_status_message_and_refuses_like_rocket_chat() {
             &ada,
             json!({"status": "invisible"}),
             400,
-            invalid("must be equal to one of the allowed values"),
+            json!({
+                "success": false,
+                "error": "Valid status types include online, away, offline, and busy. [error-invalid-status]",
+                "errorType": "error-invalid-status",
+                "details": {"method": "users.setStatus"}
+            }),
         ),
         (
             &ada,

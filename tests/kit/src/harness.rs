@@ -425,6 +425,7 @@ impl Harness {
                     name: room_name(rooms),
                     members,
                     read_only: false,
+                    custom_fields: Default::default(),
                 };
                 self.caller(caller)
                     .and_then(|c| self.service().create_room(&c, new))

@@ -262,6 +262,7 @@ pub fn scim(data: &[u8]) {
         name: "hall".into(),
         members: vec!["bob".into()],
         read_only: false,
+        custom_fields: Default::default(),
     };
     let hall = service.create_room(&session("ada"), hall).unwrap().id;
     let secret = service.create_scim_token(&admin, "fuzz").unwrap().secret;
