@@ -1,4 +1,4 @@
-//! `rooms.info`, `rooms.leave`, `rooms.favorite` and `subscriptions.getOne`: rooms of any
+//! `rooms.info`, `rooms.join`, `rooms.leave`, `rooms.favorite` and `subscriptions.getOne`: rooms of any
 //! kind, and the caller's membership.
 
 use std::sync::Arc;
@@ -51,6 +51,19 @@ pub struct AnyRoomBody {
 }
 
 impl RequestSchema for AnyRoomBody {
+    const CLOSED: bool = true;
+}
+
+/// A room of any kind to join, and its join code if it has one.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct RoomsJoinBody {
+    #[oai(flatten)]
+    pub room: RoomNames,
+    pub join_code: Option<String>,
+}
+
+impl RequestSchema for RoomsJoinBody {
     const CLOSED: bool = true;
 }
 
@@ -261,6 +274,39 @@ impl RoomsApi {
                 success: true,
             },
         )
+    }
+
+    /// Join a room
+    ///
+    /// A channel as `channels.join` joins it (`view-c-room`, and its join code unless the
+    /// caller holds `join-without-join-code`); a private group only by its members.
+    #[oai(
+        path = "/rooms.join",
+        method = "post",
+        operation_id = "roomsJoin",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn join(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<RoomsJoinBody>,
+    ) -> ApiResult<RoomOk> {
+        let op = Operation::RoomsAny(RoomOperation::Join);
+        let b = body.0;
+        let room = b.room.room(op)?;
+        let caller = auth.0;
+        let code = b.join_code;
+        call(
+            &s,
+            op,
+            move |s| s.join_room(&caller, None, &room, code.as_deref()),
+            |room| RoomOk {
+                room: RoomView::from(&room),
+                success: true,
+            },
+        )
+        .await
     }
 
     /// Leave a room

@@ -556,6 +556,7 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"items": [{"_id": USER_ID, "name": "Ada Lovelace", "username": "ada", "status": "offline"}], "success": true})
         }
         "roomsIsMember" => json!({"isMember": true, "success": true}),
+        "roomsJoin" => json!({"room": room_example("c"), "success": true}),
         "roomsSaveRoomSettings" => json!({"rid": ROOM_ID, "success": true}),
         "roomsNameExists" => json!({"exists": true, "success": true}),
         "roomsAutocompleteChannelAndPrivate"

@@ -4,7 +4,7 @@
 
 use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
-use super::lookup::{RoomRef, UserRef};
+use super::lookup::{RoomRef, UserRef, find_room};
 use super::permissions::has_permission;
 use super::rooms::{
     check_owner_removal, ensure_active_owner, grant_room_role, join, revoke_room_role,
@@ -108,12 +108,33 @@ impl Service {
         room: &RoomRef,
         code: Option<&str>,
     ) -> ServiceResult<Room> {
+        self.join_room(caller, Some(RoomKind::Channel), room, code)
+    }
+
+    /// `rooms.join` (of `kind`, or any with `None`): a channel as `channels.join`; a private
+    /// group only by its members, for whom nothing changes (nobody joins a group uninvited).
+    pub fn join_room(
+        &self,
+        caller: &Caller,
+        kind: Option<RoomKind>,
+        room: &RoomRef,
+        code: Option<&str>,
+    ) -> ServiceResult<Room> {
         let now = self.now();
         let sub_id = self.with_rng(crate::model::new_id);
         let (caller, room, code) = (caller.clone(), room.clone(), code.map(str::to_string));
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let mut room = visible_room(tx, &me, Some(RoomKind::Channel), &room)?;
+            let mut room = match kind {
+                Some(kind) => visible_room(tx, &me, Some(kind), &room)?,
+                None => find_room(tx, &room)?.ok_or(ServiceError::RoomNotFound)?,
+            };
+            if room.kind == RoomKind::Group {
+                return match tx.subscription(&room.id, &me.id)? {
+                    Some(_) => Ok(room),
+                    None => Err(ServiceError::NotAllowed),
+                };
+            }
             not_archived(&room)?;
             if !has_permission(tx, &me, Permission::ViewCRoom, None)? {
                 return Err(ServiceError::NotAllowed);

@@ -792,3 +792,65 @@ async fn add_all_obeys_api_user_limit() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn rooms_join_joins_channels_as_channels_join_and_no_group_uninvited() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let open = app.create_room("c", "open-room", &app.admin, &[]).await;
+    let coded = app.create_room("c", "coded-room", &app.admin, &[]).await;
+    let group = app.create_room("p", "closed-group", &app.admin, &[]).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/channels.setJoinCode",
+            Some(&app.admin),
+            json!({"roomId": coded, "joinCode": "123"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let join = |body: Value| {
+        let app = &app;
+        let ada = ada.clone();
+        async move { app.post("/api/v1/rooms.join", Some(&ada), body).await }
+    };
+    let before = app.snapshot();
+    for (body, code) in [
+        (json!({"roomId": "nowhere"}), "error-room-not-found"),
+        (json!({"roomId": group}), "error-not-allowed"),
+        (json!({"roomId": coded}), "error-code-required"),
+        (
+            json!({"roomId": coded, "joinCode": "WRONG"}),
+            "error-code-invalid",
+        ),
+    ] {
+        let (status, answer) = join(body.clone()).await;
+        assert_eq!(
+            (status, &answer["errorType"]),
+            (400, &json!(code)),
+            "{body}: {answer}"
+        );
+    }
+    assert_eq!(app.snapshot(), before, "refusals changed nothing");
+    let (status, answer) = join(json!({"roomName": "open-room"})).await;
+    assert_eq!(
+        (status, &answer["room"]["_id"]),
+        (200, &json!(open)),
+        "{answer}"
+    );
+    let (status, answer) = join(json!({"roomId": coded, "joinCode": "123"})).await;
+    assert_eq!(
+        (status, &answer["room"]["_id"]),
+        (200, &json!(coded)),
+        "{answer}"
+    );
+    let (_, member) = app
+        .get(
+            &format!(
+                "/api/v1/rooms.isMember?roomId={coded}&userId={}",
+                ada.user_id
+            ),
+            Some(&ada),
+        )
+        .await;
+    assert_eq!(member["isMember"], true);
+}
