@@ -120,11 +120,27 @@ impl ReferenceStateMachine for Reference {
             1 => (caller(), user()).prop_map(|(caller, target)| Op::CreateToken { caller, target }),
             2 => member_op(|caller, room, target| Op::Kick { caller, room, target }),
             3 => member_op(|_, room, member| Op::Leave { caller: member, room }),
-            2 => (user(), room()).prop_map(|(caller, room)| Op::Join { caller, room }),
+            2 => (user(), room(), any::<bool>()).prop_map(|(caller, room, any_kind)| Op::Join {
+                caller,
+                room,
+                any_kind
+            }),
             1 => (caller(), room()).prop_map(|(caller, room)| Op::SetType { caller, room }),
-            2 => (caller(), room(), prop::bool::weighted(0.6))
-                .prop_map(|(caller, room, archived)| Op::Archive { caller, room, archived }),
-            1 => (caller(), room()).prop_map(|(caller, room)| Op::DeleteRoom { caller, room }),
+            2 => (caller(), room(), prop::bool::weighted(0.6), any::<bool>()).prop_map(
+                |(caller, room, archived, via_rooms)| Op::Archive {
+                    caller,
+                    room,
+                    archived,
+                    via_rooms
+                }
+            ),
+            1 => (caller(), room(), any::<bool>()).prop_map(|(caller, room, via_rooms)| {
+                Op::DeleteRoom {
+                    caller,
+                    room,
+                    via_rooms,
+                }
+            }),
             3 => (owner_target(), prop::bool::weighted(0.3))
                 .prop_map(|(target, active)| Op::ScimSetActive { target, active }),
             1 => owner_target().prop_map(|target| Op::ScimDelete { target }),

@@ -467,6 +467,15 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::UnknownRole(_) => {
             ErrorResponse::bad_request(Failure::typed("Invalid role", "error-invalid-role"))
         }
+        // The rooms.* routes that call the Meteor method directly word a missing room so.
+        E::RoomNotFound
+            if matches!(
+                operation,
+                Op::RoomsAny(RoomOperation::Delete | RoomOperation::Archive | RoomOperation::Unarchive)
+            ) =>
+        {
+            domain("Invalid room", "error-invalid-room", room_method())
+        }
         E::RoomNotFound if operation == Op::RoomsSaveRoomSettings => domain(
             "Invalid room",
             "error-invalid-room",

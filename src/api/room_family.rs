@@ -840,7 +840,7 @@ room_families! {
             let caller = auth.0;
             Self::FAMILY
                 .write(&s, RoomOperation::Archive, body.0.room, move |s, kind, room| {
-                    s.set_archived(&caller, kind, room, true)
+                    s.set_archived(&caller, Some(kind), room, true)
                 }, done)
                 .await
         }
@@ -865,7 +865,7 @@ room_families! {
             let caller = auth.0;
             Self::FAMILY
                 .write(&s, RoomOperation::Unarchive, body.0.room, move |s, kind, room| {
-                    s.set_archived(&caller, kind, room, false)
+                    s.set_archived(&caller, Some(kind), room, false)
                 }, done)
                 .await
         }
@@ -890,7 +890,7 @@ room_families! {
             let caller = auth.0;
             Self::FAMILY
                 .write(&s, RoomOperation::Delete, body.0.room, move |s, kind, room| {
-                    s.delete_room(&caller, kind, room)
+                    s.delete_room(&caller, Some(kind), room)
                 }, done)
                 .await
         }

@@ -1,4 +1,5 @@
-//! `rooms.info`, `rooms.join`, `rooms.leave`, `rooms.favorite` and `subscriptions.getOne`: rooms of any
+//! `rooms.info`, `rooms.join`, `rooms.leave`, `rooms.changeArchivationState`, `rooms.delete`,
+//! `rooms.favorite` and `subscriptions.getOne`: rooms of any
 //! kind, and the caller's membership.
 
 use std::sync::Arc;
@@ -64,6 +65,30 @@ pub struct RoomsJoinBody {
 }
 
 impl RequestSchema for RoomsJoinBody {
+    const CLOSED: bool = true;
+}
+
+/// What `rooms.changeArchivationState` takes.
+#[derive(Object, Debug)]
+pub struct ArchivationBody {
+    /// The room's `_id`.
+    pub rid: String,
+    /// `archive` archives the room; anything else, or nothing, unarchives it.
+    pub action: Option<String>,
+}
+
+impl RequestSchema for ArchivationBody {
+    const CLOSED: bool = true;
+}
+
+/// What `rooms.delete` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct DeleteRoomBody {
+    pub room_id: String,
+}
+
+impl RequestSchema for DeleteRoomBody {
     const CLOSED: bool = true;
 }
 
@@ -305,6 +330,65 @@ impl RoomsApi {
                 room: RoomView::from(&room),
                 success: true,
             },
+        )
+        .await
+    }
+
+    /// Archive or unarchive a room
+    ///
+    /// `action: "archive"` archives the room (`archive-room`); anything else unarchives it
+    /// (`unarchive-room`), as the families' archive and unarchive do.
+    #[oai(
+        path = "/rooms.changeArchivationState",
+        method = "post",
+        operation_id = "roomsChangeArchivationState",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn change_archivation_state(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<ArchivationBody>,
+    ) -> ApiResult<SuccessOk> {
+        let b = body.0;
+        let archive = b.action.as_deref() == Some("archive");
+        let op = Operation::RoomsAny(match archive {
+            true => RoomOperation::Archive,
+            false => RoomOperation::Unarchive,
+        });
+        let caller = auth.0;
+        let room = crate::service::RoomRef::Id(RoomId(b.rid));
+        call(
+            &s,
+            op,
+            move |s| s.set_archived(&caller, None, &room, archive),
+            |()| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Delete a room
+    ///
+    /// A channel (`delete-c`) or a private group (`delete-p`) and every membership in it.
+    #[oai(
+        path = "/rooms.delete",
+        method = "post",
+        operation_id = "roomsDelete",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn delete(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<DeleteRoomBody>,
+    ) -> ApiResult<SuccessOk> {
+        let caller = auth.0;
+        let room = crate::service::RoomRef::Id(RoomId(body.0.room_id));
+        call(
+            &s,
+            Operation::RoomsAny(RoomOperation::Delete),
+            move |s| s.delete_room(&caller, None, &room),
+            |()| SuccessOk { success: true },
         )
         .await
     }

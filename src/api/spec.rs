@@ -234,6 +234,8 @@ impl Example<'_> {
             "tokenId" => json!("a token id from rocketlite.scimTokens.list"),
             "value" => json!(true),
             "data" if self.id == "usersSetPreferences" => json!({"sidebarViewMode": "condensed"}),
+            "rid" => json!("GENERAL"),
+            "action" => json!("archive"),
             "data" => json!({"name": "Ada Lovelace"}),
             _ => return None,
         })
@@ -557,6 +559,7 @@ fn ok_example(operation: &str) -> Option<Value> {
         }
         "roomsIsMember" => json!({"isMember": true, "success": true}),
         "roomsJoin" => json!({"room": room_example("c"), "success": true}),
+        "roomsChangeArchivationState" | "roomsDelete" => json!({"success": true}),
         "roomsSaveRoomSettings" => json!({"rid": ROOM_ID, "success": true}),
         "roomsNameExists" => json!({"exists": true, "success": true}),
         "roomsAutocompleteChannelAndPrivate"

@@ -129,13 +129,13 @@ impl Service {
                 Some(kind) => visible_room(tx, &me, Some(kind), &room)?,
                 None => find_room(tx, &room)?.ok_or(ServiceError::RoomNotFound)?,
             };
+            not_archived(&room)?;
             if room.kind == RoomKind::Group {
                 return match tx.subscription(&room.id, &me.id)? {
                     Some(_) => Ok(room),
                     None => Err(ServiceError::NotAllowed),
                 };
             }
-            not_archived(&room)?;
             if !has_permission(tx, &me, Permission::ViewCRoom, None)? {
                 return Err(ServiceError::NotAllowed);
             }

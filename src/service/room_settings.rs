@@ -274,10 +274,12 @@ impl Service {
     /// `*.archive` (`archive-room`, admins and owners) and `*.unarchive` (`unarchive-room`,
     /// admins). Archiving an archived room is refused; unarchiving one that is not
     /// archived is refused for channels (Rocket.Chat's groups.unarchive lets it pass).
+    ///
+    /// `kind` is the family's (`None` for `rooms.changeArchivationState`, any room).
     pub fn set_archived(
         &self,
         caller: &Caller,
-        kind: RoomKind,
+        kind: Option<RoomKind>,
         room: &RoomRef,
         archived: bool,
     ) -> ServiceResult<()> {
@@ -285,10 +287,10 @@ impl Service {
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let mut room = visible_room(tx, &me, Some(kind), &room)?;
+            let mut room = visible_room(tx, &me, kind, &room)?;
             match (archived, room.archived) {
                 (true, true) => return Err(ServiceError::RoomArchived(room.name.clone())),
-                (false, false) if kind == RoomKind::Channel => {
+                (false, false) if room.kind == RoomKind::Channel => {
                     return Err(ServiceError::RoomNotArchived(room.name.clone()));
                 }
                 _ => {}
@@ -312,17 +314,19 @@ impl Service {
 
     /// `*.delete`: with `delete-c` / `delete-p` here (admins and owners), the room and every
     /// membership go in one transaction; archived rooms may be deleted.
+    ///
+    /// `kind` is the family's (`None` for `rooms.delete`, any room).
     pub fn delete_room(
         &self,
         caller: &Caller,
-        kind: RoomKind,
+        kind: Option<RoomKind>,
         room: &RoomRef,
     ) -> ServiceResult<()> {
         let now = self.now();
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            let room = visible_room(tx, &me, Some(kind), &room)?;
+            let room = visible_room(tx, &me, kind, &room)?;
             let permission = match room.kind {
                 RoomKind::Channel => Permission::DeleteC,
                 RoomKind::Group => Permission::DeleteP,

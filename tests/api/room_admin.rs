@@ -1460,3 +1460,67 @@ async fn save_room_settings_checks_every_change_before_writing_any() {
         "{info}"
     );
 }
+
+#[tokio::test]
+async fn rooms_change_archivation_state_and_rooms_delete_take_any_room() {
+    let app = TestApp::new().await;
+    let olga = app.user_session("olga").await;
+    let ada = app.user_session("ada").await;
+    let group = app.create_room("p", "crew", &olga, &["ada"]).await;
+    // A member without the permissions, and a room that does not exist: refused, nothing
+    // changes.
+    refused(
+        &app,
+        "rooms.changeArchivationState",
+        &ada,
+        json!({"rid": group, "action": "archive"}),
+        400,
+        domain(
+            "Not authorized",
+            "error-not-authorized",
+            Some(json!({"method": "archiveRoom"})),
+        ),
+    )
+    .await;
+    refused(
+        &app,
+        "rooms.delete",
+        &olga,
+        json!({"roomId": "nowhere"}),
+        400,
+        domain(
+            "Invalid room",
+            "error-invalid-room",
+            Some(json!({"method": "eraseRoom"})),
+        ),
+    )
+    .await;
+    ok(
+        &app,
+        "rooms.changeArchivationState",
+        &olga,
+        json!({"rid": group, "action": "archive"}),
+    )
+    .await;
+    let (_, info) = app
+        .get(&format!("/api/v1/groups.info?roomId={group}"), Some(&olga))
+        .await;
+    assert_eq!(info["group"]["archived"], true, "{info}");
+    // Any other action unarchives (an admin holds unarchive-room).
+    ok(
+        &app,
+        "rooms.changeArchivationState",
+        &app.admin,
+        json!({"rid": group}),
+    )
+    .await;
+    let (_, info) = app
+        .get(&format!("/api/v1/groups.info?roomId={group}"), Some(&olga))
+        .await;
+    assert!(info["group"].get("archived").is_none(), "{info}");
+    ok(&app, "rooms.delete", &olga, json!({"roomId": group})).await;
+    let (status, _) = app
+        .get(&format!("/api/v1/groups.info?roomId={group}"), Some(&olga))
+        .await;
+    assert_eq!(status, 400, "the group is gone");
+}

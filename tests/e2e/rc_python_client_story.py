@@ -364,8 +364,8 @@ def main():
     check(cc.users_set_status("in a meeting", status="busy").get("success") is True, "accepted")
     check(admin.users_info(user_id=ids[carl])["user"].get("statusText") == "in a meeting",
           "users.info shows the new status message")
-    expect_api_error(lambda: cc.users_set_status("x", status="invisible"), 400, "invalid-params",
-                     "not a status", error_has="allowed values")
+    expect_api_error(lambda: cc.users_set_status("x", status="invisible"), 400, "error-invalid-status",
+                     "not a status", error_has="Valid status types")
 
     step("users.getPresence", f"{carl} about himself, then about {ada}")
     own = cc.users_get_presence(user_id=ids[carl])

@@ -623,10 +623,10 @@ impl Harness {
             }
             Op::Kick { caller, room, .. }
             | Op::Leave { caller, room }
-            | Op::Join { caller, room }
+            | Op::Join { caller, room, .. }
             | Op::SetType { caller, room }
             | Op::Archive { caller, room, .. }
-            | Op::DeleteRoom { caller, room } => {
+            | Op::DeleteRoom { caller, room, .. } => {
                 let (caller, room) = (caller as usize, room as usize);
                 if caller >= users || room >= rooms {
                     return Outcome::Skipped;
@@ -646,7 +646,12 @@ impl Harness {
                     match *op {
                         Op::Kick { .. } => s.kick(&c, kind, &room_ref, &target_ref).map(drop),
                         Op::Leave { .. } => s.leave(&c, Some(kind), &room_ref).map(drop),
-                        Op::Join { .. } => s.join_channel(&c, &room_ref, None).map(drop),
+                        Op::Join { any_kind: false, .. } => {
+                            s.join_channel(&c, &room_ref, None).map(drop)
+                        }
+                        Op::Join { any_kind: true, .. } => {
+                            s.join_room(&c, None, &room_ref, None).map(drop)
+                        }
                         Op::SetType { .. } => {
                             let to = match kind {
                                 RoomKind::Channel => "p",
@@ -655,10 +660,16 @@ impl Harness {
                             s.edit_room(&c, kind, &room_ref, RoomEdit::Type(to.into()))
                                 .map(drop)
                         }
-                        Op::Archive { archived, .. } => {
-                            s.set_archived(&c, kind, &room_ref, archived)
+                        // The rooms.* routes name no family: any kind is found.
+                        Op::Archive {
+                            archived,
+                            via_rooms,
+                            ..
+                        } => s.set_archived(&c, (!via_rooms).then_some(kind), &room_ref, archived),
+                        Op::DeleteRoom { via_rooms, .. } => {
+                            s.delete_room(&c, (!via_rooms).then_some(kind), &room_ref)
                         }
-                        _ => s.delete_room(&c, kind, &room_ref),
+                        _ => unreachable!("only room operations reach here"),
                     }
                 })
             }

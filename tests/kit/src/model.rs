@@ -109,10 +109,11 @@ pub enum Op {
         caller: u8,
         room: u8,
     },
-    /// `channels.join`.
+    /// `channels.join`, or `rooms.join` (`any_kind`), which finds a room of either kind.
     Join {
         caller: u8,
         room: u8,
+        any_kind: bool,
     },
     /// `*.setType`: a channel becomes private, a private group public.
     SetType {
@@ -124,11 +125,15 @@ pub enum Op {
         caller: u8,
         room: u8,
         archived: bool,
+        /// Through `rooms.changeArchivationState` (any kind) instead of the family's route:
+        /// the same rules.
+        via_rooms: bool,
     },
-    /// `*.delete`: the room and its memberships go.
+    /// `*.delete` (or `rooms.delete`, `via_rooms`): the room and its memberships go.
     DeleteRoom {
         caller: u8,
         room: u8,
+        via_rooms: bool,
     },
     /// SCIM `PATCH /Users/{id}` setting `active`, with the harness's token and the default
     /// relinquish policy (hand over): no caller, no session, the same rules.
@@ -828,7 +833,39 @@ impl Model {
                 }
                 self.take_out(room, caller)
             }
-            Op::Join { caller, room } => {
+            Op::Join {
+                caller,
+                room,
+                any_kind: true,
+            } => {
+                let (caller, room) = (caller as usize, room as usize);
+                if caller >= users || room >= rooms {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                let r = &self.rooms[room];
+                if r.deleted {
+                    return Outcome::RoomNotFound;
+                }
+                if r.archived {
+                    return Outcome::RoomArchived;
+                }
+                // Nobody joins a private group uninvited; a member's join changes nothing.
+                if r.private {
+                    return match r.members.contains(&caller) {
+                        true => Outcome::Ok,
+                        false => Outcome::NotAllowed,
+                    };
+                }
+                self.join_channel(caller, room)
+            }
+            Op::Join {
+                caller,
+                room,
+                any_kind: false,
+            } => {
                 let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
@@ -840,15 +877,7 @@ impl Model {
                 if r.archived {
                     return Outcome::RoomArchived;
                 }
-                // view-c-room
-                if !self.holds_a_base_role(caller) {
-                    return Outcome::NotAllowed;
-                }
-                if !r.members.contains(&caller) {
-                    self.rooms[room].members.push(caller);
-                    self.ensure_active_owner(room);
-                }
-                Outcome::Ok
+                self.join_channel(caller, room)
             }
             Op::SetType { caller, room } => {
                 let (caller, room) = match self.own_room_op(caller, room) {
@@ -872,6 +901,7 @@ impl Model {
                 caller,
                 room,
                 archived,
+                ..
             } => {
                 let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
@@ -894,7 +924,7 @@ impl Model {
                 self.rooms[room].archived = archived;
                 Outcome::Ok
             }
-            Op::DeleteRoom { caller, room } => {
+            Op::DeleteRoom { caller, room, .. } => {
                 let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
                     Err(outcome) => return outcome,
@@ -1010,6 +1040,20 @@ impl Model {
             .collect();
         let other_active = others.iter().any(|&o| self.is_active(o));
         others.is_empty() || (self.is_active(target) && !other_active)
+    }
+
+    /// A join of a channel the caller may see and that is not archived: `view-c-room`, then
+    /// the caller becomes its newest member (a member's join changes nothing).
+    fn join_channel(&mut self, caller: usize, room: usize) -> Outcome {
+        // view-c-room
+        if !self.holds_a_base_role(caller) {
+            return Outcome::NotAllowed;
+        }
+        if !self.rooms[room].members.contains(&caller) {
+            self.rooms[room].members.push(caller);
+            self.ensure_active_owner(room);
+        }
+        Outcome::Ok
     }
 
     /// Holds `admin` or `user`, the roles granted what every account may do (create, join

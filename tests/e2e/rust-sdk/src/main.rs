@@ -70,7 +70,7 @@ async fn main() {
     admin.users_create(&new_user(&ada)).await.expect("create ada");
 
     let as_olga = login(base, &olga, &format!("{olga}-password")).await;
-    let room = types::CreateRoomBody { name: format!("story{suffix}"), members: vec![ada.clone()], read_only: None };
+    let room = types::CreateRoomBody { name: format!("story{suffix}"), members: vec![ada.clone()], read_only: None, custom_fields: Default::default() };
     let channel = as_olga.channels_create(&room).await.expect("channels.create").into_inner().channel;
     println!("{olga} created #{} and is its sole owner", channel.name);
 
