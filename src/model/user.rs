@@ -77,6 +77,26 @@ impl Profile {
 }
 
 impl User {
+    /// A new active account created at `now`, holding `roles`: no address, no password, no
+    /// login yet, nothing in its profile. Callers add what they know with struct update.
+    pub fn new(id: UserId, username: &str, name: &str, roles: Vec<String>, now: Millis) -> Self {
+        User {
+            active: true,
+            created_at: now,
+            last_login: None,
+            id,
+            username: username.to_string(),
+            name: name.to_string(),
+            emails: Vec::new(),
+            password_hash: None,
+            roles,
+            updated_at: now,
+            inactive_reason: None,
+            profile: Profile::default(),
+            external_id: None,
+        }
+    }
+
     /// Whether the user holds the global role `role`.
     pub fn has_role(&self, role: super::Role) -> bool {
         self.roles.iter().any(|r| r == role.as_str())

@@ -120,21 +120,13 @@ impl Service {
             if tx.user_id_by_username(ROCKET_CAT)?.is_some() || tx.was_deleted(&id)? {
                 return Ok(RocketCatOutcome::NameTaken);
             }
-            let cat = User {
+            let cat = User::new(
                 id,
-                username: ROCKET_CAT.into(),
-                name: "Rocket.Cat".into(),
-                emails: Vec::new(),
-                password_hash: None,
-                active: true,
-                roles: vec![Role::Bot.as_str().into()],
-                created_at: now,
-                updated_at: now,
-                last_login: None,
-                inactive_reason: None,
-                profile: Default::default(),
-                external_id: None,
-            };
+                ROCKET_CAT,
+                "Rocket.Cat",
+                vec![Role::Bot.as_str().into()],
+                now,
+            );
             tx.put_user(&cat, None)?;
             super::audit::record_created(tx, &Stamp::server(now), &cat)?;
             Ok(RocketCatOutcome::Created)
@@ -210,9 +202,6 @@ impl Service {
         let hash = self.hash_password(&password);
         let now = self.now();
         let user = User {
-            id: self.with_rng(UserId::generate),
-            username: seed.username.clone(),
-            name: seed.name.clone(),
             emails: seed
                 .email
                 .iter()
@@ -224,15 +213,14 @@ impl Service {
                 })
                 .collect(),
             password_hash: Some(hash),
-            active: true,
             // Rocket.Chat gives the admin from `ADMIN_*` this one role, not `user` as well.
-            roles: vec![Role::Admin.as_str().into()],
-            created_at: now,
-            updated_at: now,
-            last_login: None,
-            inactive_reason: None,
-            profile: Default::default(),
-            external_id: None,
+            ..User::new(
+                self.with_rng(UserId::generate),
+                &seed.username,
+                &seed.name,
+                vec![Role::Admin.as_str().into()],
+                now,
+            )
         };
         let record = user.clone();
         let created = self.store.write(move |tx| {

@@ -65,10 +65,8 @@ impl Service {
             return Err(ServiceError::InvalidEmail(reg.email.clone()));
         }
         let now = self.now();
+        let id = self.with_rng(UserId::generate);
         let user = User {
-            id: self.with_rng(UserId::generate),
-            username: reg.username.clone(),
-            name: name.trim().to_string(),
             emails: vec![Email {
                 address: reg.email.trim().to_lowercase(),
                 verified: false,
@@ -76,14 +74,13 @@ impl Service {
                 primary: None,
             }],
             password_hash: Some(self.hash_password(&reg.password)),
-            active: true,
-            roles: vec![Role::User.as_str().into()],
-            created_at: now,
-            updated_at: now,
-            last_login: None,
-            inactive_reason: None,
-            profile: Default::default(),
-            external_id: None,
+            ..User::new(
+                id,
+                &reg.username,
+                name.trim(),
+                vec![Role::User.as_str().into()],
+                now,
+            )
         };
         let sub_ids = self.default_room_sub_ids()?;
         self.store.write(move |tx| {

@@ -108,11 +108,9 @@ impl Service {
     /// before any write transaction).
     pub(super) fn user_record(&self, new: NewUser) -> User {
         let now = self.now();
+        let id = self.with_rng(UserId::generate);
         User {
-            id: self.with_rng(UserId::generate),
             password_hash: Some(self.hash_password(&new.password)),
-            username: new.username,
-            name: new.name,
             emails: vec![Email {
                 address: new.email,
                 verified: new.verified,
@@ -120,13 +118,14 @@ impl Service {
                 primary: None,
             }],
             active: new.active,
-            roles: limits::distinct(&new.roles),
-            created_at: now,
-            updated_at: now,
-            last_login: None,
             inactive_reason: (!new.active).then(|| "deactivated".into()),
-            profile: Default::default(),
-            external_id: None,
+            ..User::new(
+                id,
+                &new.username,
+                &new.name,
+                limits::distinct(&new.roles),
+                now,
+            )
         }
     }
 
