@@ -108,8 +108,13 @@ const AVAILABLE_FOR_TEAMS: QuerySchema = QuerySchema {
     closed: true,
 };
 
+/// The `name` of the required `selector` of a query that takes nothing else.
+fn selector_name(request: &Request) -> Result<String, super::ErrorResponse> {
+    name_in_selector(&query::check(request, &SELECTOR)?)
+}
+
 /// The `name` of a required `selector`.
-fn selector_name(q: &query::Checked) -> Result<String, super::ErrorResponse> {
+fn name_in_selector(q: &query::Checked) -> Result<String, super::ErrorResponse> {
     let raw = q
         .text("selector")
         .ok_or_else(|| invalid_params("must have required property 'selector'"))?;
@@ -209,9 +214,7 @@ impl RoomLookupsApi {
         selector: Query<Option<String>>,
     ) -> ApiResult<RoomItemsOk> {
         let _ = selector; // documented; read from the checked query
-        let q = query::check(request, &SELECTOR)?;
-        let name = selector_name(&q)?;
-        autocomplete(&s, auth, RoomScope::Joined, &name)
+        autocomplete(&s, auth, RoomScope::Joined, &selector_name(request)?)
     }
 
     /// Find one's rooms by the start of their name, a page at a time
@@ -236,7 +239,7 @@ impl RoomLookupsApi {
         let _ = (selector, count, offset, sort); // documented; read from the checked query
         query::refuse_query_and_fields(request)?;
         let q = query::check(request, &SELECTOR_PAGE)?;
-        let name = selector_name(&q)?;
+        let name = name_in_selector(&q)?;
         let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
         let caller = auth.0;
         call_read(
@@ -268,9 +271,7 @@ impl RoomLookupsApi {
         selector: Query<Option<String>>,
     ) -> ApiResult<RoomItemsOk> {
         let _ = selector; // documented; read from the checked query
-        let q = query::check(request, &SELECTOR)?;
-        let name = selector_name(&q)?;
-        autocomplete(&s, auth, RoomScope::All, &name)
+        autocomplete(&s, auth, RoomScope::All, &selector_name(request)?)
     }
 
     /// Find the rooms one owns by the start of their name
