@@ -226,19 +226,20 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
     })
     .join()
     .unwrap();
-    assert_eq!(recorded, 4);
+    assert_eq!(recorded, 5);
     assert!(matches!(
         Store::open_postgres(&url, 1),
         Err(StoreError::TooNew(_))
     ));
-    // A database of the previous build (schema 3, no `user_preferences`) is brought along.
+    // A database of an earlier build (schema 3, without `user_preferences` and
+    // `scim_user_names`) is brought along.
     let downgrade = url.clone();
     std::thread::spawn(move || {
         let mut client = postgres::Client::connect(&downgrade, postgres::NoTls).unwrap();
         client
             .batch_execute(
                 "UPDATE meta SET value = 3 WHERE name = 'schema_version';
-                 DROP TABLE user_preferences;",
+                 DROP TABLE user_preferences; DROP TABLE scim_user_names;",
             )
             .unwrap();
     })
@@ -252,6 +253,14 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
         .unwrap();
     let saved = store.read(|tx| tx.preferences(&someone)).unwrap();
     assert_eq!(saved, Some(serde_json::json!({"hideRoles": true})));
+    let who = someone.clone();
+    store
+        .write(move |tx| tx.put_scim_user_name(&who, Some("Some.One@example.org")))
+        .unwrap();
+    let found = store
+        .read(|tx| tx.user_id_by_scim_user_name("some.one@EXAMPLE.org"))
+        .unwrap();
+    assert_eq!(found, Some(someone));
     drop(store);
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -343,6 +352,19 @@ fn populated_data_dir(dir: &std::path::Path) -> (UserId, rocketlite::model::Logi
             None,
         )
         .unwrap();
+    // A SCIM userName kept apart from the username travels too.
+    let caller = service.authenticate(&admin.id, token.clone()).unwrap();
+    let secret = service.create_scim_token(&caller, "Okta").unwrap().secret;
+    let client = service.scim_authenticate(&secret).unwrap();
+    let new = rocketlite::service::ScimNewUser {
+        user_name: "Kim.Lee@example.org".into(),
+        display_name: "Kim Lee".into(),
+        emails: Vec::new(),
+        active: true,
+        external_id: None,
+        password: None,
+    };
+    service.scim_create_user(&client, new).unwrap();
     (admin.id, token)
 }
 
@@ -365,7 +387,9 @@ fn copy_moves_a_data_dir_to_postgres_and_back_and_refuses_a_target_with_data() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("4 users") && stdout.contains("1 deleted users"),
+        stdout.contains("5 users")
+            && stdout.contains("1 deleted users")
+            && stdout.contains("1 SCIM userNames"),
         "{stdout}"
     );
     let original = Store::open(&dir.path().join("source/rocketlite.redb")).unwrap();

@@ -58,7 +58,7 @@ pub use room_settings::RoomEdit;
 pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember, RoomOwner};
 pub use scim::{
     EmailSelector, NewScimToken, ScimAttr, ScimChange, ScimClient, ScimFilter, ScimNewUser, ScimOp,
-    ScimRelinquish, ScimValue,
+    ScimRelinquish, ScimUser, ScimValue,
 };
 pub use server::LicenceInfo;
 pub use settings::{SettingItem, SettingValues, SettingsQuery};

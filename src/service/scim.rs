@@ -13,7 +13,9 @@ use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
-use super::users::{check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email};
+use super::users::{
+    check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email, is_valid_name,
+};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};
 use crate::model::{
     Email, Millis, Permission, Role, ScimToken, User, UserId, normalize_key, parse_iso8601,
@@ -42,6 +44,14 @@ pub struct ScimClient {
 pub struct NewScimToken {
     pub token: ScimToken,
     pub secret: String,
+}
+
+/// A user as SCIM sees it: the account and its SCIM `userName`, which is the username
+/// unless the identity provider sent one no username may be (an email address).
+#[derive(Clone, Debug)]
+pub struct ScimUser {
+    pub user: User,
+    pub user_name: String,
 }
 
 /// A user as a SCIM `POST /Users` creates it. `emails` has the primary address first.
@@ -254,22 +264,27 @@ impl Service {
         filter: Option<&ScimFilter>,
         start_index: usize,
         count: usize,
-    ) -> ServiceResult<(Vec<User>, usize)> {
+    ) -> ServiceResult<(Vec<ScimUser>, usize)> {
         self.store.read(|tx| {
             current_client(tx, client)?;
-            let matching: Vec<User> = match filter {
-                // The identity providers' lookup (Okta, Entra): one index read.
+            let matching: Vec<ScimUser> = match filter {
+                // The identity providers' lookup (Okta, Entra): an index read or two.
                 Some(ScimFilter::Compare(ScimAttr::UserName, ScimOp::Eq, ScimValue::Str(name))) => {
-                    let id = tx.user_id_by_username(name)?;
-                    id.map(|id| tx.user(&id))
+                    let id = user_id_by_user_name(tx, name)?;
+                    id.map(|id| scim_user(tx, &id))
                         .transpose()?
-                        .flatten()
                         .into_iter()
                         .collect()
                 }
                 _ => {
                     let (all, _) = tx.users_page(0, usize::MAX)?;
+                    let mut names: std::collections::HashMap<UserId, String> =
+                        tx.scim_user_names()?.into_iter().collect();
                     all.into_iter()
+                        .map(|user| ScimUser {
+                            user_name: names.remove(&user.id).unwrap_or(user.username.clone()),
+                            user,
+                        })
                         .filter(|u| filter.is_none_or(|f| matches(f, u)))
                         .collect()
                 }
@@ -285,23 +300,33 @@ impl Service {
     }
 
     /// `GET /Users/{id}`.
-    pub fn scim_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<User> {
+    pub fn scim_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<ScimUser> {
         self.store.read(|tx| {
             current_client(tx, client)?;
-            tx.user(id)?.ok_or(ServiceError::UserNotFound)
+            scim_user(tx, id)
         })
     }
 
     /// `POST /Users`: a new account, checked like users.create (pattern, lengths, unique
-    /// username and addresses), joined to the default rooms.
-    pub fn scim_create_user(&self, client: &ScimClient, new: ScimNewUser) -> ServiceResult<User> {
+    /// username and addresses), joined to the default rooms. A `userName` no username may be
+    /// (an email address) is kept as the SCIM userName, and the account gets a username
+    /// derived from it.
+    pub fn scim_create_user(
+        &self,
+        client: &ScimClient,
+        new: ScimNewUser,
+    ) -> ServiceResult<ScimUser> {
+        check_user_name(&new.user_name)?;
         check_fields(&UserChanges {
             name: Some(new.display_name.clone()),
-            username: Some(new.user_name.clone()),
             password: new.password.clone(),
             ..Default::default()
         })?;
-        check_new_username(&new.user_name, &self.settings())?;
+        let settings = self.settings();
+        let kept_name = (!is_username(&new.user_name)).then(|| new.user_name.clone());
+        if kept_name.is_none() {
+            check_new_username(&new.user_name, &settings)?;
+        }
         check_emails(&new.emails)?;
         if let Some(id) = &new.external_id {
             super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
@@ -327,13 +352,22 @@ impl Service {
         let client = client.clone();
         self.store.write(move |tx| {
             current_client(tx, &client)?;
+            let mut user = user.clone();
+            if let Some(name) = &kept_name {
+                check_user_name_free(tx, name, &user.id)?;
+                user.username = derived_username(tx, name, &settings)?;
+            }
             check_fields_free(tx, &user)?;
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
+            tx.put_scim_user_name(&user.id, kept_name.as_deref())?;
             let stamp = Stamp::scim(&client.token_id, now);
             record_created(tx, &stamp, &user)?;
             join_default_rooms(tx, &user, &sub_ids, &stamp)?;
-            Ok(user.clone())
+            Ok(ScimUser {
+                user_name: kept_name.clone().unwrap_or(user.username.clone()),
+                user,
+            })
         })
     }
 
@@ -346,11 +380,11 @@ impl Service {
         client: &ScimClient,
         id: &UserId,
         changes: Vec<ScimChange>,
-    ) -> ServiceResult<User> {
+    ) -> ServiceResult<ScimUser> {
         for change in &changes {
             check_change(change)?;
         }
-        let target = self.scim_user(client, id)?;
+        let target = self.scim_user(client, id)?.user;
         // Checked before any hash is compared, so the answer for an admin is the same
         // whatever password was sent; checked again inside the write, which may see a role
         // granted meanwhile.
@@ -373,19 +407,38 @@ impl Service {
         let (client, id) = (client.clone(), id.clone());
         self.store.write(move |tx| {
             current_client(tx, &client)?;
-            let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
+            let ScimUser { user, user_name } = scim_user(tx, &id)?;
             let mut updated = user.clone();
+            let mut updated_name = user_name.clone();
             let mut active = None;
             for (change, hash) in changes.iter().zip(&hashes) {
                 match change {
                     ScimChange::Active(a) => active = Some(*a),
+                    ScimChange::UserName(name) => updated_name = name.clone(),
                     _ => apply(&mut updated, change, hash.as_deref()),
                 }
             }
+            let renamed = updated_name != user_name;
             if user.has_role(Role::Admin)
-                && (asks_password || !admin_change_allowed(&user, &updated, active))
+                && (asks_password || renamed || !admin_change_allowed(&user, &updated, active))
             {
                 return Err(ServiceError::ScimAdminProtected);
+            }
+            // A userName that may be a username is the username; any other is kept apart,
+            // and the username stays what it was.
+            let kept_name = match is_username(&updated_name) {
+                true => {
+                    updated.username = updated_name.clone();
+                    None
+                }
+                false => {
+                    check_user_name_free(tx, &updated_name, &id)?;
+                    Some(updated_name.clone())
+                }
+            };
+            if renamed && updated == user {
+                // Only the SCIM userName changed: the record still says when.
+                updated.updated_at = now;
             }
             super::limits::check_count("emails", updated.emails.len(), super::limits::EMAILS)?;
             check_rename(&user, &updated, &settings)?;
@@ -395,7 +448,14 @@ impl Service {
                 _ => Vec::new(),
             };
             let stamp = Stamp::scim(&client.token_id, now);
-            commit_user_change(tx, &stamp, &user, updated, active, &handovers, None)
+            if renamed {
+                tx.put_scim_user_name(&id, kept_name.as_deref())?;
+            }
+            let user = commit_user_change(tx, &stamp, &user, updated, active, &handovers, None)?;
+            Ok(ScimUser {
+                user_name: kept_name.unwrap_or(user.username.clone()),
+                user,
+            })
         })
     }
 
@@ -443,6 +503,82 @@ fn without_same_password(user: &User, changes: Vec<ScimChange>) -> Vec<ScimChang
     kept
 }
 
+/// Whether a SCIM `userName` may be a username as it is (Rocket.Chat's default
+/// `UTF8_User_Names_Validation` and the length bound); any other is kept apart.
+fn is_username(name: &str) -> bool {
+    name.chars().count() <= super::limits::USERNAME && is_valid_name(name)
+}
+
+/// What any SCIM `userName` must be: not blank, within an address's length, no control
+/// characters.
+fn check_user_name(name: &str) -> ServiceResult<()> {
+    super::limits::check_len("userName", name, super::limits::EMAIL)?;
+    if name.trim().is_empty() || name.chars().any(char::is_control) {
+        return Err(ServiceError::InvalidUsername(name.to_string()));
+    }
+    Ok(())
+}
+
+/// Refuses a kept SCIM userName another account holds, as its username or its own kept one.
+fn check_user_name_free(tx: &dyn Reads, name: &str, user: &UserId) -> ServiceResult<()> {
+    match user_id_by_user_name(tx, name)? {
+        Some(holder) if holder != *user => Err(ServiceError::FieldUnavailable(name.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// The user whose SCIM userName is `name` (case-insensitive): a kept one, else a username
+/// whose account keeps none.
+fn user_id_by_user_name(tx: &dyn Reads, name: &str) -> ServiceResult<Option<UserId>> {
+    if let Some(id) = tx.user_id_by_scim_user_name(name)? {
+        return Ok(Some(id));
+    }
+    match tx.user_id_by_username(name)? {
+        Some(id) if tx.scim_user_name(&id)?.is_none() => Ok(Some(id)),
+        _ => Ok(None),
+    }
+}
+
+fn scim_user(tx: &dyn Reads, id: &UserId) -> ServiceResult<ScimUser> {
+    let user = tx.user(id)?.ok_or(ServiceError::UserNotFound)?;
+    let user_name = tx.scim_user_name(id)?.unwrap_or(user.username.clone());
+    Ok(ScimUser { user, user_name })
+}
+
+/// The most numbered names tried for one derived username.
+const DERIVED_TRIES: usize = 1000;
+
+/// A free username for the SCIM userName `name`: the characters a username may hold from
+/// the part before any `@` (`john.doe@example.com` -> `john.doe`), else `user`; then
+/// `-1`, `-2`, ... until one is neither taken nor blocked.
+fn derived_username(
+    tx: &dyn Reads,
+    name: &str,
+    settings: &super::SettingValues,
+) -> ServiceResult<String> {
+    let local = name.split('@').next().unwrap_or_default();
+    let mut base: String = local
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(super::limits::USERNAME - 5)
+        .collect();
+    if base.is_empty() {
+        base = "user".into();
+    }
+    for n in 0..DERIVED_TRIES {
+        let candidate = match n {
+            0 => base.clone(),
+            n => format!("{base}-{n}"),
+        };
+        if tx.user_id_by_username(&candidate)?.is_none()
+            && check_new_username(&candidate, settings).is_ok()
+        {
+            return Ok(candidate);
+        }
+    }
+    Err(ServiceError::FieldUnavailable(name.to_string()))
+}
+
 /// The token `secret` names (`{id}.{key}`), compared by digest.
 fn scim_token_of(tx: &dyn Reads, secret: &str) -> ServiceResult<ScimToken> {
     let id = secret.split_once('.').map_or("", |(id, _)| id);
@@ -476,10 +612,7 @@ fn check_emails(emails: &[Email]) -> ServiceResult<()> {
 /// The formats and bounds a change must meet, before any transaction.
 fn check_change(change: &ScimChange) -> ServiceResult<()> {
     match change {
-        ScimChange::UserName(name) => check_fields(&UserChanges {
-            username: Some(name.clone()),
-            ..Default::default()
-        }),
+        ScimChange::UserName(name) => check_user_name(name),
         ScimChange::DisplayName(name) if name.trim().is_empty() => Err(
             ServiceError::InvalidParams("displayName must not be empty".into()),
         ),
@@ -507,7 +640,7 @@ fn check_change(change: &ScimChange) -> ServiceResult<()> {
 fn apply(user: &mut User, change: &ScimChange, hash: Option<&str>) {
     let same = |a: &str, b: &str| normalize_key(a) == normalize_key(b);
     match change {
-        ScimChange::UserName(name) => user.username = name.clone(),
+        ScimChange::UserName(_) => {}
         ScimChange::DisplayName(name) => user.name = name.clone(),
         ScimChange::Emails(emails) => user.emails = merge(&user.emails, emails, Vec::new()),
         ScimChange::AddEmails(emails) => {
@@ -607,17 +740,21 @@ fn admin_change_allowed(user: &User, updated: &User, active: Option<bool>) -> bo
 
 /// Whether `user` matches `filter`. Strings compare case-insensitively but for `id` and
 /// `externalId` (RFC 7643's `caseExact`); dates as instants.
-fn matches(filter: &ScimFilter, user: &User) -> bool {
+fn matches(filter: &ScimFilter, user: &ScimUser) -> bool {
     matches_within(filter, user, None)
 }
 
 /// `matches`, with the email attributes narrowed to `email` inside `emails[…]`.
-fn matches_within(filter: &ScimFilter, user: &User, email: Option<&Email>) -> bool {
+fn matches_within(filter: &ScimFilter, user: &ScimUser, email: Option<&Email>) -> bool {
     match filter {
         ScimFilter::And(a, b) => matches_within(a, user, email) && matches_within(b, user, email),
         ScimFilter::Or(a, b) => matches_within(a, user, email) || matches_within(b, user, email),
         ScimFilter::Not(f) => !matches_within(f, user, email),
-        ScimFilter::AnyEmail(f) => user.emails.iter().any(|e| matches_within(f, user, Some(e))),
+        ScimFilter::AnyEmail(f) => user
+            .user
+            .emails
+            .iter()
+            .any(|e| matches_within(f, user, Some(e))),
         ScimFilter::Present(attr) => !values(*attr, user, email).is_empty(),
         ScimFilter::Compare(attr, op, value) => {
             let found = values(*attr, user, email);
@@ -638,14 +775,15 @@ enum Held {
     Time(Millis),
 }
 
-fn values(attr: ScimAttr, user: &User, email: Option<&Email>) -> Vec<Held> {
+fn values(attr: ScimAttr, scim: &ScimUser, email: Option<&Email>) -> Vec<Held> {
+    let user = &scim.user;
     let emails = match email {
         Some(one) => std::slice::from_ref(one),
         None => user.emails.as_slice(),
     };
     match attr {
         ScimAttr::Id => vec![Held::Str(user.id.to_string())],
-        ScimAttr::UserName => vec![Held::Str(user.username.clone())],
+        ScimAttr::UserName => vec![Held::Str(scim.user_name.clone())],
         ScimAttr::DisplayName => vec![Held::Str(user.name.clone())],
         ScimAttr::ExternalId => user.external_id.iter().cloned().map(Held::Str).collect(),
         ScimAttr::Active => vec![Held::Bool(user.active)],

@@ -49,6 +49,7 @@ pub struct Snapshot {
     pub scim_tokens: Vec<ScimToken>,
     pub settings: Vec<(String, serde_json::Value)>,
     pub preferences: Vec<(UserId, serde_json::Value)>,
+    pub scim_user_names: Vec<(UserId, String)>,
 }
 
 impl Snapshot {
@@ -68,6 +69,7 @@ impl Snapshot {
             scim_tokens,
             settings,
             preferences,
+            scim_user_names,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -81,6 +83,7 @@ impl Snapshot {
             && scim_tokens.is_empty()
             && settings.is_empty()
             && preferences.is_empty()
+            && scim_user_names.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -97,6 +100,7 @@ impl Snapshot {
             ("SCIM tokens", self.scim_tokens.len()),
             ("settings", self.settings.len()),
             ("preferences", self.preferences.len()),
+            ("SCIM userNames", self.scim_user_names.len()),
         ]
     }
 }
@@ -167,6 +171,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         scim_tokens: tx.scim_tokens()?,
         settings: tx.stored_settings()?,
         preferences: all(|v| tx.each_preferences(v))?,
+        scim_user_names: tx.scim_user_names()?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -181,6 +186,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.scim_tokens.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.settings.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.preferences.sort_by(|a, b| a.0.cmp(&b.0));
+    snapshot.scim_user_names.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(snapshot)
 }
 
@@ -219,6 +225,7 @@ enum Batch {
     Subscriptions(Vec<Subscription>),
     Audit(Vec<AuditEntry>),
     Preferences(Vec<(UserId, serde_json::Value)>),
+    ScimUserNames(Vec<(UserId, String)>),
 }
 
 impl Batch {
@@ -239,6 +246,9 @@ impl Batch {
             Batch::Preferences(rows) => rows
                 .iter()
                 .try_for_each(|(user, prefs)| tx.put_preferences(user, prefs)),
+            Batch::ScimUserNames(rows) => rows
+                .iter()
+                .try_for_each(|(user, name)| tx.put_scim_user_name(user, Some(name))),
         }
     }
 }
@@ -304,6 +314,10 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
         ("subscriptions", digest_of(|v| tx.each_subscription(v))?),
         ("audit entries", digest_of(|v| tx.each_audit(v))?),
         ("preferences", digest_of(|v| tx.each_preferences(v))?),
+        (
+            "SCIM userNames",
+            digest_of(|v| tx.scim_user_names()?.into_iter().try_for_each(v))?,
+        ),
     ]))
 }
 
@@ -358,6 +372,11 @@ pub fn stream(
         "preferences",
         |v| source.each_preferences(v),
         Batch::Preferences,
+    )?;
+    sink.copy(
+        "SCIM userNames",
+        |v| source.scim_user_names()?.into_iter().try_for_each(v),
+        Batch::ScimUserNames,
     )?;
     let counters = source.counters()?;
     target.import(move |tx| tx.restore_counters(&counters))?;

@@ -82,12 +82,10 @@ pub const DEFAULT_RETRIES: u32 = 10;
 /// scans every user) loses to the narrow ones again and again under load.
 const ALONE_AFTER: u32 = 3;
 
-/// The schema, created at first start. Version 3 is the redb file's version too: both
-/// engines climb one ladder.
 /// The version of this engine's schema, kept apart from redb's: it moves only when these
 /// tables or the `jsonb` records change. redb's schema 4 changed redb's record format alone,
 /// so nodes of the previous build still start on a database a newer node migrated.
-const PG_SCHEMA_VERSION: u64 = 4;
+const PG_SCHEMA_VERSION: u64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value bigint NOT NULL);
@@ -119,12 +117,14 @@ CREATE TABLE IF NOT EXISTS audit (seq bigint PRIMARY KEY, at bigint NOT NULL, re
 CREATE TABLE IF NOT EXISTS scim_tokens (id text PRIMARY KEY, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (id text PRIMARY KEY, value jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS user_preferences (user_id text PRIMARY KEY, preferences jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS scim_user_names (
+    user_id text PRIMARY KEY, user_name text NOT NULL, name_key text NOT NULL UNIQUE);
 CREATE SEQUENCE IF NOT EXISTS join_seq;
 CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 14] = [
+const TABLES: [(&str, &str); 15] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -139,6 +139,7 @@ const TABLES: [(&str, &str); 14] = [
     ("scim_tokens", "id"),
     ("settings", "id"),
     ("user_preferences", "user_id"),
+    ("scim_user_names", "user_id"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -415,8 +416,8 @@ impl PgStore {
             if version > PG_SCHEMA_VERSION {
                 return Err(StoreError::TooNew(version));
             }
-            // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`,
-            // which the schema's `IF NOT EXISTS` creates.
+            // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
+            // and 4 -> 5 `scim_user_names`, which the schema's `IF NOT EXISTS` creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -922,6 +923,33 @@ impl UserReads for PgTx<'_> {
         )?;
         Ok(rows.first().map(|row| row.get(0)))
     }
+
+    fn scim_user_name(&self, user: &UserId) -> Result<Option<String>, StoreError> {
+        let rows = self.query(
+            "SELECT user_name FROM scim_user_names WHERE user_id = $1",
+            &[&user.as_str()],
+        )?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    fn user_id_by_scim_user_name(&self, name: &str) -> Result<Option<UserId>, StoreError> {
+        let rows = self.query(
+            "SELECT user_id FROM scim_user_names WHERE name_key = $1",
+            &[&normalize_key(name)],
+        )?;
+        Ok(rows.first().map(|row| UserId(row.get(0))))
+    }
+
+    fn scim_user_names(&self) -> Result<Vec<(UserId, String)>, StoreError> {
+        let rows = self.query(
+            "SELECT user_id, user_name FROM scim_user_names ORDER BY user_id",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| (UserId(row.get(0)), row.get(1)))
+            .collect())
+    }
 }
 
 impl UserWrites for PgTx<'_> {
@@ -978,6 +1006,7 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM user_emails WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_preferences WHERE user_id = $1", &[&id])?;
+        self.execute("DELETE FROM scim_user_names WHERE user_id = $1", &[&id])?;
         self.execute(
             "INSERT INTO deleted_users VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&id, &now],
@@ -995,6 +1024,22 @@ impl UserWrites for PgTx<'_> {
              ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences",
             &[&user.as_str(), preferences],
         )?;
+        Ok(())
+    }
+
+    fn put_scim_user_name(&self, user: &UserId, name: Option<&str>) -> Result<(), StoreError> {
+        match name {
+            Some(name) => self.execute(
+                "INSERT INTO scim_user_names VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id) DO UPDATE
+                 SET user_name = excluded.user_name, name_key = excluded.name_key",
+                &[&user.as_str(), &name, &normalize_key(name)],
+            )?,
+            None => self.execute(
+                "DELETE FROM scim_user_names WHERE user_id = $1",
+                &[&user.as_str()],
+            )?,
+        };
         Ok(())
     }
 

@@ -57,6 +57,15 @@ pub trait UserReads {
 
     /// The preferences `user` saved (a JSON object), if it saved any.
     fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError>;
+
+    /// The SCIM userName of `user`, if SCIM gave one that is no valid username.
+    fn scim_user_name(&self, user: &UserId) -> Result<Option<String>, StoreError>;
+
+    /// The user whose SCIM userName is `name`, compared case-insensitively.
+    fn user_id_by_scim_user_name(&self, name: &str) -> Result<Option<UserId>, StoreError>;
+
+    /// Every stored SCIM userName, in user id order.
+    fn scim_user_names(&self) -> Result<Vec<(UserId, String)>, StoreError>;
 }
 
 impl<T: OpenTables> UserReads for Tx<T> {
@@ -147,6 +156,25 @@ impl<T: OpenTables> UserReads for Tx<T> {
         let found = table.get(user.as_str())?;
         found.map(|v| decode(v.value())).transpose()
     }
+
+    fn scim_user_name(&self, user: &UserId) -> Result<Option<String>, StoreError> {
+        let table = self.inner.table(USERID_SCIMNAME)?;
+        let found = table.get(user.as_str())?.map(|v| v.value().to_string());
+        Ok(found)
+    }
+
+    fn user_id_by_scim_user_name(&self, name: &str) -> Result<Option<UserId>, StoreError> {
+        self.lookup(SCIMNAME_USERID, &normalize_key(name))
+    }
+
+    fn scim_user_names(&self) -> Result<Vec<(UserId, String)>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(USERID_SCIMNAME)?.iter()? {
+            let (user, name) = row?;
+            out.push((UserId(user.value().to_string()), name.value().to_string()));
+        }
+        Ok(out)
+    }
 }
 
 impl<T: OpenTables> Tx<T> {
@@ -210,6 +238,9 @@ pub trait UserWrites {
         preferences: &serde_json::Value,
     ) -> Result<(), StoreError>;
 
+    /// Sets or (`None`) removes the SCIM userName of `user`.
+    fn put_scim_user_name(&self, user: &UserId, name: Option<&str>) -> Result<(), StoreError>;
+
     /// Revokes every token of `user`; returns how many there were.
     fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError>;
 
@@ -267,7 +298,22 @@ impl UserWrites for WriteTx<'_> {
             roles.remove(role.as_str(), id)?;
         }
         self.table_mut(USERID_PREFERENCES)?.remove(id)?;
+        self.put_scim_user_name(&user.id, None)?;
         self.table_mut(DELETED_USERID)?.insert(id, now)?;
+        Ok(())
+    }
+
+    fn put_scim_user_name(&self, user: &UserId, name: Option<&str>) -> Result<(), StoreError> {
+        let mut names = self.table_mut(USERID_SCIMNAME)?;
+        let old = names.remove(user.as_str())?.map(|v| v.value().to_string());
+        let mut index = self.table_mut(SCIMNAME_USERID)?;
+        if let Some(old) = old {
+            index.remove(normalize_key(&old).as_str())?;
+        }
+        if let Some(name) = name {
+            names.insert(user.as_str(), name)?;
+            index.insert(normalize_key(name).as_str(), user.as_str())?;
+        }
         Ok(())
     }
 

@@ -389,7 +389,21 @@ async fn bad_requests_get_scim_errors_and_change_nothing() {
         (
             "POST",
             "/Users".to_string(),
-            json!({"userName": "a b"}),
+            json!({"userName": "  "}),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "POST",
+            "/Users".to_string(),
+            json!({"userName": "a\u{1}b"}),
+            400,
+            Some("invalidValue"),
+        ),
+        (
+            "POST",
+            "/Users".to_string(),
+            json!({"userName": format!("{}@example.org", "a".repeat(243))}),
             400,
             Some("invalidValue"),
         ),
@@ -818,4 +832,195 @@ async fn create_bounds_the_external_id_and_email_types_as_patch_does() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
+}
+
+/// The userNames of a list response, in order.
+fn user_names(body: &Value) -> Vec<String> {
+    body["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn filter_path(filter: &str) -> String {
+    let q: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
+    format!("/Users?filter={q}")
+}
+
+#[tokio::test]
+async fn okta_and_entra_user_names_as_email_addresses_round_trip_exactly() {
+    let app = TestApp::new().await;
+    let (_, secret) = app.scim_token("Okta").await;
+    // RFC 7643's smallest valid User, as Okta sends it by default.
+    let minimal = |name: &str| json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": name});
+    let (status, _, john) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(minimal("John.Doe@Example.com")),
+        )
+        .await;
+    assert_eq!(status, 201, "{john}");
+    assert_eq!(john["userName"], "John.Doe@Example.com");
+    assert_eq!(john["displayName"], "John.Doe@Example.com");
+    let john_id = john["id"].as_str().unwrap().to_string();
+    // Rocket.Chat's API sees a valid username derived from it.
+    let (status, info) = app
+        .get("/api/v1/users.info?username=John.Doe", Some(&app.admin))
+        .await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(info["user"]["_id"], john_id.as_str());
+    assert_eq!(info["user"]["username"], "John.Doe");
+
+    // The same userName in another case is taken, and refusing it changes nothing.
+    let before = app.snapshot();
+    let got = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(minimal("john.doe@example.COM")),
+        )
+        .await;
+    assert_scim_error(&got, 409, Some("uniqueness"));
+    assert_eq!(app.snapshot(), before);
+
+    // Another address with the same local part gets the next free username; a reserved
+    // local part is skipped the same way.
+    let (status, _, other) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(minimal("john.doe@other.org")),
+        )
+        .await;
+    assert_eq!(status, 201, "{other}");
+    let (status, _, admin_like) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(minimal("admin@example.com")),
+        )
+        .await;
+    assert_eq!(status, 201, "{admin_like}");
+    for (id, username) in [(&other["id"], "john.doe-1"), (&admin_like["id"], "admin-1")] {
+        let (_, info) = app
+            .get(
+                &format!("/api/v1/users.info?userId={}", id.as_str().unwrap()),
+                Some(&app.admin),
+            )
+            .await;
+        assert_eq!(info["user"]["username"], username, "{info}");
+    }
+
+    // Entra's lookup before it creates: `userName eq`, case-insensitive, answered exactly.
+    let (_, _, found) = app
+        .scim(
+            "GET",
+            &filter_path(r#"userName eq "JOHN.DOE@EXAMPLE.COM""#),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(user_names(&found), ["John.Doe@Example.com"]);
+    assert_eq!(found["Resources"][0]["id"], john_id.as_str());
+    // The derived username is not a SCIM userName of anybody.
+    let (_, _, none) = app
+        .scim(
+            "GET",
+            &filter_path(r#"userName eq "john.doe""#),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(none["totalResults"], 0, "{none}");
+    let (_, _, scanned) = app
+        .scim(
+            "GET",
+            &filter_path(r#"userName ew "@example.com""#),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(
+        user_names(&scanned),
+        ["admin@example.com", "John.Doe@Example.com"]
+    );
+
+    // A rename to another address keeps the username; to a valid username, it is one.
+    let path = format!("/Users/{john_id}");
+    let (status, _, renamed) = app
+        .scim(
+            "PATCH",
+            &path,
+            &secret,
+            Some(entra_patch("Replace", "userName", json!("jd@example.com"))),
+        )
+        .await;
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["userName"], "jd@example.com");
+    let (_, _, got) = app.scim("GET", &path, &secret, None).await;
+    assert_eq!(got["userName"], "jd@example.com");
+    let (_, info) = app
+        .get(
+            &format!("/api/v1/users.info?userId={john_id}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(info["user"]["username"], "John.Doe");
+    // Taking another's kept userName, or its username, is refused and changes nothing.
+    let before = app.snapshot();
+    for taken in ["admin@example.com", "ADMIN-1"] {
+        let got = app
+            .scim(
+                "PATCH",
+                &path,
+                &secret,
+                Some(entra_patch("replace", "userName", json!(taken))),
+            )
+            .await;
+        assert_scim_error(&got, 409, Some("uniqueness"));
+        assert_eq!(app.snapshot(), before, "{taken}");
+    }
+    let (status, _, plain) = app
+        .scim("PUT", &path, &secret, Some(json!({"userName": "johnny"})))
+        .await;
+    assert_eq!(status, 200, "{plain}");
+    assert_eq!(plain["userName"], "johnny");
+    let (_, info) = app
+        .get(
+            &format!("/api/v1/users.info?userId={john_id}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(info["user"]["username"], "johnny");
+    let (_, _, gone) = app
+        .scim(
+            "GET",
+            &filter_path(r#"userName eq "jd@example.com""#),
+            &secret,
+            None,
+        )
+        .await;
+    assert_eq!(gone["totalResults"], 0, "{gone}");
+
+    // A deleted user's userName is free again.
+    let other_path = format!("/Users/{}", other["id"].as_str().unwrap());
+    let (status, _, _) = app.scim("DELETE", &other_path, &secret, None).await;
+    assert_eq!(status, 204);
+    let (status, _, again) = app
+        .scim(
+            "POST",
+            "/Users",
+            &secret,
+            Some(minimal("john.doe@other.org")),
+        )
+        .await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["userName"], "john.doe@other.org");
 }

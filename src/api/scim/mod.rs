@@ -207,7 +207,8 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
             let created = run_blocking(service, move |s| s.scim_create_user(&client, new)).await?;
             let resource = user::resource(&created, &base);
             let mut resp = scim_json(StatusCode::CREATED, &resource);
-            if let Ok(location) = HeaderValue::from_str(&format!("{base}/Users/{}", created.id)) {
+            let location = format!("{base}/Users/{}", created.user.id);
+            if let Ok(location) = HeaderValue::from_str(&location) {
                 resp.headers_mut().insert(header::LOCATION, location);
             }
             Ok(resp)

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::ScimError;
 use super::filter::strip_urn;
-use crate::model::{Email, User, iso8601};
-use crate::service::{EmailSelector, ScimChange, ScimNewUser};
+use crate::model::{Email, iso8601};
+use crate::service::{EmailSelector, ScimChange, ScimNewUser, ScimUser};
 
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -17,14 +17,15 @@ const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const MAX_OPERATIONS: usize = 100;
 
 /// `user` as a SCIM resource; `base` is the SCIM root URL.
-pub fn resource(user: &User, base: &str) -> Value {
+pub fn resource(scim: &ScimUser, base: &str) -> Value {
+    let user = &scim.user;
     let mut out = Map::new();
     out.insert("schemas".into(), json!([USER_SCHEMA]));
     out.insert("id".into(), json!(user.id));
     if let Some(external) = &user.external_id {
         out.insert("externalId".into(), json!(external));
     }
-    out.insert("userName".into(), json!(user.username));
+    out.insert("userName".into(), json!(scim.user_name));
     out.insert("displayName".into(), json!(user.name));
     if !user.emails.is_empty() {
         let emails: Vec<Value> = user

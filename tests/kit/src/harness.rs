@@ -368,7 +368,7 @@ impl Harness {
                 service
                     .scim_authenticate(&self.scim_secret)
                     .and_then(|client| service.scim_create_user(&client, new))
-                    .map(|user| self.add_slot(user.id))
+                    .map(|user| self.add_slot(user.user.id))
             }
             Op::Login {
                 user,
@@ -542,7 +542,7 @@ impl Harness {
                     .and_then(|client| {
                         service.scim_change_user(&client, &id, vec![ScimChange::Active(active)])
                     })
-                    .map(|user| self.revoke_if_inactive(target as usize, &user))
+                    .map(|user| self.revoke_if_inactive(target as usize, &user.user))
             }
             Op::ScimDelete { target } => {
                 let id = self.user_id(target as usize);
