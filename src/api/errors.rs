@@ -48,6 +48,9 @@ pub enum Operation {
     RoomsAny(RoomOperation),
     RoomsAdminRooms,
     RoomsIsMember,
+    /// `rooms.open`, `rooms.hide`.
+    RoomsOpenHide,
+    RoomsRoles,
     RoomsSaveRoomSettings,
     /// `rooms.autocomplete.*`.
     RoomsAutocomplete,
@@ -96,6 +99,10 @@ pub enum RoomOperation {
     Close,
     Open,
     Read,
+    /// `*.counters`.
+    Counters,
+    /// `*.online`.
+    Online,
 }
 
 impl RoomOperation {
@@ -124,7 +131,9 @@ impl RoomOperation {
             | R::Edit
             | R::Close
             | R::Open
-            | R::Read => None,
+            | R::Read
+            | R::Counters
+            | R::Online => None,
         }
     }
 }
@@ -166,9 +175,27 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::Forbidden if operation == Op::UsersSetStatus => {
             ErrorResponse::Forbidden(Json(Failure::plain("unauthorized")))
         }
-        E::Forbidden if operation == Op::RoomsIsMember => {
+        E::Forbidden
+            if matches!(
+                operation,
+                Op::RoomsIsMember | Op::Room(RoomOperation::Counters, _)
+            ) =>
+        {
             ErrorResponse::Forbidden(Json(Failure::plain("unauthorized")))
         }
+        // rooms.hide answers API.v1.unauthorized(): 401 with this body.
+        E::Forbidden if operation == Op::RoomsOpenHide => {
+            ErrorResponse::Unauthorized(Json(Failure::plain("unauthorized")))
+        }
+        E::Forbidden if operation == Op::RoomsRoles => domain(
+            "Invalid user",
+            "error-invalid-user",
+            Some(json!({ "method": "getRoomRoles" })),
+        ),
+        E::Forbidden if matches!(operation, Op::Room(RoomOperation::Online, _)) => {
+            domain("Not Allowed", "error-not-allowed", None)
+        }
+        E::RoomAlreadyHidden => plain("error-room-already-hidden"),
         E::Forbidden => ErrorResponse::forbidden(),
         E::InvalidParams(message) => ErrorResponse::invalid_params(&message),
         E::LoginFailed => unauthorized("Unauthorized", "Unauthorized"),
@@ -475,6 +502,17 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             ) =>
         {
             domain("Invalid room", "error-invalid-room", room_method())
+        }
+        E::RoomNotFound if operation == Op::RoomsRoles => domain(
+            "Invalid room",
+            "error-invalid-room",
+            Some(json!({ "method": "getRoomRoles" })),
+        ),
+        E::RoomNotFound if matches!(operation, Op::Room(RoomOperation::Online, _)) => {
+            plain(match kind {
+                Some(RoomKind::Group) => "Group does not exists",
+                _ => "Channel does not exists",
+            })
         }
         E::RoomNotFound if operation == Op::RoomsSaveRoomSettings => domain(
             "Invalid room",

@@ -24,6 +24,7 @@ mod rate_limit;
 mod roles;
 mod room_lookups;
 mod room_settings;
+mod room_views;
 // Handlers take one argument per query parameter, as the spec lists them.
 #[allow(clippy::too_many_arguments)]
 mod room_family;
@@ -101,6 +102,7 @@ type Apis = (
     room_family::GroupsOnlyApi,
     rooms::RoomsApi,
     room_lookups::RoomLookupsApi,
+    room_views::RoomViewsApi,
     room_settings::RoomSettingsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
@@ -120,6 +122,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             room_family::GroupsOnlyApi,
             rooms::RoomsApi,
             room_lookups::RoomLookupsApi,
+            room_views::RoomViewsApi,
             room_settings::RoomSettingsApi,
             permissions::PermissionsApi,
             roles::RolesApi,

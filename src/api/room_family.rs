@@ -188,6 +188,23 @@ pub struct RolesOk {
     pub success: bool,
 }
 
+/// Role holders as `*.roles` and `rooms.roles` show them.
+pub fn role_views(holders: Vec<crate::service::RoomOwner>) -> Vec<RoomRoleView> {
+    holders
+        .into_iter()
+        .map(|h| RoomRoleView {
+            id: h.subscription.id,
+            rid: h.subscription.room_id.to_string(),
+            u: UserRef {
+                id: h.user.id.to_string(),
+                username: h.user.username,
+                name: Some(h.user.name),
+            },
+            roles: h.subscription.roles,
+        })
+        .collect()
+}
+
 /// One page of active members.
 #[derive(Object)]
 pub struct MembersOk {
@@ -403,19 +420,7 @@ impl Family {
             operation,
             move |s| s.room_roles(&caller, kind, &room),
             |holders| RolesOk {
-                roles: holders
-                    .into_iter()
-                    .map(|h| RoomRoleView {
-                        id: h.subscription.id,
-                        rid: h.subscription.room_id.to_string(),
-                        u: UserRef {
-                            id: h.user.id.to_string(),
-                            username: h.user.username,
-                            name: Some(h.user.name),
-                        },
-                        roles: h.subscription.roles,
-                    })
-                    .collect(),
+                roles: role_views(holders),
                 success: true,
             },
         )

@@ -194,6 +194,9 @@ pub enum ServiceError {
     /// *.close of a closed room, *.open of an open one (named).
     #[error("room {name} already open or closed")]
     AlreadyOpenOrClosed { name: String, closed: bool },
+    /// rooms.hide of a room the caller is no member of, or has hidden already.
+    #[error("room already hidden")]
+    RoomAlreadyHidden,
     /// rooms.favorite by a caller who is not a member.
     #[error("no subscription")]
     NoSubscription,

@@ -23,6 +23,7 @@ mod register;
 mod roles;
 mod room_lists;
 mod room_settings;
+mod room_views;
 mod rooms;
 mod scim;
 mod server;
@@ -55,6 +56,7 @@ pub use register::Registration;
 pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use room_lists::{AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery};
 pub use room_settings::RoomEdit;
+pub use room_views::RoomCounters;
 pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember, RoomOwner};
 pub use scim::{
     EmailSelector, NewScimToken, ScimAttr, ScimChange, ScimClient, ScimFilter, ScimNewUser, ScimOp,

@@ -561,23 +561,7 @@ impl Service {
     ) -> ServiceResult<Vec<RoomOwner>> {
         self.store.read(|tx| {
             let room = visible_room(tx, &caller.user, Some(kind), room)?;
-            let mut out = Vec::new();
-            for id in tx.member_ids_in_join_order(&room.id)? {
-                let Some(sub) = tx.subscription(&room.id, &id)? else {
-                    continue;
-                };
-                if sub.roles.is_empty() {
-                    continue;
-                }
-                if let Some(user) = tx.user(&id)? {
-                    out.push(RoomOwner {
-                        subscription: sub,
-                        user,
-                    });
-                }
-            }
-            out.sort_by_key(|o| normalize_key(&o.user.username));
-            Ok(out)
+            super::room_views::role_holders(tx, &room.id)
         })
     }
 

@@ -1,0 +1,194 @@
+//! What a member or an admin reads about one room beyond its record: `rooms.roles`,
+//! `*.counters`, `*.online`, and the member's own `rooms.open` / `rooms.hide`.
+
+use super::auth::current_caller;
+use super::lookup::{RoomRef, UserRef, find_room, find_user};
+use super::membership::not_archived;
+use super::permissions::has_permission;
+use super::rooms::{RoomOwner, may_see_room};
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Millis, Permission, Room, RoomId, RoomKind, normalize_key};
+use crate::store::prelude::*;
+
+/// What `channels.counters` and `groups.counters` answer. rocketlite keeps no messages, so
+/// the message counts are 0 where Rocket.Chat would count them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomCounters {
+    /// Whether the user is a member with the room open in its list.
+    pub joined: bool,
+    /// Active members; `None` unless joined or an admin asks.
+    pub members: Option<u64>,
+    pub unreads: Option<u64>,
+    pub unreads_from: Option<Millis>,
+    pub msgs: Option<u64>,
+    pub latest: Option<Millis>,
+    pub user_mentions: Option<u64>,
+}
+
+/// The room holders of roles (`owner`, `moderator`, `leader`), inactive ones included, by
+/// username.
+pub(super) fn role_holders(tx: &dyn Reads, room: &RoomId) -> ServiceResult<Vec<RoomOwner>> {
+    let mut out = Vec::new();
+    for id in tx.member_ids_in_join_order(room)? {
+        let Some(sub) = tx.subscription(room, &id)? else {
+            continue;
+        };
+        if sub.roles.is_empty() {
+            continue;
+        }
+        if let Some(user) = tx.user(&id)? {
+            out.push(RoomOwner {
+                subscription: sub,
+                user,
+            });
+        }
+    }
+    out.sort_by_key(|o| normalize_key(&o.user.username));
+    Ok(out)
+}
+
+impl Service {
+    /// `rooms.roles`: the role holders of any room the caller may see. A missing room is
+    /// `RoomNotFound`; one the caller may not see, `Forbidden` (Rocket.Chat words them
+    /// `error-invalid-room` and `error-invalid-user`).
+    pub fn room_roles_by_id(&self, caller: &Caller, rid: &RoomId) -> ServiceResult<Vec<RoomOwner>> {
+        self.store.read(|tx| {
+            let room = tx.room(rid)?.ok_or(ServiceError::RoomNotFound)?;
+            if !may_see_room(tx, &caller.user, &room)? {
+                return Err(ServiceError::Forbidden);
+            }
+            role_holders(tx, &room.id)
+        })
+    }
+
+    /// `rooms.open`: shows the room in the caller's list again. Like Rocket.Chat's
+    /// `openRoom`, it refuses nothing: a room that is not the caller's, or already open,
+    /// stays as it is.
+    pub fn open_room(&self, caller: &Caller, rid: &RoomId) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, rid) = (caller.clone(), rid.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            if let Some(sub) = tx.subscription(&rid, &me.id)?
+                && sub.hidden
+            {
+                let mut updated = sub.clone();
+                updated.hidden = false;
+                updated.updated_at = now;
+                tx.put_subscription(&updated, Some(&sub))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `rooms.hide`: hides the room from the caller's list. A room the caller may not see is
+    /// `Forbidden`; one it is no member of, or has hidden already, `RoomAlreadyHidden`.
+    pub fn hide_room(&self, caller: &Caller, rid: &RoomId) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, rid) = (caller.clone(), rid.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let visible = match tx.room(&rid)? {
+                Some(room) => may_see_room(tx, &me, &room)?,
+                None => false,
+            };
+            if !visible {
+                return Err(ServiceError::Forbidden);
+            }
+            match tx.subscription(&rid, &me.id)? {
+                Some(sub) if !sub.hidden => {
+                    let mut updated = sub.clone();
+                    updated.hidden = true;
+                    updated.updated_at = now;
+                    tx.put_subscription(&updated, Some(&sub))?;
+                    Ok(())
+                }
+                _ => Err(ServiceError::RoomAlreadyHidden),
+            }
+        })
+    }
+
+    /// `channels.counters` / `groups.counters`: the caller's (or, for holders of
+    /// `view-room-administration`, `user`'s) counters in a room of `kind`. Asking for
+    /// another user without that permission is `Forbidden`: channels check it before
+    /// finding the room, groups after, as Rocket.Chat does.
+    pub fn room_counters(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        room: &RoomRef,
+        user: Option<&UserRef>,
+    ) -> ServiceResult<RoomCounters> {
+        self.store.read(|tx| {
+            let access =
+                has_permission(tx, &caller.user, Permission::ViewRoomAdministration, None)?;
+            let refuse_other = user.is_some() && !access;
+            if refuse_other && kind == RoomKind::Channel {
+                return Err(ServiceError::Forbidden);
+            }
+            let room = match find_room(tx, room)? {
+                Some(room) if room.kind == kind => room,
+                _ => return Err(ServiceError::RoomNotFound),
+            };
+            not_archived(&room)?;
+            if refuse_other {
+                return Err(ServiceError::Forbidden);
+            }
+            let user_id = match user {
+                Some(user) => find_user(tx, user)?.ok_or(ServiceError::UserNotFound)?.id,
+                None => caller.user.id.clone(),
+            };
+            let sub = tx.subscription(&room.id, &user_id)?.filter(|s| !s.hidden);
+            let joined = sub.is_some();
+            let (members, msgs, latest) = match access || joined {
+                true => (
+                    Some(active_members(tx, &room)?),
+                    Some(0),
+                    Some(room.updated_at),
+                ),
+                false => (None, None, None),
+            };
+            Ok(RoomCounters {
+                joined,
+                members,
+                unreads: sub.as_ref().map(|_| 0),
+                unreads_from: sub.as_ref().map(|s| s.created_at),
+                msgs,
+                latest,
+                user_mentions: sub.as_ref().map(|_| 0),
+            })
+        })
+    }
+
+    /// `channels.online` / `groups.online`: the room's members who are online, for a caller
+    /// who may see it. rocketlite keeps no live sessions, so that is nobody, as in a
+    /// Rocket.Chat whose users are all offline.
+    pub fn online_members(
+        &self,
+        caller: &Caller,
+        kind: RoomKind,
+        rid: &RoomId,
+    ) -> ServiceResult<Vec<crate::model::User>> {
+        self.store.read(|tx| {
+            let room = match tx.room(rid)? {
+                Some(room) if room.kind == kind => room,
+                _ => return Err(ServiceError::RoomNotFound),
+            };
+            if !may_see_room(tx, &caller.user, &room)? {
+                return Err(ServiceError::Forbidden);
+            }
+            Ok(Vec::new())
+        })
+    }
+}
+
+/// How many members of `room` are active (Rocket.Chat's `countActiveUsersInNonDMRoom`).
+fn active_members(tx: &dyn Reads, room: &Room) -> ServiceResult<u64> {
+    let mut active = 0;
+    for id in tx.member_ids_in_join_order(&room.id)? {
+        if tx.user(&id)?.is_some_and(|u| u.active) {
+            active += 1;
+        }
+    }
+    Ok(active)
+}
