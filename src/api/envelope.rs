@@ -103,6 +103,9 @@ pub enum ErrorResponse {
     /// Logged in, but without the permission this operation requires.
     #[oai(status = 403)]
     Forbidden(Json<Failure>),
+    /// The room or user is not there for this caller (only where Rocket.Chat answers 404).
+    #[oai(status = 404)]
+    NotFound(Json<Failure>),
     /// The request body is larger than 1 MiB.
     #[oai(status = 413)]
     PayloadTooLarge(Json<Failure>),
@@ -150,6 +153,7 @@ impl ErrorResponse {
         let (ErrorResponse::BadRequest(Json(f))
         | ErrorResponse::Unauthorized(Json(f))
         | ErrorResponse::Forbidden(Json(f))
+        | ErrorResponse::NotFound(Json(f))
         | ErrorResponse::PayloadTooLarge(Json(f))
         | ErrorResponse::TooManyRequests(Json(f))
         | ErrorResponse::Internal(Json(f))

@@ -51,6 +51,10 @@ pub enum Operation {
     /// `rooms.open`, `rooms.hide`.
     RoomsOpenHide,
     RoomsRoles,
+    RoomsAdminRoomGet,
+    RoomsPrivateRooms,
+    RoomsMembersByRole,
+    UsersUsernameSuggestion,
     RoomsSaveRoomSettings,
     /// `rooms.autocomplete.*`.
     RoomsAutocomplete,
@@ -187,6 +191,9 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         E::Forbidden if operation == Op::RoomsOpenHide => {
             ErrorResponse::Unauthorized(Json(Failure::plain("unauthorized")))
         }
+        E::Forbidden if operation == Op::RoomsMembersByRole => ErrorResponse::NotFound(Json(
+            Failure::plain(r#"The required "roomId" or "roomName" param provided does not match any room"#),
+        )),
         E::Forbidden if operation == Op::RoomsRoles => domain(
             "Invalid user",
             "error-invalid-user",
@@ -377,9 +384,15 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::RoleProtected => domain("Role is protected", "error-role-protected", None),
         // findAdminRooms throws a plain Error: no errorType, and 400, not 403.
-        E::NotAuthorized if matches!(operation, Op::RoomsAdminRooms | Op::RoomsAutocomplete) => {
+        E::NotAuthorized
+            if matches!(
+                operation,
+                Op::RoomsAdminRooms | Op::RoomsAutocomplete | Op::RoomsAdminRoomGet
+            ) =>
+        {
             plain("error-not-authorized")
         }
+        E::NotAuthorized if operation == Op::RoomsPrivateRooms => ErrorResponse::forbidden(),
         E::NotAuthorized => domain("Not authorized", "error-not-authorized", room_method()),
         E::StatusMatchError => {
             plain("Match error: Failed Match.OneOf, Match.Maybe or Match.Optional validation")
@@ -503,6 +516,10 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         {
             domain("Invalid room", "error-invalid-room", room_method())
         }
+        // findAdminRoom's failure('not-allowed', 'Not Allowed'), its arguments swapped.
+        E::RoomNotFound if operation == Op::RoomsAdminRoomGet => ErrorResponse::bad_request(
+            Failure::typed("not-allowed", "Not Allowed"),
+        ),
         E::RoomNotFound if operation == Op::RoomsRoles => domain(
             "Invalid room",
             "error-invalid-room",

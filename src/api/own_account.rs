@@ -281,6 +281,13 @@ pub struct AvailableOk {
     pub success: bool,
 }
 
+/// What `users.getUsernameSuggestion` answers.
+#[derive(Object)]
+pub struct SuggestionOk {
+    pub result: String,
+    pub success: bool,
+}
+
 /// users.checkUsernameAvailability's query.
 const USERS_CHECK_USERNAME: QuerySchema = QuerySchema {
     params: &[("username", Kind::Text)],
@@ -531,6 +538,33 @@ impl OwnAccountApi {
             Operation::UsersGetPresence,
             |s| s.username_available(&caller, &username),
             |result| AvailableOk {
+                result,
+                success: true,
+            },
+        )
+    }
+
+    /// Suggest a free username
+    ///
+    /// The first free one of the caller's slugged name, first initial + last name, first
+    /// name + last initial and its verified addresses' local parts, else the first with a
+    /// number, as Rocket.Chat's `generateUsernameSuggestion`.
+    #[oai(
+        path = "/users.getUsernameSuggestion",
+        method = "get",
+        operation_id = "usersGetUsernameSuggestion"
+    )]
+    async fn username_suggestion(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+    ) -> ApiResult<SuggestionOk> {
+        let caller = auth.0;
+        call_read(
+            &service,
+            Operation::UsersUsernameSuggestion,
+            |s| s.username_suggestion(&caller),
+            |result| SuggestionOk {
                 result,
                 success: true,
             },

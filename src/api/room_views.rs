@@ -14,10 +14,11 @@ use super::errors::{Operation, RoomOperation};
 use super::names::RoomNames;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::{RolesOk, SuccessOk, role_views};
-use super::views::UserRef;
+use super::rooms::RoomsPageOk;
+use super::views::{RoomView, UserRef};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
-use crate::model::{RoomId, RoomKind, UserId, iso8601};
-use crate::service::{RoomCounters, Service};
+use crate::model::{RoomId, RoomKind, Subscription, User, UserId, iso8601};
+use crate::service::{AdminRoomsQuery, MembersByRoleQuery, Page, RoomCounters, Service, SortKey};
 
 /// What `rooms.open` and `rooms.hide` take.
 #[derive(Object, Debug)]
@@ -71,6 +72,102 @@ pub struct OnlineOk {
     pub online: Vec<UserRef>,
     pub success: bool,
 }
+
+/// What `rooms.adminRooms.getRoom` answers: the room's fields, and `success`.
+#[derive(Object)]
+pub struct AdminRoomOk {
+    #[oai(flatten)]
+    pub room: RoomView,
+    pub success: bool,
+}
+
+/// A member's subscription as `rooms.membersOrderedByRole` shows it.
+#[derive(Object)]
+pub struct MemberSubscription {
+    #[oai(rename = "_id")]
+    pub id: String,
+    /// When the member joined.
+    pub ts: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub roles: Option<Vec<String>>,
+}
+
+/// One member as `rooms.membersOrderedByRole` shows it.
+#[derive(Object)]
+pub struct MemberByRole {
+    #[oai(rename = "_id")]
+    pub id: String,
+    pub username: String,
+    pub name: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub nickname: Option<String>,
+    /// Always `offline`: rocketlite keeps no live sessions.
+    pub status: String,
+    #[oai(rename = "_updatedAt")]
+    pub updated_at: String,
+    /// The member's room roles, absent when it holds none.
+    #[oai(skip_serializing_if_is_none)]
+    pub roles: Option<Vec<String>>,
+    pub subscription: MemberSubscription,
+}
+
+impl MemberByRole {
+    fn new(user: User, sub: Subscription) -> Self {
+        let roles = (!sub.roles.is_empty()).then(|| sub.roles.clone());
+        MemberByRole {
+            id: user.id.to_string(),
+            username: user.username,
+            name: user.name,
+            nickname: user.profile.nickname,
+            status: "offline".into(),
+            updated_at: iso8601(user.updated_at),
+            roles: roles.clone(),
+            subscription: MemberSubscription {
+                id: sub.id,
+                ts: iso8601(sub.created_at),
+                roles,
+            },
+        }
+    }
+}
+
+/// What `rooms.membersOrderedByRole` answers.
+#[derive(Object)]
+pub struct MembersByRoleOk {
+    pub members: Vec<MemberByRole>,
+    pub count: u64,
+    pub offset: u64,
+    pub total: u64,
+    pub success: bool,
+}
+
+const ADMIN_ROOM: QuerySchema = QuerySchema {
+    params: &[("rid", Kind::Text)],
+    closed: true,
+};
+
+const PRIVATE_ROOMS: QuerySchema = QuerySchema {
+    params: &[
+        ("filter", Kind::Text),
+        ("offset", Kind::Number),
+        ("count", Kind::Number),
+        ("sort", Kind::Text),
+    ],
+    closed: false,
+};
+
+const MEMBERS_BY_ROLE: QuerySchema = QuerySchema {
+    params: &[
+        ("roomId", Kind::Text),
+        ("roomName", Kind::Text),
+        ("status", Kind::List),
+        ("filter", Kind::Text),
+        ("count", Kind::Number),
+        ("offset", Kind::Number),
+        ("sort", Kind::Text),
+    ],
+    closed: true,
+};
 
 const ROLES: QuerySchema = QuerySchema {
     params: &[("rid", Kind::Text)],
@@ -176,6 +273,146 @@ impl RoomViewsApi {
             move |s| s.room_roles_by_id(&caller, &rid),
             |holders| RolesOk {
                 roles: role_views(holders),
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// Any room, for an administrator
+    ///
+    /// The room's fields at the top level of the answer, member or not. Requires
+    /// `view-room-administration` (else 400 `error-not-authorized`).
+    #[oai(
+        path = "/rooms.adminRooms.getRoom",
+        method = "get",
+        operation_id = "roomsAdminRoomsGetRoom",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn admin_room(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        rid: Query<Option<String>>,
+    ) -> ApiResult<AdminRoomOk> {
+        let _ = rid; // documented; read from the checked query
+        let q = query::check(request, &ADMIN_ROOM)?;
+        let (caller, rid) = (auth.0, RoomId(q.text("rid").unwrap_or_default()));
+        call_read(
+            &s,
+            Operation::RoomsAdminRoomGet,
+            |s| s.admin_room(&caller, &rid),
+            |room| AdminRoomOk {
+                room: RoomView::from(&room),
+                success: true,
+            },
+        )
+    }
+
+    /// Private groups, for an administrator
+    ///
+    /// Requires `view-room-administration`. Every private group whose name or display name
+    /// contains `filter` (ignoring case), default rooms first and then by name unless `sort`
+    /// says otherwise.
+    #[oai(
+        path = "/rooms.adminRooms.privateRooms",
+        method = "get",
+        operation_id = "roomsAdminRoomsPrivateRooms",
+        tag = "ApiTags::Rooms"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn private_rooms(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        filter: Query<Option<String>>,
+        count: Query<Option<f64>>,
+        offset: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ListResult<RoomsPageOk> {
+        let _ = (filter, count, offset, sort); // documented; read from the checked query
+        let q = query::check(request, &PRIVATE_ROOMS)?;
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
+        let list = AdminRoomsQuery {
+            filter: q.text("filter"),
+            types: vec!["p".into()],
+            page,
+            sort: query::sort(q.text("sort"), Operation::RoomsPrivateRooms)?,
+        };
+        let caller = auth.0;
+        call_list(
+            &s,
+            Operation::RoomsPrivateRooms,
+            move |s| s.admin_rooms(&caller, &list),
+            move |(rooms, total)| RoomsPageOk {
+                count: rooms.len() as u64,
+                rooms: rooms.iter().map(RoomView::from).collect(),
+                offset: page.offset as u64,
+                total: total as u64,
+                success: true,
+            },
+        )
+        .await
+    }
+
+    /// A room's active members, owners first
+    ///
+    /// Owners, then leaders, then moderators, then the other members, each by username
+    /// (`sort` `{"rolePriority": -1}` reverses the tiers, `{"username": -1}` the names).
+    /// `filter` matches a part of the username, name, nickname or bio.
+    #[oai(
+        path = "/rooms.membersOrderedByRole",
+        method = "get",
+        operation_id = "roomsMembersOrderedByRole",
+        tag = "ApiTags::Rooms"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn members_by_role(
+        &self,
+        request: &Request,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        #[oai(name = "roomId")] room_id: Query<Option<String>>,
+        #[oai(name = "roomName")] room_name: Query<Option<String>>,
+        #[oai(name = "status[]")] status: Query<Option<Vec<String>>>,
+        filter: Query<Option<String>>,
+        count: Query<Option<f64>>,
+        offset: Query<Option<f64>>,
+        sort: Query<Option<String>>,
+    ) -> ListResult<MembersByRoleOk> {
+        let _ = (room_id, room_name, status, filter, count, offset, sort); // documented
+        let q = query::check(request, &MEMBERS_BY_ROLE)?;
+        query::one_room_name(&q)?;
+        let operation = Operation::RoomsMembersByRole;
+        let room = RoomNames::new(q.text("roomId"), q.text("roomName")).room(operation)?;
+        let sort = query::sort(q.text("sort"), operation)?;
+        let descending = |field: &str| {
+            sort.iter()
+                .any(|k: &SortKey| k.field == field && k.descending)
+        };
+        let page = Page::new(q.number("offset"), q.number("count"), s.count_limits());
+        let list = MembersByRoleQuery {
+            page,
+            filter: q.text("filter").filter(|f| !f.trim().is_empty()),
+            status: q.list("status"),
+            roles_last: descending("rolePriority"),
+            username_descending: descending("username"),
+        };
+        let caller = auth.0;
+        call_list(
+            &s,
+            operation,
+            move |s| s.members_by_role(&caller, &room, &list),
+            move |(members, total)| MembersByRoleOk {
+                count: members.len() as u64,
+                members: members
+                    .into_iter()
+                    .map(|(user, sub)| MemberByRole::new(user, sub))
+                    .collect(),
+                offset: page.offset as u64,
+                total: total as u64,
                 success: true,
             },
         )

@@ -56,7 +56,7 @@ pub use register::Registration;
 pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use room_lists::{AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery};
 pub use room_settings::RoomEdit;
-pub use room_views::RoomCounters;
+pub use room_views::{MembersByRoleQuery, RoomCounters};
 pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember, RoomOwner};
 pub use scim::{
     EmailSelector, NewScimToken, ScimAttr, ScimChange, ScimClient, ScimFilter, ScimNewUser, ScimOp,

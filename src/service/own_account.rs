@@ -168,6 +168,57 @@ impl Service {
         Ok(!taken)
     }
 
+    /// `users.getUsernameSuggestion`, as Rocket.Chat's `generateUsernameSuggestion`: the
+    /// first free one of the slugged name, first initial + last name, first name + last
+    /// initial, and each verified address's local part (alone and with the domain's first
+    /// label); else the first of them (or `user`) with `-N`, counting from how many such
+    /// names exist.
+    pub fn username_suggestion(&self, caller: &Caller) -> ServiceResult<String> {
+        let user = &caller.user;
+        let mut candidates = vec![slug(&user.name)];
+        let parts: Vec<&str> = user.name.split(' ').collect();
+        if let (Some(first), Some(last), true) = (parts.first(), parts.last(), parts.len() > 1) {
+            let initial = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+            candidates.push(slug(&format!("{}{last}", initial(first))));
+            candidates.push(slug(&format!("{first}{}", initial(last))));
+        }
+        for email in user.emails.iter().filter(|e| e.verified) {
+            if let Some((local, domain)) = email.address.split_once('@') {
+                candidates.push(slug(local));
+                let label = domain
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .next();
+                candidates.push(slug(&format!("{local}.{}", label.unwrap_or_default())));
+            }
+        }
+        candidates.retain(|c| !c.is_empty());
+        self.store.read(|tx| {
+            let free = |name: &str| -> ServiceResult<bool> {
+                Ok(name != "all" && tx.user_id_by_username(name)?.is_none())
+            };
+            for candidate in &candidates {
+                if free(candidate)? {
+                    return Ok(candidate.clone());
+                }
+            }
+            let base = candidates.first().cloned().unwrap_or_else(|| "user".into());
+            let (users, _) = tx.users_page(0, usize::MAX)?;
+            let numbered = |u: &User| {
+                u.username
+                    .strip_prefix(&format!("{base}-"))
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            };
+            let mut n = users.iter().filter(|u| numbered(u)).count();
+            loop {
+                let candidate = format!("{base}-{n}");
+                if free(&candidate)? {
+                    return Ok(candidate);
+                }
+                n += 1;
+            }
+        })
+    }
+
     /// `users.logoutOtherClients` and `users.removeOtherTokens`: ends every session of the
     /// caller but the one it calls with; returns when that token expires.
     pub fn end_other_sessions(&self, caller: &Caller) -> ServiceResult<Millis> {
@@ -180,4 +231,19 @@ impl Service {
             Ok(issued.saturating_add(lifetime))
         })
     }
+}
+
+/// Rocket.Chat's username slug (`limax` with `.` between words): lower case, words joined
+/// by `.`, only `0-9 a-z - _ .` kept.
+fn slug(text: &str) -> String {
+    text.split_whitespace()
+        .map(|word| {
+            word.to_lowercase()
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(".")
 }

@@ -86,6 +86,17 @@ impl Service {
         })
     }
 
+    /// `rooms.adminRooms.getRoom`: any room, member or not, for holders of
+    /// `view-room-administration`.
+    pub fn admin_room(&self, caller: &Caller, rid: &crate::model::RoomId) -> ServiceResult<Room> {
+        self.store.read(|tx| {
+            if !has_permission(tx, &caller.user, Permission::ViewRoomAdministration, None)? {
+                return Err(ServiceError::NotAuthorized);
+            }
+            tx.room(rid)?.ok_or(ServiceError::RoomNotFound)
+        })
+    }
+
     /// `rooms.get`: the caller's rooms, those changed after `since` when given.
     pub fn caller_rooms(&self, caller: &Caller, since: Option<Millis>) -> ServiceResult<Vec<Room>> {
         self.store.read(|tx| {

@@ -2,12 +2,15 @@
 //! `*.counters`, `*.online`, and the member's own `rooms.open` / `rooms.hide`.
 
 use super::auth::current_caller;
+use super::listing::Page;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::membership::not_archived;
 use super::permissions::has_permission;
 use super::rooms::{RoomOwner, may_see_room};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Millis, Permission, Room, RoomId, RoomKind, normalize_key};
+use crate::model::{
+    Millis, Permission, Role, Room, RoomId, RoomKind, Subscription, User, normalize_key,
+};
 use crate::store::prelude::*;
 
 /// What `channels.counters` and `groups.counters` answer. rocketlite keeps no messages, so
@@ -23,6 +26,33 @@ pub struct RoomCounters {
     pub msgs: Option<u64>,
     pub latest: Option<Millis>,
     pub user_mentions: Option<u64>,
+}
+
+/// What `rooms.membersOrderedByRole` asks for.
+#[derive(Clone, Debug)]
+pub struct MembersByRoleQuery {
+    pub page: Page,
+    /// A part of the username, name, nickname or bio (Rocket.Chat's `Accounts_SearchFields`).
+    pub filter: Option<String>,
+    /// Presences to keep; rocketlite's users are all `offline`.
+    pub status: Option<Vec<String>>,
+    /// `sort.rolePriority: -1`: members first, owners last.
+    pub roles_last: bool,
+    /// `sort.username: -1`.
+    pub username_descending: bool,
+}
+
+/// Rocket.Chat's `ROOM_ROLE_PRIORITY_MAP`: owners, then leaders, then moderators, then the rest.
+fn role_priority(sub: &Subscription) -> u32 {
+    if sub.has_role(Role::Owner) {
+        0
+    } else if sub.has_role(Role::Leader) {
+        250
+    } else if sub.has_role(Role::Moderator) {
+        500
+    } else {
+        10_000
+    }
 }
 
 /// The room holders of roles (`owner`, `moderator`, `leader`), inactive ones included, by
@@ -157,6 +187,62 @@ impl Service {
                 latest,
                 user_mentions: sub.as_ref().map(|_| 0),
             })
+        })
+    }
+
+    /// `rooms.membersOrderedByRole`: the active members of a room of either kind, archived or
+    /// not, owners first, then leaders, moderators and the rest, each tier by username. A room
+    /// the caller may not see is `Forbidden` (Rocket.Chat answers it 404).
+    pub fn members_by_role(
+        &self,
+        caller: &Caller,
+        room: &RoomRef,
+        query: &MembersByRoleQuery,
+    ) -> ServiceResult<(Vec<(User, Subscription)>, usize)> {
+        self.store.read(|tx| {
+            let room = find_room(tx, room)?.ok_or(ServiceError::RoomNotFound)?;
+            if !may_see_room(tx, &caller.user, &room)? {
+                return Err(ServiceError::Forbidden);
+            }
+            let filter = query.filter.as_deref().map(str::to_lowercase);
+            let found = |text: &str, f: &str| text.to_lowercase().contains(f);
+            let matches = |u: &User| {
+                filter.as_deref().is_none_or(|f| {
+                    found(&u.username, f)
+                        || found(&u.name, f)
+                        || u.profile.nickname.as_deref().is_some_and(|n| found(n, f))
+                        || u.profile.bio.as_deref().is_some_and(|b| found(b, f))
+                }) && query
+                    .status
+                    .as_ref()
+                    .is_none_or(|listed| listed.iter().any(|s| s == "offline"))
+            };
+            let mut members = Vec::new();
+            for id in tx.member_ids_in_join_order(&room.id)? {
+                if let (Some(user), Some(sub)) = (tx.user(&id)?, tx.subscription(&room.id, &id)?)
+                    && user.active
+                    && matches(&user)
+                {
+                    members.push((user, sub));
+                }
+            }
+            members.sort_by(|(a, sa), (b, sb)| {
+                let tier = role_priority(sa).cmp(&role_priority(sb));
+                let name = normalize_key(&a.username).cmp(&normalize_key(&b.username));
+                let tier = if query.roles_last {
+                    tier.reverse()
+                } else {
+                    tier
+                };
+                let name = if query.username_descending {
+                    name.reverse()
+                } else {
+                    name
+                };
+                tier.then(name)
+            });
+            let total = members.len();
+            Ok((query.page.of(members), total))
         })
     }
 

@@ -317,3 +317,214 @@ async fn online_lists_nobody_and_refuses_rooms_one_may_not_see() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn admins_read_any_room_and_list_private_groups() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    let gid = app.create_room("p", "vault", &kim, &[]).await;
+    app.create_room("p", "attic", &kim, &[]).await;
+    app.create_room("c", "vaulted-hall", &kim, &[]).await;
+
+    // The admin is no member of the group, and still reads it, fields at the top level.
+    let (status, room) = app
+        .get(
+            &format!("/api/v1/rooms.adminRooms.getRoom?rid={gid}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{room}");
+    assert_eq!(
+        (room["_id"].clone(), room["t"].clone()),
+        (json!(gid), json!("p"))
+    );
+    assert_eq!(room["success"], true);
+    assert!(
+        room["customFields"].is_object() && room["u"]["username"] == "kim",
+        "{room}"
+    );
+
+    let (status, page) = app
+        .get(
+            "/api/v1/rooms.adminRooms.privateRooms?filter=VAULT",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let names: Vec<&str> = page["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["vault"], "channels are not private rooms");
+    assert_eq!(
+        (page["total"].clone(), page["count"].clone()),
+        (json!(1), json!(1))
+    );
+    let (_, all) = app
+        .get(
+            "/api/v1/rooms.adminRooms.privateRooms?count=1&offset=1",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        (all["total"].clone(), all["rooms"][0]["name"].clone()),
+        (json!(2), json!("vault"))
+    );
+
+    refusals_change_nothing(
+        &app,
+        &kim,
+        &[
+            (
+                "GET",
+                format!("/api/v1/rooms.adminRooms.getRoom?rid={gid}"),
+                Value::Null,
+                400,
+                json!({"success": false, "error": "error-not-authorized"}),
+            ),
+            (
+                "GET",
+                "/api/v1/rooms.adminRooms.privateRooms".into(),
+                Value::Null,
+                403,
+                crate::common::forbidden(),
+            ),
+        ],
+    )
+    .await;
+    refusals_change_nothing(
+        &app,
+        &app.admin,
+        &[(
+            "GET",
+            "/api/v1/rooms.adminRooms.getRoom?rid=nowhere".into(),
+            Value::Null,
+            400,
+            json!({"success": false, "error": "not-allowed", "errorType": "Not Allowed"}),
+        )],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn members_ordered_by_role_put_owners_then_leaders_then_moderators_first() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    for name in ["ann", "bob", "cy", "dee"] {
+        app.create_user(name).await;
+    }
+    let rid = app
+        .create_room("c", "hall", &kim, &["ann", "bob", "cy", "dee"])
+        .await;
+    for (route, who) in [
+        ("channels.addModerator", "ann"),
+        ("channels.addLeader", "dee"),
+        ("channels.addOwner", "cy"),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/{route}"),
+                Some(&kim),
+                json!({"roomId": rid, "username": who}),
+            )
+            .await;
+        assert_eq!(status, 200, "{route}: {body}");
+    }
+    let order = |body: &Value| -> Vec<String> {
+        body["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, body) = app
+        .get(
+            &format!("/api/v1/rooms.membersOrderedByRole?roomId={rid}"),
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(order(&body), ["cy", "kim", "dee", "ann", "bob"]);
+    assert_eq!(body["members"][0]["roles"], json!(["owner"]));
+    assert_eq!(body["members"][4].get("roles"), None);
+    assert!(body["members"][4]["subscription"]["ts"].is_string());
+    assert_eq!(
+        (body["total"].clone(), body["count"].clone()),
+        (json!(5), json!(5))
+    );
+    let sort: String = form_urlencoded::byte_serialize(br#"{"rolePriority":-1}"#).collect();
+    let (_, reversed) = app
+        .get(
+            &format!("/api/v1/rooms.membersOrderedByRole?roomName=hall&sort={sort}&count=2"),
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(order(&reversed), ["bob", "ann"]);
+    let (_, filtered) = app
+        .get(
+            &format!("/api/v1/rooms.membersOrderedByRole?roomId={rid}&filter=E"),
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(order(&filtered), ["dee"]);
+
+    let gid = app.create_room("p", "vault", &kim, &[]).await;
+    let outsider = app.user_session("max").await;
+    refusals_change_nothing(
+        &app,
+        &outsider,
+        &[
+            (
+                "GET",
+                format!("/api/v1/rooms.membersOrderedByRole?roomId={gid}"),
+                Value::Null,
+                404,
+                json!({"success": false,
+                       "error": "The required \"roomId\" or \"roomName\" param provided does not match any room"}),
+            ),
+            (
+                "GET",
+                "/api/v1/rooms.membersOrderedByRole".into(),
+                Value::Null,
+                400,
+                invalid_params(
+                    "must have required property 'roomId'\n must have required property 'roomName'\n must match exactly one schema in oneOf",
+                ),
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_username_suggestion_is_free_and_follows_the_name() {
+    let app = TestApp::new().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.create",
+            Some(&app.admin),
+            json!({"username": "adalove", "email": "ada@example.org", "name": "Ada Lovelace",
+                   "password": "ada-password-1"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let ada = app.login("adalove", "ada-password-1").await;
+    let suggest = || async {
+        app.get("/api/v1/users.getUsernameSuggestion", Some(&ada))
+            .await
+    };
+    assert_eq!(
+        suggest().await,
+        (200, json!({"result": "ada.lovelace", "success": true}))
+    );
+    // Taken names are skipped, in Rocket.Chat's order of candidates.
+    app.create_user("ada.lovelace").await;
+    assert_eq!(suggest().await.1["result"], "alovelace");
+    app.create_user("alovelace").await;
+    assert_eq!(suggest().await.1["result"], "adal");
+    app.create_user("adal").await;
+    assert_eq!(suggest().await.1["result"], "ada.lovelace-0");
+}
