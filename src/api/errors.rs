@@ -423,6 +423,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::VerifyParameters => plain("Please verify the parameters"),
         E::SettingNotFound => ErrorResponse::bad_request(Failure::bare()),
+        E::SettingsNotAllowed(ids) => domain(
+            "Editing settings is not allowed",
+            "error-action-not-allowed",
+            Some(json!({ "method": "saveSettings", "settingIds": ids })),
+        ),
         E::InvalidSettingValue { id, problem } => domain(
             &format!("Value for setting {id} {problem}"),
             "error-invalid-setting-value",

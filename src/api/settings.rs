@@ -86,6 +86,37 @@ impl RequestSchema for SettingBody {
     const CLOSED: bool = false;
 }
 
+/// One change of a bulk `POST settings`.
+#[derive(Object, Debug)]
+pub struct SettingChange {
+    #[oai(rename = "_id", validator(min_length = 1))]
+    pub id: String,
+    /// The new value, of the setting's type.
+    pub value: Value,
+    /// `color` or `expression` for a colour setting; rocketlite has none.
+    pub editor: Option<SettingEditor>,
+}
+
+/// A colour setting's editor.
+#[derive(poem_openapi::Enum, Debug)]
+#[oai(rename_all = "lowercase")]
+pub enum SettingEditor {
+    Color,
+    Expression,
+}
+
+/// What bulk `POST settings` takes (`isSettingsBulkProps`).
+#[derive(Object, Debug)]
+pub struct SettingsBulkBody {
+    #[oai(validator(min_items = 1))]
+    pub settings: Vec<SettingChange>,
+}
+
+impl RequestSchema for SettingsBulkBody {
+    const CLOSED: bool = true;
+    const CLOSED_NESTED: &'static [&'static str] = &["SettingChange"];
+}
+
 /// `settings.public`'s query (`isSettingsPublicWithPaginationProps`).
 const PUBLIC: QuerySchema = QuerySchema {
     params: &[
@@ -257,6 +288,36 @@ impl SettingsApi {
             &s,
             Operation::Settings,
             move |s| s.set_setting(&caller, &id, &value),
+            |()| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Change several settings at once
+    ///
+    /// Every value is checked against its setting's type, then all change in one
+    /// transaction, each recorded in the audit trail. Requires `edit-privileged-setting`, or
+    /// `manage-selected-settings` and each setting's `change-setting-<_id>`; otherwise 400
+    /// `error-action-not-allowed` names the settings refused. An id rocketlite does not serve
+    /// changes nothing, as an unknown id in Rocket.Chat.
+    #[oai(path = "/settings", method = "post", operation_id = "settingsBulk")]
+    async fn bulk(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<SettingsBulkBody>,
+    ) -> ApiResult<SuccessOk> {
+        let changes: Vec<(String, Value)> = body
+            .0
+            .settings
+            .into_iter()
+            .map(|c| (c.id, c.value))
+            .collect();
+        let caller = auth.0;
+        call(
+            &s,
+            Operation::Settings,
+            move |s| s.set_settings(&caller, &changes),
             |()| SuccessOk { success: true },
         )
         .await

@@ -548,7 +548,7 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"settings": [{"_id": "API_Enable_Rate_Limiter", "value": true, "enterprise": false}], "count": 1, "offset": 0, "total": 1, "success": true})
         }
         "settingsGet" => json!({"_id": "API_Enable_Rate_Limiter", "value": true, "success": true}),
-        "settingsSet" => json!({"success": true}),
+        "settingsSet" | "settingsBulk" => json!({"success": true}),
         "settingsOauth" => json!({"services": [], "success": true}),
         "rolesList" => json!({"roles": [role_example(false)], "success": true}),
         "rolesSync" => {

@@ -35,6 +35,11 @@ pub fn validate(
             let Value::Array(items) = value else {
                 return Err("must be array".into());
             };
+            if let Some(min) = schema.min_items
+                && items.len() < min
+            {
+                return Err(format!("must NOT have fewer than {min} items"));
+            }
             if let Some(item_schema) = &schema.items {
                 for item in items {
                     validate(registry, item_schema, item)?;

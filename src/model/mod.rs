@@ -17,8 +17,8 @@ pub use permission_catalog::PERMISSION_CATALOG;
 pub use room::{Room, RoomKind, Subscription};
 pub use scim::ScimToken;
 pub use settings::{
-    DEFAULT_PREFERENCE_PREFIX, SETTINGS, SettingDef, SettingType, default_settings, setting_def,
-    setting_groups, setting_of_permission, setting_permissions,
+    DEFAULT_PREFERENCE_PREFIX, SETTING_PERMISSION_PREFIX, SETTINGS, SettingDef, SettingType,
+    default_settings, setting_def, setting_groups, setting_of_permission, setting_permissions,
 };
 pub use time::{Millis, is_iso8601, iso8601, parse_iso8601};
 pub use user::{Activity, Email, Profile, User, normalize_key};

@@ -194,6 +194,9 @@ pub enum ServiceError {
     /// *.close of a closed room, *.open of an open one (named).
     #[error("room {name} already open or closed")]
     AlreadyOpenOrClosed { name: String, closed: bool },
+    /// Bulk `POST settings` of settings the caller may not change (their ids).
+    #[error("editing settings not allowed")]
+    SettingsNotAllowed(Vec<String>),
     /// rooms.hide of a room the caller is no member of, or has hidden already.
     #[error("room already hidden")]
     RoomAlreadyHidden,

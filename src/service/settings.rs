@@ -12,7 +12,8 @@ use super::auth::current_caller;
 use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
-    Millis, Permission, SETTINGS, SettingDef, SettingType, setting_def, setting_groups,
+    Millis, Permission, SETTING_PERMISSION_PREFIX, SETTINGS, SettingDef, SettingType, setting_def,
+    setting_groups,
 };
 use crate::store::prelude::*;
 
@@ -198,6 +199,46 @@ impl Service {
             let def = setting_def(&id).ok_or(ServiceError::SettingNotFound)?;
             let value = checked_value(def, &value)?;
             Ok::<_, ServiceError>(store_setting(tx, def, value, &Stamp::by(&me, now))?)
+        })?;
+        self.reload_settings()
+    }
+
+    /// Bulk `POST settings`: every change in one transaction, as Rocket.Chat's
+    /// `saveSettingsBulk`: each value checked against its type first, then the caller must
+    /// hold `edit-privileged-setting`, or `manage-selected-settings` and each setting's
+    /// `change-setting-<id>` (else `SettingsNotAllowed` naming the others). An id rocketlite
+    /// does not serve changes nothing, as an unknown id in Rocket.Chat.
+    pub fn set_settings(&self, caller: &Caller, changes: &[(String, Value)]) -> ServiceResult<()> {
+        let mut known = Vec::new();
+        for (id, value) in changes {
+            if let Some(def) = setting_def(id) {
+                known.push((def, checked_value(def, value)?));
+            }
+        }
+        let ids: Vec<String> = changes.iter().map(|(id, _)| id.clone()).collect();
+        let now = self.now();
+        let caller = caller.clone();
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            if !has_permission(tx, &me, Permission::EditPrivilegedSetting, None)? {
+                let selected = has_permission(tx, &me, Permission::ManageSelectedSettings, None)?;
+                let mut refused = Vec::new();
+                for id in &ids {
+                    let own = format!("{SETTING_PERMISSION_PREFIX}{id}");
+                    let granted = tx.permission(&own)?.map(|p| p.roles).unwrap_or_default();
+                    if !selected || !me.roles.iter().any(|r| granted.contains(r)) {
+                        refused.push(id.clone());
+                    }
+                }
+                if !refused.is_empty() {
+                    return Err(ServiceError::SettingsNotAllowed(refused));
+                }
+            }
+            let stamp = Stamp::by(&me, now);
+            for (def, value) in &known {
+                store_setting(tx, def, value.clone(), &stamp)?;
+            }
+            Ok::<_, ServiceError>(())
         })?;
         self.reload_settings()
     }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{TestApp, forbidden};
+use crate::common::{TestApp, forbidden, invalid_params};
 
 fn ids(body: &Value) -> Vec<String> {
     body["settings"]
@@ -195,4 +195,96 @@ async fn a_setting_is_read_and_changed_by_id_checked_audited_and_refused_without
     let (status, _) = app.post(path, Some(&app.admin), json!({"value": 3})).await;
     assert_eq!(status, 200);
     assert_eq!(app.snapshot(), unchanged);
+}
+
+#[tokio::test]
+async fn bulk_changes_apply_together_or_not_at_all() {
+    let app = TestApp::new().await;
+    let calls = "API_Enable_Rate_Limiter_Limit_Calls_Default";
+    let bulk = |settings: Value| json!({ "settings": settings });
+    let (status, body) = app
+        .post(
+            "/api/v1/settings",
+            Some(&app.admin),
+            bulk(json!([
+                {"_id": calls, "value": 7},
+                {"_id": "Accounts_AllowUserProfileChange", "value": false},
+                {"_id": "Site_Nope", "value": "ignored"},
+            ])),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"success": true})));
+    let (_, got) = app
+        .get(&format!("/api/v1/settings/{calls}"), Some(&app.admin))
+        .await;
+    assert_eq!(got["value"], 7);
+    let (_, got) = app
+        .get(
+            "/api/v1/settings/Accounts_AllowUserProfileChange",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(got["value"], false);
+
+    // A manager of selected settings may change those its roles hold change-setting-<id> for.
+    let ada = app.user_session("ada").await;
+    let ada_id = ada.user_id.clone();
+    for (permission, roles) in [
+        ("manage-selected-settings", json!(["admin", "user"])),
+        (
+            &*format!("change-setting-{calls}"),
+            json!(["admin", "user"]),
+        ),
+    ] {
+        let (status, body) = app
+            .post(
+                "/api/v1/permissions.update",
+                Some(&app.admin),
+                json!({"permissions": [{"_id": permission, "roles": roles}]}),
+            )
+            .await;
+        assert_eq!(status, 200, "{ada_id}: {body}");
+    }
+    let before = app.snapshot();
+    let refusals = [
+        (
+            bulk(
+                json!([{"_id": calls, "value": 5}, {"_id": "Accounts_AllowUserProfileChange", "value": true}]),
+            ),
+            json!({"success": false, "error": "Editing settings is not allowed [error-action-not-allowed]",
+                   "errorType": "error-action-not-allowed",
+                   "details": {"method": "saveSettings", "settingIds": ["Accounts_AllowUserProfileChange"]}}),
+        ),
+        (
+            bulk(json!([{"_id": calls, "value": 0}])),
+            json!({"success": false,
+                   "error": format!("Value for setting {calls} must be greater than or equal to 1 [error-invalid-setting-value]"),
+                   "errorType": "error-invalid-setting-value", "details": {"method": "saveSettings"}}),
+        ),
+        (
+            bulk(json!([])),
+            invalid_params("must NOT have fewer than 1 items"),
+        ),
+        (
+            json!({}),
+            invalid_params("must have required property 'settings'"),
+        ),
+        (
+            bulk(json!([{"_id": calls}])),
+            invalid_params("must have required property 'value'"),
+        ),
+    ];
+    for (body, expected) in refusals {
+        let got = app.post("/api/v1/settings", Some(&ada), body.clone()).await;
+        assert_eq!(got, (400, expected), "{body}");
+        assert_eq!(app.snapshot(), before, "{body}");
+    }
+    let (status, body) = app
+        .post(
+            "/api/v1/settings",
+            Some(&ada),
+            bulk(json!([{"_id": calls, "value": 5}])),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"success": true})));
 }
