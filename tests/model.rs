@@ -107,6 +107,8 @@ impl ReferenceStateMachine for Reference {
                 .prop_map(|(caller, target, active, confirm)| Op::SetActive { caller, target, active, confirm }),
             1 => (caller(), owner_target(), any::<bool>())
                 .prop_map(|(caller, target, confirm)| Op::DeleteUser { caller, target, confirm }),
+            1 => (owner_target(), any::<bool>())
+                .prop_map(|(caller, confirm)| Op::DeleteOwnAccount { caller, confirm }),
             1 => (caller(), user()).prop_map(|(caller, target)| Op::LogoutEverywhere { caller, target }),
             3 => (caller(), owner_target(), proptest::option::of(any::<bool>()),
                   proptest::option::of(prop::bool::weighted(0.3)), any::<bool>())

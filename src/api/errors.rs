@@ -423,6 +423,17 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::VerifyParameters => plain("Please verify the parameters"),
         E::SettingNotFound => ErrorResponse::bad_request(Failure::bare()),
+        E::OwnDeletionNotAllowed => domain("Not allowed", "error-not-allowed", None),
+        E::OwnDeletionBadPassword => domain(
+            "Invalid password",
+            "error-invalid-password",
+            Some(json!({ "method": "deleteUserOwnAccount" })),
+        ),
+        E::OwnDeletionBadUsername => domain(
+            "Invalid username",
+            "error-invalid-username",
+            Some(json!({ "method": "deleteUserOwnAccount" })),
+        ),
         E::SettingsNotAllowed(ids) => domain(
             "Editing settings is not allowed",
             "error-action-not-allowed",

@@ -281,6 +281,21 @@ pub struct AvailableOk {
     pub success: bool,
 }
 
+/// What `users.deleteOwnAccount` takes.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct DeleteOwnAccountBody {
+    /// The SHA-256 hex digest of the caller's password (of its username if it has none).
+    pub password: String,
+    /// Hand the rooms the caller is the last active owner of to their earliest-joined
+    /// active member, instead of refusing.
+    pub confirm_relinquish: Option<bool>,
+}
+
+impl RequestSchema for DeleteOwnAccountBody {
+    const CLOSED: bool = true;
+}
+
 /// What `users.getUsernameSuggestion` answers.
 #[derive(Object)]
 pub struct SuggestionOk {
@@ -376,6 +391,37 @@ impl OwnAccountApi {
                 user: UserView::new(&user, true),
                 success: true,
             },
+        )
+        .await
+    }
+
+    /// Delete one's own account
+    ///
+    /// Needs the setting `Accounts_AllowDeleteOwnAccount` (off by default) and `password`,
+    /// the SHA-256 hex digest of the caller's password. Then as `users.delete`: refused for
+    /// the last active admin, and for the last active owner of a room with other active
+    /// members unless `confirmRelinquish` is true.
+    #[oai(
+        path = "/users.deleteOwnAccount",
+        method = "post",
+        operation_id = "usersDeleteOwnAccount"
+    )]
+    async fn delete_own_account(
+        &self,
+        auth: Auth,
+        service: Data<&Arc<Service>>,
+        gate: Data<&Arc<HashGate>>,
+        body: Body<DeleteOwnAccountBody>,
+    ) -> ApiResult<SuccessOk> {
+        let caller = auth.0;
+        let b = body.0;
+        let confirm = b.confirm_relinquish.unwrap_or(false);
+        call_hashing(
+            &service,
+            &gate,
+            Operation::UsersDelete,
+            move |s| s.delete_own_account(&caller, &b.password, confirm),
+            |()| SuccessOk { success: true },
         )
         .await
     }

@@ -421,7 +421,7 @@ fn ok_example(operation: &str) -> Option<Value> {
         "usersSetActiveStatus" => {
             json!({"user": {"_id": USER_ID, "active": false}, "success": true})
         }
-        "usersDelete" => json!({"success": true}),
+        "usersDelete" | "usersDeleteOwnAccount" => json!({"success": true}),
         "usersLogout" => {
             json!({"message": format!("User {USER_ID} has been logged out!"), "success": true})
         }

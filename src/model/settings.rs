@@ -187,6 +187,14 @@ pub const SETTINGS: &[SettingDef] = &[
         min: Some(1),
         ..setting("Accounts_LoginExpiration", Int, "90", true, "Accounts")
     },
+    // Off by default, as in Rocket.Chat: users.deleteOwnAccount is refused until it is on.
+    setting(
+        "Accounts_AllowDeleteOwnAccount",
+        Boolean,
+        "false",
+        true,
+        "Accounts",
+    ),
     account_right("Accounts_AllowUserProfileChange"),
     account_right("Accounts_AllowRealNameChange"),
     account_right("Accounts_AllowUsernameChange"),

@@ -194,6 +194,15 @@ pub enum ServiceError {
     /// *.close of a closed room, *.open of an open one (named).
     #[error("room {name} already open or closed")]
     AlreadyOpenOrClosed { name: String, closed: bool },
+    /// users.deleteOwnAccount while `Accounts_AllowDeleteOwnAccount` is off.
+    #[error("deleting one's own account not allowed")]
+    OwnDeletionNotAllowed,
+    /// users.deleteOwnAccount with a digest that is not the password's.
+    #[error("invalid password")]
+    OwnDeletionBadPassword,
+    /// users.deleteOwnAccount, without a password, with a digest not of the username.
+    #[error("invalid username")]
+    OwnDeletionBadUsername,
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),

@@ -8,6 +8,7 @@ use super::active_status::{
 use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
 use super::lookup::{UserRef, find_user};
+use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, User};
@@ -35,6 +36,43 @@ impl Service {
             check_plan(tx, &user, PlanAction::Delete, plan_id.as_deref())?;
             let handovers = departure(tx, &user, confirm_relinquish)?;
             remove_account(tx, &user, &handovers, &Stamp::by(&caller, now))
+        })
+    }
+
+    /// `users.deleteOwnAccount`: the caller deletes itself, as users.delete would (the last
+    /// active admin stays; rooms it is the last active owner of are refused without
+    /// `confirm_relinquish`, else handed over). Needs the setting
+    /// `Accounts_AllowDeleteOwnAccount` and `password`, the SHA-256 hex digest of the
+    /// caller's password (of its username when it has none).
+    pub fn delete_own_account(
+        &self,
+        caller: &Caller,
+        password: &str,
+        confirm_relinquish: bool,
+    ) -> ServiceResult<()> {
+        if !self.settings().flag("Accounts_AllowDeleteOwnAccount") {
+            return Err(ServiceError::OwnDeletionNotAllowed);
+        }
+        let me = &caller.user;
+        match &me.password_hash {
+            // Checked before the transaction: the writer never waits on argon2.
+            Some(hash) => {
+                let digest = Secret::Digest(password.to_lowercase());
+                if verify_password(&digest, Some(hash)) == Verified::No {
+                    return Err(ServiceError::OwnDeletionBadPassword);
+                }
+            }
+            None if password.trim() != hex_sha256(&me.username) => {
+                return Err(ServiceError::OwnDeletionBadUsername);
+            }
+            None => {}
+        }
+        let now = self.now();
+        let caller = caller.clone();
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let handovers = departure(tx, &me, confirm_relinquish)?;
+            remove_account(tx, &me, &handovers, &Stamp::by(&me, now))
         })
     }
 
@@ -111,4 +149,12 @@ pub(super) fn remove_account(
     tx.remove_all_tokens(&user.id)?;
     tx.remove_user(user, now)?;
     Ok(())
+}
+
+/// Lowercase hex SHA-256 of `text`.
+fn hex_sha256(text: &str) -> String {
+    super::sha256(text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

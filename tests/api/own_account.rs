@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::common::{Session, TestApp};
+use crate::common::{Session, TestApp, invalid_params};
 
 fn domain(reason: &str, code: &str, details: Value) -> Value {
     json!({"success": false, "error": format!("{reason} [{code}]"), "errorType": code, "details": details})
@@ -853,4 +853,75 @@ async fn rooms_join_joins_channels_as_channels_join_and_no_group_uninvited() {
         )
         .await;
     assert_eq!(member["isMember"], true);
+}
+
+#[tokio::test]
+async fn users_delete_their_own_account_only_when_allowed_and_never_leave_a_room_ownerless() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    app.create_user("lee").await;
+    let rid = app.create_room("p", "vault", &kim, &["lee"]).await;
+    let kims = digest("kim-password");
+    let delete = |body: Value| {
+        let kim = &kim;
+        let app = &app;
+        async move {
+            app.post("/api/v1/users.deleteOwnAccount", Some(kim), body)
+                .await
+        }
+    };
+    let before = app.snapshot();
+    let off = delete(json!({"password": kims})).await;
+    assert_eq!(
+        off,
+        (
+            400,
+            json!({"success": false, "error": "Not allowed [error-not-allowed]", "errorType": "error-not-allowed"})
+        )
+    );
+    assert_eq!(
+        delete(json!({})).await,
+        (
+            400,
+            invalid_params("must have required property 'password'")
+        )
+    );
+    assert_eq!(app.snapshot(), before);
+
+    let (status, _) = app
+        .post(
+            "/api/v1/settings/Accounts_AllowDeleteOwnAccount",
+            Some(&app.admin),
+            json!({"value": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let before = app.snapshot();
+    assert_eq!(
+        delete(json!({"password": digest("wrong")})).await,
+        (
+            400,
+            json!({"success": false, "error": "Invalid password [error-invalid-password]",
+                     "errorType": "error-invalid-password", "details": {"method": "deleteUserOwnAccount"}})
+        )
+    );
+    let (status, last_owner) = delete(json!({"password": kims})).await;
+    assert_eq!(status, 400, "{last_owner}");
+    assert_eq!(
+        (&last_owner["error"], &last_owner["errorType"]),
+        (&json!("[user-last-owner]"), &json!("user-last-owner"))
+    );
+    assert_eq!(app.snapshot(), before);
+
+    // Upper-case hex is the same digest; the room passes to its other member.
+    let (status, body) =
+        delete(json!({"password": kims.to_uppercase(), "confirmRelinquish": true})).await;
+    assert_eq!((status, body), (200, json!({"success": true})));
+    assert_eq!(app.owners("groups", &rid).await, ["lee"]);
+    let (status, _) = app.get("/api/v1/me", Some(&kim)).await;
+    assert_eq!(status, 401, "the deleted account's session is gone");
+    let (status, _) = app
+        .get("/api/v1/users.info?username=kim", Some(&app.admin))
+        .await;
+    assert_eq!(status, 400);
 }

@@ -95,7 +95,7 @@ fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
     // first one generated: the run stays deterministic without colliding with itself.
     let seed = clock.load(Ordering::SeqCst) as u64;
     let clock_fn = Arc::new(move || clock.fetch_add(1, Ordering::SeqCst));
-    Service::new(store, clock_fn, Box::new(StdRng::seed_from_u64(seed)))
+    let service = Service::new(store, clock_fn, Box::new(StdRng::seed_from_u64(seed)))
         .with_argon2_params(cheap_argon2())
         // The model knows no token expiry; `Advance` moves the clock by days.
         .with_login_expiration_days(u32::MAX)
@@ -104,7 +104,10 @@ fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
             max_failures_per_ip: usize::MAX,
             window_ms: 1,
         })
-        .with_create_tokens_secret(Some(TOKEN_SECRET))
+        .with_create_tokens_secret(Some(TOKEN_SECRET));
+    // As the server does at start: the stored settings (the harness turns one on).
+    service.reload_settings().expect("the settings read");
+    service
 }
 
 impl Harness {
@@ -136,6 +139,10 @@ impl Harness {
             .authenticate(&admin.id, token.clone())
             .unwrap();
         let scim_secret = service.create_scim_token(&caller, "harness").unwrap().secret;
+        // users.deleteOwnAccount is off by default; the model exercises it.
+        service
+            .overwrite_settings(&[("Accounts_AllowDeleteOwnAccount".into(), "true".into())])
+            .unwrap();
         let mut harness = Harness {
             service: Some(service),
             backing,
@@ -534,6 +541,16 @@ impl Harness {
                     .and_then(|c| self.service().delete_user(&c, &name, confirm, None))
                     .map(|()| self.revoke(target, true))
             }
+            Op::DeleteOwnAccount { caller, confirm } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                let digest = sha256_hex(&password(caller));
+                self.caller(caller)
+                    .and_then(|c| self.service().delete_own_account(&c, &digest, confirm))
+                    .map(|()| self.revoke(caller, true))
+            }
             Op::ScimSetActive { target, active } => {
                 let id = self.user_id(target as usize);
                 let service = self.service();
@@ -844,4 +861,13 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::NotAuthorized => Outcome::NotAuthorized,
         other => Outcome::Unexpected(other.to_string()),
     }
+}
+
+/// Lowercase hex SHA-256 of `text`: what a client sends as a password digest.
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -72,6 +72,12 @@ pub enum Op {
         target: u8,
         confirm: bool,
     },
+    /// `users.deleteOwnAccount` with the right password digest (the harness turns the
+    /// setting on): the caller goes by the rules of users.delete.
+    DeleteOwnAccount {
+        caller: u8,
+        confirm: bool,
+    },
     /// `users.deactivateIdle` for the role `user` (which every account holds).
     DeactivateIdle {
         caller: u8,
@@ -707,6 +713,16 @@ impl Model {
                 Ok(target) => self.delete(target, confirm),
                 Err(outcome) => outcome,
             },
+            Op::DeleteOwnAccount { caller, confirm } => {
+                let caller = caller as usize;
+                if caller >= users {
+                    return Outcome::Skipped;
+                }
+                if !self.logged_in(caller) {
+                    return Outcome::Unauthorized;
+                }
+                self.delete(caller, confirm)
+            }
             Op::DeactivateIdle { caller, days } => {
                 if let Err(outcome) = self.admin_caller(caller) {
                     return outcome;
