@@ -50,6 +50,8 @@ mod register;
 mod roles;
 #[path = "api/room_admin.rs"]
 mod room_admin;
+#[path = "api/room_bans.rs"]
+mod room_bans;
 #[path = "api/room_views.rs"]
 mod room_views;
 #[path = "api/rooms.rs"]

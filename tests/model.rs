@@ -121,6 +121,8 @@ impl ReferenceStateMachine for Reference {
                 .prop_map(|(caller, target, room)| Op::RemoveUserFromRole { caller, target, room }),
             1 => (caller(), user()).prop_map(|(caller, target)| Op::CreateToken { caller, target }),
             2 => member_op(|caller, room, target| Op::Kick { caller, room, target }),
+            1 => member_op(|caller, room, target| Op::Ban { caller, room, target }),
+            1 => member_op(|caller, room, target| Op::Unban { caller, room, target }),
             3 => member_op(|_, room, member| Op::Leave { caller: member, room }),
             2 => (user(), room(), any::<bool>()).prop_map(|(caller, room, any_kind)| Op::Join {
                 caller,

@@ -52,6 +52,9 @@ pub enum Operation {
     RoomsOpenHide,
     RoomsRoles,
     RoomsAdminRoomGet,
+    /// `rooms.banUser`, `rooms.unbanUser`: plain `Error`s in Rocket.Chat 8.8.1.
+    RoomsBan,
+    RoomsBannedUsers,
     RoomsPrivateRooms,
     RoomsMembersByRole,
     UsersUsernameSuggestion,
@@ -203,6 +206,27 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             domain("Not Allowed", "error-not-allowed", None)
         }
         E::RoomAlreadyHidden => plain("error-room-already-hidden"),
+        E::Forbidden if operation == Op::RoomsBannedUsers => {
+            ErrorResponse::Unauthorized(Json(Failure::plain("unauthorized")))
+        }
+        E::RoomNotFound | E::NotAllowed if operation == Op::RoomsBan => plain("Not allowed"),
+        E::UserNotFound if operation == Op::RoomsBan => domain(
+            r#"The required "userId" or "username" param provided does not match any users"#,
+            "error-invalid-user",
+            None,
+        ),
+        E::NotMember if operation == Op::RoomsBan => plain("User is not in this room"),
+        E::LastRoomOwner if operation == Op::RoomsBan => {
+            plain("You are the last owner. Please set new owner before banning the user.")
+        }
+        E::AlreadyBanned => plain("User is already banned from this room"),
+        E::NotBanned => plain("error-user-not-banned"),
+        E::NoBanNorMembership => plain("error-invalid-subscription"),
+        E::UserBanned => domain(
+            "User is banned from this room",
+            "error-user-is-banned",
+            Some(json!({ "method": "addUsersToRoom" })),
+        ),
         E::Forbidden => ErrorResponse::forbidden(),
         E::InvalidParams(message) => ErrorResponse::invalid_params(&message),
         E::LoginFailed => unauthorized("Unauthorized", "Unauthorized"),

@@ -22,6 +22,7 @@ mod query;
 mod rate_limit;
 #[allow(clippy::too_many_arguments)]
 mod roles;
+mod room_bans;
 mod room_lookups;
 mod room_settings;
 mod room_views;
@@ -103,6 +104,7 @@ type Apis = (
     rooms::RoomsApi,
     room_lookups::RoomLookupsApi,
     room_views::RoomViewsApi,
+    room_bans::RoomBansApi,
     room_settings::RoomSettingsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
@@ -123,6 +125,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             rooms::RoomsApi,
             room_lookups::RoomLookupsApi,
             room_views::RoomViewsApi,
+            room_bans::RoomBansApi,
             room_settings::RoomSettingsApi,
             permissions::PermissionsApi,
             roles::RolesApi,

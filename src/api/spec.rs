@@ -473,6 +473,8 @@ fn ok_example(operation: &str) -> Option<Value> {
         | "channelsOpen"
         | "roomsOpen"
         | "roomsHide"
+        | "roomsBanUser"
+        | "roomsUnbanUser"
         | "groupsClose"
         | "groupsOpen" => {
             json!({"success": true})
@@ -537,6 +539,9 @@ fn ok_example(operation: &str) -> Option<Value> {
             json!({"joined": true, "members": 3, "unreads": 0, "unreadsFrom": TS, "msgs": 0, "latest": TS, "userMentions": 0, "success": true})
         }
         "channelsOnline" | "groupsOnline" => json!({"online": [], "success": true}),
+        "roomsBannedUsers" => {
+            json!({"bannedUsers": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
         "usersGetUsernameSuggestion" => json!({"result": "ada.lovelace", "success": true}),
         "channelsMembers" | "groupsMembers" => members,
         "roomsInfo" => json!({"room": room_example("c"), "success": true}),

@@ -211,6 +211,8 @@ permissions! {
     LeaveP = "leave-p";
     JoinWithoutJoinCode = "join-without-join-code";
     RemoveUser = "remove-user";
+    BanUser = "ban-user";
+    MuteUser = "mute-user";
     AddAllToRoom = "add-all-to-room";
     SetModerator = "set-moderator";
     SetLeader = "set-leader";

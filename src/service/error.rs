@@ -206,6 +206,18 @@ pub enum ServiceError {
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),
+    /// An invite of a user banned from the room.
+    #[error("user banned from the room")]
+    UserBanned,
+    /// rooms.banUser of a user banned already.
+    #[error("user already banned")]
+    AlreadyBanned,
+    /// rooms.unbanUser of a member.
+    #[error("user not banned")]
+    NotBanned,
+    /// rooms.unbanUser of a user neither banned nor a member.
+    #[error("no ban and no membership")]
+    NoBanNorMembership,
     /// rooms.hide of a room the caller is no member of, or has hidden already.
     #[error("room already hidden")]
     RoomAlreadyHidden,

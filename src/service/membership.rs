@@ -28,7 +28,12 @@ pub(super) fn not_archived(room: &Room) -> ServiceResult<()> {
 
 /// Takes `user` out of `room`: its subscription (and with it its room roles) goes, and the
 /// room counts one member less. The caller checked [`check_owner_removal`].
-fn remove_member(tx: &dyn Writes, room: &Room, user: &User, stamp: &Stamp) -> ServiceResult<Room> {
+pub(super) fn remove_member(
+    tx: &dyn Writes,
+    room: &Room,
+    user: &User,
+    stamp: &Stamp,
+) -> ServiceResult<Room> {
     let sub = tx
         .subscription(&room.id, &user.id)?
         .ok_or(ServiceError::NotMember)?;
@@ -139,6 +144,10 @@ impl Service {
             if !has_permission(tx, &me, Permission::ViewCRoom, None)? {
                 return Err(ServiceError::NotAllowed);
             }
+            // A banned user cannot see the room to join it (Rocket.Chat's canAccessRoom).
+            if tx.banned_at(&room.id, &me.id)?.is_some() {
+                return Err(ServiceError::NotAllowed);
+            }
             if let Some(expected) = &room.join_code
                 && !has_permission(tx, &me, Permission::JoinWithoutJoinCode, None)?
             {
@@ -211,7 +220,10 @@ impl Service {
             users.sort_by_key(|u| (u.created_at, u.id.clone()));
             let mut newcomers = Vec::new();
             for user in users {
-                if (!active_only || user.active) && tx.subscription(&room.id, &user.id)?.is_none() {
+                if (!active_only || user.active)
+                    && tx.subscription(&room.id, &user.id)?.is_none()
+                    && tx.banned_at(&room.id, &user.id)?.is_none()
+                {
                     newcomers.push(user);
                 }
             }

@@ -5,6 +5,7 @@ mod active_status;
 mod audit;
 mod auth;
 mod autocomplete;
+mod bans;
 mod bootstrap;
 mod error;
 mod import;

@@ -405,6 +405,9 @@ impl Service {
             if found.is_empty() {
                 return Err(ServiceError::EmptyInviteList);
             }
+            for user in &found {
+                super::bans::not_banned(tx, &room.id, user)?;
+            }
             let mut joined = false;
             for (user, sub_id) in found.iter().zip(&sub_ids) {
                 if tx.subscription(&room.id, &user.id)?.is_none() {

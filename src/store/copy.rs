@@ -17,8 +17,8 @@ use super::tables::{
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
-    AuditEntry, PermissionRecord, RoleRecord, Room, ScimToken, Subscription, TokenHash, User,
-    UserId,
+    AuditEntry, PermissionRecord, RoleRecord, Room, RoomId, ScimToken, Subscription, TokenHash,
+    User, UserId,
 };
 
 /// One login token row: hash, owner, issue time (ms).
@@ -50,6 +50,7 @@ pub struct Snapshot {
     pub settings: Vec<(String, serde_json::Value)>,
     pub preferences: Vec<(UserId, serde_json::Value)>,
     pub scim_user_names: Vec<(UserId, String)>,
+    pub bans: Vec<(RoomId, UserId, i64)>,
 }
 
 impl Snapshot {
@@ -70,6 +71,7 @@ impl Snapshot {
             settings,
             preferences,
             scim_user_names,
+            bans,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -84,6 +86,7 @@ impl Snapshot {
             && settings.is_empty()
             && preferences.is_empty()
             && scim_user_names.is_empty()
+            && bans.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -101,6 +104,7 @@ impl Snapshot {
             ("settings", self.settings.len()),
             ("preferences", self.preferences.len()),
             ("SCIM userNames", self.scim_user_names.len()),
+            ("bans", self.bans.len()),
         ]
     }
 }
@@ -172,6 +176,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         settings: tx.stored_settings()?,
         preferences: all(|v| tx.each_preferences(v))?,
         scim_user_names: tx.scim_user_names()?,
+        bans: tx.all_bans()?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -187,6 +192,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.settings.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.preferences.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.scim_user_names.sort_by(|a, b| a.0.cmp(&b.0));
+    snapshot.bans.sort();
     Ok(snapshot)
 }
 
@@ -226,6 +232,7 @@ enum Batch {
     Audit(Vec<AuditEntry>),
     Preferences(Vec<(UserId, serde_json::Value)>),
     ScimUserNames(Vec<(UserId, String)>),
+    Bans(Vec<(RoomId, UserId, i64)>),
 }
 
 impl Batch {
@@ -249,6 +256,9 @@ impl Batch {
             Batch::ScimUserNames(rows) => rows
                 .iter()
                 .try_for_each(|(user, name)| tx.put_scim_user_name(user, Some(name))),
+            Batch::Bans(rows) => rows
+                .iter()
+                .try_for_each(|(room, user, at)| tx.put_ban(room, user, *at)),
         }
     }
 }
@@ -318,6 +328,10 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
             "SCIM userNames",
             digest_of(|v| tx.scim_user_names()?.into_iter().try_for_each(v))?,
         ),
+        (
+            "bans",
+            digest_of(|v| tx.all_bans()?.into_iter().try_for_each(v))?,
+        ),
     ]))
 }
 
@@ -377,6 +391,11 @@ pub fn stream(
         "SCIM userNames",
         |v| source.scim_user_names()?.into_iter().try_for_each(v),
         Batch::ScimUserNames,
+    )?;
+    sink.copy(
+        "bans",
+        |v| source.all_bans()?.into_iter().try_for_each(v),
+        Batch::Bans,
     )?;
     let counters = source.counters()?;
     target.import(move |tx| tx.restore_counters(&counters))?;

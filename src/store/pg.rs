@@ -119,12 +119,16 @@ CREATE TABLE IF NOT EXISTS settings (id text PRIMARY KEY, value jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS user_preferences (user_id text PRIMARY KEY, preferences jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS scim_user_names (
     user_id text PRIMARY KEY, user_name text NOT NULL, name_key text NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS room_bans (
+    room_id text NOT NULL, user_id text NOT NULL, banned_at bigint NOT NULL,
+    PRIMARY KEY (room_id, user_id));
+CREATE INDEX IF NOT EXISTS room_bans_user ON room_bans (user_id);
 CREATE SEQUENCE IF NOT EXISTS join_seq;
 CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 15] = [
+const TABLES: [(&str, &str); 16] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -140,6 +144,7 @@ const TABLES: [(&str, &str); 15] = [
     ("settings", "id"),
     ("user_preferences", "user_id"),
     ("scim_user_names", "user_id"),
+    ("room_bans", "room_id, user_id"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -417,7 +422,8 @@ impl PgStore {
                 return Err(StoreError::TooNew(version));
             }
             // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
-            // and 4 -> 5 `scim_user_names`, which the schema's `IF NOT EXISTS` creates.
+            // and 4 -> 5 `scim_user_names` and `room_bans`, which the schema's `IF NOT EXISTS`
+            // creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -1007,6 +1013,7 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_preferences WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM scim_user_names WHERE user_id = $1", &[&id])?;
+        self.execute("DELETE FROM room_bans WHERE user_id = $1", &[&id])?;
         self.execute(
             "INSERT INTO deleted_users VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&id, &now],
@@ -1151,6 +1158,33 @@ impl RoomReads for PgTx<'_> {
     fn default_channel_seeded(&self) -> Result<bool, StoreError> {
         Ok(self.meta("default_channel")?.is_some())
     }
+
+    fn banned_at(&self, room: &RoomId, user: &UserId) -> Result<Option<i64>, StoreError> {
+        let rows = self.query(
+            "SELECT banned_at FROM room_bans WHERE room_id = $1 AND user_id = $2",
+            &[&room.as_str(), &user.as_str()],
+        )?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    fn bans_in(&self, room: &RoomId) -> Result<Vec<(UserId, i64)>, StoreError> {
+        let rows = self.query(
+            "SELECT user_id, banned_at FROM room_bans WHERE room_id = $1 ORDER BY user_id",
+            &[&room.as_str()],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| (UserId(row.get(0)), row.get(1)))
+            .collect())
+    }
+
+    fn all_bans(&self) -> Result<Vec<(RoomId, UserId, i64)>, StoreError> {
+        let rows = self.query("SELECT room_id, user_id, banned_at FROM room_bans", &[])?;
+        Ok(rows
+            .iter()
+            .map(|row| (RoomId(row.get(0)), UserId(row.get(1)), row.get(2)))
+            .collect())
+    }
 }
 
 impl RoomWrites for PgTx<'_> {
@@ -1171,6 +1205,10 @@ impl RoomWrites for PgTx<'_> {
 
     fn remove_room(&self, room: &Room) -> Result<(), StoreError> {
         self.execute("DELETE FROM rooms WHERE id = $1", &[&room.id.as_str()])?;
+        self.execute(
+            "DELETE FROM room_bans WHERE room_id = $1",
+            &[&room.id.as_str()],
+        )?;
         Ok(())
     }
 
@@ -1210,6 +1248,31 @@ impl RoomWrites for PgTx<'_> {
         self.execute(
             "INSERT INTO meta VALUES ('default_channel', 1) ON CONFLICT (name) DO NOTHING",
             &[],
+        )?;
+        Ok(())
+    }
+
+    fn put_ban(&self, room: &RoomId, user: &UserId, at: i64) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO room_bans VALUES ($1, $2, $3)
+             ON CONFLICT (room_id, user_id) DO UPDATE SET banned_at = excluded.banned_at",
+            &[&room.as_str(), &user.as_str(), &at],
+        )?;
+        Ok(())
+    }
+
+    fn remove_ban(&self, room: &RoomId, user: &UserId) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM room_bans WHERE room_id = $1 AND user_id = $2",
+            &[&room.as_str(), &user.as_str()],
+        )?;
+        Ok(())
+    }
+
+    fn remove_bans_of(&self, user: &UserId) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM room_bans WHERE user_id = $1",
+            &[&user.as_str()],
         )?;
         Ok(())
     }

@@ -52,6 +52,15 @@ pub trait RoomReads {
 
     /// Whether the start-up step that creates the default channel has run on this store.
     fn default_channel_seeded(&self) -> Result<bool, StoreError>;
+
+    /// When `user` was banned from `room`, if it is.
+    fn banned_at(&self, room: &RoomId, user: &UserId) -> Result<Option<i64>, StoreError>;
+
+    /// Who is banned from `room`, and when, in user id order.
+    fn bans_in(&self, room: &RoomId) -> Result<Vec<(UserId, i64)>, StoreError>;
+
+    /// Every ban, for a copy.
+    fn all_bans(&self) -> Result<Vec<(RoomId, UserId, i64)>, StoreError>;
 }
 
 impl<T: OpenTables> RoomReads for Tx<T> {
@@ -141,6 +150,42 @@ impl<T: OpenTables> RoomReads for Tx<T> {
         Ok(self.meta("default_channel")?.is_some())
     }
 
+    fn banned_at(&self, room: &RoomId, user: &UserId) -> Result<Option<i64>, StoreError> {
+        let table = self.inner.table(ROOMID_USERID_BANNEDAT)?;
+        let found = table
+            .get((room.as_str(), user.as_str()))?
+            .map(|v| v.value());
+        Ok(found)
+    }
+
+    fn bans_in(&self, room: &RoomId) -> Result<Vec<(UserId, i64)>, StoreError> {
+        let table = self.inner.table(ROOMID_USERID_BANNEDAT)?;
+        let mut out = Vec::new();
+        for row in table.range((room.as_str(), "")..)? {
+            let (key, at) = row?;
+            let (r, user) = key.value();
+            if r != room.as_str() {
+                break;
+            }
+            out.push((UserId(user.to_string()), at.value()));
+        }
+        Ok(out)
+    }
+
+    fn all_bans(&self) -> Result<Vec<(RoomId, UserId, i64)>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(ROOMID_USERID_BANNEDAT)?.iter()? {
+            let (key, at) = row?;
+            let (room, user) = key.value();
+            out.push((
+                RoomId(room.to_string()),
+                UserId(user.to_string()),
+                at.value(),
+            ));
+        }
+        Ok(out)
+    }
+
     fn all_rooms(&self) -> Result<Vec<Room>, StoreError> {
         let mut out = Vec::new();
         for row in self.inner.table(ROOMID_ROOM)?.iter()? {
@@ -177,6 +222,15 @@ pub trait RoomWrites {
 
     /// Records that the default-channel step has run, so it never runs again.
     fn mark_default_channel_seeded(&self) -> Result<(), StoreError>;
+
+    /// Bans `user` from `room` from `at` on.
+    fn put_ban(&self, room: &RoomId, user: &UserId, at: i64) -> Result<(), StoreError>;
+
+    /// Lifts a ban; none is no error.
+    fn remove_ban(&self, room: &RoomId, user: &UserId) -> Result<(), StoreError>;
+
+    /// Lifts every ban of `user` (it is being deleted).
+    fn remove_bans_of(&self, user: &UserId) -> Result<(), StoreError>;
 }
 
 impl RoomWrites for WriteTx<'_> {
@@ -250,11 +304,38 @@ impl RoomWrites for WriteTx<'_> {
         self.table_mut(ROOMNAME_ROOMID)?
             .remove(normalize_key(&room.name).as_str())?;
         self.table_mut(DEFAULT_ROOMID)?.remove(room.id.as_str())?;
+        for (user, _) in self.bans_in(&room.id)? {
+            self.remove_ban(&room.id, &user)?;
+        }
         Ok(())
     }
 
     fn mark_default_channel_seeded(&self) -> Result<(), StoreError> {
         self.set_meta("default_channel", 1)
+    }
+
+    fn put_ban(&self, room: &RoomId, user: &UserId, at: i64) -> Result<(), StoreError> {
+        self.table_mut(ROOMID_USERID_BANNEDAT)?
+            .insert((room.as_str(), user.as_str()), at)?;
+        self.multimap_mut(USERID_BANNEDROOMID)?
+            .insert(user.as_str(), room.as_str())?;
+        Ok(())
+    }
+
+    fn remove_ban(&self, room: &RoomId, user: &UserId) -> Result<(), StoreError> {
+        self.table_mut(ROOMID_USERID_BANNEDAT)?
+            .remove((room.as_str(), user.as_str()))?;
+        self.multimap_mut(USERID_BANNEDROOMID)?
+            .remove(user.as_str(), room.as_str())?;
+        Ok(())
+    }
+
+    fn remove_bans_of(&self, user: &UserId) -> Result<(), StoreError> {
+        let rooms = self.multimap_values(USERID_BANNEDROOMID, user.as_str())?;
+        for room in rooms {
+            self.remove_ban(&RoomId(room), user)?;
+        }
+        Ok(())
     }
 }
 

@@ -238,6 +238,10 @@ tables! {
     /// `user id -> SCIM userName`: kept only for a userName that is no valid username (an
     /// email address, as Okta and Entra send), so SCIM sees exactly what it sent.
     table USERID_SCIMNAME: <&'static str, &'static str> = "userid_scimname";
+    /// `(room id, user id) -> banned at (ms)`: who `rooms.banUser` keeps out of a room.
+    table ROOMID_USERID_BANNEDAT: <(&'static str, &'static str), i64> = "roomid_userid_bannedat";
+    /// `user id -> {room id}`: the rooms a user is banned from, so deleting it finds them.
+    multimap USERID_BANNEDROOMID: <&'static str, &'static str> = "userid_bannedroomid";
     /// `normalized SCIM userName -> user id`: its uniqueness and `userName eq` lookups.
     table SCIMNAME_USERID: <&'static str, &'static str> = "scimname_userid";
 }

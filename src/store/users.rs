@@ -299,6 +299,7 @@ impl UserWrites for WriteTx<'_> {
         }
         self.table_mut(USERID_PREFERENCES)?.remove(id)?;
         self.put_scim_user_name(&user.id, None)?;
+        super::RoomWrites::remove_bans_of(self, &user.id)?;
         self.table_mut(DELETED_USERID)?.insert(id, now)?;
         Ok(())
     }

@@ -30,6 +30,7 @@ mod rate_limit;
 mod register;
 mod roles;
 mod room_admin;
+mod room_bans;
 mod room_views;
 mod rooms;
 mod scim;

@@ -639,6 +639,8 @@ impl Harness {
                 })
             }
             Op::Kick { caller, room, .. }
+            | Op::Ban { caller, room, .. }
+            | Op::Unban { caller, room, .. }
             | Op::Leave { caller, room }
             | Op::Join { caller, room, .. }
             | Op::SetType { caller, room }
@@ -649,7 +651,9 @@ impl Harness {
                     return Outcome::Skipped;
                 }
                 let target = match *op {
-                    Op::Kick { target, .. } => target as usize,
+                    Op::Kick { target, .. } | Op::Ban { target, .. } | Op::Unban { target, .. } => {
+                        target as usize
+                    }
                     _ => caller,
                 };
                 if target >= users {
@@ -662,6 +666,8 @@ impl Harness {
                     let s = self.service();
                     match *op {
                         Op::Kick { .. } => s.kick(&c, kind, &room_ref, &target_ref).map(drop),
+                        Op::Ban { .. } => s.ban_user(&c, &self.rooms[room], &target_ref),
+                        Op::Unban { .. } => s.unban_user(&c, &self.rooms[room], &target_ref),
                         Op::Leave { .. } => s.leave(&c, Some(kind), &room_ref).map(drop),
                         Op::Join { any_kind: false, .. } => {
                             s.join_channel(&c, &room_ref, None).map(drop)
@@ -859,6 +865,10 @@ fn outcome_of(error: ServiceError) -> Outcome {
         E::NotInRole => Outcome::NotInRole,
         E::AccessPermissionsDenied => Outcome::AccessDenied,
         E::NotAuthorized => Outcome::NotAuthorized,
+        E::AlreadyBanned => Outcome::AlreadyBanned,
+        E::NotBanned => Outcome::NotBanned,
+        E::NoBanNorMembership => Outcome::NoBanNorMembership,
+        E::UserBanned => Outcome::UserBanned,
         other => Outcome::Unexpected(other.to_string()),
     }
 }

@@ -110,6 +110,18 @@ pub enum Op {
         room: u8,
         target: u8,
     },
+    /// `rooms.banUser`: `target` leaves the room as by a kick and stays out.
+    Ban {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
+    /// `rooms.unbanUser`: the ban goes; nobody joins by it.
+    Unban {
+        caller: u8,
+        room: u8,
+        target: u8,
+    },
     /// `*.leave`: the caller leaves the room.
     Leave {
         caller: u8,
@@ -189,6 +201,14 @@ pub enum Outcome {
     /// users.createToken for another user without `user-generate-access-token`; a room
     /// archived or unarchived without the permission.
     NotAuthorized,
+    /// A ban of a user banned already.
+    AlreadyBanned,
+    /// An unban of a member.
+    NotBanned,
+    /// An unban of a user neither banned nor a member.
+    NoBanNorMembership,
+    /// An invite of a banned user.
+    UserBanned,
     /// A change of membership or settings in an archived room; archiving it again.
     RoomArchived,
     /// channels.unarchive of a channel that is not archived.
@@ -230,6 +250,8 @@ pub struct ModelRoom {
     /// User slots in join order.
     pub members: Vec<usize>,
     pub owners: BTreeSet<usize>,
+    /// Users `rooms.banUser` keeps out.
+    pub banned: BTreeSet<usize>,
     pub archived: bool,
     /// Deleted: the slot names no room any more.
     pub deleted: bool,
@@ -278,6 +300,7 @@ impl Default for Model {
                 private: false,
                 members: (0..INITIAL_USERS.len()).collect(),
                 owners: BTreeSet::from([0]),
+                banned: BTreeSet::new(),
                 archived: false,
                 deleted: false,
             }],
@@ -549,6 +572,7 @@ impl Model {
                     private,
                     members: joined,
                     owners: BTreeSet::from([caller]),
+                    banned: BTreeSet::new(),
                     archived: false,
                     deleted: false,
                 });
@@ -579,6 +603,9 @@ impl Model {
                 }
                 if self.users[target].deleted {
                     return Outcome::EmptyInviteList;
+                }
+                if self.rooms[room].banned.contains(&target) {
+                    return Outcome::UserBanned;
                 }
                 let r = &mut self.rooms[room];
                 if !r.members.contains(&target) {
@@ -835,6 +862,50 @@ impl Model {
                 }
                 self.take_out(room, target)
             }
+            Op::Ban {
+                caller,
+                room,
+                target,
+            }
+            | Op::Unban {
+                caller,
+                room,
+                target,
+            } => {
+                let (caller, room, target) = match self.room_op(caller, room, target) {
+                    Ok(slots) => slots,
+                    Err(outcome) => return outcome,
+                };
+                if self.rooms[room].archived {
+                    return Outcome::RoomArchived;
+                }
+                // ban-user: admins, owners (and moderators, which the model has none of).
+                if !self.may_set_owner(caller, room) {
+                    return Outcome::NotAllowed;
+                }
+                if self.users[target].deleted {
+                    return Outcome::UserNotFound;
+                }
+                let banned = self.rooms[room].banned.contains(&target);
+                match (matches!(op, Op::Ban { .. }), banned) {
+                    (true, true) => Outcome::AlreadyBanned,
+                    (true, false) => {
+                        let outcome = self.take_out(room, target);
+                        if outcome == Outcome::Ok {
+                            self.rooms[room].banned.insert(target);
+                        }
+                        outcome
+                    }
+                    (false, true) => {
+                        self.rooms[room].banned.remove(&target);
+                        Outcome::Ok
+                    }
+                    (false, false) => match self.rooms[room].members.contains(&target) {
+                        true => Outcome::NotBanned,
+                        false => Outcome::NoBanNorMembership,
+                    },
+                }
+            }
             Op::Leave { caller, room } => {
                 let (caller, room) = match self.own_room_op(caller, room) {
                     Ok(slots) => slots,
@@ -1063,6 +1134,10 @@ impl Model {
     fn join_channel(&mut self, caller: usize, room: usize) -> Outcome {
         // view-c-room
         if !self.holds_a_base_role(caller) {
+            return Outcome::NotAllowed;
+        }
+        // A banned user cannot see the channel to join it.
+        if self.rooms[room].banned.contains(&caller) {
             return Outcome::NotAllowed;
         }
         if !self.rooms[room].members.contains(&caller) {

@@ -1,0 +1,118 @@
+//! `rooms.banUser`, `rooms.unbanUser` and `rooms.bannedUsers`: a ban takes a member out of a
+//! room as a kick does (never the room's last active owner) and keeps it out: invites and
+//! joins refuse it until it is unbanned, which lets it be invited again but adds nothing.
+
+use super::audit::{Stamp, Subject};
+use super::auth::current_caller;
+use super::listing::Page;
+use super::lookup::{UserRef, find_user};
+use super::membership::{not_archived, remove_member};
+use super::permissions::has_permission;
+use super::rooms::may_see_room;
+use super::{Caller, Service, ServiceError, ServiceResult};
+use crate::model::{Permission, Room, RoomId, User};
+use crate::store::prelude::*;
+
+/// The room a ban operation names, if it exists and the caller may see it, not archived,
+/// with the caller holding `ban-user` there (admins, owners, moderators).
+fn ban_room(tx: &dyn Reads, me: &User, rid: &RoomId) -> ServiceResult<Room> {
+    let room = match tx.room(rid)? {
+        Some(room) if may_see_room(tx, me, &room)? => room,
+        _ => return Err(ServiceError::RoomNotFound),
+    };
+    not_archived(&room)?;
+    if !has_permission(tx, me, Permission::BanUser, Some(&room.id))? {
+        return Err(ServiceError::NotAllowed);
+    }
+    Ok(room)
+}
+
+/// Refuses `user` in `room` if it is banned there: invites and joins ask this.
+pub(super) fn not_banned(tx: &dyn Reads, room: &RoomId, user: &User) -> ServiceResult<()> {
+    match tx.banned_at(room, &user.id)? {
+        Some(_) => Err(ServiceError::UserBanned),
+        None => Ok(()),
+    }
+}
+
+impl Service {
+    /// `rooms.banUser`: the member leaves the room (its room roles with it) and stays out.
+    /// Refused for a non-member, one banned already, and the room's last (active) owner.
+    pub fn ban_user(&self, caller: &Caller, rid: &RoomId, user: &UserRef) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let room = ban_room(tx, &me, &rid)?;
+            let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
+            if tx.banned_at(&room.id, &user.id)?.is_some() {
+                return Err(ServiceError::AlreadyBanned);
+            }
+            let stamp = Stamp::by(&me, now);
+            remove_member(tx, &room, &user, &stamp)?;
+            tx.put_ban(&room.id, &user.id, now)?;
+            stamp.record(
+                tx,
+                "room.ban",
+                Subject::Membership(&room.id, &user.id),
+                serde_json::Value::Null,
+                serde_json::json!({ "banned": true }),
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `rooms.unbanUser`: lifts the ban; the user may be invited or join again, and is not
+    /// added by it. A member is `NotBanned`; a user never in the room `NoSubscription`.
+    pub fn unban_user(&self, caller: &Caller, rid: &RoomId, user: &UserRef) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let room = ban_room(tx, &me, &rid)?;
+            let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
+            if tx.banned_at(&room.id, &user.id)?.is_none() {
+                return Err(match tx.subscription(&room.id, &user.id)? {
+                    Some(_) => ServiceError::NotBanned,
+                    None => ServiceError::NoBanNorMembership,
+                });
+            }
+            tx.remove_ban(&room.id, &user.id)?;
+            Stamp::by(&me, now).record(
+                tx,
+                "room.unban",
+                Subject::Membership(&room.id, &user.id),
+                serde_json::json!({ "banned": true }),
+                serde_json::Value::Null,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `rooms.bannedUsers`: who is banned from a room the caller may see (no permission
+    /// needed), oldest ban first, and how many are.
+    pub fn banned_users(
+        &self,
+        caller: &Caller,
+        rid: &RoomId,
+        page: Page,
+    ) -> ServiceResult<(Vec<User>, usize)> {
+        self.store.read(|tx| {
+            let visible = match tx.room(rid)? {
+                Some(room) => may_see_room(tx, &caller.user, &room)?,
+                None => false,
+            };
+            if !visible {
+                return Err(ServiceError::Forbidden);
+            }
+            let mut bans = tx.bans_in(rid)?;
+            bans.sort_by_key(|(user, at)| (*at, user.clone()));
+            let total = bans.len();
+            let mut users = Vec::new();
+            for (id, _) in page.of(bans) {
+                users.extend(tx.user(&id)?);
+            }
+            Ok((users, total))
+        })
+    }
+}
