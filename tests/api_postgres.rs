@@ -32,6 +32,8 @@ mod lists;
 mod login_forms;
 #[path = "api/loopback.rs"]
 mod loopback;
+#[path = "api/moderation.rs"]
+mod moderation;
 #[path = "api/names.rs"]
 mod names;
 #[path = "api/own_account.rs"]
@@ -50,8 +52,6 @@ mod register;
 mod roles;
 #[path = "api/room_admin.rs"]
 mod room_admin;
-#[path = "api/room_bans.rs"]
-mod room_bans;
 #[path = "api/room_views.rs"]
 mod room_views;
 #[path = "api/rooms.rs"]

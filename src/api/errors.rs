@@ -55,6 +55,8 @@ pub enum Operation {
     /// `rooms.banUser`, `rooms.unbanUser`: plain `Error`s in Rocket.Chat 8.8.1.
     RoomsBan,
     RoomsBannedUsers,
+    /// `rooms.muteUser`, `rooms.unmuteUser`.
+    RoomsMute(bool),
     RoomsPrivateRooms,
     RoomsMembersByRole,
     UsersUsernameSuggestion,
@@ -220,6 +222,23 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             plain("You are the last owner. Please set new owner before banning the user.")
         }
         E::AlreadyBanned => plain("User is already banned from this room"),
+        E::UserNotFound if matches!(operation, Op::RoomsMute(_)) => domain(
+            r#"The required "userId" or "username" param provided does not match any users"#,
+            "error-invalid-user",
+            None,
+        ),
+        E::NotAllowed | E::RoomNotFound | E::NotMember if matches!(operation, Op::RoomsMute(_)) => {
+            let method = match operation {
+                Op::RoomsMute(true) => "muteUserInRoom",
+                _ => "unmuteUserInRoom",
+            };
+            let details = Some(json!({ "method": method }));
+            match error {
+                E::NotAllowed => domain("Not allowed", "error-not-allowed", details),
+                E::RoomNotFound => domain("Invalid room", "error-invalid-room", details),
+                _ => domain("User is not in this room", "error-user-not-in-room", details),
+            }
+        }
         E::NotBanned => plain("error-user-not-banned"),
         E::NoBanNorMembership => plain("error-invalid-subscription"),
         E::UserBanned => domain(

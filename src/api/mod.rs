@@ -14,6 +14,7 @@ mod form;
 mod health;
 mod machine;
 pub mod metrics;
+mod moderation;
 mod names;
 mod observe;
 mod own_account;
@@ -22,7 +23,6 @@ mod query;
 mod rate_limit;
 #[allow(clippy::too_many_arguments)]
 mod roles;
-mod room_bans;
 mod room_lookups;
 mod room_settings;
 mod room_views;
@@ -104,7 +104,7 @@ type Apis = (
     rooms::RoomsApi,
     room_lookups::RoomLookupsApi,
     room_views::RoomViewsApi,
-    room_bans::RoomBansApi,
+    moderation::ModerationApi,
     room_settings::RoomSettingsApi,
     permissions::PermissionsApi,
     roles::RolesApi,
@@ -125,7 +125,7 @@ fn openapi_service() -> OpenApiService<Apis, ()> {
             rooms::RoomsApi,
             room_lookups::RoomLookupsApi,
             room_views::RoomViewsApi,
-            room_bans::RoomBansApi,
+            moderation::ModerationApi,
             room_settings::RoomSettingsApi,
             permissions::PermissionsApi,
             roles::RolesApi,

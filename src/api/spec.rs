@@ -475,6 +475,8 @@ fn ok_example(operation: &str) -> Option<Value> {
         | "roomsHide"
         | "roomsBanUser"
         | "roomsUnbanUser"
+        | "roomsMuteUser"
+        | "roomsUnmuteUser"
         | "groupsClose"
         | "groupsOpen" => {
             json!({"success": true})

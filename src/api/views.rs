@@ -128,6 +128,12 @@ pub struct RoomView {
     /// Present (true) when `channels.join` needs a code; the code itself is never shown.
     #[oai(skip_serializing_if_is_none)]
     pub join_code_required: Option<bool>,
+    /// Usernames muted here (`rooms.muteUser`), once there are any.
+    #[oai(skip_serializing_if_is_none)]
+    pub muted: Option<Vec<String>>,
+    /// Usernames that may speak in this read-only room (`rooms.unmuteUser`).
+    #[oai(skip_serializing_if_is_none)]
+    pub unmuted: Option<Vec<String>>,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
 }
@@ -160,6 +166,8 @@ impl From<&Room> for RoomView {
             archived: room.archived.then_some(true),
             sys_mes: room.sys_mes.clone(),
             join_code_required: room.join_code.is_some().then_some(true),
+            muted: (!room.muted.is_empty()).then(|| room.muted.clone()),
+            unmuted: (!room.unmuted.is_empty()).then(|| room.unmuted.clone()),
             updated_at: iso8601(room.updated_at),
         }
     }

@@ -60,6 +60,12 @@ pub struct Room {
     /// The kinds of system message shown (`sysMes`), once `rooms.saveRoomSettings` set them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sys_mes: Option<Vec<String>>,
+    /// Usernames `rooms.muteUser` muted; in a read-only room everyone not in `unmuted` is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub muted: Vec<String>,
+    /// Usernames `rooms.unmuteUser` let speak in a read-only room.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmuted: Vec<String>,
 }
 
 impl Room {
@@ -85,6 +91,25 @@ impl Room {
             archived: false,
             join_code: None,
             sys_mes: None,
+            muted: Vec::new(),
+            unmuted: Vec::new(),
+        }
+    }
+
+    /// Mutes `username` as Rocket.Chat does: listed in `muted`, and in a read-only room
+    /// also no longer in `unmuted`.
+    pub fn mute(&mut self, username: &str) {
+        self.unmuted.retain(|u| u != username);
+        if !self.read_only && !self.muted.iter().any(|u| u == username) {
+            self.muted.push(username.to_string());
+        }
+    }
+
+    /// Unmutes `username`: out of `muted`, and in a read-only room listed in `unmuted`.
+    pub fn unmute(&mut self, username: &str) {
+        self.muted.retain(|u| u != username);
+        if self.read_only && !self.unmuted.iter().any(|u| u == username) {
+            self.unmuted.push(username.to_string());
         }
     }
 }

@@ -406,7 +406,7 @@ impl Service {
                 return Err(ServiceError::EmptyInviteList);
             }
             for user in &found {
-                super::bans::not_banned(tx, &room.id, user)?;
+                super::moderation::not_banned(tx, &room.id, user)?;
             }
             let mut joined = false;
             for (user, sub_id) in found.iter().zip(&sub_ids) {

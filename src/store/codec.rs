@@ -172,6 +172,8 @@ mod tests {
             archived: false,
             join_code: None,
             sys_mes: None,
+            muted: Vec::new(),
+            unmuted: Vec::new(),
         }
     }
 

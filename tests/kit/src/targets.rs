@@ -123,6 +123,8 @@ pub fn codec(data: &[u8]) {
         archived: flags.1,
         join_code: flags.2.then(|| names.0.clone()),
         sys_mes: flags.0.then(|| vec![names.2.clone()]),
+        muted: flags.1.then(|| names.1.clone()).into_iter().collect(),
+        unmuted: flags.2.then(|| names.2.clone()).into_iter().collect(),
     };
     assert_eq!(decode::<Room>(&encode(&room)).unwrap(), room);
     let sub = Subscription {

@@ -9,6 +9,11 @@ async fn post(app: &TestApp, who: &Session, route: &str, body: Value) -> (u16, V
     app.post(&format!("/api/v1/{route}"), Some(who), body).await
 }
 
+async fn room_info(app: &TestApp, who: &Session, rid: &str) -> Value {
+    let path = format!("/api/v1/rooms.info?roomId={rid}");
+    app.get(&path, Some(who)).await.1["room"].clone()
+}
+
 fn plain(error: &str) -> Value {
     json!({"success": false, "error": error})
 }
@@ -220,4 +225,132 @@ async fn bans_keep_the_rules_of_a_kick_and_refuse_without_a_trace() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(app.owners("groups", &rid).await, ["kim"]);
+}
+
+#[tokio::test]
+async fn mutes_keep_rocket_chats_lists_and_refuse_without_a_trace() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    let lee = app.user_session("lee").await;
+    app.create_user("max").await;
+    let rid = app.create_room("c", "hall", &kim, &["lee"]).await;
+    let room = |app| room_info(app, &kim, &rid);
+    let ok = (200, json!({"success": true}));
+    assert_eq!(
+        post(
+            &app,
+            &kim,
+            "rooms.muteUser",
+            json!({"roomId": rid, "username": "lee"})
+        )
+        .await,
+        ok
+    );
+    assert_eq!(room(&app).await["muted"], json!(["lee"]));
+    // Repeating it changes nothing.
+    let before = app.snapshot();
+    assert_eq!(
+        post(
+            &app,
+            &kim,
+            "rooms.muteUser",
+            json!({"roomId": rid, "username": "lee"})
+        )
+        .await,
+        ok
+    );
+    assert_eq!(app.snapshot(), before);
+    assert_eq!(
+        post(
+            &app,
+            &kim,
+            "rooms.unmuteUser",
+            json!({"roomId": rid, "userId": lee.user_id})
+        )
+        .await,
+        ok
+    );
+    assert_eq!(room(&app).await.get("muted"), None);
+
+    // In a read-only room, unmuting lets one speak.
+    let (status, _) = post(
+        &app,
+        &kim,
+        "channels.setReadOnly",
+        json!({"roomId": rid, "readOnly": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        post(
+            &app,
+            &kim,
+            "rooms.unmuteUser",
+            json!({"roomId": rid, "username": "lee"})
+        )
+        .await,
+        ok
+    );
+    assert_eq!(room(&app).await["unmuted"], json!(["lee"]));
+    assert_eq!(
+        post(
+            &app,
+            &kim,
+            "rooms.muteUser",
+            json!({"roomId": rid, "username": "lee"})
+        )
+        .await,
+        ok
+    );
+    assert_eq!(
+        (
+            room(&app).await.get("unmuted"),
+            room(&app).await.get("muted")
+        ),
+        (None, None)
+    );
+
+    let details = |method: &str| json!({"method": method});
+    let domain = |reason: &str, code: &str, method: &str| json!({"success": false, "error": format!("{reason} [{code}]"), "errorType": code, "details": details(method)});
+    let before = app.snapshot();
+    let refusals = [
+        (
+            &lee,
+            "rooms.muteUser",
+            json!({"roomId": rid, "username": "kim"}),
+            domain("Not allowed", "error-not-allowed", "muteUserInRoom"),
+        ),
+        (
+            &kim,
+            "rooms.unmuteUser",
+            json!({"roomId": rid, "username": "max"}),
+            domain(
+                "User is not in this room",
+                "error-user-not-in-room",
+                "unmuteUserInRoom",
+            ),
+        ),
+        (
+            &app.admin,
+            "rooms.muteUser",
+            json!({"roomId": "nowhere", "username": "lee"}),
+            domain("Invalid room", "error-invalid-room", "muteUserInRoom"),
+        ),
+        (
+            &kim,
+            "rooms.muteUser",
+            json!({"roomId": rid, "username": "nobody"}),
+            json!({"success": false,
+                "error": "The required \"userId\" or \"username\" param provided does not match any users [error-invalid-user]",
+                "errorType": "error-invalid-user"}),
+        ),
+    ];
+    for (who, route, body, expected) in refusals {
+        assert_eq!(
+            post(&app, who, route, body.clone()).await,
+            (400, expected),
+            "{route} {body}"
+        );
+        assert_eq!(app.snapshot(), before, "{route} {body}");
+    }
 }

@@ -1,4 +1,5 @@
-//! `rooms.banUser`, `rooms.unbanUser` and `rooms.bannedUsers`.
+//! Moderation of a room's members: `rooms.banUser`, `rooms.unbanUser`, `rooms.bannedUsers`,
+//! `rooms.muteUser` and `rooms.unmuteUser`.
 
 use std::sync::Arc;
 
@@ -89,10 +90,10 @@ const BANNED_USERS: QuerySchema = QuerySchema {
 };
 
 /// Bans from rooms.
-pub struct RoomBansApi;
+pub struct ModerationApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Rooms")]
-impl RoomBansApi {
+impl ModerationApi {
     /// Ban a member from a room
     ///
     /// Requires `ban-user` in the room (admins, owners, moderators). The member leaves the
@@ -146,6 +147,42 @@ impl RoomBansApi {
         .await
     }
 
+    /// Mute a member
+    ///
+    /// Requires `mute-user` in the room (admins, owners, moderators). The member's username
+    /// joins the room's `muted` list (in a read-only room, leaves `unmuted`).
+    #[oai(
+        path = "/rooms.muteUser",
+        method = "post",
+        operation_id = "roomsMuteUser"
+    )]
+    async fn mute(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<RoomMemberBody>,
+    ) -> ApiResult<SuccessOk> {
+        set_muted(&s, auth, body.0, true).await
+    }
+
+    /// Unmute a member
+    ///
+    /// Requires `mute-user` in the room. The member's username leaves the room's `muted`
+    /// list (in a read-only room, joins `unmuted`: it may speak there).
+    #[oai(
+        path = "/rooms.unmuteUser",
+        method = "post",
+        operation_id = "roomsUnmuteUser"
+    )]
+    async fn unmute(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<RoomMemberBody>,
+    ) -> ApiResult<SuccessOk> {
+        set_muted(&s, auth, body.0, false).await
+    }
+
     /// List the users banned from a room
     ///
     /// For anyone who may see the room (401 `unauthorized` otherwise), oldest ban first.
@@ -194,4 +231,21 @@ impl RoomBansApi {
         )
         .await
     }
+}
+
+async fn set_muted(
+    s: &Arc<Service>,
+    auth: Auth,
+    body: RoomMemberBody,
+    mute: bool,
+) -> ApiResult<SuccessOk> {
+    let (rid, user) = body.parts();
+    let caller = auth.0;
+    call(
+        s,
+        Operation::RoomsMute(mute),
+        move |s| s.set_muted(&caller, &rid, &user, mute),
+        |()| SuccessOk { success: true },
+    )
+    .await
 }

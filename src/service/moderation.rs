@@ -1,6 +1,8 @@
-//! `rooms.banUser`, `rooms.unbanUser` and `rooms.bannedUsers`: a ban takes a member out of a
-//! room as a kick does (never the room's last active owner) and keeps it out: invites and
-//! joins refuse it until it is unbanned, which lets it be invited again but adds nothing.
+//! Moderation of a room's members. `rooms.banUser`, `rooms.unbanUser` and
+//! `rooms.bannedUsers`: a ban takes a member out of a room as a kick does (never the room's
+//! last active owner) and keeps it out: invites and joins refuse it until it is unbanned,
+//! which lets it be invited again but adds nothing. `rooms.muteUser` / `rooms.unmuteUser`:
+//! the room's muted list, as Rocket.Chat keeps it.
 
 use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
@@ -84,6 +86,51 @@ impl Service {
                 Subject::Membership(&room.id, &user.id),
                 serde_json::json!({ "banned": true }),
                 serde_json::Value::Null,
+            )?;
+            Ok(())
+        })
+    }
+
+    /// `rooms.muteUser` (`mute: true`) and `rooms.unmuteUser`: with `mute-user` in the room
+    /// (admins, owners, moderators), a member's name goes on or off the room's muted list
+    /// (in a read-only room, off or on the list of those who may speak). Repeating it
+    /// changes nothing.
+    pub fn set_muted(
+        &self,
+        caller: &Caller,
+        rid: &RoomId,
+        user: &UserRef,
+        mute: bool,
+    ) -> ServiceResult<()> {
+        let now = self.now();
+        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
+            if !has_permission(tx, &me, Permission::MuteUser, Some(&rid))? {
+                return Err(ServiceError::NotAllowed);
+            }
+            let room = tx.room(&rid)?.ok_or(ServiceError::RoomNotFound)?;
+            not_archived(&room)?;
+            if tx.subscription(&room.id, &user.id)?.is_none() {
+                return Err(ServiceError::NotMember);
+            }
+            let mut updated = room.clone();
+            match mute {
+                true => updated.mute(&user.username),
+                false => updated.unmute(&user.username),
+            }
+            if updated == room {
+                return Ok(());
+            }
+            updated.updated_at = now;
+            tx.put_room(&updated)?;
+            Stamp::by(&me, now).record(
+                tx,
+                if mute { "room.mute" } else { "room.unmute" },
+                Subject::Membership(&room.id, &user.id),
+                serde_json::json!({ "muted": room.muted, "unmuted": room.unmuted }),
+                serde_json::json!({ "muted": updated.muted, "unmuted": updated.unmuted }),
             )?;
             Ok(())
         })
