@@ -55,6 +55,7 @@ pub enum Operation {
     /// `rooms.banUser`, `rooms.unbanUser`: plain `Error`s in Rocket.Chat 8.8.1.
     RoomsBan,
     RoomsBannedUsers,
+    RoomsSaveNotification,
     /// `rooms.muteUser`, `rooms.unmuteUser`.
     RoomsMute(bool),
     RoomsPrivateRooms,
@@ -787,6 +788,21 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             None,
         ),
         E::ScimTokenNotFound => domain("SCIM token not found", "error-invalid-token", None),
+        E::NoSubscription if operation == Op::RoomsSaveNotification => domain(
+            "Invalid subscription",
+            "error-invalid-subscription",
+            Some(json!({ "method": "saveNotificationSettings" })),
+        ),
+        E::InvalidNotificationField => domain(
+            "Invalid settings field",
+            "error-invalid-settings",
+            Some(json!({ "method": "saveNotificationSettings" })),
+        ),
+        E::InvalidNotificationValue => domain(
+            "Invalid settings value",
+            "error-invalid-settings",
+            Some(json!({ "method": "saveNotificationSettings" })),
+        ),
         E::NoSubscription => domain(
             "You must be part of a room to favorite it",
             "error-invalid-subscription",

@@ -33,6 +33,25 @@ impl RequestSchema for RoomIdBody {
     const CLOSED: bool = true;
 }
 
+/// What `rooms.saveNotification` takes: each value a string (numbers and booleans are read
+/// as their text, as ajv coerces them).
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct SaveNotificationBody {
+    #[oai(validator(min_length = 1))]
+    pub room_id: String,
+    /// `desktopNotifications`, `mobilePushNotifications`, `emailNotifications` (`all`,
+    /// `mentions`, `nothing` or `default`), `unreadAlert`, `disableNotifications`,
+    /// `hideUnreadStatus`, `hideMentionStatus`, `muteGroupMentions` (`"1"` for true) and
+    /// `audioNotificationValue`.
+    #[oai(validator(min_properties = 1))]
+    pub notifications: std::collections::BTreeMap<String, String>,
+}
+
+impl RequestSchema for SaveNotificationBody {
+    const CLOSED: bool = true;
+}
+
 /// What `channels.counters` and `groups.counters` answer. rocketlite keeps no messages:
 /// `msgs`, `unreads` and `userMentions` are 0 where Rocket.Chat counts them.
 #[derive(Object)]
@@ -214,6 +233,34 @@ impl RoomViewsApi {
             &s,
             Operation::RoomsOpenHide,
             move |s| s.open_room(&caller, &rid),
+            |()| SuccessOk { success: true },
+        )
+        .await
+    }
+
+    /// Choose how one is notified about a room
+    ///
+    /// The caller's own settings for a room it is a member of. Every entry is checked before
+    /// any is saved.
+    #[oai(
+        path = "/rooms.saveNotification",
+        method = "post",
+        operation_id = "roomsSaveNotification",
+        tag = "ApiTags::Rooms"
+    )]
+    async fn save_notification(
+        &self,
+        auth: Auth,
+        s: Data<&Arc<Service>>,
+        body: Body<SaveNotificationBody>,
+    ) -> ApiResult<SuccessOk> {
+        let b = body.0;
+        let (caller, rid) = (auth.0, RoomId(b.room_id));
+        let entries: Vec<(String, String)> = b.notifications.into_iter().collect();
+        call(
+            &s,
+            Operation::RoomsSaveNotification,
+            move |s| s.save_notifications(&caller, &rid, &entries),
             |()| SuccessOk { success: true },
         )
         .await

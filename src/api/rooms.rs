@@ -663,7 +663,10 @@ impl RoomsApi {
             Operation::SubscriptionsGetOne,
             move |s| s.own_subscription(&caller, &room_id),
             move |found| SubscriptionOk {
-                subscription: found.map(|(sub, room)| SubscriptionView::new(&sub, &room, &user)),
+                subscription: found.map(|(sub, room, notifications)| SubscriptionView {
+                    notifications: notifications.into(),
+                    ..SubscriptionView::new(&sub, &room, &user)
+                }),
                 success: true,
             },
         )

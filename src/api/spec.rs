@@ -253,6 +253,7 @@ impl Example<'_> {
             "value" => json!(true),
             "data" if self.id == "usersSetPreferences" => json!({"sidebarViewMode": "condensed"}),
             "rid" => json!("GENERAL"),
+            "notifications" => json!({"desktopNotifications": "mentions"}),
             "action" => json!("archive"),
             "data" => json!({"name": "Ada Lovelace"}),
             _ => return None,
@@ -476,6 +477,7 @@ fn ok_example(operation: &str) -> Option<Value> {
         | "roomsBanUser"
         | "roomsUnbanUser"
         | "roomsMuteUser"
+        | "roomsSaveNotification"
         | "roomsUnmuteUser"
         | "groupsClose"
         | "groupsOpen" => {

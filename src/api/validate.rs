@@ -178,6 +178,19 @@ fn validate_object(
     {
         return Err(format!("must have required property '{missing}'"));
     }
+    if let Some(min) = schema.min_properties
+        && map.len() < min
+    {
+        return Err(format!("must NOT have fewer than {min} properties"));
+    }
+    // A map (`additionalProperties: {schema}`): every value checked, and coerced, by it.
+    if let Some(values) = schema.additional_properties.as_deref()
+        && !is_closed(schema)
+    {
+        for value in map.values_mut() {
+            validate(registry, values, value)?;
+        }
+    }
     if is_closed(schema)
         && map
             .keys()

@@ -227,6 +227,58 @@ pub struct SubscriptionView {
     pub ts: String,
     #[oai(rename = "_updatedAt")]
     pub updated_at: String,
+    /// What `rooms.saveNotification` set, where it set anything.
+    #[oai(flatten)]
+    pub notifications: NotificationView,
+}
+
+/// A member's notification settings for a room; each present once set.
+#[derive(Object, Clone, Debug, Default)]
+#[oai(rename_all = "camelCase")]
+pub struct NotificationView {
+    #[oai(skip_serializing_if_is_none)]
+    pub desktop_notifications: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub mobile_push_notifications: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub email_notifications: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub desktop_pref_origin: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub mobile_pref_origin: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub email_pref_origin: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub unread_alert: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub disable_notifications: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub hide_unread_status: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub hide_mention_status: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub mute_group_mentions: Option<bool>,
+    #[oai(skip_serializing_if_is_none)]
+    pub audio_notification_value: Option<String>,
+}
+
+impl From<crate::model::NotificationSettings> for NotificationView {
+    fn from(n: crate::model::NotificationSettings) -> Self {
+        NotificationView {
+            desktop_notifications: n.desktop_notifications,
+            mobile_push_notifications: n.mobile_push_notifications,
+            email_notifications: n.email_notifications,
+            desktop_pref_origin: n.desktop_pref_origin,
+            mobile_pref_origin: n.mobile_pref_origin,
+            email_pref_origin: n.email_pref_origin,
+            unread_alert: n.unread_alert,
+            disable_notifications: n.disable_notifications,
+            hide_unread_status: n.hide_unread_status,
+            hide_mention_status: n.hide_mention_status,
+            mute_group_mentions: n.mute_group_mentions,
+            audio_notification_value: n.audio_notification_value,
+        }
+    }
 }
 
 impl SubscriptionView {
@@ -252,6 +304,7 @@ impl SubscriptionView {
             f: sub.favorite.then_some(true),
             ts: iso8601(sub.created_at),
             updated_at: iso8601(sub.updated_at),
+            notifications: NotificationView::default(),
         }
     }
 }

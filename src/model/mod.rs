@@ -14,7 +14,7 @@ pub use access::{Permission, PermissionRecord, Role, RoleRecord, default_permiss
 pub use audit::{Actor, AuditEntry};
 pub use ids::{LoginToken, RoomId, TokenHash, UserId, new_id};
 pub use permission_catalog::PERMISSION_CATALOG;
-pub use room::{Room, RoomKind, Subscription};
+pub use room::{NotificationSettings, Room, RoomKind, Subscription};
 pub use scim::ScimToken;
 pub use settings::{
     DEFAULT_PREFERENCE_PREFIX, SETTING_PERMISSION_PREFIX, SETTINGS, SettingDef, SettingType,

@@ -114,6 +114,38 @@ impl Room {
     }
 }
 
+/// How a member is notified about a room (`rooms.saveNotification`); unset fields follow the
+/// member's own preferences. Kept apart from the compact subscription record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_notifications: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_push_notifications: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_notifications: Option<String>,
+    /// Where `desktopNotifications` came from: `subscription` or `user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_pref_origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_pref_origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_pref_origin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_alert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_notifications: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hide_unread_status: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hide_mention_status: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mute_group_mentions: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_notification_value: Option<String>,
+}
+
 /// A user's membership of a room: join order, room roles and whether it is archived.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {

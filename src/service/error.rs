@@ -206,6 +206,12 @@ pub enum ServiceError {
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),
+    /// rooms.saveNotification of a key it does not know.
+    #[error("invalid notification settings field")]
+    InvalidNotificationField,
+    /// rooms.saveNotification of a level other than all, mentions, nothing, default.
+    #[error("invalid notification settings value")]
+    InvalidNotificationValue,
     /// An invite of a user banned from the room.
     #[error("user banned from the room")]
     UserBanned,

@@ -9,7 +9,8 @@ use super::permissions::has_permission;
 use super::rooms::{RoomOwner, may_see_room};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
-    Millis, Permission, Role, Room, RoomId, RoomKind, Subscription, User, normalize_key,
+    Millis, NotificationSettings, Permission, Role, Room, RoomId, RoomKind, Subscription, User,
+    normalize_key,
 };
 use crate::store::prelude::*;
 
@@ -40,6 +41,60 @@ pub struct MembersByRoleQuery {
     pub roles_last: bool,
     /// `sort.username: -1`.
     pub username_descending: bool,
+}
+
+/// The notification levels `desktopNotifications`, `mobilePushNotifications` and
+/// `emailNotifications` take.
+const LEVELS: [&str; 4] = ["all", "mentions", "nothing", "default"];
+
+/// Applies one `rooms.saveNotification` entry, as Rocket.Chat's `saveNotificationSettings`:
+/// a level of `default` follows the user's own preference (`prefs`) if it has one.
+fn apply_notification(
+    settings: &mut NotificationSettings,
+    key: &str,
+    value: &str,
+    prefs: &serde_json::Value,
+) -> ServiceResult<()> {
+    let level = |field: &mut Option<String>, origin: &mut Option<String>, pref: &str| {
+        if !LEVELS.contains(&value) {
+            return Err(ServiceError::InvalidNotificationValue);
+        }
+        let own = prefs[pref].as_str().filter(|p| *p != "default");
+        (*field, *origin) = match (value, own) {
+            ("default", Some(own)) => (Some(own.to_string()), Some("user".into())),
+            ("default", None) => (None, None),
+            (value, _) => (Some(value.to_string()), Some("subscription".into())),
+        };
+        Ok(())
+    };
+    let s = settings;
+    match key {
+        "desktopNotifications" => level(
+            &mut s.desktop_notifications,
+            &mut s.desktop_pref_origin,
+            "desktopNotifications",
+        )?,
+        "mobilePushNotifications" => level(
+            &mut s.mobile_push_notifications,
+            &mut s.mobile_pref_origin,
+            "pushNotifications",
+        )?,
+        "emailNotifications" => level(
+            &mut s.email_notifications,
+            &mut s.email_pref_origin,
+            "emailNotificationMode",
+        )?,
+        "unreadAlert" => s.unread_alert = Some(value.to_string()),
+        "disableNotifications" => s.disable_notifications = Some(value == "1"),
+        "hideUnreadStatus" => s.hide_unread_status = Some(value == "1"),
+        "hideMentionStatus" => s.hide_mention_status = Some(value == "1"),
+        "muteGroupMentions" => s.mute_group_mentions = Some(value == "1"),
+        "audioNotificationValue" => {
+            s.audio_notification_value = (value != "default").then(|| value.to_string())
+        }
+        _ => return Err(ServiceError::InvalidNotificationField),
+    }
+    Ok(())
 }
 
 /// Rocket.Chat's `ROOM_ROLE_PRIORITY_MAP`: owners, then leaders, then moderators, then the rest.
@@ -106,6 +161,33 @@ impl Service {
                 updated.hidden = false;
                 updated.updated_at = now;
                 tx.put_subscription(&updated, Some(&sub))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// `rooms.saveNotification`: how the caller is notified about a room it is a member of.
+    /// Every entry is checked before any is stored, so a refusal changes nothing.
+    pub fn save_notifications(
+        &self,
+        caller: &Caller,
+        rid: &RoomId,
+        entries: &[(String, String)],
+    ) -> ServiceResult<()> {
+        let (caller, rid, entries) = (caller.clone(), rid.clone(), entries.to_vec());
+        self.store.write(move |tx| {
+            let me = current_caller(tx, &caller)?;
+            let prefs = tx.preferences(&me.id)?.unwrap_or_default();
+            let mut settings = tx.notifications(&rid, &me.id)?.unwrap_or_default();
+            let before = settings.clone();
+            for (key, value) in &entries {
+                apply_notification(&mut settings, key, value, &prefs)?;
+            }
+            if tx.subscription(&rid, &me.id)?.is_none() {
+                return Err(ServiceError::NoSubscription);
+            }
+            if settings != before {
+                tx.put_notifications(&rid, &me.id, &settings)?;
             }
             Ok(())
         })

@@ -9,7 +9,8 @@ use super::permissions::{has_permission, require_any};
 use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
-    Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId, normalize_key,
+    NotificationSettings, Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId,
+    normalize_key,
 };
 use crate::store::prelude::*;
 use serde_json::json;
@@ -612,12 +613,13 @@ impl Service {
             .read(|tx| visible_room(tx, &caller.user, None, room))
     }
 
-    /// The caller's own membership of the room, with the room, or `None`.
+    /// The caller's own membership of the room, with the room and its notification
+    /// settings, or `None`.
     pub fn own_subscription(
         &self,
         caller: &Caller,
         room_id: &RoomId,
-    ) -> ServiceResult<Option<(Subscription, Room)>> {
+    ) -> ServiceResult<Option<(Subscription, Room, NotificationSettings)>> {
         self.store.read(|tx| {
             let (Some(sub), Some(room)) = (
                 tx.subscription(room_id, &caller.user.id)?,
@@ -625,7 +627,8 @@ impl Service {
             ) else {
                 return Ok(None);
             };
-            Ok(Some((sub, room)))
+            let notifications = tx.notifications(room_id, &caller.user.id)?;
+            Ok(Some((sub, room, notifications.unwrap_or_default())))
         })
     }
 }

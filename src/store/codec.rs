@@ -38,6 +38,7 @@ impl Record for AuditEntry {}
 impl Record for RoleRecord {}
 impl Record for ScimToken {}
 impl Record for PermissionRecord {}
+impl Record for crate::model::NotificationSettings {}
 /// A setting's value.
 impl Record for serde_json::Value {}
 

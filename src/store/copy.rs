@@ -17,8 +17,8 @@ use super::tables::{
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
-    AuditEntry, PermissionRecord, RoleRecord, Room, RoomId, ScimToken, Subscription, TokenHash,
-    User, UserId,
+    AuditEntry, NotificationSettings, PermissionRecord, RoleRecord, Room, RoomId, ScimToken,
+    Subscription, TokenHash, User, UserId,
 };
 
 /// One login token row: hash, owner, issue time (ms).
@@ -51,6 +51,7 @@ pub struct Snapshot {
     pub preferences: Vec<(UserId, serde_json::Value)>,
     pub scim_user_names: Vec<(UserId, String)>,
     pub bans: Vec<(RoomId, UserId, i64)>,
+    pub notifications: Vec<(RoomId, UserId, NotificationSettings)>,
 }
 
 impl Snapshot {
@@ -72,6 +73,7 @@ impl Snapshot {
             preferences,
             scim_user_names,
             bans,
+            notifications,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -87,6 +89,7 @@ impl Snapshot {
             && preferences.is_empty()
             && scim_user_names.is_empty()
             && bans.is_empty()
+            && notifications.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -105,6 +108,7 @@ impl Snapshot {
             ("preferences", self.preferences.len()),
             ("SCIM userNames", self.scim_user_names.len()),
             ("bans", self.bans.len()),
+            ("notification settings", self.notifications.len()),
         ]
     }
 }
@@ -177,6 +181,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         preferences: all(|v| tx.each_preferences(v))?,
         scim_user_names: tx.scim_user_names()?,
         bans: tx.all_bans()?,
+        notifications: tx.all_notifications()?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -193,6 +198,9 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.preferences.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.scim_user_names.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.bans.sort();
+    snapshot
+        .notifications
+        .sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     Ok(snapshot)
 }
 
@@ -233,6 +241,7 @@ enum Batch {
     Preferences(Vec<(UserId, serde_json::Value)>),
     ScimUserNames(Vec<(UserId, String)>),
     Bans(Vec<(RoomId, UserId, i64)>),
+    Notifications(Vec<(RoomId, UserId, NotificationSettings)>),
 }
 
 impl Batch {
@@ -259,6 +268,9 @@ impl Batch {
             Batch::Bans(rows) => rows
                 .iter()
                 .try_for_each(|(room, user, at)| tx.put_ban(room, user, *at)),
+            Batch::Notifications(rows) => rows
+                .iter()
+                .try_for_each(|(room, user, settings)| tx.put_notifications(room, user, settings)),
         }
     }
 }
@@ -332,6 +344,10 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
             "bans",
             digest_of(|v| tx.all_bans()?.into_iter().try_for_each(v))?,
         ),
+        (
+            "notification settings",
+            digest_of(|v| tx.all_notifications()?.into_iter().try_for_each(v))?,
+        ),
     ]))
 }
 
@@ -396,6 +412,11 @@ pub fn stream(
         "bans",
         |v| source.all_bans()?.into_iter().try_for_each(v),
         Batch::Bans,
+    )?;
+    sink.copy(
+        "notification settings",
+        |v| source.all_notifications()?.into_iter().try_for_each(v),
+        Batch::Notifications,
     )?;
     let counters = source.counters()?;
     target.import(move |tx| tx.restore_counters(&counters))?;

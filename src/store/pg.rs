@@ -28,8 +28,8 @@ use super::{
     ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites, Writes,
 };
 use crate::model::{
-    AuditEntry, Millis, PermissionRecord, Role, RoleRecord, Room, RoomId, ScimToken, Subscription,
-    TokenHash, User, UserId, normalize_key,
+    AuditEntry, Millis, NotificationSettings, PermissionRecord, Role, RoleRecord, Room, RoomId,
+    ScimToken, Subscription, TokenHash, User, UserId, normalize_key,
 };
 
 type Pool = r2d2::Pool<Manager>;
@@ -123,12 +123,15 @@ CREATE TABLE IF NOT EXISTS room_bans (
     room_id text NOT NULL, user_id text NOT NULL, banned_at bigint NOT NULL,
     PRIMARY KEY (room_id, user_id));
 CREATE INDEX IF NOT EXISTS room_bans_user ON room_bans (user_id);
+CREATE TABLE IF NOT EXISTS subscription_notifications (
+    room_id text NOT NULL, user_id text NOT NULL, settings jsonb NOT NULL,
+    PRIMARY KEY (room_id, user_id));
 CREATE SEQUENCE IF NOT EXISTS join_seq;
 CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 16] = [
+const TABLES: [(&str, &str); 17] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -145,6 +148,7 @@ const TABLES: [(&str, &str); 16] = [
     ("user_preferences", "user_id"),
     ("scim_user_names", "user_id"),
     ("room_bans", "room_id, user_id"),
+    ("subscription_notifications", "room_id, user_id"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -422,7 +426,7 @@ impl PgStore {
                 return Err(StoreError::TooNew(version));
             }
             // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
-            // and 4 -> 5 `scim_user_names` and `room_bans`, which the schema's `IF NOT EXISTS`
+            // and 4 -> 5 `scim_user_names`, `room_bans` and `subscription_notifications`, which the schema's `IF NOT EXISTS`
             // creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
@@ -1185,6 +1189,31 @@ impl RoomReads for PgTx<'_> {
             .map(|row| (RoomId(row.get(0)), UserId(row.get(1)), row.get(2)))
             .collect())
     }
+
+    fn notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<NotificationSettings>, StoreError> {
+        self.record(
+            "SELECT settings FROM subscription_notifications WHERE room_id = $1 AND user_id = $2",
+            &[&room.as_str(), &user.as_str()],
+        )
+    }
+
+    fn all_notifications(&self) -> Result<Vec<(RoomId, UserId, NotificationSettings)>, StoreError> {
+        let rows = self.query(
+            "SELECT room_id, user_id, settings FROM subscription_notifications",
+            &[],
+        )?;
+        rows.iter()
+            .map(|row| {
+                let settings = serde_json::from_value(row.get(2))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((RoomId(row.get(0)), UserId(row.get(1)), settings))
+            })
+            .collect()
+    }
 }
 
 impl RoomWrites for PgTx<'_> {
@@ -1233,9 +1262,31 @@ impl RoomWrites for PgTx<'_> {
     }
 
     fn remove_subscription(&self, sub: &Subscription) -> Result<(), StoreError> {
+        let key: [&(dyn postgres::types::ToSql + Sync); 2] =
+            [&sub.room_id.as_str(), &sub.user_id.as_str()];
         self.execute(
             "DELETE FROM subscriptions WHERE room_id = $1 AND user_id = $2",
-            &[&sub.room_id.as_str(), &sub.user_id.as_str()],
+            &key,
+        )?;
+        self.execute(
+            "DELETE FROM subscription_notifications WHERE room_id = $1 AND user_id = $2",
+            &key,
+        )?;
+        Ok(())
+    }
+
+    fn put_notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        settings: &NotificationSettings,
+    ) -> Result<(), StoreError> {
+        let json =
+            serde_json::to_value(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.execute(
+            "INSERT INTO subscription_notifications VALUES ($1, $2, $3)
+             ON CONFLICT (room_id, user_id) DO UPDATE SET settings = excluded.settings",
+            &[&room.as_str(), &user.as_str(), &json],
         )?;
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::ops::Bound;
 use super::codec::{MIGRATION_CHUNK, rewrite_stale};
 use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
-use crate::model::{Role, Room, RoomId, Subscription, UserId, normalize_key};
+use crate::model::{NotificationSettings, Role, Room, RoomId, Subscription, UserId, normalize_key};
 
 /// The queries on rooms, memberships and owners, in either kind of transaction.
 pub trait RoomReads {
@@ -61,6 +61,16 @@ pub trait RoomReads {
 
     /// Every ban, for a copy.
     fn all_bans(&self) -> Result<Vec<(RoomId, UserId, i64)>, StoreError>;
+
+    /// How `user` is notified about `room`, if it changed anything (`rooms.saveNotification`).
+    fn notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<NotificationSettings>, StoreError>;
+
+    /// Every member's notification settings, for a copy.
+    fn all_notifications(&self) -> Result<Vec<(RoomId, UserId, NotificationSettings)>, StoreError>;
 }
 
 impl<T: OpenTables> RoomReads for Tx<T> {
@@ -186,6 +196,30 @@ impl<T: OpenTables> RoomReads for Tx<T> {
         Ok(out)
     }
 
+    fn notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+    ) -> Result<Option<NotificationSettings>, StoreError> {
+        let table = self.inner.table(ROOMID_USERID_NOTIFICATIONS)?;
+        let found = table.get((room.as_str(), user.as_str()))?;
+        found.map(|v| decode(v.value())).transpose()
+    }
+
+    fn all_notifications(&self) -> Result<Vec<(RoomId, UserId, NotificationSettings)>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(ROOMID_USERID_NOTIFICATIONS)?.iter()? {
+            let (key, value) = row?;
+            let (room, user) = key.value();
+            out.push((
+                RoomId(room.to_string()),
+                UserId(user.to_string()),
+                decode(value.value())?,
+            ));
+        }
+        Ok(out)
+    }
+
     fn all_rooms(&self) -> Result<Vec<Room>, StoreError> {
         let mut out = Vec::new();
         for row in self.inner.table(ROOMID_ROOM)?.iter()? {
@@ -231,6 +265,14 @@ pub trait RoomWrites {
 
     /// Lifts every ban of `user` (it is being deleted).
     fn remove_bans_of(&self, user: &UserId) -> Result<(), StoreError>;
+
+    /// Replaces how `user` is notified about `room`.
+    fn put_notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        settings: &NotificationSettings,
+    ) -> Result<(), StoreError>;
 }
 
 impl RoomWrites for WriteTx<'_> {
@@ -296,6 +338,19 @@ impl RoomWrites for WriteTx<'_> {
             .remove((room, sub.join_seq))?;
         self.multimap_mut(USERID_ROOMID)?.remove(user, room)?;
         self.multimap_mut(ROOMID_OWNERID)?.remove(room, user)?;
+        self.table_mut(ROOMID_USERID_NOTIFICATIONS)?
+            .remove((room, user))?;
+        Ok(())
+    }
+
+    fn put_notifications(
+        &self,
+        room: &RoomId,
+        user: &UserId,
+        settings: &NotificationSettings,
+    ) -> Result<(), StoreError> {
+        self.table_mut(ROOMID_USERID_NOTIFICATIONS)?
+            .insert((room.as_str(), user.as_str()), encode(settings).as_slice())?;
         Ok(())
     }
 

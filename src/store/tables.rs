@@ -242,6 +242,9 @@ tables! {
     table ROOMID_USERID_BANNEDAT: <(&'static str, &'static str), i64> = "roomid_userid_bannedat";
     /// `user id -> {room id}`: the rooms a user is banned from, so deleting it finds them.
     multimap USERID_BANNEDROOMID: <&'static str, &'static str> = "userid_bannedroomid";
+    /// `(room id, user id) -> codec(NotificationSettings)`: what `rooms.saveNotification` set,
+    /// apart from the compact subscription record; it goes with the subscription.
+    table ROOMID_USERID_NOTIFICATIONS: <(&'static str, &'static str), &'static [u8]> = "roomid_userid_notifications";
     /// `normalized SCIM userName -> user id`: its uniqueness and `userName eq` lookups.
     table SCIMNAME_USERID: <&'static str, &'static str> = "scimname_userid";
 }

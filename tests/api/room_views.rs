@@ -528,3 +528,131 @@ async fn a_username_suggestion_is_free_and_follows_the_name() {
     app.create_user("adal").await;
     assert_eq!(suggest().await.1["result"], "ada.lovelace-0");
 }
+
+#[tokio::test]
+async fn notification_settings_are_the_members_own_and_all_or_nothing() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    let rid = app.create_room("c", "hall", &kim, &[]).await;
+    // Rocket.Chat's own end-to-end test sends these.
+    let (status, body) = app
+        .post(
+            "/api/v1/rooms.saveNotification",
+            Some(&kim),
+            json!({"roomId": rid, "notifications": {"disableNotifications": "0",
+                   "emailNotifications": "nothing", "audioNotificationValue": "beep",
+                   "desktopNotifications": "nothing", "mobilePushNotifications": "mentions",
+                   "hideUnreadStatus": 1}}),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"success": true})));
+    let (_, one) = app
+        .get(
+            &format!("/api/v1/subscriptions.getOne?roomId={rid}"),
+            Some(&kim),
+        )
+        .await;
+    let sub = &one["subscription"];
+    assert_eq!(
+        (
+            &sub["desktopNotifications"],
+            &sub["desktopPrefOrigin"],
+            &sub["mobilePushNotifications"],
+            &sub["disableNotifications"],
+            &sub["hideUnreadStatus"],
+            &sub["audioNotificationValue"]
+        ),
+        (
+            &json!("nothing"),
+            &json!("subscription"),
+            &json!("mentions"),
+            &json!(false),
+            &json!(true),
+            &json!("beep")
+        ),
+        "{sub}"
+    );
+    // `default` follows the member's own preference, or unsets.
+    let (status, _) = app
+        .post(
+            "/api/v1/users.setPreferences",
+            Some(&kim),
+            json!({"data": {"desktopNotifications": "all"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .post(
+            "/api/v1/rooms.saveNotification",
+            Some(&kim),
+            json!({"roomId": rid, "notifications": {"desktopNotifications": "default",
+                   "emailNotifications": "default", "audioNotificationValue": "default"}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, one) = app
+        .get(
+            &format!("/api/v1/subscriptions.getOne?roomId={rid}"),
+            Some(&kim),
+        )
+        .await;
+    let sub = &one["subscription"];
+    assert_eq!(
+        (&sub["desktopNotifications"], &sub["desktopPrefOrigin"]),
+        (&json!("all"), &json!("user"))
+    );
+    assert_eq!(
+        (
+            sub.get("emailNotifications"),
+            sub.get("audioNotificationValue")
+        ),
+        (None, None)
+    );
+
+    let settings = |reason: &str| {
+        json!({"success": false, "error": format!("{reason} [error-invalid-settings]"),
+               "errorType": "error-invalid-settings", "details": {"method": "saveNotificationSettings"}})
+    };
+    let outsider = app.user_session("max").await;
+    refusals_change_nothing(
+        &app,
+        &kim,
+        &[
+            (
+                "POST",
+                "/api/v1/rooms.saveNotification".into(),
+                json!({"roomId": rid, "notifications": {"unreadAlert": "all", "desktopNotificationDuration": "3"}}),
+                400,
+                settings("Invalid settings field"),
+            ),
+            (
+                "POST",
+                "/api/v1/rooms.saveNotification".into(),
+                json!({"roomId": rid, "notifications": {"unreadAlert": "all", "emailNotifications": "loud"}}),
+                400,
+                settings("Invalid settings value"),
+            ),
+            (
+                "POST",
+                "/api/v1/rooms.saveNotification".into(),
+                json!({"roomId": rid, "notifications": {}}),
+                400,
+                invalid_params("must NOT have fewer than 1 properties"),
+            ),
+        ],
+    )
+    .await;
+    refusals_change_nothing(
+        &app,
+        &outsider,
+        &[(
+            "POST",
+            "/api/v1/rooms.saveNotification".into(),
+            json!({"roomId": rid, "notifications": {"unreadAlert": "all"}}),
+            400,
+            json!({"success": false, "error": "Invalid subscription [error-invalid-subscription]",
+                   "errorType": "error-invalid-subscription", "details": {"method": "saveNotificationSettings"}}),
+        )],
+    )
+    .await;
+}
