@@ -40,6 +40,8 @@ mod names;
 mod own_account;
 #[path = "api/permissions.rs"]
 mod permissions;
+#[path = "api/personal_tokens.rs"]
+mod personal_tokens;
 #[path = "api/plan.rs"]
 mod plan;
 #[path = "api/races.rs"]

@@ -61,6 +61,8 @@ pub enum Operation {
     RoomsPrivateRooms,
     RoomsMembersByRole,
     UsersUsernameSuggestion,
+    /// `users.*PersonalAccessToken*`.
+    UsersPersonalTokens,
     RoomsSaveRoomSettings,
     /// `rooms.autocomplete.*`.
     RoomsAutocomplete,
@@ -792,6 +794,21 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "Invalid subscription",
             "error-invalid-subscription",
             Some(json!({ "method": "saveNotificationSettings" })),
+        ),
+        E::TokenNotAuthorized(change) => domain(
+            "Not Authorized",
+            "not-authorized",
+            Some(json!({ "method": change.method() })),
+        ),
+        E::TokenExists(change) => domain(
+            "A token with this name already exists",
+            "error-token-already-exists",
+            Some(json!({ "method": change.method() })),
+        ),
+        E::TokenMissing(change) => domain(
+            "Token does not exist",
+            "error-token-does-not-exists",
+            Some(json!({ "method": change.method() })),
         ),
         E::InvalidNotificationField => domain(
             "Invalid settings field",

@@ -253,6 +253,7 @@ impl Example<'_> {
             "value" => json!(true),
             "data" if self.id == "usersSetPreferences" => json!({"sidebarViewMode": "condensed"}),
             "rid" => json!("GENERAL"),
+            "tokenName" => json!("deploy"),
             "notifications" => json!({"desktopNotifications": "mentions"}),
             "action" => json!("archive"),
             "data" => json!({"name": "Ada Lovelace"}),
@@ -545,6 +546,13 @@ fn ok_example(operation: &str) -> Option<Value> {
         "channelsOnline" | "groupsOnline" => json!({"online": [], "success": true}),
         "roomsBannedUsers" => {
             json!({"bannedUsers": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "usersGeneratePersonalAccessToken" | "usersRegeneratePersonalAccessToken" => {
+            json!({"token": "kHaN4dpkhvd2n3KpRGrHsC9gnzvptTJgjxx4ic0RnUC", "success": true})
+        }
+        "usersRemovePersonalAccessToken" => json!({"success": true}),
+        "usersGetPersonalAccessTokens" => {
+            json!({"tokens": [{"name": "deploy", "createdAt": TS, "lastTokenPart": "0RnUC", "bypassTwoFactor": false}], "success": true})
         }
         "usersGetUsernameSuggestion" => json!({"result": "ada.lovelace", "success": true}),
         "channelsMembers" | "groupsMembers" => members,

@@ -195,6 +195,7 @@ permissions! {
     AssignRoles = "assign-roles";
     AssignAdminRole = "assign-admin-role";
     UserGenerateAccessToken = "user-generate-access-token";
+    CreatePersonalAccessTokens = "create-personal-access-tokens";
     LogoutOtherUser = "logout-other-user";
     ViewFullOtherUserInfo = "view-full-other-user-info";
     ViewOtherUserChannels = "view-other-user-channels";

@@ -21,4 +21,4 @@ pub use settings::{
     default_settings, setting_def, setting_groups, setting_of_permission, setting_permissions,
 };
 pub use time::{Millis, is_iso8601, iso8601, parse_iso8601};
-pub use user::{Activity, Email, Profile, User, normalize_key};
+pub use user::{Activity, Email, NEVER_EXPIRES, PersonalAccessToken, Profile, User, normalize_key};

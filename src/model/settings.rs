@@ -187,6 +187,15 @@ pub const SETTINGS: &[SettingDef] = &[
         min: Some(1),
         ..setting("Accounts_LoginExpiration", Int, "90", true, "Accounts")
     },
+    // The second factor of the personal-access-token routes: the password's digest in
+    // X-2FA-Code, as Rocket.Chat's fallback for users without TOTP or email codes.
+    setting(
+        "Accounts_TwoFactorAuthentication_Enabled",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
     // Off by default, as in Rocket.Chat: users.deleteOwnAccount is refused until it is on.
     setting(
         "Accounts_AllowDeleteOwnAccount",

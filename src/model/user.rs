@@ -47,6 +47,24 @@ pub struct User {
     pub external_id: Option<String>,
 }
 
+/// A personal access token (`users.generatePersonalAccessToken`): a login token that never
+/// expires, named by its user. The secret is shown once; `token_hash` is what the tokens
+/// table holds for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonalAccessToken {
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: Millis,
+    /// The secret's last six characters, to tell tokens apart.
+    pub last_token_part: String,
+    pub bypass_two_factor: bool,
+}
+
+/// The issue time recorded for a personal access token's login token: later than any
+/// expiry cutoff, so it never expires and the expiry sweep never takes it.
+pub const NEVER_EXPIRES: Millis = Millis::MAX;
+
 /// What a user says about itself: set through users.update and users.setStatus.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {

@@ -206,6 +206,15 @@ pub enum ServiceError {
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),
+    /// A personal-access-token change without `create-personal-access-tokens`.
+    #[error("not authorized to change personal access tokens")]
+    TokenNotAuthorized(super::TokenChange),
+    /// users.generatePersonalAccessToken of a name the caller holds.
+    #[error("a token with this name already exists")]
+    TokenExists(super::TokenChange),
+    /// A regeneration or removal of a token the caller does not hold.
+    #[error("token does not exist")]
+    TokenMissing(super::TokenChange),
     /// rooms.saveNotification of a key it does not know.
     #[error("invalid notification settings field")]
     InvalidNotificationField,

@@ -5,13 +5,11 @@
 use super::audit::Stamp;
 use super::auth::current_caller;
 use super::password::{Secret, Verified, verify_password};
-use super::update::{
-    UserChanges, apply_fields, check_fields, commit_user_change, revoke_other_tokens,
-};
+use super::update::{UserChanges, apply_fields, check_fields, commit_user_change};
 use super::users::check_fields_free;
 use super::users::{check_new_username, check_rename};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Millis, User};
+use crate::model::{Millis, TokenHash, User};
 
 /// What `users.updateOwnBasicInfo` changes; absent fields stay as they are.
 #[derive(Clone, Debug, Default)]
@@ -220,18 +218,28 @@ impl Service {
     }
 
     /// `users.logoutOtherClients` and `users.removeOtherTokens`: ends every session of the
-    /// caller but the one it calls with; returns when that token expires.
+    /// caller but the one it calls with and its personal access tokens (as Rocket.Chat's
+    /// `removeNonPATLoginTokensExcept`); returns when the calling token expires.
     pub fn end_other_sessions(&self, caller: &Caller) -> ServiceResult<Millis> {
         let lifetime = self.token_lifetime_ms();
         let caller = caller.clone();
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
-            revoke_other_tokens(tx, &me.id, Some(&caller.token))?;
+            let kept = super::personal_tokens::personal_token_hashes(tx, &me)?;
+            for hash in tx.token_hashes_of(&me.id)? {
+                if hash != caller.token.0 && !kept.contains(&hash) {
+                    tx.remove_token(&me.id, &TokenHash(hash))?;
+                }
+            }
             let issued = tx.token_user(&caller.token)?.map_or(0, |(_, at)| at);
-            Ok(issued.saturating_add(lifetime))
+            // A personal access token never expires: the last instant a client can parse.
+            Ok(issued.saturating_add(lifetime).min(LAST_INSTANT))
         })
     }
 }
+
+/// 9999-12-31T23:59:59.999Z: the latest date an answer names.
+const LAST_INSTANT: Millis = 253_402_300_799_999;
 
 /// Rocket.Chat's username slug (`limax` with `.` between words): lower case, words joined
 /// by `.`, only `0-9 a-z - _ .` kept.

@@ -39,6 +39,7 @@ impl Record for RoleRecord {}
 impl Record for ScimToken {}
 impl Record for PermissionRecord {}
 impl Record for crate::model::NotificationSettings {}
+impl Record for crate::model::PersonalAccessToken {}
 /// A setting's value.
 impl Record for serde_json::Value {}
 

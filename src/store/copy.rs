@@ -17,8 +17,8 @@ use super::tables::{
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
-    AuditEntry, NotificationSettings, PermissionRecord, RoleRecord, Room, RoomId, ScimToken,
-    Subscription, TokenHash, User, UserId,
+    AuditEntry, NotificationSettings, PermissionRecord, PersonalAccessToken, RoleRecord, Room,
+    RoomId, ScimToken, Subscription, TokenHash, User, UserId,
 };
 
 /// One login token row: hash, owner, issue time (ms).
@@ -52,6 +52,7 @@ pub struct Snapshot {
     pub scim_user_names: Vec<(UserId, String)>,
     pub bans: Vec<(RoomId, UserId, i64)>,
     pub notifications: Vec<(RoomId, UserId, NotificationSettings)>,
+    pub personal_access_tokens: Vec<(UserId, PersonalAccessToken)>,
 }
 
 impl Snapshot {
@@ -74,6 +75,7 @@ impl Snapshot {
             scim_user_names,
             bans,
             notifications,
+            personal_access_tokens,
         } = self;
         !counters.default_channel_seeded
             && users.is_empty()
@@ -90,6 +92,7 @@ impl Snapshot {
             && scim_user_names.is_empty()
             && bans.is_empty()
             && notifications.is_empty()
+            && personal_access_tokens.is_empty()
     }
 
     /// Rows per table, for the operator: `users 12, tokens 3, …`.
@@ -109,6 +112,7 @@ impl Snapshot {
             ("SCIM userNames", self.scim_user_names.len()),
             ("bans", self.bans.len()),
             ("notification settings", self.notifications.len()),
+            ("personal access tokens", self.personal_access_tokens.len()),
         ]
     }
 }
@@ -182,6 +186,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         scim_user_names: tx.scim_user_names()?,
         bans: tx.all_bans()?,
         notifications: tx.all_notifications()?,
+        personal_access_tokens: tx.all_personal_access_tokens()?,
     };
     snapshot.users.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.tokens.sort_by(|a, b| a.0.cmp(&b.0));
@@ -201,6 +206,9 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot
         .notifications
         .sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    snapshot
+        .personal_access_tokens
+        .sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
     Ok(snapshot)
 }
 
@@ -242,6 +250,7 @@ enum Batch {
     ScimUserNames(Vec<(UserId, String)>),
     Bans(Vec<(RoomId, UserId, i64)>),
     Notifications(Vec<(RoomId, UserId, NotificationSettings)>),
+    PersonalAccessTokens(Vec<(UserId, PersonalAccessToken)>),
 }
 
 impl Batch {
@@ -271,6 +280,9 @@ impl Batch {
             Batch::Notifications(rows) => rows
                 .iter()
                 .try_for_each(|(room, user, settings)| tx.put_notifications(room, user, settings)),
+            Batch::PersonalAccessTokens(rows) => rows
+                .iter()
+                .try_for_each(|(user, token)| tx.put_personal_access_token(user, token)),
         }
     }
 }
@@ -348,6 +360,10 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
             "notification settings",
             digest_of(|v| tx.all_notifications()?.into_iter().try_for_each(v))?,
         ),
+        (
+            "personal access tokens",
+            digest_of(|v| tx.all_personal_access_tokens()?.into_iter().try_for_each(v))?,
+        ),
     ]))
 }
 
@@ -417,6 +433,16 @@ pub fn stream(
         "notification settings",
         |v| source.all_notifications()?.into_iter().try_for_each(v),
         Batch::Notifications,
+    )?;
+    sink.copy(
+        "personal access tokens",
+        |v| {
+            source
+                .all_personal_access_tokens()?
+                .into_iter()
+                .try_for_each(v)
+        },
+        Batch::PersonalAccessTokens,
     )?;
     let counters = source.counters()?;
     target.import(move |tx| tx.restore_counters(&counters))?;

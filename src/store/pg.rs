@@ -28,8 +28,8 @@ use super::{
     ScimReads, ScimWrites, SettingReads, SettingWrites, StoreError, UserReads, UserWrites, Writes,
 };
 use crate::model::{
-    AuditEntry, Millis, NotificationSettings, PermissionRecord, Role, RoleRecord, Room, RoomId,
-    ScimToken, Subscription, TokenHash, User, UserId, normalize_key,
+    AuditEntry, Millis, NotificationSettings, PermissionRecord, PersonalAccessToken, Role,
+    RoleRecord, Room, RoomId, ScimToken, Subscription, TokenHash, User, UserId, normalize_key,
 };
 
 type Pool = r2d2::Pool<Manager>;
@@ -123,6 +123,9 @@ CREATE TABLE IF NOT EXISTS room_bans (
     room_id text NOT NULL, user_id text NOT NULL, banned_at bigint NOT NULL,
     PRIMARY KEY (room_id, user_id));
 CREATE INDEX IF NOT EXISTS room_bans_user ON room_bans (user_id);
+CREATE TABLE IF NOT EXISTS personal_access_tokens (
+    user_id text NOT NULL, name text NOT NULL, record jsonb NOT NULL,
+    PRIMARY KEY (user_id, name));
 CREATE TABLE IF NOT EXISTS subscription_notifications (
     room_id text NOT NULL, user_id text NOT NULL, settings jsonb NOT NULL,
     PRIMARY KEY (room_id, user_id));
@@ -131,7 +134,7 @@ CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 17] = [
+const TABLES: [(&str, &str); 18] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -149,6 +152,7 @@ const TABLES: [(&str, &str); 17] = [
     ("scim_user_names", "user_id"),
     ("room_bans", "room_id, user_id"),
     ("subscription_notifications", "room_id, user_id"),
+    ("personal_access_tokens", "user_id, name"),
 ];
 
 /// A pool of connections to one PostgreSQL database.
@@ -426,7 +430,8 @@ impl PgStore {
                 return Err(StoreError::TooNew(version));
             }
             // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
-            // and 4 -> 5 `scim_user_names`, `room_bans` and `subscription_notifications`, which the schema's `IF NOT EXISTS`
+            // and 4 -> 5 `scim_user_names`, `room_bans`, `subscription_notifications` and
+            // `personal_access_tokens`, which the schema's `IF NOT EXISTS`
             // creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
@@ -950,6 +955,27 @@ impl UserReads for PgTx<'_> {
         Ok(rows.first().map(|row| UserId(row.get(0))))
     }
 
+    fn personal_access_tokens(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<PersonalAccessToken>, StoreError> {
+        self.records(
+            "SELECT record FROM personal_access_tokens WHERE user_id = $1 ORDER BY name",
+            &[&user.as_str()],
+        )
+    }
+
+    fn all_personal_access_tokens(&self) -> Result<Vec<(UserId, PersonalAccessToken)>, StoreError> {
+        let rows = self.query("SELECT user_id, record FROM personal_access_tokens", &[])?;
+        rows.iter()
+            .map(|row| {
+                let token = serde_json::from_value(row.get(1))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((UserId(row.get(0)), token))
+            })
+            .collect()
+    }
+
     fn scim_user_names(&self) -> Result<Vec<(UserId, String)>, StoreError> {
         let rows = self.query(
             "SELECT user_id, user_name FROM scim_user_names ORDER BY user_id",
@@ -1019,6 +1045,10 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM scim_user_names WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM room_bans WHERE user_id = $1", &[&id])?;
         self.execute(
+            "DELETE FROM personal_access_tokens WHERE user_id = $1",
+            &[&id],
+        )?;
+        self.execute(
             "INSERT INTO deleted_users VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&id, &now],
         )?;
@@ -1034,6 +1064,28 @@ impl UserWrites for PgTx<'_> {
             "INSERT INTO user_preferences VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences",
             &[&user.as_str(), preferences],
+        )?;
+        Ok(())
+    }
+
+    fn put_personal_access_token(
+        &self,
+        user: &UserId,
+        token: &PersonalAccessToken,
+    ) -> Result<(), StoreError> {
+        let record = serde_json::to_value(token).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.execute(
+            "INSERT INTO personal_access_tokens VALUES ($1, $2, $3)
+             ON CONFLICT (user_id, name) DO UPDATE SET record = excluded.record",
+            &[&user.as_str(), &token.name, &record],
+        )?;
+        Ok(())
+    }
+
+    fn remove_personal_access_token(&self, user: &UserId, name: &str) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM personal_access_tokens WHERE user_id = $1 AND name = $2",
+            &[&user.as_str(), &name],
         )?;
         Ok(())
     }

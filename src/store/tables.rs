@@ -245,6 +245,9 @@ tables! {
     /// `(room id, user id) -> codec(NotificationSettings)`: what `rooms.saveNotification` set,
     /// apart from the compact subscription record; it goes with the subscription.
     table ROOMID_USERID_NOTIFICATIONS: <(&'static str, &'static str), &'static [u8]> = "roomid_userid_notifications";
+    /// `(user id, name) -> codec(PersonalAccessToken)`: a user's named, never-expiring login
+    /// tokens; the tokens themselves are in the token tables like any other.
+    table USERID_NAME_PAT: <(&'static str, &'static str), &'static [u8]> = "userid_name_pat";
     /// `normalized SCIM userName -> user id`: its uniqueness and `userName eq` lookups.
     table SCIMNAME_USERID: <&'static str, &'static str> = "scimname_userid";
 }

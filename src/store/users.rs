@@ -8,7 +8,9 @@ use std::ops::Bound;
 
 use super::codec::{MIGRATION_CHUNK, rewrite_stale};
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, decode_leading, encode};
-use crate::model::{Activity, Millis, Role, TokenHash, User, UserId, normalize_key};
+use crate::model::{
+    Activity, Millis, PersonalAccessToken, Role, TokenHash, User, UserId, normalize_key,
+};
 
 /// The queries on users and their tokens, in either kind of transaction.
 pub trait UserReads {
@@ -66,6 +68,13 @@ pub trait UserReads {
 
     /// Every stored SCIM userName, in user id order.
     fn scim_user_names(&self) -> Result<Vec<(UserId, String)>, StoreError>;
+
+    /// The personal access tokens of `user`, by name.
+    fn personal_access_tokens(&self, user: &UserId)
+    -> Result<Vec<PersonalAccessToken>, StoreError>;
+
+    /// Every personal access token, for a copy.
+    fn all_personal_access_tokens(&self) -> Result<Vec<(UserId, PersonalAccessToken)>, StoreError>;
 }
 
 impl<T: OpenTables> UserReads for Tx<T> {
@@ -175,6 +184,31 @@ impl<T: OpenTables> UserReads for Tx<T> {
         }
         Ok(out)
     }
+
+    fn personal_access_tokens(
+        &self,
+        user: &UserId,
+    ) -> Result<Vec<PersonalAccessToken>, StoreError> {
+        let table = self.inner.table(USERID_NAME_PAT)?;
+        let mut out = Vec::new();
+        for row in table.range((user.as_str(), "")..)? {
+            let (key, record) = row?;
+            if key.value().0 != user.as_str() {
+                break;
+            }
+            out.push(decode(record.value())?);
+        }
+        Ok(out)
+    }
+
+    fn all_personal_access_tokens(&self) -> Result<Vec<(UserId, PersonalAccessToken)>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.inner.table(USERID_NAME_PAT)?.iter()? {
+            let (key, record) = row?;
+            out.push((UserId(key.value().0.to_string()), decode(record.value())?));
+        }
+        Ok(out)
+    }
 }
 
 impl<T: OpenTables> Tx<T> {
@@ -238,6 +272,16 @@ pub trait UserWrites {
         preferences: &serde_json::Value,
     ) -> Result<(), StoreError>;
 
+    /// Stores a personal access token of `user` (replacing one of the same name).
+    fn put_personal_access_token(
+        &self,
+        user: &UserId,
+        token: &PersonalAccessToken,
+    ) -> Result<(), StoreError>;
+
+    /// Removes the personal access token `name` of `user` (its login token is the caller's).
+    fn remove_personal_access_token(&self, user: &UserId, name: &str) -> Result<(), StoreError>;
+
     /// Sets or (`None`) removes the SCIM userName of `user`.
     fn put_scim_user_name(&self, user: &UserId, name: Option<&str>) -> Result<(), StoreError>;
 
@@ -300,7 +344,28 @@ impl UserWrites for WriteTx<'_> {
         self.table_mut(USERID_PREFERENCES)?.remove(id)?;
         self.put_scim_user_name(&user.id, None)?;
         super::RoomWrites::remove_bans_of(self, &user.id)?;
+        for token in self.personal_access_tokens(&user.id)? {
+            self.remove_personal_access_token(&user.id, &token.name)?;
+        }
         self.table_mut(DELETED_USERID)?.insert(id, now)?;
+        Ok(())
+    }
+
+    fn put_personal_access_token(
+        &self,
+        user: &UserId,
+        token: &PersonalAccessToken,
+    ) -> Result<(), StoreError> {
+        self.table_mut(USERID_NAME_PAT)?.insert(
+            (user.as_str(), token.name.as_str()),
+            encode(token).as_slice(),
+        )?;
+        Ok(())
+    }
+
+    fn remove_personal_access_token(&self, user: &UserId, name: &str) -> Result<(), StoreError> {
+        self.table_mut(USERID_NAME_PAT)?
+            .remove((user.as_str(), name))?;
         Ok(())
     }
 

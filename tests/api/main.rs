@@ -25,6 +25,7 @@ mod names;
 mod operations;
 mod own_account;
 mod permissions;
+mod personal_tokens;
 mod plan;
 mod races;
 mod rate_limit;
