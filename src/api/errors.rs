@@ -795,6 +795,16 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-invalid-subscription",
             Some(json!({ "method": "saveNotificationSettings" })),
         ),
+        E::PasswordPolicy(reasons) => domain(
+            "The password provided does not meet the server's password policy.",
+            "error-password-policy-not-met",
+            Some(Value::Array(
+                reasons
+                    .iter()
+                    .map(|(error, message)| json!({ "error": error, "message": message }))
+                    .collect(),
+            )),
+        ),
         E::TokenNotAuthorized(change) => domain(
             "Not Authorized",
             "not-authorized",

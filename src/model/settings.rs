@@ -196,6 +196,71 @@ pub const SETTINGS: &[SettingDef] = &[
         true,
         "Accounts",
     ),
+    // The password policy. Rocket.Chat 8 turned it on (minimum 14); rocketlite keeps it off
+    // by default so an upgrade never starts refusing the passwords scripts already set.
+    setting(
+        "Accounts_Password_Policy_Enabled",
+        Boolean,
+        "false",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_MinLength",
+        Int,
+        "14",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_MaxLength",
+        Int,
+        "-1",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_ForbidRepeatingCharacters",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_ForbidRepeatingCharactersCount",
+        Int,
+        "3",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_AtLeastOneLowercase",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_AtLeastOneUppercase",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_AtLeastOneNumber",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_Password_Policy_AtLeastOneSpecialCharacter",
+        Boolean,
+        "true",
+        true,
+        "Accounts",
+    ),
     // Off by default, as in Rocket.Chat: users.deleteOwnAccount is refused until it is on.
     setting(
         "Accounts_AllowDeleteOwnAccount",

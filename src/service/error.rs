@@ -206,6 +206,9 @@ pub enum ServiceError {
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),
+    /// A new password the `Accounts_Password_Policy_*` settings refuse: each (error, message).
+    #[error("the password does not meet the password policy")]
+    PasswordPolicy(Vec<(&'static str, &'static str)>),
     /// A personal-access-token change without `create-personal-access-tokens`.
     #[error("not authorized to change personal access tokens")]
     TokenNotAuthorized(super::TokenChange),

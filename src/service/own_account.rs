@@ -127,7 +127,11 @@ impl Service {
         {
             return Err(ServiceError::PasswordSameAsCurrent);
         }
-        let hash = info.new_password.as_deref().map(|p| self.hash_password(p));
+        let hash = info
+            .new_password
+            .as_deref()
+            .map(|p| self.hash_new_password(p))
+            .transpose()?;
         let verified_hash = me.password_hash.clone();
         let now = self.now();
         let caller = caller.clone();

@@ -11,7 +11,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use sha2::{Digest, Sha256};
 
-use super::Service;
+use super::{Service, ServiceError, ServiceResult};
 
 /// Marks a hash taken over the digest; a bare PHC string is over the password.
 const DIGEST_PREFIX: &str = "sha256:";
@@ -61,7 +61,102 @@ pub(super) enum Verified {
 /// failed login costs the same either way.
 const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm2sTPpXCw1uCq0QuNz1y9UuWSsGrmCQuQGqXTE/s4M";
 
+/// Rocket.Chat's password-policy reasons: (error, message), in its order.
+const POLICY_REASONS: [(&str, &str); 7] = [
+    (
+        "error-password-policy-not-met-minLength",
+        "The password does not meet the minimum length password policy.",
+    ),
+    (
+        "error-password-policy-not-met-maxLength",
+        "The password does not meet the maximum length password policy.",
+    ),
+    (
+        "error-password-policy-not-met-repeatingCharacters",
+        "The password contains repeating characters which is against the password policy.",
+    ),
+    (
+        "error-password-policy-not-met-oneLowercase",
+        "The password does not contain at least one lowercase character which is against the password policy.",
+    ),
+    (
+        "error-password-policy-not-met-oneUppercase",
+        "The password does not contain at least one uppercase character which is against the password policy.",
+    ),
+    (
+        "error-password-policy-not-met-oneNumber",
+        "The password does not contain at least one numerical character which is against the password policy.",
+    ),
+    (
+        "error-password-policy-not-met-oneSpecial",
+        "The password does not contain at least one special character which is against the password policy.",
+    ),
+];
+
+/// Whether `password` has a run of more than `count` equal characters (Rocket.Chat's
+/// `(.)\1{count,}`).
+fn repeats_more_than(password: &str, count: i64) -> bool {
+    let (mut run, mut last) = (0i64, None);
+    for c in password.chars() {
+        run = if Some(c) == last { run + 1 } else { 1 };
+        last = Some(c);
+        if run > count {
+            return true;
+        }
+    }
+    false
+}
+
+/// The reasons `password` breaks the policy the `Accounts_Password_Policy_*` settings set,
+/// in Rocket.Chat's order; none while the policy is off.
+pub(super) fn policy_violations(
+    password: &str,
+    settings: &super::SettingValues,
+) -> Vec<(&'static str, &'static str)> {
+    let on = |id: &str| settings.flag(&format!("Accounts_Password_Policy_{id}"));
+    let number = |id: &str| settings.number(&format!("Accounts_Password_Policy_{id}"));
+    if !on("Enabled") {
+        return Vec::new();
+    }
+    let length = password.chars().count() as i64;
+    let (min, max) = (number("MinLength"), number("MaxLength"));
+    let broken = [
+        min >= 1 && length < min,
+        max >= 1 && length > max,
+        on("ForbidRepeatingCharacters")
+            && repeats_more_than(password, number("ForbidRepeatingCharactersCount")),
+        on("AtLeastOneLowercase") && !password.chars().any(|c| c.is_ascii_lowercase()),
+        on("AtLeastOneUppercase") && !password.chars().any(|c| c.is_ascii_uppercase()),
+        on("AtLeastOneNumber") && !password.chars().any(|c| c.is_ascii_digit()),
+        on("AtLeastOneSpecialCharacter")
+            && !password
+                .chars()
+                .any(|c| !c.is_ascii_alphanumeric() && c != ' '),
+    ];
+    POLICY_REASONS
+        .iter()
+        .zip(broken)
+        .filter(|(_, broken)| *broken)
+        .map(|(reason, _)| *reason)
+        .collect()
+}
+
 impl Service {
+    /// Refuses a password a user chose that the password policy does not accept.
+    pub(super) fn check_password_policy(&self, password: &str) -> ServiceResult<()> {
+        let broken = policy_violations(password, &self.settings());
+        match broken.is_empty() {
+            true => Ok(()),
+            false => Err(ServiceError::PasswordPolicy(broken)),
+        }
+    }
+
+    /// Hashes a password a user chose, after the password policy accepted it.
+    pub(super) fn hash_new_password(&self, password: &str) -> ServiceResult<String> {
+        self.check_password_policy(password)?;
+        Ok(self.hash_password(password))
+    }
+
     /// Hashes `password` (over its digest) with a fresh 16-byte salt from the injected
     /// random source.
     pub(super) fn hash_password(&self, password: &str) -> String {

@@ -73,7 +73,7 @@ impl Service {
                 kind: None,
                 primary: None,
             }],
-            password_hash: Some(self.hash_password(&reg.password)),
+            password_hash: Some(self.hash_new_password(&reg.password)?),
             ..User::new(
                 id,
                 &reg.username,

@@ -331,7 +331,11 @@ impl Service {
         if let Some(id) = &new.external_id {
             super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
         }
-        let hash = new.password.as_deref().map(|p| self.hash_password(p));
+        let hash = new
+            .password
+            .as_deref()
+            .map(|p| self.hash_new_password(p))
+            .transpose()?;
         let now = self.now();
         let user = User {
             id: self.with_rng(UserId::generate),
@@ -397,10 +401,10 @@ impl Service {
         let hashes: Vec<Option<String>> = changes
             .iter()
             .map(|c| match c {
-                ScimChange::Password(Some(p)) => Some(self.hash_password(p)),
-                _ => None,
+                ScimChange::Password(Some(p)) => self.hash_new_password(p).map(Some),
+                _ => Ok(None),
             })
-            .collect();
+            .collect::<ServiceResult<_>>()?;
         let now = self.now();
         let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
         let settings = self.settings();

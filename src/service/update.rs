@@ -73,7 +73,11 @@ impl Service {
         let plan_id = plan_id.map(str::to_string);
         check_fields(&changes)?;
         // Hashed before the transaction: the writer never waits on argon2.
-        let hash = changes.password.as_deref().map(|p| self.hash_password(p));
+        let hash = changes
+            .password
+            .as_deref()
+            .map(|p| self.hash_new_password(p))
+            .transpose()?;
         let now = self.now();
         let settings = self.settings();
         let (caller, target) = (caller.clone(), target.clone());

@@ -76,6 +76,7 @@ impl Service {
             require_any(tx, &current, &[Permission::CreateUser], None)
         })?;
         self.check_new_user(&new)?;
+        self.check_password_policy(&new.password)?;
         let join_defaults = new.join_default_channels;
         let user = self.user_record(new);
         let sub_ids = self.default_room_sub_ids()?;

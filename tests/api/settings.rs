@@ -288,3 +288,102 @@ async fn bulk_changes_apply_together_or_not_at_all() {
         .await;
     assert_eq!((status, body), (200, json!({"success": true})));
 }
+
+#[tokio::test]
+async fn the_password_policy_refuses_weak_passwords_on_every_path_once_enabled() {
+    let app = TestApp::new().await;
+    // Off by default: a weak password is taken.
+    app.create_user("weak").await;
+    let (status, _) = app
+        .post(
+            "/api/v1/settings/Accounts_Password_Policy_Enabled",
+            Some(&app.admin),
+            json!({"value": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let reason = |error: &str, message: &str| json!({"error": error, "message": message});
+    let refused = |reasons: Vec<Value>| {
+        json!({"success": false,
+               "error": "The password provided does not meet the server's password policy. [error-password-policy-not-met]",
+               "errorType": "error-password-policy-not-met", "details": reasons})
+    };
+    let weak = app.login("weak", "weak-password").await;
+    let before = app.snapshot();
+    let got = app
+        .post(
+            "/api/v1/users.create",
+            Some(&app.admin),
+            json!({"username": "kim", "email": "kim@example.org", "name": "Kim", "password": "aaaa"}),
+        )
+        .await;
+    assert_eq!(
+        got,
+        (
+            400,
+            refused(vec![
+                reason(
+                    "error-password-policy-not-met-minLength",
+                    "The password does not meet the minimum length password policy."
+                ),
+                reason(
+                    "error-password-policy-not-met-repeatingCharacters",
+                    "The password contains repeating characters which is against the password policy."
+                ),
+                reason(
+                    "error-password-policy-not-met-oneUppercase",
+                    "The password does not contain at least one uppercase character which is against the password policy."
+                ),
+                reason(
+                    "error-password-policy-not-met-oneNumber",
+                    "The password does not contain at least one numerical character which is against the password policy."
+                ),
+                reason(
+                    "error-password-policy-not-met-oneSpecial",
+                    "The password does not contain at least one special character which is against the password policy."
+                ),
+            ])
+        )
+    );
+    let current: String = {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"weak-password")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let (status, body) = app
+        .post(
+            "/api/v1/users.updateOwnBasicInfo",
+            Some(&weak),
+            json!({"data": {"currentPassword": current, "newPassword": "Short1!"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["details"],
+        json!([reason(
+            "error-password-policy-not-met-minLength",
+            "The password does not meet the minimum length password policy."
+        )])
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/users.register",
+            None,
+            json!({"username": "lee", "email": "lee@example.org", "name": "Lee", "pass": "password"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.snapshot(), before);
+
+    let (status, body) = app
+        .post(
+            "/api/v1/users.create",
+            Some(&app.admin),
+            json!({"username": "kim", "email": "kim@example.org", "name": "Kim",
+                   "password": "Correct-Horse-7-Battery"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
