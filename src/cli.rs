@@ -12,8 +12,8 @@ use rand::TryRngCore;
 use crate::api::ApiConfig;
 use crate::net;
 use crate::service::{
-    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, LoginLimits, RocketCatOutcome,
-    ScimRelinquish, Service, ServiceError, system_clock,
+    AdminSeed, BootstrapOutcome, DefaultChannelOutcome, RocketCatOutcome, ScimRelinquish, Service,
+    ServiceError, system_clock,
 };
 use crate::store::{Store, StoreError};
 
@@ -408,23 +408,18 @@ pub struct ServeConfig {
     /// Display name of the admin created on first start.
     #[arg(long, env = "ADMIN_NAME", default_value = "Administrator")]
     pub admin_name: String,
-    /// Failed logins for one username, within the window, before it is blocked.
-    #[arg(
-        long,
-        env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_USER",
-        default_value_t = 10
-    )]
-    pub login_max_failures_per_user: usize,
-    /// Failed logins from one client address, within the window, before it is blocked.
-    #[arg(
-        long,
-        env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_IP",
-        default_value_t = 50
-    )]
-    pub login_max_failures_per_ip: usize,
-    /// The login-blocking window, in seconds.
-    #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS", default_value_t = 300)]
-    pub login_window_secs: u64,
+    /// Failed logins for one username, within the window, before it is blocked: sets the
+    /// setting Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User at start (default 10).
+    #[arg(long, env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_USER")]
+    pub login_max_failures_per_user: Option<usize>,
+    /// Failed logins from one client address, within the window, before it is blocked: sets
+    /// Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip at start (default 50).
+    #[arg(long, env = "ROCKETLITE_LOGIN_MAX_FAILURES_PER_IP")]
+    pub login_max_failures_per_ip: Option<usize>,
+    /// The login-blocking window, in seconds, rounded up to whole minutes: sets both
+    /// Block_Multiple_Failed_Logins_Time_To_Unblock_*_In_Minutes at start (default 5 min).
+    #[arg(long, env = "ROCKETLITE_LOGIN_WINDOW_SECS")]
+    pub login_window_secs: Option<u64>,
     /// Days a login token stays valid: sets the setting Accounts_LoginExpiration at start
     /// (an alias of OVERWRITE_SETTING_Accounts_LoginExpiration; default 90). Expired tokens
     /// answer 401 and are pruned.
@@ -519,6 +514,18 @@ impl ServeConfig {
         if self.no_registration {
             pairs.push(("Accounts_RegistrationForm".into(), "Disabled".into()));
         }
+        let block = |suffix: &str| format!("Block_Multiple_Failed_Logins_{suffix}");
+        if let Some(n) = self.login_max_failures_per_user {
+            pairs.push((block("Attempts_Until_Block_by_User"), n.to_string()));
+        }
+        if let Some(n) = self.login_max_failures_per_ip {
+            pairs.push((block("Attempts_Until_Block_By_Ip"), n.to_string()));
+        }
+        if let Some(secs) = self.login_window_secs {
+            let minutes = secs.div_ceil(60).max(1).to_string();
+            pairs.push((block("Time_To_Unblock_By_User_In_Minutes"), minutes.clone()));
+            pairs.push((block("Time_To_Unblock_By_Ip_In_Minutes"), minutes));
+        }
         pairs
     }
 
@@ -584,17 +591,11 @@ pub fn open_service(config: &ServeConfig) -> Result<Arc<Service>, StartError> {
         .map_err(StartError::Database)?,
         None => open_store(&config.data_dir)?,
     };
-    let limits = LoginLimits {
-        max_failures_per_user: config.login_max_failures_per_user,
-        max_failures_per_ip: config.login_max_failures_per_ip,
-        window_ms: config.login_window_secs.saturating_mul(1000) as i64,
-    };
     let service = Service::new(
         store,
         system_clock(),
         Box::new(rand::rngs::OsRng.unwrap_err()),
     )
-    .with_login_limits(limits)
     .with_create_tokens_secret(config.create_tokens_secret.as_deref())
     .with_scim_relinquish(config.scim_relinquish.into());
     let setup = |e: ServiceError| StartError::Setup(e.to_string());

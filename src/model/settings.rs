@@ -196,6 +196,63 @@ pub const SETTINGS: &[SettingDef] = &[
         true,
         "Accounts",
     ),
+    // Blocking of repeated failed logins, per username and per client address.
+    setting(
+        "Block_Multiple_Failed_Logins_Enabled",
+        Boolean,
+        "true",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_By_User",
+        Boolean,
+        "true",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User",
+        Int,
+        "10",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes",
+        Int,
+        "5",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_By_Ip",
+        Boolean,
+        "true",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_Attempts_Until_Block_By_Ip",
+        Int,
+        "50",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_Time_To_Unblock_By_Ip_In_Minutes",
+        Int,
+        "5",
+        false,
+        "Accounts",
+    ),
+    setting(
+        "Block_Multiple_Failed_Logins_Ip_Whitelist",
+        SettingType::String,
+        "\"\"",
+        false,
+        "Accounts",
+    ),
     // The password policy. Rocket.Chat 8 turned it on (minimum 14); rocketlite keeps it off
     // by default so an upgrade never starts refusing the passwords scripts already set.
     setting(

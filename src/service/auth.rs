@@ -2,7 +2,7 @@
 
 use super::audit::{Stamp, Subject};
 use super::limits;
-use super::login_limits::{self, Blocked};
+use super::login_limits::{self, Blocked, LoginLimits};
 use super::password::{Secret, Verified, verify_password};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, Millis, Permission, TokenHash, User, UserId, normalize_key};
@@ -95,19 +95,32 @@ impl Service {
         if secret.len() > limits::PASSWORD {
             return Err(ServiceError::LoginFailed);
         }
-        let client = client.map(login_limits::address_key);
+        let settings = self.settings();
+        let limits = self
+            .login_limits_override
+            .unwrap_or_else(|| LoginLimits::from_settings(&settings));
+        // An address on Block_Multiple_Failed_Logins_Ip_Whitelist is never counted.
+        let listed = |address: &str| {
+            settings
+                .text("Block_Multiple_Failed_Logins_Ip_Whitelist")
+                .split(',')
+                .any(|ip| ip.trim() == address)
+        };
+        let client = client
+            .filter(|address| !listed(address))
+            .map(login_limits::address_key);
         let client = client.as_deref();
         let account = self.find_account(name)?;
         let key = guard_key(account.as_ref(), name);
         let now = self.now();
-        match self.login_guard.check(&key, client, now) {
+        match self.login_guard.check(&limits, &key, client, now) {
             Some(Blocked::User) => return Err(ServiceError::LoginBlockedForUser),
             Some(Blocked::Ip) => return Err(ServiceError::LoginBlockedForIp),
             None => {}
         }
         let result = check_password(account, secret);
         match &result {
-            Err(ServiceError::LoginFailed) => self.login_guard.failed(&key, client, now),
+            Err(ServiceError::LoginFailed) => self.login_guard.failed(&limits, &key, client, now),
             Ok(_) => self.login_guard.succeeded(&key),
             Err(_) => {}
         }

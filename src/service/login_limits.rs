@@ -7,15 +7,19 @@ use std::sync::Mutex;
 
 use crate::model::Millis;
 
-/// The thresholds; both counters share one window.
+/// The thresholds. By default they come from the `Block_Multiple_Failed_Logins_*` settings
+/// ([`LoginLimits::from_settings`]); a fixed set replaces them in tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LoginLimits {
-    /// Failed logins for one username before it is blocked.
+    /// Failed logins for one username before it is blocked (`usize::MAX`: never).
     pub max_failures_per_user: usize,
-    /// Failed logins from one client address before it is blocked.
+    /// Failed logins from one client address before it is blocked (`usize::MAX`: never).
     pub max_failures_per_ip: usize,
-    /// How far back failures count, in milliseconds.
+    /// How far back failures count, in milliseconds (the per-address window too, unless
+    /// `ip_window_ms` says otherwise).
     pub window_ms: Millis,
+    /// The per-address window; `None`: `window_ms`.
+    pub ip_window_ms: Option<Millis>,
 }
 
 impl Default for LoginLimits {
@@ -25,7 +29,32 @@ impl Default for LoginLimits {
             max_failures_per_user: 10,
             max_failures_per_ip: 50,
             window_ms: 5 * 60 * 1000,
+            ip_window_ms: None,
         }
+    }
+}
+
+impl LoginLimits {
+    /// The limits the `Block_Multiple_Failed_Logins_*` settings set: none while
+    /// `…_Enabled` is off, and none per user (per address) while `…_By_User` (`…_By_Ip`) is.
+    pub fn from_settings(settings: &super::SettingValues) -> Self {
+        let id = |suffix: &str| format!("Block_Multiple_Failed_Logins_{suffix}");
+        let on = |suffix: &str| settings.flag(&id("Enabled")) && settings.flag(&id(suffix));
+        let count = |enabled: bool, suffix: &str| match enabled {
+            true => usize::try_from(settings.number(&id(suffix))).unwrap_or(usize::MAX),
+            false => usize::MAX,
+        };
+        let minutes = |suffix: &str| settings.number(&id(suffix)).max(0).saturating_mul(60_000);
+        LoginLimits {
+            max_failures_per_user: count(on("By_User"), "Attempts_Until_Block_by_User"),
+            max_failures_per_ip: count(on("By_Ip"), "Attempts_Until_Block_By_Ip"),
+            window_ms: minutes("Time_To_Unblock_By_User_In_Minutes"),
+            ip_window_ms: Some(minutes("Time_To_Unblock_By_Ip_In_Minutes")),
+        }
+    }
+
+    fn ip_window(&self) -> Millis {
+        self.ip_window_ms.unwrap_or(self.window_ms)
     }
 }
 
@@ -44,7 +73,6 @@ pub const MAX_TRACKED: usize = 100_000;
 /// Recent failure times per account and per address.
 #[derive(Default)]
 pub(super) struct LoginGuard {
-    limits: LoginLimits,
     failures: Mutex<Failures>,
 }
 
@@ -122,9 +150,8 @@ fn record(map: &mut HashMap<String, VecDeque<Millis>>, key: &str, now: Millis, k
 }
 
 impl LoginGuard {
-    pub(super) fn new(limits: LoginLimits) -> Self {
+    pub(super) fn new() -> Self {
         LoginGuard {
-            limits,
             failures: Mutex::default(),
         }
     }
@@ -133,10 +160,16 @@ impl LoginGuard {
         self.failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Whether a login for `user` from `ip` is blocked at `now`.
-    pub(super) fn check(&self, user: &str, ip: Option<&str>, now: Millis) -> Option<Blocked> {
+    /// Whether a login for `user` from `ip` is blocked at `now` under `limits`.
+    pub(super) fn check(
+        &self,
+        limits: &LoginLimits,
+        user: &str,
+        ip: Option<&str>,
+        now: Millis,
+    ) -> Option<Blocked> {
         let mut f = self.lock();
-        let since = now - self.limits.window_ms;
+        let (since, ip_since) = (now - limits.window_ms, now - limits.ip_window());
         // A full sweep is O(keys): do it now and then, and when a map is full, not per login.
         f.checks = f.checks.wrapping_add(1);
         if f.checks.is_multiple_of(256)
@@ -144,27 +177,30 @@ impl LoginGuard {
             || f.by_ip.len() >= MAX_TRACKED
         {
             prune(&mut f.by_user, since);
-            prune(&mut f.by_ip, since);
+            prune(&mut f.by_ip, ip_since);
         }
         prune_key(&mut f.by_user, user, since);
         if let Some(ip) = ip {
-            prune_key(&mut f.by_ip, ip, since);
+            prune_key(&mut f.by_ip, ip, ip_since);
         }
-        if count(&f.by_user, user) >= self.limits.max_failures_per_user {
+        if count(&f.by_user, user) >= limits.max_failures_per_user {
             return Some(Blocked::User);
         }
         match ip {
-            Some(ip) if count(&f.by_ip, ip) >= self.limits.max_failures_per_ip => Some(Blocked::Ip),
+            Some(ip) if count(&f.by_ip, ip) >= limits.max_failures_per_ip => Some(Blocked::Ip),
             _ => None,
         }
     }
 
-    /// Records a failed login.
-    pub(super) fn failed(&self, user: &str, ip: Option<&str>, now: Millis) {
+    /// Records a failed login under `limits` (a limit of never keeps nothing).
+    pub(super) fn failed(&self, limits: &LoginLimits, user: &str, ip: Option<&str>, now: Millis) {
         let mut f = self.lock();
-        let limits = self.limits;
-        record(&mut f.by_user, user, now, limits.max_failures_per_user);
-        if let Some(ip) = ip {
+        if limits.max_failures_per_user != usize::MAX {
+            record(&mut f.by_user, user, now, limits.max_failures_per_user);
+        }
+        if let Some(ip) = ip
+            && limits.max_failures_per_ip != usize::MAX
+        {
             record(&mut f.by_ip, ip, now, limits.max_failures_per_ip);
         }
     }
@@ -179,36 +215,45 @@ impl LoginGuard {
 mod tests {
     use super::*;
 
+    const LIMITS: LoginLimits = LoginLimits {
+        max_failures_per_user: 3,
+        max_failures_per_ip: 5,
+        window_ms: 1000,
+        ip_window_ms: None,
+    };
+
     fn guard() -> LoginGuard {
-        LoginGuard::new(LoginLimits {
-            max_failures_per_user: 3,
-            max_failures_per_ip: 5,
-            window_ms: 1000,
-        })
+        LoginGuard::new()
     }
 
     #[test]
     fn a_username_is_blocked_after_its_limit_until_the_window_passes() {
         let g = guard();
         for t in 0..3 {
-            assert_eq!(g.check("ada", Some("1.2.3.4"), t), None);
-            g.failed("ada", Some("1.2.3.4"), t);
+            assert_eq!(g.check(&LIMITS, "ada", Some("1.2.3.4"), t), None);
+            g.failed(&LIMITS, "ada", Some("1.2.3.4"), t);
         }
-        assert_eq!(g.check("ada", Some("9.9.9.9"), 10), Some(Blocked::User));
-        assert_eq!(g.check("bob", Some("9.9.9.9"), 10), None);
-        assert_eq!(g.check("ada", None, 999), Some(Blocked::User));
+        assert_eq!(
+            g.check(&LIMITS, "ada", Some("9.9.9.9"), 10),
+            Some(Blocked::User)
+        );
+        assert_eq!(g.check(&LIMITS, "bob", Some("9.9.9.9"), 10), None);
+        assert_eq!(g.check(&LIMITS, "ada", None, 999), Some(Blocked::User));
         // The failure at t=0 is a full window old at t=1000: only two remain.
-        assert_eq!(g.check("ada", None, 1000), None);
+        assert_eq!(g.check(&LIMITS, "ada", None, 1000), None);
     }
 
     #[test]
     fn an_address_is_blocked_across_usernames() {
         let g = guard();
         for (t, user) in ["a", "b", "c", "d", "e"].into_iter().enumerate() {
-            g.failed(user, Some("1.2.3.4"), t as Millis);
+            g.failed(&LIMITS, user, Some("1.2.3.4"), t as Millis);
         }
-        assert_eq!(g.check("f", Some("1.2.3.4"), 10), Some(Blocked::Ip));
-        assert_eq!(g.check("f", Some("5.6.7.8"), 10), None);
+        assert_eq!(
+            g.check(&LIMITS, "f", Some("1.2.3.4"), 10),
+            Some(Blocked::Ip)
+        );
+        assert_eq!(g.check(&LIMITS, "f", Some("5.6.7.8"), 10), None);
     }
 
     #[test]
@@ -223,7 +268,7 @@ mod tests {
     fn memory_is_bounded_per_key_and_in_keys() {
         let g = guard();
         for t in 0..100 {
-            g.failed("ada", Some("1.2.3.4"), t);
+            g.failed(&LIMITS, "ada", Some("1.2.3.4"), t);
         }
         assert_eq!(
             count(&g.lock().by_user, "ada"),
@@ -232,7 +277,7 @@ mod tests {
         );
         assert_eq!(count(&g.lock().by_ip, "1.2.3.4"), 5);
         for i in 0..MAX_TRACKED + 10 {
-            g.failed(&format!("name{i}"), None, 200 + i as Millis);
+            g.failed(&LIMITS, &format!("name{i}"), None, 200 + i as Millis);
         }
         let f = g.lock();
         assert_eq!(f.by_user.len(), MAX_TRACKED);
@@ -251,12 +296,12 @@ mod tests {
     fn success_resets_the_username_only_and_expired_keys_are_forgotten() {
         let g = guard();
         for t in 0..3 {
-            g.failed("ada", Some("1.2.3.4"), t);
+            g.failed(&LIMITS, "ada", Some("1.2.3.4"), t);
         }
         g.succeeded("ada");
-        assert_eq!(g.check("ada", Some("1.2.3.4"), 5), None);
-        g.failed("bob", None, 6);
-        g.check("bob", Some("1.2.3.4"), 10_000);
+        assert_eq!(g.check(&LIMITS, "ada", Some("1.2.3.4"), 5), None);
+        g.failed(&LIMITS, "bob", None, 6);
+        g.check(&LIMITS, "bob", Some("1.2.3.4"), 10_000);
         let f = g.lock();
         assert!(f.by_user.is_empty() && f.by_ip.is_empty());
     }

@@ -103,6 +103,8 @@ pub struct Service {
     rng: Mutex<Box<dyn RngCore + Send>>,
     argon2_params: argon2::Params,
     login_guard: login_limits::LoginGuard,
+    /// Fixed login limits instead of the `Block_Multiple_Failed_Logins_*` settings.
+    login_limits_override: Option<LoginLimits>,
     /// A login-token lifetime (ms) that overrides `Accounts_LoginExpiration` (tests).
     token_lifetime_override: Option<Millis>,
     /// Sign-up on or off whatever `Accounts_RegistrationForm` says (tests).
@@ -127,7 +129,8 @@ impl Service {
             clock,
             rng: Mutex::new(rng),
             argon2_params: argon2::Params::default(),
-            login_guard: login_limits::LoginGuard::new(LoginLimits::default()),
+            login_guard: login_limits::LoginGuard::new(),
+            login_limits_override: None,
             token_lifetime_override: None,
             registration_override: None,
             create_tokens_secret: None,
@@ -158,9 +161,10 @@ impl Service {
         self
     }
 
-    /// Replaces the login brute-force limits.
+    /// Fixes the login brute-force limits, whatever the `Block_Multiple_Failed_Logins_*`
+    /// settings say.
     pub fn with_login_limits(mut self, limits: LoginLimits) -> Self {
-        self.login_guard = login_limits::LoginGuard::new(limits);
+        self.login_limits_override = Some(limits);
         self
     }
 

@@ -387,3 +387,38 @@ async fn the_password_policy_refuses_weak_passwords_on_every_path_once_enabled()
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn failed_logins_block_as_the_block_settings_say_at_once() {
+    let app = TestApp::new().await;
+    app.create_user("ada").await;
+    let set = |id: &'static str, value: Value| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/settings/Block_Multiple_Failed_Logins_{id}");
+            let (status, body) = app.post(&path, Some(&app.admin), json!({"value": value})).await;
+            assert_eq!(status, 200, "{id}: {body}");
+        }
+    };
+    let login = |password: &'static str| {
+        let app = &app;
+        async move {
+            app.post("/api/v1/login", None, json!({"user": "ada", "password": password}))
+                .await
+        }
+    };
+    set("Attempts_Until_Block_by_User", json!(2)).await;
+    for _ in 0..2 {
+        assert_eq!(login("wrong").await.0, 401);
+    }
+    let (status, body) = login("ada-password").await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["error"], "error-login-blocked-for-user", "{body}");
+    // Turning the blocking off lifts it at once.
+    set("Enabled", json!(false)).await;
+    assert_eq!(login("ada-password").await.0, 200);
+    for _ in 0..5 {
+        assert_eq!(login("wrong").await.0, 401);
+    }
+    assert_eq!(login("ada-password").await.0, 200);
+}

@@ -103,6 +103,7 @@ fn build_service(store: Store, clock: Arc<AtomicI64>) -> Service {
             max_failures_per_user: usize::MAX,
             max_failures_per_ip: usize::MAX,
             window_ms: 1,
+            ip_window_ms: None,
         })
         .with_create_tokens_secret(Some(TOKEN_SECRET));
     // As the server does at start: the stored settings (the harness turns one on).
