@@ -196,6 +196,21 @@ pub const SETTINGS: &[SettingDef] = &[
         true,
         "Accounts",
     ),
+    // The patterns usernames and room names must match whole.
+    setting(
+        "UTF8_User_Names_Validation",
+        SettingType::String,
+        "\"[0-9a-zA-Z-_.]+\"",
+        true,
+        "General",
+    ),
+    setting(
+        "UTF8_Channel_Names_Validation",
+        SettingType::String,
+        "\"[0-9a-zA-Z-_.]+\"",
+        true,
+        "General",
+    ),
     // Blocking of repeated failed logins, per username and per client address.
     setting(
         "Block_Multiple_Failed_Logins_Enabled",

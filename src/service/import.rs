@@ -42,10 +42,11 @@ impl Service {
                 })
             })
             .collect();
+        let settings = self.settings();
         self.store.write(move |tx| {
             let mut out = Vec::with_capacity(rooms.len());
             for (room, (id, sub_ids)) in rooms.iter().zip(&ids) {
-                if !super::users::is_valid_name(&room.name) {
+                if !settings.valid_room_name(&room.name) {
                     return Err(super::ServiceError::InvalidRoomName(room.name.clone()));
                 }
                 if tx.room_id_by_name(&room.name)?.is_some() {

@@ -70,7 +70,7 @@ impl Service {
             status_text: info.status_text.clone(),
             ..UserChanges::default()
         };
-        check_fields(&changes)?;
+        check_fields(&changes, &self.settings())?;
         let settings = self.settings();
         if !settings.flag("Accounts_AllowUserProfileChange") {
             return Err(ServiceError::ProfileChangeNotAllowed);

@@ -3,7 +3,7 @@
 
 use super::limits;
 use super::rooms::join_default_rooms;
-use super::users::{check_new_username, fresh_id, is_valid_email, is_valid_name};
+use super::users::{check_new_username, fresh_id, is_valid_email};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, User, UserId};
 use crate::store::prelude::*;
@@ -50,7 +50,7 @@ impl Service {
         {
             return Err(ServiceError::InvalidName);
         }
-        if !is_valid_name(&reg.username) {
+        if !self.settings().valid_user_name(&reg.username) {
             return Err(ServiceError::InvalidUsername(reg.username.clone()));
         }
         check_new_username(&reg.username, &self.settings())?;

@@ -12,8 +12,7 @@ use super::lookup::RoomRef;
 use super::membership::not_archived;
 use super::permissions::has_permission;
 use super::rooms::visible_room;
-use super::users::is_valid_name;
-use super::{Caller, Service, ServiceError, ServiceResult};
+use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use crate::model::{Permission, Room, RoomKind, User};
 use crate::store::prelude::*;
 
@@ -76,7 +75,13 @@ fn is_unchanged(room: &Room, edit: &RoomEdit) -> bool {
 /// What a room edit refuses before it writes, in Rocket.Chat's order: the same value again
 /// (channels' own routes only; announcements and custom fields are always written),
 /// `edit-room`, then the edit's own rules.
-fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
+fn check_edit(
+    tx: &dyn Reads,
+    settings: &SettingValues,
+    me: &User,
+    room: &Room,
+    edit: &RoomEdit,
+) -> ServiceResult<()> {
     let refuses_same = room.kind == RoomKind::Channel
         || matches!(
             edit,
@@ -86,18 +91,24 @@ fn check_edit(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> Servic
     if refuses_same && !always_written && is_unchanged(room, edit) {
         return Err(ServiceError::Unchanged(edit.what()));
     }
-    check_edit_rights(tx, me, room, edit)
+    check_edit_rights(tx, settings, me, room, edit)
 }
 
 /// `edit-room`, then the rules of the edit itself.
-fn check_edit_rights(tx: &dyn Reads, me: &User, room: &Room, edit: &RoomEdit) -> ServiceResult<()> {
+fn check_edit_rights(
+    tx: &dyn Reads,
+    settings: &SettingValues,
+    me: &User,
+    room: &Room,
+    edit: &RoomEdit,
+) -> ServiceResult<()> {
     if !has_permission(tx, me, Permission::EditRoom, Some(&room.id))? {
         return Err(ServiceError::EditRoomNotAllowed);
     }
     match edit {
         RoomEdit::Rename(name) => {
             limits::check_len("name", name, limits::ROOM_NAME)?;
-            if !is_valid_name(name) {
+            if !settings.valid_room_name(name) {
                 return Err(ServiceError::InvalidRoomName(name.clone()));
             }
             if tx
@@ -223,12 +234,13 @@ impl Service {
         edit: RoomEdit,
     ) -> ServiceResult<Room> {
         let now = self.now();
+        let settings = self.settings();
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
             let mut room = visible_room(tx, &me, Some(kind), &room)?;
             not_archived(&room)?;
-            check_edit(tx, &me, &room, &edit)?;
+            check_edit(tx, &settings, &me, &room, &edit)?;
             edit.clone().apply(&mut room);
             room.updated_at = now;
             tx.put_room(&room)?;
@@ -246,6 +258,7 @@ impl Service {
         edits: Vec<RoomEdit>,
     ) -> ServiceResult<Room> {
         let now = self.now();
+        let settings = self.settings();
         let (caller, room) = (caller.clone(), room.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
@@ -257,7 +270,7 @@ impl Service {
             let changes: Vec<&RoomEdit> =
                 edits.iter().filter(|e| !is_unchanged(&room, e)).collect();
             for edit in &changes {
-                check_edit_rights(tx, &me, &room, edit)?;
+                check_edit_rights(tx, &settings, &me, &room, edit)?;
             }
             if changes.is_empty() {
                 return Ok(room);

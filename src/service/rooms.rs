@@ -6,7 +6,6 @@ use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::permissions::{has_permission, require_any};
-use super::users::is_valid_name;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     NotificationSettings, Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId,
@@ -324,12 +323,13 @@ impl Service {
             (RoomId::generate(rng), ids)
         });
         let caller = caller.clone();
+        let settings = self.settings();
         self.store.write(move |tx| {
             let creator = current_caller(tx, &caller)?;
             require_any(tx, &creator, &[permission], None)?;
             limits::check_len("name", &new.name, limits::ROOM_NAME)?;
             limits::check_count("members", new.members.len(), limits::MEMBERS)?;
-            if !is_valid_name(&new.name) {
+            if !settings.valid_room_name(&new.name) {
                 return Err(ServiceError::InvalidRoomName(new.name.clone()));
             }
             super::room_settings::check_custom_fields(&new.custom_fields)?;

@@ -13,9 +13,7 @@ use super::password::{Secret, Verified, verify_password};
 use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
-use super::users::{
-    check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email, is_valid_name,
-};
+use super::users::{check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};
 use crate::model::{
     Email, Millis, Permission, Role, ScimToken, User, UserId, normalize_key, parse_iso8601,
@@ -317,13 +315,16 @@ impl Service {
         new: ScimNewUser,
     ) -> ServiceResult<ScimUser> {
         check_user_name(&new.user_name)?;
-        check_fields(&UserChanges {
-            name: Some(new.display_name.clone()),
-            password: new.password.clone(),
-            ..Default::default()
-        })?;
         let settings = self.settings();
-        let kept_name = (!is_username(&new.user_name)).then(|| new.user_name.clone());
+        check_fields(
+            &UserChanges {
+                name: Some(new.display_name.clone()),
+                password: new.password.clone(),
+                ..Default::default()
+            },
+            &settings,
+        )?;
+        let kept_name = (!is_username(&new.user_name, &settings)).then(|| new.user_name.clone());
         if kept_name.is_none() {
             check_new_username(&new.user_name, &settings)?;
         }
@@ -385,8 +386,9 @@ impl Service {
         id: &UserId,
         changes: Vec<ScimChange>,
     ) -> ServiceResult<ScimUser> {
+        let settings = self.settings();
         for change in &changes {
-            check_change(change)?;
+            check_change(change, &settings)?;
         }
         let target = self.scim_user(client, id)?.user;
         // Checked before any hash is compared, so the answer for an admin is the same
@@ -407,7 +409,6 @@ impl Service {
             .collect::<ServiceResult<_>>()?;
         let now = self.now();
         let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
-        let settings = self.settings();
         let (client, id) = (client.clone(), id.clone());
         self.store.write(move |tx| {
             current_client(tx, &client)?;
@@ -430,7 +431,7 @@ impl Service {
             }
             // A userName that may be a username is the username; any other is kept apart,
             // and the username stays what it was.
-            let kept_name = match is_username(&updated_name) {
+            let kept_name = match is_username(&updated_name, &settings) {
                 true => {
                     updated.username = updated_name.clone();
                     None
@@ -509,8 +510,8 @@ fn without_same_password(user: &User, changes: Vec<ScimChange>) -> Vec<ScimChang
 
 /// Whether a SCIM `userName` may be a username as it is (Rocket.Chat's default
 /// `UTF8_User_Names_Validation` and the length bound); any other is kept apart.
-fn is_username(name: &str) -> bool {
-    name.chars().count() <= super::limits::USERNAME && is_valid_name(name)
+fn is_username(name: &str, settings: &super::SettingValues) -> bool {
+    name.chars().count() <= super::limits::USERNAME && settings.valid_user_name(name)
 }
 
 /// What any SCIM `userName` must be: not blank, within an address's length, no control
@@ -614,20 +615,26 @@ fn check_emails(emails: &[Email]) -> ServiceResult<()> {
 }
 
 /// The formats and bounds a change must meet, before any transaction.
-fn check_change(change: &ScimChange) -> ServiceResult<()> {
+fn check_change(change: &ScimChange, settings: &super::SettingValues) -> ServiceResult<()> {
     match change {
         ScimChange::UserName(name) => check_user_name(name),
         ScimChange::DisplayName(name) if name.trim().is_empty() => Err(
             ServiceError::InvalidParams("displayName must not be empty".into()),
         ),
-        ScimChange::DisplayName(name) => check_fields(&UserChanges {
-            name: Some(name.clone()),
-            ..Default::default()
-        }),
-        ScimChange::Password(Some(password)) => check_fields(&UserChanges {
-            password: Some(password.clone()),
-            ..Default::default()
-        }),
+        ScimChange::DisplayName(name) => check_fields(
+            &UserChanges {
+                name: Some(name.clone()),
+                ..Default::default()
+            },
+            settings,
+        ),
+        ScimChange::Password(Some(password)) => check_fields(
+            &UserChanges {
+                password: Some(password.clone()),
+                ..Default::default()
+            },
+            settings,
+        ),
         ScimChange::Emails(emails) | ScimChange::AddEmails(emails) => check_emails(emails),
         ScimChange::SetEmail { value, .. } => match is_valid_email(value) {
             true => Ok(()),

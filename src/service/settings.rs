@@ -22,7 +22,37 @@ use crate::store::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SettingValues {
     values: HashMap<&'static str, Value>,
+    names: NamePatterns,
 }
+
+/// `UTF8_User_Names_Validation` and `UTF8_Channel_Names_Validation`, compiled as Rocket.Chat
+/// applies them: the whole name must match (`^(?:pattern)$`).
+#[derive(Clone, Debug)]
+struct NamePatterns {
+    user: regex::Regex,
+    room: regex::Regex,
+}
+
+impl PartialEq for NamePatterns {
+    fn eq(&self, other: &Self) -> bool {
+        self.user.as_str() == other.user.as_str() && self.room.as_str() == other.room.as_str()
+    }
+}
+
+/// The most a compiled name pattern may take: an admin's pattern cannot make the server
+/// hold much memory, and the regex engine runs in linear time whatever it is.
+const NAME_PATTERN_SIZE: usize = 1 << 20;
+
+/// `pattern` as a whole-name matcher, if it is one.
+pub(super) fn name_pattern(pattern: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(NAME_PATTERN_SIZE)
+        .build()
+        .ok()
+}
+
+/// Rocket.Chat's default name pattern.
+const DEFAULT_NAME_PATTERN: &str = "[0-9a-zA-Z-_.]+";
 
 impl Default for SettingValues {
     fn default() -> Self {
@@ -43,7 +73,27 @@ impl SettingValues {
                 values.insert(def.id, value);
             }
         }
-        SettingValues { values }
+        let compiled = |id: &str| {
+            let pattern = values.get(id).and_then(Value::as_str).unwrap_or_default();
+            name_pattern(pattern)
+                .or_else(|| name_pattern(DEFAULT_NAME_PATTERN))
+                .expect("the default name pattern compiles")
+        };
+        let names = NamePatterns {
+            user: compiled("UTF8_User_Names_Validation"),
+            room: compiled("UTF8_Channel_Names_Validation"),
+        };
+        SettingValues { values, names }
+    }
+
+    /// Whether `name` may be a username (`UTF8_User_Names_Validation`).
+    pub fn valid_user_name(&self, name: &str) -> bool {
+        self.names.user.is_match(name)
+    }
+
+    /// Whether `name` may be a room name (`UTF8_Channel_Names_Validation`).
+    pub fn valid_room_name(&self, name: &str) -> bool {
+        self.names.room.is_match(name)
     }
 
     /// The value of a setting rocketlite knows (`Null` for any other id).
@@ -276,6 +326,14 @@ fn checked_value(def: &SettingDef, value: &Value) -> ServiceResult<Value> {
             id: def.id.into(),
             problem: format!("must be a {}", def.kind.as_str()),
         })?;
+    if def.id.ends_with("_Names_Validation")
+        && name_pattern(value.as_str().unwrap_or_default()).is_none()
+    {
+        return Err(ServiceError::InvalidSettingValue {
+            id: def.id.into(),
+            problem: "must be a regular expression".into(),
+        });
+    }
     if let (SettingType::Int, Some(min)) = (def.kind, def.min)
         && value.as_i64().is_some_and(|n| n < min)
     {

@@ -10,8 +10,8 @@ use super::auth::current_caller;
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
-use super::users::{check_fields_free, check_rename, is_valid_email, is_valid_name};
-use super::{Caller, Service, ServiceError, ServiceResult};
+use super::users::{check_fields_free, check_rename, is_valid_email};
+use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use crate::model::{Email, Permission, Role, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
 
@@ -71,7 +71,7 @@ impl Service {
         plan_id: Option<&str>,
     ) -> ServiceResult<User> {
         let plan_id = plan_id.map(str::to_string);
-        check_fields(&changes)?;
+        check_fields(&changes, &self.settings())?;
         // Hashed before the transaction: the writer never waits on argon2.
         let hash = changes
             .password
@@ -145,7 +145,7 @@ pub(super) fn commit_user_change(
 }
 
 /// Bounds and formats that need no store, in Rocket.Chat's order.
-pub(super) fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
+pub(super) fn check_fields(changes: &UserChanges, settings: &SettingValues) -> ServiceResult<()> {
     if let Some(name) = &changes.name {
         limits::check_len("name", name, limits::DISPLAY_NAME)?;
         if name.contains(['<', '>', '\\', '/']) {
@@ -154,7 +154,7 @@ pub(super) fn check_fields(changes: &UserChanges) -> ServiceResult<()> {
     }
     if let Some(username) = &changes.username {
         limits::check_len("username", username, limits::USERNAME)?;
-        if !is_valid_name(username) {
+        if !settings.valid_user_name(username) {
             return Err(ServiceError::InvalidUsername(username.clone()));
         }
     }

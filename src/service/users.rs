@@ -156,7 +156,7 @@ impl Service {
                 return Err(ServiceError::FieldRequired(field));
             }
         }
-        if !is_valid_name(&new.username) {
+        if !self.settings().valid_user_name(&new.username) {
             return Err(ServiceError::InvalidUsername(new.username.clone()));
         }
         check_new_username(&new.username, &self.settings())?;

@@ -396,15 +396,21 @@ async fn failed_logins_block_as_the_block_settings_say_at_once() {
         let app = &app;
         async move {
             let path = format!("/api/v1/settings/Block_Multiple_Failed_Logins_{id}");
-            let (status, body) = app.post(&path, Some(&app.admin), json!({"value": value})).await;
+            let (status, body) = app
+                .post(&path, Some(&app.admin), json!({"value": value}))
+                .await;
             assert_eq!(status, 200, "{id}: {body}");
         }
     };
     let login = |password: &'static str| {
         let app = &app;
         async move {
-            app.post("/api/v1/login", None, json!({"user": "ada", "password": password}))
-                .await
+            app.post(
+                "/api/v1/login",
+                None,
+                json!({"user": "ada", "password": password}),
+            )
+            .await
         }
     };
     set("Attempts_Until_Block_by_User", json!(2)).await;
@@ -421,4 +427,49 @@ async fn failed_logins_block_as_the_block_settings_say_at_once() {
         assert_eq!(login("wrong").await.0, 401);
     }
     assert_eq!(login("ada-password").await.0, 200);
+}
+
+#[tokio::test]
+async fn name_patterns_govern_usernames_and_room_names_at_once() {
+    let app = TestApp::new().await;
+    let set = |id: &'static str, value: &'static str| {
+        let app = &app;
+        async move {
+            app.post(&format!("/api/v1/settings/{id}"), Some(&app.admin), json!({"value": value}))
+                .await
+        }
+    };
+    let create_user = |name: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/users.create",
+                Some(&app.admin),
+                json!({"username": name, "email": format!("{name}@example.org"), "name": name,
+                       "password": "a-long-password-1"}),
+            )
+            .await
+        }
+    };
+    assert_eq!(set("UTF8_User_Names_Validation", "[a-z]+").await.0, 200);
+    let (status, body) = create_user("Ada").await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errorType"], "error-input-is-not-a-valid-field", "{body}");
+    assert_eq!(create_user("ada").await.0, 200);
+
+    assert_eq!(set("UTF8_Channel_Names_Validation", "[a-z ]+").await.0, 200);
+    let (status, body) = app
+        .post("/api/v1/channels.create", Some(&app.admin), json!({"name": "team room"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app
+        .post("/api/v1/channels.create", Some(&app.admin), json!({"name": "team-1"}))
+        .await;
+    assert_eq!(status, 400);
+
+    // A pattern that is no regular expression is refused and changes nothing.
+    let before = app.snapshot();
+    let (status, body) = set("UTF8_User_Names_Validation", "[a-").await;
+    assert_eq!((status, &body["errorType"]), (400, &json!("error-invalid-setting-value")), "{body}");
+    assert_eq!(app.snapshot(), before);
 }
