@@ -795,6 +795,16 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-invalid-subscription",
             Some(json!({ "method": "saveNotificationSettings" })),
         ),
+        E::EmailDomainNotAllowed => domain(
+            "The email domain is not allowed",
+            "error-invalid-domain",
+            Some(json!({ "function": "RocketChat.validateEmailDomain" })),
+        ),
+        E::EmailDomainBlocked => domain(
+            "The email domain is blacklisted",
+            "error-email-domain-blacklisted",
+            Some(json!({ "function": "RocketChat.validateEmailDomain" })),
+        ),
         E::PasswordPolicy(reasons) => domain(
             "The password provided does not meet the server's password policy.",
             "error-password-policy-not-met",

@@ -196,6 +196,22 @@ pub const SETTINGS: &[SettingDef] = &[
         true,
         "Accounts",
     ),
+    // The email domains new addresses may (allowed, when set) or may not (blocked) have,
+    // comma-separated.
+    setting(
+        "Accounts_AllowedDomainsList",
+        SettingType::String,
+        "\"\"",
+        true,
+        "Accounts",
+    ),
+    setting(
+        "Accounts_BlockedDomainsList",
+        SettingType::String,
+        "\"\"",
+        false,
+        "Accounts",
+    ),
     // The patterns usernames and room names must match whole.
     setting(
         "UTF8_User_Names_Validation",

@@ -206,6 +206,12 @@ pub enum ServiceError {
     /// Bulk `POST settings` of settings the caller may not change (their ids).
     #[error("editing settings not allowed")]
     SettingsNotAllowed(Vec<String>),
+    /// An address outside `Accounts_AllowedDomainsList`.
+    #[error("email domain not allowed")]
+    EmailDomainNotAllowed,
+    /// An address in `Accounts_BlockedDomainsList`.
+    #[error("email domain blocked")]
+    EmailDomainBlocked,
     /// A new password the `Accounts_Password_Policy_*` settings refuse: each (error, message).
     #[error("the password does not meet the password policy")]
     PasswordPolicy(Vec<(&'static str, &'static str)>),

@@ -64,6 +64,7 @@ impl Service {
         if !is_valid_email(&reg.email) {
             return Err(ServiceError::InvalidEmail(reg.email.clone()));
         }
+        super::users::check_email_domain(&reg.email, &self.settings())?;
         let now = self.now();
         let id = self.with_rng(UserId::generate);
         let user = User {

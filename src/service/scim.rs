@@ -328,7 +328,7 @@ impl Service {
         if kept_name.is_none() {
             check_new_username(&new.user_name, &settings)?;
         }
-        check_emails(&new.emails)?;
+        check_emails(&new.emails, &settings)?;
         if let Some(id) = &new.external_id {
             super::limits::check_len("externalId", id, super::limits::EXTERNAL_ID)?;
         }
@@ -601,12 +601,13 @@ fn current_client(tx: &dyn Reads, client: &ScimClient) -> ServiceResult<()> {
     }
 }
 
-fn check_emails(emails: &[Email]) -> ServiceResult<()> {
+fn check_emails(emails: &[Email], settings: &super::SettingValues) -> ServiceResult<()> {
     super::limits::check_count("emails", emails.len(), super::limits::EMAILS)?;
     for email in emails {
         if !is_valid_email(&email.address) {
             return Err(ServiceError::InvalidEmail(email.address.clone()));
         }
+        super::users::check_email_domain(&email.address, settings)?;
         if let Some(kind) = &email.kind {
             super::limits::check_len("emails/type", kind, super::limits::EMAIL_TYPE)?;
         }
@@ -635,9 +636,11 @@ fn check_change(change: &ScimChange, settings: &super::SettingValues) -> Service
             },
             settings,
         ),
-        ScimChange::Emails(emails) | ScimChange::AddEmails(emails) => check_emails(emails),
+        ScimChange::Emails(emails) | ScimChange::AddEmails(emails) => {
+            check_emails(emails, settings)
+        }
         ScimChange::SetEmail { value, .. } => match is_valid_email(value) {
-            true => Ok(()),
+            true => super::users::check_email_domain(value, settings),
             false => Err(ServiceError::InvalidEmail(value.clone())),
         },
         ScimChange::ExternalId(Some(id)) => {

@@ -163,6 +163,7 @@ pub(super) fn check_fields(changes: &UserChanges, settings: &SettingValues) -> S
         if !is_valid_email(email) {
             return Err(ServiceError::InvalidEmail(email.clone()));
         }
+        super::users::check_email_domain(email, settings)?;
     }
     if let Some(password) = &changes.password {
         if password.len() > limits::PASSWORD {

@@ -67,6 +67,28 @@ pub(super) fn is_valid_email(email: &str) -> bool {
     }
 }
 
+/// Refuses an address whose domain `Accounts_AllowedDomainsList` (when set) does not list,
+/// or `Accounts_BlockedDomainsList` lists, as Rocket.Chat's `validateEmailDomain` does.
+pub(super) fn check_email_domain(email: &str, settings: &SettingValues) -> ServiceResult<()> {
+    let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+    let listed = |id: &str| {
+        let list: Vec<&str> = settings
+            .text(id)
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .collect();
+        (!list.is_empty()).then(|| list.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+    };
+    if listed("Accounts_AllowedDomainsList") == Some(false) {
+        return Err(ServiceError::EmailDomainNotAllowed);
+    }
+    if listed("Accounts_BlockedDomainsList") == Some(true) {
+        return Err(ServiceError::EmailDomainBlocked);
+    }
+    Ok(())
+}
+
 impl Service {
     /// Creates a user; needs `create-user`. The password is hashed before the write
     /// transaction starts, so the writer lock is never held for an argon2 run.
@@ -165,6 +187,7 @@ impl Service {
         if !is_valid_email(&new.email) {
             return Err(ServiceError::InvalidEmail(new.email.clone()));
         }
+        check_email_domain(&new.email, &self.settings())?;
         if let Some(role) = new.roles.iter().find(|r| Role::parse_global(r).is_none()) {
             return Err(ServiceError::UnknownRole(role.clone()));
         }

@@ -435,8 +435,12 @@ async fn name_patterns_govern_usernames_and_room_names_at_once() {
     let set = |id: &'static str, value: &'static str| {
         let app = &app;
         async move {
-            app.post(&format!("/api/v1/settings/{id}"), Some(&app.admin), json!({"value": value}))
-                .await
+            app.post(
+                &format!("/api/v1/settings/{id}"),
+                Some(&app.admin),
+                json!({"value": value}),
+            )
+            .await
         }
     };
     let create_user = |name: &'static str| {
@@ -454,22 +458,97 @@ async fn name_patterns_govern_usernames_and_room_names_at_once() {
     assert_eq!(set("UTF8_User_Names_Validation", "[a-z]+").await.0, 200);
     let (status, body) = create_user("Ada").await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(body["errorType"], "error-input-is-not-a-valid-field", "{body}");
+    assert_eq!(
+        body["errorType"], "error-input-is-not-a-valid-field",
+        "{body}"
+    );
     assert_eq!(create_user("ada").await.0, 200);
 
     assert_eq!(set("UTF8_Channel_Names_Validation", "[a-z ]+").await.0, 200);
     let (status, body) = app
-        .post("/api/v1/channels.create", Some(&app.admin), json!({"name": "team room"}))
+        .post(
+            "/api/v1/channels.create",
+            Some(&app.admin),
+            json!({"name": "team room"}),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, _) = app
-        .post("/api/v1/channels.create", Some(&app.admin), json!({"name": "team-1"}))
+        .post(
+            "/api/v1/channels.create",
+            Some(&app.admin),
+            json!({"name": "team-1"}),
+        )
         .await;
     assert_eq!(status, 400);
 
     // A pattern that is no regular expression is refused and changes nothing.
     let before = app.snapshot();
     let (status, body) = set("UTF8_User_Names_Validation", "[a-").await;
-    assert_eq!((status, &body["errorType"]), (400, &json!("error-invalid-setting-value")), "{body}");
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-invalid-setting-value")),
+        "{body}"
+    );
     assert_eq!(app.snapshot(), before);
+}
+
+#[tokio::test]
+async fn email_domains_are_allowed_or_blocked_as_the_settings_list_them() {
+    let app = TestApp::new().await;
+    let create = |name: &'static str, email: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/users.create",
+                Some(&app.admin),
+                json!({"username": name, "email": email, "name": name, "password": "a-long-password-1"}),
+            )
+            .await
+        }
+    };
+    let set = |id: &'static str, value: &'static str| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/settings/{id}");
+            assert_eq!(
+                app.post(&path, Some(&app.admin), json!({"value": value}))
+                    .await
+                    .0,
+                200
+            );
+        }
+    };
+    let details = json!({"function": "RocketChat.validateEmailDomain"});
+    set("Accounts_BlockedDomainsList", "spam.example, junk.example").await;
+    let before = app.snapshot();
+    assert_eq!(
+        create("kim", "kim@Junk.example").await,
+        (
+            400,
+            json!({"success": false, "error": "The email domain is blacklisted [error-email-domain-blacklisted]",
+                     "errorType": "error-email-domain-blacklisted", "details": details})
+        )
+    );
+    set("Accounts_AllowedDomainsList", "example.org").await;
+    let before_allowed = app.snapshot();
+    assert_ne!(before, before_allowed);
+    assert_eq!(
+        create("kim", "kim@example.com").await,
+        (
+            400,
+            json!({"success": false, "error": "The email domain is not allowed [error-invalid-domain]",
+                     "errorType": "error-invalid-domain", "details": details})
+        )
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/users.register",
+            None,
+            json!({"username": "lee", "email": "lee@other.org", "name": "Lee", "pass": "a-long-password-1"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(app.snapshot(), before_allowed);
+    assert_eq!(create("kim", "kim@example.org").await.0, 200);
 }
