@@ -260,6 +260,7 @@ const AUDIT: QuerySchema = QuerySchema {
 };
 
 /// rocketlite's extensions.
+#[derive(Default)]
 pub struct ExtensionsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Extensions")]

@@ -94,7 +94,8 @@ fn invalid_params(message: &str) -> ErrorResponse {
     ErrorResponse::invalid_params(message)
 }
 
-/// Every operation group, listed once (poem-openapi takes tuples of at most 16).
+/// Every operation group, listed once (poem-openapi takes tuples of at most 16); built with
+/// `Default`.
 type Apis = (
     (
         session::SessionApi,
@@ -119,34 +120,8 @@ type Apis = (
     ),
 );
 
-fn apis() -> Apis {
-    (
-        (
-            session::SessionApi,
-            users::UsersApi,
-            own_account::OwnAccountApi,
-            personal_tokens::PersonalTokensApi,
-            permissions::PermissionsApi,
-            roles::RolesApi,
-            settings::SettingsApi,
-            extensions::ExtensionsApi,
-        ),
-        (
-            room_family::ChannelsApi,
-            room_family::ChannelsOnlyApi,
-            room_family::GroupsApi,
-            room_family::GroupsOnlyApi,
-            rooms::RoomsApi,
-            room_lookups::RoomLookupsApi,
-            room_views::RoomViewsApi,
-            moderation::ModerationApi,
-            room_settings::RoomSettingsApi,
-        ),
-    )
-}
-
 fn openapi_service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new(apis(), "rocketlite", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(Apis::default(), "rocketlite", env!("CARGO_PKG_VERSION"))
         .description(spec::DESCRIPTION)
         .license(poem_openapi::LicenseObject::new("MIT").url("https://opensource.org/license/mit"))
         .server("/")

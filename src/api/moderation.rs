@@ -90,6 +90,7 @@ const BANNED_USERS: QuerySchema = QuerySchema {
 };
 
 /// Bans from rooms.
+#[derive(Default)]
 pub struct ModerationApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Rooms")]

@@ -349,6 +349,7 @@ pub(super) fn selector<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, E
 }
 
 /// The caller's own account and its view of other users.
+#[derive(Default)]
 pub struct OwnAccountApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]

@@ -54,6 +54,7 @@ const LIST_ALL: QuerySchema = QuerySchema {
 };
 
 /// Roles and permissions.
+#[derive(Default)]
 pub struct PermissionsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Permissions")]

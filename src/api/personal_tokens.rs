@@ -65,6 +65,7 @@ pub struct TokensOk {
 }
 
 /// Personal access tokens.
+#[derive(Default)]
 pub struct PersonalTokensApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]

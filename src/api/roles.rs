@@ -206,6 +206,7 @@ const USERS_IN_ROLE: QuerySchema = QuerySchema {
 };
 
 /// Roles and who holds them.
+#[derive(Default)]
 pub struct RolesApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Permissions")]

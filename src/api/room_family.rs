@@ -466,6 +466,7 @@ trait RoomFamilyApi {
 }
 
 /// Public channels.
+#[derive(Default)]
 pub struct ChannelsApi;
 
 impl RoomFamilyApi for ChannelsApi {
@@ -483,6 +484,7 @@ impl RoomFamilyApi for ChannelsApi {
 }
 
 /// Private groups: visible only to their members and to holders of `view-other-user-channels`.
+#[derive(Default)]
 pub struct GroupsApi;
 
 impl RoomFamilyApi for GroupsApi {
@@ -1272,6 +1274,7 @@ fn groups_page(groups: Vec<RoomView>, count: u64, offset: u64, total: u64) -> Gr
 }
 
 /// The operations only public channels have.
+#[derive(Default)]
 pub struct ChannelsOnlyApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Channels")]
@@ -1421,6 +1424,7 @@ impl ChannelsOnlyApi {
 }
 
 /// The operations only private groups have.
+#[derive(Default)]
 pub struct GroupsOnlyApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Groups")]

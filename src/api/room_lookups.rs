@@ -122,6 +122,7 @@ fn name_in_selector(q: &query::Checked) -> Result<String, super::ErrorResponse> 
 }
 
 /// Look-ups over rooms.
+#[derive(Default)]
 pub struct RoomLookupsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Rooms")]

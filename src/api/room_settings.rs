@@ -65,6 +65,7 @@ pub struct SavedOk {
 }
 
 /// Room settings, several at once.
+#[derive(Default)]
 pub struct RoomSettingsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Rooms")]

@@ -14,7 +14,7 @@ use super::errors::{Operation, RoomOperation};
 use super::names::RoomNames;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::{RolesOk, SuccessOk, role_views};
-use super::rooms::RoomsPageOk;
+use super::rooms::{RoomsPageOk, admin_rooms_page};
 use super::views::{RoomView, UserRef};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
 use crate::model::{RoomId, RoomKind, Subscription, User, UserId, iso8601};
@@ -208,6 +208,7 @@ const ONLINE: QuerySchema = QuerySchema {
 };
 
 /// A member's own view of rooms, and what may be read about one.
+#[derive(Default)]
 pub struct RoomViewsApi;
 
 #[OpenApi(prefix_path = "/api/v1")]
@@ -388,20 +389,7 @@ impl RoomViewsApi {
             page,
             sort: query::sort(q.text("sort"), Operation::RoomsPrivateRooms)?,
         };
-        let caller = auth.0;
-        call_list(
-            &s,
-            Operation::RoomsPrivateRooms,
-            move |s| s.admin_rooms(&caller, &list),
-            move |(rooms, total)| RoomsPageOk {
-                count: rooms.len() as u64,
-                rooms: rooms.iter().map(RoomView::from).collect(),
-                offset: page.offset as u64,
-                total: total as u64,
-                success: true,
-            },
-        )
-        .await
+        admin_rooms_page(&s, auth, list, Operation::RoomsPrivateRooms).await
     }
 
     /// A room's active members, owners first

@@ -268,6 +268,7 @@ const DIRECTORY: QuerySchema = QuerySchema {
 };
 
 /// Rooms of any kind and the caller's subscriptions.
+#[derive(Default)]
 pub struct RoomsApi;
 
 #[OpenApi(prefix_path = "/api/v1")]
@@ -481,20 +482,7 @@ impl RoomsApi {
             page,
             sort: query::sort(q.text("sort"), Operation::RoomsAdminRooms)?,
         };
-        let caller = auth.0;
-        call_list(
-            &s,
-            Operation::RoomsAdminRooms,
-            move |s| s.admin_rooms(&caller, &list),
-            move |(rooms, total)| RoomsPageOk {
-                count: rooms.len() as u64,
-                rooms: rooms.iter().map(RoomView::from).collect(),
-                offset: page.offset as u64,
-                total: total as u64,
-                success: true,
-            },
-        )
-        .await
+        admin_rooms_page(&s, auth, list, Operation::RoomsAdminRooms).await
     }
 
     /// List the caller's rooms
@@ -671,4 +659,27 @@ impl RoomsApi {
             },
         )
     }
+}
+
+/// A page of `rooms.adminRooms` (or of its private groups, `rooms.adminRooms.privateRooms`).
+pub async fn admin_rooms_page(
+    s: &Arc<Service>,
+    auth: Auth,
+    list: AdminRoomsQuery,
+    operation: Operation,
+) -> ListResult<RoomsPageOk> {
+    let (caller, offset) = (auth.0, list.page.offset as u64);
+    call_list(
+        s,
+        operation,
+        move |s| s.admin_rooms(&caller, &list),
+        move |(rooms, total)| RoomsPageOk {
+            count: rooms.len() as u64,
+            rooms: rooms.iter().map(RoomView::from).collect(),
+            offset,
+            total: total as u64,
+            success: true,
+        },
+    )
+    .await
 }

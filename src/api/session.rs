@@ -285,6 +285,7 @@ pub struct MeOk {
 }
 
 /// Server information and sessions.
+#[derive(Default)]
 pub struct SessionApi;
 
 #[OpenApi]

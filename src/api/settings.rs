@@ -172,6 +172,7 @@ fn page(query: &SettingsQuery) -> impl FnOnce((Vec<SettingItem>, usize)) -> Sett
     }
 }
 
+#[derive(Default)]
 pub struct SettingsApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Settings")]

@@ -143,9 +143,10 @@ fn require_both_auth_headers(operation: &mut Value) {
     };
 }
 
-/// The operations that answer 404 with Rocket.Chat's envelope (every other one shares the
-/// response type but never sends it).
-const ANSWERS_NOT_FOUND: [&str; 1] = ["roomsMembersOrderedByRole"];
+/// The operations that answer 404 (every other one shares the error type but never sends
+/// it): `rooms.membersOrderedByRole` with Rocket.Chat's envelope, `roles.create` with its own
+/// plain text.
+const ANSWERS_NOT_FOUND: [&str; 2] = ["roomsMembersOrderedByRole", "rolesCreate"];
 
 fn not_found_only_where_answered(operation: &mut Value) {
     let id = operation["operationId"].as_str().unwrap_or_default();

@@ -464,6 +464,7 @@ pub struct SetActiveStatusOk {
 }
 
 /// User administration.
+#[derive(Default)]
 pub struct UsersApi;
 
 #[OpenApi(prefix_path = "/api/v1", tag = "ApiTags::Users")]

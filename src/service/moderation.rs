@@ -41,53 +41,50 @@ impl Service {
     /// `rooms.banUser`: the member leaves the room (its room roles with it) and stays out.
     /// Refused for a non-member, one banned already, and the room's last (active) owner.
     pub fn ban_user(&self, caller: &Caller, rid: &RoomId, user: &UserRef) -> ServiceResult<()> {
-        let now = self.now();
-        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
-            let room = ban_room(tx, &me, &rid)?;
-            let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
-            if tx.banned_at(&room.id, &user.id)?.is_some() {
-                return Err(ServiceError::AlreadyBanned);
-            }
-            let stamp = Stamp::by(&me, now);
-            remove_member(tx, &room, &user, &stamp)?;
-            tx.put_ban(&room.id, &user.id, now)?;
-            stamp.record(
-                tx,
-                "room.ban",
-                Subject::Membership(&room.id, &user.id),
-                serde_json::Value::Null,
-                serde_json::json!({ "banned": true }),
-            )?;
-            Ok(())
-        })
+        self.change_ban(caller, rid, user, true)
     }
 
     /// `rooms.unbanUser`: lifts the ban; the user may be invited or join again, and is not
-    /// added by it. A member is `NotBanned`; a user never in the room `NoSubscription`.
+    /// added by it. A member is `NotBanned`; a user never in the room `NoBanNorMembership`.
     pub fn unban_user(&self, caller: &Caller, rid: &RoomId, user: &UserRef) -> ServiceResult<()> {
+        self.change_ban(caller, rid, user, false)
+    }
+
+    fn change_ban(
+        &self,
+        caller: &Caller,
+        rid: &RoomId,
+        user: &UserRef,
+        ban: bool,
+    ) -> ServiceResult<()> {
         let now = self.now();
         let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
         self.store.write(move |tx| {
             let me = current_caller(tx, &caller)?;
             let room = ban_room(tx, &me, &rid)?;
             let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
-            if tx.banned_at(&room.id, &user.id)?.is_none() {
-                return Err(match tx.subscription(&room.id, &user.id)? {
+            let banned = tx.banned_at(&room.id, &user.id)?.is_some();
+            let stamp = Stamp::by(&me, now);
+            let subject = Subject::Membership(&room.id, &user.id);
+            let record = serde_json::json!({ "banned": true });
+            match (ban, banned) {
+                (true, true) => Err(ServiceError::AlreadyBanned),
+                (true, false) => {
+                    remove_member(tx, &room, &user, &stamp)?;
+                    tx.put_ban(&room.id, &user.id, now)?;
+                    let none = serde_json::Value::Null;
+                    Ok(stamp.record(tx, "room.ban", subject, none, record)?)
+                }
+                (false, true) => {
+                    tx.remove_ban(&room.id, &user.id)?;
+                    let none = serde_json::Value::Null;
+                    Ok(stamp.record(tx, "room.unban", subject, record, none)?)
+                }
+                (false, false) => Err(match tx.subscription(&room.id, &user.id)? {
                     Some(_) => ServiceError::NotBanned,
                     None => ServiceError::NoBanNorMembership,
-                });
+                }),
             }
-            tx.remove_ban(&room.id, &user.id)?;
-            Stamp::by(&me, now).record(
-                tx,
-                "room.unban",
-                Subject::Membership(&room.id, &user.id),
-                serde_json::json!({ "banned": true }),
-                serde_json::Value::Null,
-            )?;
-            Ok(())
         })
     }
 
