@@ -60,11 +60,17 @@ pub struct CountersOk {
     /// Whether the user is a member with the room open in its list.
     pub joined: bool,
     /// Active members; `null` unless joined or asked by an admin.
+    #[oai(nullable)]
     pub members: Option<u64>,
+    #[oai(nullable)]
     pub unreads: Option<u64>,
+    #[oai(nullable)]
     pub unreads_from: Option<String>,
+    #[oai(nullable)]
     pub msgs: Option<u64>,
+    #[oai(nullable)]
     pub latest: Option<String>,
+    #[oai(nullable)]
     pub user_mentions: Option<u64>,
     pub success: bool,
 }
