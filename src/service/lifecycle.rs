@@ -8,7 +8,7 @@ use super::active_status::{
 use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
 use super::lookup::{UserRef, find_user};
-use super::password::{Secret, Verified, verify_password};
+use super::password::{Secret, Verified, hex_sha256, verify_password};
 use super::permissions::require_any;
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, User};
@@ -149,12 +149,4 @@ pub(super) fn remove_account(
     tx.remove_all_tokens(&user.id)?;
     tx.remove_user(user, now)?;
     Ok(())
-}
-
-/// Lowercase hex SHA-256 of `text`.
-fn hex_sha256(text: &str) -> String {
-    super::sha256(text)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -41,7 +41,7 @@ impl Secret {
     }
 }
 
-fn hex_sha256(text: &str) -> String {
+pub(super) fn hex_sha256(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
