@@ -187,6 +187,7 @@ fn new_user(name: String, roles: &[&str]) -> NewUser {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         verified: false,
         join_default_channels: false,
+        custom_fields: None,
     }
 }
 

@@ -18,6 +18,8 @@ mod audit;
 mod auth;
 #[path = "api/common.rs"]
 mod common;
+#[path = "api/custom_fields.rs"]
+mod custom_fields;
 #[path = "api/default_channel.rs"]
 mod default_channel;
 #[path = "api/expiry.rs"]

@@ -226,20 +226,21 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
     })
     .join()
     .unwrap();
-    assert_eq!(recorded, 5);
+    assert_eq!(recorded, 6);
     assert!(matches!(
         Store::open_postgres(&url, 1),
         Err(StoreError::TooNew(_))
     ));
-    // A database of an earlier build (schema 3, without `user_preferences` and
-    // `scim_user_names`) is brought along.
+    // A database of an earlier build (schema 3, without `user_preferences`,
+    // `scim_user_names` and `user_custom_fields`) is brought along.
     let downgrade = url.clone();
     std::thread::spawn(move || {
         let mut client = postgres::Client::connect(&downgrade, postgres::NoTls).unwrap();
         client
             .batch_execute(
                 "UPDATE meta SET value = 3 WHERE name = 'schema_version';
-                 DROP TABLE user_preferences; DROP TABLE scim_user_names;",
+                 DROP TABLE user_preferences; DROP TABLE scim_user_names;
+                 DROP TABLE user_custom_fields;",
             )
             .unwrap();
     })
@@ -260,7 +261,13 @@ fn a_newer_schema_is_refused_and_an_unreachable_server_is_named_without_password
     let found = store
         .read(|tx| tx.user_id_by_scim_user_name("some.one@EXAMPLE.org"))
         .unwrap();
-    assert_eq!(found, Some(someone));
+    assert_eq!(found, Some(someone.clone()));
+    let who = someone.clone();
+    store
+        .write(move |tx| tx.put_custom_fields(&who, &serde_json::json!({"team": "red"})))
+        .unwrap();
+    let held = store.read(|tx| tx.custom_fields(&someone)).unwrap();
+    assert_eq!(held, Some(serde_json::json!({"team": "red"})));
     drop(store);
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -365,6 +372,20 @@ fn populated_data_dir(dir: &std::path::Path) -> (UserId, rocketlite::model::Logi
         password: None,
     };
     service.scim_create_user(&client, new).unwrap();
+    // So do custom fields, kept apart from the compact user record.
+    let definition = serde_json::json!(r#"{"team": {"type": "text"}}"#);
+    service
+        .set_setting(&caller, "Accounts_CustomFields", &definition)
+        .unwrap();
+    let fields = serde_json::json!({"team": "red"});
+    let changes = rocketlite::service::UserChanges {
+        custom_fields: fields.as_object().cloned(),
+        ..Default::default()
+    };
+    let me = rocketlite::service::UserRef::Id(admin.id.clone());
+    service
+        .update_user(&caller, &me, changes, false, None)
+        .unwrap();
     (admin.id, token)
 }
 
@@ -389,7 +410,8 @@ fn copy_moves_a_data_dir_to_postgres_and_back_and_refuses_a_target_with_data() {
     assert!(
         stdout.contains("5 users")
             && stdout.contains("1 deleted users")
-            && stdout.contains("1 SCIM userNames"),
+            && stdout.contains("1 SCIM userNames")
+            && stdout.contains("1 custom fields"),
         "{stdout}"
     );
     let original = Store::open(&dir.path().join("source/rocketlite.redb")).unwrap();

@@ -75,9 +75,10 @@ impl Failure {
         }
     }
 
-    /// A request that fails validation; a newline before the bracket, as documented.
+    /// A request that fails validation, as every route of Rocket.Chat 8.8.1 words it
+    /// (`Meteor.Error('invalid-params', messages)`): a space before the bracket.
     pub fn invalid_params(message: &str) -> Self {
-        Failure::typed(format!("{message}\n[invalid-params]"), "invalid-params")
+        Failure::typed(format!("{message} [invalid-params]"), "invalid-params")
     }
 
     /// The body of an authentication failure: `error` and `message` alike, `status: "error"`.

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::envelope::{ErrorResponse, Failure};
 use crate::model::RoomKind;
-use crate::service::ServiceError;
+use crate::service::{CustomFieldProblem, ServiceError, TokenChange};
 use crate::store::StoreError;
 
 /// The operation a refusal answers, as far as its wording depends on it.
@@ -800,6 +800,21 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "error-invalid-domain",
             Some(json!({ "function": "RocketChat.validateEmailDomain" })),
         ),
+        E::InvalidCustomFieldJson => domain(
+            "Invalid JSON for Custom Fields",
+            "error-invalid-customfield-json",
+            None,
+        ),
+        E::CustomField { field, problem } => domain(
+            &match problem {
+                CustomFieldProblem::Required => format!("Field {field} is required"),
+                CustomFieldProblem::NotAnOption => format!("Value for field {field} is invalid"),
+                CustomFieldProblem::TooLong(max) => format!("Max length of field {field} {max}"),
+                CustomFieldProblem::TooShort(min) => format!("Min length of field {field} {min}"),
+            },
+            "error-user-registration-custom-field",
+            Some(json!({ "method": "registerUser" })),
+        ),
         E::EmailDomainBlocked => domain(
             "The email domain is blacklisted",
             "error-email-domain-blacklisted",
@@ -819,6 +834,11 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             "Not Authorized",
             "not-authorized",
             Some(json!({ "method": change.method() })),
+        ),
+        E::TooManyTokens(max) => domain(
+            &format!("A user holds at most {max} personal access tokens"),
+            "error-too-many-tokens",
+            Some(json!({ "method": TokenChange::Generate.method() })),
         ),
         E::TokenExists(change) => domain(
             "A token with this name already exists",

@@ -14,7 +14,7 @@ use super::envelope::{ErrorResponse, Failure};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
-use super::users::UserOk;
+use super::users::{UserOk, with_custom_fields};
 use super::views::UserView;
 use super::{ApiResult, ApiTags, call, call_read};
 use crate::model::{User, iso8601};
@@ -50,7 +50,8 @@ pub struct OwnBasicInfoData {
 #[oai(rename_all = "camelCase")]
 pub struct OwnBasicInfoBody {
     pub data: OwnBasicInfoData,
-    /// Accepted for compatibility; ignored while no custom fields are configured.
+    /// Values of the fields the setting `Accounts_CustomFields` defines, merged into those
+    /// the caller holds and checked by its rules; ignored while it is blank (the default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -372,7 +373,7 @@ impl OwnAccountApi {
         body: Body<OwnBasicInfoBody>,
     ) -> ApiResult<UserOk> {
         let caller = auth.0;
-        let d = body.0.data;
+        let (d, custom_fields) = (body.0.data, body.0.custom_fields);
         let info = OwnBasicInfo {
             name: d.name,
             username: d.username,
@@ -382,14 +383,15 @@ impl OwnAccountApi {
             status_text: d.status_text,
             current_password: d.current_password,
             new_password: d.new_password,
+            custom_fields: custom_fields.map(|f| f.into_iter().collect()),
         };
         call_hashing(
             &service,
             &gate,
             Operation::UsersUpdateOwnBasicInfo,
-            move |s| s.update_own_basic_info(&caller, info),
-            |user| UserOk {
-                user: UserView::new(&user, true),
+            move |s| with_custom_fields(s, s.update_own_basic_info(&caller, info)),
+            |(user, fields)| UserOk {
+                user: UserView::new(&user, true).with_custom_fields(fields),
                 success: true,
             },
         )

@@ -462,9 +462,12 @@ impl SessionApi {
         super::call_read(
             &service,
             Operation::UsersSetPreferences,
-            |s| s.effective_preferences(&caller),
-            |preferences| MeOk {
-                user: UserView::new(&caller.user, true),
+            |s| {
+                let preferences = s.effective_preferences(&caller)?;
+                Ok((preferences, s.custom_fields(&caller.user.id)?))
+            },
+            |(preferences, fields)| MeOk {
+                user: UserView::new(&caller.user, true).with_custom_fields(fields),
                 settings: super::own_account::PreferencesSettings {
                     preferences: preferences.into_iter().collect(),
                 },

@@ -16,11 +16,21 @@ use super::query::{self, Checked, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
-use crate::model::{Role, UserId};
+use crate::model::{Role, User, UserId};
 use crate::service::{
-    NewUser, Page, Registration, Service, SetActiveStatus, StatusChange, StatusQuery, UserChanges,
-    UserListQuery, UserRef,
+    CustomFields, NewUser, Page, Registration, Service, ServiceResult, SetActiveStatus,
+    StatusChange, StatusQuery, UserChanges, UserListQuery, UserRef,
 };
+
+/// A user just written, with its custom fields (read apart from the user record).
+pub(super) fn with_custom_fields(
+    service: &Service,
+    user: ServiceResult<User>,
+) -> ServiceResult<(User, Option<CustomFields>)> {
+    let user = user?;
+    let fields = service.custom_fields(&user.id)?;
+    Ok((user, fields))
+}
 
 /// What `users.create` takes. Rocket.Chat's other optional fields are accepted and ignored.
 #[derive(Object, Debug)]
@@ -50,8 +60,8 @@ pub struct CreateUserBody {
     pub bio: Option<String>,
     /// Accepted for compatibility; ignored.
     pub status_text: Option<String>,
-    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
-    /// configured (`Accounts_CustomFields` is empty by default).
+    /// Values of the fields the setting `Accounts_CustomFields` defines, checked by its
+    /// rules; ignored while it is blank (the default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Accepted for compatibility; ignored.
     pub fields: Option<String>,
@@ -79,8 +89,8 @@ pub struct RegisterBody {
     pub secret: Option<String>,
     /// Why the user asks to join, for manual approval; rocketlite approves at once.
     pub reason: Option<String>,
-    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
-    /// configured (`Accounts_CustomFields` is empty by default).
+    /// Values of the fields the setting `Accounts_CustomFields` defines, checked by its
+    /// rules; ignored while it is blank (the default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -142,8 +152,8 @@ pub struct UpdateData {
     pub set_random_password: Option<bool>,
     /// Accepted for compatibility; rocketlite sends no email.
     pub send_welcome_email: Option<bool>,
-    /// Accepted for compatibility; ignored, as Rocket.Chat does while no custom fields are
-    /// configured (`Accounts_CustomFields` is empty by default).
+    /// Values of the fields the setting `Accounts_CustomFields` defines, merged into those
+    /// the user holds and checked by its rules; ignored while it is blank (the default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
@@ -491,14 +501,15 @@ impl UsersApi {
             roles: b.roles.unwrap_or_else(|| vec![Role::User.as_str().into()]),
             verified: b.verified.unwrap_or(false),
             join_default_channels: b.join_default_channels.unwrap_or(true),
+            custom_fields: b.custom_fields.map(|f| f.into_iter().collect()),
         };
         call_hashing(
             &service,
             &gate,
             Operation::UsersCreate,
-            move |s| s.create_user(&caller, new),
-            |user| UserOk {
-                user: UserView::new(&user, true),
+            move |s| with_custom_fields(s, s.create_user(&caller, new)),
+            |(user, fields)| UserOk {
+                user: UserView::new(&user, true).with_custom_fields(fields),
                 success: true,
             },
         )
@@ -527,6 +538,7 @@ impl UsersApi {
             email: b.email,
             password: b.pass,
             name: b.name,
+            custom_fields: b.custom_fields.map(|f| f.into_iter().collect()),
         };
         call_hashing(
             &service,
@@ -581,14 +593,18 @@ impl UsersApi {
             bio: d.bio,
             nickname: d.nickname,
             status_text: d.status_text,
+            custom_fields: d.custom_fields.map(|f| f.into_iter().collect()),
         };
         call_hashing(
             &service,
             &gate,
             Operation::UsersUpdate,
-            move |s| s.update_user(&caller, &target, changes, confirm, plan.as_deref()),
-            |user| UserOk {
-                user: UserView::new(&user, true),
+            move |s| {
+                let updated = s.update_user(&caller, &target, changes, confirm, plan.as_deref());
+                with_custom_fields(s, updated)
+            },
+            |(user, fields)| UserOk {
+                user: UserView::new(&user, true).with_custom_fields(fields),
                 success: true,
             },
         )
@@ -842,7 +858,8 @@ impl UsersApi {
                             .map(|(sub, room)| UserRoomView::new(sub, room))
                             .collect()
                     }),
-                    user: UserView::new(&info.user, info.full),
+                    user: UserView::new(&info.user, info.full)
+                        .with_custom_fields(info.custom_fields),
                 },
                 success: true,
             },

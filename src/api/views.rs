@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use crate::model::{
     PermissionRecord, RoleRecord, Room, Subscription, User, iso8601, setting_of_permission,
 };
+use crate::service::CustomFields;
 
 /// One email address.
 #[derive(Object, Clone, Debug)]
@@ -48,6 +49,9 @@ pub struct UserView {
     /// The status message (users.setStatus, users.update).
     #[oai(rename = "statusText", skip_serializing_if_is_none)]
     pub status_text: Option<String>,
+    /// Its values of the fields the setting `Accounts_CustomFields` defines, once it has any.
+    #[oai(rename = "customFields", skip_serializing_if_is_none)]
+    pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
 impl UserView {
@@ -77,6 +81,15 @@ impl UserView {
             nickname: user.profile.nickname.clone(),
             bio: user.profile.bio.clone(),
             status_text: user.profile.status_text.clone(),
+            custom_fields: None,
+        }
+    }
+
+    /// With the user's custom fields (read apart from the user record).
+    pub fn with_custom_fields(self, fields: Option<CustomFields>) -> Self {
+        UserView {
+            custom_fields: fields.map(|f| f.into_iter().collect()),
+            ..self
         }
     }
 }

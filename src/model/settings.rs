@@ -357,6 +357,14 @@ pub const SETTINGS: &[SettingDef] = &[
         true,
         "Accounts",
     ),
+    // The extra fields every account has (a JSON object of field -> rules); blank: none.
+    setting(
+        "Accounts_CustomFields",
+        SettingType::String,
+        "\"\"",
+        true,
+        "Accounts",
+    ),
     account_right("Accounts_AllowUserProfileChange"),
     account_right("Accounts_AllowRealNameChange"),
     account_right("Accounts_AllowUsernameChange"),

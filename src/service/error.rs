@@ -209,12 +209,24 @@ pub enum ServiceError {
     /// An address outside `Accounts_AllowedDomainsList`.
     #[error("email domain not allowed")]
     EmailDomainNotAllowed,
+    /// `Accounts_CustomFields` is not a JSON object.
+    #[error("invalid JSON for custom fields")]
+    InvalidCustomFieldJson,
+    /// A custom field's value the `Accounts_CustomFields` rules refuse.
+    #[error("custom field {field} refused: {problem:?}")]
+    CustomField {
+        field: String,
+        problem: super::custom_fields::CustomFieldProblem,
+    },
     /// An address in `Accounts_BlockedDomainsList`.
     #[error("email domain blocked")]
     EmailDomainBlocked,
     /// A new password the `Accounts_Password_Policy_*` settings refuse: each (error, message).
     #[error("the password does not meet the password policy")]
     PasswordPolicy(Vec<(&'static str, &'static str)>),
+    /// users.generatePersonalAccessToken by a user holding this many already.
+    #[error("too many personal access tokens")]
+    TooManyTokens(usize),
     /// A personal-access-token change without `create-personal-access-tokens`.
     #[error("not authorized to change personal access tokens")]
     TokenNotAuthorized(super::TokenChange),

@@ -27,6 +27,10 @@ pub const MEMBERS: usize = 1000;
 pub const ROLES: usize = 32;
 /// Kinds of system message one room lists (`rooms.saveRoomSettings`'s `systemMessages`).
 pub const SYSTEM_MESSAGE_TYPES: usize = 64;
+/// Characters in a personal access token's name.
+pub const TOKEN_NAME: usize = 120;
+/// Personal access tokens one user holds at once.
+pub const PERSONAL_TOKENS: usize = 100;
 /// Ids one users.presence call looks up; more are ignored.
 pub const PRESENCE_IDS: usize = 1000;
 

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod autocomplete;
 mod bootstrap;
+mod custom_fields;
 mod error;
 mod import;
 mod lifecycle;
@@ -46,6 +47,7 @@ pub use bootstrap::{
     AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome, ROCKET_CAT,
     RocketCatOutcome,
 };
+pub use custom_fields::{CustomFieldProblem, CustomFields};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;
 pub use listing::{CountLimits, Page, SortKey};

@@ -4,6 +4,7 @@
 
 use super::audit::Stamp;
 use super::auth::current_caller;
+use super::custom_fields::save_custom_fields;
 use super::password::{Secret, Verified, verify_password};
 use super::update::{UserChanges, apply_fields, check_fields, commit_user_change};
 use super::users::check_fields_free;
@@ -24,6 +25,8 @@ pub struct OwnBasicInfo {
     /// needed to change the email address or the password.
     pub current_password: Option<String>,
     pub new_password: Option<String>,
+    /// Values of the `Accounts_CustomFields` fields, merged into those the caller holds.
+    pub custom_fields: Option<super::CustomFields>,
 }
 
 /// A change of one's own account an `Accounts_Allow*Change` setting turned off.
@@ -68,6 +71,7 @@ impl Service {
             bio: info.bio.clone(),
             nickname: info.nickname.clone(),
             status_text: info.status_text.clone(),
+            custom_fields: info.custom_fields.clone(),
             ..UserChanges::default()
         };
         check_fields(&changes, &self.settings())?;
@@ -146,6 +150,8 @@ impl Service {
             check_rename(&user, &updated, &settings)?;
             check_fields_free(tx, &updated)?;
             let stamp = Stamp::by(&user, now);
+            let fields = changes.custom_fields.as_ref();
+            save_custom_fields(tx, &settings, &stamp, &user.id, fields)?;
             commit_user_change(tx, &stamp, &user, updated, None, &[], Some(&caller.token))
         })
     }
@@ -204,13 +210,7 @@ impl Service {
                 }
             }
             let base = candidates.first().cloned().unwrap_or_else(|| "user".into());
-            let (users, _) = tx.users_page(0, usize::MAX)?;
-            let numbered = |u: &User| {
-                u.username
-                    .strip_prefix(&format!("{base}-"))
-                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
-            };
-            let mut n = users.iter().filter(|u| numbered(u)).count();
+            let mut n = tx.count_numbered_usernames(&base)?;
             loop {
                 let candidate = format!("{base}-{n}");
                 if free(&candidate)? {

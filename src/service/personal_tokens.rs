@@ -78,6 +78,7 @@ impl Service {
         bypass_two_factor: bool,
         two_factor_code: Option<&str>,
     ) -> ServiceResult<Option<String>> {
+        super::limits::check_len("tokenName", name, super::limits::TOKEN_NAME)?;
         self.check_second_factor(&caller.user, two_factor_code)?;
         let token = self.with_rng(LoginToken::generate);
         let now = self.now();
@@ -87,9 +88,13 @@ impl Service {
             if !has_permission(tx, &me, Permission::CreatePersonalAccessTokens, None)? {
                 return Err(ServiceError::TokenNotAuthorized(change));
             }
-            let held = live_tokens(tx, &me)?.into_iter().find(|t| t.name == name);
+            let live = live_tokens(tx, &me)?;
+            let held = live.iter().find(|t| t.name == name).cloned();
             let bypass = match (change, &held) {
                 (TokenChange::Generate, Some(_)) => return Err(ServiceError::TokenExists(change)),
+                (TokenChange::Generate, None) if live.len() >= super::limits::PERSONAL_TOKENS => {
+                    return Err(ServiceError::TooManyTokens(super::limits::PERSONAL_TOKENS));
+                }
                 (TokenChange::Generate, None) => bypass_two_factor,
                 (_, None) => return Err(ServiceError::TokenMissing(change)),
                 (_, Some(old)) => old.bypass_two_factor,
@@ -98,6 +103,12 @@ impl Service {
                 tx.remove_token(&me.id, &TokenHash(old.token_hash.clone()))?;
             }
             tx.remove_personal_access_token(&me.id, &name)?;
+            // Records whose login token a logout everywhere ended go too, so they never pile up.
+            for stale in tx.personal_access_tokens(&me.id)? {
+                if !live.iter().any(|t| t.name == stale.name) {
+                    tx.remove_personal_access_token(&me.id, &stale.name)?;
+                }
+            }
             let stamp = Stamp::by(&me, now);
             if change == TokenChange::Remove {
                 stamp.record(

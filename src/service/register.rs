@@ -1,6 +1,7 @@
 //! `users.register`: self-service sign-up, with Rocket.Chat's checks in its order
 //! (`apps/meteor/server/api/v1/users.ts`, then `registerUser`).
 
+use super::custom_fields::{CustomFields, new_custom_fields};
 use super::limits;
 use super::rooms::join_default_rooms;
 use super::users::{check_new_username, fresh_id, is_valid_email};
@@ -16,6 +17,8 @@ pub struct Registration {
     pub password: String,
     /// Rocket.Chat's `registerUser` requires it although the REST schema does not.
     pub name: Option<String>,
+    /// Values of the `Accounts_CustomFields` fields, checked when sent.
+    pub custom_fields: Option<CustomFields>,
 }
 
 impl Service {
@@ -65,6 +68,7 @@ impl Service {
             return Err(ServiceError::InvalidEmail(reg.email.clone()));
         }
         super::users::check_email_domain(&reg.email, &self.settings())?;
+        let custom_fields = new_custom_fields(&self.settings(), reg.custom_fields.as_ref())?;
         let now = self.now();
         let id = self.with_rng(UserId::generate);
         let user = User {
@@ -93,6 +97,9 @@ impl Service {
                 user.roles.insert(0, Role::Admin.as_str().into());
             }
             tx.put_user(&user, None)?;
+            if let Some(fields) = &custom_fields {
+                tx.put_custom_fields(&user.id, fields)?;
+            }
             // A sign-up is its own actor.
             let stamp = super::audit::Stamp::by(&user, now);
             super::audit::record_created(tx, &stamp, &user)?;

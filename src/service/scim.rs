@@ -455,6 +455,16 @@ impl Service {
             let stamp = Stamp::scim(&client.token_id, now);
             if renamed {
                 tx.put_scim_user_name(&id, kept_name.as_deref())?;
+                if updated.username == user.username {
+                    // The username, which the user's audit facts show, stayed: say what did.
+                    stamp.record(
+                        tx,
+                        "user.update",
+                        Subject::User(&id),
+                        serde_json::json!({ "userName": user_name }),
+                        serde_json::json!({ "userName": updated_name }),
+                    )?;
+                }
             }
             let user = commit_user_change(tx, &stamp, &user, updated, active, &handovers, None)?;
             Ok(ScimUser {

@@ -7,6 +7,7 @@ use super::active_status::{
 };
 use super::audit::{Stamp, Subject, changed, user_facts};
 use super::auth::current_caller;
+use super::custom_fields::{CustomFields, save_custom_fields};
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::permissions::has_permission;
@@ -31,6 +32,8 @@ pub struct UserChanges {
     pub nickname: Option<String>,
     /// The status message: trimmed and cut to 120 characters, as users.setStatus does.
     pub status_text: Option<String>,
+    /// Values of the `Accounts_CustomFields` fields, merged into those the user holds.
+    pub custom_fields: Option<CustomFields>,
 }
 
 /// Rocket.Chat's `MAX_BIO_LENGTH`.
@@ -103,8 +106,15 @@ impl Service {
                 }
                 _ => Vec::new(),
             };
-            // Every check passed: write.
+            // Every check passed but the custom fields': write.
             let stamp = Stamp::by(&me, now);
+            save_custom_fields(
+                tx,
+                &settings,
+                &stamp,
+                &user.id,
+                changes.custom_fields.as_ref(),
+            )?;
             let keep = (caller.user.id == user.id).then_some(&caller.token);
             commit_user_change(tx, &stamp, &user, updated, changes.active, &handovers, keep)
         })
@@ -132,7 +142,11 @@ pub(super) fn commit_user_change(
             before["password"] = serde_json::json!("(hidden)");
             after["password"] = serde_json::json!("(changed)");
         }
-        stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
+        // An entry says what changed; a change of `updated_at` alone (a SCIM userName kept
+        // apart, which its caller audits) says nothing.
+        if after.as_object().is_some_and(|a| !a.is_empty()) {
+            stamp.record(tx, "user.update", Subject::User(&user.id), before, after)?;
+        }
     }
     if updated.password_hash != user.password_hash {
         revoke_other_tokens(tx, &updated.id, keep)?;

@@ -1,6 +1,7 @@
 //! User accounts: creation, lookup and listing.
 
 use super::auth::current_caller;
+use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
@@ -24,6 +25,8 @@ pub struct NewUser {
     pub verified: bool,
     /// Join every default room (`GENERAL`), as Rocket.Chat's `joinDefaultChannels` does.
     pub join_default_channels: bool,
+    /// Values of the `Accounts_CustomFields` fields, checked when sent.
+    pub custom_fields: Option<CustomFields>,
 }
 
 /// What `users.info` answers: the user, whether the caller may see everything about it
@@ -34,6 +37,8 @@ pub struct UserInfo {
     pub full: bool,
     /// Subscriptions with their rooms, by room type then name.
     pub rooms: Option<Vec<(Subscription, Room)>>,
+    /// Its values of the `Accounts_CustomFields` fields, if it has any.
+    pub custom_fields: Option<CustomFields>,
 }
 
 /// Rocket.Chat's default `UTF8_User_Names_Validation` and `UTF8_Channel_Names_Validation`.
@@ -97,6 +102,8 @@ impl Service {
             let current = current_caller(tx, caller)?;
             require_any(tx, &current, &[Permission::CreateUser], None)
         })?;
+        // Rocket.Chat checks the custom fields before the rest of the account.
+        let custom_fields = new_custom_fields(&self.settings(), new.custom_fields.as_ref())?;
         self.check_new_user(&new)?;
         self.check_password_policy(&new.password)?;
         let join_defaults = new.join_default_channels;
@@ -112,6 +119,9 @@ impl Service {
             check_fields_free(tx, &user)?;
             fresh_id(tx, &user.id)?;
             tx.put_user(&user, None)?;
+            if let Some(fields) = &custom_fields {
+                tx.put_custom_fields(&user.id, fields)?;
+            }
             let stamp = super::audit::Stamp::by(&caller, now);
             super::audit::record_created(tx, &stamp, &user)?;
             if join_defaults {
@@ -119,6 +129,11 @@ impl Service {
             }
             Ok(user.clone())
         })
+    }
+
+    /// The values `user` holds of the `Accounts_CustomFields` fields, to show with it.
+    pub fn custom_fields(&self, user: &UserId) -> ServiceResult<Option<CustomFields>> {
+        self.store.read(|tx| custom_fields_of(tx, user))
     }
 
     /// Fresh subscription ids, one for each default room there is now.
@@ -219,7 +234,13 @@ impl Service {
                 true => Some(memberships(tx, &user.id)?),
                 false => None,
             };
-            Ok(UserInfo { user, full, rooms })
+            let custom_fields = custom_fields_of(tx, &user.id)?;
+            Ok(UserInfo {
+                user,
+                full,
+                rooms,
+                custom_fields,
+            })
         })
     }
 

@@ -13,7 +13,7 @@ use redb::ReadableTable;
 
 use super::tables::{
     DELETED_USERID, ISSUEDAT_TOKENHASH_USERID, ROOMID_ROOM, ROOMID_USERID_SUBSCRIPTION, SEQ_AUDIT,
-    USERID_PREFERENCES, USERID_USER,
+    USERID_CUSTOMFIELDS, USERID_PREFERENCES, USERID_USER,
 };
 use super::{OpenTables, Reads, StoreError, Tx, WriteTx, Writes, decode, encode};
 use crate::model::{
@@ -49,6 +49,7 @@ pub struct Snapshot {
     pub scim_tokens: Vec<ScimToken>,
     pub settings: Vec<(String, serde_json::Value)>,
     pub preferences: Vec<(UserId, serde_json::Value)>,
+    pub custom_fields: Vec<(UserId, serde_json::Value)>,
     pub scim_user_names: Vec<(UserId, String)>,
     pub bans: Vec<(RoomId, UserId, i64)>,
     pub notifications: Vec<(RoomId, UserId, NotificationSettings)>,
@@ -72,6 +73,7 @@ impl Snapshot {
             scim_tokens,
             settings,
             preferences,
+            custom_fields,
             scim_user_names,
             bans,
             notifications,
@@ -89,6 +91,7 @@ impl Snapshot {
             && scim_tokens.is_empty()
             && settings.is_empty()
             && preferences.is_empty()
+            && custom_fields.is_empty()
             && scim_user_names.is_empty()
             && bans.is_empty()
             && notifications.is_empty()
@@ -109,6 +112,7 @@ impl Snapshot {
             ("SCIM tokens", self.scim_tokens.len()),
             ("settings", self.settings.len()),
             ("preferences", self.preferences.len()),
+            ("custom fields", self.custom_fields.len()),
             ("SCIM userNames", self.scim_user_names.len()),
             ("bans", self.bans.len()),
             ("notification settings", self.notifications.len()),
@@ -129,6 +133,10 @@ pub trait Export: Reads {
     fn each_room(&self, visit: Visit<'_, Room>) -> Result<(), StoreError>;
     fn each_subscription(&self, visit: Visit<'_, Subscription>) -> Result<(), StoreError>;
     fn each_preferences(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError>;
+    fn each_custom_fields(
         &self,
         visit: Visit<'_, (UserId, serde_json::Value)>,
     ) -> Result<(), StoreError>;
@@ -183,6 +191,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
         scim_tokens: tx.scim_tokens()?,
         settings: tx.stored_settings()?,
         preferences: all(|v| tx.each_preferences(v))?,
+        custom_fields: all(|v| tx.each_custom_fields(v))?,
         scim_user_names: tx.scim_user_names()?,
         bans: tx.all_bans()?,
         notifications: tx.all_notifications()?,
@@ -201,6 +210,7 @@ pub fn take(tx: &dyn Export) -> Result<Snapshot, StoreError> {
     snapshot.scim_tokens.sort_by(|a, b| a.id.cmp(&b.id));
     snapshot.settings.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.preferences.sort_by(|a, b| a.0.cmp(&b.0));
+    snapshot.custom_fields.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.scim_user_names.sort_by(|a, b| a.0.cmp(&b.0));
     snapshot.bans.sort();
     snapshot
@@ -247,6 +257,7 @@ enum Batch {
     Subscriptions(Vec<Subscription>),
     Audit(Vec<AuditEntry>),
     Preferences(Vec<(UserId, serde_json::Value)>),
+    CustomFields(Vec<(UserId, serde_json::Value)>),
     ScimUserNames(Vec<(UserId, String)>),
     Bans(Vec<(RoomId, UserId, i64)>),
     Notifications(Vec<(RoomId, UserId, NotificationSettings)>),
@@ -271,6 +282,9 @@ impl Batch {
             Batch::Preferences(rows) => rows
                 .iter()
                 .try_for_each(|(user, prefs)| tx.put_preferences(user, prefs)),
+            Batch::CustomFields(rows) => rows
+                .iter()
+                .try_for_each(|(user, fields)| tx.put_custom_fields(user, fields)),
             Batch::ScimUserNames(rows) => rows
                 .iter()
                 .try_for_each(|(user, name)| tx.put_scim_user_name(user, Some(name))),
@@ -348,6 +362,7 @@ pub fn digests(tx: &dyn Export) -> Result<Digests, StoreError> {
         ("subscriptions", digest_of(|v| tx.each_subscription(v))?),
         ("audit entries", digest_of(|v| tx.each_audit(v))?),
         ("preferences", digest_of(|v| tx.each_preferences(v))?),
+        ("custom fields", digest_of(|v| tx.each_custom_fields(v))?),
         (
             "SCIM userNames",
             digest_of(|v| tx.scim_user_names()?.into_iter().try_for_each(v))?,
@@ -418,6 +433,11 @@ pub fn stream(
         "preferences",
         |v| source.each_preferences(v),
         Batch::Preferences,
+    )?;
+    sink.copy(
+        "custom fields",
+        |v| source.each_custom_fields(v),
+        Batch::CustomFields,
     )?;
     sink.copy(
         "SCIM userNames",
@@ -501,6 +521,17 @@ impl<T: OpenTables> Export for Tx<T> {
         for row in self.inner.table(USERID_PREFERENCES)?.iter()? {
             let (user, prefs) = row?;
             visit((UserId(user.value().to_string()), decode(prefs.value())?))?;
+        }
+        Ok(())
+    }
+
+    fn each_custom_fields(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError> {
+        for row in self.inner.table(USERID_CUSTOMFIELDS)?.iter()? {
+            let (user, fields) = row?;
+            visit((UserId(user.value().to_string()), decode(fields.value())?))?;
         }
         Ok(())
     }

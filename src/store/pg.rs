@@ -85,7 +85,7 @@ const ALONE_AFTER: u32 = 3;
 /// The version of this engine's schema, kept apart from redb's: it moves only when these
 /// tables or the `jsonb` records change. redb's schema 4 changed redb's record format alone,
 /// so nodes of the previous build still start on a database a newer node migrated.
-const PG_SCHEMA_VERSION: u64 = 5;
+const PG_SCHEMA_VERSION: u64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (name text PRIMARY KEY, value bigint NOT NULL);
@@ -117,6 +117,7 @@ CREATE TABLE IF NOT EXISTS audit (seq bigint PRIMARY KEY, at bigint NOT NULL, re
 CREATE TABLE IF NOT EXISTS scim_tokens (id text PRIMARY KEY, record jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (id text PRIMARY KEY, value jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS user_preferences (user_id text PRIMARY KEY, preferences jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS user_custom_fields (user_id text PRIMARY KEY, fields jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS scim_user_names (
     user_id text PRIMARY KEY, user_name text NOT NULL, name_key text NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS room_bans (
@@ -134,7 +135,7 @@ CREATE SEQUENCE IF NOT EXISTS audit_seq;
 ";
 
 /// Every table with its key columns, for the dump.
-const TABLES: [(&str, &str); 18] = [
+const TABLES: [(&str, &str); 19] = [
     ("meta", "name"),
     ("users", "id"),
     ("user_emails", "email_key"),
@@ -149,6 +150,7 @@ const TABLES: [(&str, &str); 18] = [
     ("scim_tokens", "id"),
     ("settings", "id"),
     ("user_preferences", "user_id"),
+    ("user_custom_fields", "user_id"),
     ("scim_user_names", "user_id"),
     ("room_bans", "room_id, user_id"),
     ("subscription_notifications", "room_id, user_id"),
@@ -431,8 +433,8 @@ impl PgStore {
             }
             // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
             // and 4 -> 5 `scim_user_names`, `room_bans`, `subscription_notifications` and
-            // `personal_access_tokens`, which the schema's `IF NOT EXISTS`
-            // creates.
+            // `personal_access_tokens`, 5 -> 6 `user_custom_fields`, which the schema's
+            // `IF NOT EXISTS` creates.
             tx.execute(
                 "INSERT INTO meta VALUES ('schema_version', $1)
                  ON CONFLICT (name) DO UPDATE SET value = excluded.value",
@@ -855,6 +857,24 @@ impl UserReads for PgTx<'_> {
             .map(UserId))
     }
 
+    fn count_numbered_usernames(&self, base: &str) -> Result<u64, StoreError> {
+        // A regular expression with every character of the base quoted: no LIKE wildcard
+        // or collation can widen the match.
+        let quoted: String = normalize_key(base)
+            .chars()
+            .map(|c| match c.is_alphanumeric() {
+                true => c.to_string(),
+                false => format!("\\{c}"),
+            })
+            .collect();
+        let pattern = format!("^{quoted}-[0-9]");
+        let rows = self.query(
+            "SELECT count(*) FROM users WHERE username_key ~ $1",
+            &[&pattern],
+        )?;
+        Ok(rows.first().map_or(0, |row| row.get::<_, i64>(0)) as u64)
+    }
+
     fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
         let key = normalize_key(email);
         Ok(self
@@ -934,6 +954,14 @@ impl UserReads for PgTx<'_> {
     fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
         let rows = self.query(
             "SELECT preferences FROM user_preferences WHERE user_id = $1",
+            &[&user.as_str()],
+        )?;
+        Ok(rows.first().map(|row| row.get(0)))
+    }
+
+    fn custom_fields(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let rows = self.query(
+            "SELECT fields FROM user_custom_fields WHERE user_id = $1",
             &[&user.as_str()],
         )?;
         Ok(rows.first().map(|row| row.get(0)))
@@ -1042,6 +1070,7 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM user_emails WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_preferences WHERE user_id = $1", &[&id])?;
+        self.execute("DELETE FROM user_custom_fields WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM scim_user_names WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM room_bans WHERE user_id = $1", &[&id])?;
         self.execute(
@@ -1064,6 +1093,19 @@ impl UserWrites for PgTx<'_> {
             "INSERT INTO user_preferences VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET preferences = excluded.preferences",
             &[&user.as_str(), preferences],
+        )?;
+        Ok(())
+    }
+
+    fn put_custom_fields(
+        &self,
+        user: &UserId,
+        fields: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO user_custom_fields VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET fields = excluded.fields",
+            &[&user.as_str(), fields],
         )?;
         Ok(())
     }
@@ -1552,6 +1594,16 @@ impl Export for PgTx<'_> {
     ) -> Result<(), StoreError> {
         self.each_row(
             "SELECT user_id, preferences FROM user_preferences",
+            &mut |row| visit((UserId(row.get(0)), row.get(1))),
+        )
+    }
+
+    fn each_custom_fields(
+        &self,
+        visit: Visit<'_, (UserId, serde_json::Value)>,
+    ) -> Result<(), StoreError> {
+        self.each_row(
+            "SELECT user_id, fields FROM user_custom_fields",
             &mut |row| visit((UserId(row.get(0)), row.get(1))),
         )
     }

@@ -235,6 +235,9 @@ tables! {
     /// `user id -> codec(JSON object)`: what a user saved with users.setPreferences; apart
     /// from the compact user record, which holds no free-form values.
     table USERID_PREFERENCES: <&'static str, &'static [u8]> = "userid_preferences";
+    /// `user id -> codec(JSON object)`: the user's values of the fields `Accounts_CustomFields`
+    /// defines (`customFields`); free-form, so apart from the compact user record too.
+    table USERID_CUSTOMFIELDS: <&'static str, &'static [u8]> = "userid_customfields";
     /// `user id -> SCIM userName`: kept only for a userName that is no valid username (an
     /// email address, as Okta and Entra send), so SCIM sees exactly what it sent.
     table USERID_SCIMNAME: <&'static str, &'static str> = "userid_scimname";

@@ -20,6 +20,11 @@ pub trait UserReads {
     /// The id of the user with this username, compared case-insensitively.
     fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError>;
 
+    /// How many usernames are `base`, a hyphen and a digit, then anything (`ada-2`,
+    /// `ada-10x`), compared case-insensitively: where users.getUsernameSuggestion starts
+    /// numbering.
+    fn count_numbered_usernames(&self, base: &str) -> Result<u64, StoreError>;
+
     /// The id of the user with this email address, compared case-insensitively.
     fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError>;
 
@@ -60,6 +65,9 @@ pub trait UserReads {
     /// The preferences `user` saved (a JSON object), if it saved any.
     fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError>;
 
+    /// The custom fields of `user` (a JSON object), if it has any.
+    fn custom_fields(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError>;
+
     /// The SCIM userName of `user`, if SCIM gave one that is no valid username.
     fn scim_user_name(&self, user: &UserId) -> Result<Option<String>, StoreError>;
 
@@ -90,6 +98,20 @@ impl<T: OpenTables> UserReads for Tx<T> {
 
     fn user_id_by_email(&self, email: &str) -> Result<Option<UserId>, StoreError> {
         self.lookup(EMAIL_USERID, &normalize_key(email))
+    }
+
+    fn count_numbered_usernames(&self, base: &str) -> Result<u64, StoreError> {
+        let prefix = format!("{}-", normalize_key(base));
+        let table = self.inner.table(USERNAME_USERID)?;
+        let mut count = 0;
+        for row in table.range(prefix.as_str()..)? {
+            let (key, _) = row?;
+            let Some(rest) = key.value().strip_prefix(prefix.as_str()) else {
+                break;
+            };
+            count += u64::from(rest.starts_with(|c: char| c.is_ascii_digit()));
+        }
+        Ok(count)
     }
 
     fn user_id_by_token(&self, hash: &TokenHash) -> Result<Option<UserId>, StoreError> {
@@ -162,6 +184,12 @@ impl<T: OpenTables> UserReads for Tx<T> {
 
     fn preferences(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
         let table = self.inner.table(USERID_PREFERENCES)?;
+        let found = table.get(user.as_str())?;
+        found.map(|v| decode(v.value())).transpose()
+    }
+
+    fn custom_fields(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        let table = self.inner.table(USERID_CUSTOMFIELDS)?;
         let found = table.get(user.as_str())?;
         found.map(|v| decode(v.value())).transpose()
     }
@@ -272,6 +300,13 @@ pub trait UserWrites {
         preferences: &serde_json::Value,
     ) -> Result<(), StoreError>;
 
+    /// Replaces the custom fields of `user` (a JSON object).
+    fn put_custom_fields(
+        &self,
+        user: &UserId,
+        fields: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+
     /// Stores a personal access token of `user` (replacing one of the same name).
     fn put_personal_access_token(
         &self,
@@ -342,6 +377,7 @@ impl UserWrites for WriteTx<'_> {
             roles.remove(role.as_str(), id)?;
         }
         self.table_mut(USERID_PREFERENCES)?.remove(id)?;
+        self.table_mut(USERID_CUSTOMFIELDS)?.remove(id)?;
         self.put_scim_user_name(&user.id, None)?;
         super::RoomWrites::remove_bans_of(self, &user.id)?;
         for token in self.personal_access_tokens(&user.id)? {
@@ -390,6 +426,16 @@ impl UserWrites for WriteTx<'_> {
     ) -> Result<(), StoreError> {
         self.table_mut(USERID_PREFERENCES)?
             .insert(user.as_str(), encode(preferences).as_slice())?;
+        Ok(())
+    }
+
+    fn put_custom_fields(
+        &self,
+        user: &UserId,
+        fields: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.table_mut(USERID_CUSTOMFIELDS)?
+            .insert(user.as_str(), encode(fields).as_slice())?;
         Ok(())
     }
 

@@ -245,6 +245,7 @@ async fn retention_prunes_only_entries_older_than_the_window() {
             email: "ada@example.org".into(),
             password: "ada-password".into(),
             name: Some("Ada".into()),
+            custom_fields: None,
         })
         .unwrap();
     assert_eq!(entries(&service).len(), 2);

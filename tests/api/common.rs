@@ -358,6 +358,7 @@ pub fn new_user(name: &str, roles: &[&str]) -> rocketlite::service::NewUser {
         roles: roles.iter().map(|r| r.to_string()).collect(),
         verified: false,
         join_default_channels: true,
+        custom_fields: None,
     }
 }
 
@@ -400,7 +401,7 @@ pub fn forbidden() -> Value {
 pub fn invalid_params(message: &str) -> Value {
     json!({
         "success": false,
-        "error": format!("{message}\n[invalid-params]"),
+        "error": format!("{message} [invalid-params]"),
         "errorType": "invalid-params"
     })
 }

@@ -12,6 +12,7 @@ mod answers;
 mod audit;
 mod auth;
 mod connections;
+mod custom_fields;
 mod default_channel;
 mod expiry;
 mod first_start;

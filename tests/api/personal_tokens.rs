@@ -238,3 +238,78 @@ fn an_older_account_needs_its_password_as_second_factor() {
         service.change_personal_access_token(&caller, TokenChange::Regenerate, "ci", false, None);
     assert!(matches!(renew, Ok(Some(_))));
 }
+
+#[tokio::test]
+async fn token_names_and_counts_are_bounded_and_ended_tokens_do_not_pile_up() {
+    let app = TestApp::new().await;
+    let admin = app.admin.clone();
+    let generate = |name: String| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/users.generatePersonalAccessToken",
+                Some(&admin),
+                json!({ "tokenName": name }),
+            )
+            .await
+        }
+    };
+    let before = app.snapshot();
+    let got = generate("n".repeat(121)).await;
+    assert_eq!(
+        got,
+        (
+            400,
+            crate::common::invalid_params("/tokenName must NOT have more than 120 characters")
+        )
+    );
+    assert_eq!(app.snapshot(), before);
+
+    for i in 0..100 {
+        let (status, body) = generate(format!("t{i}")).await;
+        assert_eq!(status, 200, "{i}: {body}");
+    }
+    let before = app.snapshot();
+    let got = generate("one-too-many".into()).await;
+    assert_eq!(
+        got,
+        (
+            400,
+            domain(
+                "A user holds at most 100 personal access tokens",
+                "error-too-many-tokens",
+                "generateToken"
+            )
+        )
+    );
+    assert_eq!(app.snapshot(), before);
+
+    // An administrator's logout of the user ends all of them; the next token sweeps their
+    // records away instead of keeping 100 dead ones.
+    let pat_rows = |app: &TestApp| {
+        app.snapshot()
+            .iter()
+            .filter(|row| row.contains("userid_name_pat") || row.contains("personal_access_tokens"))
+            .count()
+    };
+    assert_eq!(pat_rows(&app), 100);
+    let (status, body) = app
+        .post(
+            "/api/v1/users.logout",
+            Some(&admin),
+            json!({ "userId": admin.user_id }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let admin = app.login("admin", "admin-password").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.generatePersonalAccessToken",
+            Some(&admin),
+            json!({ "tokenName": "fresh" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(pat_rows(&app), 1);
+}

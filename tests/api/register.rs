@@ -131,6 +131,7 @@ async fn sign_up_can_be_turned_off() {
         email: "newbie@example.org".into(),
         password: "pw".into(),
         name: Some("N".into()),
+        custom_fields: None,
     });
     assert!(
         matches!(

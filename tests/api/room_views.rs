@@ -527,6 +527,20 @@ async fn a_username_suggestion_is_free_and_follows_the_name() {
     assert_eq!(suggest().await.1["result"], "adal");
     app.create_user("adal").await;
     assert_eq!(suggest().await.1["result"], "ada.lovelace-0");
+    // Numbering starts at how many `ada.lovelace-<digit>…` names exist (two here: `-x` is
+    // no number, and the `.` matches only itself), then skips taken ones.
+    for name in [
+        "ada.lovelace-0",
+        "ada.lovelace-7",
+        "ada.lovelace-x",
+        "adaxlovelace-5",
+    ] {
+        app.create_user(name).await;
+    }
+    assert_eq!(suggest().await.1["result"], "ada.lovelace-2");
+    app.create_user("ada.lovelace-3").await;
+    // Three now: -3 is tried first and taken, so -4.
+    assert_eq!(suggest().await.1["result"], "ada.lovelace-4");
 }
 
 #[tokio::test]

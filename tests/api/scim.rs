@@ -966,6 +966,17 @@ async fn okta_and_entra_user_names_as_email_addresses_round_trip_exactly() {
     assert_eq!(renamed["userName"], "jd@example.com");
     let (_, _, got) = app.scim("GET", &path, &secret, None).await;
     assert_eq!(got["userName"], "jd@example.com");
+    // The audit says what changed, though the account record's fields stayed.
+    let latest = audit_entries(&app).await[0].clone();
+    assert_eq!(
+        (&latest["action"], &latest["before"], &latest["after"]),
+        (
+            &json!("user.update"),
+            &json!({"userName": "John.Doe@Example.com"}),
+            &json!({"userName": "jd@example.com"})
+        ),
+        "{latest}"
+    );
     let (_, info) = app
         .get(
             &format!("/api/v1/users.info?userId={john_id}"),

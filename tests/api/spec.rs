@@ -184,7 +184,7 @@ fn set_active_status_documents_the_contract() {
         .unwrap();
     assert_eq!(
         bad["examples"]["invalidParams"]["value"],
-        json!({"success": false, "error": "must have required property 'activeStatus'\n[invalid-params]", "errorType": "invalid-params"})
+        json!({"success": false, "error": "must have required property 'activeStatus' [invalid-params]", "errorType": "invalid-params"})
     );
     assert_eq!(
         bad["examples"]["lastOwner"]["value"]["errorType"],

@@ -104,6 +104,7 @@ fn write_use_cases(
                         roles: vec!["admin".into()],
                         verified: false,
                         join_default_channels: true,
+                        custom_fields: None,
                     },
                 )
                 .map(drop),

@@ -12,7 +12,7 @@ fn domain(reason: &str, code: &str) -> Value {
 }
 
 fn invalid(message: &str) -> Value {
-    json!({"success": false, "error": format!("{message}\n[invalid-params]"), "errorType": "invalid-params"})
+    json!({"success": false, "error": format!("{message} [invalid-params]"), "errorType": "invalid-params"})
 }
 
 async fn info(app: &TestApp, user_id: &str) -> Value {

@@ -336,6 +336,7 @@ impl Harness {
                             roles,
                             verified: false,
                             join_default_channels: true,
+                            custom_fields: None,
                         },
                     )
                 });
@@ -351,6 +352,7 @@ impl Harness {
                     email: format!("{}@example.org", username(slot)),
                     password: password(slot),
                     name: Some(username(slot)),
+                    custom_fields: None,
                 });
                 registered.map(|user| self.add_slot(user.id))
             }

@@ -255,6 +255,7 @@ pub fn scim(data: &[u8]) {
             roles: vec!["user".into()],
             verified: true,
             join_default_channels: false,
+            custom_fields: None,
         };
         ids.push(service.create_user(&admin, new).unwrap().id.to_string());
     }
