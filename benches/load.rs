@@ -121,6 +121,7 @@ fn request(method: &str, path: &str, auth: Option<&(String, String)>, body: &str
 
 /// Throughput and latencies of one load phase.
 struct Load {
+    requests: u64,
     rps: f64,
     p50_us: u64,
     p99_us: u64,
@@ -161,6 +162,7 @@ async fn load(
     all.sort_unstable();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     Load {
+        requests: all.len() as u64,
         rps: all.len() as f64 / elapsed,
         p50_us: pct(0.5),
         p99_us: pct(0.99),
@@ -378,6 +380,8 @@ fn seed_idle(place: &Place, idle: usize, fresh: usize) -> (i64, Vec<UserId>) {
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// Its Prometheus listener, for the PostgreSQL round-trip counter.
+    metrics_addr: SocketAddr,
     started_to_first_answer: Duration,
     admin: (String, String),
 }
@@ -395,9 +399,16 @@ impl Server {
             .unwrap()
             .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let metrics_addr: SocketAddr = format!("127.0.0.1:{metrics_port}").parse().unwrap();
         let started = Instant::now();
         let child = Command::new(env!("CARGO_BIN_EXE_rocketlite"))
             .args(["--listen", &addr.to_string()])
+            .args(["--metrics-listen", &metrics_addr.to_string()])
             .args(place.server_args())
             // The rows measure the server's own costs, as Rocket.Chat's suites run it; the
             // limiter has its own row.
@@ -439,9 +450,30 @@ impl Server {
         Server {
             child,
             addr,
+            metrics_addr,
             started_to_first_answer: first_answer,
             admin,
         }
+    }
+
+    /// PostgreSQL round trips so far (`rocketlite_database_round_trips_total`); `None` on
+    /// redb, which has none.
+    async fn round_trips(&self) -> Option<u64> {
+        let mut conn = Conn::open(self.metrics_addr).await;
+        let (_, body) = conn.call(&request("GET", "/metrics", None, "")).await;
+        String::from_utf8_lossy(&body)
+            .lines()
+            .find_map(|l| l.strip_prefix("rocketlite_database_round_trips_total "))
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// Round trips per request over `requests` requests since `before`, as a table cell.
+    async fn trips_per_request(&self, before: Option<u64>, requests: u64) -> Option<String> {
+        let (before, after) = (before?, self.round_trips().await?);
+        Some(format!(
+            "{:.1} round trips per request",
+            (after - before) as f64 / requests.max(1) as f64
+        ))
     }
 
     fn rss_mib(&self) -> f64 {
@@ -771,6 +803,7 @@ async fn main() {
         format!("{:.0} req/s", ceiling.rps),
         "reference",
     );
+    let trips = server.round_trips().await;
     let read = load(
         server.addr,
         conns,
@@ -778,6 +811,9 @@ async fn main() {
         read_load(&server.admin, &small.users),
     )
     .await;
+    if let Some(cell) = server.trips_per_request(trips, read.requests).await {
+        row("read: PostgreSQL", cell, "pgbench -S: 1 statement");
+    }
     row(
         "read users.info",
         format!(
@@ -807,7 +843,15 @@ async fn main() {
             request("POST", "/api/v1/users.setActiveStatus", Some(&admin), &body)
         })
     };
+    let trips = server.round_trips().await;
     let write = load(server.addr, conns, secs, toggles).await;
+    if let Some(cell) = server.trips_per_request(trips, write.requests).await {
+        row(
+            "write: PostgreSQL",
+            cell,
+            "pgbench -N: 5 statements + BEGIN/COMMIT",
+        );
+    }
     row(
         "write users.setActiveStatus",
         format!(
@@ -823,8 +867,16 @@ async fn main() {
         "",
     );
 
+    let trips = server.round_trips().await;
     let heavy_1k = server.deactivate(&small.heavy[0].1).await;
+    if let Some(cell) = server.trips_per_request(trips, 1).await {
+        row("heavy 1,000 rooms: PostgreSQL", cell, "");
+    }
+    let trips = server.round_trips().await;
     let heavy_10k = server.deactivate(&small.heavy[1].1).await;
+    if let Some(cell) = server.trips_per_request(trips, 1).await {
+        row("heavy 10,000 rooms: PostgreSQL", cell, "");
+    }
     row(
         "heavy 1,000 rooms",
         format!("{:.1} ms", heavy_1k.as_secs_f64() * 1e3),
@@ -929,6 +981,7 @@ async fn main() {
         Some(&server.admin),
         &body,
     );
+    let trips = server.round_trips().await;
     let start = Instant::now();
     let (status, resp) = conn.call(&req).await;
     let idle_time = start.elapsed();
@@ -938,6 +991,9 @@ async fn main() {
         resp.contains(r#""count":10000"#),
         "the 10,000 oldest, and only they: {resp}"
     );
+    if let Some(cell) = server.trips_per_request(trips, 1).await {
+        row("idle 10,000 of 100,000: PostgreSQL", cell, "");
+    }
     // What an admin script does instead: one setActiveStatus after another. 500 of them,
     // timed, stand for 10,000; beside it, 10,000 at the `write` row's concurrent rate.
     let sample = 500;

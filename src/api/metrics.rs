@@ -48,9 +48,12 @@ pub struct Metrics {
     writer_commits: Counter<u64, AtomicU64>,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    database_round_trips: Counter<u64, AtomicU64>,
     process: ProcessGauges,
     /// The writer's commit count last seen, so the counter only moves forward.
     commits_seen: Mutex<u64>,
+    /// The round trips last seen, likewise.
+    round_trips_seen: Mutex<u64>,
 }
 
 struct ProcessGauges {
@@ -114,6 +117,12 @@ impl Default for Metrics {
             "redb: transactions the writer committed",
             writer_commits.clone(),
         );
+        let database_round_trips = Counter::default();
+        registry.register(
+            "rocketlite_database_round_trips",
+            "PostgreSQL: statements, prepares, begins and commits sent (what requests cost the database)",
+            database_round_trips.clone(),
+        );
         let pool_connections = Gauge::default();
         registry.register(
             "rocketlite_pool_connections",
@@ -170,8 +179,10 @@ impl Default for Metrics {
             writer_commits,
             pool_connections,
             pool_idle,
+            database_round_trips,
             process,
             commits_seen: Mutex::new(0),
+            round_trips_seen: Mutex::new(0),
         }
     }
 }
@@ -223,6 +234,14 @@ impl Metrics {
         if let Some((connections, idle)) = store.pool_state() {
             self.pool_connections.set(i64::from(connections));
             self.pool_idle.set(i64::from(idle));
+            let trips = crate::store::database_round_trips();
+            let mut seen = self
+                .round_trips_seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            self.database_round_trips
+                .inc_by(trips.saturating_sub(*seen));
+            *seen = trips;
         }
         let process = crate::api::machine::process_figures();
         self.process

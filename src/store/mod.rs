@@ -20,6 +20,7 @@ mod writer;
 pub use audit::{AuditReads, AuditWrites};
 pub use handle::DiskFaults;
 pub use permissions::{PermissionReads, PermissionWrites};
+pub use pg::round_trips_so_far as database_round_trips;
 pub use rooms::{RoomReads, RoomWrites};
 pub use scim::{ScimReads, ScimWrites};
 pub use settings::{SettingReads, SettingWrites};
@@ -218,11 +219,14 @@ impl Store {
         })
     }
 
-    /// Runs `f` on a consistent snapshot. `f` sees the store only through [`Reads`]: the
-    /// use cases never learn which engine runs.
+    /// Runs `f` on committed data. `f` sees the store only through [`Reads`]: the use
+    /// cases never learn which engine runs. redb reads one snapshot; PostgreSQL reads each
+    /// statement's latest commit (no BEGIN/COMMIT round trips) and may run `f` again on
+    /// another connection when the first was found closed. What a use case decides from a
+    /// read, its write checks again.
     pub fn read<T: Send, E: From<StoreError> + Send>(
         &self,
-        f: impl FnOnce(&dyn Reads) -> Result<T, E> + Send,
+        mut f: impl FnMut(&dyn Reads) -> Result<T, E> + Send,
     ) -> Result<T, E> {
         match &self.engine {
             Engine::Redb(redb) => redb.read_tx(|tx| f(tx)),

@@ -486,15 +486,34 @@ impl PgStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
-    /// Runs `f` on a REPEATABLE READ snapshot.
+    /// Runs `f` outside any transaction: each of its statements reads the latest commit
+    /// (one round trip each, no BEGIN or COMMIT). What a use case decides from it, its
+    /// write checks again.
     pub fn read<T: Send, E: From<StoreError> + Send>(
         &self,
-        f: impl FnOnce(&dyn Reads) -> Result<T, E> + Send,
+        mut f: impl FnMut(&dyn Reads) -> Result<T, E> + Send,
     ) -> Result<T, E> {
-        self.read_tx(|tx| f(tx))
+        off_runtime(|| {
+            // Without a BEGIN nothing finds a connection closed (the database restarted)
+            // before the use case's first statement does: read again on the next one.
+            let mut closed = 0;
+            loop {
+                let (result, was_closed) = self.in_transaction(Begin::Autocommit, |tx| {
+                    let result = f(&tx);
+                    let was_closed = tx.is_closed();
+                    tx.end_read();
+                    (result, was_closed)
+                })?;
+                if result.is_ok() || !was_closed || closed >= self.pool().max_size() {
+                    return result;
+                }
+                closed += 1;
+            }
+        })
     }
 
-    /// [`PgStore::read`] on the engine's own transaction type.
+    /// Runs `f` on one REPEATABLE READ snapshot, for reads whose rows must agree (a copy,
+    /// its digests, the schema check).
     pub(super) fn read_tx<T: Send, E: From<StoreError> + Send>(
         &self,
         f: impl FnOnce(&PgTx) -> Result<T, E> + Send,
@@ -502,7 +521,7 @@ impl PgStore {
         off_runtime(|| {
             self.in_transaction(Begin::Read, |tx| {
                 let result = f(&tx);
-                let _ = tx.into_inner().commit();
+                tx.end_read();
                 result
             })?
         })
@@ -561,6 +580,8 @@ impl PgStore {
     ) -> Result<Option<Result<T, E>>, StoreError> {
         let (conflicted, failed) = (tx.conflict.get(), tx.failed.get());
         let (tx, cancelled) = tx.into_parts();
+        let tx = tx.ok_or(StoreError::Unsupported("a write runs in a transaction"))?;
+        round_trips(1);
         match result {
             // A statement failed but the use case carried on: PostgreSQL would turn the
             // COMMIT into a silent ROLLBACK, so this must not be reported as done.
@@ -621,6 +642,8 @@ impl PgStore {
 /// How a transaction begins.
 #[derive(Clone, Copy)]
 enum Begin {
+    /// No transaction: the use cases' reads.
+    Autocommit,
     /// A REPEATABLE READ, read-only snapshot.
     Read,
     /// SERIALIZABLE, holding the writers' advisory lock: shared, or alone (exclusive).
@@ -641,28 +664,36 @@ impl Begin {
         self,
         client: &'c mut postgres::Client,
         alone: &mut bool,
-    ) -> Result<postgres::Transaction<'c>, postgres::Error> {
+    ) -> Result<Session<'c>, postgres::Error> {
         match self {
-            Begin::Read => client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start(),
+            Begin::Autocommit => Ok(Session::Autocommit(client)),
+            Begin::Read => {
+                round_trips(1);
+                client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()
+                    .map(Session::Tx)
+            }
             Begin::Write { alone: true } => {
                 *alone = true;
+                round_trips(2);
                 client.batch_execute(LOCK_WRITERS_ALONE)?;
                 client
                     .build_transaction()
                     .isolation_level(IsolationLevel::Serializable)
                     .start()
+                    .map(Session::Tx)
             }
             Begin::Write { alone: false } => {
+                round_trips(2);
                 let mut tx = client
                     .build_transaction()
                     .isolation_level(IsolationLevel::Serializable)
                     .start()?;
                 tx.batch_execute(LOCK_WRITERS_SHARED)?;
-                Ok(tx)
+                Ok(Session::Tx(tx))
             }
         }
     }
@@ -678,9 +709,75 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_micros(base * 1000 + jitter)
 }
 
+/// Round trips to PostgreSQL since the process started (statements, prepares, begins and
+/// commits): what a request costs the database, shown in the metrics and the load benchmark.
+static ROUND_TRIPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts `n` round trips.
+fn round_trips(n: u64) {
+    ROUND_TRIPS.fetch_add(n, Ordering::Relaxed);
+}
+
+/// Round trips to PostgreSQL so far, by every store of this process.
+pub fn round_trips_so_far() -> u64 {
+    ROUND_TRIPS.load(Ordering::Relaxed)
+}
+
+/// Where a [`PgTx`]'s statements go.
+enum Session<'a> {
+    /// A transaction: every write, and the reads whose rows must agree (a copy, a dump).
+    Tx(postgres::Transaction<'a>),
+    /// No transaction: each statement reads the latest commit. The use cases' reads take
+    /// this: whatever a write acts on it checks again inside its own transaction, so a
+    /// BEGIN and a COMMIT around a request's reads would be two round trips for nothing.
+    Autocommit(&'a mut postgres::Client),
+}
+
+impl<'a> Session<'a> {
+    fn prepare(&mut self, sql: &str) -> Result<Statement, postgres::Error> {
+        round_trips(1);
+        match self {
+            Session::Tx(tx) => tx.prepare(sql),
+            Session::Autocommit(client) => client.prepare(sql),
+        }
+    }
+
+    fn query(
+        &mut self,
+        statement: &Statement,
+        params: Params<'_>,
+    ) -> Result<Vec<Row>, postgres::Error> {
+        round_trips(1);
+        match self {
+            Session::Tx(tx) => tx.query(statement, params),
+            Session::Autocommit(client) => client.query(statement, params),
+        }
+    }
+
+    fn execute(
+        &mut self,
+        statement: &Statement,
+        params: Params<'_>,
+    ) -> Result<u64, postgres::Error> {
+        round_trips(1);
+        match self {
+            Session::Tx(tx) => tx.execute(statement, params),
+            Session::Autocommit(client) => client.execute(statement, params),
+        }
+    }
+
+    /// The transaction, for what only one can do (portals, commit).
+    fn tx(&mut self) -> Option<&mut postgres::Transaction<'a>> {
+        match self {
+            Session::Tx(tx) => Some(tx),
+            Session::Autocommit(_) => None,
+        }
+    }
+}
+
 /// One transaction, read or write, behind the store's traits.
 pub struct PgTx<'a> {
-    tx: RefCell<postgres::Transaction<'a>>,
+    tx: RefCell<Session<'a>>,
     /// Its connection's `cancelled` flag.
     cancelled: &'a mut bool,
     /// The connection's prepared statements, by their text.
@@ -693,7 +790,7 @@ pub struct PgTx<'a> {
 
 impl<'a> PgTx<'a> {
     fn new(
-        tx: postgres::Transaction<'a>,
+        tx: Session<'a>,
         statements: &'a mut HashMap<String, Statement>,
         cancelled: &'a mut bool,
     ) -> Self {
@@ -706,13 +803,29 @@ impl<'a> PgTx<'a> {
         }
     }
 
-    fn into_inner(self) -> postgres::Transaction<'a> {
-        self.tx.into_inner()
+    /// Whether its connection is closed (the database went away under it).
+    fn is_closed(&self) -> bool {
+        match &*self.tx.borrow() {
+            Session::Tx(_) => false,
+            Session::Autocommit(client) => client.is_closed(),
+        }
     }
 
-    /// The transaction and its connection's `cancelled` flag.
-    fn into_parts(self) -> (postgres::Transaction<'a>, &'a mut bool) {
-        (self.tx.into_inner(), self.cancelled)
+    /// Ends a read: commits its snapshot, if it took one.
+    fn end_read(self) {
+        if let Session::Tx(tx) = self.tx.into_inner() {
+            round_trips(1);
+            let _ = tx.commit();
+        }
+    }
+
+    /// The transaction and its connection's `cancelled` flag; `None` for autocommit.
+    fn into_parts(self) -> (Option<postgres::Transaction<'a>>, &'a mut bool) {
+        let tx = match self.tx.into_inner() {
+            Session::Tx(tx) => Some(tx),
+            Session::Autocommit(_) => None,
+        };
+        (tx, self.cancelled)
     }
 
     fn failed(&self, e: postgres::Error) -> StoreError {
@@ -765,9 +878,15 @@ impl<'a> PgTx<'a> {
         visit: &mut dyn FnMut(&Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let statement = self.statement(sql)?;
-        let mut tx = self.tx.borrow_mut();
+        let mut session = self.tx.borrow_mut();
+        // Only a copy walks whole tables, and it always reads in a snapshot.
+        let tx = session
+            .tx()
+            .ok_or(StoreError::Unsupported("walking a table needs a snapshot"))?;
+        round_trips(1);
         let portal = tx.bind(&statement, &[]).map_err(|e| self.failed(e))?;
         loop {
+            round_trips(1);
             let rows = tx.query_portal(&portal, 1000).map_err(|e| self.failed(e))?;
             if rows.is_empty() {
                 return Ok(());
@@ -1483,11 +1602,12 @@ impl AuditReads for PgTx<'_> {
 }
 
 impl AuditWrites for PgTx<'_> {
-    fn append_audit(&self, mut entry: AuditEntry) -> Result<(), StoreError> {
-        entry.seq = self.next_in("audit_seq")?;
+    fn append_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
+        // The sequence's next value and the row in one statement.
         self.execute(
-            "INSERT INTO audit VALUES ($1, $2, $3)",
-            &[&(entry.seq as i64), &entry.at, &to_json(&entry)],
+            "INSERT INTO audit SELECT s.seq, $1, jsonb_set($2::jsonb, '{seq}', to_jsonb(s.seq))
+             FROM (SELECT nextval('audit_seq') AS seq) s",
+            &[&entry.at, &to_json(&entry)],
         )?;
         Ok(())
     }

@@ -370,8 +370,8 @@ async fn subscriptions_are_archived_on_deactivation_and_unarchived_on_reactivati
         store
             .read(|tx| {
                 tx.subscription(
-                    &rocketlite::model::RoomId(room),
-                    &rocketlite::model::UserId(ada_id),
+                    &rocketlite::model::RoomId(room.clone()),
+                    &rocketlite::model::UserId(ada_id.clone()),
                 )
             })
             .unwrap()

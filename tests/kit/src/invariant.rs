@@ -21,10 +21,11 @@ pub fn room_activity(tx: &dyn Reads, room: &RoomId) -> Result<(bool, bool), Stor
 
 /// Panics naming the first of `rooms` that has an active member but no active owner.
 pub fn assert_rooms_owned(store: &Store, rooms: impl IntoIterator<Item = RoomId> + Send) {
+    let rooms: Vec<RoomId> = rooms.into_iter().collect();
     store
         .read(|tx| {
-            for room in rooms {
-                let (active_member, active_owner) = room_activity(tx, &room)?;
+            for room in &rooms {
+                let (active_member, active_owner) = room_activity(tx, room)?;
                 assert!(
                     !active_member || active_owner,
                     "room {room:?} has an active member but no active owner"
