@@ -243,6 +243,7 @@ const OWNERSHIP_PLAN: QuerySchema = QuerySchema {
         ("action", Kind::OneOf(&["deactivate", "delete"])),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// rocketlite.audit's query.
@@ -257,6 +258,7 @@ const AUDIT: QuerySchema = QuerySchema {
         ("offset", Kind::Number),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// rocketlite's extensions.

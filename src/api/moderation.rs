@@ -87,6 +87,7 @@ const BANNED_USERS: QuerySchema = QuerySchema {
         ("offset", Kind::Number),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Bans from rooms.

@@ -58,6 +58,7 @@ pub struct OwnBasicInfoBody {
 impl RequestSchema for OwnBasicInfoBody {
     const CLOSED: bool = true;
     const CLOSED_NESTED: &'static [&'static str] = &["OwnBasicInfoData"];
+    const NULLABLE: &'static [&'static str] = &["customFields"];
 }
 
 /// The preferences `users.setPreferences` may set; every one optional (8.8.1's
@@ -308,6 +309,7 @@ pub struct SuggestionOk {
 const USERS_CHECK_USERNAME: QuerySchema = QuerySchema {
     params: &[("username", Kind::Text)],
     closed: true,
+    coerce_arrays: false,
 };
 
 /// users.getStatus's query (`isUsersGetStatusParamsGET`).
@@ -318,18 +320,21 @@ const USERS_GET_STATUS: QuerySchema = QuerySchema {
         ("user", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// users.presence's query (`isUsersPresenceParamsGET`).
 const USERS_PRESENCE: QuerySchema = QuerySchema {
     params: &[("from", Kind::Text), ("ids", Kind::List)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// users.autocomplete's query (`isUsersAutocompleteProps`).
 const USERS_AUTOCOMPLETE: QuerySchema = QuerySchema {
     params: &[("selector", Kind::Text)],
     closed: true,
+    coerce_arrays: false,
 };
 
 /// What `users.autocomplete`'s `selector` holds.

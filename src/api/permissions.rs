@@ -51,6 +51,7 @@ pub struct UpdateOk {
 const LIST_ALL: QuerySchema = QuerySchema {
     params: &[("updatedSince", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Roles and permissions.

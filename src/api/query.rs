@@ -21,6 +21,8 @@ pub enum Kind {
     /// A number as JavaScript's `Number()` reads a string (`5`, `1.5`, `1e1`, `0x10`); an
     /// empty value counts as absent.
     Number,
+    /// A [`Kind::Number`] that must be whole (`type: 'integer'`).
+    Integer,
     /// `true` or `false`.
     Flag,
     /// An array of strings; a single value counts as a one-item array (`coerceTypes: 'array'`).
@@ -35,6 +37,9 @@ pub enum Kind {
 pub struct QuerySchema {
     pub params: &'static [(&'static str, Kind)],
     pub closed: bool,
+    /// Compiled with `ajvQuery` (`coerceTypes: 'array'`: `k[]=v` stands for `k=v`); false
+    /// for validators compiled with the plain `ajv`, which refuse an array for a scalar.
+    pub coerce_arrays: bool,
 }
 
 /// The checked parameters, by name.
@@ -131,7 +136,7 @@ pub fn check(request: &Request, schema: &QuerySchema) -> Result<Checked, ErrorRe
         }
         // ajv's 'array' coercion: a one-item array stands for its item.
         let value = match value {
-            Value::Array(mut items) if items.len() == 1 => items.remove(0),
+            Value::Array(mut items) if items.len() == 1 && schema.coerce_arrays => items.remove(0),
             other => other,
         };
         if let (Kind::OneOf(allowed), Value::String(s)) = (kind, &value)
@@ -141,8 +146,11 @@ pub fn check(request: &Request, schema: &QuerySchema) -> Result<Checked, ErrorRe
         }
         let coerced = match (kind, &value) {
             (Kind::Text | Kind::OneOf(_), Value::String(_)) => Some(value.clone()),
-            (Kind::Number, Value::String(s)) if s.trim().is_empty() => continue,
+            (Kind::Number | Kind::Integer, Value::String(s)) if s.trim().is_empty() => continue,
             (Kind::Number, Value::String(s)) => js_number(s).map(Value::from),
+            (Kind::Integer, Value::String(s)) => {
+                js_number(s).filter(|n| n.fract() == 0.0).map(Value::from)
+            }
             (Kind::Flag, Value::String(s)) if s == "true" || s == "false" => {
                 Some(Value::Bool(s == "true"))
             }
@@ -151,6 +159,7 @@ pub fn check(request: &Request, schema: &QuerySchema) -> Result<Checked, ErrorRe
         let Some(coerced) = coerced else {
             let expected = match kind {
                 Kind::Number => "number",
+                Kind::Integer => "integer",
                 Kind::Flag => "boolean",
                 _ => "string",
             };

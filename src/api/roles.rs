@@ -190,6 +190,7 @@ pub enum NotInCommunityEdition {
 const ROLES_SYNC: QuerySchema = QuerySchema {
     params: &[("updatedSince", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// roles.getUsersInRole's query (`isRolesGetUsersInRoleProps`).
@@ -203,6 +204,7 @@ const USERS_IN_ROLE: QuerySchema = QuerySchema {
         ("query", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Roles and who holds them.

@@ -240,6 +240,7 @@ const ROOM_NAMES: query::QuerySchema = query::QuerySchema {
         ("roomName", query::Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// channels.moderators' query (`isChannelsModeratorsProps`): a room, and user names it
@@ -253,6 +254,7 @@ const MODERATORS: query::QuerySchema = query::QuerySchema {
         ("user", query::Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// channels.list's query (`isChannelsListProps`).
@@ -266,6 +268,7 @@ const CHANNELS_LIST: query::QuerySchema = query::QuerySchema {
         ("offset", query::Kind::Number),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// The room family operations, shared by channels and groups.

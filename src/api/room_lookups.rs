@@ -76,6 +76,7 @@ struct RoomSelector {
 const SELECTOR: QuerySchema = QuerySchema {
     params: &[("selector", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 const SELECTOR_PAGE: QuerySchema = QuerySchema {
@@ -87,6 +88,7 @@ const SELECTOR_PAGE: QuerySchema = QuerySchema {
         ("query", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 const IS_MEMBER: QuerySchema = QuerySchema {
@@ -96,16 +98,19 @@ const IS_MEMBER: QuerySchema = QuerySchema {
         ("username", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 const NAME_EXISTS: QuerySchema = QuerySchema {
     params: &[("roomName", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 const AVAILABLE_FOR_TEAMS: QuerySchema = QuerySchema {
     params: &[("name", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// The `name` of the required `selector` of a query that takes nothing else.

@@ -43,7 +43,7 @@ pub struct SaveRoomSettingsBody {
     /// Accepted for compatibility; rocketlite has no end-to-end encryption.
     pub encrypted: Option<bool>,
     /// Accepted for compatibility; ignored.
-    pub favorite: Option<Value>,
+    pub favorite: Option<FavoriteSetting>,
     /// Accepted for compatibility; rocketlite keeps no messages to prune.
     pub retention_enabled: Option<bool>,
     pub retention_max_age: Option<f64>,
@@ -55,6 +55,16 @@ pub struct SaveRoomSettingsBody {
 
 impl RequestSchema for SaveRoomSettingsBody {
     const CLOSED: bool = true;
+    const NULLABLE: &'static [&'static str] = &["favorite"];
+}
+
+/// `favorite` as 8.8.1's schema has it (both keys required); rocketlite keeps no
+/// favourites, so it is checked and ignored.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase")]
+pub struct FavoriteSetting {
+    pub default_value: bool,
+    pub favorite: bool,
 }
 
 /// What `rooms.saveRoomSettings` answers.

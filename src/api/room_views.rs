@@ -169,6 +169,7 @@ pub struct MembersByRoleOk {
 const ADMIN_ROOM: QuerySchema = QuerySchema {
     params: &[("rid", Kind::Text)],
     closed: true,
+    coerce_arrays: false,
 };
 
 const PRIVATE_ROOMS: QuerySchema = QuerySchema {
@@ -179,6 +180,7 @@ const PRIVATE_ROOMS: QuerySchema = QuerySchema {
         ("sort", Kind::Text),
     ],
     closed: false,
+    coerce_arrays: true,
 };
 
 const MEMBERS_BY_ROLE: QuerySchema = QuerySchema {
@@ -187,16 +189,18 @@ const MEMBERS_BY_ROLE: QuerySchema = QuerySchema {
         ("roomName", Kind::Text),
         ("status", Kind::List),
         ("filter", Kind::Text),
-        ("count", Kind::Number),
-        ("offset", Kind::Number),
+        ("count", Kind::Integer),
+        ("offset", Kind::Integer),
         ("sort", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 const ROLES: QuerySchema = QuerySchema {
     params: &[("rid", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 const COUNTERS: QuerySchema = QuerySchema {
@@ -206,11 +210,13 @@ const COUNTERS: QuerySchema = QuerySchema {
         ("userId", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 const ONLINE: QuerySchema = QuerySchema {
     params: &[("_id", Kind::Text), ("query", Kind::Text)],
     closed: true,
+    coerce_arrays: false,
 };
 
 /// A member's own view of rooms, and what may be read about one.

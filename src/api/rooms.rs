@@ -26,6 +26,7 @@ use crate::service::{
 const SUBSCRIPTIONS_GET_ONE: QuerySchema = QuerySchema {
     params: &[("roomId", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Any room.
@@ -66,6 +67,30 @@ pub struct RoomsJoinBody {
 
 impl RequestSchema for RoomsJoinBody {
     const CLOSED: bool = true;
+}
+
+/// 8.8.1's `isRoomsJoinProps`: `oneOf [{roomId} | {roomName}]`, each a non-empty string in a
+/// closed object, refused with ajv's messages of both branches.
+fn one_room_to_join(room: &RoomNames) -> Result<(), ErrorResponse> {
+    let required = |name: &str| format!("must have required property '{name}'");
+    let branch = |value: Option<&String>, name: &str| match value {
+        None => Some(required(name)),
+        Some(v) if v.is_empty() => Some("must NOT have fewer than 1 characters".to_string()),
+        Some(_) => None,
+    };
+    let messages = match (room.room_id.as_ref(), room.room_name.as_ref()) {
+        (Some(_), Some(_)) => vec!["must NOT have additional properties".to_string(); 2],
+        (id, name) => match (branch(id, "roomId"), branch(name, "roomName")) {
+            (None, _) | (_, None) => return Ok(()),
+            (by_id, by_name) => by_id.into_iter().chain(by_name).collect(),
+        },
+    };
+    let all = [
+        messages,
+        vec!["must match exactly one schema in oneOf".into()],
+    ]
+    .concat();
+    Err(invalid_params(&all.join("\n ")))
 }
 
 /// What `rooms.changeArchivationState` takes.
@@ -245,12 +270,14 @@ const ADMIN_ROOMS: QuerySchema = QuerySchema {
         ("query", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// subscriptions.get's query (`isSubscriptionsGetProps`).
 const SUBSCRIPTIONS_GET: QuerySchema = QuerySchema {
     params: &[("updatedSince", Kind::Text)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// directory's query (`isDirectoryProps`).
@@ -265,6 +292,7 @@ const DIRECTORY: QuerySchema = QuerySchema {
         ("offset", Kind::Number),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Rooms of any kind and the caller's subscriptions.
@@ -320,6 +348,7 @@ impl RoomsApi {
     ) -> ApiResult<RoomOk> {
         let op = Operation::RoomsAny(RoomOperation::Join);
         let b = body.0;
+        one_room_to_join(&b.room)?;
         let room = b.room.room(op)?;
         let caller = auth.0;
         let code = b.join_code;

@@ -100,6 +100,7 @@ pub struct LicenceView {
 const LICENSES_INFO: query::QuerySchema = query::QuerySchema {
     params: &[("loadValues", query::Kind::Flag)],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Rocket.Chat's licence limits; `-1` is unlimited.

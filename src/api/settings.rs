@@ -127,6 +127,7 @@ const PUBLIC: QuerySchema = QuerySchema {
         ("query", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// `settings`' query (`isSettingsGetParams`).
@@ -140,6 +141,7 @@ const LIST: QuerySchema = QuerySchema {
         ("query", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// The page, order and filter a list asks for; `sort` orders by `_id` only.
@@ -197,6 +199,7 @@ impl SettingsApi {
     ) -> ApiResult<SettingsPageOk> {
         let _ = (count, offset, sort, id); // documented; read from the checked query
         let q = query::check(request, &PUBLIC)?;
+        query::refuse_query_and_fields(request)?;
         let list = list_query(&q, false, s.count_limits())?;
         let shape = page(&list);
         call_read(

@@ -263,6 +263,7 @@ const USERS_GET_PRESENCE: QuerySchema = QuerySchema {
         ("user", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// The logout message.
@@ -375,6 +376,7 @@ const USERS_INFO: QuerySchema = QuerySchema {
         ("fields", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// Refuses what the `anyOf` refuses, with ajv's messages: no identifier, or two of them.
@@ -413,6 +415,7 @@ const USERS_LIST_BY_STATUS: QuerySchema = QuerySchema {
         ),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// users.list's query, as `isUsersListParamsGET` reads it.
@@ -426,6 +429,7 @@ const USERS_LIST: QuerySchema = QuerySchema {
         ("email", Kind::Text),
     ],
     closed: true,
+    coerce_arrays: true,
 };
 
 /// A user, wrapped.

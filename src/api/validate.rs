@@ -141,6 +141,17 @@ fn is_unset(property: &MetaSchema, value: Option<&Value>) -> bool {
 
 fn resolve<'a>(registry: &'a Registry, schema: &'a MetaSchemaRef) -> &'a MetaSchema {
     match schema {
+        // A documented property of an object type is `allOf: [its type, its text]`.
+        MetaSchemaRef::Inline(inline) if inline.properties.is_empty() => {
+            match inline
+                .all_of
+                .iter()
+                .find(|part| matches!(part, MetaSchemaRef::Reference(_)))
+            {
+                Some(typed) => resolve(registry, typed),
+                None => inline,
+            }
+        }
         MetaSchemaRef::Inline(schema) => schema,
         MetaSchemaRef::Reference(name) => registry
             .schemas

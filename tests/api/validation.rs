@@ -295,3 +295,92 @@ async fn licenses_info_answers_as_a_community_edition_without_a_licence() {
         );
     }
 }
+
+/// Cases the 8.8.1 validators corpus (`tests/e2e/validators`) found answered unlike
+/// Rocket.Chat: each is refused with ajv's message and changes nothing.
+#[tokio::test]
+async fn routes_refuse_what_their_own_8_8_1_validator_refuses() {
+    let app = TestApp::new().await;
+    let ada = app.user_session("ada").await;
+    let rid = app.create_room("c", "hall", &ada, &[]).await;
+    let one_of = "must match exactly one schema in oneOf";
+    let posts = [
+        (
+            "/api/v1/rooms.join",
+            json!({}),
+            format!(
+                "must have required property 'roomId'\n must have required property 'roomName'\n {one_of}"
+            ),
+        ),
+        (
+            "/api/v1/rooms.join",
+            json!({"roomId": rid, "roomName": "hall"}),
+            format!(
+                "must NOT have additional properties\n must NOT have additional properties\n {one_of}"
+            ),
+        ),
+        (
+            "/api/v1/rooms.join",
+            json!({"roomId": ""}),
+            format!(
+                "must NOT have fewer than 1 characters\n must have required property 'roomName'\n {one_of}"
+            ),
+        ),
+        (
+            "/api/v1/rooms.saveRoomSettings",
+            json!({"rid": rid, "favorite": true}),
+            "must be object".to_string(),
+        ),
+        (
+            "/api/v1/rooms.saveRoomSettings",
+            json!({"rid": rid, "favorite": {"favorite": true}}),
+            "must have required property 'defaultValue'".to_string(),
+        ),
+    ];
+    let before = app.snapshot();
+    for (path, body, message) in posts {
+        let got = app.post(path, Some(&app.admin), body.clone()).await;
+        assert_eq!(got, (400, invalid_params(&message)), "{path} {body}");
+    }
+    let gets = [
+        // Compiled with the plain `ajv`: an array is no string (no `coerceTypes: 'array'`).
+        (
+            format!("/api/v1/rooms.adminRooms.getRoom?rid[]={rid}"),
+            "must be string",
+        ),
+        (
+            format!("/api/v1/channels.online?_id[]={rid}"),
+            "must be string",
+        ),
+        (
+            "/api/v1/users.checkUsernameAvailability?username[]=free".to_string(),
+            "must be string",
+        ),
+        (
+            format!("/api/v1/rooms.membersOrderedByRole?roomId={rid}&count=1.5"),
+            "must be integer",
+        ),
+        (
+            "/api/v1/settings.public?query=%7B%7D".to_string(),
+            "the parameter 'query' is not supported",
+        ),
+    ];
+    for (path, message) in gets {
+        let (status, body) = app.get(&path, Some(&app.admin)).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().starts_with(message),
+            "{path}: {body}"
+        );
+    }
+    assert_eq!(app.snapshot(), before);
+    // `customFields: null` is "not sent", as 8.8.1's nullable schema has it.
+    let (status, body) = app
+        .post(
+            "/api/v1/users.updateOwnBasicInfo",
+            Some(&ada),
+            json!({"data": {"nickname": "Ada"}, "customFields": null}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}

@@ -5,23 +5,30 @@
 //   node gen-corpus.mjs > corpus.json        (npm run -s corpus)
 //
 // A case is {op, id, <input>, auth?, note?}; its id is unique within its op and stays stable
-// (README.md's "Validator differences" table names cases by it). The input is one of
+// (docs/compatibility.md's "Validator differences" table names cases by it). The input is one of
 //   body: any JSON value, sent as application/json
 //   rawBody: a string, sent as it is with Content-Type application/json ("" = no body)
 //   form: {key: string}, sent as application/x-www-form-urlencoded
 //   query: an object, sent as qs.stringify(query, {arrayFormat: 'brackets'}) (k[]=v)
 //   queryString: a string, sent as it is
 // auth: "none" sends no X-User-Id/X-Auth-Token; "fresh" logs the login fixture user in first
-// and uses that new token (so logout cases revoke nothing the run needs). Default: the admin's.
+// and uses that new token (so logout cases revoke nothing the run needs). Default: the op's
+// auth, else the admin's.
 //
 // Placeholders, replaced by validators.mjs with the fixtures it creates first: inside any
 // string $UNIQUE (new per case), $RUN, $ADMIN_ID, $ADMIN_USERNAME, $USER_ID, $USERNAME,
-// $USER_EMAIL (a member of both rooms), $TARGET_ID (the user setActiveStatus changes),
+// $USER_EMAIL (a member of both rooms), $TARGET_ID (the user setActiveStatus changes and the
+// ban cases name; a member of no room; its username is vt-$RUN),
 // $OUTSIDER_ID, $OUTSIDER_USERNAME (invited by the invite cases), $LOGIN_ID,
 // $LOGIN_USERNAME, $LOGIN_EMAIL, $LOGIN_PASSWORD, $LOGIN_DIGEST, $LOGIN_TOKEN (the login
 // cases' user), $ROOM_ID, $ROOM_NAME (a channel), $GROUP_ID, $GROUP_NAME (a private group),
 // $PERM_ID (a permission); a string that is exactly "$PERM_ROLES" becomes that permission's
 // current roles (an array), so permissions.update cases change nothing.
+//
+// An operation is named by its path after /api/v1/; the POST of a path whose GET is also
+// served is "POST <path>" (POST settings, POST settings/:_id). The name of settings/:_id keeps
+// its parameter, its path the value the cases use: Accounts_AllowDeleteOwnAccount, the only
+// setting any case writes, always with its default (false).
 
 const OPS = {
 	'login': { method: 'POST', path: '/api/v1/login', validator: 'isLoginProps', auth: 'none', note: "Rocket.Chat 8.8.1's route does not call it" },
@@ -84,6 +91,93 @@ const OPS = {
 	'directory': { method: 'GET', path: '/api/v1/directory', validator: 'isDirectoryProps' },
 	'rooms.leave': { method: 'POST', path: '/api/v1/rooms.leave', validator: null, note: 'schema inline in the 8.8.1 route' },
 	'rooms.favorite': { method: 'POST', path: '/api/v1/rooms.favorite', validator: null, note: 'schema inline in the 8.8.1 route' },
+	// The operations added since: rooms.*, then channels/groups, users.*, settings.
+	'rooms.hide': { method: 'POST', path: '/api/v1/rooms.hide', validator: 'isRoomsHideProps' },
+	'rooms.open': { method: 'POST', path: '/api/v1/rooms.open', validator: 'isRoomsOpenProps' },
+	'rooms.roles': { method: 'GET', path: '/api/v1/rooms.roles', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'rooms.membersOrderedByRole': { method: 'GET', path: '/api/v1/rooms.membersOrderedByRole', validator: 'isRoomsMembersOrderedByRoleProps' },
+	'rooms.adminRooms.getRoom': { method: 'GET', path: '/api/v1/rooms.adminRooms.getRoom', validator: 'isRoomsAdminRoomsGetRoomProps' },
+	'rooms.adminRooms.privateRooms': { method: 'GET', path: '/api/v1/rooms.adminRooms.privateRooms', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'rooms.muteUser': { method: 'POST', path: '/api/v1/rooms.muteUser', validator: 'isRoomsMuteUnmuteUserProps' },
+	'rooms.unmuteUser': { method: 'POST', path: '/api/v1/rooms.unmuteUser', validator: 'isRoomsMuteUnmuteUserProps' },
+	'rooms.banUser': { method: 'POST', path: '/api/v1/rooms.banUser', validator: 'isRoomsBanUserProps' },
+	'rooms.unbanUser': { method: 'POST', path: '/api/v1/rooms.unbanUser', validator: 'isRoomsUnbanUserProps' },
+	'rooms.bannedUsers': { method: 'GET', path: '/api/v1/rooms.bannedUsers', validator: 'isRoomsBannedUsersProps' },
+	'rooms.saveNotification': { method: 'POST', path: '/api/v1/rooms.saveNotification', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'rooms.saveRoomSettings': { method: 'POST', path: '/api/v1/rooms.saveRoomSettings', validator: 'isRoomsSaveRoomSettingsProps' },
+	'rooms.isMember': { method: 'GET', path: '/api/v1/rooms.isMember', validator: 'isRoomsIsMemberProps' },
+	'rooms.nameExists': { method: 'GET', path: '/api/v1/rooms.nameExists', validator: 'isGETRoomsNameExists' },
+	'rooms.autocomplete.channelAndPrivate': { method: 'GET', path: '/api/v1/rooms.autocomplete.channelAndPrivate', validator: 'isRoomsAutoCompleteChannelAndPrivateProps' },
+	'rooms.autocomplete.channelAndPrivate.withPagination': { method: 'GET', path: '/api/v1/rooms.autocomplete.channelAndPrivate.withPagination', validator: 'isRoomsAutocompleteChannelAndPrivateWithPaginationProps' },
+	'rooms.autocomplete.adminRooms': { method: 'GET', path: '/api/v1/rooms.autocomplete.adminRooms', validator: 'isRoomsAutocompleteAdminRoomsPayload' },
+	'rooms.autocomplete.availableForTeams': { method: 'GET', path: '/api/v1/rooms.autocomplete.availableForTeams', validator: 'isRoomsAutocompleteAvailableForTeamsProps' },
+	'rooms.changeArchivationState': { method: 'POST', path: '/api/v1/rooms.changeArchivationState', validator: 'isRoomsChangeArchivationStateProps' },
+	'rooms.join': { method: 'POST', path: '/api/v1/rooms.join', validator: 'isRoomsJoinProps' },
+	'rooms.delete': { method: 'POST', path: '/api/v1/rooms.delete', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'rooms.get': { method: 'GET', path: '/api/v1/rooms.get', validator: null },
+	'channels.counters': { method: 'GET', path: '/api/v1/channels.counters', validator: null },
+	'groups.counters': { method: 'GET', path: '/api/v1/groups.counters', validator: 'isGroupsCountersProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'channels.online': { method: 'GET', path: '/api/v1/channels.online', validator: 'isChannelsOnlineProps' },
+	'groups.online': { method: 'GET', path: '/api/v1/groups.online', validator: 'isGroupsOnlineProps' },
+	'channels.info': { method: 'GET', path: '/api/v1/channels.info', validator: null },
+	'channels.list.joined': { method: 'GET', path: '/api/v1/channels.list.joined', validator: null },
+	'channels.addModerator': { method: 'POST', path: '/api/v1/channels.addModerator', validator: null },
+	'channels.removeModerator': { method: 'POST', path: '/api/v1/channels.removeModerator', validator: null },
+	'channels.addLeader': { method: 'POST', path: '/api/v1/channels.addLeader', validator: null },
+	'channels.removeLeader': { method: 'POST', path: '/api/v1/channels.removeLeader', validator: null },
+	'channels.close': { method: 'POST', path: '/api/v1/channels.close', validator: null },
+	'channels.rename': { method: 'POST', path: '/api/v1/channels.rename', validator: null },
+	'channels.setCustomFields': { method: 'POST', path: '/api/v1/channels.setCustomFields', validator: null },
+	'channels.setDefault': { method: 'POST', path: '/api/v1/channels.setDefault', validator: null },
+	'channels.setDescription': { method: 'POST', path: '/api/v1/channels.setDescription', validator: null },
+	'channels.setJoinCode': { method: 'POST', path: '/api/v1/channels.setJoinCode', validator: null },
+	'channels.setPurpose': { method: 'POST', path: '/api/v1/channels.setPurpose', validator: null, note: 'isChannelsSetPurposeProps is not exported' },
+	'channels.setTopic': { method: 'POST', path: '/api/v1/channels.setTopic', validator: null },
+	'channels.setType': { method: 'POST', path: '/api/v1/channels.setType', validator: null },
+	'groups.list': { method: 'GET', path: '/api/v1/groups.list', validator: null, note: 'isGroupsListProps is an empty schema the route does not call' },
+	'groups.listAll': { method: 'GET', path: '/api/v1/groups.listAll', validator: null },
+	'groups.moderators': { method: 'GET', path: '/api/v1/groups.moderators', validator: 'isGroupsModeratorsProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.addModerator': { method: 'POST', path: '/api/v1/groups.addModerator', validator: 'isGroupsAddModeratorProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.removeModerator': { method: 'POST', path: '/api/v1/groups.removeModerator', validator: 'isGroupsRemoveModeratorProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.addLeader': { method: 'POST', path: '/api/v1/groups.addLeader', validator: 'isGroupsAddLeaderProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.removeLeader': { method: 'POST', path: '/api/v1/groups.removeLeader', validator: 'isGroupsRemoveLeaderProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.kick': { method: 'POST', path: '/api/v1/groups.kick', validator: 'isGroupsKickProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.leave': { method: 'POST', path: '/api/v1/groups.leave', validator: 'isGroupsLeaveProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.addAll': { method: 'POST', path: '/api/v1/groups.addAll', validator: 'isGroupsAddAllProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.archive': { method: 'POST', path: '/api/v1/groups.archive', validator: 'isGroupsArchiveProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.unarchive': { method: 'POST', path: '/api/v1/groups.unarchive', validator: 'isGroupsUnarchiveProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.open': { method: 'POST', path: '/api/v1/groups.open', validator: 'isGroupsOpenProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.close': { method: 'POST', path: '/api/v1/groups.close', validator: 'isGroupsCloseProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.delete': { method: 'POST', path: '/api/v1/groups.delete', validator: 'isGroupsDeleteProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.rename': { method: 'POST', path: '/api/v1/groups.rename', validator: 'isGroupsRenameProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setAnnouncement': { method: 'POST', path: '/api/v1/groups.setAnnouncement', validator: 'isGroupsSetAnnouncementProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setCustomFields': { method: 'POST', path: '/api/v1/groups.setCustomFields', validator: 'isGroupsSetCustomFieldsProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setDescription': { method: 'POST', path: '/api/v1/groups.setDescription', validator: 'isGroupsSetDescriptionProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setPurpose': { method: 'POST', path: '/api/v1/groups.setPurpose', validator: 'isGroupsSetPurposeProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setReadOnly': { method: 'POST', path: '/api/v1/groups.setReadOnly', validator: 'isGroupsSetReadOnlyProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setTopic': { method: 'POST', path: '/api/v1/groups.setTopic', validator: 'isGroupsSetTopicProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'groups.setType': { method: 'POST', path: '/api/v1/groups.setType', validator: 'isGroupsSetTypeProps', note: "Rocket.Chat 8.8.1's route does not call it" },
+	'users.getUsernameSuggestion': { method: 'GET', path: '/api/v1/users.getUsernameSuggestion', validator: null },
+	'users.deleteOwnAccount': { method: 'POST', path: '/api/v1/users.deleteOwnAccount', validator: null, auth: 'fresh', note: 'schema inline in the 8.8.1 route' },
+	'users.generatePersonalAccessToken': { method: 'POST', path: '/api/v1/users.generatePersonalAccessToken', validator: null, auth: 'fresh', note: 'schema inline in the 8.8.1 route' },
+	'users.regeneratePersonalAccessToken': { method: 'POST', path: '/api/v1/users.regeneratePersonalAccessToken', validator: null, auth: 'fresh', note: 'schema inline in the 8.8.1 route' },
+	'users.getPersonalAccessTokens': { method: 'GET', path: '/api/v1/users.getPersonalAccessTokens', validator: null, auth: 'fresh' },
+	'users.removePersonalAccessToken': { method: 'POST', path: '/api/v1/users.removePersonalAccessToken', validator: null, auth: 'fresh', note: 'schema inline in the 8.8.1 route' },
+	'users.setPreferences': { method: 'POST', path: '/api/v1/users.setPreferences', validator: 'isUsersSetPreferencesParamsPOST' },
+	'users.getPreferences': { method: 'GET', path: '/api/v1/users.getPreferences', validator: null },
+	'users.updateOwnBasicInfo': { method: 'POST', path: '/api/v1/users.updateOwnBasicInfo', validator: 'isUsersUpdateOwnBasicInfoParamsPOST', auth: 'fresh' },
+	'users.autocomplete': { method: 'GET', path: '/api/v1/users.autocomplete', validator: 'isUsersAutocompleteProps' },
+	'users.presence': { method: 'GET', path: '/api/v1/users.presence', validator: 'isUsersPresenceParamsGET' },
+	'users.getStatus': { method: 'GET', path: '/api/v1/users.getStatus', validator: 'isUsersGetStatusParamsGET' },
+	'users.checkUsernameAvailability': { method: 'GET', path: '/api/v1/users.checkUsernameAvailability', validator: 'isUsersCheckUsernameAvailabilityParamsGET' },
+	'users.logoutOtherClients': { method: 'POST', path: '/api/v1/users.logoutOtherClients', validator: null, auth: 'fresh' },
+	'users.removeOtherTokens': { method: 'POST', path: '/api/v1/users.removeOtherTokens', validator: null, auth: 'fresh' },
+	'settings': { method: 'GET', path: '/api/v1/settings', validator: 'isSettingsGetParams' },
+	'POST settings': { method: 'POST', path: '/api/v1/settings', validator: 'isSettingsBulkProps' },
+	'settings/:_id': { method: 'GET', path: '/api/v1/settings/Accounts_AllowDeleteOwnAccount', validator: null },
+	'POST settings/:_id': { method: 'POST', path: '/api/v1/settings/Accounts_AllowDeleteOwnAccount', validator: null, note: 'schema inline in the 8.8.1 route' },
+	'settings.public': { method: 'GET', path: '/api/v1/settings.public', validator: 'isSettingsPublicWithPaginationProps', auth: 'none' },
+	'settings.oauth': { method: 'GET', path: '/api/v1/settings.oauth', validator: null, auth: 'none' },
 };
 
 const cases = [];
@@ -901,6 +995,785 @@ op('rooms.favorite', () => {
 	body('missing-favorite', { roomId: 'no-such-room' });
 	body('favorite-str-true', { roomId: 'no-such-room', favorite: 'true' });
 	body('favorite-word', { roomId: 'no-such-room', favorite: 'maybe' });
+});
+
+// ---------------------------------------------------------------------------- rooms.hide / rooms.open
+// Only the admin's own subscription to the channel is hidden, and rooms.open (after it in the
+// corpus) opens it again.
+function roomIdOnly() {
+	const base = { roomId: '$ROOM_ID' };
+	body('valid', base);
+	body('valid-again', base);
+	body('unknown-room', { roomId: 'no-such-room' });
+	body('missing-roomId', {});
+	body('roomName-instead', { roomName: '$ROOM_NAME' });
+	body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'roomId');
+	form('form-valid', base);
+	form('form-empty', { roomId: '' });
+}
+op('rooms.hide', roomIdOnly);
+op('rooms.open', () => {
+	roomIdOnly();
+	body('final-open', { roomId: '$ROOM_ID' }, { note: 'leaves the subscription open' });
+});
+
+// ---------------------------------------------------------------------------- rooms.roles
+op('rooms.roles', () => {
+	query('valid', { rid: '$ROOM_ID' });
+	query('valid-group', { rid: '$GROUP_ID' });
+	query('unknown-room', { rid: 'no-such-room' });
+	query('missing-rid', {});
+	query('roomId-instead', { roomId: '$ROOM_ID' });
+	query('extra-key', { rid: '$ROOM_ID', extra: '1' });
+	query('rid-empty', { rid: '' });
+	query('rid-array-two', { rid: ['$ROOM_ID', '$GROUP_ID'] });
+});
+
+// ---------------------------------------------------------------------------- rooms.membersOrderedByRole
+op('rooms.membersOrderedByRole', () => {
+	query('valid-roomId', { roomId: '$ROOM_ID' });
+	query('valid-roomName', { roomName: '$ROOM_NAME' });
+	query('valid-group', { roomId: '$GROUP_ID' });
+	query('valid-paged', { roomId: '$ROOM_ID', count: '1', offset: '0' });
+	query('valid-filter-status', { roomId: '$ROOM_ID', filter: 'v', status: ['online', 'offline'] });
+	query('valid-sort', { roomId: '$ROOM_ID', sort: '{"rolePriority":-1}' });
+	query('status-scalar', { roomId: '$ROOM_ID', status: 'online' });
+	query('unknown-room', { roomId: 'no-such-room' });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	query('roomId-empty', { roomId: '' });
+	query('roomId-array-two', { roomId: ['$ROOM_ID', '$GROUP_ID'] });
+	query('count-word', { roomId: '$ROOM_ID', count: 'many' });
+	query('count-float', { roomId: '$ROOM_ID', count: '1.5' });
+	query('offset-word', { roomId: '$ROOM_ID', offset: 'first' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('fields', { roomId: '$ROOM_ID', fields: '{"name":1}' });
+	query('status-object', { roomId: '$ROOM_ID', status: { a: 'b' } });
+});
+
+// ---------------------------------------------------------------------------- rooms.adminRooms.getRoom / privateRooms
+op('rooms.adminRooms.getRoom', () => {
+	query('valid', { rid: '$ROOM_ID' });
+	query('valid-group', { rid: '$GROUP_ID' });
+	query('unknown-room', { rid: 'no-such-room' });
+	query('missing-rid', {});
+	query('rid-empty', { rid: '' });
+	query('roomId-instead', { roomId: '$ROOM_ID' });
+	query('extra-key', { rid: '$ROOM_ID', extra: '1' });
+	query('rid-array-one', { rid: ['$ROOM_ID'] });
+	query('rid-array-two', { rid: ['$ROOM_ID', '$GROUP_ID'] });
+	query('rid-object', { rid: { a: 'b' } });
+	query('without-auth', { rid: '$ROOM_ID' }, { auth: 'none' });
+});
+op('rooms.adminRooms.privateRooms', () => {
+	query('valid', {});
+	query('valid-filter', { filter: 'vg' });
+	query('valid-paged', { count: '1', offset: '0' });
+	query('valid-sort', { sort: '{"name":-1}' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('login-user', {}, { auth: 'fresh' });
+});
+
+// ---------------------------------------------------------------------------- rooms.muteUser / unmuteUser
+// Only $USER_ID is muted in the channel; unmuteUser (after it) unmutes it again.
+function muteCases() {
+	const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomId: '$ROOM_ID', username: '$USERNAME' });
+	body('unknown-user', { roomId: '$ROOM_ID', userId: 'no-such-user' });
+	body('unknown-room', { roomId: 'no-such-room', userId: '$USER_ID' });
+	body('not-member', { roomId: '$ROOM_ID', userId: '$TARGET_ID' });
+	body('missing-user', { roomId: '$ROOM_ID' });
+	body('missing-room', { userId: '$USER_ID' });
+	body('both-userId-username', { ...base, username: '$USERNAME' });
+	body('user-instead', { roomId: '$ROOM_ID', user: '$USERNAME' });
+	body('roomName-instead', { roomName: '$ROOM_NAME', userId: '$USER_ID' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-null', { ...base, userId: null });
+	body('userId-number', { ...base, userId: 42 });
+	body('userId-array', { ...base, userId: ['$USER_ID'] });
+	body('roomId-empty', { ...base, roomId: '' });
+	body('roomId-null', { ...base, roomId: null });
+	form('form-valid', base);
+}
+op('rooms.muteUser', muteCases);
+op('rooms.unmuteUser', () => {
+	muteCases();
+	body('final-unmute', { roomId: '$ROOM_ID', userId: '$USER_ID' }, { note: 'leaves the member unmuted' });
+});
+
+// ---------------------------------------------------------------------------- rooms.banUser / unbanUser / bannedUsers
+// Only $TARGET_ID (a member of no room) is ever banned, from the channel; unbanUser (after it)
+// lifts the ban again.
+function banCases() {
+	const base = { roomId: '$ROOM_ID', userId: '$TARGET_ID' };
+	body('valid-userId', base);
+	body('valid-username', { roomId: '$ROOM_ID', username: 'vt-$RUN' });
+	body('unknown-user', { roomId: '$ROOM_ID', userId: 'no-such-user' });
+	body('unknown-room', { roomId: 'no-such-room', userId: '$TARGET_ID' });
+	body('missing-user', { roomId: '$ROOM_ID' });
+	body('missing-room', { userId: '$TARGET_ID' });
+	body('both-userId-username', { ...base, username: 'vt-$RUN' });
+	body('user-instead', { roomId: '$ROOM_ID', user: 'vt-$RUN' });
+	body('roomName-instead', { roomName: '$ROOM_NAME', userId: '$TARGET_ID' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('userId-empty', { ...base, userId: '' });
+	body('userId-null', { ...base, userId: null });
+	body('userId-number', { ...base, userId: 42 });
+	body('roomId-empty', { ...base, roomId: '' });
+	body('roomId-object', { ...base, roomId: {} });
+	form('form-valid', base);
+}
+op('rooms.banUser', banCases);
+op('rooms.unbanUser', () => {
+	banCases();
+	body('final-unban', { roomId: '$ROOM_ID', userId: '$TARGET_ID' }, { note: 'leaves the target unbanned' });
+});
+op('rooms.bannedUsers', () => {
+	query('valid', { roomId: '$ROOM_ID' });
+	query('valid-paged', { roomId: '$ROOM_ID', count: '1', offset: '0' });
+	query('valid-group', { roomId: '$GROUP_ID' });
+	query('unknown-room', { roomId: 'no-such-room' });
+	query('missing-roomId', {});
+	query('roomName-instead', { roomName: '$ROOM_NAME' });
+	query('roomId-empty', { roomId: '' });
+	query('roomId-array-two', { roomId: ['$ROOM_ID', '$GROUP_ID'] });
+	query('count-word', { roomId: '$ROOM_ID', count: 'many' });
+	query('offset-word', { roomId: '$ROOM_ID', offset: 'first' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('sort', { roomId: '$ROOM_ID', sort: '{"ts":1}' });
+});
+
+// ---------------------------------------------------------------------------- rooms.saveNotification
+// The admin's own subscription to the channel; the values are the defaults.
+op('rooms.saveNotification', () => {
+	const base = { roomId: '$ROOM_ID', notifications: { desktopNotifications: 'default' } };
+	body('valid', base);
+	body('valid-several', { roomId: '$ROOM_ID', notifications: { desktopNotifications: 'default', mobilePushNotifications: 'default', emailNotifications: 'default' } });
+	body('unknown-room', { ...base, roomId: 'no-such-room' });
+	body('valid-group', { ...base, roomId: '$GROUP_ID' });
+	body('notifications-empty', { roomId: '$ROOM_ID', notifications: {} });
+	body('missing-notifications', { roomId: '$ROOM_ID' });
+	body('missing-roomId', { notifications: base.notifications });
+	body('notifications-string', { roomId: '$ROOM_ID', notifications: 'x' });
+	body('notifications-null', { roomId: '$ROOM_ID', notifications: null });
+	body('roomId-null', { ...base, roomId: null });
+	body('value-number', { roomId: '$ROOM_ID', notifications: { desktopNotifications: 1 } });
+	body('unknown-key', { roomId: '$ROOM_ID', notifications: { noSuchKey: 'x' } });
+	body('unknown-value', { roomId: '$ROOM_ID', notifications: { desktopNotifications: 'sometimes' } });
+	body('extra-key', { ...base, extra: 1 });
+	body('body-array', []);
+	form('form-flat', { roomId: '$ROOM_ID', 'notifications[desktopNotifications]': 'default' });
+});
+
+// ---------------------------------------------------------------------------- rooms.saveRoomSettings
+// Only the channel's topic, description and announcement change, read-only stays off and
+// favorite is not stored; every other setting names a room that does not exist.
+op('rooms.saveRoomSettings', () => {
+	const base = { rid: '$ROOM_ID', roomTopic: 'topic $RUN' };
+	const none = { rid: 'no-such-room' };
+	body('valid', base);
+	body('valid-several', { ...base, roomDescription: 'description $RUN', roomAnnouncement: 'announcement $RUN', readOnly: false });
+	body('valid-rid-only', { rid: '$ROOM_ID' });
+	body('valid-unknown-room', { ...none, roomName: 'x-$UNIQUE' });
+	body('valid-all-keys', {
+		...none, roomName: 'x-$UNIQUE', roomTopic: 't', roomAnnouncement: 'a', roomDescription: 'd',
+		roomCustomFields: { a: 'b' }, roomType: 'p', readOnly: true, reactWhenReadOnly: true,
+		systemMessages: ['uj'], default: true, joinCode: 'code', featured: true, encrypted: false,
+		favorite: { defaultValue: false, favorite: true }, roomAvatar: '', retentionEnabled: false,
+		retentionMaxAge: 30, retentionExcludePinned: false, retentionFilesOnly: false,
+		retentionIgnoreThreads: false, retentionOverrideGlobal: false,
+	});
+	body('valid-null-fields', { ...none, roomTopic: null, roomName: null, readOnly: null });
+	body('missing-rid', { roomTopic: 'x' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('roomId-instead', { roomId: '$ROOM_ID', roomTopic: 'x' });
+	stringField(base, 'rid');
+	body('roomTopic-number', { ...none, roomTopic: 5 });
+	body('roomTopic-object', { ...none, roomTopic: {} });
+	body('readOnly-str-true', { ...none, readOnly: 'true' });
+	body('readOnly-word', { ...none, readOnly: 'maybe' });
+	body('default-num-1', { ...none, default: 1 });
+	body('systemMessages-string', { ...none, systemMessages: 'uj' });
+	body('systemMessages-number-items', { ...none, systemMessages: [1] });
+	body('roomCustomFields-string', { ...none, roomCustomFields: 'x' });
+	body('favorite-bool', { rid: '$ROOM_ID', favorite: true });
+	body('favorite-missing-key', { rid: '$ROOM_ID', favorite: { favorite: true } });
+	body('retentionMaxAge-word', { ...none, retentionMaxAge: 'long' });
+	body('joinCode-number', { ...none, joinCode: 1234 });
+	form('form-valid', { rid: '$ROOM_ID', roomTopic: 'form topic $RUN' });
+	form('form-readOnly', { ...none, readOnly: 'false' });
+});
+
+// ---------------------------------------------------------------------------- rooms.isMember / nameExists
+op('rooms.isMember', () => {
+	query('valid-userId', { roomId: '$ROOM_ID', userId: '$USER_ID' });
+	query('valid-username', { roomId: '$ROOM_ID', username: '$USERNAME' });
+	query('valid-not-member', { roomId: '$ROOM_ID', userId: '$TARGET_ID' });
+	query('valid-group', { roomId: '$GROUP_ID', userId: '$USER_ID' });
+	query('unknown-room', { roomId: 'no-such-room', userId: '$USER_ID' });
+	query('unknown-user', { roomId: '$ROOM_ID', userId: 'no-such-user' });
+	query('missing-user', { roomId: '$ROOM_ID' });
+	query('missing-room', { userId: '$USER_ID' });
+	query('both-userId-username', { roomId: '$ROOM_ID', userId: '$USER_ID', username: '$USERNAME' });
+	query('roomName-instead', { roomName: '$ROOM_NAME', userId: '$USER_ID' });
+	query('roomId-empty', { roomId: '', userId: '$USER_ID' });
+	query('userId-empty', { roomId: '$ROOM_ID', userId: '' });
+	query('extra-key', { roomId: '$ROOM_ID', userId: '$USER_ID', extra: '1' });
+	query('userId-array-two', { roomId: '$ROOM_ID', userId: ['$USER_ID', '$TARGET_ID'] });
+	query('user-instead', { roomId: '$ROOM_ID', user: '$USERNAME' });
+});
+op('rooms.nameExists', () => {
+	query('valid', { roomName: '$ROOM_NAME' });
+	query('valid-group', { roomName: '$GROUP_NAME' });
+	query('valid-unknown', { roomName: 'no-such-room' });
+	query('missing-roomName', {});
+	query('roomName-empty', { roomName: '' });
+	query('roomId-instead', { roomId: '$ROOM_ID' });
+	query('extra-key', { roomName: '$ROOM_NAME', extra: '1' });
+	query('roomName-array-two', { roomName: ['$ROOM_NAME', '$GROUP_NAME'] });
+});
+
+// ---------------------------------------------------------------------------- rooms.autocomplete.*
+function selectorCases(selector) {
+	query('valid', { selector });
+	query('valid-empty-name', { selector: '{"name":""}' });
+	query('missing-selector', {});
+	query('selector-not-json', { selector: 'vc' });
+	query('selector-empty', { selector: '' });
+	query('selector-no-name', { selector: '{}' });
+	query('selector-array-two', { selector: [selector, selector] });
+	query('selector-object', { selector: { name: 'v' } });
+	query('extra-key', { selector, extra: '1' });
+}
+op('rooms.autocomplete.channelAndPrivate', () => selectorCases('{"name":"v"}'));
+op('rooms.autocomplete.channelAndPrivate.withPagination', () => {
+	selectorCases('{"name":"v"}');
+	query('valid-paged', { selector: '{"name":"v"}', count: '1', offset: '0' });
+	query('valid-sort', { selector: '{"name":"v"}', sort: '{"name":-1}' });
+	query('valid-query', { selector: '{"name":"v"}', query: '{}' });
+	query('count-word', { selector: '{"name":"v"}', count: 'many' });
+	query('offset-word', { selector: '{"name":"v"}', offset: 'first' });
+});
+op('rooms.autocomplete.adminRooms', () => selectorCases('{"name":"v"}'));
+op('rooms.autocomplete.availableForTeams', () => {
+	query('valid', {});
+	query('valid-name', { name: 'v' });
+	query('valid-name-empty', { name: '' });
+	query('selector-instead', { selector: '{"name":"v"}' });
+	query('extra-key', { name: 'v', extra: '1' });
+	query('name-array-two', { name: ['a', 'b'] });
+	query('name-object', { name: { a: 'b' } });
+});
+
+// ---------------------------------------------------------------------------- rooms.changeArchivationState / join / delete / get
+// Every valid case names a room that does not exist (rooms.join also the channel the admin is
+// already in): no fixture is archived, joined or deleted.
+op('rooms.changeArchivationState', () => {
+	const base = { rid: 'no-such-room', action: 'archive' };
+	body('valid', base);
+	body('valid-unarchive', { ...base, action: 'unarchive' });
+	body('valid-no-action', { rid: 'no-such-room' });
+	body('valid-action-null', { ...base, action: null });
+	body('missing-rid', { action: 'archive' });
+	body('roomId-instead', { roomId: 'no-such-room', action: 'archive' });
+	body('empty-body', {});
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'rid');
+	body('action-number', { ...base, action: 1 });
+	body('action-object', { ...base, action: {} });
+	form('form-valid', base);
+});
+op('rooms.join', () => {
+	const base = { roomId: 'no-such-room' };
+	body('valid-roomId', base);
+	body('valid-roomName', { roomName: 'no-such-room' });
+	body('valid-member', { roomId: '$ROOM_ID' });
+	body('valid-joinCode', { ...base, joinCode: 'x' });
+	body('valid-joinCode-null', { ...base, joinCode: null });
+	body('missing-room', {});
+	body('both-roomId-roomName', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	stringField(base, 'roomId');
+	body('roomName-empty', { roomName: '' });
+	body('joinCode-number', { ...base, joinCode: 123 });
+	body('joinCode-object', { ...base, joinCode: {} });
+	form('form-valid', base);
+});
+op('rooms.delete', () => {
+	const base = { roomId: 'no-such-room' };
+	body('valid', base);
+	body('missing-roomId', {});
+	body('roomName-instead', { roomName: 'no-such-room' });
+	body('extra-key', { ...base, extra: 1 });
+	body('roomId-number', { roomId: 5 });
+	body('roomId-null', { roomId: null });
+	body('body-array', []);
+	form('form-valid', base);
+});
+op('rooms.get', () => {
+	query('valid', {});
+	query('valid-since', { updatedSince: '2020-01-01T00:00:00.000Z' });
+	query('since-word', { updatedSince: 'soon' });
+	query('extra-key', { extra: '1' });
+});
+
+// ---------------------------------------------------------------------------- channels/groups.counters, .online
+op('channels.counters', () => {
+	query('valid-roomId', { roomId: '$ROOM_ID' });
+	query('valid-roomName', { roomName: '$ROOM_NAME' });
+	query('valid-userId', { roomId: '$ROOM_ID', userId: '$USER_ID' });
+	query('unknown-room', { roomId: 'no-such-room' });
+	query('group-id', { roomId: '$GROUP_ID' });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: '$ROOM_ID', roomName: '$ROOM_NAME' });
+	query('roomId-empty', { roomId: '' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('roomId-array-two', { roomId: ['$ROOM_ID', '$GROUP_ID'] });
+});
+op('groups.counters', () => {
+	query('valid-roomId', { roomId: '$GROUP_ID' });
+	query('valid-roomName', { roomName: '$GROUP_NAME' });
+	query('valid-userId', { roomId: '$GROUP_ID', userId: '$USER_ID' });
+	query('unknown-room', { roomId: 'no-such-room' });
+	query('channel-id', { roomId: '$ROOM_ID' });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: '$GROUP_ID', roomName: '$GROUP_NAME' });
+	query('roomId-empty', { roomId: '' });
+	query('extra-key', { roomId: '$GROUP_ID', extra: '1' });
+	query('roomId-array-two', { roomId: ['$GROUP_ID', '$ROOM_ID'] });
+});
+function onlineCases(idPh, otherIdPh, namePh) {
+	query('valid-id', { _id: idPh });
+	query('valid-empty', {});
+	query('valid-query', { query: `{"name":"${namePh}"}` });
+	query('id-array-one', { _id: [idPh] });
+	query('unknown-id', { _id: 'no-such-room' });
+	query('other-kind-id', { _id: otherIdPh });
+	query('id-empty', { _id: '' });
+	query('roomId-instead', { roomId: idPh });
+	query('extra-key', { _id: idPh, extra: '1' });
+	query('id-array-two', { _id: [idPh, otherIdPh] });
+	query('id-object', { _id: { a: 'b' } });
+	query('fields', { _id: idPh, fields: '{"username":1}' });
+}
+op('channels.online', () => onlineCases('$ROOM_ID', '$GROUP_ID', '$ROOM_NAME'));
+op('groups.online', () => onlineCases('$GROUP_ID', '$ROOM_ID', '$GROUP_NAME'));
+
+// ---------------------------------------------------------------------------- the other channels.* and groups.* operations
+op('channels.info', () => {
+	query('valid-roomId', { roomId: '$ROOM_ID' });
+	query('valid-roomName', { roomName: '$ROOM_NAME' });
+	query('missing-room', {});
+	query('group-id', { roomId: '$GROUP_ID' });
+	query('extra-key', { roomId: '$ROOM_ID', extra: '1' });
+	query('roomId-array-two', { roomId: ['$ROOM_ID', '$GROUP_ID'] });
+});
+op('channels.list.joined', () => {
+	query('valid', {});
+	query('valid-paged', { count: '1', offset: '0' });
+	query('valid-sort', { sort: '{"name":-1}' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('fields', { fields: '{"name":1}' });
+});
+op('groups.list', () => {
+	query('valid', {});
+	query('valid-paged', { count: '1', offset: '0' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('fields', { fields: '{"name":1}' });
+});
+op('groups.listAll', () => {
+	query('valid', {});
+	query('valid-paged', { count: '1', offset: '0' });
+	query('count-word', { count: 'many' });
+	query('extra-key', { extra: '1' });
+	query('query', { query: '{}' });
+});
+op('groups.moderators', () => {
+	query('valid-roomId', { roomId: '$GROUP_ID' });
+	query('valid-roomName', { roomName: '$GROUP_NAME' });
+	query('missing-room', {});
+	query('both-roomId-roomName', { roomId: '$GROUP_ID', roomName: '$GROUP_NAME' });
+	query('channel-id', { roomId: '$ROOM_ID' });
+	query('extra-key', { roomId: '$GROUP_ID', extra: '1' });
+});
+
+// Moderator and leader of $USER_ID in the channel (as channels.addOwner): added, then removed.
+for (const name of ['channels.addModerator', 'channels.removeModerator', 'channels.addLeader', 'channels.removeLeader']) {
+	op(name, () => {
+		const base = { roomId: '$ROOM_ID', userId: '$USER_ID' };
+		body('valid-userId', base);
+		body('valid-username', { roomName: '$ROOM_NAME', username: '$USERNAME' });
+		body('not-member', { roomId: '$ROOM_ID', userId: '$TARGET_ID' });
+		body('missing-room', { userId: '$USER_ID' });
+		body('missing-user', { roomId: '$ROOM_ID' });
+		body('both-roomId-roomName', { ...base, roomName: '$ROOM_NAME' });
+		body('extra-key', { ...base, extra: 1 });
+		body('roomId-number', { ...base, roomId: 42 });
+		body('userId-bool', { ...base, userId: true });
+		body('userId-null', { ...base, userId: null });
+		body('empty-body', {});
+		form('form-valid', base);
+	});
+}
+// The same for the group (validators the 8.8.1 routes do not call), with the owner cases' shapes.
+op('groups.addModerator', owner);
+op('groups.removeModerator', owner);
+op('groups.addLeader', owner);
+op('groups.removeLeader', owner);
+
+op('groups.kick', () => {
+	roomBodyCases({ roomId: 'no-such-room', userId: '$USER_ID' });
+	body('username-instead', { roomId: 'no-such-room', username: '$USERNAME' });
+	body('missing-user', { roomId: 'no-such-room' });
+	body('not-member', { roomId: '$GROUP_ID', userId: '$TARGET_ID' });
+});
+for (const name of ['groups.leave', 'groups.archive', 'groups.unarchive', 'groups.open', 'groups.close', 'groups.delete', 'channels.close']) {
+	op(name, () => {
+		roomBodyCases({ roomId: 'no-such-room' });
+		form('form-valid', { roomId: 'no-such-room' });
+	});
+}
+op('groups.addAll', () => {
+	roomBodyCases({ roomId: 'no-such-room' });
+	body('valid-active-only', { roomId: 'no-such-room', activeUsersOnly: true });
+	body('active-only-word', { roomId: 'no-such-room', activeUsersOnly: 'yes' });
+	body('active-only-null', { roomId: 'no-such-room', activeUsersOnly: null });
+});
+
+// Setters of one room field: a room that does not exist, so nothing changes.
+function setterCases(field, value, wrong) {
+	roomBodyCases({ roomId: 'no-such-room', [field]: value });
+	body(`missing-${field}`, { roomId: 'no-such-room' });
+	body(`${field}-null`, { roomId: 'no-such-room', [field]: null });
+	for (const [id, v] of Object.entries(wrong)) body(`${field}-${id}`, { roomId: 'no-such-room', [field]: v });
+	form('form-valid', { roomId: 'no-such-room', [field]: typeof value === 'string' ? value : JSON.stringify(value) });
+}
+const textSetter = (field) => () => setterCases(field, 'text $RUN', { number: 5, object: {}, empty: '' });
+for (const family of ['channels', 'groups']) {
+	op(`${family}.rename`, () => setterCases('name', 'x-$UNIQUE', { number: 5, empty: '' }));
+	op(`${family}.setDescription`, textSetter('description'));
+	op(`${family}.setPurpose`, textSetter('purpose'));
+	op(`${family}.setTopic`, textSetter('topic'));
+	op(`${family}.setType`, () => setterCases('type', 'p', { number: 5, unknown: 'x' }));
+	op(`${family}.setCustomFields`, () => setterCases('customFields', { a: 'b' }, { string: 'x', array: ['x'] }));
+}
+op('groups.setAnnouncement', textSetter('announcement'));
+op('groups.setReadOnly', () => setterCases('readOnly', true, { 'str-true': 'true', word: 'maybe', 'num-1': 1 }));
+op('channels.setDefault', () => setterCases('default', true, { 'str-true': 'true', word: 'maybe' }));
+op('channels.setJoinCode', () => setterCases('joinCode', 'code', { number: 5, empty: '' }));
+
+// ---------------------------------------------------------------------------- users.getUsernameSuggestion
+op('users.getUsernameSuggestion', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+	query('login-user', {}, { auth: 'fresh' });
+	query('without-auth', {}, { auth: 'none' });
+});
+
+// ---------------------------------------------------------------------------- users.deleteOwnAccount
+// The login fixture user, with a password that is not its digest (and Accounts_AllowDeleteOwnAccount
+// off, which no case turns on): every case is refused, nobody is deleted.
+op('users.deleteOwnAccount', () => {
+	const base = { password: 'not-the-digest' };
+	body('valid-wrong-password', base);
+	body('valid-confirm', { ...base, confirmRelinquish: true });
+	body('valid-confirm-null', { ...base, confirmRelinquish: null });
+	body('missing-password', {});
+	body('password-number', { password: 42 });
+	body('password-null', { password: null });
+	body('password-empty', { password: '' });
+	body('confirm-word', { ...base, confirmRelinquish: 'yes' });
+	body('extra-key', { ...base, extra: 1 });
+	body('body-array', []);
+	form('form-valid', base);
+	body('without-auth', base, { auth: 'none' });
+});
+
+// ---------------------------------------------------------------------------- personal access tokens
+// The login fixture user's own tokens (it is too new to be asked for a second factor).
+op('users.generatePersonalAccessToken', () => {
+	const base = { tokenName: 'pat-$RUN' };
+	body('valid', base);
+	body('valid-taken', base);
+	body('valid-bypass', { tokenName: 'pat-$UNIQUE', bypassTwoFactor: true });
+	body('valid-bypass-null', { tokenName: 'pat-$UNIQUE', bypassTwoFactor: null });
+	body('missing-tokenName', {});
+	body('tokenName-number', { tokenName: 5 });
+	body('tokenName-null', { tokenName: null });
+	body('tokenName-empty', { tokenName: '' });
+	body('bypass-word', { tokenName: 'pat-$UNIQUE', bypassTwoFactor: 'yes' });
+	body('extra-key', { tokenName: 'pat-$UNIQUE', extra: 1 });
+	body('body-array', []);
+	form('form-valid', { tokenName: 'pat-$UNIQUE' });
+});
+op('users.regeneratePersonalAccessToken', () => {
+	const base = { tokenName: 'pat-$RUN' };
+	body('valid', base);
+	body('unknown-token', { tokenName: 'no-such-token' });
+	body('missing-tokenName', {});
+	body('tokenName-number', { tokenName: 5 });
+	body('tokenName-null', { tokenName: null });
+	body('extra-key', { ...base, extra: 1 });
+	form('form-valid', base);
+});
+op('users.getPersonalAccessTokens', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+	query('admin', {}, { auth: 'admin' });
+	query('without-auth', {}, { auth: 'none' });
+});
+op('users.removePersonalAccessToken', () => {
+	const base = { tokenName: 'pat-$RUN' };
+	body('valid', base);
+	body('valid-again', base);
+	body('missing-tokenName', {});
+	body('tokenName-number', { tokenName: 5 });
+	body('tokenName-null', { tokenName: null });
+	body('extra-key', { ...base, extra: 1 });
+	form('form-valid', base);
+});
+
+// ---------------------------------------------------------------------------- users.setPreferences / getPreferences
+// The admin's own preferences (and one of the member's), set to their defaults.
+op('users.setPreferences', () => {
+	const base = { data: { language: 'en' } };
+	body('valid', base);
+	body('valid-several', { data: { useEmojis: true, idleTimeLimit: 300, highlights: [], alsoSendThreadToChannel: 'default', masterVolume: 100 } });
+	body('valid-self-userId', { userId: '$ADMIN_ID', ...base });
+	body('valid-other-user', { userId: '$USER_ID', ...base });
+	body('valid-userId-null', { userId: null, ...base });
+	body('valid-null-value', { data: { language: null } });
+	body('valid-empty-data', { data: {} });
+	body('valid-object-lists', { data: { dontAskAgainList: [{ action: 'a', label: 'l' }], featuresPreview: [] } });
+	body('unknown-user', { userId: 'no-such-user', ...base });
+	body('missing-data', {});
+	body('userId-only', { userId: '$ADMIN_ID' });
+	body('data-null', { data: null });
+	body('data-string', { data: 'x' });
+	body('data-array', { data: [] });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('data-extra-key', { data: { noSuchPreference: 1 } });
+	body('bool-str-true', { data: { useEmojis: 'true' } });
+	body('bool-word', { data: { useEmojis: 'maybe' } });
+	body('number-str', { data: { masterVolume: '100' } });
+	body('number-word', { data: { masterVolume: 'loud' } });
+	body('string-number', { data: { language: 5 } });
+	body('enum-unknown', { data: { alsoSendThreadToChannel: 'sometimes' } });
+	body('highlights-string', { data: { highlights: 'x' } });
+	body('statusVisibilityDenied-null', { data: { statusVisibilityDenied: null } });
+	body('idleTimeLimit-low', { data: { idleTimeLimit: 30 } });
+	body('userId-number', { userId: 5, ...base });
+	form('form-flat', { 'data[language]': 'en' });
+});
+op('users.getPreferences', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+	query('userId', { userId: '$USER_ID' });
+	query('login-user', {}, { auth: 'fresh' });
+});
+
+// ---------------------------------------------------------------------------- users.updateOwnBasicInfo
+// The login fixture user's own nickname, bio, display name and status text; never its username,
+// email or password.
+op('users.updateOwnBasicInfo', () => {
+	const base = { data: { nickname: 'nick $RUN' } };
+	body('valid-nickname', base);
+	body('valid-bio-name', { data: { bio: 'bio $RUN', name: 'Validators $LOGIN_USERNAME' } });
+	body('valid-statusText', { data: { statusText: 'here' } });
+	body('valid-empty-data', { data: {} });
+	body('valid-null-field', { data: { nickname: null } });
+	body('valid-customFields-null', { ...base, customFields: null });
+	body('valid-customFields-empty', { ...base, customFields: {} });
+	body('valid-same-username', { data: { username: '$LOGIN_USERNAME' } });
+	body('email-without-password', { data: { email: 'other-$UNIQUE@example.org' } });
+	body('missing-data', {});
+	body('data-null', { data: null });
+	body('data-string', { data: 'x' });
+	body('body-array', []);
+	body('extra-key', { ...base, extra: 1 });
+	body('data-extra-key', { data: { nickname: 'n', roles: ['admin'] } });
+	body('nickname-number', { data: { nickname: 5 } });
+	body('nickname-object', { data: { nickname: {} } });
+	body('nickname-array', { data: { nickname: ['n'] } });
+	body('customFields-string', { ...base, customFields: 'x' });
+	body('name-invalid-chars', { data: { name: 'a<b' } });
+	form('form-flat', { 'data[nickname]': 'n' });
+	body('without-auth', base, { auth: 'none' });
+});
+
+// ---------------------------------------------------------------------------- users.autocomplete / presence / getStatus / checkUsernameAvailability
+op('users.autocomplete', () => {
+	const selector = '{"term":"v"}';
+	query('valid', { selector });
+	query('valid-exceptions', { selector: '{"term":"v","exceptions":["$USERNAME"]}' });
+	query('valid-empty-term', { selector: '{"term":""}' });
+	query('selector-not-json', { selector: 'v' });
+	query('selector-conditions', { selector: '{"term":"v","conditions":{"active":true}}' });
+	query('missing-selector', {});
+	query('selector-empty', { selector: '' });
+	query('extra-key', { selector, extra: '1' });
+	query('selector-array-one', { selector: [selector] });
+	query('selector-array-two', { selector: [selector, selector] });
+	query('selector-object', { selector: { term: 'v' } });
+	query('count', { selector, count: '5' });
+});
+op('users.presence', () => {
+	query('valid', {});
+	query('valid-ids-string', { ids: '$USER_ID,$TARGET_ID' });
+	query('valid-ids-array', { ids: ['$USER_ID', '$TARGET_ID'] });
+	qstr('valid-ids-repeated', 'ids=$USER_ID&ids=$TARGET_ID');
+	query('valid-from', { from: '2020-01-01T00:00:00.000Z' });
+	query('valid-from-word', { from: 'yesterday' });
+	query('ids-empty', { ids: '' });
+	query('ids-object', { ids: { a: 'b' } });
+	query('from-array-two', { from: ['a', 'b'] });
+	query('extra-key', { extra: '1' });
+	query('userId-instead', { userId: '$USER_ID' });
+});
+op('users.getStatus', () => {
+	query('valid-self', {});
+	query('valid-userId', { userId: '$USER_ID' });
+	query('valid-username', { username: '$USERNAME' });
+	query('valid-user', { user: '$USERNAME' });
+	query('valid-self-id', { userId: '$ADMIN_ID' });
+	query('unknown-user', { userId: 'no-such-user' });
+	query('both-userId-username', { userId: '$USER_ID', username: '$USERNAME' });
+	query('userId-empty', { userId: '' });
+	query('userId-array-one', { userId: ['$USER_ID'] });
+	query('userId-array-two', { userId: ['$USER_ID', '$TARGET_ID'] });
+	query('userId-object', { userId: { a: 'b' } });
+	query('extra-key', { userId: '$USER_ID', extra: '1' });
+});
+op('users.checkUsernameAvailability', () => {
+	query('valid-free', { username: 'free-$UNIQUE' });
+	query('valid-taken', { username: '$USERNAME' });
+	query('valid-own', { username: '$ADMIN_USERNAME' });
+	query('valid-blocked', { username: 'all' });
+	query('missing-username', {});
+	query('username-empty', { username: '' });
+	query('username-array-one', { username: ['free-$UNIQUE'] });
+	query('username-array-two', { username: ['a', 'b'] });
+	query('username-object', { username: { a: 'b' } });
+	query('extra-key', { username: 'free-$UNIQUE', extra: '1' });
+	query('userId-instead', { userId: '$USER_ID' });
+});
+
+// ---------------------------------------------------------------------------- users.logoutOtherClients / removeOtherTokens
+// The login fixture user, each case with a token of its own: only its other sessions end.
+for (const name of ['users.logoutOtherClients', 'users.removeOtherTokens']) {
+	op(name, () => {
+		body('valid-empty', {});
+		add('valid-no-body', { rawBody: '' });
+		body('extra-key', { extra: 1 });
+		body('body-array', []);
+		form('form', { a: '1' });
+		body('without-auth', {}, { auth: 'none' });
+	});
+}
+
+// ---------------------------------------------------------------------------- settings
+// Only Accounts_AllowDeleteOwnAccount is ever written, always with its default (false).
+op('settings', () => {
+	query('valid', {});
+	query('valid-paged', { count: '5', offset: '0' });
+	query('valid-sort', { sort: '{"_id":-1}' });
+	query('valid-includeDefaults', { includeDefaults: 'true' });
+	query('valid-includeDefaults-false', { includeDefaults: 'false' });
+	query('includeDefaults-1', { includeDefaults: '1' });
+	query('includeDefaults-word', { includeDefaults: 'maybe' });
+	query('count-word', { count: 'many' });
+	query('offset-word', { offset: 'first' });
+	query('valid-fields', { fields: '{"value":1}' });
+	query('valid-query', { query: '{}' });
+	query('extra-key', { extra: '1' });
+	query('id-filter', { _id: 'Site_Name' });
+	query('count-array-two', { count: ['1', '2'] });
+	query('login-user', {}, { auth: 'fresh' });
+	query('without-auth', {}, { auth: 'none' });
+});
+op('POST settings', () => {
+	const item = { _id: 'Accounts_AllowDeleteOwnAccount', value: false };
+	body('valid', { settings: [item] });
+	body('valid-two', { settings: [item, { ...item }] });
+	body('valid-unknown-id', { settings: [{ _id: 'No_Such_Setting', value: 'x' }] });
+	body('valid-editor', { settings: [{ ...item, editor: 'color' }] });
+	body('valid-value-null', { settings: [{ ...item, value: null }] });
+	body('valid-value-wrong-type', { settings: [{ ...item, value: 'yes' }] });
+	body('valid-value-str-false', { settings: [{ ...item, value: 'false' }] });
+	body('settings-empty', { settings: [] });
+	body('missing-settings', {});
+	body('settings-object', { settings: item });
+	body('settings-null', { settings: null });
+	body('item-missing-value', { settings: [{ _id: item._id }] });
+	body('item-missing-id', { settings: [{ value: false }] });
+	body('item-id-empty', { settings: [{ ...item, _id: '' }] });
+	body('item-id-number', { settings: [{ ...item, _id: 5 }] });
+	body('item-editor-unknown', { settings: [{ ...item, editor: 'paint' }] });
+	body('item-extra-key', { settings: [{ ...item, extra: 1 }] });
+	body('item-string', { settings: ['Accounts_AllowDeleteOwnAccount'] });
+	body('extra-key', { settings: [item], extra: 1 });
+	body('body-array', []);
+	form('form-flat', { 'settings[0][_id]': item._id, 'settings[0][value]': 'false' });
+	body('login-user', { settings: [item] }, { auth: 'fresh' });
+});
+op('settings/:_id', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+	query('login-user', {}, { auth: 'fresh' });
+	query('without-auth', {}, { auth: 'none' });
+});
+op('POST settings/:_id', () => {
+	body('valid', { value: false });
+	body('valid-str-false', { value: 'false' });
+	body('valid-execute', { value: false, execute: false });
+	body('valid-editor', { value: false, editor: 'x' });
+	body('valid-extra-key', { value: false, extra: 1 });
+	body('value-wrong-type', { value: 'yes' });
+	body('value-null', { value: null });
+	body('value-number', { value: 0 });
+	body('missing-value', {});
+	body('execute-only', { execute: true });
+	body('execute-word', { value: false, execute: 'maybe' });
+	body('editor-object', { value: false, editor: {} });
+	body('body-array', []);
+	form('form-valid', { value: 'false' });
+	body('login-user', { value: false }, { auth: 'fresh' });
+});
+op('settings.public', () => {
+	query('valid', {});
+	query('valid-ids', { _id: 'Site_Name,Language' });
+	query('valid-paged', { count: '2', offset: '1' });
+	query('valid-sort', { sort: '{"_id":-1}' });
+	query('valid-query', { query: '{}' });
+	query('valid-id-empty', { _id: '' });
+	query('count-word', { count: 'many' });
+	query('offset-word', { offset: 'first' });
+	query('fields', { fields: '{"value":1}' });
+	query('extra-key', { extra: '1' });
+	query('id-array-two', { _id: ['Site_Name', 'Language'] });
+	query('with-auth', {}, { auth: 'admin' });
+});
+op('settings.oauth', () => {
+	query('valid', {});
+	query('extra-key', { extra: '1' });
+	query('with-auth', {}, { auth: 'admin' });
 });
 
 process.stdout.write(JSON.stringify({
