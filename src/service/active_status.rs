@@ -5,10 +5,11 @@
 use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::permissions::require_any;
-use super::rooms::{ensure_active_owner, grant_owner, has_active_owner, is_active, may_see_room};
+use super::rooms::{ensure_active_owner, grant_owner, is_active, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, Role, Room, RoomId, User, UserId};
+use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};
 use crate::store::prelude::*;
+use std::collections::HashMap;
 
 /// Either permission lets a caller change another user's active status.
 const PERMISSIONS: [Permission; 2] = [
@@ -273,18 +274,11 @@ pub(super) fn another_active_admin(tx: &dyn Reads, user: &UserId) -> Result<bool
 /// The rooms where `user` is an owner, no other active owner remains, and another active
 /// member exists to take over: the earliest-joined one. Reads O(k log n) for k rooms.
 fn handovers(tx: &dyn Reads, user: &UserId) -> Result<Vec<Handover>, StoreError> {
-    let mut out = Vec::new();
-    for room_id in tx.room_ids_of(user)? {
-        if !tx.is_owner(&room_id, user)? || has_active_owner(tx, &room_id, Some(user))? {
-            continue;
-        }
-        let successor =
-            tx.first_member_where(&room_id, &mut |id| Ok(id != user && is_active(tx, id)?))?;
-        if let (Some(successor), Some(room)) = (successor, tx.room(&room_id)?) {
-            out.push(Handover { room, successor });
-        }
-    }
-    Ok(out)
+    Ok(tx
+        .sole_owned_rooms(user)?
+        .into_iter()
+        .map(|(room, successor)| Handover { room, successor })
+        .collect())
 }
 
 /// Deactivates `user` after [`departure`]: hands its rooms over and archives its
@@ -310,18 +304,57 @@ pub(super) fn deactivate(
             }),
         )?;
     }
-    // One pass over the user's rooms: a room's handover and the user's own subscription in
-    // it sit on the same pages, so each page is written once while it is still buffered.
-    // `handovers` follow the order of `room_ids_of`; any left over are handed over after.
-    let mut next = 0;
-    for room in tx.room_ids_of(&user.id)? {
-        while let Some(handover) = handovers.get(next).filter(|h| h.room.id == room) {
-            grant_owner(tx, &handover.room.id, &handover.successor, stamp)?;
-            next += 1;
-        }
-        set_user_archived(tx, &room, &user.id, true, now)?;
+    // Every membership that changes is read at once, then written at once (a statement
+    // each on PostgreSQL, however many rooms): each successor's, which gains `owner`, and
+    // the user's own, archived. Room by room in `room_ids_of` order, a room's handover
+    // beside the user's subscription in it, so redb writes each page while it is buffered.
+    let rooms = tx.room_ids_of(&user.id)?;
+    let mut pairs: Vec<(RoomId, UserId)> = handovers
+        .iter()
+        .map(|h| (h.room.id.clone(), h.successor.clone()))
+        .collect();
+    pairs.extend(rooms.iter().map(|room| (room.clone(), user.id.clone())));
+    let mut current: HashMap<(RoomId, UserId), Subscription> = tx
+        .subscriptions_of_pairs(&pairs)?
+        .into_iter()
+        .map(|sub| ((sub.room_id.clone(), sub.user_id.clone()), sub))
+        .collect();
+    let mut by_room: HashMap<&RoomId, Vec<&Handover>> = HashMap::new();
+    for handover in handovers {
+        by_room.entry(&handover.room.id).or_default().push(handover);
     }
-    hand_over(tx, &handovers[next..], stamp)?;
+    let (mut changes, mut entries) = (Vec::new(), Vec::new());
+    let mut grant = |current: &mut HashMap<_, Subscription>, handover: &Handover| {
+        let key = (handover.room.id.clone(), handover.successor.clone());
+        let previous = current
+            .remove(&key)
+            .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
+        let (sub, entry) = with_room_role(&previous, Role::Owner, stamp);
+        entries.push(entry);
+        Ok::<_, StoreError>((sub, previous))
+    };
+    for room in &rooms {
+        for handover in by_room.remove(room).unwrap_or_default() {
+            changes.push(grant(&mut current, handover)?);
+        }
+        if let Some(previous) = current.remove(&(room.clone(), user.id.clone()))
+            && !previous.user_archived
+        {
+            let mut sub = previous.clone();
+            sub.user_archived = true;
+            sub.updated_at = now;
+            changes.push((sub, previous));
+        }
+    }
+    // Handovers of rooms `room_ids_of` did not list (none, while the indexes agree).
+    for handover in handovers
+        .iter()
+        .filter(|h| by_room.contains_key(&h.room.id))
+    {
+        changes.push(grant(&mut current, handover)?);
+    }
+    tx.put_subscriptions(&changes)?;
+    tx.append_audits(entries)?;
     tx.remove_all_tokens(&user.id)?;
     store_active(tx, user, false, Some(reason), now)
 }

@@ -50,7 +50,34 @@ impl Stamp {
         before: Value,
         after: Value,
     ) -> Result<(), StoreError> {
-        record(tx, &self.actor, action, subject, before, after, self.now)
+        tx.append_audit(self.entry(action, subject, before, after))
+    }
+
+    /// The entry [`Stamp::record`] appends, for a change that appends many at once
+    /// (`append_audits`).
+    pub(super) fn entry(
+        &self,
+        action: &str,
+        subject: Subject<'_>,
+        before: Value,
+        after: Value,
+    ) -> AuditEntry {
+        let (user_id, room_id) = match subject {
+            Subject::User(u) => (Some(u.clone()), None),
+            Subject::Room(r) => (None, Some(r.clone())),
+            Subject::Membership(r, u) => (Some(u.clone()), Some(r.clone())),
+            Subject::Server => (None, None),
+        };
+        AuditEntry {
+            seq: 0,
+            at: self.now,
+            actor: self.actor.clone(),
+            action: action.into(),
+            user_id,
+            room_id,
+            before,
+            after,
+        }
     }
 }
 
@@ -61,34 +88,6 @@ pub(super) enum Subject<'a> {
     Membership(&'a RoomId, &'a UserId),
     /// Neither a user nor a room (a SCIM token).
     Server,
-}
-
-/// Appends one entry for a change made in this transaction.
-fn record(
-    tx: &dyn Writes,
-    actor: &Actor,
-    action: &str,
-    subject: Subject<'_>,
-    before: Value,
-    after: Value,
-    now: Millis,
-) -> Result<(), StoreError> {
-    let (user_id, room_id) = match subject {
-        Subject::User(u) => (Some(u.clone()), None),
-        Subject::Room(r) => (None, Some(r.clone())),
-        Subject::Membership(r, u) => (Some(u.clone()), Some(r.clone())),
-        Subject::Server => (None, None),
-    };
-    tx.append_audit(AuditEntry {
-        seq: 0,
-        at: now,
-        actor: actor.clone(),
-        action: action.into(),
-        user_id,
-        room_id,
-        before,
-        after,
-    })
 }
 
 /// Records a new account.

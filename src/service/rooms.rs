@@ -241,17 +241,28 @@ pub(super) fn grant_room_role(
     let previous = tx
         .subscription(room, user)?
         .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
+    let (sub, entry) = with_room_role(&previous, role, stamp);
+    tx.put_subscription(&sub, Some(&previous))?;
+    tx.append_audit(entry)
+}
+
+/// The membership `previous` with the room role `role` added, and the audit entry that says
+/// so; written by the caller (one at a time, or many at once).
+pub(super) fn with_room_role(
+    previous: &Subscription,
+    role: Role,
+    stamp: &Stamp,
+) -> (Subscription, crate::model::AuditEntry) {
     let mut sub = previous.clone();
     sub.roles.push(role.as_str().into());
     sub.updated_at = stamp.now;
-    tx.put_subscription(&sub, Some(&previous))?;
-    stamp.record(
-        tx,
+    let entry = stamp.entry(
         room_role_action(role, true),
-        Subject::Membership(room, user),
+        Subject::Membership(&sub.room_id, &sub.user_id),
         json!({ "roles": previous.roles }),
         json!({ "roles": sub.roles }),
-    )
+    );
+    (sub, entry)
 }
 
 /// Whether `user` may stop owning `room`: refused when no owner would remain, and

@@ -50,6 +50,12 @@ pub trait AuditWrites {
     /// Appends `entry` under the next place in the trail (its `seq` is set here).
     fn append_audit(&self, entry: AuditEntry) -> Result<(), StoreError>;
 
+    /// Appends `entries` in order. One by one here; an engine may append them in one
+    /// statement.
+    fn append_audits(&self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+        entries.into_iter().try_for_each(|e| self.append_audit(e))
+    }
+
     /// Removes up to `limit` entries older than `cutoff`, oldest first; returns how many.
     fn prune_audit_before(&self, cutoff: Millis, limit: usize) -> Result<usize, StoreError>;
 

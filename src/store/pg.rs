@@ -1360,6 +1360,44 @@ impl RoomReads for PgTx<'_> {
         Ok(!rows.is_empty())
     }
 
+    fn subscriptions_of_pairs(
+        &self,
+        pairs: &[(RoomId, UserId)],
+    ) -> Result<Vec<Subscription>, StoreError> {
+        let (rooms, users): (Vec<&str>, Vec<&str>) =
+            pairs.iter().map(|(r, u)| (r.as_str(), u.as_str())).unzip();
+        self.records(
+            "SELECT s.record FROM unnest($1::text[], $2::text[]) WITH ORDINALITY
+               AS p(room_id, user_id, n)
+             JOIN subscriptions s USING (room_id, user_id) ORDER BY p.n",
+            &[&rooms, &users],
+        )
+    }
+
+    fn sole_owned_rooms(&self, user: &UserId) -> Result<Vec<(Room, UserId)>, StoreError> {
+        // The rule of the default, as one query: rooms `user` owns without another active
+        // owner, each with its earliest-joined active member but `user`.
+        let rows = self.query(
+            "SELECT r.record, h.successor FROM (
+               SELECT s.room_id, (
+                 SELECT m.user_id FROM subscriptions m JOIN users mu ON mu.id = m.user_id
+                 WHERE m.room_id = s.room_id AND m.user_id <> $1
+                   AND mu.record -> 'active' = 'true'::jsonb
+                 ORDER BY m.join_seq LIMIT 1) AS successor
+               FROM subscriptions s
+               WHERE s.user_id = $1 AND s.is_owner AND NOT EXISTS (
+                 SELECT 1 FROM subscriptions o JOIN users ou ON ou.id = o.user_id
+                 WHERE o.room_id = s.room_id AND o.is_owner AND o.user_id <> $1
+                   AND ou.record -> 'active' = 'true'::jsonb)
+             ) h JOIN rooms r ON r.id = h.room_id
+             WHERE h.successor IS NOT NULL ORDER BY h.room_id",
+            &[&user.as_str()],
+        )?;
+        rows.iter()
+            .map(|row| Ok((from_json(row.get(0))?, UserId(row.get(1)))))
+            .collect()
+    }
+
     fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError> {
         Ok(self
             .texts("SELECT id FROM rooms WHERE is_default ORDER BY id", &[])?
@@ -1470,6 +1508,31 @@ impl RoomWrites for PgTx<'_> {
                 &sub.has_role(Role::Owner),
                 &to_json(sub),
             ],
+        )?;
+        Ok(())
+    }
+
+    fn put_subscriptions(
+        &self,
+        changes: &[(Subscription, Subscription)],
+    ) -> Result<(), StoreError> {
+        // Changes of existing memberships only (join order stays): one statement for all.
+        let mut rooms = Vec::with_capacity(changes.len());
+        let mut users = Vec::with_capacity(changes.len());
+        let mut owners = Vec::with_capacity(changes.len());
+        let mut records = Vec::with_capacity(changes.len());
+        for (sub, _) in changes {
+            rooms.push(sub.room_id.as_str());
+            users.push(sub.user_id.as_str());
+            owners.push(sub.has_role(Role::Owner));
+            records.push(to_json(sub));
+        }
+        self.execute(
+            "UPDATE subscriptions s SET is_owner = c.is_owner, record = c.record
+             FROM unnest($1::text[], $2::text[], $3::bool[], $4::jsonb[])
+               AS c(room_id, user_id, is_owner, record)
+             WHERE s.room_id = c.room_id AND s.user_id = c.user_id",
+            &[&rooms, &users, &owners, &records],
         )?;
         Ok(())
     }
@@ -1608,6 +1671,23 @@ impl AuditWrites for PgTx<'_> {
             "INSERT INTO audit SELECT s.seq, $1, jsonb_set($2::jsonb, '{seq}', to_jsonb(s.seq))
              FROM (SELECT nextval('audit_seq') AS seq) s",
             &[&entry.at, &to_json(&entry)],
+        )?;
+        Ok(())
+    }
+
+    fn append_audits(&self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let ats: Vec<i64> = entries.iter().map(|e| e.at).collect();
+        let records: Vec<serde_json::Value> = entries.iter().map(to_json).collect();
+        // Sequence values in the entries' order, then the rows, in one statement.
+        self.execute(
+            "INSERT INTO audit SELECT q.seq, q.at, jsonb_set(q.record, '{seq}', to_jsonb(q.seq))
+             FROM (SELECT nextval('audit_seq') AS seq, e.at, e.record FROM (
+                     SELECT * FROM unnest($1::bigint[], $2::jsonb[]) WITH ORDINALITY
+                       AS u(at, record, n) ORDER BY n) e) q",
+            &[&ats, &records],
         )?;
         Ok(())
     }

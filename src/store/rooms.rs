@@ -9,8 +9,9 @@ use super::tables::*;
 use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
 use crate::model::{NotificationSettings, Role, Room, RoomId, Subscription, UserId, normalize_key};
 
-/// The queries on rooms, memberships and owners, in either kind of transaction.
-pub trait RoomReads {
+/// The queries on rooms, memberships and owners, in either kind of transaction. The
+/// users' are beside them: who is active decides who owns.
+pub trait RoomReads: super::UserReads {
     /// The room with this id.
     fn room(&self, id: &RoomId) -> Result<Option<Room>, StoreError>;
 
@@ -43,6 +44,51 @@ pub trait RoomReads {
 
     /// Whether `room` has a member in the room-wide multimap of owners.
     fn is_owner(&self, room: &RoomId, user: &UserId) -> Result<bool, StoreError>;
+
+    /// The memberships of these `(room, user)` pairs that exist, in the pairs' order. Read
+    /// one by one here; an engine may read them all in one query.
+    fn subscriptions_of_pairs(
+        &self,
+        pairs: &[(RoomId, UserId)],
+    ) -> Result<Vec<Subscription>, StoreError> {
+        let mut out = Vec::with_capacity(pairs.len());
+        for (room, user) in pairs {
+            out.extend(self.subscription(room, user)?);
+        }
+        Ok(out)
+    }
+
+    /// What deactivating `user` hands over: each room it owns where no other owner is
+    /// active, with the earliest-joined active member other than `user` (a room without one
+    /// is left out), in [`RoomReads::room_ids_of`]'s order. Walked room by room here; an
+    /// engine may answer in one query, which the model tests hold to the same answer.
+    fn sole_owned_rooms(&self, user: &UserId) -> Result<Vec<(Room, UserId)>, StoreError> {
+        let active = |id: &UserId| -> Result<bool, StoreError> {
+            Ok(self.user(id)?.is_some_and(|u| u.active))
+        };
+        let mut out = Vec::new();
+        for room_id in self.room_ids_of(user)? {
+            if !self.is_owner(&room_id, user)? {
+                continue;
+            }
+            let mut other_active_owner = false;
+            for owner in self.owner_ids(&room_id)? {
+                if owner != *user && active(&owner)? {
+                    other_active_owner = true;
+                    break;
+                }
+            }
+            if other_active_owner {
+                continue;
+            }
+            let successor =
+                self.first_member_where(&room_id, &mut |id| Ok(id != user && active(id)?))?;
+            if let (Some(successor), Some(room)) = (successor, self.room(&room_id)?) {
+                out.push((room, successor));
+            }
+        }
+        Ok(out)
+    }
 
     /// The default rooms, which every new user joins.
     fn default_room_ids(&self) -> Result<Vec<RoomId>, StoreError>;
@@ -246,6 +292,18 @@ pub trait RoomWrites {
         sub: &Subscription,
         previous: Option<&Subscription>,
     ) -> Result<(), StoreError>;
+
+    /// Stores changed memberships, each `(new, previous)`, in order. Written one by one
+    /// here; an engine may write them all in one statement.
+    fn put_subscriptions(
+        &self,
+        changes: &[(Subscription, Subscription)],
+    ) -> Result<(), StoreError> {
+        for (sub, previous) in changes {
+            self.put_subscription(sub, Some(previous))?;
+        }
+        Ok(())
+    }
 
     /// Removes a membership: the subscription, its place in join order, the user's room list
     /// and the owner index.
