@@ -4,7 +4,8 @@
 //! figures measured in this run. `BENCH_SECS` sets each load phase's length (default 4),
 //! `BENCH_CONNS` the connections (default 64), `BENCH_SCALE_USERS` the large database
 //! (default 1,000,000 on redb, 100,000 on PostgreSQL); `BENCH_ONLY=unread` runs only the
-//! unread-answers phase.
+//! unread-answers phase, `BENCH_ONLY=small` only the small database's rows (read, write,
+//! heavy) and the anchors.
 //!
 //! `--engine postgres` (or `BENCH_ENGINE=postgres`) runs the same phases with the server on a
 //! PostgreSQL server of its own (the test kit's, with PostgreSQL's durable defaults), then
@@ -456,23 +457,31 @@ impl Server {
         }
     }
 
-    /// PostgreSQL round trips so far (`rocketlite_database_round_trips_total`); `None` on
-    /// redb, which has none.
-    async fn round_trips(&self) -> Option<u64> {
+    /// PostgreSQL round trips and conflicted write attempts so far
+    /// (`rocketlite_database_round_trips_total`, `…_conflicts_total`); `None` on redb.
+    async fn round_trips(&self) -> Option<(u64, u64)> {
         let mut conn = Conn::open(self.metrics_addr).await;
         let (_, body) = conn.call(&request("GET", "/metrics", None, "")).await;
-        String::from_utf8_lossy(&body)
-            .lines()
-            .find_map(|l| l.strip_prefix("rocketlite_database_round_trips_total "))
-            .and_then(|v| v.trim().parse().ok())
+        let text = String::from_utf8_lossy(&body);
+        let counter = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|v| v.trim().parse().ok())
+        };
+        Some((
+            counter("rocketlite_database_round_trips_total ")?,
+            counter("rocketlite_database_conflicts_total ").unwrap_or(0),
+        ))
     }
 
-    /// Round trips per request over `requests` requests since `before`, as a table cell.
-    async fn trips_per_request(&self, before: Option<u64>, requests: u64) -> Option<String> {
+    /// Round trips (and conflicts) per request over `requests` requests since `before`.
+    async fn trips_per_request(&self, before: Option<(u64, u64)>, requests: u64) -> Option<String> {
         let (before, after) = (before?, self.round_trips().await?);
+        let per = |a: u64, b: u64| (a - b) as f64 / requests.max(1) as f64;
         Some(format!(
-            "{:.1} round trips per request",
-            (after - before) as f64 / requests.max(1) as f64
+            "{:.1} round trips, {:.2} conflicts per request",
+            per(after.0, before.0),
+            per(after.1, before.1)
         ))
     }
 
@@ -892,6 +901,13 @@ async fn main() {
         "< 150 ms, ratio <= 11",
     );
 
+    // `BENCH_ONLY=small`: the rows above and the anchors, nothing else.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("small") {
+        server.stop().await;
+        anchors(&engine, conns, secs, read.rps, write.rps, &mut row);
+        return;
+    }
+
     // Login flood: users.info p99 alone, then with 16 more connections logging in; at half
     // the connections (a baseline p99 near 1 ms) and at all of them (near 3 ms).
     for readers in [conns / 2, conns] {
@@ -1067,8 +1083,19 @@ async fn main() {
     );
     server.stop().await;
 
-    // --- PostgreSQL's own figures on the same server, the anchors of the PostgreSQL column.
-    if let Engine::Postgres(server) = &engine {
+    anchors(&engine, conns, secs, read.rps, write.rps, &mut row);
+}
+
+/// PostgreSQL's own figures on the same server, the anchors of the PostgreSQL column.
+fn anchors(
+    engine: &Engine,
+    conns: usize,
+    secs: f64,
+    read_rps: f64,
+    write_rps: f64,
+    row: &mut impl FnMut(&str, String, &str),
+) {
+    if let Engine::Postgres(server) = engine {
         let (select_only, simple_update) = pgbench(server, conns, secs);
         row(
             "pgbench -S (select-only)",
@@ -1077,7 +1104,7 @@ async fn main() {
         );
         row(
             "read / pgbench -S",
-            format!("{:.2}", read.rps / select_only),
+            format!("{:.2}", read_rps / select_only),
             ">= 0.5",
         );
         row(
@@ -1087,7 +1114,7 @@ async fn main() {
         );
         row(
             "write / pgbench -N",
-            format!("{:.2}", write.rps / simple_update),
+            format!("{:.2}", write_rps / simple_update),
             ">= 0.5",
         );
     }

@@ -49,11 +49,12 @@ pub struct Metrics {
     pool_connections: Gauge,
     pool_idle: Gauge,
     database_round_trips: Counter<u64, AtomicU64>,
+    database_conflicts: Counter<u64, AtomicU64>,
     process: ProcessGauges,
     /// The writer's commit count last seen, so the counter only moves forward.
     commits_seen: Mutex<u64>,
-    /// The round trips last seen, likewise.
-    round_trips_seen: Mutex<u64>,
+    /// The round trips and conflicts last seen, likewise.
+    round_trips_seen: Mutex<(u64, u64)>,
 }
 
 struct ProcessGauges {
@@ -123,6 +124,12 @@ impl Default for Metrics {
             "PostgreSQL: statements, prepares, begins and commits sent (what requests cost the database)",
             database_round_trips.clone(),
         );
+        let database_conflicts = Counter::default();
+        registry.register(
+            "rocketlite_database_conflicts",
+            "PostgreSQL: write attempts that conflicted (serialization failure or deadlock) and were run again or given up",
+            database_conflicts.clone(),
+        );
         let pool_connections = Gauge::default();
         registry.register(
             "rocketlite_pool_connections",
@@ -180,9 +187,10 @@ impl Default for Metrics {
             pool_connections,
             pool_idle,
             database_round_trips,
+            database_conflicts,
             process,
             commits_seen: Mutex::new(0),
-            round_trips_seen: Mutex::new(0),
+            round_trips_seen: Mutex::new((0, 0)),
         }
     }
 }
@@ -234,14 +242,18 @@ impl Metrics {
         if let Some((connections, idle)) = store.pool_state() {
             self.pool_connections.set(i64::from(connections));
             self.pool_idle.set(i64::from(idle));
-            let trips = crate::store::database_round_trips();
+            let now = (
+                crate::store::database_round_trips(),
+                crate::store::database_conflicts(),
+            );
             let mut seen = self
                 .round_trips_seen
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
             self.database_round_trips
-                .inc_by(trips.saturating_sub(*seen));
-            *seen = trips;
+                .inc_by(now.0.saturating_sub(seen.0));
+            self.database_conflicts.inc_by(now.1.saturating_sub(seen.1));
+            *seen = now;
         }
         let process = crate::api::machine::process_figures();
         self.process

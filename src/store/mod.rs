@@ -20,6 +20,7 @@ mod writer;
 pub use audit::{AuditReads, AuditWrites};
 pub use handle::DiskFaults;
 pub use permissions::{PermissionReads, PermissionWrites};
+pub use pg::conflicts_so_far as database_conflicts;
 pub use pg::round_trips_so_far as database_round_trips;
 pub use rooms::{RoomReads, RoomWrites};
 pub use scim::{ScimReads, ScimWrites};
