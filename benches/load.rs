@@ -858,7 +858,7 @@ async fn main() {
         row(
             "write: PostgreSQL",
             cell,
-            "pgbench -N: 5 statements + BEGIN/COMMIT",
+            "pgbench -N: 5 (BEGIN, 3 statements, END)",
         );
     }
     row(
