@@ -145,13 +145,13 @@ pub struct UpdateData {
     /// users.setStatus).
     pub status: Option<String>,
     /// Accepted for compatibility; ignored.
-    pub join_default_channels: Option<bool>,
-    /// Accepted for compatibility; ignored.
     pub require_password_change: Option<bool>,
     /// Accepted for compatibility; ignored.
     pub set_random_password: Option<bool>,
     /// Accepted for compatibility; rocketlite sends no email.
     pub send_welcome_email: Option<bool>,
+    /// Accepted for compatibility; rocketlite has no telephony.
+    pub free_switch_extension: Option<String>,
     /// Values of the fields the setting `Accounts_CustomFields` defines, merged into those
     /// the user holds and checked by its rules; ignored while it is blank (the default).
     pub custom_fields: Option<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -162,6 +162,7 @@ pub struct UpdateData {
 #[oai(rename_all = "camelCase")]
 pub struct UpdateUserBody {
     /// The `_id` of the user to change.
+    #[oai(validator(min_length = 1))]
     pub user_id: String,
     pub data: UpdateData,
     /// With `data.active: false`: hand the rooms the user is the last active owner of to

@@ -110,9 +110,11 @@ impl Service {
             return Err(ServiceError::OwnEditNotAllowed(*edit));
         }
         // The current password guards a new address or password (Rocket.Chat's second factor
-        // by password); checked before the transaction: the writer never waits on argon2.
-        let guarded = (email_change && !me.emails.is_empty())
-            || (info.new_password.is_some() && me.password_hash.is_some());
+        // by password, which `Accounts_TwoFactorAuthentication_Enabled` turns off as it does
+        // there); checked before the transaction: the writer never waits on argon2.
+        let guarded = settings.flag("Accounts_TwoFactorAuthentication_Enabled")
+            && ((email_change && !me.emails.is_empty())
+                || (info.new_password.is_some() && me.password_hash.is_some()));
         if guarded {
             let current = info
                 .current_password

@@ -925,3 +925,36 @@ async fn users_delete_their_own_account_only_when_allowed_and_never_leave_a_room
         .await;
     assert_eq!(status, 400);
 }
+
+/// As in Rocket.Chat, `Accounts_TwoFactorAuthentication_Enabled` off lifts the second factor
+/// by password: a new password needs no `currentPassword` (its own suite's password-policy
+/// block turns it off and sends a stale one).
+#[tokio::test]
+async fn with_two_factor_off_a_new_password_needs_no_current_password() {
+    let app = TestApp::new().await;
+    let kim = app.user_session("kim").await;
+    let change = json!({"data": {"newPassword": "kim-new-password-1"}});
+    let before = app.snapshot();
+    let (status, body) = app
+        .post(
+            "/api/v1/users.updateOwnBasicInfo",
+            Some(&kim),
+            change.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(app.snapshot(), before);
+    let (status, _) = app
+        .post(
+            "/api/v1/settings/Accounts_TwoFactorAuthentication_Enabled",
+            Some(&app.admin),
+            json!({"value": false}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .post("/api/v1/users.updateOwnBasicInfo", Some(&kim), change)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    app.login("kim", "kim-new-password-1").await;
+}

@@ -331,6 +331,17 @@ async fn routes_refuse_what_their_own_8_8_1_validator_refuses() {
             json!({"rid": rid, "favorite": true}),
             "must be object".to_string(),
         ),
+        // Rocket.Chat's own users suite sends these two.
+        (
+            "/api/v1/users.update",
+            json!({"userId": "", "data": {}}),
+            "must NOT have fewer than 1 characters".to_string(),
+        ),
+        (
+            "/api/v1/users.update",
+            json!({"userId": ada.user_id, "data": {"joinDefaultChannels": true}}),
+            "must NOT have additional properties".to_string(),
+        ),
         (
             "/api/v1/rooms.saveRoomSettings",
             json!({"rid": rid, "favorite": {"favorite": true}}),
