@@ -1,8 +1,9 @@
 //! The PostgreSQL engine: the same [`Reads`]/[`Writes`] over tables an operator can read
 //! and `pg_dump`. Every write runs in one SERIALIZABLE transaction and is re-run, bounded and
-//! with backoff, on a serialization failure or deadlock (SQLSTATE 40001 / 40P01); reads run
-//! in a REPEATABLE READ READ ONLY snapshot. Records are their `serde_json` form, as `jsonb`; the
-//! indexes redb keeps by hand are columns and SQL indexes here.
+//! with backoff, on a serialization failure or deadlock (SQLSTATE 40001 / 40P01); a use
+//! case's reads run outside any transaction (each statement reads the latest commit), a
+//! copy's in a REPEATABLE READ READ ONLY snapshot. Records are their `serde_json` form, as
+//! `jsonb`; the indexes redb keeps by hand are columns and SQL indexes here.
 //!
 //! The `postgres` client blocks on its own small runtime, which may not run inside Tokio's:
 //! called from an async worker, a transaction runs in `block_in_place` (or, on a
