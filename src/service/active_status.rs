@@ -5,7 +5,7 @@
 use super::audit::{Stamp, Subject};
 use super::auth::current_caller;
 use super::permissions::require_any;
-use super::rooms::{ensure_active_owner, grant_owner, is_active, may_see_room, with_room_role};
+use super::rooms::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};
 use crate::store::prelude::*;
@@ -264,7 +264,7 @@ pub(super) fn handover_facts(handovers: &[Handover]) -> serde_json::Value {
 /// Whether an active admin other than `user` exists.
 pub(super) fn another_active_admin(tx: &dyn Reads, user: &UserId) -> Result<bool, StoreError> {
     for id in tx.user_ids_with_role(Role::Admin)? {
-        if id != *user && is_active(tx, &id)? {
+        if id != *user && tx.is_active(&id)? {
             return Ok(true);
         }
     }

@@ -155,26 +155,6 @@ pub(super) fn join_default_rooms(
     Ok(())
 }
 
-/// Whether `user` is active, reading its record.
-pub(super) fn is_active(tx: &dyn Reads, user: &UserId) -> Result<bool, StoreError> {
-    Ok(tx.user(user)?.is_some_and(|u| u.active))
-}
-
-/// Whether `room` has an active owner (other than `except`): the rule deactivation, owner
-/// removal and the invariant all protect.
-pub(super) fn has_active_owner(
-    tx: &dyn Reads,
-    room: &RoomId,
-    except: Option<&UserId>,
-) -> Result<bool, StoreError> {
-    for owner in tx.owner_ids(room)? {
-        if Some(&owner) != except && is_active(tx, &owner)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
 /// The room invariant, restored where an operation may have broken it: a room with an active
 /// member but no active owner makes its earliest-joined active member an owner. Operations
 /// that give a room a new active member (reactivation, invite) end with it, in their own
@@ -184,10 +164,10 @@ pub(super) fn ensure_active_owner(
     room: &RoomId,
     stamp: &Stamp,
 ) -> Result<(), StoreError> {
-    if has_active_owner(tx, room, None)? {
+    if tx.has_active_owner(room, None)? {
         return Ok(());
     }
-    match tx.first_member_where(room, &mut |id| is_active(tx, id))? {
+    match tx.first_member_where(room, &mut |id| tx.is_active(id))? {
         Some(first) => grant_owner(tx, room, &first, stamp),
         None => Ok(()),
     }
@@ -270,7 +250,7 @@ pub(super) fn with_room_role(
 /// ones behind. Every way an owner stops owning without leaving goes through here.
 pub(super) fn check_owner_removal(tx: &dyn Reads, room: &RoomId, user: &User) -> ServiceResult<()> {
     let other_owner = tx.owner_ids(room)?.iter().any(|id| *id != user.id);
-    if !other_owner || (user.active && !has_active_owner(tx, room, Some(&user.id))?) {
+    if !other_owner || (user.active && !tx.has_active_owner(room, Some(&user.id))?) {
         return Err(ServiceError::LastRoomOwner);
     }
     Ok(())

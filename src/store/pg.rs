@@ -1696,13 +1696,7 @@ impl AuditReads for PgTx<'_> {
 
 impl AuditWrites for PgTx<'_> {
     fn append_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
-        // The sequence's next value and the row in one statement.
-        self.execute(
-            "INSERT INTO audit SELECT s.seq, $1, jsonb_set($2::jsonb, '{seq}', to_jsonb(s.seq))
-             FROM (SELECT nextval('audit_seq') AS seq) s",
-            &[&entry.at, &to_json(&entry)],
-        )?;
-        Ok(())
+        self.append_audits(vec![entry])
     }
 
     fn append_audits(&self, entries: Vec<AuditEntry>) -> Result<(), StoreError> {

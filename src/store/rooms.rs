@@ -58,31 +58,34 @@ pub trait RoomReads: super::UserReads {
         Ok(out)
     }
 
+    /// Whether the user `id` exists and is active.
+    fn is_active(&self, id: &UserId) -> Result<bool, StoreError> {
+        Ok(self.user(id)?.is_some_and(|u| u.active))
+    }
+
+    /// Whether `room` has an active owner (other than `except`): the rule deactivation,
+    /// owner removal and the invariant all protect, written once, here.
+    fn has_active_owner(&self, room: &RoomId, except: Option<&UserId>) -> Result<bool, StoreError> {
+        for owner in self.owner_ids(room)? {
+            if Some(&owner) != except && self.is_active(&owner)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// What deactivating `user` hands over: each room it owns where no other owner is
     /// active, with the earliest-joined active member other than `user` (a room without one
     /// is left out), in [`RoomReads::room_ids_of`]'s order. Walked room by room here; an
     /// engine may answer in one query, which the model tests hold to the same answer.
     fn sole_owned_rooms(&self, user: &UserId) -> Result<Vec<(Room, UserId)>, StoreError> {
-        let active = |id: &UserId| -> Result<bool, StoreError> {
-            Ok(self.user(id)?.is_some_and(|u| u.active))
-        };
         let mut out = Vec::new();
         for room_id in self.room_ids_of(user)? {
-            if !self.is_owner(&room_id, user)? {
-                continue;
-            }
-            let mut other_active_owner = false;
-            for owner in self.owner_ids(&room_id)? {
-                if owner != *user && active(&owner)? {
-                    other_active_owner = true;
-                    break;
-                }
-            }
-            if other_active_owner {
+            if !self.is_owner(&room_id, user)? || self.has_active_owner(&room_id, Some(user))? {
                 continue;
             }
             let successor =
-                self.first_member_where(&room_id, &mut |id| Ok(id != user && active(id)?))?;
+                self.first_member_where(&room_id, &mut |id| Ok(id != user && self.is_active(id)?))?;
             if let (Some(successor), Some(room)) = (successor, self.room(&room_id)?) {
                 out.push((room, successor));
             }
