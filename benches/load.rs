@@ -4,7 +4,7 @@
 //! figures measured in this run. `BENCH_SECS` sets each load phase's length (default 4),
 //! `BENCH_CONNS` the connections (default 64), `BENCH_SCALE_USERS` the large database
 //! (default 1,000,000 on redb, 100,000 on PostgreSQL); `BENCH_ONLY=unread` runs only the
-//! unread-answers phase, `BENCH_ONLY=small` only the small database's rows (read, write,
+//! unread-answers phase, `BENCH_ONLY=idle` only the idle sweep, `BENCH_ONLY=small` only the small database's rows (read, write,
 //! heavy) and the anchors.
 //!
 //! `--engine postgres` (or `BENCH_ENGINE=postgres`) runs the same phases with the server on a
@@ -764,6 +764,72 @@ fn read_load(
     })
 }
 
+/// The idle sweep: 100,000 guests, of whom the 10,000 oldest are idle, deactivated by one
+/// users.deactivateIdle, beside single calls (and, given the `write` row's rate, what 64
+/// connections of them would take).
+async fn idle_phase(
+    engine: &Engine,
+    write_rps: Option<f64>,
+    row: &mut impl FnMut(&str, String, &str),
+) {
+    let idle_place = engine.place("bench_idle");
+    let (middle, fresh) = seed_idle(&idle_place, 10_000, 90_000);
+    let server = Server::start(&idle_place).await;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let days = (now - middle) as f64 / 86_400_000.0;
+    let mut conn = Conn::open(server.addr).await;
+    let body = format!(r#"{{"daysIdle":{days},"role":"guest"}}"#);
+    let req = request(
+        "POST",
+        "/api/v1/users.deactivateIdle",
+        Some(&server.admin),
+        &body,
+    );
+    let trips = server.round_trips().await;
+    let start = Instant::now();
+    let (status, resp) = conn.call(&req).await;
+    let idle_time = start.elapsed();
+    let resp = String::from_utf8_lossy(&resp);
+    assert_eq!(status, 200, "{resp}");
+    assert!(
+        resp.contains(r#""count":10000"#),
+        "the 10,000 oldest, and only they: {resp}"
+    );
+    if let Some(cell) = server.trips_per_request(trips, 1).await {
+        row("idle 10,000 of 100,000: PostgreSQL", cell, "");
+    }
+    // What an admin script does instead: one setActiveStatus after another. 500 of them,
+    // timed, stand for 10,000; beside it, 10,000 at the `write` row's concurrent rate.
+    let sample = 500;
+    let start = Instant::now();
+    for user in &fresh[..sample] {
+        server.deactivate(user).await;
+    }
+    let sequential = start.elapsed().as_secs_f64() * (10_000 / sample) as f64;
+    let idle_s = idle_time.as_secs_f64();
+    let concurrent = write_rps.map_or(String::new(), |rps| {
+        let concurrent = 10_000.0 / rps;
+        format!(
+            " ({concurrent:.1} s = {:.1} x at 64 conns)",
+            concurrent / idle_s
+        )
+    });
+    row(
+        "idle: 10,000 of 100,000 in one call",
+        format!(
+            "{:.0} ms; 10,000 single calls {:.1} s = {:.0} x{concurrent}",
+            idle_s * 1e3,
+            sequential,
+            sequential / idle_s,
+        ),
+        ">= 20 x",
+    );
+    server.stop().await;
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let secs = env_or("BENCH_SECS", 4) as f64;
@@ -784,10 +850,11 @@ async fn main() {
         engine.name()
     );
 
-    // `BENCH_ONLY=unread` runs only the unread-answers phase.
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("unread") {
-        unread_phase(&engine, secs, &mut row).await;
-        return;
+    // `BENCH_ONLY=unread` runs only the unread-answers phase, `BENCH_ONLY=idle` the sweep.
+    match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("unread") => return unread_phase(&engine, secs, &mut row).await,
+        Ok("idle") => return idle_phase(&engine, None, &mut row).await,
+        _ => {}
     }
 
     // --- small database: 10,000 users, heavy owners of 1,000 and 10,000 rooms.
@@ -980,59 +1047,7 @@ async fn main() {
     );
     server.stop().await;
 
-    // --- idle sweep: 100,000 guests, of whom the 10,000 oldest are idle.
-    let idle_place = engine.place("bench_idle");
-    let (middle, fresh) = seed_idle(&idle_place, 10_000, 90_000);
-    let server = Server::start(&idle_place).await;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let days = (now - middle) as f64 / 86_400_000.0;
-    let mut conn = Conn::open(server.addr).await;
-    let body = format!(r#"{{"daysIdle":{days},"role":"guest"}}"#);
-    let req = request(
-        "POST",
-        "/api/v1/users.deactivateIdle",
-        Some(&server.admin),
-        &body,
-    );
-    let trips = server.round_trips().await;
-    let start = Instant::now();
-    let (status, resp) = conn.call(&req).await;
-    let idle_time = start.elapsed();
-    let resp = String::from_utf8_lossy(&resp);
-    assert_eq!(status, 200, "{resp}");
-    assert!(
-        resp.contains(r#""count":10000"#),
-        "the 10,000 oldest, and only they: {resp}"
-    );
-    if let Some(cell) = server.trips_per_request(trips, 1).await {
-        row("idle 10,000 of 100,000: PostgreSQL", cell, "");
-    }
-    // What an admin script does instead: one setActiveStatus after another. 500 of them,
-    // timed, stand for 10,000; beside it, 10,000 at the `write` row's concurrent rate.
-    let sample = 500;
-    let start = Instant::now();
-    for user in &fresh[..sample] {
-        server.deactivate(user).await;
-    }
-    let sequential = start.elapsed().as_secs_f64() * (10_000 / sample) as f64;
-    let concurrent = 10_000.0 / write.rps;
-    let idle_s = idle_time.as_secs_f64();
-    row(
-        "idle: 10,000 of 100,000 in one call",
-        format!(
-            "{:.0} ms; 10,000 single calls {:.1} s = {:.0} x ({:.1} s = {:.1} x at 64 conns)",
-            idle_s * 1e3,
-            sequential,
-            sequential / idle_s,
-            concurrent,
-            concurrent / idle_s
-        ),
-        ">= 20 x",
-    );
-    server.stop().await;
+    idle_phase(&engine, Some(write.rps), &mut row).await;
 
     // --- large database.
     let big_place = engine.place("bench_big");

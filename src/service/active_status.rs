@@ -290,73 +290,107 @@ pub(super) fn deactivate(
     reason: &str,
     stamp: &Stamp,
 ) -> ServiceResult<User> {
-    let now = stamp.now;
-    if user.active {
-        stamp.record(
-            tx,
-            "user.deactivate",
-            Subject::User(&user.id),
-            serde_json::json!({ "active": true }),
-            serde_json::json!({
-                "active": false,
-                "inactiveReason": reason,
-                "handovers": handover_facts(handovers),
-            }),
-        )?;
+    deactivate_all(tx, vec![(user, handovers)], reason, stamp)?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("a deactivation without its user".into()).into())
+}
+
+/// Deactivates each user after its [`departure`], all at once: a statement per table
+/// however many users and rooms on PostgreSQL. The departures were all found before any is
+/// written, so none may touch another's rooms (one user, or users whose departures hand
+/// nothing over). Returns the users as stored, in order.
+pub(super) fn deactivate_all(
+    tx: &dyn Writes,
+    departures: Vec<(User, &[Handover])>,
+    reason: &str,
+    stamp: &Stamp,
+) -> ServiceResult<Vec<User>> {
+    if departures.is_empty() {
+        return Ok(Vec::new());
     }
-    // Every membership that changes is read at once, then written at once (a statement
-    // each on PostgreSQL, however many rooms): each successor's, which gains `owner`, and
-    // the user's own, archived. Room by room in `room_ids_of` order, a room's handover
-    // beside the user's subscription in it, so redb writes each page while it is buffered.
-    let rooms = tx.room_ids_of(&user.id)?;
-    let mut pairs: Vec<(RoomId, UserId)> = handovers
+    let now = stamp.now;
+    let ids: Vec<UserId> = departures.iter().map(|(user, _)| user.id.clone()).collect();
+    // Every membership that changes is read at once, then written at once: each user's
+    // own, archived, and each successor's, which gains `owner`. Room by room in
+    // `room_ids_of` order, a room's handover beside the user's subscription in it, so redb
+    // writes each page while it is buffered.
+    let mut own: HashMap<UserId, Vec<Subscription>> = HashMap::new();
+    for sub in tx.subscriptions_of_users(&ids)? {
+        own.entry(sub.user_id.clone()).or_default().push(sub);
+    }
+    let pairs: Vec<(RoomId, UserId)> = departures
         .iter()
+        .flat_map(|(_, handovers)| handovers.iter())
         .map(|h| (h.room.id.clone(), h.successor.clone()))
         .collect();
-    pairs.extend(rooms.iter().map(|room| (room.clone(), user.id.clone())));
-    let mut current: HashMap<(RoomId, UserId), Subscription> = tx
+    let mut successors: HashMap<(RoomId, UserId), Subscription> = tx
         .subscriptions_of_pairs(&pairs)?
         .into_iter()
         .map(|sub| ((sub.room_id.clone(), sub.user_id.clone()), sub))
         .collect();
-    let mut by_room: HashMap<&RoomId, Vec<&Handover>> = HashMap::new();
-    for handover in handovers {
-        by_room.entry(&handover.room.id).or_default().push(handover);
-    }
-    let (mut changes, mut entries) = (Vec::new(), Vec::new());
-    let mut grant = |current: &mut HashMap<_, Subscription>, handover: &Handover| {
+    let (mut changes, mut entries, mut users) = (Vec::new(), Vec::new(), Vec::new());
+    let mut grant = |entries: &mut Vec<_>, handover: &Handover| {
         let key = (handover.room.id.clone(), handover.successor.clone());
-        let previous = current
+        let previous = successors
             .remove(&key)
             .ok_or_else(|| StoreError::Corrupt("member without subscription".into()))?;
         let (sub, entry) = with_room_role(&previous, Role::Owner, stamp);
         entries.push(entry);
         Ok::<_, StoreError>((sub, previous))
     };
-    for room in &rooms {
-        for handover in by_room.remove(room).unwrap_or_default() {
-            changes.push(grant(&mut current, handover)?);
+    for (user, handovers) in departures {
+        if user.active {
+            entries.push(stamp.entry(
+                "user.deactivate",
+                Subject::User(&user.id),
+                serde_json::json!({ "active": true }),
+                serde_json::json!({
+                    "active": false,
+                    "inactiveReason": reason,
+                    "handovers": handover_facts(handovers),
+                }),
+            ));
         }
-        if let Some(previous) = current.remove(&(room.clone(), user.id.clone()))
-            && !previous.user_archived
+        let mut by_room: HashMap<&RoomId, Vec<&Handover>> = HashMap::new();
+        for handover in handovers {
+            by_room.entry(&handover.room.id).or_default().push(handover);
+        }
+        for previous in own.remove(&user.id).unwrap_or_default() {
+            for handover in by_room.remove(&previous.room_id).unwrap_or_default() {
+                changes.push(grant(&mut entries, handover)?);
+            }
+            if !previous.user_archived {
+                let mut sub = previous.clone();
+                sub.user_archived = true;
+                sub.updated_at = now;
+                changes.push((sub, previous));
+            }
+        }
+        // Handovers of rooms `room_ids_of` did not list (none, while the indexes agree).
+        for handover in handovers
+            .iter()
+            .filter(|h| by_room.contains_key(&h.room.id))
         {
-            let mut sub = previous.clone();
-            sub.user_archived = true;
-            sub.updated_at = now;
-            changes.push((sub, previous));
+            changes.push(grant(&mut entries, handover)?);
         }
-    }
-    // Handovers of rooms `room_ids_of` did not list (none, while the indexes agree).
-    for handover in handovers
-        .iter()
-        .filter(|h| by_room.contains_key(&h.room.id))
-    {
-        changes.push(grant(&mut current, handover)?);
+        users.push(user);
     }
     tx.put_subscriptions(&changes)?;
     tx.append_audits(entries)?;
-    tx.remove_all_tokens(&user.id)?;
-    store_active(tx, user, false, Some(reason), now)
+    tx.remove_all_tokens_of(&ids)?;
+    let mut changed = Vec::new();
+    let users = users
+        .into_iter()
+        .map(|user| match with_active(&user, false, Some(reason), now) {
+            Some(updated) => {
+                changed.push((updated.clone(), user));
+                updated
+            }
+            None => user,
+        })
+        .collect();
+    tx.put_users(&changed)?;
+    Ok(users)
 }
 
 /// Reactivates `user`; a room it is the first active member of again gets it as owner.
@@ -419,13 +453,21 @@ fn store_active(
     reason: Option<&str>,
     now: i64,
 ) -> ServiceResult<User> {
-    if user.active == active {
+    let Some(updated) = with_active(&user, active, reason, now) else {
         return Ok(user);
+    };
+    tx.put_user(&updated, Some(&user))?;
+    Ok(updated)
+}
+
+/// `user` made `active` (with `reason` when not), or `None` when it already is.
+fn with_active(user: &User, active: bool, reason: Option<&str>, now: i64) -> Option<User> {
+    if user.active == active {
+        return None;
     }
     let mut updated = user.clone();
     updated.active = active;
     updated.inactive_reason = reason.map(str::to_string);
     updated.updated_at = now;
-    tx.put_user(&updated, Some(&user))?;
-    Ok(updated)
+    Some(updated)
 }

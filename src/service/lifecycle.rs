@@ -2,8 +2,8 @@
 //! rules as `users.setActiveStatus` (`active_status::departure`).
 
 use super::active_status::{
-    Handover, IDLE_TOO_LONG, PlanAction, check_plan, deactivate, departure, hand_over,
-    handover_facts,
+    Handover, IDLE_TOO_LONG, PlanAction, check_plan, deactivate, deactivate_all, departure,
+    hand_over, handover_facts,
 };
 use super::audit::{Stamp, Subject, user_facts};
 use super::auth::current_caller;
@@ -11,7 +11,7 @@ use super::lookup::{UserRef, find_user};
 use super::password::{Secret, Verified, hex_sha256, verify_password};
 use super::permissions::require_any;
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
-use crate::model::{Permission, Role, User};
+use crate::model::{Permission, Role, User, UserId};
 use crate::store::prelude::*;
 
 impl Service {
@@ -98,22 +98,30 @@ impl Service {
             };
             let mut idle: Vec<User> = tx.idle_users_with_role(role, cutoff)?;
             idle.sort_by_key(|u| (u.activity().last_seen(), u.id.clone()));
-            let mut count = 0;
+            let ids: Vec<UserId> = idle.iter().map(|u| u.id.clone()).collect();
+            // One by one, in order, the users whose departures may hand rooms to one
+            // another, and admins (the last active one stays); every other user changes
+            // nothing but itself, so those between two such users leave together.
+            let entangled = tx.members_of_rooms_owned_among(&ids)?;
+            let stamp = Stamp::by(&caller, now);
+            let (mut count, mut together) = (0, Vec::new());
             for user in idle {
+                if !user.has_role(Role::Admin) && !entangled.contains(&user.id) {
+                    together.push((user, &[][..]));
+                    continue;
+                }
+                count += together.len();
+                deactivate_all(tx, std::mem::take(&mut together), IDLE_TOO_LONG, &stamp)?;
                 // Earlier deactivations in this batch count: the last active admin stays.
                 let handovers = match departure(tx, &user, true) {
                     Err(ServiceError::LastAdmin) => continue,
                     other => other?,
                 };
-                deactivate(
-                    tx,
-                    user,
-                    &handovers,
-                    IDLE_TOO_LONG,
-                    &Stamp::by(&caller, now),
-                )?;
+                deactivate(tx, user, &handovers, IDLE_TOO_LONG, &stamp)?;
                 count += 1;
             }
+            count += together.len();
+            deactivate_all(tx, together, IDLE_TOO_LONG, &stamp)?;
             Ok(count)
         })
     }

@@ -10,7 +10,7 @@
 //! single-threaded runtime, on a scoped thread) instead.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
@@ -1064,6 +1064,19 @@ impl UserReads for PgTx<'_> {
         )
     }
 
+    fn idle_users_with_role(&self, role: Role, cutoff: Millis) -> Result<Vec<User>, StoreError> {
+        // `Activity::idle_before` in SQL, so that only the candidates leave the database, not
+        // every holder of the role (the model tests hold it to the default's answer).
+        self.records(
+            "SELECT u.record FROM user_roles r JOIN users u ON u.id = r.user_id
+             WHERE r.role = $1 AND u.record -> 'active' = 'true'::jsonb
+               AND coalesce((u.record ->> 'last_login')::bigint,
+                            (u.record ->> 'created_at')::bigint) < $2
+             ORDER BY u.id",
+            &[&role.as_str(), &cutoff],
+        )
+    }
+
     fn users_page(&self, offset: usize, count: usize) -> Result<(Vec<User>, u64), StoreError> {
         let page = self.records(
             "SELECT record FROM users ORDER BY username_key OFFSET $1 LIMIT $2",
@@ -1288,6 +1301,46 @@ impl UserWrites for PgTx<'_> {
         Ok(removed as usize)
     }
 
+    fn put_users(&self, changes: &[(User, User)]) -> Result<(), StoreError> {
+        // A change of activity keeps the name, emails and roles, so no index row moves:
+        // one statement writes every such record.
+        let (records_only, others): (Vec<_>, Vec<_>) = changes.iter().partition(|(user, p)| {
+            user.username == p.username
+                && user.emails == p.emails
+                && user.roles == p.roles
+                && same_fields(&to_json(user), &to_json(p))
+        });
+        for (user, previous) in others {
+            self.put_user(user, Some(previous))?;
+        }
+        if records_only.is_empty() {
+            return Ok(());
+        }
+        // Only the fields that changed travel and are parsed: the row already holds
+        // `previous`, read in this transaction (SERIALIZABLE fails it if another changed it).
+        let (ids, patches): (Vec<&str>, Vec<serde_json::Value>) = records_only
+            .iter()
+            .map(|(user, previous)| {
+                (
+                    user.id.as_str(),
+                    changed_fields(&to_json(user), &to_json(previous)),
+                )
+            })
+            .unzip();
+        self.execute(
+            "UPDATE users u SET record = u.record || c.patch
+             FROM unnest($1::text[], $2::jsonb[]) AS c(id, patch) WHERE u.id = c.id",
+            &[&ids, &patches],
+        )?;
+        Ok(())
+    }
+
+    fn remove_all_tokens_of(&self, users: &[UserId]) -> Result<(), StoreError> {
+        let ids: Vec<&str> = users.iter().map(UserId::as_str).collect();
+        self.execute("DELETE FROM tokens WHERE user_id = ANY($1)", &[&ids])?;
+        Ok(())
+    }
+
     fn remove_tokens_issued_before(&self, cutoff: i64, count: usize) -> Result<usize, StoreError> {
         let removed = self.execute(
             "DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens WHERE issued_at < $1
@@ -1391,6 +1444,38 @@ impl RoomReads for PgTx<'_> {
              JOIN subscriptions s USING (room_id, user_id) ORDER BY p.n",
             &[&rooms, &users],
         )
+    }
+
+    fn subscriptions_of_users(&self, users: &[UserId]) -> Result<Vec<Subscription>, StoreError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = users.iter().map(UserId::as_str).collect();
+        self.records(
+            "SELECT s.record FROM unnest($1::text[]) WITH ORDINALITY AS p(user_id, n)
+             JOIN subscriptions s USING (user_id) ORDER BY p.n, s.room_id",
+            &[&ids],
+        )
+    }
+
+    fn members_of_rooms_owned_among(
+        &self,
+        users: &[UserId],
+    ) -> Result<HashSet<UserId>, StoreError> {
+        if users.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let ids: Vec<&str> = users.iter().map(UserId::as_str).collect();
+        Ok(self
+            .texts(
+                "SELECT DISTINCT m.user_id FROM subscriptions m
+                 WHERE m.user_id = ANY($1) AND m.room_id IN (
+                   SELECT o.room_id FROM subscriptions o WHERE o.is_owner AND o.user_id = ANY($1))",
+                &[&ids],
+            )?
+            .into_iter()
+            .map(UserId)
+            .collect())
     }
 
     fn sole_owned_rooms(&self, user: &UserId) -> Result<Vec<(Room, UserId)>, StoreError> {
@@ -1874,6 +1959,25 @@ impl Import for PgTx<'_> {
         }
         Ok(())
     }
+}
+
+/// Whether two records have the same top-level fields (so `||` of the changed ones gives one
+/// from the other).
+fn same_fields(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_object(), b.as_object()) {
+        (Some(a), Some(b)) => a.len() == b.len() && a.keys().all(|k| b.contains_key(k)),
+        _ => false,
+    }
+}
+
+/// The top-level fields of `new` that differ from `previous`'s, as an object.
+fn changed_fields(new: &serde_json::Value, previous: &serde_json::Value) -> serde_json::Value {
+    let changed = new
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(key, value)| previous.get(key.as_str()) != Some(value));
+    serde_json::Value::Object(changed.map(|(k, v)| (k.clone(), v.clone())).collect())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use redb::{ReadableMultimapTable, ReadableTable};
 
+use std::collections::HashSet;
 use std::ops::Bound;
 
 use super::codec::{MIGRATION_CHUNK, rewrite_stale};
@@ -56,6 +57,45 @@ pub trait RoomReads: super::UserReads {
             out.extend(self.subscription(room, user)?);
         }
         Ok(out)
+    }
+
+    /// The memberships of each of `users`, user by user in the slice's order, each user's in
+    /// [`RoomReads::room_ids_of`]'s order. Read one by one here; an engine may read them all
+    /// in one query.
+    fn subscriptions_of_users(&self, users: &[UserId]) -> Result<Vec<Subscription>, StoreError> {
+        let mut out = Vec::new();
+        for user in users {
+            for room in self.room_ids_of(user)? {
+                out.extend(self.subscription(&room, user)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Those of `users` who are members of a room that one of `users` owns (so every owner
+    /// among them): the users whose departures may hand rooms to one another. Any other of
+    /// `users` leaves without changing a room's owners, whoever else leaves with it.
+    fn members_of_rooms_owned_among(
+        &self,
+        users: &[UserId],
+    ) -> Result<HashSet<UserId>, StoreError> {
+        let mut owned = HashSet::new();
+        let mut rooms_of = Vec::with_capacity(users.len());
+        for user in users {
+            let rooms = self.room_ids_of(user)?;
+            for room in &rooms {
+                if self.is_owner(room, user)? {
+                    owned.insert(room.clone());
+                }
+            }
+            rooms_of.push(rooms);
+        }
+        Ok(users
+            .iter()
+            .zip(rooms_of)
+            .filter(|(_, rooms)| rooms.iter().any(|room| owned.contains(room)))
+            .map(|(user, _)| user.clone())
+            .collect())
     }
 
     /// Whether the user `id` exists and is active.

@@ -323,6 +323,24 @@ pub trait UserWrites {
     /// Revokes every token of `user`; returns how many there were.
     fn remove_all_tokens(&self, user: &UserId) -> Result<usize, StoreError>;
 
+    /// Stores changed users, each `(new, previous)`, in order. Written one by one here; an
+    /// engine may write those whose name, emails and roles stay in one statement.
+    fn put_users(&self, changes: &[(User, User)]) -> Result<(), StoreError> {
+        for (user, previous) in changes {
+            self.put_user(user, Some(previous))?;
+        }
+        Ok(())
+    }
+
+    /// Revokes every token of each of `users`. One by one here; an engine may revoke them
+    /// all in one statement.
+    fn remove_all_tokens_of(&self, users: &[UserId]) -> Result<(), StoreError> {
+        for user in users {
+            self.remove_all_tokens(user)?;
+        }
+        Ok(())
+    }
+
     /// Revokes up to `limit` tokens issued before `cutoff`, oldest first; returns how many.
     fn remove_tokens_issued_before(&self, cutoff: i64, limit: usize) -> Result<usize, StoreError>;
 }

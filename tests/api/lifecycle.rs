@@ -193,6 +193,84 @@ async fn idle_deactivation_hands_rooms_to_active_members() {
     );
 }
 
+/// Idle users who own nothing leave together, between those whose departures hand rooms
+/// on one by one; the outcome and the trail are those of one departure after another.
+#[tokio::test]
+async fn idle_deactivation_hands_rooms_along_a_chain_in_order_with_bystanders_between() {
+    let app = TestApp::new().await;
+    // Idle in this order: olga, bob, ada, cid.
+    let olga = app.user_session("olga").await;
+    let bob = app.create_user("bob").await;
+    let ada = app.create_user("ada").await;
+    let cid = app.create_user("cid").await;
+    let hall = app.create_room("c", "hall", &olga, &["ada"]).await;
+    app.post(
+        "/api/v1/channels.invite",
+        Some(&app.admin),
+        json!({"roomId": hall, "userId": app.admin.user_id}),
+    )
+    .await;
+    let (_, before) = app
+        .get("/api/v1/rocketlite.audit?count=1", Some(&app.admin))
+        .await;
+    let (status, body) = app
+        .post(
+            "/api/v1/users.deactivateIdle",
+            Some(&app.admin),
+            json!({"daysIdle": 0}),
+        )
+        .await;
+    assert_eq!((status, &body["count"]), (200, &json!(4)), "{body}");
+    // olga handed hall to ada, its earliest active member then; ada, leaving after bob,
+    // handed it to the admin.
+    let mut owners = app.owners("channels", &hall).await;
+    owners.sort();
+    assert_eq!(owners, ["ada", "admin", "olga"]);
+    let (_, trail) = app
+        .get("/api/v1/rocketlite.audit?count=6", Some(&app.admin))
+        .await;
+    assert_eq!(
+        trail["total"].as_u64().unwrap() - before["total"].as_u64().unwrap(),
+        6,
+        "{trail}"
+    );
+    let got: Vec<(String, String)> = trail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| {
+            let action = e["action"].as_str().unwrap().to_string();
+            (action, e["userId"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let step = |action: &str, user: &str| (action.to_string(), user.to_string());
+    assert_eq!(
+        got,
+        [
+            step("user.deactivate", &olga.user_id),
+            step("room.owner.add", &ada),
+            step("user.deactivate", &bob),
+            step("user.deactivate", &ada),
+            step("room.owner.add", &app.admin.user_id),
+            step("user.deactivate", &cid),
+        ]
+    );
+    for user in [&olga.user_id, &bob, &ada, &cid] {
+        let (_, info) = app
+            .get(
+                &format!("/api/v1/users.info?userId={user}"),
+                Some(&app.admin),
+            )
+            .await;
+        assert_eq!(info["user"]["active"], false, "{info}");
+    }
+    assert_eq!(
+        app.get("/api/v1/me", Some(&olga)).await,
+        (401, not_logged_in())
+    );
+}
+
 #[tokio::test]
 async fn users_update_changes_fields_and_active_runs_the_deactivation_rules() {
     let app = TestApp::new().await;
