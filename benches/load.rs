@@ -12,6 +12,9 @@
 //! measures that server itself with `pgbench -S` and `pgbench -N` at the same number of
 //! connections: the anchors of the PostgreSQL column.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

@@ -5,6 +5,9 @@
 //! about redb's file and the binary's command line (`server`, `storage`, `connections`). Without PostgreSQL's
 //! binaries it says so loudly and runs on redb again; `.ci/run` makes that a failure.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 /// Read by `common::test_store`.
 const ON_POSTGRES: bool = true;
 

@@ -5,6 +5,9 @@
 //! to replay a run; ROCKETLITE_CRASH_ROUNDS sets the kills per engine (4 by default, 12 in
 //! `.ci/run`).
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Child;

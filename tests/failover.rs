@@ -6,6 +6,9 @@
 //! room with an active member has an active owner, the failed requests got clear errors, and
 //! the node served again without a restart. Skipped (loudly) without PostgreSQL.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,9 @@
 //! outcomes must agree, the invariants hold, and reopening the file gives the same state.
 //! `PROPTEST_CASES=N cargo test --test model` runs more cases.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};

@@ -3,6 +3,9 @@
 //! that cannot be reached is named without its password. Skipped, loudly, without
 //! PostgreSQL's binaries; `.ci/run` installs them.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 

@@ -1,5 +1,8 @@
 //! The integration suite: the whole app in process, one module per endpoint family.
 
+// Test code states its expectations with `unwrap` (denied in the server's code).
+#![allow(clippy::unwrap_used)]
+
 /// Whether this build of the suite runs on PostgreSQL (`tests/api_postgres.rs` says yes).
 #[allow(dead_code)]
 const ON_POSTGRES: bool = false;
