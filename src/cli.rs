@@ -17,7 +17,8 @@ use crate::service::{
 };
 use crate::store::{Store, StoreError};
 
-/// rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file.
+/// rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file
+/// (the default) or on PostgreSQL (`--database`).
 #[derive(Parser, Debug)]
 #[command(
     name = "rocketlite",

@@ -1,7 +1,8 @@
-//! rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file.
+//! rocketlite: the Rocket.Chat REST API for user and room administration, on one redb file
+//! by default or on PostgreSQL.
 //!
-//! Layers call only downward: [`api`] (HTTP) -> [`service`] (rules) -> [`store`] (redb), with
-//! [`model`] shared by all three.
+//! Layers call only downward: [`api`] (HTTP) -> [`service`] (rules) -> [`store`] (the
+//! storage seam and its engines, redb and PostgreSQL), with [`model`] shared by all three.
 
 // Handlers return `Result<_, ErrorResponse>`: the error is the Rocket.Chat envelope itself,
 // built once per refused request, so its size does not matter.

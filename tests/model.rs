@@ -1,5 +1,5 @@
 //! Model-based property tests: random operation sequences applied to the service (on a
-//! temp-file store) and to the reference model in `fuzz/src/model.rs`; after every step the
+//! temp-file store) and to the reference model in `tests/kit/src/model.rs`; after every step the
 //! outcomes must agree, the invariants hold, and reopening the file gives the same state.
 //! `PROPTEST_CASES=N cargo test --test model` runs more cases.
 

@@ -83,9 +83,10 @@ pub const DEFAULT_RETRIES: u32 = 10;
 /// scans every user) loses to the narrow ones again and again under load.
 const ALONE_AFTER: u32 = 3;
 
-/// The version of this engine's schema, kept apart from redb's: it moves only when these
-/// tables or the `jsonb` records change. redb's schema 4 changed redb's record format alone,
-/// so nodes of the previous build still start on a database a newer node migrated.
+/// The version of this engine's schema, counted apart from redb's: it moves only when these
+/// tables or the `jsonb` records change (the first PostgreSQL schema was 3, when both
+/// counts were one), so nodes of the previous build still start on a database a newer node
+/// migrated unless the tables changed.
 const PG_SCHEMA_VERSION: u64 = 6;
 
 const SCHEMA: &str = "
@@ -435,7 +436,7 @@ impl PgStore {
             if version > PG_SCHEMA_VERSION {
                 return Err(StoreError::TooNew(version));
             }
-            // Versions before 3 never existed on PostgreSQL; 3 -> 4 adds `user_preferences`
+            // Every step so far only adds tables: 3 -> 4 adds `user_preferences`
             // and 4 -> 5 `scim_user_names`, `room_bans`, `subscription_notifications` and
             // `personal_access_tokens`, 5 -> 6 `user_custom_fields`, which the schema's
             // `IF NOT EXISTS` creates.
