@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use super::envelope::{ErrorResponse, Failure};
 use crate::model::RoomKind;
-use crate::service::{CustomFieldProblem, ServiceError, TokenChange};
-use crate::store::StoreError;
+use crate::service::{CustomFieldProblem, FailureKind, ServiceError, TokenChange};
 
 /// The operation a refusal answers, as far as its wording depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -872,27 +871,29 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
         ),
         E::NotAllowed => domain("Not allowed", "error-not-allowed", room_method()),
         // PostgreSQL: retries ran out, or the database is away. Nothing was written.
-        E::Store(StoreError::Conflict) => ErrorResponse::Internal(Json(Failure::plain(
-            "Too many concurrent changes to the same data: nothing was written, try again",
-        ))),
-        E::Store(StoreError::Unavailable(cause)) => {
-            tracing::error!(error = %cause, "database unavailable");
-            ErrorResponse::Internal(Json(Failure::plain(
-                "The database is unavailable: nothing was written, try again",
-            )))
-        }
-        E::Store(StoreError::OutcomeUnknown(cause)) => {
-            tracing::error!(error = %cause, "database connection lost while committing");
-            ErrorResponse::Internal(Json(Failure::plain(
-                "The database connection was lost while committing: the change may have been \
-                 written; read it back before trying again",
-            )))
-        }
-        E::Store(cause) => {
-            // Logged with its cause; the client learns only that the server failed.
-            tracing::error!(error = %cause, "store failure");
-            ErrorResponse::internal()
-        }
+        E::Store(cause) => match cause.kind() {
+            FailureKind::Contended => ErrorResponse::Internal(Json(Failure::plain(
+                "Too many concurrent changes to the same data: nothing was written, try again",
+            ))),
+            FailureKind::Unavailable => {
+                tracing::error!(error = %cause, "database unavailable");
+                ErrorResponse::Internal(Json(Failure::plain(
+                    "The database is unavailable: nothing was written, try again",
+                )))
+            }
+            FailureKind::OutcomeUnknown => {
+                tracing::error!(error = %cause, "database connection lost while committing");
+                ErrorResponse::Internal(Json(Failure::plain(
+                    "The database connection was lost while committing: the change may have \
+                     been written; read it back before trying again",
+                )))
+            }
+            FailureKind::Internal => {
+                // Logged with its cause; the client learns only that the server failed.
+                tracing::error!(error = %cause, "store failure");
+                ErrorResponse::internal()
+            }
+        },
     }
 }
 

@@ -39,6 +39,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use rand::RngCore;
 
+/// How a storage failure is answered (the kinds of the store's errors).
+pub use crate::store::FailureKind;
 pub use active_status::{OwnershipPlan, PlanAction, SetActiveStatus};
 pub use audit::{AUDIT_BATCH, AuditBatch, AuditFilter, DEFAULT_AUDIT_MAX_ENTRIES};
 pub use auth::{Caller, LoginName};

@@ -84,6 +84,32 @@ pub enum StoreError {
     Db(#[from] redb::Error),
 }
 
+/// What a failed store operation means to a client, whatever the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Concurrent writes kept conflicting: nothing was written; trying again may succeed.
+    Contended,
+    /// The database could not be reached: nothing was written; trying again may succeed.
+    Unavailable,
+    /// The connection broke while committing: the change may or may not have been kept.
+    OutcomeUnknown,
+    /// Anything else: a fault of the server, to be logged.
+    Internal,
+}
+
+impl StoreError {
+    /// The kind of this failure, for those who answer clients (the HTTP layer names kinds,
+    /// never an engine's errors).
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            StoreError::Conflict => FailureKind::Contended,
+            StoreError::Unavailable(_) => FailureKind::Unavailable,
+            StoreError::OutcomeUnknown(_) => FailureKind::OutcomeUnknown,
+            _ => FailureKind::Internal,
+        }
+    }
+}
+
 macro_rules! from_redb {
     ($($t:ty),*) => {$(
         impl From<$t> for StoreError {

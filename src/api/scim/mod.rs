@@ -20,7 +20,7 @@ use super::body::{MAX_BODY_BYTES, Unread, read_bounded};
 use super::call::{HashGate, run_blocking};
 use super::errors::{Operation, to_response};
 use crate::model::UserId;
-use crate::service::{ScimClient, Service, ServiceError};
+use crate::service::{FailureKind, ScimClient, Service, ServiceError};
 
 use user::Selection;
 
@@ -113,21 +113,21 @@ impl From<ServiceError> for ScimError {
                     rooms.join(", ")
                 ),
             ),
-            E::Store(
-                crate::store::StoreError::Conflict | crate::store::StoreError::Unavailable(_),
-            ) => ScimError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database is busy or unavailable: nothing was written, try again",
-            ),
-            E::Store(crate::store::StoreError::OutcomeUnknown(_)) => ScimError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The database connection was lost while committing: the change may have been \
-                 written; read it back before trying again",
-            ),
-            E::Store(cause) => {
-                tracing::error!(error = %cause, "store failure");
-                ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-            }
+            E::Store(cause) => match cause.kind() {
+                FailureKind::Contended | FailureKind::Unavailable => ScimError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is busy or unavailable: nothing was written, try again",
+                ),
+                FailureKind::OutcomeUnknown => ScimError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database connection was lost while committing: the change may have \
+                     been written; read it back before trying again",
+                ),
+                FailureKind::Internal => {
+                    tracing::error!(error = %cause, "store failure");
+                    ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+                }
+            },
             e => ScimError::bad_request("invalidValue", words(e)),
         }
     }
