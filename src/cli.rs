@@ -212,8 +212,7 @@ pub fn restore_permissions(data_dir: &std::path::Path) -> Result<String, StartEr
     })
 }
 
-/// The database file's name inside the data directory.
-pub const DB_FILE: &str = "rocketlite.redb";
+use crate::store::DB_FILE;
 
 /// `rocketlite backup`: a consistent copy of `data_dir`'s database into `to`, made here when
 /// no server holds the file, else by the server through its control socket. Progress goes

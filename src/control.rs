@@ -109,5 +109,5 @@ pub fn request_backup(
 
 /// The backup's file inside the target directory.
 pub fn target_file(target_dir: &Path) -> PathBuf {
-    target_dir.join(crate::cli::DB_FILE)
+    target_dir.join(crate::store::DB_FILE)
 }

@@ -3,8 +3,8 @@
 //! server without an active admin. Every path goes through [`departure`] and [`deactivate`].
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
-use super::permissions::require_any;
+use super::caller::current_caller;
+use super::caller::require_any;
 use super::rooms::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};

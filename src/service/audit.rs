@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::permissions::require_any;
+use super::caller::require_any;
 use super::{Caller, Service, ServiceResult};
 use crate::model::{Actor, AuditEntry, Millis, Permission, RoomId, User, UserId};
 use crate::store::prelude::*;

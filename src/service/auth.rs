@@ -1,6 +1,7 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
 use super::audit::{Stamp, Subject};
+use super::caller::{Caller, current_caller};
 use super::limits;
 use super::login_limits::{self, Blocked, LoginLimits};
 use super::password::{Secret, Verified, verify_password};
@@ -8,26 +9,6 @@ use super::{Service, ServiceError, ServiceResult};
 use crate::model::{LoginToken, Millis, Permission, TokenHash, User, UserId, normalize_key};
 use crate::store::prelude::*;
 use serde_json::Value;
-
-/// The authenticated user of a request, and the token it used. `user` is the record as it
-/// was when the request was authenticated: reads may use it, but a write use case decides on
-/// [`current_caller`], re-read inside its own transaction.
-#[derive(Clone, Debug)]
-pub struct Caller {
-    pub user: User,
-    pub token: TokenHash,
-}
-
-/// The caller as it stands in this transaction: its token still names it and its record is
-/// active. Every write use case starts here, so a request authenticated before a deactivation
-/// or a logout that committed first is refused instead of acting on a stale copy.
-pub(super) fn current_caller(tx: &dyn Reads, caller: &Caller) -> ServiceResult<User> {
-    // The token and its holder in one read (one statement on PostgreSQL).
-    match tx.token_user(&caller.token)? {
-        Some((user, _)) if user.id == caller.user.id && user.active => Ok(user),
-        _ => Err(ServiceError::Unauthorized),
-    }
-}
 
 /// How a login names its user.
 #[derive(Clone, Debug)]
@@ -210,7 +191,7 @@ impl Service {
             let me = current_caller(tx, &caller)?;
             let target = user.clone().unwrap_or_else(|| me.id.clone());
             if target != me.id {
-                super::permissions::require_any(tx, &me, &[Permission::LogoutOtherUser], None)?;
+                super::caller::require_any(tx, &me, &[Permission::LogoutOtherUser], None)?;
             }
             if tx.user(&target)?.is_none() {
                 return Err(ServiceError::UserNotFound);
@@ -255,7 +236,7 @@ impl Service {
                 .user(&UserId(user_id.clone()))?
                 .ok_or(ServiceError::UserNotFound)?;
             let permitted = user.id == me.id
-                || super::permissions::has_permission(
+                || super::caller::has_permission(
                     tx,
                     &me,
                     Permission::UserGenerateAccessToken,

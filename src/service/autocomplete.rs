@@ -1,9 +1,9 @@
 //! Look-ups that answer "which one?" while an admin types: `users.autocomplete`,
 //! `rooms.autocomplete.*`, `rooms.nameExists` and `rooms.isMember`. Each reads only.
 
+use super::caller::has_permission;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::membership::not_archived;
-use super::permissions::has_permission;
 use super::rooms::may_see_room;
 use super::{Caller, Page, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Room, User, normalize_key};

@@ -6,10 +6,10 @@ use super::active_status::{
     hand_over, handover_facts,
 };
 use super::audit::{Stamp, Subject, user_facts};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::require_any;
 use super::lookup::{UserRef, find_user};
 use super::password::{Secret, Verified, hex_sha256, verify_password};
-use super::permissions::require_any;
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, User, UserId};
 use crate::store::prelude::*;

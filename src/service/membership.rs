@@ -3,9 +3,9 @@
 //! every way out: a room's last (active) owner cannot go (`rooms::check_owner_removal`).
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::lookup::{RoomRef, UserRef, find_room};
-use super::permissions::has_permission;
 use super::rooms::{
     check_owner_removal, ensure_active_owner, grant_room_role, join, revoke_room_role,
     room_role_change, target_user, visible_room,

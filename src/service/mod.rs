@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod autocomplete;
 mod bootstrap;
+mod caller;
 mod custom_fields;
 mod error;
 mod import;
@@ -43,12 +44,13 @@ use rand::RngCore;
 pub use crate::store::FailureKind;
 pub use active_status::{OwnershipPlan, PlanAction, SetActiveStatus};
 pub use audit::{AUDIT_BATCH, AuditBatch, AuditFilter, DEFAULT_AUDIT_MAX_ENTRIES};
-pub use auth::{Caller, LoginName};
+pub use auth::LoginName;
 pub use autocomplete::RoomScope;
 pub use bootstrap::{
     AdminSeed, BootstrapOutcome, DEFAULT_CHANNEL_ID, DefaultChannelOutcome, ROCKET_CAT,
     RocketCatOutcome,
 };
+pub use caller::Caller;
 pub use custom_fields::{CustomFieldProblem, CustomFields};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;

@@ -5,11 +5,11 @@
 //! the room's muted list, as Rocket.Chat keeps it.
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
 use super::membership::{not_archived, remove_member};
-use super::permissions::has_permission;
 use super::rooms::may_see_room;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Room, RoomId, User};

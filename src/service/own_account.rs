@@ -3,7 +3,7 @@
 //! (`users.logoutOtherClients`, `users.removeOtherTokens`).
 
 use super::audit::Stamp;
-use super::auth::current_caller;
+use super::caller::current_caller;
 use super::custom_fields::save_custom_fields;
 use super::password::{Secret, Verified, verify_password};
 use super::update::{UserChanges, apply_fields, check_fields, commit_user_change};

@@ -1,51 +1,15 @@
-//! Permissions: who may do what, the one place a role grant is checked.
+//! Permissions: the catalog seeded, listed and changed (the grant itself is checked in
+//! `caller.rs`).
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::{current_caller, require_any};
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
-    Millis, PERMISSION_CATALOG, Permission, PermissionRecord, Role, RoleRecord, RoomId, User,
-    setting_permissions,
+    Millis, PERMISSION_CATALOG, Permission, PermissionRecord, Role, RoleRecord, setting_permissions,
 };
 use crate::store::prelude::*;
 use serde_json::json;
-
-/// Whether `user` holds `permission` through a global role or, inside `room`, a room role.
-pub(super) fn has_permission(
-    tx: &dyn Reads,
-    user: &User,
-    permission: Permission,
-    room: Option<&RoomId>,
-) -> Result<bool, StoreError> {
-    let Some(PermissionRecord { roles: granted, .. }) = tx.permission(permission.as_str())? else {
-        return Ok(false);
-    };
-    if user.roles.iter().any(|r| granted.contains(r)) {
-        return Ok(true);
-    }
-    let Some(room) = room else { return Ok(false) };
-    let room_roles = tx
-        .subscription(room, &user.id)?
-        .map(|s| s.roles)
-        .unwrap_or_default();
-    Ok(room_roles.iter().any(|r| granted.contains(r)))
-}
-
-/// `Forbidden` unless `user` holds at least one of `permissions`.
-pub(super) fn require_any(
-    tx: &dyn Reads,
-    user: &User,
-    permissions: &[Permission],
-    room: Option<&RoomId>,
-) -> ServiceResult<()> {
-    for &permission in permissions {
-        if has_permission(tx, user, permission, room)? {
-            return Ok(());
-        }
-    }
-    Err(ServiceError::Forbidden)
-}
 
 impl Service {
     /// Stores every permission Rocket.Chat defines ([`PERMISSION_CATALOG`]) and every default

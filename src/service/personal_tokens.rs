@@ -4,9 +4,9 @@
 //! logout everywhere, a deactivation or a deletion, but survive `users.logoutOtherClients`.
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::password::{Secret, Verified, verify_password};
-use super::permissions::has_permission;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     LoginToken, Millis, NEVER_EXPIRES, Permission, PersonalAccessToken, TokenHash, User,

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::auth::token_holder;
+use super::caller::has_permission;
 use super::login_limits::address_key;
-use super::permissions::has_permission;
 use super::{Caller, Service, ServiceResult};
 use crate::model::{LoginToken, Millis, Permission, UserId};
 

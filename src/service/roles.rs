@@ -4,10 +4,10 @@
 
 use super::active_status::another_active_admin;
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::{has_permission, require_any};
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
-use super::permissions::{has_permission, require_any};
 use super::rooms::{check_owner_removal, grant_room_role, revoke_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Role, RoleRecord, RoomId, User, normalize_key};

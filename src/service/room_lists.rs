@@ -3,8 +3,8 @@
 
 use std::cmp::Ordering;
 
+use super::caller::has_permission;
 use super::listing::{Page, SortKey, sort_by};
-use super::permissions::has_permission;
 use super::users::{compare_users, is_private_field};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Room, RoomKind, Subscription, User, normalize_key};

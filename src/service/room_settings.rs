@@ -6,11 +6,11 @@
 //! deactivated user, `active_status`): each is stored on its own, so neither undoes the other.
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::limits;
 use super::lookup::RoomRef;
 use super::membership::not_archived;
-use super::permissions::has_permission;
 use super::rooms::visible_room;
 use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use crate::model::{Permission, Room, RoomKind, User};

@@ -1,11 +1,11 @@
 //! What a member or an admin reads about one room beyond its record: `rooms.roles`,
 //! `*.counters`, `*.online`, and the member's own `rooms.open` / `rooms.hide`.
 
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::membership::not_archived;
-use super::permissions::has_permission;
 use super::rooms::{RoomOwner, may_see_room};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{

@@ -1,11 +1,11 @@
 //! Rooms: creation, membership, ownership and what a caller may see of them.
 
 use super::audit::{Stamp, Subject};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::{has_permission, require_any};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
-use super::permissions::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     NotificationSettings, Permission, Role, Room, RoomId, RoomKind, Subscription, User, UserId,

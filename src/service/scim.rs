@@ -7,10 +7,10 @@
 
 use super::active_status::departure;
 use super::audit::{Stamp, Subject, record_created};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::require_any;
 use super::lifecycle::remove_account;
 use super::password::{Secret, Verified, verify_password};
-use super::permissions::require_any;
 use super::rooms::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
 use super::users::{check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email};

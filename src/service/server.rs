@@ -1,6 +1,6 @@
 //! What the server tells about itself: `/api/info` and `licenses.info`.
 
-use super::permissions::has_permission;
+use super::caller::has_permission;
 use super::{Caller, Service, ServiceResult};
 use crate::model::Permission;
 

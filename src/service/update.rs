@@ -6,11 +6,11 @@ use super::active_status::{
     reactivate,
 };
 use super::audit::{Stamp, Subject, changed, user_facts};
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::has_permission;
 use super::custom_fields::{CustomFields, save_custom_fields};
 use super::limits;
 use super::lookup::{UserRef, find_user};
-use super::permissions::has_permission;
 use super::users::{check_fields_free, check_rename, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use crate::model::{Email, Permission, Role, TokenHash, User, UserId, normalize_key};

@@ -1,11 +1,11 @@
 //! User accounts: creation, lookup and listing.
 
-use super::auth::current_caller;
+use super::caller::current_caller;
+use super::caller::{has_permission, require_any};
 use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
-use super::permissions::{has_permission, require_any};
 use super::rooms::join_default_rooms;
 use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use std::cmp::Ordering;

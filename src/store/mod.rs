@@ -84,6 +84,9 @@ pub enum StoreError {
     Db(#[from] redb::Error),
 }
 
+/// The redb database file's name inside a data directory.
+pub const DB_FILE: &str = "rocketlite.redb";
+
 /// What a failed store operation means to a client, whatever the engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureKind {

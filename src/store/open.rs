@@ -3,16 +3,16 @@
 //! write transaction hold a table open only once at a time). A use case that touched ten
 //! thousand rooms used to open the same dozen tables for each of them.
 
-use std::cell::{OnceCell, Ref, RefCell, RefMut};
+use std::cell::{Ref, RefMut};
 use std::ops::Deref;
 
 use redb::{
-    Key, MultimapTable, MultimapTableDefinition, MultimapTableHandle, ReadOnlyMultimapTable,
-    ReadOnlyTable, ReadTransaction, ReadableMultimapTable, ReadableTable, Table, TableDefinition,
-    TableHandle, Value, WriteTransaction,
+    MultimapTable, MultimapTableHandle, ReadOnlyMultimapTable, ReadOnlyTable, ReadTransaction,
+    ReadableMultimapTable, ReadableTable, Table, TableHandle, WriteTransaction,
 };
 
 use super::StoreError;
+pub use super::tables::{MultimapSlot, TableSlot};
 use super::tables::{ReadSlots, WriteSlots};
 
 /// A table open for writing in a write transaction `'t`, lent out for `'a`.
@@ -20,28 +20,6 @@ pub type TableMut<'a, 't, D> = RefMut<'a, Table<'t, <D as TableSlot>::K, <D as T
 /// A multimap table open for writing, as [`TableMut`].
 pub type MultimapMut<'a, 't, D> =
     RefMut<'a, MultimapTable<'t, <D as MultimapSlot>::K, <D as MultimapSlot>::V>>;
-
-/// A table of `tables!`: its definition and where a transaction keeps it once opened.
-pub trait TableSlot: Copy {
-    type K: Key + 'static;
-    type V: Value + 'static;
-    const DEF: TableDefinition<'static, Self::K, Self::V>;
-    fn read_slot(slots: &ReadSlots) -> &OnceCell<ReadOnlyTable<Self::K, Self::V>>;
-    fn write_slot<'a, 't>(
-        slots: &'a WriteSlots<'t>,
-    ) -> &'a RefCell<Option<Table<'t, Self::K, Self::V>>>;
-}
-
-/// A multimap table of `tables!`, as [`TableSlot`].
-pub trait MultimapSlot: Copy {
-    type K: Key + 'static;
-    type V: Key + 'static;
-    const DEF: MultimapTableDefinition<'static, Self::K, Self::V>;
-    fn read_slot(slots: &ReadSlots) -> &OnceCell<ReadOnlyMultimapTable<Self::K, Self::V>>;
-    fn write_slot<'a, 't>(
-        slots: &'a WriteSlots<'t>,
-    ) -> &'a RefCell<Option<MultimapTable<'t, Self::K, Self::V>>>;
-}
 
 /// The read side both kinds of transaction offer, so every query is written once.
 pub trait OpenTables {

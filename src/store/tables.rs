@@ -11,13 +11,34 @@
 use std::cell::{OnceCell, RefCell};
 
 use redb::{
-    MultimapTable, MultimapTableDefinition, MultimapTableHandle, ReadOnlyMultimapTable,
+    Key, MultimapTable, MultimapTableDefinition, MultimapTableHandle, ReadOnlyMultimapTable,
     ReadOnlyTable, ReadTransaction, ReadableMultimapTable, ReadableTable, Table, TableDefinition,
-    TableHandle,
+    TableHandle, Value,
 };
 
 use super::StoreError;
-use super::open::{MultimapSlot, TableSlot};
+
+/// A table of `tables!`: its definition and where a transaction keeps it once opened.
+pub trait TableSlot: Copy {
+    type K: Key + 'static;
+    type V: Value + 'static;
+    const DEF: TableDefinition<'static, Self::K, Self::V>;
+    fn read_slot(slots: &ReadSlots) -> &OnceCell<ReadOnlyTable<Self::K, Self::V>>;
+    fn write_slot<'a, 't>(
+        slots: &'a WriteSlots<'t>,
+    ) -> &'a RefCell<Option<Table<'t, Self::K, Self::V>>>;
+}
+
+/// A multimap table of `tables!`, as [`TableSlot`].
+pub trait MultimapSlot: Copy {
+    type K: Key + 'static;
+    type V: Key + 'static;
+    const DEF: MultimapTableDefinition<'static, Self::K, Self::V>;
+    fn read_slot(slots: &ReadSlots) -> &OnceCell<ReadOnlyMultimapTable<Self::K, Self::V>>;
+    fn write_slot<'a, 't>(
+        slots: &'a WriteSlots<'t>,
+    ) -> &'a RefCell<Option<MultimapTable<'t, Self::K, Self::V>>>;
+}
 
 /// Declares every table, its slots, then `create_all` and `dump` over exactly that list.
 macro_rules! tables {
