@@ -5,7 +5,7 @@
 use super::audit::{Stamp, Subject};
 use super::caller::current_caller;
 use super::caller::require_any;
-use super::rooms::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
+use super::room_rules::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};
 use crate::store::prelude::*;

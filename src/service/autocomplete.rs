@@ -3,8 +3,8 @@
 
 use super::caller::has_permission;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
-use super::membership::not_archived;
-use super::rooms::may_see_room;
+use super::room_rules::may_see_room;
+use super::room_rules::not_archived;
 use super::{Caller, Page, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Room, User, normalize_key};
 

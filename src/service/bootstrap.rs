@@ -4,7 +4,7 @@
 use base64::Engine;
 
 use super::audit::{Stamp, Subject};
-use super::rooms::{join, record_room_created};
+use super::room_rules::{join, record_room_created};
 use super::users::{is_valid_email, is_valid_username};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, Room, RoomId, RoomKind, User, UserId};

@@ -68,11 +68,11 @@ impl Service {
                     } else {
                         vec![]
                     };
-                    super::rooms::join(tx, &mut record, &user, roles, sub_id.clone(), now)?;
+                    super::room_rules::join(tx, &mut record, &user, roles, sub_id.clone(), now)?;
                 }
                 tx.put_room(&record)?;
                 // An inactive creator with active members: the invariant hands the room over.
-                super::rooms::ensure_active_owner(tx, id, &super::audit::Stamp::server(now))?;
+                super::room_rules::ensure_active_owner(tx, id, &super::audit::Stamp::server(now))?;
                 out.push(id.clone());
             }
             Ok(out)

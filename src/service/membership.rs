@@ -1,12 +1,13 @@
 //! Who is in a room: kick, leave, join (with its code), add-all, and the room roles
 //! `moderator` and `leader`. Kick and leave are ways out of a room, so they keep the rule of
-//! every way out: a room's last (active) owner cannot go (`rooms::check_owner_removal`).
+//! every way out: a room's last (active) owner cannot go (`room_rules::check_owner_removal`).
 
 use super::audit::{Stamp, Subject};
 use super::caller::current_caller;
 use super::caller::has_permission;
 use super::lookup::{RoomRef, UserRef, find_room};
-use super::rooms::{
+use super::room_rules::not_archived;
+use super::room_rules::{
     check_owner_removal, ensure_active_owner, grant_room_role, join, revoke_room_role,
     room_role_change, target_user, visible_room,
 };
@@ -17,14 +18,6 @@ use crate::store::prelude::*;
 /// The most users one add-all adds, whatever `API_User_Limit` (Rocket.Chat's limit, default
 /// 500) says: one transaction stays bounded.
 pub const ADD_ALL_MAX: usize = 10_000;
-
-/// Refuses any change of membership in an archived room.
-pub(super) fn not_archived(room: &Room) -> ServiceResult<()> {
-    match room.archived {
-        true => Err(ServiceError::RoomArchived(room.name.clone())),
-        false => Ok(()),
-    }
-}
 
 /// Takes `user` out of `room`: its subscription (and with it its room roles) goes, and the
 /// room counts one member less. The caller checked [`check_owner_removal`].

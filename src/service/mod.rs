@@ -26,6 +26,7 @@ mod rate_limits;
 mod register;
 mod roles;
 mod room_lists;
+mod room_rules;
 mod room_settings;
 mod room_views;
 mod rooms;
@@ -64,9 +65,10 @@ pub use rate_limits::RateDecision;
 pub use register::Registration;
 pub use roles::{RoleGrant, RoleRevoke, RoleUpdate};
 pub use room_lists::{AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery};
+pub use room_rules::RoomOwner;
 pub use room_settings::RoomEdit;
 pub use room_views::{MembersByRoleQuery, RoomCounters};
-pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember, RoomOwner};
+pub use rooms::{MemberListQuery, NewRoom, RoomListScope, RoomMember};
 pub use scim::{
     EmailSelector, NewScimToken, ScimAttr, ScimChange, ScimClient, ScimFilter, ScimNewUser, ScimOp,
     ScimRelinquish, ScimUser, ScimValue,

@@ -9,8 +9,9 @@ use super::caller::current_caller;
 use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
-use super::membership::{not_archived, remove_member};
-use super::rooms::may_see_room;
+use super::membership::remove_member;
+use super::room_rules::may_see_room;
+use super::room_rules::not_archived;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Room, RoomId, User};
 use crate::store::prelude::*;
@@ -27,14 +28,6 @@ fn ban_room(tx: &dyn Reads, me: &User, rid: &RoomId) -> ServiceResult<Room> {
         return Err(ServiceError::NotAllowed);
     }
     Ok(room)
-}
-
-/// Refuses `user` in `room` if it is banned there: invites and joins ask this.
-pub(super) fn not_banned(tx: &dyn Reads, room: &RoomId, user: &User) -> ServiceResult<()> {
-    match tx.banned_at(room, &user.id)? {
-        Some(_) => Err(ServiceError::UserBanned),
-        None => Ok(()),
-    }
 }
 
 impl Service {

@@ -3,7 +3,7 @@
 
 use super::custom_fields::{CustomFields, new_custom_fields};
 use super::limits;
-use super::rooms::join_default_rooms;
+use super::room_rules::join_default_rooms;
 use super::users::{check_new_username, fresh_id, is_valid_email};
 use super::{Service, ServiceError, ServiceResult};
 use crate::model::{Email, Role, User, UserId};

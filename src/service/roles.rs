@@ -8,7 +8,7 @@ use super::caller::current_caller;
 use super::caller::{has_permission, require_any};
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
-use super::rooms::{check_owner_removal, grant_room_role, revoke_room_role};
+use super::room_rules::{check_owner_removal, grant_room_role, revoke_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, Role, RoleRecord, RoomId, User, normalize_key};
 use crate::store::prelude::*;

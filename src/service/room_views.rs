@@ -5,8 +5,8 @@ use super::caller::current_caller;
 use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
-use super::membership::not_archived;
-use super::rooms::{RoomOwner, may_see_room};
+use super::room_rules::not_archived;
+use super::room_rules::{RoomOwner, may_see_room};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     Millis, NotificationSettings, Permission, Role, Room, RoomId, RoomKind, Subscription, User,

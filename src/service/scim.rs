@@ -11,7 +11,7 @@ use super::caller::current_caller;
 use super::caller::require_any;
 use super::lifecycle::remove_account;
 use super::password::{Secret, Verified, verify_password};
-use super::rooms::join_default_rooms;
+use super::room_rules::join_default_rooms;
 use super::update::{UserChanges, check_fields, commit_user_change};
 use super::users::{check_fields_free, check_new_username, check_rename, fresh_id, is_valid_email};
 use super::{Caller, Service, ServiceError, ServiceResult, sha256};

@@ -6,7 +6,7 @@ use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
-use super::rooms::join_default_rooms;
+use super::room_rules::join_default_rooms;
 use super::{Caller, Service, ServiceError, ServiceResult, SettingValues};
 use std::cmp::Ordering;
 
