@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use super::session::BuildInfo;
+use poem_openapi::Object;
 
 /// When the process started (the first time anyone asked), as ISO 8601.
 fn started() -> &'static str {
@@ -26,6 +26,23 @@ fn memory() -> (u64, u64) {
             .map_or(0, |kib| kib * 1024)
     };
     (field("MemTotal:"), field("MemAvailable:"))
+}
+/// The running binary and its machine (Rocket.Chat fills these at build time).
+#[derive(Object)]
+#[oai(rename_all = "camelCase")]
+pub struct BuildInfo {
+    /// When this process started.
+    pub date: String,
+    /// rocketlite's own version, where Rocket.Chat names its Node.js.
+    pub node_version: String,
+    pub arch: String,
+    pub platform: String,
+    pub os_release: String,
+    /// Bytes.
+    pub total_memory: u64,
+    /// Bytes.
+    pub free_memory: u64,
+    pub cpus: u64,
 }
 
 pub fn build_info() -> BuildInfo {

@@ -44,28 +44,10 @@ pub struct ClientVersions {
 #[oai(rename_all = "camelCase")]
 pub struct ServerInfo {
     pub version: String,
-    pub build: BuildInfo,
+    pub build: machine::BuildInfo,
     /// Empty: rocketlite has no apps marketplace.
     pub marketplace_api_version: String,
     pub commit: CommitInfo,
-}
-
-/// The running binary and its machine (Rocket.Chat fills these at build time).
-#[derive(Object)]
-#[oai(rename_all = "camelCase")]
-pub struct BuildInfo {
-    /// When this process started.
-    pub date: String,
-    /// rocketlite's own version, where Rocket.Chat names its Node.js.
-    pub node_version: String,
-    pub arch: String,
-    pub platform: String,
-    pub os_release: String,
-    /// Bytes.
-    pub total_memory: u64,
-    /// Bytes.
-    pub free_memory: u64,
-    pub cpus: u64,
 }
 
 /// The source revision; rocketlite builds do not record one.
