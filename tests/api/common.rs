@@ -31,10 +31,17 @@ pub fn test_clock() -> Clock {
     Arc::new(move || now.fetch_add(1, Ordering::SeqCst))
 }
 
+/// Whether the tests run on PostgreSQL: always in the PostgreSQL variant
+/// (`tests/api_postgres.rs`), and in the redb one when `ROCKETLITE_TEST_ENGINE=postgres` asks
+/// (`ROCKETLITE_TEST_ENGINE=postgres cargo test --test api suite::users`, say).
+pub fn on_postgres() -> bool {
+    crate::ON_POSTGRES || std::env::var("ROCKETLITE_TEST_ENGINE").as_deref() == Ok("postgres")
+}
+
 /// A fresh, empty store for one test: in memory, or a new PostgreSQL database when this
-/// suite is built as its PostgreSQL variant (`tests/api_postgres.rs`).
+/// suite runs on PostgreSQL ([`on_postgres`]).
 pub fn test_store() -> Store {
-    if !crate::ON_POSTGRES {
+    if !on_postgres() {
         return Store::in_memory().unwrap();
     }
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

@@ -8,7 +8,7 @@ use rocketlite::service::Secret;
 use rocketlite::store::Store;
 use serde_json::json;
 
-use super::loopback::{Client, assert_every_room_has_an_active_owner, config, start_with};
+use crate::suite::loopback::{Client, assert_every_room_has_an_active_owner, config, start_with};
 use crate::common::{ADMIN_PASSWORD, TestApp};
 
 #[tokio::test]

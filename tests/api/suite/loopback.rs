@@ -49,7 +49,7 @@ pub(crate) fn config(dir: &Path) -> ServeConfig {
 }
 
 /// Where a test server keeps its data: a temp data directory, and on the PostgreSQL run of
-/// the suite (`ON_POSTGRES`) a fresh database, which the server then uses instead.
+/// the suite (`common::on_postgres`) a fresh database, which the server then uses instead.
 pub(crate) struct ServerData {
     dir: tempfile::TempDir,
     database: Option<String>,
@@ -58,7 +58,7 @@ pub(crate) struct ServerData {
 impl ServerData {
     pub fn new() -> Self {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let database = match crate::ON_POSTGRES {
+        let database = match crate::common::on_postgres() {
             // Without PostgreSQL (said loudly by pg_server) the variant runs on redb again.
             true => rocketlite_testkit::pg_server::server().map(|server| {
                 server.fresh(&format!("loopback_{}", NEXT.fetch_add(1, Ordering::SeqCst)))
@@ -227,7 +227,7 @@ impl Race {
     /// The shortest race: `ROCKETLITE_RACE_SECS` (`.ci/run` sets a longer one), by default
     /// 2 s on redb and 4 s on PostgreSQL, where a request costs several round trips.
     fn min() -> std::time::Duration {
-        let default = if crate::ON_POSTGRES { 4 } else { 2 };
+        let default = if crate::common::on_postgres() { 4 } else { 2 };
         std::time::Duration::from_secs(seconds_from_env("ROCKETLITE_RACE_SECS", default))
     }
 
