@@ -8,8 +8,8 @@ use rocketlite::service::Secret;
 use rocketlite::store::Store;
 use serde_json::json;
 
-use crate::suite::loopback::{Client, assert_every_room_has_an_active_owner, config, start_with};
 use crate::common::{ADMIN_PASSWORD, TestApp};
+use crate::suite::loopback::{Client, assert_every_room_has_an_active_owner, config, start_with};
 
 #[tokio::test]
 async fn state_survives_a_restart_on_the_same_file() {

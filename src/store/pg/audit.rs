@@ -53,9 +53,13 @@ impl AuditWrites for PgTx<'_> {
 
     fn prune_audit_beyond(&self, keep: u64, count: usize) -> Result<usize, StoreError> {
         let keep = keep.min(i64::MAX as u64) as i64;
+        // The oldest first, up to the newest one beyond `keep` (none when there are not
+        // more than `keep`), as redb pops them: a run cut short by `count` leaves no gap.
         let removed = self.execute(
-            "DELETE FROM audit WHERE seq IN
-             (SELECT seq FROM audit ORDER BY seq DESC OFFSET $1 LIMIT $2)",
+            "DELETE FROM audit WHERE seq IN (
+               SELECT seq FROM audit
+               WHERE seq <= (SELECT seq FROM audit ORDER BY seq DESC OFFSET $1 LIMIT 1)
+               ORDER BY seq LIMIT $2)",
             &[&keep, &limit(count)],
         )?;
         Ok(removed as usize)

@@ -196,8 +196,19 @@ impl Harness {
             .expect("the service is present between steps")
     }
 
-    fn store(&self) -> &Store {
+    /// The store under the service, for tests that read or write it directly.
+    pub fn store(&self) -> &Store {
         self.service().store()
+    }
+
+    /// The ids behind the model's user slots, in slot order.
+    pub fn user_ids(&self) -> &[UserId] {
+        &self.users
+    }
+
+    /// The ids behind the model's room slots, in slot order.
+    pub fn room_ids(&self) -> &[RoomId] {
+        &self.rooms
     }
 
     /// Closes the file and opens it again; the state must be identical.
