@@ -284,22 +284,32 @@ impl RoomWrites for PgTx<'_> {
         if changes.is_empty() {
             return Ok(());
         }
+        // Only the fields that changed travel and are parsed: the rows hold `previous`, read
+        // in this transaction (SERIALIZABLE fails it if another changed them).
         let mut rooms = Vec::with_capacity(changes.len());
         let mut users = Vec::with_capacity(changes.len());
         let mut owners = Vec::with_capacity(changes.len());
-        let mut records = Vec::with_capacity(changes.len());
-        for (sub, _) in changes {
+        let mut patches = Vec::with_capacity(changes.len());
+        for (sub, previous) in changes {
+            let (new, old) = (to_json(sub), to_json(previous));
+            if !super::users::same_fields(&new, &old) {
+                self.put_subscription(sub, Some(previous))?;
+                continue;
+            }
             rooms.push(sub.room_id.as_str());
             users.push(sub.user_id.as_str());
             owners.push(sub.has_role(Role::Owner));
-            records.push(to_json(sub));
+            patches.push(super::users::changed_fields(&new, &old));
+        }
+        if rooms.is_empty() {
+            return Ok(());
         }
         self.execute(
-            "UPDATE subscriptions s SET is_owner = c.is_owner, record = c.record
+            "UPDATE subscriptions s SET is_owner = c.is_owner, record = s.record || c.patch
              FROM unnest($1::text[], $2::text[], $3::bool[], $4::jsonb[])
-               AS c(room_id, user_id, is_owner, record)
+               AS c(room_id, user_id, is_owner, patch)
              WHERE s.room_id = c.room_id AND s.user_id = c.user_id",
-            &[&rooms, &users, &owners, &records],
+            &[&rooms, &users, &owners, &patches],
         )?;
         Ok(())
     }

@@ -375,7 +375,7 @@ impl UserWrites for PgTx<'_> {
 
 /// Whether two records have the same top-level fields (so `||` of the changed ones gives one
 /// from the other).
-fn same_fields(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+pub(super) fn same_fields(a: &serde_json::Value, b: &serde_json::Value) -> bool {
     match (a.as_object(), b.as_object()) {
         (Some(a), Some(b)) => a.len() == b.len() && a.keys().all(|k| b.contains_key(k)),
         _ => false,
@@ -383,7 +383,10 @@ fn same_fields(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 }
 
 /// The top-level fields of `new` that differ from `previous`'s, as an object.
-fn changed_fields(new: &serde_json::Value, previous: &serde_json::Value) -> serde_json::Value {
+pub(super) fn changed_fields(
+    new: &serde_json::Value,
+    previous: &serde_json::Value,
+) -> serde_json::Value {
     let changed = new
         .as_object()
         .into_iter()
