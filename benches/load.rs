@@ -767,6 +767,45 @@ fn read_load(
     })
 }
 
+/// What one connection's small admin writes met while the sole owner of 2,000 rooms was
+/// deactivated on another.
+struct Stall {
+    worst: Duration,
+    writes: usize,
+    heavy: Duration,
+}
+
+/// Deactivates the third heavy owner (2,000 rooms) while another connection deactivates
+/// users of the second half, who are in no room, one after another until it is done.
+async fn stall_during_heavy(server: &Server, seeded: &Seeded) -> Stall {
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let bystanders = &seeded.users[seeded.users.len() / 2..];
+    let small_writes = async {
+        let (mut worst, mut writes) = (Duration::ZERO, 0);
+        // Every write starts before the deactivation is known to be over; the first one
+        // races its start.
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            let took = server
+                .deactivate(&bystanders[writes % bystanders.len()])
+                .await;
+            worst = worst.max(took);
+            writes += 1;
+        }
+        (worst, writes)
+    };
+    let heavy = async {
+        let took = server.deactivate(&seeded.heavy[2].1).await;
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        took
+    };
+    let ((worst, writes), heavy) = tokio::join!(small_writes, heavy);
+    Stall {
+        worst,
+        writes,
+        heavy,
+    }
+}
+
 /// The idle sweep: 100,000 guests, of whom the 10,000 oldest are idle, deactivated by one
 /// users.deactivateIdle, beside single calls (and, given the `write` row's rate, what 64
 /// connections of them would take).
@@ -860,10 +899,10 @@ async fn main() {
         _ => {}
     }
 
-    // --- small database: 10,000 users, heavy owners of 1,000 and 10,000 rooms.
+    // --- small database: 10,000 users, heavy owners of 1,000, 10,000 and 2,000 rooms.
     let small_place = engine.place("bench_small");
     let t = Instant::now();
-    let small = seed(&small_place, 10_000, 0, &[1_000, 10_000]);
+    let small = seed(&small_place, 10_000, 0, &[1_000, 10_000, 2_000]);
     eprintln!(
         "seeded the small database in {:.1} s",
         t.elapsed().as_secs_f64()
@@ -969,6 +1008,17 @@ async fn main() {
             heavy_10k.as_secs_f64() / heavy_1k.as_secs_f64()
         ),
         "< 150 ms, ratio <= 11",
+    );
+    let stall = stall_during_heavy(&server, &small).await;
+    row(
+        "small writes during 2,000 rooms",
+        format!(
+            "worst {:.1} ms of {} writes; the deactivation {:.0} ms",
+            stall.worst.as_secs_f64() * 1e3,
+            stall.writes,
+            stall.heavy.as_secs_f64() * 1e3
+        ),
+        "< 250 ms; < 1 s",
     );
 
     // `BENCH_ONLY=small`: the rows above and the anchors, nothing else.
