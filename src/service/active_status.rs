@@ -3,8 +3,7 @@
 //! server without an active admin. Every path goes through [`departure`] and [`deactivate`].
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::require_any;
+use super::caller::{current_caller, require_any};
 use super::room_rules::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};

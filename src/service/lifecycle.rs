@@ -6,8 +6,7 @@ use super::active_status::{
     hand_over, handover_facts,
 };
 use super::audit::{Stamp, Subject, user_facts};
-use super::caller::current_caller;
-use super::caller::require_any;
+use super::caller::{current_caller, require_any};
 use super::lookup::{UserRef, find_user};
 use super::password::{Secret, Verified, hex_sha256, verify_password};
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};

@@ -3,8 +3,7 @@
 //! every way out: a room's last (active) owner cannot go (`room_rules::check_owner_removal`).
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::lookup::{RoomRef, UserRef, find_room};
 use super::room_rules::not_archived;
 use super::room_rules::{

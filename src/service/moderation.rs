@@ -5,8 +5,7 @@
 //! the room's muted list, as Rocket.Chat keeps it.
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
 use super::membership::remove_member;

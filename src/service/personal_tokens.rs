@@ -4,8 +4,7 @@
 //! logout everywhere, a deactivation or a deletion, but survive `users.logoutOtherClients`.
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::password::{Secret, Verified, verify_password};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{

@@ -4,8 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{DEFAULT_PREFERENCE_PREFIX, Permission, SETTINGS, UserId};
 

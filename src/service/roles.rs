@@ -4,8 +4,7 @@
 
 use super::active_status::another_active_admin;
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::{has_permission, require_any};
+use super::caller::{current_caller, has_permission, require_any};
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
 use super::room_rules::{check_owner_removal, grant_room_role, revoke_room_role};

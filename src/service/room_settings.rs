@@ -6,8 +6,7 @@
 //! deactivated user, `active_status`): each is stored on its own, so neither undoes the other.
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::limits;
 use super::lookup::RoomRef;
 use super::room_rules::not_archived;

@@ -1,8 +1,7 @@
 //! What a member or an admin reads about one room beyond its record: `rooms.roles`,
 //! `*.counters`, `*.online`, and the member's own `rooms.open` / `rooms.hide`.
 
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::listing::Page;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::room_rules::not_archived;

@@ -2,8 +2,7 @@
 //! share with the other room use cases are in `room_rules.rs`).
 
 use super::audit::Stamp;
-use super::caller::current_caller;
-use super::caller::{has_permission, require_any};
+use super::caller::{current_caller, has_permission, require_any};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{RoomRef, UserRef, find_user};

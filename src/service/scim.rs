@@ -7,8 +7,7 @@
 
 use super::active_status::departure;
 use super::audit::{Stamp, Subject, record_created};
-use super::caller::current_caller;
-use super::caller::require_any;
+use super::caller::{current_caller, require_any};
 use super::lifecycle::remove_account;
 use super::password::{Secret, Verified, verify_password};
 use super::room_rules::join_default_rooms;

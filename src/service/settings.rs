@@ -8,8 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::audit::{Stamp, Subject};
-use super::caller::current_caller;
-use super::caller::{has_permission, require_any};
+use super::caller::{current_caller, has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     Millis, Permission, SETTING_PERMISSION_PREFIX, SETTINGS, SettingDef, SettingType, setting_def,

@@ -3,8 +3,7 @@
 //! computes it for a person without a live session; the chosen status and the status message
 //! are stored and shown.
 
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::lookup::{UserRef, find_user};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, User, UserId, parse_iso8601};

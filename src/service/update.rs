@@ -6,8 +6,7 @@ use super::active_status::{
     reactivate,
 };
 use super::audit::{Stamp, Subject, changed, user_facts};
-use super::caller::current_caller;
-use super::caller::has_permission;
+use super::caller::{current_caller, has_permission};
 use super::custom_fields::{CustomFields, save_custom_fields};
 use super::limits;
 use super::lookup::{UserRef, find_user};

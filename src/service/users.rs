@@ -1,7 +1,6 @@
 //! User accounts: creation, lookup and listing.
 
-use super::caller::current_caller;
-use super::caller::{has_permission, require_any};
+use super::caller::{current_caller, has_permission, require_any};
 use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
