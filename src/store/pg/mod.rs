@@ -25,7 +25,7 @@ mod watchdog;
 
 use schema::TABLES;
 pub use transaction::PgTx;
-use transaction::{Session, from_json, limit, to_json};
+use transaction::{Session, changed_fields, from_json, limit, to_json};
 use watchdog::CommitWatchdog;
 
 use std::cell::{Cell, RefCell};

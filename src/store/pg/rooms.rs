@@ -284,22 +284,20 @@ impl RoomWrites for PgTx<'_> {
         if changes.is_empty() {
             return Ok(());
         }
-        // Only the fields that changed travel and are parsed: the rows hold `previous`, read
-        // in this transaction (SERIALIZABLE fails it if another changed them).
+        // Only the fields that changed travel and are parsed ([`changed_fields`]).
         let mut rooms = Vec::with_capacity(changes.len());
         let mut users = Vec::with_capacity(changes.len());
         let mut owners = Vec::with_capacity(changes.len());
         let mut patches = Vec::with_capacity(changes.len());
         for (sub, previous) in changes {
-            let (new, old) = (to_json(sub), to_json(previous));
-            if !super::users::same_fields(&new, &old) {
+            let Some(patch) = changed_fields(sub, previous) else {
                 self.put_subscription(sub, Some(previous))?;
                 continue;
-            }
+            };
             rooms.push(sub.room_id.as_str());
             users.push(sub.user_id.as_str());
             owners.push(sub.has_role(Role::Owner));
-            patches.push(super::users::changed_fields(&new, &old));
+            patches.push(patch);
         }
         if rooms.is_empty() {
             return Ok(());

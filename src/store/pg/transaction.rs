@@ -236,6 +236,24 @@ pub(super) fn to_json<T: Serialize>(record: &T) -> serde_json::Value {
     serde_json::to_value(record).expect("records serialise")
 }
 
+/// The top-level fields of `new` that differ from `previous`, as an object to `||` onto a
+/// row that holds `previous` (read in the same SERIALIZABLE transaction, which fails if
+/// another changed it); `None` when the two records have different fields, which a patch
+/// could not remove.
+pub(super) fn changed_fields<T: Serialize>(new: &T, previous: &T) -> Option<serde_json::Value> {
+    let (new, previous) = (to_json(new), to_json(previous));
+    let (new, previous) = (new.as_object()?, previous.as_object()?);
+    if new.len() != previous.len() || !new.keys().all(|key| previous.contains_key(key)) {
+        return None;
+    }
+    let changed = new
+        .iter()
+        .filter(|(key, value)| previous.get(key.as_str()) != Some(*value));
+    Some(serde_json::Value::Object(
+        changed.map(|(k, v)| (k.clone(), v.clone())).collect(),
+    ))
+}
+
 pub(super) fn from_json<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, StoreError> {
     serde_json::from_value(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }

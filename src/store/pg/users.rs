@@ -325,30 +325,23 @@ impl UserWrites for PgTx<'_> {
 
     fn put_users(&self, changes: &[(User, User)]) -> Result<(), StoreError> {
         // A change of activity keeps the name, emails and roles, so no index row moves:
-        // one statement writes every such record.
-        let (records_only, others): (Vec<_>, Vec<_>) = changes.iter().partition(|(user, p)| {
-            user.username == p.username
-                && user.emails == p.emails
-                && user.roles == p.roles
-                && same_fields(&to_json(user), &to_json(p))
-        });
-        for (user, previous) in others {
-            self.put_user(user, Some(previous))?;
+        // one statement writes every such record, sending only the fields that changed.
+        let (mut ids, mut patches) = (Vec::new(), Vec::new());
+        for (user, previous) in changes {
+            let same_keys = user.username == previous.username
+                && user.emails == previous.emails
+                && user.roles == previous.roles;
+            match changed_fields(user, previous).filter(|_| same_keys) {
+                Some(patch) => {
+                    ids.push(user.id.as_str());
+                    patches.push(patch);
+                }
+                None => self.put_user(user, Some(previous))?,
+            }
         }
-        if records_only.is_empty() {
+        if ids.is_empty() {
             return Ok(());
         }
-        // Only the fields that changed travel and are parsed: the row already holds
-        // `previous`, read in this transaction (SERIALIZABLE fails it if another changed it).
-        let (ids, patches): (Vec<&str>, Vec<serde_json::Value>) = records_only
-            .iter()
-            .map(|(user, previous)| {
-                (
-                    user.id.as_str(),
-                    changed_fields(&to_json(user), &to_json(previous)),
-                )
-            })
-            .unzip();
         self.execute(
             "UPDATE users u SET record = u.record || c.patch
              FROM unnest($1::text[], $2::jsonb[]) AS c(id, patch) WHERE u.id = c.id",
@@ -371,26 +364,4 @@ impl UserWrites for PgTx<'_> {
         )?;
         Ok(removed as usize)
     }
-}
-
-/// Whether two records have the same top-level fields (so `||` of the changed ones gives one
-/// from the other).
-pub(super) fn same_fields(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    match (a.as_object(), b.as_object()) {
-        (Some(a), Some(b)) => a.len() == b.len() && a.keys().all(|k| b.contains_key(k)),
-        _ => false,
-    }
-}
-
-/// The top-level fields of `new` that differ from `previous`'s, as an object.
-pub(super) fn changed_fields(
-    new: &serde_json::Value,
-    previous: &serde_json::Value,
-) -> serde_json::Value {
-    let changed = new
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(key, value)| previous.get(key.as_str()) != Some(value));
-    serde_json::Value::Object(changed.map(|(k, v)| (k.clone(), v.clone())).collect())
 }
