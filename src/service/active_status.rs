@@ -3,7 +3,8 @@
 //! server without an active admin. Every path goes through [`departure`] and [`deactivate`].
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, require_any};
+use super::caller::require_any;
+use super::change::{Change, as_caller};
 use super::room_rules::{ensure_active_owner, grant_owner, may_see_room, with_room_role};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Permission, Role, Room, RoomId, Subscription, User, UserId};
@@ -174,31 +175,25 @@ impl Service {
     /// transaction, so concurrent requests serialise and a refusal writes nothing.
     #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
     pub fn set_active_status(&self, caller: &Caller, req: &SetActiveStatus) -> ServiceResult<User> {
-        self.store.write(self.active_status_change(caller, req))
+        self.commit_blocking(self.active_status_change(caller, req))
     }
 
     /// [`Service::set_active_status`] for an async caller: it waits for the commit without
-    /// holding a thread.
+    /// holding a thread, through the same [`Service::commit`] as SCIM's deactivation.
     #[tracing::instrument(skip_all, fields(target = %req.user_id, active = req.active))]
     pub async fn set_active_status_async(
         &self,
         caller: &Caller,
         req: &SetActiveStatus,
     ) -> ServiceResult<User> {
-        let change = self.active_status_change(caller, req);
-        self.store.write_async(change).await
+        self.commit(self.active_status_change(caller, req)).await
     }
 
     /// The transaction of users.setActiveStatus.
-    fn active_status_change(
-        &self,
-        caller: &Caller,
-        req: &SetActiveStatus,
-    ) -> impl FnMut(&dyn Writes) -> ServiceResult<User> + Send + 'static {
+    fn active_status_change(&self, caller: &Caller, req: &SetActiveStatus) -> Change<User> {
         let now = self.now();
-        let (caller, req) = (caller.clone(), req.clone());
-        move |tx| {
-            let caller = current_caller(tx, &caller)?;
+        let req = req.clone();
+        Change::new(as_caller(caller, move |tx, caller| {
             require_any(tx, &caller, &PERMISSIONS, None)?;
             let user = tx.user(&req.user_id)?.ok_or(ServiceError::UserNotFound)?;
             let stamp = Stamp::by(&caller, now);
@@ -208,7 +203,7 @@ impl Service {
             check_plan(tx, &user, PlanAction::Deactivate, req.plan_id.as_deref())?;
             let handovers = departure(tx, &user, req.confirm_relinquish)?;
             deactivate(tx, user, &handovers, DEACTIVATED, &stamp)
-        }
+        }))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Authentication: login, logout and resolving the caller from its two headers.
 
 use super::audit::{Stamp, Subject};
-use super::caller::{Caller, current_caller};
+use super::caller::Caller;
 use super::limits;
 use super::login_limits::{self, Blocked, LoginLimits};
 use super::password::{Secret, Verified, verify_password};
@@ -185,10 +185,9 @@ impl Service {
         caller: &Caller,
         user: Option<&UserId>,
     ) -> ServiceResult<UserId> {
-        let (caller, user) = (caller.clone(), user.cloned());
+        let user = user.cloned();
         let now = self.now();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             let target = user.clone().unwrap_or_else(|| me.id.clone());
             if target != me.id {
                 super::caller::require_any(tx, &me, &[Permission::LogoutOtherUser], None)?;
@@ -226,9 +225,8 @@ impl Service {
             .is_some_and(|expected| expected == super::sha256(secret));
         let token = self.with_rng(LoginToken::generate);
         let now = self.now();
-        let (caller, user_id) = (caller.clone(), user_id.trim().to_string());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let user_id = user_id.trim().to_string();
+        self.write_as(caller, move |tx, me| {
             if user_id.is_empty() {
                 return Err(ServiceError::UserParamMissing);
             }
@@ -262,10 +260,9 @@ impl Service {
 
     /// Revokes the token the caller used.
     pub fn logout(&self, caller: &Caller) -> ServiceResult<()> {
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let user = current_caller(tx, &caller)?;
-            Ok(tx.remove_token(&user.id, &caller.token)?)
+        let token = caller.token.clone();
+        self.write_as(caller, move |tx, user| {
+            Ok(tx.remove_token(&user.id, &token)?)
         })
     }
 }

@@ -6,7 +6,7 @@ use super::active_status::{
     hand_over, handover_facts,
 };
 use super::audit::{Stamp, Subject, user_facts};
-use super::caller::{current_caller, require_any};
+use super::caller::require_any;
 use super::lookup::{UserRef, find_user};
 use super::password::{Secret, Verified, hex_sha256, verify_password};
 use super::{Caller, DAY_MS, Service, ServiceError, ServiceResult};
@@ -26,10 +26,9 @@ impl Service {
         plan_id: Option<&str>,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, target) = (caller.clone(), target.clone());
+        let target = target.clone();
         let plan_id = plan_id.map(str::to_string);
-        self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, caller| {
             require_any(tx, &caller, &[Permission::DeleteUser], None)?;
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
             check_plan(tx, &user, PlanAction::Delete, plan_id.as_deref())?;
@@ -67,9 +66,7 @@ impl Service {
             None => {}
         }
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             let handovers = departure(tx, &me, confirm_relinquish)?;
             remove_account(tx, &me, &handovers, &Stamp::by(&me, now))
         })
@@ -88,9 +85,8 @@ impl Service {
     ) -> ServiceResult<usize> {
         let now = self.now();
         let cutoff = now - (days_idle * DAY_MS as f64) as i64;
-        let (caller, role) = (caller.clone(), Role::parse_global(role));
-        self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
+        let role = Role::parse_global(role);
+        self.write_as(caller, move |tx, caller| {
             require_any(tx, &caller, &[Permission::EditOtherUserActiveStatus], None)?;
             let Some(role) = role else {
                 return Ok(0);

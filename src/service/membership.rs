@@ -3,7 +3,7 @@
 //! every way out: a room's last (active) owner cannot go (`room_rules::check_owner_removal`).
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::lookup::{RoomRef, UserRef, find_room};
 use super::room_rules::not_archived;
 use super::room_rules::{
@@ -59,9 +59,8 @@ impl Service {
         user: &UserRef,
     ) -> ServiceResult<Room> {
         let now = self.now();
-        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, user) = (room.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let room = visible_room(tx, &me, Some(kind), &room)?;
             not_archived(&room)?;
             let user = target_user(tx, &user)?;
@@ -81,9 +80,8 @@ impl Service {
         room: &RoomRef,
     ) -> ServiceResult<Room> {
         let now = self.now();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let room = visible_room(tx, &me, kind, &room)?;
             not_archived(&room)?;
             let permission = match room.kind {
@@ -119,9 +117,8 @@ impl Service {
     ) -> ServiceResult<Room> {
         let now = self.now();
         let sub_id = self.with_rng(crate::model::new_id);
-        let (caller, room, code) = (caller.clone(), room.clone(), code.map(str::to_string));
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, code) = (room.clone(), code.map(str::to_string));
+        self.write_as(caller, move |tx, me| {
             let mut room = match kind {
                 Some(kind) => visible_room(tx, &me, Some(kind), &room)?,
                 None => find_room(tx, &room)?.ok_or(ServiceError::RoomNotFound)?,
@@ -170,9 +167,8 @@ impl Service {
         }
         super::limits::check_len("joinCode", code, super::limits::ROOM_NAME)?;
         let now = self.now();
-        let (caller, room, code) = (caller.clone(), room.clone(), code.to_string());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, code) = (room.clone(), code.to_string());
+        self.write_as(caller, move |tx, me| {
             let mut room = visible_room(tx, &me, Some(RoomKind::Channel), &room)?;
             not_archived(&room)?;
             if !has_permission(tx, &me, Permission::EditRoom, Some(&room.id))? {
@@ -200,9 +196,8 @@ impl Service {
             .clamp(1, ADD_ALL_MAX);
         let ids: Vec<String> =
             self.with_rng(|rng| (0..limit).map(|_| crate::model::new_id(rng)).collect());
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             if !has_permission(tx, &me, Permission::AddAllToRoom, None)? {
                 return Err(ServiceError::AddAllForbidden);
             }
@@ -251,9 +246,8 @@ impl Service {
             _ => return Err(ServiceError::UnknownRole(role.to_string())),
         };
         let now = self.now();
-        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, user) = (room.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let (room, user, sub) = room_role_change(tx, &me, kind, &room, &user, permission)?;
             let stamp = Stamp::by(&me, now);
             match (grant, sub.has_role(role)) {

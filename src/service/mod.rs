@@ -7,6 +7,7 @@ mod auth;
 mod autocomplete;
 mod bootstrap;
 mod caller;
+mod change;
 mod custom_fields;
 mod error;
 mod import;
@@ -52,6 +53,7 @@ pub use bootstrap::{
     RocketCatOutcome,
 };
 pub use caller::Caller;
+pub use change::Change;
 pub use custom_fields::{CustomFieldProblem, CustomFields};
 pub use error::{ServiceError, ServiceResult};
 pub use import::ImportRoom;

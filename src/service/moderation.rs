@@ -5,7 +5,7 @@
 //! the room's muted list, as Rocket.Chat keeps it.
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
 use super::membership::remove_member;
@@ -50,9 +50,8 @@ impl Service {
         ban: bool,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (rid, user) = (rid.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let room = ban_room(tx, &me, &rid)?;
             let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
             let banned = tx.banned_at(&room.id, &user.id)?.is_some();
@@ -92,9 +91,8 @@ impl Service {
         mute: bool,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, rid, user) = (caller.clone(), rid.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (rid, user) = (rid.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let user = find_user(tx, &user)?.ok_or(ServiceError::UserNotFound)?;
             if !has_permission(tx, &me, Permission::MuteUser, Some(&rid))? {
                 return Err(ServiceError::NotAllowed);

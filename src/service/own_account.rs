@@ -3,7 +3,6 @@
 //! (`users.logoutOtherClients`, `users.removeOtherTokens`).
 
 use super::audit::Stamp;
-use super::caller::current_caller;
 use super::custom_fields::save_custom_fields;
 use super::password::{Secret, Verified, verify_password};
 use super::update::{UserChanges, apply_fields, check_fields, commit_user_change};
@@ -140,9 +139,8 @@ impl Service {
             .transpose()?;
         let verified_hash = me.password_hash.clone();
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let user = current_caller(tx, &caller)?;
+        let token = caller.token.clone();
+        self.write_as(caller, move |tx, user| {
             // A password changed since it was checked above: check again.
             if guarded && user.password_hash != verified_hash {
                 return Err(ServiceError::PasswordConfirmationInvalid);
@@ -154,7 +152,7 @@ impl Service {
             let stamp = Stamp::by(&user, now);
             let fields = changes.custom_fields.as_ref();
             save_custom_fields(tx, &settings, &stamp, &user.id, fields)?;
-            commit_user_change(tx, &stamp, &user, updated, None, &[], Some(&caller.token))
+            commit_user_change(tx, &stamp, &user, updated, None, &[], Some(&token))
         })
     }
 
@@ -228,16 +226,15 @@ impl Service {
     /// `removeNonPATLoginTokensExcept`); returns when the calling token expires.
     pub fn end_other_sessions(&self, caller: &Caller) -> ServiceResult<Millis> {
         let lifetime = self.token_lifetime_ms();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let token = caller.token.clone();
+        self.write_as(caller, move |tx, me| {
             let kept = super::personal_tokens::personal_token_hashes(tx, &me)?;
             for hash in tx.token_hashes_of(&me.id)? {
-                if hash != caller.token.0 && !kept.contains(&hash) {
+                if hash != token.0 && !kept.contains(&hash) {
                     tx.remove_token(&me.id, &TokenHash(hash))?;
                 }
             }
-            let issued = tx.token_user(&caller.token)?.map_or(0, |(_, at)| at);
+            let issued = tx.token_user(&token)?.map_or(0, |(_, at)| at);
             // A personal access token never expires: the last instant a client can parse.
             Ok(issued.saturating_add(lifetime).min(LAST_INSTANT))
         })

@@ -2,7 +2,7 @@
 //! `caller.rs`).
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, require_any};
+use super::caller::require_any;
 use super::limits;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
@@ -70,10 +70,9 @@ impl Service {
         caller: &Caller,
         updates: &[(String, Vec<String>)],
     ) -> ServiceResult<Vec<(String, PermissionRecord)>> {
-        let (caller, updates) = (caller.clone(), updates.to_vec());
+        let updates = updates.to_vec();
         let now = self.now();
-        self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, caller| {
             require_any(tx, &caller, &[MANAGE], None)?;
             let mut parsed: Vec<(&str, Vec<String>)> = Vec::with_capacity(updates.len());
             for (id, roles) in &updates {

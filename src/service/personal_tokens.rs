@@ -4,7 +4,7 @@
 //! logout everywhere, a deactivation or a deletion, but survive `users.logoutOtherClients`.
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::password::{Secret, Verified, verify_password};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
@@ -81,9 +81,8 @@ impl Service {
         self.check_second_factor(&caller.user, two_factor_code)?;
         let token = self.with_rng(LoginToken::generate);
         let now = self.now();
-        let (caller, name) = (caller.clone(), name.to_string());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let name = name.to_string();
+        self.write_as(caller, move |tx, me| {
             if !has_permission(tx, &me, Permission::CreatePersonalAccessTokens, None)? {
                 return Err(ServiceError::TokenNotAuthorized(change));
             }

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{DEFAULT_PREFERENCE_PREFIX, Permission, SETTINGS, UserId};
 
@@ -32,12 +32,10 @@ impl Service {
         {
             return Err(ServiceError::InvalidIdleTimeLimit);
         }
-        let caller = caller.clone();
         let target = user_id
             .filter(|id| !id.is_empty())
             .map(|id| UserId(id.into()));
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             let user = match &target {
                 Some(id) if *id != me.id => {
                     if !has_permission(tx, &me, Permission::EditOtherUserInfo, None)? {

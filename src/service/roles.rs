@@ -4,7 +4,7 @@
 
 use super::active_status::another_active_admin;
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission, require_any};
+use super::caller::{has_permission, require_any};
 use super::listing::Page;
 use super::lookup::{UserRef, find_user};
 use super::room_rules::{check_owner_removal, grant_room_role, revoke_room_role};
@@ -100,9 +100,7 @@ impl Service {
     /// scope must stay as they are (an absent scope means `Users`).
     pub fn update_role(&self, caller: &Caller, update: RoleUpdate) -> ServiceResult<RoleRecord> {
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             if !has_permission(tx, &me, Permission::AccessPermissions, None)? {
                 return Err(ServiceError::AccessPermissionsDenied);
             }
@@ -154,9 +152,7 @@ impl Service {
     /// to a non-member, it changes nothing, as in Rocket.Chat.
     pub fn add_user_to_role(&self, caller: &Caller, grant: RoleGrant) -> ServiceResult<RoleRecord> {
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             let mut user = find_user(tx, &grant.user)?.ok_or(ServiceError::UserNotFound)?;
             let role_id = grant
                 .role_id
@@ -198,9 +194,7 @@ impl Service {
         revoke: RoleRevoke,
     ) -> ServiceResult<RoleRecord> {
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             require_any(tx, &me, &[Permission::AccessPermissions], None)?;
             let role_id = revoke
                 .role_id

@@ -6,7 +6,7 @@
 //! deactivated user, `active_status`): each is stored on its own, so neither undoes the other.
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::limits;
 use super::lookup::RoomRef;
 use super::room_rules::not_archived;
@@ -234,9 +234,8 @@ impl Service {
     ) -> ServiceResult<Room> {
         let now = self.now();
         let settings = self.settings();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let mut room = visible_room(tx, &me, Some(kind), &room)?;
             not_archived(&room)?;
             check_edit(tx, &settings, &me, &room, &edit)?;
@@ -258,9 +257,8 @@ impl Service {
     ) -> ServiceResult<Room> {
         let now = self.now();
         let settings = self.settings();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let mut room = visible_room(tx, &me, None, &room)?;
             not_archived(&room)?;
             if !has_permission(tx, &me, Permission::EditRoom, Some(&room.id))? {
@@ -296,9 +294,8 @@ impl Service {
         archived: bool,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let mut room = visible_room(tx, &me, kind, &room)?;
             match (archived, room.archived) {
                 (true, true) => return Err(ServiceError::RoomArchived(room.name.clone())),
@@ -335,9 +332,8 @@ impl Service {
         room: &RoomRef,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let room = visible_room(tx, &me, kind, &room)?;
             let permission = match room.kind {
                 RoomKind::Channel => Permission::DeleteC,
@@ -379,9 +375,8 @@ impl Service {
         hidden: bool,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let room = visible_room(tx, &me, Some(kind), &room)?;
             let Some(sub) = tx.subscription(&room.id, &me.id)? else {
                 return Err(ServiceError::CallerNotInRoom {
@@ -412,9 +407,8 @@ impl Service {
         favorite: bool,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room) = (caller.clone(), room.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let room = room.clone();
+        self.write_as(caller, move |tx, me| {
             let room = visible_room(tx, &me, None, &room)?;
             not_archived(&room)?;
             let sub = tx

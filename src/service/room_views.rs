@@ -1,7 +1,7 @@
 //! What a member or an admin reads about one room beyond its record: `rooms.roles`,
 //! `*.counters`, `*.online`, and the member's own `rooms.open` / `rooms.hide`.
 
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::listing::Page;
 use super::lookup::{RoomRef, UserRef, find_room, find_user};
 use super::room_rules::not_archived;
@@ -150,9 +150,8 @@ impl Service {
     /// stays as it is.
     pub fn open_room(&self, caller: &Caller, rid: &RoomId) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, rid) = (caller.clone(), rid.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let rid = rid.clone();
+        self.write_as(caller, move |tx, me| {
             if let Some(sub) = tx.subscription(&rid, &me.id)?
                 && sub.hidden
             {
@@ -173,9 +172,8 @@ impl Service {
         rid: &RoomId,
         entries: &[(String, String)],
     ) -> ServiceResult<()> {
-        let (caller, rid, entries) = (caller.clone(), rid.clone(), entries.to_vec());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (rid, entries) = (rid.clone(), entries.to_vec());
+        self.write_as(caller, move |tx, me| {
             let prefs = tx.preferences(&me.id)?.unwrap_or_default();
             let mut settings = tx.notifications(&rid, &me.id)?.unwrap_or_default();
             let before = settings.clone();
@@ -196,9 +194,8 @@ impl Service {
     /// `Forbidden`; one it is no member of, or has hidden already, `RoomAlreadyHidden`.
     pub fn hide_room(&self, caller: &Caller, rid: &RoomId) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, rid) = (caller.clone(), rid.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let rid = rid.clone();
+        self.write_as(caller, move |tx, me| {
             let visible = match tx.room(&rid)? {
                 Some(room) => may_see_room(tx, &me, &room)?,
                 None => false,

@@ -2,7 +2,7 @@
 //! share with the other room use cases are in `room_rules.rs`).
 
 use super::audit::Stamp;
-use super::caller::{current_caller, has_permission, require_any};
+use super::caller::{has_permission, require_any};
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{RoomRef, UserRef, find_user};
@@ -76,10 +76,8 @@ impl Service {
                 .collect();
             (RoomId::generate(rng), ids)
         });
-        let caller = caller.clone();
         let settings = self.settings();
-        self.store.write(move |tx| {
-            let creator = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, creator| {
             require_any(tx, &creator, &[permission], None)?;
             limits::check_len("name", &new.name, limits::ROOM_NAME)?;
             limits::check_count("members", new.members.len(), limits::MEMBERS)?;
@@ -135,9 +133,8 @@ impl Service {
         let now = self.now();
         let sub_ids: Vec<String> =
             self.with_rng(|rng| users.iter().map(|_| crate::model::new_id(rng)).collect());
-        let (caller, room, users) = (caller.clone(), room.clone(), users.to_vec());
-        self.store.write(move |tx| {
-            let caller = current_caller(tx, &caller)?;
+        let (room, users) = (room.clone(), users.to_vec());
+        self.write_as(caller, move |tx, caller| {
             let mut room = visible_room(tx, &caller, Some(kind), &room)?;
             not_archived(&room)?;
             let caller_is_member = tx.subscription(&room.id, &caller.id)?.is_some();
@@ -187,9 +184,8 @@ impl Service {
         user: &UserRef,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, user) = (room.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let (room, user, sub) =
                 room_role_change(tx, &me, kind, &room, &user, Permission::SetOwner)?;
             if sub.has_role(Role::Owner) {
@@ -210,9 +206,8 @@ impl Service {
         user: &UserRef,
     ) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, room, user) = (caller.clone(), room.clone(), user.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (room, user) = (room.clone(), user.clone());
+        self.write_as(caller, move |tx, me| {
             let (room, user, sub) =
                 room_role_change(tx, &me, kind, &room, &user, Permission::SetOwner)?;
             if !sub.has_role(Role::Owner) {

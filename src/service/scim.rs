@@ -7,7 +7,8 @@
 
 use super::active_status::departure;
 use super::audit::{Stamp, Subject, record_created};
-use super::caller::{current_caller, require_any};
+use super::caller::require_any;
+use super::change::Change;
 use super::lifecycle::remove_account;
 use super::password::{Secret, Verified, verify_password};
 use super::room_rules::join_default_rooms;
@@ -194,9 +195,8 @@ impl Service {
             created_at: self.now(),
             created_by: caller.user.id.clone(),
         };
-        let (caller, stored) = (caller.clone(), token.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let stored = token.clone();
+        self.write_as(caller, move |tx, me| {
             require_any(tx, &me, &[Permission::ManageScimTokens], None)?;
             if tx.scim_token(&stored.id)?.is_some() {
                 let taken = StoreError::Corrupt(format!("SCIM token id {} taken", stored.id));
@@ -226,9 +226,8 @@ impl Service {
     /// `rocketlite.scimTokens.revoke`: the token stops working at once.
     pub fn revoke_scim_token(&self, caller: &Caller, token_id: &str) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, token_id) = (caller.clone(), token_id.to_string());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let token_id = token_id.to_string();
+        self.write_as(caller, move |tx, me| {
             require_any(tx, &me, &[Permission::ManageScimTokens], None)?;
             let token = tx
                 .scim_token(&token_id)?
@@ -385,6 +384,17 @@ impl Service {
         id: &UserId,
         changes: Vec<ScimChange>,
     ) -> ServiceResult<ScimUser> {
+        self.commit_blocking(self.scim_user_change(client, id, changes)?)
+    }
+
+    /// [`Service::scim_change_user`] prepared: checked and its passwords hashed, its
+    /// transaction left for [`Service::commit`].
+    pub fn scim_user_change(
+        &self,
+        client: &ScimClient,
+        id: &UserId,
+        changes: Vec<ScimChange>,
+    ) -> ServiceResult<Change<ScimUser>> {
         let settings = self.settings();
         for change in &changes {
             check_change(change, &settings)?;
@@ -409,7 +419,7 @@ impl Service {
         let now = self.now();
         let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
         let (client, id) = (client.clone(), id.clone());
-        self.store.write(move |tx| {
+        Ok(Change::new(move |tx| {
             current_client(tx, &client)?;
             let ScimUser { user, user_name } = scim_user(tx, &id)?;
             let mut updated = user.clone();
@@ -470,15 +480,20 @@ impl Service {
                 user_name: kept_name.unwrap_or(user.username.clone()),
                 user,
             })
-        })
+        }))
     }
 
     /// `DELETE /Users/{id}`: deletes like users.delete, its rooms by the relinquish policy.
     pub fn scim_delete_user(&self, client: &ScimClient, id: &UserId) -> ServiceResult<()> {
+        self.commit_blocking(self.scim_user_deletion(client, id))
+    }
+
+    /// The transaction of [`Service::scim_delete_user`], for [`Service::commit`].
+    pub fn scim_user_deletion(&self, client: &ScimClient, id: &UserId) -> Change<()> {
         let now = self.now();
         let confirm = self.scim_relinquish == ScimRelinquish::HandOver;
         let (client, id) = (client.clone(), id.clone());
-        self.store.write(move |tx| {
+        Change::new(move |tx| {
             current_client(tx, &client)?;
             let user = tx.user(&id)?.ok_or(ServiceError::UserNotFound)?;
             if user.has_role(Role::Admin) {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::audit::{Stamp, Subject};
-use super::caller::{current_caller, has_permission, require_any};
+use super::caller::{has_permission, require_any};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{
     Millis, Permission, SETTING_PERMISSION_PREFIX, SETTINGS, SettingDef, SettingType, setting_def,
@@ -241,9 +241,8 @@ impl Service {
     /// records nothing.
     pub fn set_setting(&self, caller: &Caller, id: &str, value: &Value) -> ServiceResult<()> {
         let now = self.now();
-        let (caller, id, value) = (caller.clone(), id.to_string(), value.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let (id, value) = (id.to_string(), value.clone());
+        self.write_as(caller, move |tx, me| {
             require_any(tx, &me, &[Permission::EditPrivilegedSetting], None)?;
             let def = setting_def(&id).ok_or(ServiceError::SettingNotFound)?;
             let value = checked_value(def, &value)?;
@@ -266,9 +265,7 @@ impl Service {
         }
         let ids: Vec<String> = changes.iter().map(|(id, _)| id.clone()).collect();
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             if !has_permission(tx, &me, Permission::EditPrivilegedSetting, None)? {
                 let selected = has_permission(tx, &me, Permission::ManageSelectedSettings, None)?;
                 let mut refused = Vec::new();

@@ -3,7 +3,7 @@
 //! computes it for a person without a live session; the chosen status and the status message
 //! are stored and shown.
 
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::lookup::{UserRef, find_user};
 use super::{Caller, Service, ServiceError, ServiceResult};
 use crate::model::{Millis, Permission, User, UserId, parse_iso8601};
@@ -92,9 +92,7 @@ impl Service {
             return Err(ServiceError::InvalidStatus);
         }
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        self.write_as(caller, move |tx, me| {
             let (id, name, user) = (
                 change.user_id.as_deref(),
                 change.username.as_deref(),

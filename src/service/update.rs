@@ -6,7 +6,7 @@ use super::active_status::{
     reactivate,
 };
 use super::audit::{Stamp, Subject, changed, user_facts};
-use super::caller::{current_caller, has_permission};
+use super::caller::has_permission;
 use super::custom_fields::{CustomFields, save_custom_fields};
 use super::limits;
 use super::lookup::{UserRef, find_user};
@@ -82,9 +82,9 @@ impl Service {
             .transpose()?;
         let now = self.now();
         let settings = self.settings();
-        let (caller, target) = (caller.clone(), target.clone());
-        self.store.write(move |tx| {
-            let me = current_caller(tx, &caller)?;
+        let target = target.clone();
+        let token = caller.token.clone();
+        self.write_as(caller, move |tx, me| {
             let user = find_user(tx, &target)?.ok_or(ServiceError::UserNotFound)?;
             check_rights(tx, &me, &user, &changes)?;
             let mut updated = user.clone();
@@ -114,7 +114,7 @@ impl Service {
                 &user.id,
                 changes.custom_fields.as_ref(),
             )?;
-            let keep = (caller.user.id == user.id).then_some(&caller.token);
+            let keep = (me.id == user.id).then_some(&token);
             commit_user_change(tx, &stamp, &user, updated, changes.active, &handovers, keep)
         })
     }

@@ -109,11 +109,9 @@ impl Service {
         let user = self.user_record(new);
         let sub_ids = self.default_room_sub_ids()?;
         let now = self.now();
-        let caller = caller.clone();
-        self.store.write(move |tx| {
+        self.write_as(caller, move |tx, caller| {
             // Checked again inside the write: the caller may have lost its rights, and another
             // request may have taken the name since.
-            let caller = current_caller(tx, &caller)?;
             require_any(tx, &caller, &[Permission::CreateUser], None)?;
             check_fields_free(tx, &user)?;
             fresh_id(tx, &user.id)?;

@@ -224,7 +224,8 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
                     return Ok(scim_json(StatusCode::OK, &resource));
                 }
                 Method::DELETE => {
-                    run_blocking(service, move |s| s.scim_delete_user(&client, &id)).await?;
+                    let deletion = service.scim_user_deletion(&client, &id);
+                    service.commit(deletion).await?;
                     return Ok(StatusCode::NO_CONTENT.into_response());
                 }
                 Method::PUT => user::replacement(&read_json(req, body).await?)?,
@@ -235,8 +236,10 @@ async fn serve(req: &Request, body: Body, service: &Arc<Service>, gate: &HashGat
                 .iter()
                 .any(|c| matches!(c, crate::service::ScimChange::Password(Some(_))));
             let _permit = gate.acquire_if(hashing).await;
-            let changed =
-                run_blocking(service, move |s| s.scim_change_user(&client, &id, changes)).await?;
+            // Checked and hashed on the blocking pool; committed as users.setActiveStatus is.
+            let change =
+                run_blocking(service, move |s| s.scim_user_change(&client, &id, changes)).await?;
+            let changed = service.commit(change).await?;
             let resource = selection.apply(user::resource(&changed, &base));
             Ok(scim_json(StatusCode::OK, &resource))
         }
