@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::envelope::{ErrorResponse, Failure};
 use crate::model::RoomKind;
-use crate::service::{CustomFieldProblem, FailureKind, ServiceError, TokenChange};
+use crate::service::{CustomFieldProblem, FailureKind, ParamProblem, ServiceError, TokenChange};
 
 /// The operation a refusal answers, as far as its wording depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +83,8 @@ pub enum Operation {
     RolesGetUsersInRole,
     /// `settings*`.
     Settings,
+    /// The SCIM server (an extension): refusals Rocket.Chat words keep their usual words.
+    Scim,
 }
 
 /// The operations of the room families.
@@ -154,6 +156,19 @@ fn kind_noun(kind: RoomKind) -> &'static str {
     match kind {
         RoomKind::Channel => "channel",
         RoomKind::Group => "private group",
+    }
+}
+
+/// A parameter's problem as Rocket.Chat's ajv validation words it.
+fn ajv_words(at: &str, problem: ParamProblem) -> String {
+    use ParamProblem as P;
+    match problem {
+        P::Required => format!("must have required property '{at}'"),
+        P::Empty => format!("{at} must not be empty"),
+        P::LongerThan(max) => format!("/{at} must NOT have more than {max} characters"),
+        P::MoreBytesThan(max) => format!("/{at} must NOT have more than {max} bytes"),
+        P::LargerThan(max) => format!("/{at} must NOT be larger than {max} bytes"),
+        P::MoreItemsThan(max) => format!("/{at} must NOT have more than {max} items"),
     }
 }
 
@@ -249,7 +264,7 @@ pub fn to_response(error: ServiceError, operation: Operation) -> ErrorResponse {
             Some(json!({ "method": "addUsersToRoom" })),
         ),
         E::Forbidden => ErrorResponse::forbidden(),
-        E::InvalidParams(message) => ErrorResponse::invalid_params(&message),
+        E::InvalidParam { at, problem } => ErrorResponse::invalid_params(&ajv_words(&at, problem)),
         E::LoginFailed => unauthorized("Unauthorized", "Unauthorized"),
         E::UserNotActivated if operation == Op::UsersCreateToken => {
             domain("User is not activated", "error-user-is-not-activated", None)

@@ -632,15 +632,15 @@ fn ok_example(operation: &str) -> Option<Value> {
 /// (`errors::example`), so they show exactly what the server sends.
 fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
     use ServiceError as E;
-    let invalid = |m: &str| example(E::InvalidParams(m.into()), Operation::Authenticate);
+    let required = |at: &str| {
+        let missing = E::invalid_param(at, crate::service::ParamProblem::Required);
+        example(missing, Operation::Authenticate)
+    };
     match (operation, status) {
         ("usersSetActiveStatus", "400") => {
             let op = Operation::SetActiveStatus;
             vec![
-                (
-                    "invalidParams",
-                    invalid("must have required property 'activeStatus'"),
-                ),
+                ("invalidParams", required("activeStatus")),
                 (
                     "lastOwner",
                     example(E::LastOwner(vec!["general".into()]), op),
@@ -847,10 +847,7 @@ fn examples_for(operation: &str, status: &str) -> Vec<(&'static str, Value)> {
             .into_iter()
             .map(|v| ("ok", v))
             .collect(),
-        (_, "400") => vec![(
-            "invalidParams",
-            invalid("must have required property 'userId'"),
-        )],
+        (_, "400") => vec![("invalidParams", required("userId"))],
         (_, "401") => vec![(
             "notLoggedIn",
             example(E::Unauthorized, Operation::Authenticate),

@@ -13,9 +13,10 @@ pub enum ServiceError {
     /// Logged in, but without the permission the operation needs.
     #[error("permission denied")]
     Forbidden,
-    /// A parameter the schema cannot express (both lookups missing, say).
-    #[error("invalid params: {0}")]
-    InvalidParams(String),
+    /// A parameter past a bound the schema states, or missing: `at` is where it is in the
+    /// request (`data/password`), and the API words it as Rocket.Chat's ajv does.
+    #[error("invalid param {at}: {problem:?}")]
+    InvalidParam { at: String, problem: ParamProblem },
     /// Wrong username or password, alike on purpose.
     #[error("login failed")]
     LoginFailed,
@@ -330,3 +331,30 @@ pub enum ServiceError {
 
 /// Result of a use case.
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What is wrong with a parameter (see [`ServiceError::InvalidParam`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamProblem {
+    /// It is missing or blank.
+    Required,
+    /// It is blank where a value is needed (a SCIM `displayName`).
+    Empty,
+    /// It has more characters than this.
+    LongerThan(usize),
+    /// It has more bytes than this.
+    MoreBytesThan(usize),
+    /// Its JSON takes more bytes than this.
+    LargerThan(usize),
+    /// It has more items than this.
+    MoreItemsThan(usize),
+}
+
+impl ServiceError {
+    /// `problem` with the parameter at `at`.
+    pub fn invalid_param(at: &str, problem: ParamProblem) -> Self {
+        ServiceError::InvalidParam {
+            at: at.to_string(),
+            problem,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! documented in the README: generous for real names, small enough that no request can
 //! grow the file or hold the writer for long.
 
+use super::error::ParamProblem;
 use super::{ServiceError, ServiceResult};
 
 /// Characters in a username.
@@ -38,9 +39,10 @@ pub const PRESENCE_IDS: usize = 1000;
 /// never echoed: it may be a megabyte long.
 pub(super) fn check_len(field: &str, value: &str, max: usize) -> ServiceResult<()> {
     if value.len() > max && value.chars().count() > max {
-        return Err(ServiceError::InvalidParams(format!(
-            "/{field} must NOT have more than {max} characters"
-        )));
+        return Err(ServiceError::invalid_param(
+            field,
+            ParamProblem::LongerThan(max),
+        ));
     }
     Ok(())
 }
@@ -48,9 +50,10 @@ pub(super) fn check_len(field: &str, value: &str, max: usize) -> ServiceResult<(
 /// `invalid-params` in ajv's words unless a list has at most `max` items.
 pub(super) fn check_count(field: &str, count: usize, max: usize) -> ServiceResult<()> {
     if count > max {
-        return Err(ServiceError::InvalidParams(format!(
-            "/{field} must NOT have more than {max} items"
-        )));
+        return Err(ServiceError::invalid_param(
+            field,
+            ParamProblem::MoreItemsThan(max),
+        ));
     }
     Ok(())
 }

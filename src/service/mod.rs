@@ -55,7 +55,7 @@ pub use bootstrap::{
 pub use caller::Caller;
 pub use change::Change;
 pub use custom_fields::{CustomFieldProblem, CustomFields};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{ParamProblem, ServiceError, ServiceResult};
 pub use import::ImportRoom;
 pub use listing::{CountLimits, Page, SortKey};
 pub use login_limits::LoginLimits;

@@ -2,6 +2,7 @@
 //! `settings.preferences` (the `Accounts_Default_User_Preferences_*` settings under what the
 //! user saved).
 
+use super::error::ParamProblem;
 use serde_json::{Map, Value};
 
 use super::caller::has_permission;
@@ -60,9 +61,8 @@ impl Service {
             }
             let stored = Value::Object(preferences.clone());
             if serde_json::to_vec(&stored).map_or(usize::MAX, |b| b.len()) > PREFERENCES_MAX {
-                return Err(ServiceError::InvalidParams(format!(
-                    "/data must NOT be larger than {PREFERENCES_MAX} bytes"
-                )));
+                let problem = ParamProblem::LargerThan(PREFERENCES_MAX);
+                return Err(ServiceError::invalid_param("data", problem));
             }
             tx.put_preferences(&user.id, &stored)?;
             Ok((user.id, preferences))

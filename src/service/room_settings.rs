@@ -7,6 +7,7 @@
 
 use super::audit::{Stamp, Subject};
 use super::caller::has_permission;
+use super::error::ParamProblem;
 use super::limits;
 use super::lookup::RoomRef;
 use super::room_rules::not_archived;
@@ -46,9 +47,8 @@ pub(super) fn check_custom_fields(
 ) -> ServiceResult<()> {
     let size = serde_json::to_vec(fields).map_or(usize::MAX, |b| b.len());
     if size > TEXT_MAX {
-        return Err(ServiceError::InvalidParams(format!(
-            "/customFields must NOT be larger than {TEXT_MAX} bytes"
-        )));
+        let problem = ParamProblem::LargerThan(TEXT_MAX);
+        return Err(ServiceError::invalid_param("customFields", problem));
     }
     Ok(())
 }

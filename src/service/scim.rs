@@ -9,6 +9,7 @@ use super::active_status::departure;
 use super::audit::{Stamp, Subject, record_created};
 use super::caller::require_any;
 use super::change::Change;
+use super::error::ParamProblem;
 use super::lifecycle::remove_account;
 use super::password::{Secret, Verified, verify_password};
 use super::room_rules::join_default_rooms;
@@ -176,9 +177,7 @@ impl Service {
     pub fn create_scim_token(&self, caller: &Caller, name: &str) -> ServiceResult<NewScimToken> {
         let name = name.trim().to_string();
         if name.is_empty() {
-            return Err(ServiceError::InvalidParams(
-                "must have required property 'name'".into(),
-            ));
+            return Err(ServiceError::invalid_param("name", ParamProblem::Required));
         }
         super::limits::check_len("name", &name, TOKEN_NAME_MAX)?;
         let (id, key) = self.with_rng(|rng| {
@@ -644,7 +643,7 @@ fn check_change(change: &ScimChange, settings: &super::SettingValues) -> Service
     match change {
         ScimChange::UserName(name) => check_user_name(name),
         ScimChange::DisplayName(name) if name.trim().is_empty() => Err(
-            ServiceError::InvalidParams("displayName must not be empty".into()),
+            ServiceError::invalid_param("displayName", ParamProblem::Empty),
         ),
         ScimChange::DisplayName(name) => check_fields(
             &UserChanges {

@@ -8,6 +8,7 @@ use super::active_status::{
 use super::audit::{Stamp, Subject, changed, user_facts};
 use super::caller::has_permission;
 use super::custom_fields::{CustomFields, save_custom_fields};
+use super::error::ParamProblem;
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::users::{check_fields_free, check_rename, is_valid_email};
@@ -180,10 +181,8 @@ pub(super) fn check_fields(changes: &UserChanges, settings: &SettingValues) -> S
     }
     if let Some(password) = &changes.password {
         if password.len() > limits::PASSWORD {
-            return Err(ServiceError::InvalidParams(format!(
-                "/data/password must NOT have more than {} bytes",
-                limits::PASSWORD
-            )));
+            let problem = ParamProblem::MoreBytesThan(limits::PASSWORD);
+            return Err(ServiceError::invalid_param("data/password", problem));
         }
         if password.trim().is_empty() {
             return Err(ServiceError::WeakPassword);

@@ -2,6 +2,7 @@
 
 use super::caller::{current_caller, has_permission, require_any};
 use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
+use super::error::ParamProblem;
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
@@ -175,10 +176,8 @@ impl Service {
             limits::check_len(field, value, max)?;
         }
         if new.password.len() > limits::PASSWORD {
-            return Err(ServiceError::InvalidParams(format!(
-                "/password must NOT have more than {} bytes",
-                limits::PASSWORD
-            )));
+            let problem = ParamProblem::MoreBytesThan(limits::PASSWORD);
+            return Err(ServiceError::invalid_param("password", problem));
         }
         limits::check_count("roles", new.roles.len(), limits::ROLES)?;
         for (field, value) in [

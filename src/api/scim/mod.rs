@@ -89,7 +89,7 @@ impl From<ServiceError> for ScimError {
         use ServiceError as E;
         // Refusals that Rocket.Chat words keep its words, from the one table of them.
         let words = |e: ServiceError| {
-            let body = to_response(e, Operation::SetActiveStatus).body();
+            let body = to_response(e, Operation::Scim).body();
             body["error"].as_str().unwrap_or_default().to_string()
         };
         match e {
