@@ -37,6 +37,14 @@ async fn refused(
     assert_eq!(app.snapshot(), before, "{path} {body} changed the store");
 }
 
+/// A table of refusals, checked in order as [`refused`] checks one; a row is
+/// `path, who, body => status, expected;`.
+macro_rules! refusals {
+    ($app:ident; $($path:literal, $who:expr, $body:expr => $status:literal, $expected:expr;)+) => {
+        $(refused(&$app, $path, $who, $body, $status, $expected).await;)+
+    };
+}
+
 async fn ok(app: &TestApp, path: &str, who: &Session, body: Value) -> Value {
     let (status, answer) = app
         .post(&format!("/api/v1/{path}"), Some(who), body.clone())
@@ -71,51 +79,19 @@ async fn kick_takes_a_member_out_but_never_the_last_owner() {
     let room = app.create_room("c", "hall", &olga, &["ada", "carl"]).await;
     let method = Some(json!({"method": "removeUserFromRoom"}));
 
-    refused(
-        &app,
-        "channels.kick",
-        &olga,
-        json!({"roomId": room, "username": "olga"}),
-        400,
-        domain(LAST_OWNER, "error-you-are-last-owner", method.clone()),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.kick",
-        &ada,
-        json!({"roomId": room, "username": "carl"}),
-        400,
-        domain("Not allowed", "error-not-allowed", method.clone()),
-    )
-    .await;
+    refusals! { app;
+        "channels.kick", &olga, json!({"roomId": room, "username": "olga"})
+            => 400, domain(LAST_OWNER, "error-you-are-last-owner", method.clone());
+        "channels.kick", &ada, json!({"roomId": room, "username": "carl"})
+            => 400, domain("Not allowed", "error-not-allowed", method.clone());
+    }
     app.create_user("dora").await;
-    refused(
-        &app,
-        "channels.kick",
-        &olga,
-        json!({"roomId": room, "username": "dora"}),
-        400,
-        domain(
-            "User is not in this room",
-            "error-user-not-in-room",
-            method.clone(),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.kick",
-        &olga,
-        json!({"roomId": room, "username": "nobody"}),
-        400,
-        domain(
-            r#"The required "userId" or "username" param provided does not match any users"#,
-            "error-invalid-user",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.kick", &olga, json!({"roomId": room, "username": "dora"})
+            => 400, domain("User is not in this room", "error-user-not-in-room", method.clone());
+        "channels.kick", &olga, json!({"roomId": room, "username": "nobody"})
+            => 400, domain(r#"The required "userId" or "username" param provided does not match any users"#, "error-invalid-user", None);
+    }
 
     let answer = ok(
         &app,
@@ -149,24 +125,12 @@ async fn leave_refuses_the_last_owner_and_the_last_active_owner() {
     let method = Some(json!({"method": "leaveRoom"}));
 
     // The creator alone would be refused too; here others remain.
-    refused(
-        &app,
-        "channels.leave",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        domain(LAST_OWNER, "error-you-are-last-owner", method.clone()),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.leave",
-        &olga,
-        json!({"roomName": "hall"}),
-        400,
-        domain(LAST_OWNER, "error-you-are-last-owner", method.clone()),
-    )
-    .await;
+    refusals! { app;
+        "channels.leave", &olga, json!({"roomId": room})
+            => 400, domain(LAST_OWNER, "error-you-are-last-owner", method.clone());
+        "rooms.leave", &olga, json!({"roomName": "hall"})
+            => 400, domain(LAST_OWNER, "error-you-are-last-owner", method.clone());
+    }
 
     // bob co-owns but is deactivated: olga is still the last *active* owner.
     ok(
@@ -177,30 +141,16 @@ async fn leave_refuses_the_last_owner_and_the_last_active_owner() {
     )
     .await;
     app.set_active(&app.admin, &bob_id, false, false).await;
-    refused(
-        &app,
-        "channels.leave",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        domain(LAST_OWNER, "error-you-are-last-owner", method.clone()),
-    )
-    .await;
+    refusals! { app;
+        "channels.leave", &olga, json!({"roomId": room})
+            => 400, domain(LAST_OWNER, "error-you-are-last-owner", method.clone());
+    }
 
     let carl = app.user_session("carl").await;
-    refused(
-        &app,
-        "channels.leave",
-        &carl,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "You are not in this room",
-            "error-user-not-in-room",
-            method.clone(),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.leave", &carl, json!({"roomId": room})
+            => 400, domain("You are not in this room", "error-user-not-in-room", method.clone());
+    }
 
     let answer = ok(&app, "channels.leave", &ada, json!({"roomId": room})).await;
     assert_eq!(answer["channel"]["_id"], json!(room));
@@ -234,28 +184,12 @@ async fn join_asks_for_the_code_and_an_active_joiner_of_an_ownerless_room_owns_i
     let room = app.create_room("c", "hall", &olga, &[]).await;
     let method = Some(json!({"method": "joinRoom"}));
 
-    refused(
-        &app,
-        "channels.setJoinCode",
-        &olga,
-        json!({"roomId": room, "joinCode": " "}),
-        400,
-        plain(r#"The bodyParam "joinCode" is required"#),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setJoinCode",
-        &ada,
-        json!({"roomId": room, "joinCode": "sesame"}),
-        400,
-        domain(
-            "Editing room is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.setJoinCode", &olga, json!({"roomId": room, "joinCode": " "})
+            => 400, plain(r#"The bodyParam "joinCode" is required"#);
+        "channels.setJoinCode", &ada, json!({"roomId": room, "joinCode": "sesame"})
+            => 400, domain("Editing room is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})));
+    }
     let answer = ok(
         &app,
         "channels.setJoinCode",
@@ -266,24 +200,12 @@ async fn join_asks_for_the_code_and_an_active_joiner_of_an_ownerless_room_owns_i
     assert_eq!(answer["channel"]["joinCodeRequired"], true);
     assert!(answer["channel"].get("joinCode").is_none());
 
-    refused(
-        &app,
-        "channels.join",
-        &ada,
-        json!({"roomId": room}),
-        400,
-        domain("Code required", "error-code-required", method.clone()),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.join",
-        &ada,
-        json!({"roomId": room, "joinCode": "open"}),
-        400,
-        domain("Invalid code", "error-code-invalid", method.clone()),
-    )
-    .await;
+    refusals! { app;
+        "channels.join", &ada, json!({"roomId": room})
+            => 400, domain("Code required", "error-code-required", method.clone());
+        "channels.join", &ada, json!({"roomId": room, "joinCode": "open"})
+            => 400, domain("Invalid code", "error-code-invalid", method.clone());
+    }
     let answer = ok(
         &app,
         "channels.join",
@@ -306,19 +228,10 @@ async fn join_asks_for_the_code_and_an_active_joiner_of_an_ownerless_room_owns_i
 
     // A private group cannot be joined.
     let group = app.create_room("p", "den", &olga, &[]).await;
-    refused(
-        &app,
-        "channels.join",
-        &ada,
-        json!({"roomId": group}),
-        400,
-        domain(
-            r#"The required "roomId" or "roomName" param provided does not match any channel"#,
-            "error-room-not-found",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.join", &ada, json!({"roomId": group})
+            => 400, domain(r#"The required "roomId" or "roomName" param provided does not match any channel"#, "error-room-not-found", None);
+    }
 
     // olga (sole owner) deactivated with nobody to take over: the room has no active member.
     // Whoever joins next is its earliest-joined active member, and so its owner.
@@ -346,8 +259,10 @@ async fn add_all_adds_every_user_or_only_active_ones() {
     let bob_id = app.create_user("bob").await;
     app.set_active(&app.admin, &bob_id, false, false).await;
     let room = app.create_room("c", "hall", &olga, &[]).await;
-    refused(&app, "channels.addAll", &olga, json!({"roomId": room}), 400,
-        json!({"success": false, "error": "Access to Method Forbidden [403]", "errorType": "403", "details": {"method": "addAllToRoom"}})).await;
+    refusals! { app;
+        "channels.addAll", &olga, json!({"roomId": room})
+            => 400, json!({"success": false, "error": "Access to Method Forbidden [403]", "errorType": "403", "details": {"method": "addAllToRoom"}});
+    }
     let answer = ok(
         &app,
         "channels.addAll",
@@ -373,62 +288,22 @@ async fn moderators_and_leaders_come_and_go_with_their_own_refusals() {
     let room = app.create_room("c", "hall", &olga, &["ada"]).await;
     let body = json!({"roomId": room, "username": "ada"});
 
-    refused(
-        &app,
-        "channels.addModerator",
-        &ada,
-        body.clone(),
-        400,
-        domain(
-            "Not allowed",
-            "error-not-allowed",
-            Some(json!({"method": "addRoomModerator"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.addModerator",
-        &olga,
-        json!({"roomId": room, "username": "dora"}),
-        400,
-        domain(
-            "User is not in this room",
-            "error-user-not-in-room",
-            Some(json!({"method": "addRoomModerator"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.removeModerator",
-        &olga,
-        body.clone(),
-        400,
-        domain(
-            "User is not a moderator",
-            "error-user-not-moderator",
-            Some(json!({"method": "removeRoomModerator"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.addModerator", &ada, body.clone()
+            => 400, domain("Not allowed", "error-not-allowed", Some(json!({"method": "addRoomModerator"})));
+        "channels.addModerator", &olga, json!({"roomId": room, "username": "dora"})
+            => 400, domain("User is not in this room", "error-user-not-in-room", Some(json!({"method": "addRoomModerator"})));
+        "channels.removeModerator", &olga, body.clone()
+            => 400, domain("User is not a moderator", "error-user-not-moderator", Some(json!({"method": "removeRoomModerator"})));
+    }
     assert_eq!(
         ok(&app, "channels.addModerator", &olga, body.clone()).await,
         json!({"success": true})
     );
-    refused(
-        &app,
-        "channels.addModerator",
-        &olga,
-        body.clone(),
-        400,
-        domain(
-            "User is already a moderator",
-            "error-user-already-moderator",
-            Some(json!({"method": "addRoomModerator"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.addModerator", &olga, body.clone()
+            => 400, domain("User is already a moderator", "error-user-already-moderator", Some(json!({"method": "addRoomModerator"})));
+    }
     let (_, mods) = app
         .get(
             &format!("/api/v1/channels.moderators?roomId={room}"),
@@ -439,33 +314,15 @@ async fn moderators_and_leaders_come_and_go_with_their_own_refusals() {
     ok(&app, "channels.removeModerator", &olga, body.clone()).await;
 
     ok(&app, "channels.addLeader", &olga, body.clone()).await;
-    refused(
-        &app,
-        "channels.addLeader",
-        &olga,
-        body.clone(),
-        400,
-        domain(
-            "User is already a leader",
-            "error-user-already-leader",
-            Some(json!({"method": "addRoomLeader"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.addLeader", &olga, body.clone()
+            => 400, domain("User is already a leader", "error-user-already-leader", Some(json!({"method": "addRoomLeader"})));
+    }
     ok(&app, "channels.removeLeader", &olga, body.clone()).await;
-    refused(
-        &app,
-        "channels.removeLeader",
-        &olga,
-        body.clone(),
-        400,
-        domain(
-            "User is not a leader",
-            "error-user-not-leader",
-            Some(json!({"method": "removeRoomLeader"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.removeLeader", &olga, body.clone()
+            => 400, domain("User is not a leader", "error-user-not-leader", Some(json!({"method": "removeRoomLeader"})));
+    }
     assert!(
         subscription(&app, &room, &ada.user_id)
             .unwrap()
@@ -487,33 +344,15 @@ async fn archiving_is_two_facts_and_neither_undoes_the_other() {
     ok(&app, "channels.archive", &olga, json!({"roomId": room})).await;
     let sub = archived(&app);
     assert!(sub.user_archived && sub.room_archived);
-    refused(
-        &app,
-        "channels.archive",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "The channel, hall, is archived",
-            "error-room-archived",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.archive", &olga, json!({"roomId": room})
+            => 400, domain("The channel, hall, is archived", "error-room-archived", None);
+    }
     // Owners may archive, only admins unarchive.
-    refused(
-        &app,
-        "channels.unarchive",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "Not authorized",
-            "error-not-authorized",
-            Some(json!({"method": "unarchiveRoom"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.unarchive", &olga, json!({"roomId": room})
+            => 400, domain("Not authorized", "error-not-authorized", Some(json!({"method": "unarchiveRoom"})));
+    }
     ok(
         &app,
         "channels.unarchive",
@@ -526,15 +365,10 @@ async fn archiving_is_two_facts_and_neither_undoes_the_other() {
         sub.user_archived && !sub.room_archived,
         "still archived: ada is inactive"
     );
-    refused(
-        &app,
-        "channels.unarchive",
-        &app.admin,
-        json!({"roomId": room}),
-        400,
-        plain("The channel, hall, is not archived"),
-    )
-    .await;
+    refusals! { app;
+        "channels.unarchive", &app.admin, json!({"roomId": room})
+            => 400, plain("The channel, hall, is not archived");
+    }
 
     // And reactivating a member of an archived room leaves it archived.
     ok(&app, "channels.archive", &olga, json!({"roomId": room})).await;
@@ -555,66 +389,20 @@ async fn archiving_is_two_facts_and_neither_undoes_the_other() {
         "error-room-archived",
         None,
     );
-    refused(
-        &app,
-        "channels.kick",
-        &olga,
-        json!({"roomId": room, "userId": ada_id}),
-        400,
-        frozen.clone(),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.leave",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        frozen.clone(),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.invite",
-        &olga,
-        json!({"roomId": room, "username": "admin"}),
-        400,
-        frozen.clone(),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setTopic",
-        &olga,
-        json!({"roomId": room, "topic": "x"}),
-        400,
-        frozen.clone(),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.favorite",
-        &olga,
-        json!({"roomId": room, "favorite": true}),
-        400,
-        frozen,
-    )
-    .await;
+    refusals! { app;
+        "channels.kick", &olga, json!({"roomId": room, "userId": ada_id}) => 400, frozen.clone();
+        "channels.leave", &olga, json!({"roomId": room}) => 400, frozen.clone();
+        "channels.invite", &olga, json!({"roomId": room, "username": "admin"})
+            => 400, frozen.clone();
+        "channels.setTopic", &olga, json!({"roomId": room, "topic": "x"}) => 400, frozen.clone();
+        "rooms.favorite", &olga, json!({"roomId": room, "favorite": true}) => 400, frozen;
+    }
     let group = app.create_room("p", "den", &olga, &[]).await;
     ok(&app, "groups.archive", &olga, json!({"roomId": group})).await;
-    refused(
-        &app,
-        "groups.archive",
-        &olga,
-        json!({"roomId": group}),
-        400,
-        domain(
-            "The private group, den, is archived",
-            "error-room-archived",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "groups.archive", &olga, json!({"roomId": group})
+            => 400, domain("The private group, den, is archived", "error-room-archived", None);
+    }
 }
 
 #[tokio::test]
@@ -624,50 +412,16 @@ async fn set_type_moves_a_room_between_the_families_and_every_membership_follows
     let ada = app.user_session("ada").await;
     let carl = app.user_session("carl").await;
     let room = app.create_room("c", "hall", &olga, &["ada"]).await;
-    refused(
-        &app,
-        "channels.setType",
-        &olga,
-        json!({"roomId": room, "type": "c"}),
-        400,
-        plain("The channel type is the same as what it would be changed to."),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setType",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        plain(r#"The bodyParam "type" is required"#),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setType",
-        &ada,
-        json!({"roomId": room, "type": "p"}),
-        400,
-        domain(
-            "Editing room is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setType",
-        &olga,
-        json!({"roomId": room, "type": "x"}),
-        400,
-        domain(
-            "error-invalid-room-type",
-            "error-invalid-room-type",
-            Some(json!({"function": "RocketChat.saveRoomType", "type": "x"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.setType", &olga, json!({"roomId": room, "type": "c"})
+            => 400, plain("The channel type is the same as what it would be changed to.");
+        "channels.setType", &olga, json!({"roomId": room})
+            => 400, plain(r#"The bodyParam "type" is required"#);
+        "channels.setType", &ada, json!({"roomId": room, "type": "p"})
+            => 400, domain("Editing room is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})));
+        "channels.setType", &olga, json!({"roomId": room, "type": "x"})
+            => 400, domain("error-invalid-room-type", "error-invalid-room-type", Some(json!({"function": "RocketChat.saveRoomType", "type": "x"})));
+    }
     let answer = ok(
         &app,
         "channels.setType",
@@ -708,19 +462,10 @@ async fn delete_takes_the_room_and_every_membership_in_one_go() {
     let olga = app.user_session("olga").await;
     let ada = app.user_session("ada").await;
     let room = app.create_room("c", "hall", &olga, &["ada"]).await;
-    refused(
-        &app,
-        "channels.delete",
-        &ada,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "Not allowed",
-            "error-not-allowed",
-            Some(json!({"method": "eraseRoom"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.delete", &ada, json!({"roomId": room})
+            => 400, domain("Not allowed", "error-not-allowed", Some(json!({"method": "eraseRoom"})));
+    }
     assert_eq!(
         ok(&app, "channels.delete", &olga, json!({"roomName": "hall"})).await,
         json!({"success": true})
@@ -765,24 +510,12 @@ async fn settings_answer_as_rocket_chat_and_refuse_the_same_value() {
         .await,
         json!({"topic": "plans", "success": true})
     );
-    refused(
-        &app,
-        "channels.setTopic",
-        &olga,
-        r(json!({"topic": "plans"})),
-        400,
-        plain("The channel topic is the same as what it would be changed to."),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.setTopic",
-        &olga,
-        r(json!({})),
-        400,
-        plain(r#"The bodyParam "topic" is required"#),
-    )
-    .await;
+    refusals! { app;
+        "channels.setTopic", &olga, r(json!({"topic": "plans"}))
+            => 400, plain("The channel topic is the same as what it would be changed to.");
+        "channels.setTopic", &olga, r(json!({}))
+            => 400, plain(r#"The bodyParam "topic" is required"#);
+    }
     assert_eq!(
         ok(
             &app,
@@ -811,15 +544,10 @@ async fn settings_answer_as_rocket_chat_and_refuse_the_same_value() {
     )
     .await;
     assert_eq!(answer["channel"]["ro"], true);
-    refused(
-        &app,
-        "channels.setReadOnly",
-        &olga,
-        r(json!({"readOnly": true})),
-        400,
-        plain("The channel read only setting is the same as what it would be changed to."),
-    )
-    .await;
+    refusals! { app;
+        "channels.setReadOnly", &olga, r(json!({"readOnly": true}))
+            => 400, plain("The channel read only setting is the same as what it would be changed to.");
+    }
     let answer = ok(
         &app,
         "channels.setCustomFields",
@@ -828,38 +556,17 @@ async fn settings_answer_as_rocket_chat_and_refuse_the_same_value() {
     )
     .await;
     assert_eq!(answer["channel"]["customFields"], json!({"team": "core"}));
-    refused(
-        &app,
-        "channels.setCustomFields",
-        &olga,
-        r(json!({})),
-        400,
-        plain(r#"The bodyParam "customFields" is required with a type like object."#),
-    )
-    .await;
+    refusals! { app;
+        "channels.setCustomFields", &olga, r(json!({}))
+            => 400, plain(r#"The bodyParam "customFields" is required with a type like object."#);
+    }
 
-    refused(
-        &app,
-        "channels.rename",
-        &olga,
-        r(json!({"name": "taken"})),
-        400,
-        domain(
-            "A channel with name 'taken' exists",
-            "error-duplicate-channel-name",
-            Some(json!({"function": "RocketChat.getValidRoomName", "channel_name": "taken"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.rename",
-        &olga,
-        r(json!({"name": "hall"})),
-        400,
-        plain("The channel name is the same as what it would be renamed to."),
-    )
-    .await;
+    refusals! { app;
+        "channels.rename", &olga, r(json!({"name": "taken"}))
+            => 400, domain("A channel with name 'taken' exists", "error-duplicate-channel-name", Some(json!({"function": "RocketChat.getValidRoomName", "channel_name": "taken"})));
+        "channels.rename", &olga, r(json!({"name": "hall"}))
+            => 400, plain("The channel name is the same as what it would be renamed to.");
+    }
     let answer = ok(&app, "channels.rename", &olga, r(json!({"name": "atrium"}))).await;
     assert_eq!(answer["channel"]["name"], "atrium");
     let (status, _) = app
@@ -869,21 +576,12 @@ async fn settings_answer_as_rocket_chat_and_refuse_the_same_value() {
     app.create_room("c", "hall", &olga, &[]).await;
 
     // setDefault needs view-room-administration too, and swaps Rocket.Chat's two codes.
-    refused(
-        &app,
-        "channels.setDefault",
-        &olga,
-        r(json!({"default": true})),
-        400,
-        domain(
-            "Viewing room administration is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Viewing_room_administration"})),
-        ),
-    )
-    .await;
-    refused(&app, "channels.setDefault", &app.admin, r(json!({})), 400,
-        json!({"success": false, "error": r#"The bodyParam "default" is required"#, "errorType": "error-channels-setdefault-is-same"})).await;
+    refusals! { app;
+        "channels.setDefault", &olga, r(json!({"default": true}))
+            => 400, domain("Viewing room administration is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Viewing_room_administration"})));
+        "channels.setDefault", &app.admin, r(json!({}))
+            => 400, json!({"success": false, "error": r#"The bodyParam "default" is required"#, "errorType": "error-channels-setdefault-is-same"});
+    }
     let answer = ok(
         &app,
         "channels.setDefault",
@@ -924,15 +622,10 @@ async fn close_open_and_favorite_are_the_callers_own() {
     let ada = app.user_session("ada").await;
     let room = app.create_room("c", "hall", &olga, &[]).await;
     let body = json!({"roomId": room});
-    refused(
-        &app,
-        "channels.open",
-        &olga,
-        body.clone(),
-        400,
-        plain("The channel, hall, is already open to the sender"),
-    )
-    .await;
+    refusals! { app;
+        "channels.open", &olga, body.clone()
+            => 400, plain("The channel, hall, is already open to the sender");
+    }
     ok(&app, "channels.close", &olga, body.clone()).await;
     let (_, sub) = app
         .get(
@@ -941,39 +634,18 @@ async fn close_open_and_favorite_are_the_callers_own() {
         )
         .await;
     assert_eq!(sub["subscription"]["open"], false);
-    refused(
-        &app,
-        "channels.close",
-        &olga,
-        body.clone(),
-        400,
-        plain("The channel, hall, is already closed to the sender"),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.close",
-        &ada,
-        body.clone(),
-        400,
-        plain(r#"The user/callee is not in the channel "hall."#),
-    )
-    .await;
+    refusals! { app;
+        "channels.close", &olga, body.clone()
+            => 400, plain("The channel, hall, is already closed to the sender");
+        "channels.close", &ada, body.clone()
+            => 400, plain(r#"The user/callee is not in the channel "hall."#);
+    }
     ok(&app, "channels.open", &olga, body.clone()).await;
 
-    refused(
-        &app,
-        "rooms.favorite",
-        &ada,
-        json!({"roomId": room, "favorite": true}),
-        400,
-        domain(
-            "You must be part of a room to favorite it",
-            "error-invalid-subscription",
-            Some(json!({"method": "toggleFavorite"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "rooms.favorite", &ada, json!({"roomId": room, "favorite": true})
+            => 400, domain("You must be part of a room to favorite it", "error-invalid-subscription", Some(json!({"method": "toggleFavorite"})));
+    }
     ok(
         &app,
         "rooms.favorite",
@@ -990,29 +662,15 @@ async fn close_open_and_favorite_are_the_callers_own() {
     assert_eq!(sub["subscription"]["f"], true);
     let group = app.create_room("p", "den", &olga, &[]).await;
     ok(&app, "groups.close", &olga, json!({"roomId": group})).await;
-    refused(
-        &app,
-        "groups.open",
-        &ada,
-        json!({"roomId": group}),
-        400,
-        domain(
-            r#"The required "roomId" or "roomName" param provided does not match any group"#,
-            "error-room-not-found",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "groups.open", &ada, json!({"roomId": group})
+            => 400, domain(r#"The required "roomId" or "roomName" param provided does not match any group"#, "error-room-not-found", None);
+    }
     ok(&app, "groups.open", &olga, json!({"roomId": group})).await;
-    refused(
-        &app,
-        "groups.open",
-        &olga,
-        json!({"roomId": group}),
-        400,
-        plain("The private group, den, is already open for the sender"),
-    )
-    .await;
+    refusals! { app;
+        "groups.open", &olga, json!({"roomId": group})
+            => 400, plain("The private group, den, is already open for the sender");
+    }
 }
 
 #[tokio::test]
@@ -1210,28 +868,12 @@ async fn the_remaining_room_refusals_answer_as_rocket_chat() {
     let ada = app.user_session("ada").await;
     let room = app.create_room("c", "hall", &olga, &[]).await;
 
-    refused(
-        &app,
-        "channels.rename",
-        &olga,
-        json!({"roomId": room, "name": "a b"}),
-        400,
-        domain(
-            "a b is not a valid room name.",
-            "error-invalid-room-name",
-            Some(json!({"function": "RocketChat.getValidRoomName", "channel_name": "a b"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.rename",
-        &olga,
-        json!({"roomId": room}),
-        400,
-        plain(r#"The bodyParam "name" is required"#),
-    )
-    .await;
+    refusals! { app;
+        "channels.rename", &olga, json!({"roomId": room, "name": "a b"})
+            => 400, domain("a b is not a valid room name.", "error-invalid-room-name", Some(json!({"function": "RocketChat.getValidRoomName", "channel_name": "a b"})));
+        "channels.rename", &olga, json!({"roomId": room})
+            => 400, plain(r#"The bodyParam "name" is required"#);
+    }
     ok(
         &app,
         "channels.setDescription",
@@ -1239,37 +881,14 @@ async fn the_remaining_room_refusals_answer_as_rocket_chat() {
         json!({"roomId": room, "description": "d"}),
     )
     .await;
-    refused(
-        &app,
-        "channels.setDescription",
-        &olga,
-        json!({"roomId": room, "description": "d"}),
-        400,
-        plain("The channel description is the same as what it would be changed to."),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.open",
-        &ada,
-        json!({"roomId": room}),
-        400,
-        plain(r#"The user/callee is not in the channel "hall"."#),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.leave",
-        &ada,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "You are not in this room",
-            "error-user-not-in-room",
-            Some(json!({"method": "leaveRoom"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.setDescription", &olga, json!({"roomId": room, "description": "d"})
+            => 400, plain("The channel description is the same as what it would be changed to.");
+        "channels.open", &ada, json!({"roomId": room})
+            => 400, plain(r#"The user/callee is not in the channel "hall"."#);
+        "rooms.leave", &ada, json!({"roomId": room})
+            => 400, domain("You are not in this room", "error-user-not-in-room", Some(json!({"method": "leaveRoom"})));
+    }
 
     // Without create-p nobody may make a channel private, even an owner with edit-room.
     let (status, _) = app
@@ -1280,19 +899,10 @@ async fn the_remaining_room_refusals_answer_as_rocket_chat() {
         )
         .await;
     assert_eq!(status, 200);
-    refused(
-        &app,
-        "channels.setType",
-        &olga,
-        json!({"roomId": room, "type": "p"}),
-        400,
-        domain(
-            "Changing a public channel to a private room is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Change_Room_Type"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.setType", &olga, json!({"roomId": room, "type": "p"})
+            => 400, domain("Changing a public channel to a private room is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Change_Room_Type"})));
+    }
 
     // An archived room has no moderators to list, as Rocket.Chat answers.
     ok(&app, "channels.archive", &olga, json!({"roomId": room})).await;
@@ -1311,32 +921,12 @@ async fn the_remaining_room_refusals_answer_as_rocket_chat() {
             )
         )
     );
-    refused(
-        &app,
-        "channels.join",
-        &ada,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "The channel, hall, is archived",
-            "error-room-archived",
-            None,
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "channels.addAll",
-        &app.admin,
-        json!({"roomId": room}),
-        400,
-        domain(
-            "The channel, hall, is archived",
-            "error-room-archived",
-            None,
-        ),
-    )
-    .await;
+    refusals! { app;
+        "channels.join", &ada, json!({"roomId": room})
+            => 400, domain("The channel, hall, is archived", "error-room-archived", None);
+        "channels.addAll", &app.admin, json!({"roomId": room})
+            => 400, domain("The channel, hall, is archived", "error-room-archived", None);
+    }
 }
 
 #[tokio::test]
@@ -1352,45 +942,14 @@ async fn save_room_settings_checks_every_change_before_writing_any() {
     };
     // A member without edit-room, an unknown room, and a change that needs another right
     // next to one that is allowed: each refused, nothing written.
-    refused(
-        &app,
-        "rooms.saveRoomSettings",
-        &ada,
-        save(json!({"roomTopic": "mine"})),
-        400,
-        domain(
-            "Editing room is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.saveRoomSettings",
-        &olga,
-        json!({"rid": "nowhere", "roomTopic": "x"}),
-        400,
-        domain(
-            "Invalid room",
-            "error-invalid-room",
-            Some(json!({"method": "saveRoomSettings"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.saveRoomSettings",
-        &olga,
-        save(json!({"roomTopic": "new topic", "default": true})),
-        400,
-        domain(
-            "Viewing room administration is not allowed",
-            "error-action-not-allowed",
-            Some(json!({"method": "saveRoomSettings", "action": "Viewing_room_administration"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "rooms.saveRoomSettings", &ada, save(json!({"roomTopic": "mine"}))
+            => 400, domain("Editing room is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Editing_room"})));
+        "rooms.saveRoomSettings", &olga, json!({"rid": "nowhere", "roomTopic": "x"})
+            => 400, domain("Invalid room", "error-invalid-room", Some(json!({"method": "saveRoomSettings"})));
+        "rooms.saveRoomSettings", &olga, save(json!({"roomTopic": "new topic", "default": true}))
+            => 400, domain("Viewing room administration is not allowed", "error-action-not-allowed", Some(json!({"method": "saveRoomSettings", "action": "Viewing_room_administration"})));
+    }
     // Everything at once; the same values again change nothing and are no refusal.
     let all = save(json!({
         "roomName": "plans-2026",
@@ -1469,32 +1028,12 @@ async fn rooms_change_archivation_state_and_rooms_delete_take_any_room() {
     let group = app.create_room("p", "crew", &olga, &["ada"]).await;
     // A member without the permissions, and a room that does not exist: refused, nothing
     // changes.
-    refused(
-        &app,
-        "rooms.changeArchivationState",
-        &ada,
-        json!({"rid": group, "action": "archive"}),
-        400,
-        domain(
-            "Not authorized",
-            "error-not-authorized",
-            Some(json!({"method": "archiveRoom"})),
-        ),
-    )
-    .await;
-    refused(
-        &app,
-        "rooms.delete",
-        &olga,
-        json!({"roomId": "nowhere"}),
-        400,
-        domain(
-            "Invalid room",
-            "error-invalid-room",
-            Some(json!({"method": "eraseRoom"})),
-        ),
-    )
-    .await;
+    refusals! { app;
+        "rooms.changeArchivationState", &ada, json!({"rid": group, "action": "archive"})
+            => 400, domain("Not authorized", "error-not-authorized", Some(json!({"method": "archiveRoom"})));
+        "rooms.delete", &olga, json!({"roomId": "nowhere"})
+            => 400, domain("Invalid room", "error-invalid-room", Some(json!({"method": "eraseRoom"})));
+    }
     ok(
         &app,
         "rooms.changeArchivationState",
