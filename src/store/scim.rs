@@ -1,9 +1,6 @@
 //! SCIM tokens: few, looked up by id (the secret names its token), listed for admins.
 
-use redb::ReadableTable;
-
-use super::tables::SCIMTOKENID_TOKEN;
-use super::{OpenTables, StoreError, Tx, WriteTx, decode, encode};
+use super::StoreError;
 use crate::model::ScimToken;
 
 /// The queries on SCIM tokens.
@@ -14,39 +11,10 @@ pub trait ScimReads {
     fn scim_tokens(&self) -> Result<Vec<ScimToken>, StoreError>;
 }
 
-impl<T: OpenTables> ScimReads for Tx<T> {
-    fn scim_token(&self, id: &str) -> Result<Option<ScimToken>, StoreError> {
-        match self.inner.table(SCIMTOKENID_TOKEN)?.get(id)? {
-            Some(bytes) => Ok(Some(decode(bytes.value())?)),
-            None => Ok(None),
-        }
-    }
-
-    fn scim_tokens(&self) -> Result<Vec<ScimToken>, StoreError> {
-        let mut out = Vec::new();
-        for row in self.inner.table(SCIMTOKENID_TOKEN)?.iter()? {
-            out.push(decode(row?.1.value())?);
-        }
-        Ok(out)
-    }
-}
-
 /// The changes to SCIM tokens.
 pub trait ScimWrites {
     fn put_scim_token(&self, token: &ScimToken) -> Result<(), StoreError>;
 
     /// Removes the token; returns whether it existed.
     fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError>;
-}
-
-impl ScimWrites for WriteTx<'_> {
-    fn put_scim_token(&self, token: &ScimToken) -> Result<(), StoreError> {
-        self.table_mut(SCIMTOKENID_TOKEN)?
-            .insert(token.id.as_str(), encode(token).as_slice())?;
-        Ok(())
-    }
-
-    fn remove_scim_token(&self, id: &str) -> Result<bool, StoreError> {
-        Ok(self.table_mut(SCIMTOKENID_TOKEN)?.remove(id)?.is_some())
-    }
 }

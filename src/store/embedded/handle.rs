@@ -42,7 +42,7 @@ enum Source {
 /// The current database; `None` after a failed reopen, until the writer's next attempt.
 /// Only the writer thread reopens, without holding the lock while it repairs the file; a
 /// read that finds no database asks the writer for an attempt (see `Store::read`).
-pub(super) struct Handle {
+pub(crate) struct Handle {
     current: RwLock<Option<Arc<Database>>>,
     /// Set after a storage error: redb must be reopened before it writes again. Until then
     /// reads go on from the old handle, which still serves what was committed.
