@@ -508,7 +508,9 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("put_room: renamed", |tx, ids| {
-            let mut room = tx.room(&ids.rooms[1])?.ok_or(StoreError::Closed)?;
+            let mut room = tx.room(&ids.rooms[1])?.ok_or(StoreError::Unsupported(
+                "the conformance state lacks a row it set up",
+            ))?;
             room.name = "renamed-room".into();
             room.fname = "Renamed Room".into();
             room.default = true;
@@ -521,7 +523,9 @@ fn steps() -> Vec<(&'static str, Step)> {
                 let (room, user) = (&ids.rooms[1], &ids.users[1]);
                 let template = tx
                     .subscription(room, &tx.member_ids_in_join_order(room)?[0])?
-                    .ok_or(StoreError::Closed)?;
+                    .ok_or(StoreError::Unsupported(
+                        "the conformance state lacks a row it set up",
+                    ))?;
                 let mut joined = template.clone();
                 joined.id = "sub-new".into();
                 joined.user_id = user.clone();
@@ -538,7 +542,11 @@ fn steps() -> Vec<(&'static str, Step)> {
             let room = &ids.rooms[1];
             let mut changes = Vec::new();
             for member in tx.member_ids_in_join_order(room)? {
-                let old = tx.subscription(room, &member)?.ok_or(StoreError::Closed)?;
+                let old = tx
+                    .subscription(room, &member)?
+                    .ok_or(StoreError::Unsupported(
+                        "the conformance state lacks a row it set up",
+                    ))?;
                 let mut new = old.clone();
                 new.roles = match old.roles.iter().any(|r| r == "owner") {
                     true => Vec::new(),
@@ -567,11 +575,15 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("remove_subscription, remove_room", |tx, ids| {
-            let room = tx.room(&ids.rooms[3])?.ok_or(StoreError::Closed)?;
+            let room = tx.room(&ids.rooms[3])?.ok_or(StoreError::Unsupported(
+                "the conformance state lacks a row it set up",
+            ))?;
             for member in tx.member_ids_in_join_order(&room.id)? {
                 let sub = tx
                     .subscription(&room.id, &member)?
-                    .ok_or(StoreError::Closed)?;
+                    .ok_or(StoreError::Unsupported(
+                        "the conformance state lacks a row it set up",
+                    ))?;
                 tx.remove_subscription(&sub)?;
             }
             tx.remove_room(&room)?;
@@ -582,12 +594,16 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("put_permission, put_role", |tx, _| {
-            let mut permission = tx
-                .permission("view-room-administration")?
-                .ok_or(StoreError::Closed)?;
+            let mut permission =
+                tx.permission("view-room-administration")?
+                    .ok_or(StoreError::Unsupported(
+                        "the conformance state lacks a row it set up",
+                    ))?;
             permission.roles.push("moderator".into());
             tx.put_permission("view-room-administration", &permission)?;
-            let mut role = tx.role("owner")?.ok_or(StoreError::Closed)?;
+            let mut role = tx.role("owner")?.ok_or(StoreError::Unsupported(
+                "the conformance state lacks a row it set up",
+            ))?;
             role.description = "Owns rooms".into();
             tx.put_role(&role)?;
             let mut custom = role.clone();
@@ -598,7 +614,9 @@ fn steps() -> Vec<(&'static str, Step)> {
         }),
         ("append_audit, append_audits", |tx, _| {
             let newest = tx.audit_newest(None, 1)?;
-            let template: AuditEntry = newest.into_iter().next().ok_or(StoreError::Closed)?;
+            let template: AuditEntry = newest.into_iter().next().ok_or(StoreError::Unsupported(
+                "the conformance state lacks a row it set up",
+            ))?;
             let mut one = template.clone();
             one.action = "test.one".into();
             tx.append_audit(one.clone())?;
@@ -648,7 +666,9 @@ fn steps() -> Vec<(&'static str, Step)> {
             for room in tx.room_ids_of(&user.id)? {
                 let sub = tx
                     .subscription(&room, &user.id)?
-                    .ok_or(StoreError::Closed)?;
+                    .ok_or(StoreError::Unsupported(
+                        "the conformance state lacks a row it set up",
+                    ))?;
                 tx.remove_subscription(&sub)?;
             }
             tx.remove_user(&user, 99)?;

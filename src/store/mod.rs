@@ -14,7 +14,7 @@ mod settings;
 mod users;
 
 pub use audit::{AuditReads, AuditWrites};
-pub use embedded::{DiskFaults, WriterStats};
+pub use embedded::{DiskFaults, EmbeddedError, WriterStats};
 pub use embedded::{Record, decode, decode_leading, encode, is_current};
 pub use permissions::{PermissionReads, PermissionWrites};
 pub use pg::conflicts_so_far as database_conflicts;
@@ -40,38 +40,32 @@ pub const SCHEMA_VERSION: u64 = 4;
 pub enum StoreError {
     #[error("the data file is in use by another rocketlite process")]
     AlreadyOpen,
-    #[error("the data file was written by a newer rocketlite (schema {0})")]
+    #[error("the database was written by a newer rocketlite (schema {0})")]
     TooNew(u64),
     #[error("corrupt record: {0}")]
     Corrupt(String),
-    #[error("the store is closed")]
-    Closed,
-    #[error("a request failed after writing; its batch was not committed")]
-    BatchPoisoned,
-    /// PostgreSQL: the write kept conflicting with concurrent ones (40001 / 40P01) and ran
-    /// out of retries; nothing of it was written.
+    /// The write conflicted with concurrent ones too often (PostgreSQL's 40001 / 40P01) and
+    /// ran out of retries; nothing of it was written.
     #[error("the write conflicted with concurrent writes too often")]
     Conflict,
-    /// PostgreSQL could not be reached, or the connection was lost.
+    /// The database could not be reached, or the connection was lost.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    /// PostgreSQL: the connection broke while committing, so the write may or may not have
-    /// been kept.
+    /// The connection broke while committing, so the write may or may not have been kept.
     #[error("the database connection was lost while committing: {0}")]
     OutcomeUnknown(String),
-    /// PostgreSQL refused a statement.
-    #[error("database error {0}")]
-    Postgres(String),
     /// `rocketlite copy` writes only into a store without rows.
     #[error("the target database is not empty")]
     NotEmpty,
-    #[error("table {0} was asked for while in use in the same transaction")]
-    TableInUse(String),
     /// The engine does not do this.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// redb's own failures (`embedded`).
     #[error(transparent)]
-    Db(#[from] redb::Error),
+    Embedded(#[from] EmbeddedError),
+    /// PostgreSQL refused a statement.
+    #[error("database error {0}")]
+    Postgres(String),
 }
 
 /// The redb database file's name inside a data directory.

@@ -74,7 +74,10 @@ impl Handle {
     /// The database for a read; an error at once while the writer has not reopened it.
     pub(super) fn get(&self) -> Result<Arc<Database>, StoreError> {
         let current = self.current.read().unwrap_or_else(|p| p.into_inner());
-        current.as_ref().map(Arc::clone).ok_or(StoreError::Closed)
+        current
+            .as_ref()
+            .map(Arc::clone)
+            .ok_or(StoreError::Embedded(super::EmbeddedError::Closed))
     }
 
     /// Whether the writer should reopen the database.
@@ -162,7 +165,9 @@ impl Handle {
 pub(super) fn needs_reopen(error: &StoreError) -> bool {
     matches!(
         error,
-        StoreError::Db(redb::Error::Io(_) | redb::Error::PreviousIo)
+        StoreError::Embedded(super::EmbeddedError::Db(
+            redb::Error::Io(_) | redb::Error::PreviousIo
+        ))
     )
 }
 
@@ -175,7 +180,7 @@ pub(super) fn create_private_file(path: &Path) -> Result<(), StoreError> {
         .mode(0o600)
         .open(path)
         .map(drop)
-        .map_err(|e| StoreError::Db(e.into()))
+        .map_err(|e| StoreError::from(redb::Error::from(e)))
 }
 
 impl Source {
@@ -191,9 +196,9 @@ impl Source {
                     .truncate(false)
                     .mode(0o600)
                     .open(path)
-                    .map_err(|e| StoreError::Db(e.into()))?;
+                    .map_err(|e| StoreError::from(redb::Error::from(e)))?;
                 file.set_permissions(Permissions::from_mode(0o600))
-                    .map_err(|e| StoreError::Db(e.into()))?;
+                    .map_err(|e| StoreError::from(redb::Error::from(e)))?;
                 let backend = Backend {
                     file: FileBackend::new(file)?,
                     faults: faults.clone(),

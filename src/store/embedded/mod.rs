@@ -449,7 +449,7 @@ mod tests {
             writing
         });
         assert!(
-            matches!(&result, Err(StoreError::TableInUse(name)) if name == "meta"),
+            matches!(&result, Err(StoreError::Embedded(EmbeddedError::TableInUse(name))) if name == "meta"),
             "{result:?}"
         );
         // And the writer thread serves on.
@@ -513,11 +513,30 @@ mod tests {
     }
 }
 
+/// The failures only redb has.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error("the store is closed")]
+    Closed,
+    #[error("a request failed after writing; its batch was not committed")]
+    BatchPoisoned,
+    #[error("table {0} was asked for while in use in the same transaction")]
+    TableInUse(String),
+    #[error(transparent)]
+    Db(#[from] redb::Error),
+}
+
+impl From<redb::Error> for StoreError {
+    fn from(e: redb::Error) -> Self {
+        StoreError::Embedded(EmbeddedError::Db(e))
+    }
+}
+
 macro_rules! from_redb {
     ($($t:ty),*) => {$(
         impl From<$t> for StoreError {
             fn from(e: $t) -> Self {
-                StoreError::Db(e.into())
+                StoreError::Embedded(EmbeddedError::Db(e.into()))
             }
         }
     )*};
@@ -533,7 +552,7 @@ impl From<redb::DatabaseError> for StoreError {
     fn from(e: redb::DatabaseError) -> Self {
         match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen,
-            other => StoreError::Db(other.into()),
+            other => StoreError::Embedded(EmbeddedError::Db(other.into())),
         }
     }
 }

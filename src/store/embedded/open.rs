@@ -147,5 +147,5 @@ impl<'t> OpenTables for WriteTables<'t> {
 /// A table asked for while the same transaction is writing to it, or asked for writing while
 /// it is being read: a bug in the store, refused rather than a panic on the writer thread.
 fn in_use(table: &str) -> StoreError {
-    StoreError::TableInUse(table.to_string())
+    StoreError::Embedded(super::EmbeddedError::TableInUse(table.to_string()))
 }

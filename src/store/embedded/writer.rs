@@ -175,7 +175,7 @@ impl Writer {
             Ok(()) => Ok(slot),
             Err(_) => {
                 self.stats.queued.fetch_sub(1, Ordering::Relaxed);
-                Err(StoreError::Closed.into())
+                Err(StoreError::from(super::EmbeddedError::Closed).into())
             }
         }
     }
@@ -193,7 +193,7 @@ fn answer_with<T, E: From<StoreError>>(
             .take()
             .expect("a finished job leaves its result"),
         Some(Err(e)) => Err(e.into()),
-        None => Err(StoreError::Closed.into()),
+        None => Err(StoreError::from(super::EmbeddedError::Closed).into()),
     }
 }
 
@@ -260,7 +260,7 @@ fn run(handle: &Handle, jobs: &mut [Job], stats: &WriterStats) -> Result<(), Sto
         handle.probe();
         return match lone {
             true => Ok(()),
-            false => Err(StoreError::BatchPoisoned),
+            false => Err(super::EmbeddedError::BatchPoisoned.into()),
         };
     }
     if let Err(e) = txn.commit().map_err(StoreError::from) {
