@@ -74,9 +74,13 @@ impl ManageConnection for Manager {
     type Connection = PgConn;
     type Error = postgres::Error;
 
+    /// Tries again every [`RECONNECT_INTERVAL`] for up to [`RECONNECT_BUDGET`] before it
+    /// reports a failure: r2d2 waits 0.4, 0.8, 1.6, then 2.5 s between failed connects, so a
+    /// standby promoted a second after the primary died was first reached 2.8 or 5.3 s later.
     fn connect(&self) -> Result<PgConn, postgres::Error> {
+        let client = retry_for(RECONNECT_BUDGET, RECONNECT_INTERVAL, || self.0.connect())?;
         Ok(PgConn {
-            client: self.0.connect()?,
+            client,
             statements: HashMap::new(),
             alone: false,
             cancelled: false,
@@ -91,6 +95,28 @@ impl ManageConnection for Manager {
         conn.alone || conn.cancelled || self.0.has_broken(&mut conn.client)
     }
 }
+/// How long a new connection keeps being tried before the pool hears of a failure.
+const RECONNECT_BUDGET: Duration = Duration::from_secs(2);
+
+/// How often it is tried meanwhile.
+const RECONNECT_INTERVAL: Duration = Duration::from_millis(100);
+
+/// `attempt` until it succeeds, trying again every `interval` while `budget` lasts; the last
+/// failure once it is spent.
+fn retry_for<T, E>(
+    budget: Duration,
+    interval: Duration,
+    mut attempt: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let started = std::time::Instant::now();
+    loop {
+        match attempt() {
+            Err(_) if started.elapsed() + interval < budget => std::thread::sleep(interval),
+            outcome => return outcome,
+        }
+    }
+}
+
 type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// How often a write that keeps conflicting is re-run before the client is told.
@@ -537,7 +563,32 @@ pub fn conflicts_so_far() -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::redacted;
+    use super::{redacted, retry_for};
+    use std::time::Duration;
+
+    #[test]
+    fn a_new_connection_is_tried_again_until_it_succeeds_or_the_budget_is_spent() {
+        let mut failures_left = 3;
+        let mut attempts = 0;
+        let outcome = retry_for(Duration::from_secs(60), Duration::from_millis(1), || {
+            attempts += 1;
+            match failures_left {
+                0 => Ok("connected"),
+                _ => {
+                    failures_left -= 1;
+                    Err("refused")
+                }
+            }
+        });
+        assert_eq!((outcome, attempts), (Ok("connected"), 4));
+        // No budget: one attempt, and its failure is reported.
+        let mut attempts = 0;
+        let outcome: Result<(), _> = retry_for(Duration::ZERO, Duration::from_millis(1), || {
+            attempts += 1;
+            Err("refused")
+        });
+        assert_eq!((outcome, attempts), (Err("refused"), 1));
+    }
 
     #[test]
     fn urls_lose_their_password_in_messages() {
