@@ -14,9 +14,11 @@ use super::call::{ListResult, call_walked};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call, call_read};
+use crate::api::spec::{ROOM_ID, TS, USER_ID};
 use crate::model::UserId;
 use crate::model::{Actor, AuditEntry, ScimToken, iso8601};
 use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service};
+use serde_json::json;
 
 /// Who made a change: a user (`id`), an identity provider through SCIM (`id` is its
 /// token's), or the server itself.
@@ -443,4 +445,24 @@ impl ExtensionsApi {
         )
         .await
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "rocketliteOwnershipPlan" => {
+            json!({"userId": "OLGAid1234567890x", "action": "deactivate", "planId": "3f5c9a0e4b1d7c2a8e6f0b3d9c4a7e1f5b2d8c6a0e3f9b4d7c1a5e8f2b6d0c3a", "lastAdminRefusal": false, "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012", "successorUsername": "ada"}], "unchanged": [], "success": true})
+        }
+        "rocketliteAudit" => {
+            json!({"entries": [{"_id": "42", "ts": TS, "actor": {"type": "user", "id": USER_ID}, "action": "user.deactivate", "userId": "OLGAid1234567890x", "before": {"active": true}, "after": {"active": false, "inactiveReason": "deactivated", "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012"}]}}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "rocketliteScimTokensCreate" => {
+            json!({"token": {"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}, "secret": "SCIMTOKENid123456.6b1f0c3e9a4d7b2e8f5a1c0d3b6e9f2a4c7d0e3b6a9f2c5e8b1d4a7f0c3e6b9d", "success": true})
+        }
+        "rocketliteScimTokensList" => {
+            json!({"tokens": [{"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}], "success": true})
+        }
+        "rocketliteScimTokensRevoke" => json!({"success": true}),
+        _ => return None,
+    })
 }

@@ -14,8 +14,10 @@ use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::{ApiResult, ApiTags, call, invalid_params};
+use crate::api::spec::USER_ID;
 use crate::model::{RoomId, UserId};
 use crate::service::{Page, Service, UserRef};
+use serde_json::{Value, json};
 
 /// A room and one of its users, by `userId` or by `username` (`isRoomsBanUserProps`).
 #[derive(Union, Debug)]
@@ -250,4 +252,17 @@ async fn set_muted(
         |()| SuccessOk { success: true },
     )
     .await
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "roomsBanUser" | "roomsUnbanUser" | "roomsMuteUser" | "roomsUnmuteUser" => {
+            json!({"success": true})
+        }
+        "roomsBannedUsers" => {
+            json!({"bannedUsers": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        _ => return None,
+    })
 }

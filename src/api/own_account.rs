@@ -17,8 +17,10 @@ use super::room_family::SuccessOk;
 use super::users::{UserOk, with_custom_fields};
 use super::views::UserView;
 use super::{ApiResult, ApiTags, call, call_read};
+use crate::api::spec::{TS, USER_ID, user_example};
 use crate::model::{User, iso8601};
 use crate::service::{OwnBasicInfo, Service};
+use serde_json::{Value, json};
 
 /// The fields `users.updateOwnBasicInfo` may change; all optional.
 #[derive(Object, Debug)]
@@ -761,4 +763,32 @@ fn presence_user(user: &User) -> PresenceUser {
         status: "offline".into(),
         status_text: user.profile.status_text.clone(),
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "usersDeleteOwnAccount" => json!({"success": true}),
+        "usersGetUsernameSuggestion" => json!({"result": "ada.lovelace", "success": true}),
+        "usersUpdateOwnBasicInfo" => json!({"user": user_example("ada", true), "success": true}),
+        "usersLogoutOtherClients" => {
+            json!({"token": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "tokenExpires": TS, "success": true})
+        }
+        "usersRemoveOtherTokens" => json!({"success": true}),
+        "usersCheckUsernameAvailability" => json!({"result": true, "success": true}),
+        "usersSetPreferences" => {
+            json!({"user": {"_id": USER_ID, "settings": {"preferences": {"sidebarViewMode": "condensed"}}}, "success": true})
+        }
+        "usersGetPreferences" => {
+            json!({"preferences": {"sidebarViewMode": "condensed"}, "success": true})
+        }
+        "usersGetStatus" => {
+            json!({"_id": USER_ID, "connectionStatus": "offline", "status": "offline", "success": true})
+        }
+        "usersPresence" => json!({"users": [], "full": true, "success": true}),
+        "usersAutocomplete" => {
+            json!({"items": [{"_id": USER_ID, "name": "Ada Lovelace", "username": "ada", "status": "offline"}], "success": true})
+        }
+        _ => return None,
+    })
 }

@@ -12,7 +12,10 @@ use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::views::PermissionView;
 use super::{ApiResult, ApiTags, call, call_read};
+use crate::api::spec::TS;
+use crate::model::Permission;
 use crate::service::Service;
+use serde_json::{Value, json};
 
 /// Every permission; `remove` is always empty (nothing is ever deleted).
 #[derive(Object)]
@@ -129,4 +132,16 @@ impl PermissionsApi {
         )
         .await
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    let set_owner = Permission::SetOwner;
+    let permission =
+        json!({"_id": set_owner.as_str(), "roles": set_owner.default_roles(), "_updatedAt": TS});
+    Some(match operation {
+        "permissionsListAll" => json!({"update": [permission], "remove": [], "success": true}),
+        "permissionsUpdate" => json!({"permissions": [permission], "success": true}),
+        _ => return None,
+    })
 }

@@ -13,8 +13,10 @@ use super::call::{HashGate, call_hashing};
 use super::errors::Operation;
 use super::room_family::SuccessOk;
 use super::{ApiResult, ApiTags, call_read};
+use crate::api::spec::TS;
 use crate::model::iso8601;
 use crate::service::{Service, TokenChange};
+use serde_json::{Value, json};
 
 /// What `users.generatePersonalAccessToken` takes.
 #[derive(Object, Debug)]
@@ -223,4 +225,18 @@ async fn change(
         },
     )
     .await
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "usersGeneratePersonalAccessToken" | "usersRegeneratePersonalAccessToken" => {
+            json!({"token": "kHaN4dpkhvd2n3KpRGrHsC9gnzvptTJgjxx4ic0RnUC", "success": true})
+        }
+        "usersRemovePersonalAccessToken" => json!({"success": true}),
+        "usersGetPersonalAccessTokens" => {
+            json!({"tokens": [{"name": "deploy", "createdAt": TS, "lastTokenPart": "0RnUC", "bypassTwoFactor": false}], "success": true})
+        }
+        _ => return None,
+    })
 }

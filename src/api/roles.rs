@@ -16,8 +16,10 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{EmailView, RoleView};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
+use crate::api::spec::{TS, USER_ID, role_example};
 use crate::model::{RoomId, User, iso8601};
 use crate::service::{Page, RoleGrant, RoleRevoke, RoleUpdate, Service, ServiceError, UserRef};
+use serde_json::{Value, json};
 
 /// Every role.
 #[derive(Object)]
@@ -473,4 +475,25 @@ impl RolesApi {
         )
         .await
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "rolesList" => json!({"roles": [role_example(false)], "success": true}),
+        "rolesSync" => {
+            json!({"roles": {"update": [role_example(true)], "remove": []}, "success": true})
+        }
+        "rolesUpdate" | "rolesAddUserToRole" | "rolesRemoveUserFromRole" => {
+            json!({"role": role_example(true), "success": true})
+        }
+        "rolesDelete" => json!({"success": true}),
+        "rolesGetUsersInRole" => {
+            json!({"users": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace", "emails": [{"address": "ada@example.org", "verified": false}], "createdAt": TS, "_updatedAt": TS}], "total": 1, "success": true})
+        }
+        "rolesGetUsersInPublicRoles" => {
+            json!({"users": [{"_id": USER_ID, "username": "ada", "roles": ["admin"]}], "success": true})
+        }
+        _ => return None,
+    })
 }

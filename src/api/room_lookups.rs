@@ -11,8 +11,10 @@ use super::errors::Operation;
 use super::own_account::selector;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call_read, invalid_params};
+use crate::api::spec::ROOM_ID;
 use crate::model::{Room, RoomId, UserId};
 use crate::service::{Page, RoomRef, RoomScope, Service, UserRef};
+use serde_json::{Value, json};
 
 /// One room an autocomplete found.
 #[derive(Object)]
@@ -314,4 +316,21 @@ fn autocomplete(s: &Service, auth: Auth, scope: RoomScope, name: &str) -> ApiRes
             success: true,
         },
     )
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "roomsIsMember" => json!({"isMember": true, "success": true}),
+        "roomsNameExists" => json!({"exists": true, "success": true}),
+        "roomsAutocompleteChannelAndPrivate"
+        | "roomsAutocompleteAdminRooms"
+        | "roomsAutocompleteAvailableForTeams" => {
+            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "success": true})
+        }
+        "roomsAutocompleteChannelAndPrivateWithPagination" => {
+            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "total": 1, "success": true})
+        }
+        _ => return None,
+    })
 }

@@ -11,8 +11,10 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::errors::Operation;
 use super::{ApiResult, ApiTags, call};
+use crate::api::spec::ROOM_ID;
 use crate::model::RoomId;
 use crate::service::{RoomEdit, RoomRef, Service};
+use serde_json::json;
 
 /// What `rooms.saveRoomSettings` takes: the room and any of its settings.
 #[derive(Object, Debug)]
@@ -125,4 +127,12 @@ impl RoomSettingsApi {
         )
         .await
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "roomsSaveRoomSettings" => json!({"rid": ROOM_ID, "success": true}),
+        _ => return None,
+    })
 }

@@ -17,8 +17,10 @@ use super::room_family::{RolesOk, SuccessOk, role_views};
 use super::rooms::{RoomsPageOk, admin_rooms_page};
 use super::views::{RoomView, UserRef};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
+use crate::api::spec::{ROOM_ID, TS, USER_ID, room_example};
 use crate::model::{RoomId, RoomKind, Subscription, User, UserId, iso8601};
 use crate::service::{AdminRoomsQuery, MembersByRoleQuery, Page, RoomCounters, Service, SortKey};
+use serde_json::{Value, json};
 
 /// What `rooms.open` and `rooms.hide` take.
 #[derive(Object, Debug)]
@@ -602,4 +604,31 @@ fn online(request: &Request, s: &Service, auth: Auth, kind: RoomKind) -> ApiResu
             success: true,
         },
     )
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
+    Some(match operation {
+        "roomsOpen" | "roomsHide" | "roomsSaveNotification" => {
+            json!({"success": true})
+        }
+        "roomsRoles" => roles,
+        "roomsAdminRoomsPrivateRooms" => {
+            json!({"rooms": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "roomsAdminRoomsGetRoom" => {
+            let mut room = room_example("p");
+            room["success"] = json!(true);
+            room
+        }
+        "roomsMembersOrderedByRole" => {
+            json!({"members": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace", "status": "offline", "_updatedAt": TS, "roles": ["owner"], "subscription": {"_id": "SUBSCRIPTIONid1234", "ts": TS, "roles": ["owner"]}}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "channelsCounters" | "groupsCounters" => {
+            json!({"joined": true, "members": 3, "unreads": 0, "unreadsFrom": TS, "msgs": 0, "latest": TS, "userMentions": 0, "success": true})
+        }
+        "channelsOnline" | "groupsOnline" => json!({"online": [], "success": true}),
+        _ => return None,
+    })
 }

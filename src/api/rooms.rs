@@ -17,10 +17,12 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{RoomView, SubscriptionView};
 use super::{ApiResult, ApiTags, ErrorResponse, Failure, call, call_read, invalid_params};
+use crate::api::spec::{ROOM_ID, TS, USER_ID, room_example};
 use crate::model::{RoomId, iso8601};
 use crate::service::{
     AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery, Page, Service,
 };
+use serde_json::{Value, json};
 
 /// subscriptions.getOne's query, as `isSubscriptionsGetOneProps` reads it.
 const SUBSCRIPTIONS_GET_ONE: QuerySchema = QuerySchema {
@@ -711,4 +713,28 @@ pub async fn admin_rooms_page(
         },
     )
     .await
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "roomsLeave" | "roomsFavorite" => json!({"success": true}),
+        "roomsAdminRooms" => {
+            json!({"rooms": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "roomsGet" => json!({"update": [room_example("c")], "remove": [], "success": true}),
+        "subscriptionsGet" => {
+            json!({"update": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}], "remove": [], "success": true})
+        }
+        "directory" => {
+            json!({"result": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c", "usersCount": 2, "ts": TS, "archived": false, "default": true}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "roomsInfo" => json!({"room": room_example("c"), "success": true}),
+        "subscriptionsGetOne" => {
+            json!({"subscription": {"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}, "success": true})
+        }
+        "roomsJoin" => json!({"room": room_example("c"), "success": true}),
+        "roomsChangeArchivationState" | "roomsDelete" => json!({"success": true}),
+        _ => return None,
+    })
 }

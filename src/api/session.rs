@@ -12,8 +12,10 @@ use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, client_address, machine, query};
+use crate::api::spec::{USER_ID, user_example};
 use crate::model::{LoginToken, User};
 use crate::service::{LicenceInfo, LoginName, Secret, Service, ServiceError};
+use serde_json::{Value, json};
 
 /// `GET /api/info`.
 #[derive(Object)]
@@ -473,4 +475,30 @@ fn failed_login(request: &Request, username: Option<&str>, client: Option<&str>)
     if let Some(metrics) = request.data::<Arc<super::metrics::Metrics>>() {
         metrics.login_failed();
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "info" => {
+            json!({"version": "8.8", "minimumClientVersions": {"desktop": crate::RC_MINIMUM_DESKTOP, "mobile": crate::RC_MINIMUM_MOBILE}, "cloudWorkspaceId": "", "success": true})
+        }
+        "licensesInfo" => {
+            json!({"license": {"activeModules": [], "externalModules": [], "preventedActions": {"activeUsers": false, "guestUsers": false, "roomsPerGuest": false, "privateApps": false, "marketplaceApps": false, "monthlyActiveContacts": false}, "limits": {"activeUsers": {"max": -1}, "guestUsers": {"max": -1}, "privateApps": {"max": 3}, "marketplaceApps": {"max": 5}, "monthlyActiveContacts": {"max": -1}}, "tags": [], "trial": false, "hasValidLicense": false}, "success": true})
+        }
+        "login" => {
+            json!({"status": "success", "data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "me": user_example("ada", true)}, "success": true})
+        }
+        "logout" => {
+            json!({"status": "success", "data": {"message": "You've been logged out!"}, "success": true})
+        }
+        "me" => {
+            let mut me = user_example("ada", true);
+            me["settings"] =
+                json!({"preferences": {"sidebarViewMode": "medium", "idleTimeLimit": 300}});
+            me["success"] = json!(true);
+            me
+        }
+        _ => return None,
+    })
 }

@@ -18,6 +18,7 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::{ApiResult, ApiTags, call, call_read};
 use crate::service::{Page, Service, SettingItem, SettingsQuery};
+use serde_json::json;
 
 /// One setting in a list: its id and value (a group has an id only).
 #[derive(Object)]
@@ -341,4 +342,17 @@ impl SettingsApi {
             success: true,
         }))
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "settingsPublic" | "settingsList" => {
+            json!({"settings": [{"_id": "API_Enable_Rate_Limiter", "value": true, "enterprise": false}], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "settingsGet" => json!({"_id": "API_Enable_Rate_Limiter", "value": true, "success": true}),
+        "settingsSet" | "settingsBulk" => json!({"success": true}),
+        "settingsOauth" => json!({"services": [], "success": true}),
+        _ => return None,
+    })
 }

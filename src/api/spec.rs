@@ -7,7 +7,6 @@ use super::auth::{AUTH_TOKEN_SCHEME, USER_ID_SCHEME};
 use super::envelope::ErrorResponse;
 use super::errors::{Operation, RoomOperation, example};
 use super::validate::CLOSED_MARKER;
-use crate::model::Permission;
 use crate::service::ServiceError;
 
 /// The document's description.
@@ -364,11 +363,11 @@ fn add_examples(operation: &mut Value) {
     }
 }
 
-const USER_ID: &str = "jJNyu4BQFqdgEcqnR";
-const ROOM_ID: &str = "GENERALgeneral17x";
-const TS: &str = "2026-11-26T12:00:00.000Z";
+pub(super) const USER_ID: &str = "jJNyu4BQFqdgEcqnR";
+pub(super) const ROOM_ID: &str = "GENERALgeneral17x";
+pub(super) const TS: &str = "2026-11-26T12:00:00.000Z";
 
-fn user_example(username: &str, with_emails: bool) -> Value {
+pub(super) fn user_example(username: &str, with_emails: bool) -> Value {
     let mut user = json!({"_id": USER_ID, "username": username, "name": "Ada Lovelace", "type": "user", "status": "offline", "active": true, "roles": ["user"], "createdAt": TS, "_updatedAt": TS});
     if with_emails {
         user["emails"] = json!([{"address": format!("{username}@example.org"), "verified": false}]);
@@ -376,7 +375,7 @@ fn user_example(username: &str, with_emails: bool) -> Value {
     user
 }
 
-fn role_example(with_time: bool) -> Value {
+pub(super) fn role_example(with_time: bool) -> Value {
     let mut role = json!({"_id": "admin", "name": "admin", "scope": "Users", "description": "Admin", "protected": true, "mandatory2fa": false});
     if with_time {
         role["_updatedAt"] = json!(TS);
@@ -384,248 +383,29 @@ fn role_example(with_time: bool) -> Value {
     role
 }
 
-fn room_example(kind: &str) -> Value {
+pub(super) fn room_example(kind: &str) -> Value {
     json!({"_id": ROOM_ID, "name": "general", "fname": "general", "t": kind, "msgs": 0, "usersCount": 2, "u": {"_id": USER_ID, "username": "ada"}, "customFields": {}, "ts": TS, "ro": false, "_updatedAt": TS})
 }
 
-/// The success body of each operation.
+/// The success body of each operation: each family keeps its own beside its handlers.
 fn ok_example(operation: &str) -> Option<Value> {
-    let set_owner = Permission::SetOwner;
-    let permission =
-        json!({"_id": set_owner.as_str(), "roles": set_owner.default_roles(), "_updatedAt": TS});
-    let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
-    let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
-    Some(match operation {
-        "info" => {
-            json!({"version": "8.8", "minimumClientVersions": {"desktop": crate::RC_MINIMUM_DESKTOP, "mobile": crate::RC_MINIMUM_MOBILE}, "cloudWorkspaceId": "", "success": true})
-        }
-        "licensesInfo" => {
-            json!({"license": {"activeModules": [], "externalModules": [], "preventedActions": {"activeUsers": false, "guestUsers": false, "roomsPerGuest": false, "privateApps": false, "marketplaceApps": false, "monthlyActiveContacts": false}, "limits": {"activeUsers": {"max": -1}, "guestUsers": {"max": -1}, "privateApps": {"max": 3}, "marketplaceApps": {"max": 5}, "monthlyActiveContacts": {"max": -1}}, "tags": [], "trial": false, "hasValidLicense": false}, "success": true})
-        }
-        "login" => {
-            json!({"status": "success", "data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "me": user_example("ada", true)}, "success": true})
-        }
-        "logout" => {
-            json!({"status": "success", "data": {"message": "You've been logged out!"}, "success": true})
-        }
-        "me" => {
-            let mut me = user_example("ada", true);
-            me["settings"] =
-                json!({"preferences": {"sidebarViewMode": "medium", "idleTimeLimit": 300}});
-            me["success"] = json!(true);
-            me
-        }
-        "usersCreate" | "usersInfo" | "usersUpdate" => {
-            json!({"user": user_example("ada", true), "success": true})
-        }
-        "usersList" | "usersListByStatus" => {
-            json!({"users": [user_example("ada", true)], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "usersSetActiveStatus" => {
-            json!({"user": {"_id": USER_ID, "active": false}, "success": true})
-        }
-        "usersDelete" | "usersDeleteOwnAccount" => json!({"success": true}),
-        "usersLogout" => {
-            json!({"message": format!("User {USER_ID} has been logged out!"), "success": true})
-        }
-        "usersDeactivateIdle" => json!({"count": 3, "success": true}),
-        "usersRegister" => {
-            json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})
-        }
-        "channelsCreate"
-        | "channelsInvite"
-        | "channelsKick"
-        | "channelsLeave"
-        | "channelsAddAll"
-        | "channelsRename"
-        | "channelsSetReadOnly"
-        | "channelsSetCustomFields"
-        | "channelsSetType"
-        | "channelsInfo"
-        | "channelsJoin"
-        | "channelsSetJoinCode"
-        | "channelsSetDefault" => {
-            json!({"channel": room_example("c"), "success": true})
-        }
-        "groupsCreate"
-        | "groupsInvite"
-        | "groupsAddAll"
-        | "groupsRename"
-        | "groupsSetReadOnly"
-        | "groupsSetCustomFields"
-        | "groupsSetType"
-        | "groupsInfo" => {
-            json!({"group": room_example("p"), "success": true})
-        }
-        "groupsKick" | "groupsLeave" | "roomsLeave" | "roomsFavorite" => json!({"success": true}),
-        "channelsAddModerator"
-        | "channelsRemoveModerator"
-        | "channelsAddLeader"
-        | "channelsRemoveLeader"
-        | "groupsAddModerator"
-        | "groupsRemoveModerator"
-        | "groupsAddLeader"
-        | "groupsRemoveLeader"
-        | "channelsArchive"
-        | "channelsUnarchive"
-        | "groupsArchive"
-        | "groupsUnarchive"
-        | "channelsDelete"
-        | "groupsDelete"
-        | "channelsClose"
-        | "channelsOpen"
-        | "roomsOpen"
-        | "roomsHide"
-        | "roomsBanUser"
-        | "roomsUnbanUser"
-        | "roomsMuteUser"
-        | "roomsSaveNotification"
-        | "roomsUnmuteUser"
-        | "groupsClose"
-        | "groupsOpen" => {
-            json!({"success": true})
-        }
-        "channelsSetTopic" | "groupsSetTopic" => {
-            json!({"topic": "Release planning", "success": true})
-        }
-        "channelsSetDescription" | "groupsSetDescription" => {
-            json!({"description": "Where releases are planned", "success": true})
-        }
-        "channelsSetAnnouncement" | "groupsSetAnnouncement" => {
-            json!({"announcement": "Freeze on Friday", "success": true})
-        }
-        "channelsModerators" | "groupsModerators" => {
-            json!({"moderators": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "success": true})
-        }
-        "channelsList" | "channelsListJoined" => {
-            json!({"channels": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "roomsAdminRooms" => {
-            json!({"rooms": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "rocketliteOwnershipPlan" => {
-            json!({"userId": "OLGAid1234567890x", "action": "deactivate", "planId": "3f5c9a0e4b1d7c2a8e6f0b3d9c4a7e1f5b2d8c6a0e3f9b4d7c1a5e8f2b6d0c3a", "lastAdminRefusal": false, "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012", "successorUsername": "ada"}], "unchanged": [], "success": true})
-        }
-        "rocketliteAudit" => {
-            json!({"entries": [{"_id": "42", "ts": TS, "actor": {"type": "user", "id": USER_ID}, "action": "user.deactivate", "userId": "OLGAid1234567890x", "before": {"active": true}, "after": {"active": false, "inactiveReason": "deactivated", "handovers": [{"roomId": ROOM_ID, "roomName": "general", "successorId": "ADAid123456789012"}]}}], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "rocketliteScimTokensCreate" => {
-            json!({"token": {"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}, "secret": "SCIMTOKENid123456.6b1f0c3e9a4d7b2e8f5a1c0d3b6e9f2a4c7d0e3b6a9f2c5e8b1d4a7f0c3e6b9d", "success": true})
-        }
-        "rocketliteScimTokensList" => {
-            json!({"tokens": [{"_id": "SCIMTOKENid123456", "name": "Okta", "createdAt": TS, "createdBy": USER_ID}], "success": true})
-        }
-        "rocketliteScimTokensRevoke" => json!({"success": true}),
-        "roomsGet" => json!({"update": [room_example("c")], "remove": [], "success": true}),
-        "subscriptionsGet" => {
-            json!({"update": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}], "remove": [], "success": true})
-        }
-        "directory" => {
-            json!({"result": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c", "usersCount": 2, "ts": TS, "archived": false, "default": true}], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "groupsList" | "groupsListAll" => {
-            json!({"groups": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "channelsAddOwner" | "channelsRemoveOwner" | "groupsAddOwner" | "groupsRemoveOwner" => {
-            json!({"success": true})
-        }
-        "channelsRoles" | "groupsRoles" | "roomsRoles" => roles,
-        "roomsAdminRoomsPrivateRooms" => {
-            json!({"rooms": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "roomsAdminRoomsGetRoom" => {
-            let mut room = room_example("p");
-            room["success"] = json!(true);
-            room
-        }
-        "roomsMembersOrderedByRole" => {
-            json!({"members": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace", "status": "offline", "_updatedAt": TS, "roles": ["owner"], "subscription": {"_id": "SUBSCRIPTIONid1234", "ts": TS, "roles": ["owner"]}}], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "channelsCounters" | "groupsCounters" => {
-            json!({"joined": true, "members": 3, "unreads": 0, "unreadsFrom": TS, "msgs": 0, "latest": TS, "userMentions": 0, "success": true})
-        }
-        "channelsOnline" | "groupsOnline" => json!({"online": [], "success": true}),
-        "roomsBannedUsers" => {
-            json!({"bannedUsers": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "usersGeneratePersonalAccessToken" | "usersRegeneratePersonalAccessToken" => {
-            json!({"token": "kHaN4dpkhvd2n3KpRGrHsC9gnzvptTJgjxx4ic0RnUC", "success": true})
-        }
-        "usersRemovePersonalAccessToken" => json!({"success": true}),
-        "usersGetPersonalAccessTokens" => {
-            json!({"tokens": [{"name": "deploy", "createdAt": TS, "lastTokenPart": "0RnUC", "bypassTwoFactor": false}], "success": true})
-        }
-        "usersGetUsernameSuggestion" => json!({"result": "ada.lovelace", "success": true}),
-        "channelsMembers" | "groupsMembers" => members,
-        "roomsInfo" => json!({"room": room_example("c"), "success": true}),
-        "subscriptionsGetOne" => {
-            json!({"subscription": {"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "name": "general", "fname": "general", "t": "c", "open": true, "alert": false, "unread": 0, "userMentions": 0, "groupMentions": 0, "roles": ["owner"], "archived": false, "ts": TS, "_updatedAt": TS}, "success": true})
-        }
-        "permissionsListAll" => json!({"update": [permission], "remove": [], "success": true}),
-        "settingsPublic" | "settingsList" => {
-            json!({"settings": [{"_id": "API_Enable_Rate_Limiter", "value": true, "enterprise": false}], "count": 1, "offset": 0, "total": 1, "success": true})
-        }
-        "settingsGet" => json!({"_id": "API_Enable_Rate_Limiter", "value": true, "success": true}),
-        "settingsSet" | "settingsBulk" => json!({"success": true}),
-        "settingsOauth" => json!({"services": [], "success": true}),
-        "rolesList" => json!({"roles": [role_example(false)], "success": true}),
-        "rolesSync" => {
-            json!({"roles": {"update": [role_example(true)], "remove": []}, "success": true})
-        }
-        "rolesUpdate" | "rolesAddUserToRole" | "rolesRemoveUserFromRole" => {
-            json!({"role": role_example(true), "success": true})
-        }
-        "rolesDelete" | "usersSetStatus" => json!({"success": true}),
-        "rolesGetUsersInRole" => {
-            json!({"users": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace", "emails": [{"address": "ada@example.org", "verified": false}], "createdAt": TS, "_updatedAt": TS}], "total": 1, "success": true})
-        }
-        "rolesGetUsersInPublicRoles" => {
-            json!({"users": [{"_id": USER_ID, "username": "ada", "roles": ["admin"]}], "success": true})
-        }
-        "usersCreateToken" => {
-            json!({"data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq"}, "success": true})
-        }
-        "usersGetPresence" => {
-            json!({"presence": "offline", "connectionStatus": "offline", "lastLogin": TS, "success": true})
-        }
-        "permissionsUpdate" => json!({"permissions": [permission], "success": true}),
-        "channelsSetPurpose" | "groupsSetPurpose" => {
-            json!({"purpose": "Where the team plans", "success": true})
-        }
-        "usersUpdateOwnBasicInfo" => json!({"user": user_example("ada", true), "success": true}),
-        "usersLogoutOtherClients" => {
-            json!({"token": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq", "tokenExpires": TS, "success": true})
-        }
-        "usersRemoveOtherTokens" => json!({"success": true}),
-        "usersCheckUsernameAvailability" => json!({"result": true, "success": true}),
-        "usersSetPreferences" => {
-            json!({"user": {"_id": USER_ID, "settings": {"preferences": {"sidebarViewMode": "condensed"}}}, "success": true})
-        }
-        "usersGetPreferences" => {
-            json!({"preferences": {"sidebarViewMode": "condensed"}, "success": true})
-        }
-        "usersGetStatus" => {
-            json!({"_id": USER_ID, "connectionStatus": "offline", "status": "offline", "success": true})
-        }
-        "usersPresence" => json!({"users": [], "full": true, "success": true}),
-        "usersAutocomplete" => {
-            json!({"items": [{"_id": USER_ID, "name": "Ada Lovelace", "username": "ada", "status": "offline"}], "success": true})
-        }
-        "roomsIsMember" => json!({"isMember": true, "success": true}),
-        "roomsJoin" => json!({"room": room_example("c"), "success": true}),
-        "roomsChangeArchivationState" | "roomsDelete" => json!({"success": true}),
-        "roomsSaveRoomSettings" => json!({"rid": ROOM_ID, "success": true}),
-        "roomsNameExists" => json!({"exists": true, "success": true}),
-        "roomsAutocompleteChannelAndPrivate"
-        | "roomsAutocompleteAdminRooms"
-        | "roomsAutocompleteAvailableForTeams" => {
-            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "success": true})
-        }
-        "roomsAutocompleteChannelAndPrivateWithPagination" => {
-            json!({"items": [{"_id": ROOM_ID, "name": "general", "fname": "general", "t": "c"}], "total": 1, "success": true})
-        }
-        _ => return None,
-    })
+    let families: [fn(&str) -> Option<Value>; 14] = [
+        super::extensions::ok_example,
+        super::moderation::ok_example,
+        super::own_account::ok_example,
+        super::permissions::ok_example,
+        super::personal_tokens::ok_example,
+        super::roles::ok_example,
+        super::room_family::ok_example,
+        super::room_lookups::ok_example,
+        super::room_settings::ok_example,
+        super::room_views::ok_example,
+        super::rooms::ok_example,
+        super::session::ok_example,
+        super::settings::ok_example,
+        super::users::ok_example,
+    ];
+    families.iter().find_map(|family| family(operation))
 }
 
 /// The examples of `status` in `operation`. Error bodies come from the error table itself

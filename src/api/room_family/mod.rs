@@ -25,12 +25,14 @@ use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
 use super::{ApiResult, ApiTags, call, call_read, query};
+use crate::api::spec::{ROOM_ID, USER_ID, room_example, user_example};
 use crate::model::{Role, Room, RoomId, RoomKind};
 use crate::service::{
     Caller, MemberListQuery, NewRoom, Page, RoomEdit, RoomListScope, RoomRef, Service,
     ServiceError, ServiceResult,
 };
 use poem_openapi::types::ToJSON;
+use serde_json::{Value, json};
 
 /// What distinguishes one room family's API from the other's.
 trait RoomFamilyApi {
@@ -770,4 +772,85 @@ room_families! {
             .await
         }
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    let roles = json!({"roles": [{"_id": "SUBSCRIPTIONid1234", "rid": ROOM_ID, "u": {"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}, "roles": ["owner"]}], "success": true});
+    let members = json!({"members": [user_example("ada", false)], "count": 1, "offset": 0, "total": 1, "success": true});
+    Some(match operation {
+        "channelsCreate"
+        | "channelsInvite"
+        | "channelsKick"
+        | "channelsLeave"
+        | "channelsAddAll"
+        | "channelsRename"
+        | "channelsSetReadOnly"
+        | "channelsSetCustomFields"
+        | "channelsSetType"
+        | "channelsInfo"
+        | "channelsJoin"
+        | "channelsSetJoinCode"
+        | "channelsSetDefault" => {
+            json!({"channel": room_example("c"), "success": true})
+        }
+        "groupsCreate"
+        | "groupsInvite"
+        | "groupsAddAll"
+        | "groupsRename"
+        | "groupsSetReadOnly"
+        | "groupsSetCustomFields"
+        | "groupsSetType"
+        | "groupsInfo" => {
+            json!({"group": room_example("p"), "success": true})
+        }
+        "groupsKick" | "groupsLeave" => json!({"success": true}),
+        "channelsAddModerator"
+        | "channelsRemoveModerator"
+        | "channelsAddLeader"
+        | "channelsRemoveLeader"
+        | "groupsAddModerator"
+        | "groupsRemoveModerator"
+        | "groupsAddLeader"
+        | "groupsRemoveLeader"
+        | "channelsArchive"
+        | "channelsUnarchive"
+        | "groupsArchive"
+        | "groupsUnarchive"
+        | "channelsDelete"
+        | "groupsDelete"
+        | "channelsClose"
+        | "channelsOpen"
+        | "groupsClose"
+        | "groupsOpen" => {
+            json!({"success": true})
+        }
+        "channelsSetTopic" | "groupsSetTopic" => {
+            json!({"topic": "Release planning", "success": true})
+        }
+        "channelsSetDescription" | "groupsSetDescription" => {
+            json!({"description": "Where releases are planned", "success": true})
+        }
+        "channelsSetAnnouncement" | "groupsSetAnnouncement" => {
+            json!({"announcement": "Freeze on Friday", "success": true})
+        }
+        "channelsModerators" | "groupsModerators" => {
+            json!({"moderators": [{"_id": USER_ID, "username": "ada", "name": "Ada Lovelace"}], "success": true})
+        }
+        "channelsList" | "channelsListJoined" => {
+            json!({"channels": [room_example("c")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "groupsList" | "groupsListAll" => {
+            json!({"groups": [room_example("p")], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "channelsAddOwner" | "channelsRemoveOwner" | "groupsAddOwner" | "groupsRemoveOwner" => {
+            json!({"success": true})
+        }
+        "channelsRoles" | "groupsRoles" => roles,
+        "channelsMembers" | "groupsMembers" => members,
+        "channelsSetPurpose" | "groupsSetPurpose" => {
+            json!({"purpose": "Where the team plans", "success": true})
+        }
+        _ => return None,
+    })
 }

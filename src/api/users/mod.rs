@@ -21,11 +21,13 @@ use super::query::{self, Checked, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
+use crate::api::spec::{TS, USER_ID, user_example};
 use crate::model::{Role, User, UserId};
 use crate::service::{
     CustomFields, NewUser, Page, Registration, Service, ServiceResult, SetActiveStatus,
     StatusChange, StatusQuery, UserChanges, UserListQuery, UserRef,
 };
+use serde_json::{Value, json};
 
 /// A user just written, with its custom fields (read apart from the user record).
 pub(super) fn with_custom_fields(
@@ -577,4 +579,35 @@ impl UsersApi {
         )
         .await
     }
+}
+
+/// The success bodies of this file's operations, for the spec's examples.
+pub(super) fn ok_example(operation: &str) -> Option<Value> {
+    Some(match operation {
+        "usersCreate" | "usersInfo" | "usersUpdate" => {
+            json!({"user": user_example("ada", true), "success": true})
+        }
+        "usersList" | "usersListByStatus" => {
+            json!({"users": [user_example("ada", true)], "count": 1, "offset": 0, "total": 1, "success": true})
+        }
+        "usersSetActiveStatus" => {
+            json!({"user": {"_id": USER_ID, "active": false}, "success": true})
+        }
+        "usersDelete" => json!({"success": true}),
+        "usersLogout" => {
+            json!({"message": format!("User {USER_ID} has been logged out!"), "success": true})
+        }
+        "usersDeactivateIdle" => json!({"count": 3, "success": true}),
+        "usersRegister" => {
+            json!({"user": {"_id": USER_ID, "type": "user", "status": "offline", "active": true, "name": "Ada Lovelace", "username": "ada"}, "success": true})
+        }
+        "usersSetStatus" => json!({"success": true}),
+        "usersCreateToken" => {
+            json!({"data": {"userId": USER_ID, "authToken": "9HqLlyZOugoStsXCUfD_0YdwnNnunAJF8V47U3QHXSq"}, "success": true})
+        }
+        "usersGetPresence" => {
+            json!({"presence": "offline", "connectionStatus": "offline", "lastLogin": TS, "success": true})
+        }
+        _ => return None,
+    })
 }
