@@ -468,3 +468,100 @@ fn copy_moves_a_data_dir_to_postgres_and_back_and_refuses_a_target_with_data() {
     assert!(stderr.contains("holds no rocketlite database"), "{stderr}");
     assert!(!missing.exists());
 }
+
+/// Each node keeps the permissions table at hand while the count of its changes, read with
+/// every authenticated request, stays the same. A change made on another node, by hand in
+/// SQL, or earlier in the same transaction is what the next request (or statement) reads.
+#[test]
+fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads() {
+    use rocketlite::model::{PermissionRecord, TokenHash};
+    use rocketlite::service::{AdminSeed, LoginName, Secret, Service, system_clock};
+    let Some(server) = pg_server::server() else {
+        return;
+    };
+    let url = server.fresh("permission_copy");
+    let node = |seed| {
+        let store = Store::open_postgres(&url, 2).unwrap();
+        let rng = rand::rngs::StdRng::seed_from_u64(seed);
+        Service::new(store, system_clock(), Box::new(rng))
+    };
+    let (a, b) = (node(1), node(2));
+    a.seed_permissions().unwrap();
+    a.bootstrap_admin(&AdminSeed {
+        username: "admin".into(),
+        password: Some("copy-pass-1".into()),
+        email: None,
+        name: "Admin".into(),
+    })
+    .unwrap();
+    let (_, token) = a
+        .login(
+            &LoginName::Username("admin".into()),
+            &Secret::Plain("copy-pass-1".into()),
+            None,
+        )
+        .unwrap();
+    let hash: TokenHash = token.hash();
+    let grant = |roles: &[&str]| PermissionRecord {
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        updated_at: 1,
+    };
+    // As a request on node A reads it: the token (with the count), then the permission.
+    let read_on_a = || {
+        a.store()
+            .read(|tx| {
+                tx.token_user(&hash)?;
+                tx.permission("view-d-room")
+            })
+            .unwrap()
+            .map(|p| p.roles)
+    };
+    let first = read_on_a().unwrap();
+    assert_eq!(read_on_a().unwrap(), first, "read again from A's copy");
+
+    b.store()
+        .write(move |tx| tx.put_permission("view-d-room", &grant(&["bot"])))
+        .unwrap();
+    assert_eq!(read_on_a(), Some(vec!["bot".to_string()]), "B's change");
+
+    server.execute_on(
+        "permission_copy",
+        r#"UPDATE permissions SET roles = '{"roles": ["guest"], "updated_at": 2}' WHERE id = 'view-d-room'"#,
+    );
+    assert_eq!(
+        read_on_a(),
+        Some(vec!["guest".to_string()]),
+        "a change by hand"
+    );
+
+    // A write reads the count in its own transaction, and its own change after it.
+    let in_write = {
+        let hash = hash.clone();
+        a.store()
+            .write(move |tx| {
+                tx.token_user(&hash)?;
+                let before = tx.permission("view-d-room")?.map(|p| p.roles);
+                tx.put_permission("view-d-room", &grant(&["admin"]))?;
+                let after = tx.permission("view-d-room")?.map(|p| p.roles);
+                Ok::<_, StoreError>((before, after))
+            })
+            .unwrap()
+    };
+    assert_eq!(
+        in_write,
+        (
+            Some(vec!["guest".to_string()]),
+            Some(vec!["admin".to_string()])
+        )
+    );
+    let on_b = b
+        .store()
+        .read(|tx| {
+            tx.token_user(&hash)?;
+            tx.permission("view-d-room")
+        })
+        .unwrap()
+        .map(|p| p.roles);
+    assert_eq!(on_b, Some(vec!["admin".to_string()]), "A's change, on B");
+    assert_eq!(read_on_a(), Some(vec!["admin".to_string()]));
+}

@@ -23,6 +23,7 @@ mod transaction;
 mod users;
 mod watchdog;
 
+use permissions::PermissionCache;
 use schema::TABLES;
 pub use transaction::PgTx;
 use transaction::{Session, changed_fields, from_json, limit, to_json};
@@ -135,6 +136,8 @@ pub struct PgStore {
     retries: u32,
     /// The longest a statement (a commit too) may wait on the server.
     deadline: Duration,
+    /// The permissions table as of its last count of changes (see `permissions`).
+    permission_cache: PermissionCache,
 }
 
 /// How long a statement may wait on PostgreSQL by default. A commit that waits for a
@@ -250,6 +253,7 @@ impl PgStore {
             pool: Some(pool),
             retries: DEFAULT_RETRIES,
             deadline,
+            permission_cache: PermissionCache::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -287,9 +291,14 @@ impl PgStore {
                 alone,
                 cancelled,
             } = &mut *conn;
-            let outcome = kind
-                .begin(client, alone)
-                .map(|tx| run.take().expect("runs once")(PgTx::new(tx, statements, cancelled)));
+            let outcome = kind.begin(client, alone).map(|tx| {
+                run.take().expect("runs once")(PgTx::new(
+                    tx,
+                    statements,
+                    cancelled,
+                    &self.permission_cache,
+                ))
+            });
             let error = match outcome {
                 Ok(outcome) => {
                     if *alone && client.batch_execute(UNLOCK_WRITERS).is_ok() {
@@ -394,7 +403,14 @@ impl PgStore {
     ) -> Result<Option<Result<T, E>>, StoreError> {
         let deadline = self.deadline;
         self.in_transaction(Begin::Write { alone }, |tx| {
-            Self::finish(f(&tx), tx, deadline)
+            let result = f(&tx);
+            let wrote_permissions = tx.wrote_permissions.get();
+            let outcome = Self::finish(result, tx, deadline);
+            if wrote_permissions {
+                // Whether it committed or not, this node's copy may be behind.
+                self.permission_cache.forget();
+            }
+            outcome
         })?
     }
 

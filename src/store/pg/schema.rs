@@ -1,6 +1,7 @@
 //! The engine's tables and their version: created at first start with `IF NOT EXISTS`, so
 //! every migration so far only adds tables.
 
+use super::permissions::PERMISSIONS_GENERATION;
 use super::*;
 
 /// The version of this engine's schema, counted apart from redb's: it moves only when these
@@ -103,7 +104,9 @@ impl PgStore {
                 false => None,
             };
             match current {
-                Some(v) if v as u64 == PG_SCHEMA_VERSION => return Ok(()),
+                Some(v) if v as u64 == PG_SCHEMA_VERSION => {
+                    return ensure_generation_trigger(client);
+                }
                 Some(v) if v as u64 > PG_SCHEMA_VERSION => {
                     return Err(StoreError::TooNew(v as u64));
                 }
@@ -113,6 +116,8 @@ impl PgStore {
             tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")
                 .map_err(|e| pg_error(&e))?;
             tx.batch_execute(SCHEMA).map_err(|e| pg_error(&e))?;
+            tx.batch_execute(PERMISSIONS_GENERATION)
+                .map_err(|e| pg_error(&e))?;
             let version: Option<i64> = tx
                 .query_opt("SELECT value FROM meta WHERE name = 'schema_version'", &[])
                 .map_err(|e| pg_error(&e))?
@@ -134,4 +139,25 @@ impl PgStore {
             tx.commit().map_err(|e| pg_error(&e))
         })
     }
+}
+
+/// Creates the trigger that counts permission changes on a database of this schema version
+/// made before it existed (it changes no table, so the version stays).
+fn ensure_generation_trigger(client: &mut postgres::Client) -> Result<(), StoreError> {
+    let present: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'permissions_generation')",
+            &[],
+        )
+        .map_err(|e| pg_error(&e))?
+        .get(0);
+    if present {
+        return Ok(());
+    }
+    let mut tx = client.transaction().map_err(|e| pg_error(&e))?;
+    tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")
+        .map_err(|e| pg_error(&e))?;
+    tx.batch_execute(PERMISSIONS_GENERATION)
+        .map_err(|e| pg_error(&e))?;
+    tx.commit().map_err(|e| pg_error(&e))
 }

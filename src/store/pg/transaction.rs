@@ -66,6 +66,12 @@ pub struct PgTx<'a> {
     pub(super) conflict: Cell<bool>,
     /// Set when any statement failed.
     pub(super) failed: Cell<bool>,
+    /// The store's copy of the permissions.
+    pub(super) permission_cache: &'a PermissionCache,
+    /// The count of permission changes a statement of this session read.
+    pub(super) permissions_generation: Cell<Option<i64>>,
+    /// Set when this session changed a permission: it reads them from the table.
+    pub(super) wrote_permissions: Cell<bool>,
 }
 
 impl<'a> PgTx<'a> {
@@ -73,6 +79,7 @@ impl<'a> PgTx<'a> {
         tx: Session<'a>,
         statements: &'a mut HashMap<String, Statement>,
         cancelled: &'a mut bool,
+        permission_cache: &'a PermissionCache,
     ) -> Self {
         PgTx {
             tx: RefCell::new(tx),
@@ -80,6 +87,9 @@ impl<'a> PgTx<'a> {
             statements: RefCell::new(statements),
             conflict: Cell::new(false),
             failed: Cell::new(false),
+            permission_cache,
+            permissions_generation: Cell::new(None),
+            wrote_permissions: Cell::new(false),
         }
     }
 

@@ -49,13 +49,21 @@ impl UserReads for PgTx<'_> {
     }
 
     fn token_user(&self, hash: &TokenHash) -> Result<Option<(User, i64)>, StoreError> {
+        // With the count of permission changes, so that the request's permission checks
+        // need no statement of their own (see `permissions`).
         let rows = self.query(
-            "SELECT u.record, t.issued_at FROM tokens t JOIN users u ON u.id = t.user_id
-             WHERE t.hash = $1",
+            &format!(
+                "SELECT u.record, t.issued_at, {} FROM tokens t JOIN users u ON u.id = t.user_id
+                 WHERE t.hash = $1",
+                super::permissions::GENERATION_COLUMN
+            ),
             &[&hash.0],
         )?;
         match rows.first() {
-            Some(row) => Ok(Some((from_json(row.get(0))?, row.get(1)))),
+            Some(row) => {
+                self.saw_generation(row.get(2));
+                Ok(Some((from_json(row.get(0))?, row.get(1))))
+            }
             None => Ok(None),
         }
     }

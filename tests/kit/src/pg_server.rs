@@ -154,6 +154,13 @@ impl PgServer {
         .expect("connects");
     }
 
+    /// Runs `sql` (statements, no results) on database `db` as the superuser.
+    pub fn execute_on(&self, db: &str, sql: &str) {
+        let sql = sql.to_string();
+        with_client(self.url(db), move |client| client.batch_execute(&sql).unwrap())
+            .expect("connects");
+    }
+
     /// The one integer `sql` answers, on the `postgres` database.
     fn query_i64(&self, sql: &str) -> i64 {
         let sql = sql.to_string();
