@@ -14,7 +14,7 @@ use super::call::{ListResult, call_walked};
 use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call, call_read};
-use crate::api::spec::{ROOM_ID, TS, USER_ID};
+use crate::api::examples::{ROOM_ID, TS, USER_ID};
 use crate::model::UserId;
 use crate::model::{Actor, AuditEntry, ScimToken, iso8601};
 use crate::service::{AuditFilter, OwnershipPlan, Page, PlanAction, Service};

@@ -8,6 +8,7 @@ pub mod body;
 mod call;
 mod envelope;
 mod errors;
+mod examples;
 #[allow(clippy::too_many_arguments)]
 mod extensions;
 mod form;

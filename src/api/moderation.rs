@@ -14,7 +14,7 @@ use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::{ApiResult, ApiTags, call, invalid_params};
-use crate::api::spec::USER_ID;
+use crate::api::examples::USER_ID;
 use crate::model::{RoomId, UserId};
 use crate::service::{Page, Service, UserRef};
 use serde_json::{Value, json};

@@ -17,7 +17,7 @@ use super::room_family::SuccessOk;
 use super::users::{UserOk, with_custom_fields};
 use super::views::UserView;
 use super::{ApiResult, ApiTags, call, call_read};
-use crate::api::spec::{TS, USER_ID, user_example};
+use crate::api::examples::{TS, USER_ID, user_example};
 use crate::model::{User, iso8601};
 use crate::service::{OwnBasicInfo, Service};
 use serde_json::{Value, json};

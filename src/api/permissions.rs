@@ -12,7 +12,7 @@ use super::errors::Operation;
 use super::query::{self, Kind, QuerySchema};
 use super::views::PermissionView;
 use super::{ApiResult, ApiTags, call, call_read};
-use crate::api::spec::TS;
+use crate::api::examples::TS;
 use crate::model::Permission;
 use crate::service::Service;
 use serde_json::{Value, json};

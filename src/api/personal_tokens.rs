@@ -13,7 +13,7 @@ use super::call::{HashGate, call_hashing};
 use super::errors::Operation;
 use super::room_family::SuccessOk;
 use super::{ApiResult, ApiTags, call_read};
-use crate::api::spec::TS;
+use crate::api::examples::TS;
 use crate::model::iso8601;
 use crate::service::{Service, TokenChange};
 use serde_json::{Value, json};

@@ -16,7 +16,7 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{EmailView, RoleView};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
-use crate::api::spec::{TS, USER_ID, role_example};
+use crate::api::examples::{TS, USER_ID, role_example};
 use crate::model::{RoomId, User, iso8601};
 use crate::service::{Page, RoleGrant, RoleRevoke, RoleUpdate, Service, ServiceError, UserRef};
 use serde_json::{Value, json};

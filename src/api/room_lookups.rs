@@ -11,7 +11,7 @@ use super::errors::Operation;
 use super::own_account::selector;
 use super::query::{self, Kind, QuerySchema};
 use super::{ApiResult, ApiTags, call_read, invalid_params};
-use crate::api::spec::ROOM_ID;
+use crate::api::examples::ROOM_ID;
 use crate::model::{Room, RoomId, UserId};
 use crate::service::{Page, RoomRef, RoomScope, Service, UserRef};
 use serde_json::{Value, json};

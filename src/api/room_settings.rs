@@ -11,7 +11,7 @@ use super::auth::Auth;
 use super::body::{Body, RequestSchema};
 use super::errors::Operation;
 use super::{ApiResult, ApiTags, call};
-use crate::api::spec::ROOM_ID;
+use crate::api::examples::ROOM_ID;
 use crate::model::RoomId;
 use crate::service::{RoomEdit, RoomRef, Service};
 use serde_json::json;

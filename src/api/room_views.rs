@@ -17,7 +17,7 @@ use super::room_family::{RolesOk, SuccessOk, role_views};
 use super::rooms::{RoomsPageOk, admin_rooms_page};
 use super::views::{RoomView, UserRef};
 use super::{ApiResult, ApiTags, call, call_read, invalid_params};
-use crate::api::spec::{ROOM_ID, TS, USER_ID, room_example};
+use crate::api::examples::{ROOM_ID, TS, USER_ID, room_example};
 use crate::model::{RoomId, RoomKind, Subscription, User, UserId, iso8601};
 use crate::service::{AdminRoomsQuery, MembersByRoleQuery, Page, RoomCounters, Service, SortKey};
 use serde_json::{Value, json};

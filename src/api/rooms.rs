@@ -17,7 +17,7 @@ use super::query::{self, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{RoomView, SubscriptionView};
 use super::{ApiResult, ApiTags, ErrorResponse, Failure, call, call_read, invalid_params};
-use crate::api::spec::{ROOM_ID, TS, USER_ID, room_example};
+use crate::api::examples::{ROOM_ID, TS, USER_ID, room_example};
 use crate::model::{RoomId, iso8601};
 use crate::service::{
     AdminRoomsQuery, DirectoryEntry, DirectoryKind, DirectoryQuery, Page, Service,

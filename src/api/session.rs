@@ -12,7 +12,7 @@ use super::call::HashGate;
 use super::errors::Operation;
 use super::views::UserView;
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, client_address, machine, query};
-use crate::api::spec::{USER_ID, user_example};
+use crate::api::examples::{USER_ID, user_example};
 use crate::model::{LoginToken, User};
 use crate::service::{LicenceInfo, LoginName, Secret, Service, ServiceError};
 use serde_json::{Value, json};

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::auth::{AUTH_TOKEN_SCHEME, USER_ID_SCHEME};
 use super::envelope::ErrorResponse;
 use super::errors::{Operation, RoomOperation, example};
+use super::examples::USER_ID;
 use super::validate::CLOSED_MARKER;
 use crate::service::ServiceError;
 
@@ -361,30 +362,6 @@ fn add_examples(operation: &mut Value) {
             }
         }
     }
-}
-
-pub(super) const USER_ID: &str = "jJNyu4BQFqdgEcqnR";
-pub(super) const ROOM_ID: &str = "GENERALgeneral17x";
-pub(super) const TS: &str = "2026-11-26T12:00:00.000Z";
-
-pub(super) fn user_example(username: &str, with_emails: bool) -> Value {
-    let mut user = json!({"_id": USER_ID, "username": username, "name": "Ada Lovelace", "type": "user", "status": "offline", "active": true, "roles": ["user"], "createdAt": TS, "_updatedAt": TS});
-    if with_emails {
-        user["emails"] = json!([{"address": format!("{username}@example.org"), "verified": false}]);
-    }
-    user
-}
-
-pub(super) fn role_example(with_time: bool) -> Value {
-    let mut role = json!({"_id": "admin", "name": "admin", "scope": "Users", "description": "Admin", "protected": true, "mandatory2fa": false});
-    if with_time {
-        role["_updatedAt"] = json!(TS);
-    }
-    role
-}
-
-pub(super) fn room_example(kind: &str) -> Value {
-    json!({"_id": ROOM_ID, "name": "general", "fname": "general", "t": kind, "msgs": 0, "usersCount": 2, "u": {"_id": USER_ID, "username": "ada"}, "customFields": {}, "ts": TS, "ro": false, "_updatedAt": TS})
 }
 
 /// The success body of each operation: each family keeps its own beside its handlers.

@@ -25,7 +25,7 @@ use super::errors::{Operation, RoomOperation};
 use super::names::{InviteNames, RoomNames, UserNames};
 use super::views::{RoomRoleView, RoomView, UserRef, UserView};
 use super::{ApiResult, ApiTags, call, call_read, query};
-use crate::api::spec::{ROOM_ID, USER_ID, room_example, user_example};
+use crate::api::examples::{ROOM_ID, USER_ID, room_example, user_example};
 use crate::model::{Role, Room, RoomId, RoomKind};
 use crate::service::{
     Caller, MemberListQuery, NewRoom, Page, RoomEdit, RoomListScope, RoomRef, Service,

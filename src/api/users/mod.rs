@@ -21,7 +21,7 @@ use super::query::{self, Checked, Kind, QuerySchema};
 use super::room_family::SuccessOk;
 use super::views::{UserRoomView, UserView};
 use super::{ApiResult, ApiTags, call, call_hashing, call_read, invalid_params};
-use crate::api::spec::{TS, USER_ID, user_example};
+use crate::api::examples::{TS, USER_ID, user_example};
 use crate::model::{Role, User, UserId};
 use crate::service::{
     CustomFields, NewUser, Page, Registration, Service, ServiceResult, SetActiveStatus,
