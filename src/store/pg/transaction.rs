@@ -72,6 +72,8 @@ pub struct PgTx<'a> {
     pub(super) permissions_generation: Cell<Option<i64>>,
     /// Set when this session changed a permission: it reads them from the table.
     pub(super) wrote_permissions: Cell<bool>,
+    /// The custom fields (or none) of the users this session read, by user id.
+    pub(super) custom_fields_read: RefCell<HashMap<String, Option<serde_json::Value>>>,
 }
 
 impl<'a> PgTx<'a> {
@@ -90,6 +92,7 @@ impl<'a> PgTx<'a> {
             permission_cache,
             permissions_generation: Cell::new(None),
             wrote_permissions: Cell::new(false),
+            custom_fields_read: RefCell::new(HashMap::new()),
         }
     }
 

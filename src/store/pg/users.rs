@@ -3,8 +3,21 @@
 use super::*;
 
 impl UserReads for PgTx<'_> {
+    /// With its custom fields, kept for [`UserReads::custom_fields`] in this session: a
+    /// use case that shows a user shows them too, and they cost no statement of their own.
     fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
-        self.record("SELECT record FROM users WHERE id = $1", &[&id.as_str()])
+        let rows = self.query(
+            "SELECT u.record, f.fields FROM users u
+             LEFT JOIN user_custom_fields f ON f.user_id = u.id WHERE u.id = $1",
+            &[&id.as_str()],
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        self.custom_fields_read
+            .borrow_mut()
+            .insert(id.to_string(), row.get(1));
+        Ok(Some(from_json(row.get(0))?))
     }
 
     fn user_id_by_username(&self, username: &str) -> Result<Option<UserId>, StoreError> {
@@ -138,6 +151,9 @@ impl UserReads for PgTx<'_> {
     }
 
     fn custom_fields(&self, user: &UserId) -> Result<Option<serde_json::Value>, StoreError> {
+        if let Some(fields) = self.custom_fields_read.borrow().get(user.as_str()) {
+            return Ok(fields.clone());
+        }
         let rows = self.query(
             "SELECT fields FROM user_custom_fields WHERE user_id = $1",
             &[&user.as_str()],
@@ -249,6 +265,9 @@ impl UserWrites for PgTx<'_> {
         self.execute("DELETE FROM user_roles WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_preferences WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM user_custom_fields WHERE user_id = $1", &[&id])?;
+        self.custom_fields_read
+            .borrow_mut()
+            .insert(id.to_string(), None);
         self.execute("DELETE FROM scim_user_names WHERE user_id = $1", &[&id])?;
         self.execute("DELETE FROM room_bans WHERE user_id = $1", &[&id])?;
         self.execute(
@@ -285,6 +304,9 @@ impl UserWrites for PgTx<'_> {
              ON CONFLICT (user_id) DO UPDATE SET fields = excluded.fields",
             &[&user.as_str(), fields],
         )?;
+        self.custom_fields_read
+            .borrow_mut()
+            .insert(user.to_string(), Some(fields.clone()));
         Ok(())
     }
 
