@@ -386,6 +386,8 @@ struct Server {
     addr: SocketAddr,
     /// Its Prometheus listener, for the PostgreSQL round-trip counter.
     metrics_addr: SocketAddr,
+    /// Whether it runs on PostgreSQL (redb has no round trips to count).
+    on_postgres: bool,
     started_to_first_answer: Duration,
     admin: (String, String),
 }
@@ -455,6 +457,7 @@ impl Server {
             child,
             addr,
             metrics_addr,
+            on_postgres: matches!(place, Place::Database(_)),
             started_to_first_answer: first_answer,
             admin,
         }
@@ -463,6 +466,9 @@ impl Server {
     /// PostgreSQL round trips and conflicted write attempts so far
     /// (`rocketlite_database_round_trips_total`, `…_conflicts_total`); `None` on redb.
     async fn round_trips(&self) -> Option<(u64, u64)> {
+        if !self.on_postgres {
+            return None;
+        }
         let mut conn = Conn::open(self.metrics_addr).await;
         let (_, body) = conn.call(&request("GET", "/metrics", None, "")).await;
         let text = String::from_utf8_lossy(&body);
