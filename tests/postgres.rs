@@ -469,9 +469,10 @@ fn copy_moves_a_data_dir_to_postgres_and_back_and_refuses_a_target_with_data() {
     assert!(!missing.exists());
 }
 
-/// Each node keeps the permissions table at hand while the count of its changes, read with
-/// every authenticated request, stays the same. A change made on another node, by hand in
-/// SQL, or earlier in the same transaction is what the next request (or statement) reads.
+/// Each node keeps the permissions table at hand while its version (a new random one per
+/// change, read with every authenticated request) stays the same. A change made on another
+/// node, by hand in SQL, or earlier in the same transaction is what the next request (or
+/// statement) reads.
 #[test]
 fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads() {
     use rocketlite::model::{PermissionRecord, TokenHash};
@@ -506,7 +507,7 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
         roles: roles.iter().map(|r| r.to_string()).collect(),
         updated_at: 1,
     };
-    // As a request on node A reads it: the token (with the count), then the permission.
+    // As a request on node A reads it: the token (with the version), then the permission.
     let read_on_a = || {
         a.store()
             .read(|tx| {
@@ -534,7 +535,7 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
         "a change by hand"
     );
 
-    // A write reads the count in its own transaction, and its own change after it.
+    // A write reads the version in its own transaction, and its own change after it.
     let in_write = {
         let hash = hash.clone();
         a.store()
@@ -564,4 +565,29 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
         .map(|p| p.roles);
     assert_eq!(on_b, Some(vec!["admin".to_string()]), "A's change, on B");
     assert_eq!(read_on_a(), Some(vec!["admin".to_string()]));
+
+    // A database from before the trigger gets it when a node starts on it.
+    server.execute_on(
+        "permission_copy",
+        "DROP TRIGGER permissions_version ON permissions",
+    );
+    let c = node(3);
+    server.execute_on(
+        "permission_copy",
+        r#"UPDATE permissions SET roles = '{"roles": ["user"], "updated_at": 3}' WHERE id = 'view-d-room'"#,
+    );
+    assert_eq!(
+        read_on_a(),
+        Some(vec!["user".to_string()]),
+        "after the restart"
+    );
+    let on_c = c
+        .store()
+        .read(|tx| {
+            tx.token_user(&hash)?;
+            tx.permission("view-d-room")
+        })
+        .unwrap()
+        .map(|p| p.roles);
+    assert_eq!(on_c, Some(vec!["user".to_string()]));
 }

@@ -1,7 +1,7 @@
 //! The engine's tables and their version: created at first start with `IF NOT EXISTS`, so
 //! every migration so far only adds tables.
 
-use super::permissions::PERMISSIONS_GENERATION;
+use super::permissions::{HAS_VERSION_TRIGGER, PERMISSIONS_VERSION};
 use super::*;
 
 /// The version of this engine's schema, counted apart from redb's: it moves only when these
@@ -105,7 +105,10 @@ impl PgStore {
             };
             match current {
                 Some(v) if v as u64 == PG_SCHEMA_VERSION => {
-                    return ensure_generation_trigger(client);
+                    if ensure_version_trigger(client)? {
+                        self.permission_cache.enable();
+                    }
+                    return Ok(());
                 }
                 Some(v) if v as u64 > PG_SCHEMA_VERSION => {
                     return Err(StoreError::TooNew(v as u64));
@@ -116,7 +119,7 @@ impl PgStore {
             tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")
                 .map_err(|e| pg_error(&e))?;
             tx.batch_execute(SCHEMA).map_err(|e| pg_error(&e))?;
-            tx.batch_execute(PERMISSIONS_GENERATION)
+            tx.batch_execute(PERMISSIONS_VERSION)
                 .map_err(|e| pg_error(&e))?;
             let version: Option<i64> = tx
                 .query_opt("SELECT value FROM meta WHERE name = 'schema_version'", &[])
@@ -136,28 +139,40 @@ impl PgStore {
                 &[&(PG_SCHEMA_VERSION as i64)],
             )
             .map_err(|e| pg_error(&e))?;
-            tx.commit().map_err(|e| pg_error(&e))
+            tx.commit().map_err(|e| pg_error(&e))?;
+            self.permission_cache.enable();
+            Ok(())
         })
     }
 }
 
-/// Creates the trigger that counts permission changes on a database of this schema version
-/// made before it existed (it changes no table, so the version stays).
-fn ensure_generation_trigger(client: &mut postgres::Client) -> Result<(), StoreError> {
+/// Creates the trigger that versions the permissions on a database of this schema version
+/// made before it existed (it changes no table, so the version stays). `false` when it is
+/// missing and could not be made (a role without the right to create functions): then the
+/// node reads every permission from the table, as before.
+fn ensure_version_trigger(client: &mut postgres::Client) -> Result<bool, StoreError> {
     let present: bool = client
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'permissions_generation')",
-            &[],
-        )
+        .query_one(HAS_VERSION_TRIGGER, &[])
         .map_err(|e| pg_error(&e))?
         .get(0);
     if present {
-        return Ok(());
+        return Ok(true);
     }
-    let mut tx = client.transaction().map_err(|e| pg_error(&e))?;
-    tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")
-        .map_err(|e| pg_error(&e))?;
-    tx.batch_execute(PERMISSIONS_GENERATION)
-        .map_err(|e| pg_error(&e))?;
-    tx.commit().map_err(|e| pg_error(&e))
+    let created = client.transaction().and_then(|mut tx| {
+        tx.batch_execute("SELECT pg_advisory_xact_lock(7261013)")?;
+        let present: bool = tx.query_one(HAS_VERSION_TRIGGER, &[])?.get(0);
+        if !present {
+            tx.batch_execute(PERMISSIONS_VERSION)?;
+        }
+        tx.commit()
+    });
+    match created {
+        Ok(()) => Ok(true),
+        Err(e) if e.as_db_error().is_some() => {
+            tracing::warn!(error = %e, "cannot create the permissions' version trigger: \
+                every permission check reads the table");
+            Ok(false)
+        }
+        Err(e) => Err(pg_error(&e)),
+    }
 }

@@ -68,8 +68,8 @@ pub struct PgTx<'a> {
     pub(super) failed: Cell<bool>,
     /// The store's copy of the permissions.
     pub(super) permission_cache: &'a PermissionCache,
-    /// The count of permission changes a statement of this session read.
-    pub(super) permissions_generation: Cell<Option<i64>>,
+    /// The permissions' version a statement of this session read.
+    pub(super) permissions_version: Cell<Option<i64>>,
     /// Set when this session changed a permission: it reads them from the table.
     pub(super) wrote_permissions: Cell<bool>,
     /// The custom fields (or none) of the users this session read, by user id.
@@ -90,7 +90,7 @@ impl<'a> PgTx<'a> {
             conflict: Cell::new(false),
             failed: Cell::new(false),
             permission_cache,
-            permissions_generation: Cell::new(None),
+            permissions_version: Cell::new(None),
             wrote_permissions: Cell::new(false),
             custom_fields_read: RefCell::new(HashMap::new()),
         }

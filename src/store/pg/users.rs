@@ -3,9 +3,15 @@
 use super::*;
 
 impl UserReads for PgTx<'_> {
-    /// With its custom fields, kept for [`UserReads::custom_fields`] in this session: a
-    /// use case that shows a user shows them too, and they cost no statement of their own.
+    /// Outside a transaction, with its custom fields, kept for [`UserReads::custom_fields`]
+    /// in this session: a use case that shows a user shows them too, and they cost no
+    /// statement of their own.
     fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        // Only outside a transaction: inside a SERIALIZABLE one the join would make every
+        // user read conflict with concurrent custom-field changes.
+        if matches!(&*self.tx.borrow(), Session::Tx(_)) {
+            return self.record("SELECT record FROM users WHERE id = $1", &[&id.as_str()]);
+        }
         let rows = self.query(
             "SELECT u.record, f.fields FROM users u
              LEFT JOIN user_custom_fields f ON f.user_id = u.id WHERE u.id = $1",
@@ -62,19 +68,19 @@ impl UserReads for PgTx<'_> {
     }
 
     fn token_user(&self, hash: &TokenHash) -> Result<Option<(User, i64)>, StoreError> {
-        // With the count of permission changes, so that the request's permission checks
-        // need no statement of their own (see `permissions`).
+        // With the permissions' version, so that the request's permission checks need no
+        // statement of their own (see `permissions`).
         let rows = self.query(
             &format!(
                 "SELECT u.record, t.issued_at, {} FROM tokens t JOIN users u ON u.id = t.user_id
                  WHERE t.hash = $1",
-                super::permissions::GENERATION_COLUMN
+                super::permissions::VERSION_COLUMN
             ),
             &[&hash.0],
         )?;
         match rows.first() {
             Some(row) => {
-                self.saw_generation(row.get(2));
+                self.saw_version(row.get(2));
                 Ok(Some((from_json(row.get(0))?, row.get(1))))
             }
             None => Ok(None),
