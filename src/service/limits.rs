@@ -47,6 +47,33 @@ pub(super) fn check_len(field: &str, value: &str, max: usize) -> ServiceResult<(
     Ok(())
 }
 
+/// `invalid-params` in ajv's words unless `value` has at most `max` bytes (a password: its
+/// hash costs by the byte).
+pub(super) fn check_bytes(field: &str, value: &str, max: usize) -> ServiceResult<()> {
+    if value.len() > max {
+        return Err(ServiceError::invalid_param(
+            field,
+            ParamProblem::MoreBytesThan(max),
+        ));
+    }
+    Ok(())
+}
+
+/// `invalid-params` in ajv's words unless `value`'s JSON takes at most `max` bytes.
+pub(super) fn check_json_size(
+    field: &str,
+    value: &impl serde::Serialize,
+    max: usize,
+) -> ServiceResult<()> {
+    if serde_json::to_vec(value).map_or(usize::MAX, |b| b.len()) > max {
+        return Err(ServiceError::invalid_param(
+            field,
+            ParamProblem::LargerThan(max),
+        ));
+    }
+    Ok(())
+}
+
 /// `invalid-params` in ajv's words unless a list has at most `max` items.
 pub(super) fn check_count(field: &str, count: usize, max: usize) -> ServiceResult<()> {
     if count > max {

@@ -2,7 +2,6 @@
 //! `settings.preferences` (the `Accounts_Default_User_Preferences_*` settings under what the
 //! user saved).
 
-use super::error::ParamProblem;
 use serde_json::{Map, Value};
 
 use super::caller::has_permission;
@@ -60,10 +59,7 @@ impl Service {
                 preferences.insert(key.clone(), value);
             }
             let stored = Value::Object(preferences.clone());
-            if serde_json::to_vec(&stored).map_or(usize::MAX, |b| b.len()) > PREFERENCES_MAX {
-                let problem = ParamProblem::LargerThan(PREFERENCES_MAX);
-                return Err(ServiceError::invalid_param("data", problem));
-            }
+            super::limits::check_json_size("data", &stored, PREFERENCES_MAX)?;
             tx.put_preferences(&user.id, &stored)?;
             Ok((user.id, preferences))
         })

@@ -2,7 +2,6 @@
 //! (`apps/meteor/server/api/v1/users.ts`, then `registerUser`).
 
 use super::custom_fields::{CustomFields, new_custom_fields};
-use super::error::ParamProblem;
 use super::limits;
 use super::room_rules::join_default_rooms;
 use super::users::{check_new_username, fresh_id, is_valid_email};
@@ -41,10 +40,7 @@ impl Service {
         ] {
             limits::check_len(field, value, max)?;
         }
-        if reg.password.len() > limits::PASSWORD {
-            let problem = ParamProblem::MoreBytesThan(limits::PASSWORD);
-            return Err(ServiceError::invalid_param("pass", problem));
-        }
+        limits::check_bytes("pass", &reg.password, limits::PASSWORD)?;
         if reg
             .name
             .as_deref()

@@ -7,7 +7,6 @@
 
 use super::audit::{Stamp, Subject};
 use super::caller::has_permission;
-use super::error::ParamProblem;
 use super::limits;
 use super::lookup::RoomRef;
 use super::room_rules::not_archived;
@@ -45,12 +44,7 @@ const TEXT_MAX: usize = 4096;
 pub(super) fn check_custom_fields(
     fields: &serde_json::Map<String, serde_json::Value>,
 ) -> ServiceResult<()> {
-    let size = serde_json::to_vec(fields).map_or(usize::MAX, |b| b.len());
-    if size > TEXT_MAX {
-        let problem = ParamProblem::LargerThan(TEXT_MAX);
-        return Err(ServiceError::invalid_param("customFields", problem));
-    }
-    Ok(())
+    super::limits::check_json_size("customFields", fields, TEXT_MAX)
 }
 
 /// Whether `edit` would leave `room` as it is.

@@ -8,7 +8,6 @@ use super::active_status::{
 use super::audit::{Stamp, Subject, changed, user_facts};
 use super::caller::has_permission;
 use super::custom_fields::{CustomFields, save_custom_fields};
-use super::error::ParamProblem;
 use super::limits;
 use super::lookup::{UserRef, find_user};
 use super::users::{check_fields_free, check_rename, is_valid_email};
@@ -180,10 +179,7 @@ pub(super) fn check_fields(changes: &UserChanges, settings: &SettingValues) -> S
         super::users::check_email_domain(email, settings)?;
     }
     if let Some(password) = &changes.password {
-        if password.len() > limits::PASSWORD {
-            let problem = ParamProblem::MoreBytesThan(limits::PASSWORD);
-            return Err(ServiceError::invalid_param("data/password", problem));
-        }
+        limits::check_bytes("data/password", password, limits::PASSWORD)?;
         if password.trim().is_empty() {
             return Err(ServiceError::WeakPassword);
         }

@@ -2,7 +2,6 @@
 
 use super::caller::{current_caller, has_permission, require_any};
 use super::custom_fields::{CustomFields, custom_fields_of, new_custom_fields};
-use super::error::ParamProblem;
 use super::limits;
 use super::listing::{Page, SortKey, sort_by};
 use super::lookup::{UserRef, find_user};
@@ -175,10 +174,7 @@ impl Service {
         ] {
             limits::check_len(field, value, max)?;
         }
-        if new.password.len() > limits::PASSWORD {
-            let problem = ParamProblem::MoreBytesThan(limits::PASSWORD);
-            return Err(ServiceError::invalid_param("password", problem));
-        }
+        limits::check_bytes("password", &new.password, limits::PASSWORD)?;
         limits::check_count("roles", new.roles.len(), limits::ROLES)?;
         for (field, value) in [
             ("Name", &new.name),
