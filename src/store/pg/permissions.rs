@@ -63,6 +63,10 @@ impl PermissionCache {
         self.enabled.store(true, Ordering::Relaxed);
     }
 
+    fn enabled(&self) -> bool {
+        self.enabled.load(Ordering::Relaxed)
+    }
+
     /// Notes a version read just now.
     pub(super) fn saw(&self, version: i64) {
         *self.seen.write().unwrap_or_else(|p| p.into_inner()) = Some((version, Instant::now()));
@@ -77,9 +81,6 @@ impl PermissionCache {
 
     /// The table, if the copy is of `version`.
     fn at(&self, version: i64) -> Option<PermissionTable> {
-        if !self.enabled.load(Ordering::Relaxed) {
-            return None;
-        }
         match &*self.table.read().unwrap_or_else(|p| p.into_inner()) {
             Some((held, table)) if *held == version => Some(Arc::clone(table)),
             _ => None,
@@ -87,9 +88,7 @@ impl PermissionCache {
     }
 
     fn keep(&self, version: i64, table: PermissionTable) {
-        if self.enabled.load(Ordering::Relaxed) {
-            *self.table.write().unwrap_or_else(|p| p.into_inner()) = Some((version, table));
-        }
+        *self.table.write().unwrap_or_else(|p| p.into_inner()) = Some((version, table));
     }
 
     /// Forgets the copy: this node changed the table.
@@ -103,8 +102,7 @@ impl PgTx<'_> {
     /// transaction read (or, outside one, that a request read a moment ago), else read
     /// whole, with its version, in one statement.
     fn permission_table(&self) -> Result<PermissionTable, StoreError> {
-        let in_transaction = matches!(&*self.tx.borrow(), Session::Tx(_));
-        let version = match in_transaction {
+        let version = match self.in_transaction() {
             true => self.permissions_version.get(),
             false => self
                 .permissions_version
@@ -137,10 +135,11 @@ impl PgTx<'_> {
 }
 
 impl PermissionReads for PgTx<'_> {
-    /// From the table as of its version; a session that changed a permission reads the
-    /// row itself (seeding changes a hundred, each read back).
+    /// From the table as of its version; the row itself when this node keeps no copy (no
+    /// trigger) or this session changed a permission (seeding changes a hundred, each read
+    /// back).
     fn permission(&self, id: &str) -> Result<Option<PermissionRecord>, StoreError> {
-        if self.wrote_permissions.get() {
+        if !self.permission_cache.enabled() || self.wrote_permissions.get() {
             return self.record("SELECT roles FROM permissions WHERE id = $1", &[&id]);
         }
         Ok(self.permission_table()?.get(id).cloned())

@@ -96,6 +96,11 @@ impl<'a> PgTx<'a> {
         }
     }
 
+    /// Whether its statements run in a transaction (a write's, or a copy's snapshot).
+    pub(super) fn in_transaction(&self) -> bool {
+        matches!(&*self.tx.borrow(), Session::Tx(_))
+    }
+
     /// Whether its connection is closed (the database went away under it).
     pub(super) fn is_closed(&self) -> bool {
         match &*self.tx.borrow() {

@@ -9,7 +9,7 @@ impl UserReads for PgTx<'_> {
     fn user(&self, id: &UserId) -> Result<Option<User>, StoreError> {
         // Only outside a transaction: inside a SERIALIZABLE one the join would make every
         // user read conflict with concurrent custom-field changes.
-        if matches!(&*self.tx.borrow(), Session::Tx(_)) {
+        if self.in_transaction() {
             return self.record("SELECT record FROM users WHERE id = $1", &[&id.as_str()]);
         }
         let rows = self.query(
