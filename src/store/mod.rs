@@ -15,7 +15,7 @@ mod users;
 
 pub use audit::{AuditReads, AuditWrites};
 pub use embedded::{DiskFaults, EmbeddedError, WriterStats};
-pub use embedded::{Record, decode, decode_leading, encode, is_current};
+pub use embedded::{Record, SCHEMA_VERSION, decode, decode_leading, encode, is_current};
 pub use permissions::{PermissionReads, PermissionWrites};
 pub use pg::conflicts_so_far as database_conflicts;
 pub use pg::round_trips_so_far as database_round_trips;
@@ -28,12 +28,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use embedded::{Redb, WriteTx};
-
-/// Rows per transaction of a backup's target.
-pub(crate) const BACKUP_BATCH: usize = 10_000;
-
-/// Schema version this build writes; `migrate` brings older files up to it.
-pub const SCHEMA_VERSION: u64 = 4;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

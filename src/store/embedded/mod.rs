@@ -32,7 +32,13 @@ use open::{MultimapMut, MultimapSlot, ReadTables, TableMut, TableSlot, WriteTabl
 
 #[cfg(test)]
 use super::Store;
-use super::{BACKUP_BATCH, SCHEMA_VERSION, StoreError};
+use super::StoreError;
+
+/// Rows per transaction of a backup's target.
+const BACKUP_BATCH: usize = 10_000;
+
+/// Schema version this build writes; `migrate` brings older files up to it.
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// The redb engine.
 pub(super) struct Redb {
