@@ -132,6 +132,11 @@ impl Ids {
     }
 }
 
+/// A row the script set up is not there: the step cannot run.
+fn missing() -> StoreError {
+    StoreError::Unsupported("the conformance state lacks a row it set up")
+}
+
 fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     v.sort();
     v
@@ -508,9 +513,7 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("put_room: renamed", |tx, ids| {
-            let mut room = tx.room(&ids.rooms[1])?.ok_or(StoreError::Unsupported(
-                "the conformance state lacks a row it set up",
-            ))?;
+            let mut room = tx.room(&ids.rooms[1])?.ok_or_else(missing)?;
             room.name = "renamed-room".into();
             room.fname = "Renamed Room".into();
             room.default = true;
@@ -523,9 +526,7 @@ fn steps() -> Vec<(&'static str, Step)> {
                 let (room, user) = (&ids.rooms[1], &ids.users[1]);
                 let template = tx
                     .subscription(room, &tx.member_ids_in_join_order(room)?[0])?
-                    .ok_or(StoreError::Unsupported(
-                        "the conformance state lacks a row it set up",
-                    ))?;
+                    .ok_or_else(missing)?;
                 let mut joined = template.clone();
                 joined.id = "sub-new".into();
                 joined.user_id = user.clone();
@@ -542,11 +543,7 @@ fn steps() -> Vec<(&'static str, Step)> {
             let room = &ids.rooms[1];
             let mut changes = Vec::new();
             for member in tx.member_ids_in_join_order(room)? {
-                let old = tx
-                    .subscription(room, &member)?
-                    .ok_or(StoreError::Unsupported(
-                        "the conformance state lacks a row it set up",
-                    ))?;
+                let old = tx.subscription(room, &member)?.ok_or_else(missing)?;
                 let mut new = old.clone();
                 new.roles = match old.roles.iter().any(|r| r == "owner") {
                     true => Vec::new(),
@@ -575,15 +572,9 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("remove_subscription, remove_room", |tx, ids| {
-            let room = tx.room(&ids.rooms[3])?.ok_or(StoreError::Unsupported(
-                "the conformance state lacks a row it set up",
-            ))?;
+            let room = tx.room(&ids.rooms[3])?.ok_or_else(missing)?;
             for member in tx.member_ids_in_join_order(&room.id)? {
-                let sub = tx
-                    .subscription(&room.id, &member)?
-                    .ok_or(StoreError::Unsupported(
-                        "the conformance state lacks a row it set up",
-                    ))?;
+                let sub = tx.subscription(&room.id, &member)?.ok_or_else(missing)?;
                 tx.remove_subscription(&sub)?;
             }
             tx.remove_room(&room)?;
@@ -594,16 +585,12 @@ fn steps() -> Vec<(&'static str, Step)> {
             Ok(String::new())
         }),
         ("put_permission, put_role", |tx, _| {
-            let mut permission =
-                tx.permission("view-room-administration")?
-                    .ok_or(StoreError::Unsupported(
-                        "the conformance state lacks a row it set up",
-                    ))?;
+            let mut permission = tx
+                .permission("view-room-administration")?
+                .ok_or_else(missing)?;
             permission.roles.push("moderator".into());
             tx.put_permission("view-room-administration", &permission)?;
-            let mut role = tx.role("owner")?.ok_or(StoreError::Unsupported(
-                "the conformance state lacks a row it set up",
-            ))?;
+            let mut role = tx.role("owner")?.ok_or_else(missing)?;
             role.description = "Owns rooms".into();
             tx.put_role(&role)?;
             let mut custom = role.clone();
@@ -614,9 +601,7 @@ fn steps() -> Vec<(&'static str, Step)> {
         }),
         ("append_audit, append_audits", |tx, _| {
             let newest = tx.audit_newest(None, 1)?;
-            let template: AuditEntry = newest.into_iter().next().ok_or(StoreError::Unsupported(
-                "the conformance state lacks a row it set up",
-            ))?;
+            let template: AuditEntry = newest.into_iter().next().ok_or_else(missing)?;
             let mut one = template.clone();
             one.action = "test.one".into();
             tx.append_audit(one.clone())?;
@@ -664,11 +649,7 @@ fn steps() -> Vec<(&'static str, Step)> {
             let user = user_of(tx, ids, 5)?;
             tx.remove_all_tokens(&user.id)?;
             for room in tx.room_ids_of(&user.id)? {
-                let sub = tx
-                    .subscription(&room, &user.id)?
-                    .ok_or(StoreError::Unsupported(
-                        "the conformance state lacks a row it set up",
-                    ))?;
+                let sub = tx.subscription(&room, &user.id)?.ok_or_else(missing)?;
                 tx.remove_subscription(&sub)?;
             }
             tx.remove_user(&user, 99)?;
