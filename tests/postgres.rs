@@ -507,9 +507,9 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
         roles: roles.iter().map(|r| r.to_string()).collect(),
         updated_at: 1,
     };
-    // As a request on node A reads it: the token (with the version), then the permission.
-    let read_on_a = || {
-        a.store()
+    // As a request on a node reads it: the token (with the version), then the permission.
+    let read_on = |node: &Service| {
+        node.store()
             .read(|tx| {
                 tx.token_user(&hash)?;
                 tx.permission("view-d-room")
@@ -517,20 +517,20 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
             .unwrap()
             .map(|p| p.roles)
     };
-    let first = read_on_a().unwrap();
-    assert_eq!(read_on_a().unwrap(), first, "read again from A's copy");
+    let first = read_on(&a).unwrap();
+    assert_eq!(read_on(&a).unwrap(), first, "read again from A's copy");
 
     b.store()
         .write(move |tx| tx.put_permission("view-d-room", &grant(&["bot"])))
         .unwrap();
-    assert_eq!(read_on_a(), Some(vec!["bot".to_string()]), "B's change");
+    assert_eq!(read_on(&a), Some(vec!["bot".to_string()]), "B's change");
 
     server.execute_on(
         "permission_copy",
         r#"UPDATE permissions SET roles = '{"roles": ["guest"], "updated_at": 2}' WHERE id = 'view-d-room'"#,
     );
     assert_eq!(
-        read_on_a(),
+        read_on(&a),
         Some(vec!["guest".to_string()]),
         "a change by hand"
     );
@@ -555,16 +555,12 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
             Some(vec!["admin".to_string()])
         )
     );
-    let on_b = b
-        .store()
-        .read(|tx| {
-            tx.token_user(&hash)?;
-            tx.permission("view-d-room")
-        })
-        .unwrap()
-        .map(|p| p.roles);
-    assert_eq!(on_b, Some(vec!["admin".to_string()]), "A's change, on B");
-    assert_eq!(read_on_a(), Some(vec!["admin".to_string()]));
+    assert_eq!(
+        read_on(&b),
+        Some(vec!["admin".to_string()]),
+        "A's change, on B"
+    );
+    assert_eq!(read_on(&a), Some(vec!["admin".to_string()]));
 
     // A database from before the trigger gets it when a node starts on it.
     server.execute_on(
@@ -577,17 +573,9 @@ fn a_permission_changed_elsewhere_is_what_the_next_authenticated_request_reads()
         r#"UPDATE permissions SET roles = '{"roles": ["user"], "updated_at": 3}' WHERE id = 'view-d-room'"#,
     );
     assert_eq!(
-        read_on_a(),
+        read_on(&a),
         Some(vec!["user".to_string()]),
         "after the restart"
     );
-    let on_c = c
-        .store()
-        .read(|tx| {
-            tx.token_user(&hash)?;
-            tx.permission("view-d-room")
-        })
-        .unwrap()
-        .map(|p| p.roles);
-    assert_eq!(on_c, Some(vec!["user".to_string()]));
+    assert_eq!(read_on(&c), Some(vec!["user".to_string()]));
 }
