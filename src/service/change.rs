@@ -38,6 +38,15 @@ impl Service {
         let Change(mut change) = change;
         self.store.write(move |tx| change(tx))
     }
+
+    /// Runs `change` as `caller`'s write transaction (see [`as_caller`]).
+    pub(super) fn write_as<T: Send + 'static>(
+        &self,
+        caller: &Caller,
+        change: impl FnMut(&dyn Writes, User) -> ServiceResult<T> + Send + 'static,
+    ) -> ServiceResult<T> {
+        self.store.write(as_caller(caller, change))
+    }
 }
 
 /// `change` as a caller's write transaction: it starts from [`current_caller`] and gets the
@@ -50,16 +59,5 @@ pub(super) fn as_caller<T>(
     move |tx| {
         let me = current_caller(tx, &caller)?;
         change(tx, me)
-    }
-}
-
-impl Service {
-    /// Runs `change` as `caller`'s write transaction (see [`as_caller`]).
-    pub(super) fn write_as<T: Send + 'static>(
-        &self,
-        caller: &Caller,
-        change: impl FnMut(&dyn Writes, User) -> ServiceResult<T> + Send + 'static,
-    ) -> ServiceResult<T> {
-        self.store.write(as_caller(caller, change))
     }
 }
